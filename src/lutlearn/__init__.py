@@ -1,0 +1,13 @@
+"""lutlearn: learning by memorization with networks of lookup tables.
+
+The learner of S. Chatterjee, "Learning and Memorization" (ICML 2018), with
+the conventions of scikit-learn.
+"""
+
+__version__ = "0.1.0"
+
+from lutlearn.encoders import ThresholdBinarizer  # noqa: E402
+from lutlearn.network import LutNetworkClassifier  # noqa: E402
+from lutlearn.persistence import ModelFormatError, load_model as load  # noqa: E402
+
+__all__ = ["LutNetworkClassifier", "ThresholdBinarizer", "ModelFormatError", "load", "__version__"]

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``lutlearn`` command line, one module each (see :mod:`lutlearn.cli`)."""

@@ -1,0 +1,67 @@
+"""Options and helpers shared by several sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+def layers_arg(text: str) -> tuple[int, ...]:
+    """Parse ``--hidden-layers``: comma-separated widths (``1024,1024``) or ``NxW`` (``5x1024``); ``0`` or empty for none."""
+    text = text.strip().lower()
+    if text in ("", "0", "none"):
+        return ()
+    try:
+        if "x" in text:
+            n, w = text.split("x")
+            return (int(w),) * int(n)
+        return tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid layer list {text!r}: use comma-separated widths like 1024,1024 or NxW like 5x1024"
+        ) from None
+
+
+def label_column_arg(text: str):
+    """Parse ``--label-column``: last, first, none, an index or a column name."""
+    return None if text.lower() == "none" else text
+
+
+def add_network_args(p: argparse.ArgumentParser, k: int = 8) -> None:
+    """Add the options that define a LutNetworkClassifier."""
+    g = p.add_argument_group("network")
+    g.add_argument("-k", "--k", type=int, default=k, help=f"inputs per lut (default {k})")
+    g.add_argument(
+        "--hidden-layers", type=layers_arg, default=(1024,) * 5, metavar="LAYERS",
+        help="hidden layer widths, e.g. 5x1024 (default) or 512,256",
+    )
+    g.add_argument("--output-k", type=int, default=None, help="inputs of the output lut (default: k)")
+    g.add_argument("--seed", type=int, default=0, help="random seed for wiring and ties (default 0)")
+    g.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
+
+
+def make_classifier(args: argparse.Namespace, verbose: int = 0):
+    """The classifier the network options describe."""
+    from lutlearn import LutNetworkClassifier
+
+    return LutNetworkClassifier(
+        k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
+        random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
+    )
+
+
+def add_data_args(p: argparse.ArgumentParser, labels: bool = True) -> None:
+    """Add ``--task``/``DATA`` selection options."""
+    p.add_argument("--task", help="a named task (see lutlearn.datasets), e.g. binary-mnist")
+    p.add_argument("--data-home", help="folder holding the data sets (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
+    p.add_argument(
+        "--label-column", type=label_column_arg, default="last" if labels else None,
+        help="label column of .npy/.csv data: last (default), first, an index, a name, or none",
+    )
+
+
+def timed(fn, *args):
+    """Call ``fn(*args)``; return ``(result, seconds)``."""
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0

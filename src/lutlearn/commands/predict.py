@@ -1,0 +1,44 @@
+"""``lutlearn predict``: labels of unlabelled examples from a saved model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "predict"
+HELP = "predict labels for a data file with a model file"
+EPILOG = """The data file holds inputs only unless --label-column names a column to drop.
+Predictions are written one per line to standard output, or to -o FILE (.csv, .txt or .npy).
+examples:
+  lutlearn predict model.npz inputs.npy -o labels.csv
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("data", help="data file (.npz/.npy/.csv)")
+    p.add_argument("--label-column", default=None, help="a label column to drop from the data (default: none)")
+    p.add_argument("--proba", action="store_true", help="print class probabilities instead of labels")
+    p.add_argument("-o", "--output", help="write predictions here instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from lutlearn import load
+    from lutlearn.io import read_examples
+
+    model = load(args.model)
+    X, _ = read_examples(args.data, args.label_column)
+    out = model.predict_proba(X) if args.proba else model.predict(X)
+    if args.output and args.output.endswith(".npy"):
+        np.save(args.output, out)
+        return 0
+    fh = open(args.output, "w") if args.output else sys.stdout
+    try:
+        for row in out:
+            fh.write((",".join(f"{v:.6g}" for v in row) if args.proba else str(row)) + "\n")
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+    return 0

@@ -1,0 +1,62 @@
+"""``lutlearn train``: fit a lut network on a named task or a data file and write a model file."""
+
+from __future__ import annotations
+
+import argparse
+
+from lutlearn.commands._common import add_data_args, add_network_args, make_classifier, timed
+
+NAME = "train"
+HELP = "train a network on a task or a data file and save the model"
+EPILOG = """data files: .npz with arrays X and y; .npy or .csv with a label column (--label-column).
+examples:
+  lutlearn train --task binary-mnist --data-home ../shared/data -o mnist.lut.npz
+  lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", nargs="?", help="training data file (.npz/.npy/.csv), unless --task")
+    p.add_argument("--test", help="test data file, reported after training")
+    p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
+    p.add_argument("--report", action="store_true", help="print the per-layer accuracy table")
+    p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
+    add_data_args(p)
+    add_network_args(p)
+
+
+def load_training(args: argparse.Namespace):
+    """``(X_train, y_train, X_test, y_test)`` from ``--task`` or the data files (test may be None)."""
+    from lutlearn.io import read_examples
+
+    if args.task and args.data:
+        raise ValueError("give either --task or a data file, not both")
+    if args.task:
+        from lutlearn.datasets import get_task
+
+        t = get_task(args.task, data_home=args.data_home)
+        return t.X_train, t.y_train, t.X_test, t.y_test
+    if not args.data:
+        raise ValueError("no training data: give a data file or --task NAME")
+    X, y = read_examples(args.data, args.label_column or "last")
+    if y is None:
+        raise ValueError(f"{args.data}: training data needs labels")
+    Xt = yt = None
+    if getattr(args, "test", None):
+        Xt, yt = read_examples(args.test, args.label_column or "last")
+    return X, y, Xt, yt
+
+
+def run(args: argparse.Namespace) -> int:
+    X, y, Xt, yt = load_training(args)
+    clf = make_classifier(args, verbose=int(args.verbose))
+    _, t_fit = timed(clf.fit, X, y)
+    print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
+    print(f"training accuracy {clf.score(X, y):.4f}")
+    if Xt is not None and yt is not None:
+        print(f"test accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
+    if args.report:
+        print(clf.format_layer_report())
+    clf.save(args.output)
+    print(f"model written to {args.output}")
+    return 0

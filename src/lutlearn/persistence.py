@@ -1,0 +1,209 @@
+"""lutlearn's model file format: a NumPy ``.npz`` archive read without pickle.
+
+Format ``lutlearn-network``, version 1. The file is a zip archive (written by
+:func:`numpy.savez_compressed`) holding these arrays:
+
+``meta``
+    uint8 array: UTF-8 JSON with keys ``format`` ("lutlearn-network"),
+    ``version`` (1), ``lutlearn_version``, ``params`` (the estimator's
+    constructor parameters that define the model: ``k``, ``hidden_layers``,
+    ``output_k``), ``n_features_in``, ``n_layers``, ``seed``,
+    ``feature_names`` (list of str or null) and ``sha256``, a map from every
+    other array's name to the SHA-256 of its dtype, shape and bytes.
+``classes``
+    The class labels (numeric or unicode; object arrays are refused).
+``wires_L``, ``tables_L``, ``accuracy_L``
+    For each lut layer ``L = 1 .. n_layers``: int32 wiring ``(n_luts, k)``,
+    uint8 truth tables ``(n_luts, 2**k)`` and float64 training accuracy
+    per lut. ``accuracy_0`` is the input layer's.
+``output_counts``
+    int64 ``(2**output_k, n_classes)`` class counts of the output lut.
+
+Loading uses ``allow_pickle=False`` throughout and checks the format name,
+version, checksums, shapes, dtypes and value ranges, so a truncated,
+corrupted or tampered file raises :class:`ModelFormatError` and never runs
+code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "lutlearn-network"
+VERSION = 1
+
+
+class ModelFormatError(ValueError):
+    """A model file is not a valid lutlearn model (truncated, corrupted, tampered or foreign)."""
+
+
+def _digest(a: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(f"{a.dtype.str}|{a.shape}|".encode())
+    h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def save_model(model, path) -> None:
+    """Write a fitted :class:`~lutlearn.LutNetworkClassifier` to ``path`` atomically.
+
+    The file is written under a temporary name in the same folder and renamed
+    into place, so an interrupted save never leaves a half-written model.
+    """
+    from lutlearn import __version__
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+    classes = np.asarray(model.classes_)
+    if classes.dtype == object:
+        try:
+            classes = np.asarray(classes.tolist())
+        except (TypeError, ValueError):
+            pass
+        if classes.dtype == object or classes.dtype.kind not in "biufU":
+            raise ValueError(
+                "cannot save class labels of this type without pickle; "
+                "use integer or string labels."
+            )
+    arrays: dict[str, np.ndarray] = {"classes": classes, "output_counts": model.output_counts_}
+    for layer, acc in enumerate(model.lut_accuracy_):
+        arrays[f"accuracy_{layer}"] = np.asarray(acc, dtype=np.float64)
+    for layer, (w, t) in enumerate(zip(model.wires_, model.tables_), start=1):
+        arrays[f"wires_{layer}"] = np.asarray(w, dtype=np.int32)
+        arrays[f"tables_{layer}"] = np.asarray(t, dtype=np.uint8)
+    names = getattr(model, "feature_names_in_", None)
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "lutlearn_version": __version__,
+        "params": {
+            "k": int(model.k),
+            "hidden_layers": [int(w) for w in model.hidden_layers],
+            "output_k": None if model.output_k is None else int(model.output_k),
+        },
+        "n_features_in": int(model.n_features_in_),
+        "n_layers": len(model.wires_),
+        "seed": int(model.seed_),
+        "feature_names": None if names is None else [str(n) for n in names],
+        "sha256": {name: _digest(a) for name, a in arrays.items()},
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _fail(path, why: str):
+    raise ModelFormatError(f"{path}: not a valid lutlearn model file ({why})")
+
+
+def load_model(path):
+    """Read a model written by :func:`save_model`, checking everything before trusting it.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ModelFormatError
+        If the file is not a complete, untampered lutlearn model of a known version.
+    """
+    from lutlearn.network import LutNetworkClassifier
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+        _fail(path, f"unreadable archive: {exc}")
+    if "meta" not in arrays:
+        _fail(path, "no 'meta' entry")
+    try:
+        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(path, f"bad metadata: {exc}")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        _fail(path, "wrong format name")
+    if meta.get("version") != VERSION:
+        _fail(path, f"format version {meta.get('version')!r}; this lutlearn reads version {VERSION}")
+    try:
+        digests = dict(meta["sha256"])
+        params = meta["params"]
+        n_layers = int(meta["n_layers"])
+        n_features = int(meta["n_features_in"])
+        seed = int(meta["seed"])
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(path, f"incomplete metadata: {exc}")
+    if set(digests) != set(arrays):
+        _fail(path, "the archive's entries do not match its metadata")
+    for name, a in arrays.items():
+        if _digest(a) != digests[name]:
+            _fail(path, f"checksum mismatch in '{name}'")
+
+    try:
+        model = LutNetworkClassifier(
+            k=int(params["k"]),
+            hidden_layers=tuple(int(w) for w in params["hidden_layers"]),
+            output_k=None if params["output_k"] is None else int(params["output_k"]),
+        )
+        widths, ks = model._architecture(n_features)
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(path, f"bad parameters: {exc}")
+    if n_layers != len(ks):
+        _fail(path, "layer count does not match the parameters")
+    classes = arrays.get("classes")
+    if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
+        _fail(path, "bad classes")
+    n_classes = len(classes)
+    wires, tables, accuracy = [], [], []
+    for layer in range(n_layers + 1):
+        acc = arrays.get(f"accuracy_{layer}")
+        if acc is None or acc.dtype != np.float64 or acc.shape != (widths[layer],):
+            _fail(path, f"bad accuracy_{layer}")
+        accuracy.append(acc)
+    for layer in range(1, n_layers + 1):
+        w = arrays.get(f"wires_{layer}")
+        t = arrays.get(f"tables_{layer}")
+        kl, width, below = ks[layer - 1], widths[layer], widths[layer - 1]
+        if w is None or w.dtype != np.int32 or w.shape != (width, kl):
+            _fail(path, f"bad wires_{layer}")
+        if w.min() < 0 or w.max() >= below:
+            _fail(path, f"wires_{layer} point outside layer {layer - 1}")
+        if t is None or t.dtype != np.uint8 or t.shape != (width, 1 << kl):
+            _fail(path, f"bad tables_{layer}")
+        if t.max() >= n_classes:
+            _fail(path, f"tables_{layer} hold a class index out of range")
+        wires.append(np.ascontiguousarray(w))
+        tables.append(np.ascontiguousarray(t))
+    counts = arrays.get("output_counts")
+    if counts is None or counts.dtype != np.int64 or counts.shape != (1 << ks[-1], n_classes):
+        _fail(path, "bad output_counts")
+
+    model.classes_ = classes
+    model.n_features_in_ = n_features
+    if meta.get("feature_names") is not None:
+        model.feature_names_in_ = np.asarray(meta["feature_names"], dtype=object)
+    model.seed_ = seed
+    model.wires_ = wires
+    model.tables_ = tables
+    model.output_counts_ = counts
+    model.lut_accuracy_ = accuracy
+    model._finish()
+    return model
