@@ -74,30 +74,36 @@ def _count(idx, y, n_classes, counts):
 
 
 @nb.njit(cache=True, inline="always")
+def _choose_one(row, key, p):
+    """Majority class of one pattern's class counts ``row``, ties broken by hash: ``(class, its count)``."""
+    best = row[0]
+    n_best = 1
+    arg = 0
+    for c in range(1, row.shape[0]):
+        v = row[c]
+        if v > best:
+            best = v
+            n_best = 1
+            arg = c
+        elif v == best:
+            n_best += 1
+    if n_best > 1:
+        r = np.int64(tie_hash(key, p) % np.uint64(n_best))
+        for c in range(row.shape[0]):
+            if row[c] == best:
+                if r == 0:
+                    arg = c
+                    break
+                r -= 1
+    return arg, best
+
+
+@nb.njit(cache=True, inline="always")
 def _choose(counts, n_classes, key, table):
     """Fill ``table`` with the majority class of each pattern; return the examples it gets right."""
     correct = 0
     for p in range(table.shape[0]):
-        base = p * n_classes
-        best = counts[base]
-        n_best = 1
-        arg = 0
-        for c in range(1, n_classes):
-            v = counts[base + c]
-            if v > best:
-                best = v
-                n_best = 1
-                arg = c
-            elif v == best:
-                n_best += 1
-        if n_best > 1:
-            r = np.int64(tie_hash(key, p) % np.uint64(n_best))
-            for c in range(n_classes):
-                if counts[base + c] == best:
-                    if r == 0:
-                        arg = c
-                        break
-                    r -= 1
+        arg, best = _choose_one(counts[p * n_classes:(p + 1) * n_classes], key, p)
         table[p] = arg
         correct += best
     return correct
@@ -218,3 +224,236 @@ def choose_layer(counts, seed, layer):
     for j in prange(n_luts):
         correct[j] = _choose(counts[j].ravel(), n_classes, lut_key(seed, layer, j), tables[j])
     return tables, correct
+
+
+# --------------------------------------------------------------------------
+# Fast path. The kernels above are the simple path (one lut at a time, a
+# uint32 pattern per example, counts indexed ``pattern * C + class``); the
+# tests check the kernels below against them and against lutlearn._reference.
+# What makes these faster, each measured on Binary-MNIST (benchmarks/):
+#
+# * Patterns are built in the narrowest unsigned type that holds ``2**k``
+#   values (uint8 for k <= 8), four wires per pass over the example row.
+# * The caller orders the training examples by class, so counting is a plain
+#   histogram of each class's contiguous range: no label load, no multiply.
+# * Work buffers are allocated once per block of luts by the caller, not per
+#   lut inside the parallel loop (a fresh 240 KB buffer per lut costs an
+#   ``mmap`` and its page faults every time).
+# * The two-class choice is branch-free, so the tie hashes of all ``2**k``
+#   patterns are computed in SIMD lanes (this dominates for k >= 14).
+# --------------------------------------------------------------------------
+
+
+@nb.njit(cache=True, inline="always")
+def _patterns(A, wires_row, p):
+    """Write into ``p`` the pattern each example presents to one lut (four wires per pass)."""
+    k = wires_row.shape[0]
+    n = p.shape[0]
+    lead = (k - 1) % 4 + 1  # wires of the first pass; then passes of four
+    if lead == 1:
+        r0 = A[wires_row[0]]
+        for i in range(n):
+            p[i] = r0[i]
+    elif lead == 2:
+        r0 = A[wires_row[0]]
+        r1 = A[wires_row[1]]
+        for i in range(n):
+            p[i] = (r0[i] << 1) | r1[i]
+    elif lead == 3:
+        r0 = A[wires_row[0]]
+        r1 = A[wires_row[1]]
+        r2 = A[wires_row[2]]
+        for i in range(n):
+            p[i] = (r0[i] << 2) | (r1[i] << 1) | r2[i]
+    else:
+        r0 = A[wires_row[0]]
+        r1 = A[wires_row[1]]
+        r2 = A[wires_row[2]]
+        r3 = A[wires_row[3]]
+        for i in range(n):
+            p[i] = (r0[i] << 3) | (r1[i] << 2) | (r2[i] << 1) | r3[i]
+    for b in range(lead, k, 4):
+        r0 = A[wires_row[b]]
+        r1 = A[wires_row[b + 1]]
+        r2 = A[wires_row[b + 2]]
+        r3 = A[wires_row[b + 3]]
+        for i in range(n):
+            p[i] = (p[i] << 4) | (r0[i] << 3) | (r1[i] << 2) | (r2[i] << 1) | r3[i]
+
+
+@nb.njit(cache=True, inline="always")
+def _count_sorted(p, bounds, size, h):
+    """Class-major counts ``h[c * size + pattern]`` of examples ordered by class (``bounds[c]:bounds[c+1]``).
+
+    ``h`` may hold 1 or 4 copies of the ``C * size`` counts: with 4, example
+    ``i`` counts in copy ``i % 4`` and the copies are summed into the first at
+    the end, so that runs of one pattern (common in deep layers, where most
+    examples show all-0 or all-1) do not wait on each other's increments.
+    """
+    m = (bounds.shape[0] - 1) * size
+    copies = h.shape[0] // m
+    for s in range(h.shape[0]):
+        h[s] = 0
+    for c in range(bounds.shape[0] - 1):
+        base = c * size
+        i = bounds[c]
+        end = bounds[c + 1]
+        if copies == 4:
+            while i + 4 <= end:
+                h[base + np.int64(p[i])] += 1
+                h[m + base + np.int64(p[i + 1])] += 1
+                h[2 * m + base + np.int64(p[i + 2])] += 1
+                h[3 * m + base + np.int64(p[i + 3])] += 1
+                i += 4
+        while i < end:
+            h[base + np.int64(p[i])] += 1
+            i += 1
+    if copies == 4:
+        for s in range(m):
+            h[s] += h[m + s] + h[2 * m + s] + h[3 * m + s]
+
+
+@nb.njit(cache=True, inline="always")
+def _choose_sorted(h, n_classes, size, key, table):
+    """:func:`_choose` on class-major counts ``h[c * size + pattern]``: same table, same count."""
+    correct = 0
+    if n_classes == 2:
+        # Branch-free: a tie (n_best == 2) picks class tie_hash % 2.
+        for p in range(size):
+            a = h[p]
+            b = h[size + p]
+            t = np.uint8(tie_hash(key, p) & np.uint64(1))
+            table[p] = np.uint8(1) if b > a else (np.uint8(0) if a > b else t)
+            correct += max(a, b)
+        return correct
+    row = np.empty(n_classes, h.dtype)
+    for p in range(size):
+        for c in range(n_classes):
+            row[c] = h[c * size + p]
+        arg, best = _choose_one(row, key, p)
+        table[p] = arg
+        correct += best
+    return correct
+
+
+@nb.njit(cache=True, parallel=True)
+def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hist):
+    """:func:`fit_layer` on examples ordered by class, with caller-owned work buffers.
+
+    Gives exactly the tables, outputs and correct counts that
+    :func:`fit_layer` gives on the same examples.
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_prev, n_samples)
+        The previous layer's values, feature-major, examples ordered by class.
+    bounds : int64 array of shape (n_classes + 1,)
+        Examples of class ``c`` are columns ``bounds[c]:bounds[c + 1]``.
+    wires, seed, layer, tables, out, correct
+        As in :func:`fit_layer`.
+    work : unsigned int array of shape (n_blocks, n_samples)
+        Pattern buffer of each block of luts; its dtype must hold ``2**k - 1``.
+    hist : int32 array of shape (n_blocks, copies * n_classes * 2**k)
+        Count buffer of each block of luts, ``copies`` 1 or 4 (see
+        :func:`_count_sorted`). ``n_blocks`` (at most ``n_luts``) sets the
+        parallel grain.
+    """
+    n_luts = wires.shape[0]
+    n_blocks = work.shape[0]
+    n = A.shape[1]
+    n_classes = bounds.shape[0] - 1
+    size = tables.shape[1]
+    for blk in prange(n_blocks):
+        p = work[blk]
+        h = hist[blk]
+        for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
+            _patterns(A, wires[j], p)
+            _count_sorted(p, bounds, size, h)
+            table = tables[j]
+            correct[j] = _choose_sorted(h, n_classes, size, lut_key(seed, layer, j), table)
+            row = out[j]
+            for i in range(n):
+                row[i] = table[p[i]]
+
+
+@nb.njit(cache=True, parallel=True)
+def predict_layer_fast(A, wires, tables, out, work):
+    """:func:`predict_layer` with caller-owned pattern buffers ``work`` of shape (n_blocks, n_samples)."""
+    n_luts = wires.shape[0]
+    n_blocks = work.shape[0]
+    n = A.shape[1]
+    for blk in prange(n_blocks):
+        p = work[blk]
+        for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
+            _patterns(A, wires[j], p)
+            table = tables[j]
+            row = out[j]
+            for i in range(n):
+                row[i] = table[p[i]]
+
+
+@nb.njit(cache=True)
+def smallest_k(keys, k, out):
+    """Write into ``out[j]`` the columns of the ``k`` smallest ``keys[j]``, in increasing key order.
+
+    Equal keys are taken in column order. Gives what ``argpartition`` followed
+    by a stable ``argsort`` gives on distinct keys, in one pass per row.
+    """
+    n_rows, n = keys.shape
+    best = np.empty(k, keys.dtype)
+    for j in range(n_rows):
+        row = keys[j]
+        m = 0
+        for c in range(n):
+            v = row[c]
+            if m == k and v >= best[k - 1]:
+                continue
+            pos = m if m < k else k - 1
+            while pos > 0 and best[pos - 1] > v:
+                best[pos] = best[pos - 1]
+                out[j, pos] = out[j, pos - 1]
+                pos -= 1
+            best[pos] = v
+            out[j, pos] = c
+            if m < k:
+                m += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def transpose_rows(X, order, out):
+    """``out[f, i] = X[order[i], f]``: examples (rows of ``X``) in the given order, feature-major.
+
+    Works in tiles of 64 examples by 64 features so that reads and writes
+    both stay in cache.
+    """
+    n = order.shape[0]
+    d = X.shape[1]
+    tile = 64
+    for fb in prange((d + tile - 1) // tile):
+        f0 = fb * tile
+        f1 = min(d, f0 + tile)
+        for i0 in range(0, n, tile):
+            i1 = min(n, i0 + tile)
+            for i in range(i0, i1):
+                src = X[order[i]]
+                for f in range(f0, f1):
+                    out[f, i] = src[f]
+
+
+@nb.njit(cache=True, parallel=True)
+def class_ones(A, bounds):
+    """How many examples of each class have each bit set: int64 (n_features, n_classes).
+
+    ``A`` is feature-major with examples ordered by class (``bounds`` as in
+    :func:`fit_layer_fast`).
+    """
+    n_classes = bounds.shape[0] - 1
+    ones = np.zeros((A.shape[0], n_classes), np.int64)
+    for f in prange(A.shape[0]):
+        row = A[f]
+        for c in range(n_classes):
+            s = 0
+            for i in range(bounds[c], bounds[c + 1]):
+                s += row[i]
+            ones[f, c] = s
+    return ones

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from lutlearn import kernels
+from lutlearn import _workspace, kernels
 from lutlearn._validation import as_bits, check_memory
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -47,20 +47,17 @@ def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) ->
     """Pick ``k`` distinct inputs out of ``n_prev`` for each of ``n_luts`` luts.
 
     Each lut gets the ``k`` smallest of ``n_prev`` uniform random keys, in
-    increasing key order: a uniformly random ordered ``k``-subset, which does
-    not depend on how NumPy's partition orders equal elements.
+    increasing key order (equal keys in column order): a uniformly random
+    ordered ``k``-subset.
 
     Returns
     -------
     wires : int32 array of shape (n_luts, k)
     """
     keys = rng.random((n_luts, n_prev))
-    if k < n_prev:
-        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(n_prev), (n_luts, n_prev))
-    order = np.argsort(np.take_along_axis(keys, part, axis=1), axis=1, kind="stable")
-    return np.ascontiguousarray(np.take_along_axis(part, order, axis=1), dtype=np.int32)
+    wires = np.empty((n_luts, k), np.int32)
+    kernels.smallest_k(keys, k, wires)
+    return wires
 
 
 def output_cone(wires: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
@@ -262,15 +259,24 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
         with _numba_threads(self.n_jobs) as n_threads:
             table_bytes = sum(w * (1 << kl) for w, kl in zip(widths[1:], ks))
-            work_bytes = 2 * max(widths) * n + n_threads * ((1 << max(ks)) * n_classes * 4 + 4 * n)
+            work_bytes = 3 * max(widths) * n + max(
+                _workspace.fit_buffer_bytes(w, n, kl, n_classes, n_threads) for w, kl in zip(widths[1:], ks)
+            )
             check_memory(table_bytes + work_bytes, "this network")
 
             rs = check_random_state(self.random_state)
             self.seed_ = int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
             rng = np.random.default_rng(self.seed_)
 
-            A = np.ascontiguousarray(bits.T)
-            self.lut_accuracy_ = [(A == y_enc).mean(axis=1)]
+            # The fast kernels want the examples ordered by class; tables and
+            # accuracies do not depend on the order of the training set.
+            order = np.argsort(y_enc, kind="stable")
+            y_enc = y_enc[order]
+            bounds = np.searchsorted(y_enc, np.arange(n_classes + 1)).astype(np.int64)
+            A = np.empty((d, n), np.uint8)
+            kernels.transpose_rows(bits, order, A)
+            ones = kernels.class_ones(A, bounds)  # an input bit "predicts" class 1
+            self.lut_accuracy_ = [(bounds[1] - ones[:, 0] + ones[:, 1]) / n]
             self.wires_, self.tables_ = [], []
             n_layers = len(ks)
             for layer in range(1, n_layers + 1):
@@ -280,7 +286,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
                 tables = np.empty((width, 1 << kl), np.uint8)
                 out = np.empty((width, n), np.uint8)
                 correct = np.empty(width, np.int64)
-                kernels.fit_layer(A, y_enc, wires, n_classes, self.seed_, layer, tables, out, correct)
+                work, hist = _workspace.fit_buffers(width, n, kl, n_classes, n_threads)
+                kernels.fit_layer_fast(A, bounds, wires, self.seed_, layer, tables, out, correct, work, hist)
                 if layer == n_layers:
                     self.output_counts_ = kernels.count_patterns(A, y_enc, wires[0], n_classes)
                 self.wires_.append(wires)
@@ -326,10 +333,11 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     def _last_hidden(self, bits: np.ndarray) -> np.ndarray:
         """Values (feature-major) of the kept luts of the layer below the output lut."""
         A = np.ascontiguousarray(bits[:, self._cone_inputs].T)
-        with _numba_threads(self.n_jobs):
+        with _numba_threads(self.n_jobs) as n_threads:
             for wires, tables in self._cone[:-1]:
                 out = np.empty((wires.shape[0], A.shape[1]), np.uint8)
-                kernels.predict_layer(A, wires, tables, out)
+                work = _workspace.predict_buffer(wires.shape[0], A.shape[1], wires.shape[1], n_threads)
+                kernels.predict_layer_fast(A, wires, tables, out, work)
                 A = out
         return A
 
