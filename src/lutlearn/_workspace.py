@@ -1,7 +1,7 @@
 """Work buffers of the fast kernels: their types, sizes and memory estimates.
 
 :func:`lutlearn.kernels.fit_layer_fast` and
-:func:`lutlearn.kernels.predict_layer_fast` take their scratch space from the
+:func:`lutlearn.kernels.predict_network` take their scratch space from the
 caller, one row per block of luts, so that nothing is allocated inside the
 parallel loop. This module decides how many blocks, which pattern type and how
 many count copies, and says how many bytes that costs before anything is
@@ -52,6 +52,15 @@ def fit_buffers(n_luts: int, n_samples: int, k: int, n_classes: int, n_threads: 
     return work, hist
 
 
-def predict_buffer(n_luts: int, n_samples: int, k: int, n_threads: int) -> np.ndarray:
-    """``work`` for :func:`lutlearn.kernels.predict_layer_fast`."""
-    return np.empty((n_blocks(n_luts, n_threads), n_samples), pattern_dtype(k))
+#: Examples per chunk in :func:`lutlearn.kernels.predict_network`: two layers of
+#: 1024 luts for a chunk (2 x 1024 x 256 bytes) stay in a core's L2 cache.
+PREDICT_CHUNK = 256
+
+
+def predict_buffers(n_samples: int, max_width: int, max_k: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(bufs, pbufs)`` for :func:`lutlearn.kernels.predict_network`."""
+    n_chunks = -(-n_samples // PREDICT_CHUNK)
+    tasks = max(1, min(n_chunks, n_threads * BLOCKS_PER_THREAD))
+    bufs = np.empty((tasks, 2, max_width, PREDICT_CHUNK), np.uint8)
+    pbufs = np.empty((tasks, PREDICT_CHUNK), pattern_dtype(max_k))
+    return bufs, pbufs

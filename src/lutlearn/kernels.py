@@ -376,22 +376,6 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
                 row[i] = table[p[i]]
 
 
-@nb.njit(cache=True, parallel=True)
-def predict_layer_fast(A, wires, tables, out, work):
-    """:func:`predict_layer` with caller-owned pattern buffers ``work`` of shape (n_blocks, n_samples)."""
-    n_luts = wires.shape[0]
-    n_blocks = work.shape[0]
-    n = A.shape[1]
-    for blk in prange(n_blocks):
-        p = work[blk]
-        for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
-            _patterns(A, wires[j], p)
-            table = tables[j]
-            row = out[j]
-            for i in range(n):
-                row[i] = table[p[i]]
-
-
 @nb.njit(cache=True)
 def smallest_k(keys, k, out):
     """Write into ``out[j]`` the columns of the ``k`` smallest ``keys[j]``, in increasing key order.
@@ -423,17 +407,17 @@ def smallest_k(keys, k, out):
 def transpose_rows(X, order, out):
     """``out[f, i] = X[order[i], f]``: examples (rows of ``X``) in the given order, feature-major.
 
-    Works in tiles of 64 examples by 64 features so that reads and writes
-    both stay in cache.
+    Each task copies a tile of 64 examples, 64 features at a time, so the
+    tile's rows (read in a random order) and the written blocks stay in cache.
     """
     n = order.shape[0]
     d = X.shape[1]
     tile = 64
-    for fb in prange((d + tile - 1) // tile):
-        f0 = fb * tile
-        f1 = min(d, f0 + tile)
-        for i0 in range(0, n, tile):
-            i1 = min(n, i0 + tile)
+    for ib in prange((n + tile - 1) // tile):
+        i0 = ib * tile
+        i1 = min(n, i0 + tile)
+        for f0 in range(0, d, tile):
+            f1 = min(d, f0 + tile)
             for i in range(i0, i1):
                 src = X[order[i]]
                 for f in range(f0, f1):
@@ -457,3 +441,65 @@ def class_ones(A, bounds):
                 s += row[i]
             ones[f, c] = s
     return ones
+
+
+@nb.njit(cache=True, parallel=True)
+def predict_network(X, inputs, widths, ks, wire_off, wires, table_off, tables, chunk, bufs, pbufs, patterns):
+    """Run examples through a whole (pruned) network, depth first; write the output lut's pattern.
+
+    Examples are taken in chunks of ``chunk``; each parallel task carries its
+    chunks through every layer in two small buffers that stay in cache,
+    instead of writing every layer's values for all examples to memory.
+
+    Parameters
+    ----------
+    X : uint8 array of shape (n_samples, n_features)
+        Input bits, example-major (as the user gives them).
+    inputs : int64 array of shape (n_inputs,)
+        The input features the network reads; layer 1's wires index this list.
+    widths, ks : int64 arrays of shape (n_layers,)
+        Luts and lut size of every layer; the last layer is the single output lut.
+    wire_off, table_off : int64 arrays of shape (n_layers,)
+        Where each layer's wires (row-major ``(width, k)``) and tables
+        (row-major ``(width, 2**k)``) start in ``wires`` and ``tables``.
+    wires : int32 array
+    tables : uint8 array
+    chunk : int
+    bufs : uint8 array of shape (n_tasks, 2, max(n_inputs, widths), chunk)
+    pbufs : unsigned int array of shape (n_tasks, chunk)
+        Pattern buffer per task; its dtype must hold ``2**max(ks) - 1``.
+    patterns : uint32 array of shape (n_samples,)
+        Output: the pattern each example presents to the output lut.
+    """
+    n = X.shape[0]
+    n_tasks = bufs.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    n_layers = widths.shape[0]
+    for task in prange(n_tasks):
+        p_all = pbufs[task]
+        for c in range(task, n_chunks, n_tasks):
+            i0 = c * chunk
+            m = min(n, i0 + chunk) - i0
+            cur = bufs[task, 0]
+            nxt = bufs[task, 1]
+            for i in range(m):
+                src = X[i0 + i]
+                for f in range(inputs.shape[0]):
+                    cur[f, i] = src[inputs[f]]
+            p = p_all[:m]
+            for layer in range(n_layers - 1):
+                k = ks[layer]
+                size = 1 << k
+                for j in range(widths[layer]):
+                    w0 = wire_off[layer] + j * k
+                    _patterns(cur, wires[w0:w0 + k], p)
+                    t0 = table_off[layer] + j * size
+                    table = tables[t0:t0 + size]
+                    row = nxt[j]
+                    for i in range(m):
+                        row[i] = table[p[i]]
+                cur, nxt = nxt, cur
+            last = n_layers - 1
+            _patterns(cur, wires[wire_off[last]:wire_off[last] + ks[last]], p)
+            for i in range(m):
+                patterns[i0 + i] = p[i]

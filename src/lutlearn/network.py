@@ -323,6 +323,18 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self._cone = [
             (w, np.ascontiguousarray(t[kp])) for w, t, kp in zip(remapped, self.tables_, keep)
         ]
+        # The cone flattened for kernels.predict_network.
+        widths = np.array([w.shape[0] for w, _ in self._cone], np.int64)
+        ks = np.array([w.shape[1] for w, _ in self._cone], np.int64)
+        wire_sizes = widths * ks
+        table_sizes = widths << ks
+        self._cone_flat = (
+            self._cone_inputs.astype(np.int64), widths, ks,
+            np.concatenate([[0], np.cumsum(wire_sizes)[:-1]]).astype(np.int64),
+            np.concatenate([w.ravel() for w, _ in self._cone]).astype(np.int32),
+            np.concatenate([[0], np.cumsum(table_sizes)[:-1]]).astype(np.int64),
+            np.concatenate([t.ravel() for _, t in self._cone]),
+        )
 
     # ------------------------------------------------------------- predict
     def _validate_predict(self, X) -> np.ndarray:
@@ -333,13 +345,26 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     def _last_hidden(self, bits: np.ndarray) -> np.ndarray:
         """Values (feature-major) of the kept luts of the layer below the output lut."""
         A = np.ascontiguousarray(bits[:, self._cone_inputs].T)
-        with _numba_threads(self.n_jobs) as n_threads:
+        with _numba_threads(self.n_jobs):
             for wires, tables in self._cone[:-1]:
                 out = np.empty((wires.shape[0], A.shape[1]), np.uint8)
-                work = _workspace.predict_buffer(wires.shape[0], A.shape[1], wires.shape[1], n_threads)
-                kernels.predict_layer_fast(A, wires, tables, out, work)
+                kernels.predict_layer(A, wires, tables, out)
                 A = out
         return A
+
+    def _output_patterns(self, bits: np.ndarray) -> np.ndarray:
+        """The pattern (uint32) each example presents to the output lut: the fast path of :meth:`_last_hidden`."""
+        inputs, widths, ks, wire_off, wires, table_off, tables = self._cone_flat
+        bits = np.ascontiguousarray(bits)
+        patterns = np.empty(bits.shape[0], np.uint32)
+        with _numba_threads(self.n_jobs) as n_threads:
+            max_width = int(max(inputs.shape[0], widths.max()))
+            bufs, pbufs = _workspace.predict_buffers(bits.shape[0], max_width, int(ks.max()), n_threads)
+            kernels.predict_network(
+                bits, inputs, widths, ks, wire_off, wires, table_off, tables,
+                _workspace.PREDICT_CHUNK, bufs, pbufs, patterns,
+            )
+        return patterns
 
     def predict(self, X) -> np.ndarray:
         """Classify each example by running it through the network.
@@ -357,11 +382,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, values of ``classes_``.
         """
-        A = self._last_hidden(self._validate_predict(X))
-        wires, tables = self._cone[-1]
-        out = np.empty((1, A.shape[1]), np.uint8)
-        kernels.predict_layer(A, wires, tables, out)
-        return self.classes_[out[0]]
+        patterns = self._output_patterns(self._validate_predict(X))
+        return self.classes_[self._cone[-1][1][0][patterns]]
 
     def predict_proba(self, X) -> np.ndarray:
         """Class frequencies of the pattern each example presents to the output lut.
@@ -381,8 +403,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        A = self._last_hidden(self._validate_predict(X))
-        idx = kernels.pattern_index(A, self._cone[-1][0][0])
+        idx = self._output_patterns(self._validate_predict(X))
         counts = self.output_counts_[idx].astype(np.float64)
         totals = counts.sum(axis=1, keepdims=True)
         n_classes = counts.shape[1]
