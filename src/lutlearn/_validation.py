@@ -29,6 +29,8 @@ def as_bits(X: np.ndarray, what: str = "X") -> np.ndarray:
         )
     if kind == "f" and not np.isfinite(X).all():
         raise ValueError(f"{what} contains NaN or infinity; lut networks take only 0/1 inputs.")
+    if kind in "iu" and (X.size == 0 or (X.max() <= 1 and (kind == "u" or X.min() >= 0))):
+        return X.astype(np.uint8, copy=False)  # one fast pass for the usual case
     bad = (X != 0) & (X != 1)
     if bad.any():
         n_bad = int(bad.sum())

@@ -294,19 +294,25 @@ def _count_sorted(p, bounds, size, h):
     copies = h.shape[0] // m
     for s in range(h.shape[0]):
         h[s] = 0
+    # unsigned indices: numba then skips its negative-index wraparound test
     for c in range(bounds.shape[0] - 1):
-        base = c * size
+        h0 = h[c * size:]
+        h1 = h2 = h3 = h0
+        if copies == 4:
+            h1 = h[m + c * size:]
+            h2 = h[2 * m + c * size:]
+            h3 = h[3 * m + c * size:]
         i = bounds[c]
         end = bounds[c + 1]
         if copies == 4:
             while i + 4 <= end:
-                h[base + np.int64(p[i])] += 1
-                h[m + base + np.int64(p[i + 1])] += 1
-                h[2 * m + base + np.int64(p[i + 2])] += 1
-                h[3 * m + base + np.int64(p[i + 3])] += 1
+                h0[np.uint64(p[i])] += 1
+                h1[np.uint64(p[i + 1])] += 1
+                h2[np.uint64(p[i + 2])] += 1
+                h3[np.uint64(p[i + 3])] += 1
                 i += 4
         while i < end:
-            h[base + np.int64(p[i])] += 1
+            h0[np.uint64(p[i])] += 1
             i += 1
     if copies == 4:
         for s in range(m):
@@ -337,11 +343,11 @@ def _choose_sorted(h, n_classes, size, key, table):
 
 
 @nb.njit(cache=True, parallel=True)
-def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hist):
+def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hist, needed):
     """:func:`fit_layer` on examples ordered by class, with caller-owned work buffers.
 
-    Gives exactly the tables, outputs and correct counts that
-    :func:`fit_layer` gives on the same examples.
+    Gives exactly the tables, correct counts and (for the luts ``needed``)
+    outputs that :func:`fit_layer` gives on the same examples.
 
     Parameters
     ----------
@@ -356,7 +362,11 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
     hist : int32 array of shape (n_blocks, copies * n_classes * 2**k)
         Count buffer of each block of luts, ``copies`` 1 or 4 (see
         :func:`_count_sorted`). ``n_blocks`` (at most ``n_luts``) sets the
-        parallel grain.
+        parallel grain. After the call, ``hist[b, :n_classes * 2**k]`` holds
+        the class-major counts of the last lut of block ``b``.
+    needed : uint8 array of shape (n_luts,)
+        Outputs are computed only for luts with ``needed[j]`` (the ones the
+        next layer reads); the other rows of ``out`` are left untouched.
     """
     n_luts = wires.shape[0]
     n_blocks = work.shape[0]
@@ -371,6 +381,8 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
             _count_sorted(p, bounds, size, h)
             table = tables[j]
             correct[j] = _choose_sorted(h, n_classes, size, lut_key(seed, layer, j), table)
+            if not needed[j]:
+                continue
             row = out[j]
             for i in range(n):
                 row[i] = table[p[i]]
@@ -407,21 +419,17 @@ def smallest_k(keys, k, out):
 def transpose_rows(X, order, out):
     """``out[f, i] = X[order[i], f]``: examples (rows of ``X``) in the given order, feature-major.
 
-    Each task copies a tile of 64 examples, 64 features at a time, so the
-    tile's rows (read in a random order) and the written blocks stay in cache.
+    Each task copies 16 examples, so that the 16 bytes it writes to each
+    output row share a cache line.
     """
     n = order.shape[0]
     d = X.shape[1]
-    tile = 64
+    tile = 16
     for ib in prange((n + tile - 1) // tile):
-        i0 = ib * tile
-        i1 = min(n, i0 + tile)
-        for f0 in range(0, d, tile):
-            f1 = min(d, f0 + tile)
-            for i in range(i0, i1):
-                src = X[order[i]]
-                for f in range(f0, f1):
-                    out[f, i] = src[f]
+        for i in range(ib * tile, min(n, ib * tile + tile)):
+            src = X[order[i]]
+            for f in range(d):
+                out[f, i] = src[f]
 
 
 @nb.njit(cache=True, parallel=True)

@@ -277,20 +277,26 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             kernels.transpose_rows(bits, order, A)
             ones = kernels.class_ones(A, bounds)  # an input bit "predicts" class 1
             self.lut_accuracy_ = [(bounds[1] - ones[:, 0] + ones[:, 1]) / n]
-            self.wires_, self.tables_ = [], []
             n_layers = len(ks)
+            # Training draws nothing at random, so all wiring can come first
+            # (same draws, same order); it tells which outputs are ever read.
+            self.wires_ = [random_wiring(rng, widths[i], widths[i - 1], ks[i - 1]) for i in range(1, n_layers + 1)]
+            self.tables_ = []
             for layer in range(1, n_layers + 1):
                 t0 = time.perf_counter()
                 width, kl = widths[layer], ks[layer - 1]
-                wires = random_wiring(rng, width, widths[layer - 1], kl)
+                wires = self.wires_[layer - 1]
                 tables = np.empty((width, 1 << kl), np.uint8)
                 out = np.empty((width, n), np.uint8)
                 correct = np.empty(width, np.int64)
+                needed = np.zeros(width, np.uint8)
+                if layer < n_layers:
+                    needed[self.wires_[layer]] = 1
                 work, hist = _workspace.fit_buffers(width, n, kl, n_classes, n_threads)
-                kernels.fit_layer_fast(A, bounds, wires, self.seed_, layer, tables, out, correct, work, hist)
-                if layer == n_layers:
-                    self.output_counts_ = kernels.count_patterns(A, y_enc, wires[0], n_classes)
-                self.wires_.append(wires)
+                kernels.fit_layer_fast(A, bounds, wires, self.seed_, layer, tables, out, correct, work, hist, needed)
+                if layer == n_layers:  # one lut in one block: its counts are left in hist[0]
+                    counts = hist[0, : n_classes << kl].reshape(n_classes, 1 << kl)
+                    self.output_counts_ = np.ascontiguousarray(counts.T, dtype=np.int64)
                 self.tables_.append(tables)
                 self.lut_accuracy_.append(correct / n)
                 A = out
