@@ -56,12 +56,12 @@ class _Hasher:
                 f"{what}: {self.size} bytes, expected {spec.size} "
                 f"({'truncated' if self.size < spec.size else 'too long'})"
             )
-        for algo in ("sha256", "md5"):
+        for algo, label in (("sha256", "SHA-256"), ("md5", "MD5")):
             want = getattr(spec, algo)
             got = getattr(self, algo).hexdigest()
             if want is not None and got != want.lower():
                 raise DataFileError(
-                    f"{what}: {algo.upper()} {got} does not match the original's {want} "
+                    f"{what}: {label} {got} does not match the original's {want} "
                     "(corrupted, or not the original file)"
                 )
 
@@ -85,16 +85,15 @@ def verify_file(path: str | os.PathLike, spec: FileSpec | None) -> None:
         return
     path = Path(path)
     hasher = _Hasher()
-    size = path.stat().st_size
-    if spec.size is not None and size != spec.size:
-        hasher.size = size
-        hasher.check(FileSpec(size=spec.size), str(path))
-    if spec.sha256 is None and spec.md5 is None:
-        return
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            hasher.update(chunk)
+    hasher.size = path.stat().st_size
     try:
+        hasher.check(FileSpec(size=spec.size), str(path))  # a truncated file is not hashed
+        if spec.sha256 is None and spec.md5 is None:
+            return
+        hasher.size = 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                hasher.update(chunk)
         hasher.check(spec, str(path))
     except DataFileError as exc:
         raise DataFileError(f"{exc}{_ADVICE}") from None
