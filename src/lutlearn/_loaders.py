@@ -188,19 +188,19 @@ def _fetch_cifar10(folder: Path, fmt: str, download: bool) -> None:
     names, tar_name, *_ = CIFAR10_FORMATS[fmt]
     tarball = folder / tar_name
     downloaded = False
-    if not tarball.is_file():
-        if not download:
-            raise FileNotFoundError(_missing_message(
-                "cifar10", folder, names, f"CIFAR-10 ({fmt} version) files missing"
-            ) + f"; or put {tar_name} there and it will be unpacked")
-        url = base_urls("cifar10")[0] + tar_name
-        try:
-            fetch(url, tarball, _spec(folder, tar_name))
-        except DownloadError as exc:
-            raise DownloadError(_missing_message("cifar10", folder, names, str(exc))) from None
-        downloaded = True
-    else:
+    if tarball.is_file():
         verify_file(tarball, _spec(folder, tar_name))
+    else:
+        reason = f"CIFAR-10 ({fmt} version) files missing"
+        if download:
+            try:
+                fetch(base_urls("cifar10")[0] + tar_name, tarball, _spec(folder, tar_name))
+                downloaded = True
+            except DownloadError as exc:
+                reason = str(exc)
+        if not downloaded:
+            raise DownloadError(_missing_message("cifar10", folder, names, reason)
+                                + f"; or put {tar_name} there to have it unpacked")
     _extract_cifar10(tarball, folder, fmt)
     if downloaded:
         tarball.unlink()
