@@ -62,6 +62,12 @@ def test_binary_and_pairwise_labels(fake_sources):
     assert pair.info["classes"] == ["class 7", "class 2"]
 
 
+def test_iter_pairwise_tasks_rejects_unknown_options_before_loading(fake_sources):
+    with pytest.raises(TypeError, match="unknown task option.*random_label\\b"):
+        next(iter_pairwise_tasks("mnist", random_label=1.0))
+    assert fake_sources["calls"] == []
+
+
 def test_iter_pairwise_tasks_yields_45_pairs_from_one_load(fake_sources):
     tasks = list(iter_pairwise_tasks("cifar10", random_labels=0.5, seed=2))
     assert [t.name for t in tasks] == [n + ",randY=0.5,seed=2" for n in pairwise_task_names("cifar10")]
@@ -106,6 +112,9 @@ def test_names_carry_options_and_round_trip(fake_sources):
     ("binary-mnist,randY=0.5", {"random_labels": 0.2}, "given both in the name and as random_labels=0.2"),
     ("binary-mnist", {"random_inputs": 1.5}, r"random_inputs must be a fraction in \[0, 1\]"),
     ("binary-mnist", {"n_train": 0}, "n_train must be a positive number"),
+    ("binary-digits", {"threshold": 127}, r"threshold 127 would make every input bit constant; its values are 0..16"),
+    ("binary-mnist,threshold=255", {}, "threshold 255 would make every input bit constant"),
+    ("binary-mnist,randY=1", {"seed": -1}, "seed must be a non-negative integer"),
 ])
 def test_bad_names_and_options_are_clear_errors(fake_sources, name, kwargs, message):
     with pytest.raises(ValueError, match=message):

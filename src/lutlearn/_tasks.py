@@ -89,6 +89,7 @@ CLASS_COUNTS = {
 }
 _SOURCE_NAMES = {"digits": "8x8 digits", "mnist": "MNIST", "cifar10": "CIFAR-10"}
 DEFAULT_THRESHOLD = {"digits": 8, "mnist": 127, "cifar10": 127}
+MAX_VALUE = {"digits": 16, "mnist": 255, "cifar10": 255}
 
 # option in a name -> (get_task keyword, parser, default)
 _OPTIONS = {
@@ -143,6 +144,9 @@ def parse_task_name(name: str) -> tuple[str, dict]:
 def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | None, dict]:
     """``(base, source, pair, options)`` from a name and the keywords given to :func:`get_task`."""
     base, options = parse_task_name(name)
+    unknown = set(keywords) - set(_KEYWORDS)
+    if unknown:
+        raise TypeError(f"unknown task option(s) {', '.join(sorted(unknown))}; options are {', '.join(_KEYWORDS)}")
     for kw, value in keywords.items():
         default = _KEYWORDS[kw][1]
         if value != default:
@@ -157,6 +161,13 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
         raise ValueError(f"task {base!r}: the two classes must differ")
     if options["threshold"] is None:
         options["threshold"] = DEFAULT_THRESHOLD[source]
+    if not 0 <= options["threshold"] < MAX_VALUE[source]:
+        raise ValueError(
+            f"task {base!r}: threshold {options['threshold']} would make every input bit constant; "
+            f"its values are 0..{MAX_VALUE[source]} (use 0 <= threshold < {MAX_VALUE[source]})"
+        )
+    if options["seed"] < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {options['seed']}")
     if options["grey"] and source != "cifar10":
         raise ValueError(f"task {base!r}: the grey option is for CIFAR-10 tasks only")
     for kw in ("random_labels", "random_inputs"):
@@ -170,7 +181,8 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
 def canonical_name(base: str, options: dict) -> str:
     """The task name that :func:`get_task` maps back to the same task: ``base`` plus its non-default options."""
     parts = [base]
-    source = _BASE.match(base).group(1) or _BASE.match(base).group(2)
+    m = _BASE.match(base)
+    source = m.group(1) or m.group(2)
     for opt, (kw, _, default) in _OPTIONS.items():
         value = options.get(kw, default)
         if kw == "threshold" and value == DEFAULT_THRESHOLD[source]:
