@@ -280,11 +280,17 @@ def iter_pairwise_tasks(source: str, data_home: str | os.PathLike | None = None,
         yield _build(base, source, pair, opts, raw)
 
 
-def to_grey(X: np.ndarray) -> np.ndarray:
-    """Grey levels ``round(0.299 R + 0.587 G + 0.114 B)`` of channel-major RGB rows (n, 3 * P) as uint8 (n, P)."""
+def to_grey(X: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Grey levels ``round(0.299 R + 0.587 G + 0.114 B)`` of channel-major RGB rows (n, 3 * P) as uint8 (n, P).
+
+    Integer arithmetic, in row chunks to bound memory.
+    """
     planes = X.shape[1] // 3
-    R, G, B = (X[:, c * planes:(c + 1) * planes].astype(np.uint32) for c in range(3))
-    return ((299 * R + 587 * G + 114 * B + 500) // 1000).astype(np.uint8)
+    grey = np.empty((len(X), planes), dtype=np.uint8)
+    for start in range(0, len(X), chunk):
+        R, G, B = (X[start:start + chunk, c * planes:(c + 1) * planes].astype(np.uint32) for c in range(3))
+        grey[start:start + chunk] = (299 * R + 587 * G + 114 * B + 500) // 1000
+    return grey
 
 
 def stratified_subsample(y: np.ndarray, n: int, rng) -> np.ndarray:
