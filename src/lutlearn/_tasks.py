@@ -364,8 +364,6 @@ def randomize_inputs(X: np.ndarray, p: float, threshold: float, rng, chunk: int 
 
 def _build(base: str, source: str, pair, options: dict, raw) -> Task:
     X_train, y_train, X_test, y_test = raw
-    if options["grey"]:
-        X_train, X_test = to_grey(X_train), to_grey(X_test)
     if pair:
         i, j = pair
         train_rows = np.flatnonzero(np.isin(y_train, pair))
@@ -377,6 +375,8 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         train_rows = np.arange(len(y_train))
         y_train, y_test = (y_train >= 5).astype(np.int64), (y_test >= 5).astype(np.int64)
         classes = ["classes 0-4", "classes 5-9"]
+    if options["grey"]:
+        X_train, X_test = to_grey(X_train), to_grey(X_test)
     rng_subsample, rng_labels, rng_inputs = (
         np.random.default_rng(s) for s in np.random.SeedSequence(options["seed"]).spawn(3)
     )
