@@ -241,3 +241,14 @@ def test_binary_mnist_reproduces_table_2(binary_mnist):
     paper_means = [0.51, 0.61, 0.74, 0.83, 0.87, 0.88, 0.89]
     assert np.allclose(means, paper_means, atol=0.02), means
     assert [r["count"] for r in clf.layer_report_] == [784, 1024, 1024, 1024, 1024, 1024, 1]
+
+
+def test_single_wide_lut_memorizes_unique_patterns():
+    """Pure memorization: one lut reading every input fits distinct patterns with any labels exactly."""
+    rng = np.random.default_rng(4)
+    codes = rng.choice(1 << 14, size=3000, replace=False)
+    X = ((codes[:, None] >> np.arange(14)) & 1).astype(np.uint8)
+    y = rng.integers(0, 2, size=3000)
+    clf = LutNetworkClassifier(hidden_layers=(), output_k=14, random_state=0).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    assert [w.shape for w in clf.wires_] == [(1, 14)]
