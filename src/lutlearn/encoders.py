@@ -64,4 +64,5 @@ class ThresholdBinarizer(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = []  # always returns uint8 bits
         return tags

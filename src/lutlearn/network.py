@@ -239,21 +239,21 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
-        bits = as_bits(X)
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         n_classes = len(self.classes_)
         if n_classes < 2:
             raise ValueError(
-                f"y has a single class ({self.classes_[0]!r}); a classifier needs two classes to learn."
+                f"y has only one class ({self.classes_[0]!r}); a classifier needs two classes to learn."
             )
         if n_classes > 2:
             raise ValueError(
-                f"y has {n_classes} classes; LutNetworkClassifier currently learns two classes "
-                "(the paper's setting). Reduce the task to two classes, e.g. one digit group "
-                "against another."
+                f"Only binary classification is supported. y has {n_classes} classes; "
+                "LutNetworkClassifier currently learns two classes (the paper's setting). Reduce "
+                "the task to two classes, e.g. one digit group against another."
             )
         y_enc = y_enc.astype(np.uint8)
+        bits = as_bits(X)
         n, d = bits.shape
         widths, ks = self._architecture(d)
 
