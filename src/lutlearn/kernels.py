@@ -282,6 +282,21 @@ def _patterns(A, wires_row, p):
 
 
 @nb.njit(cache=True, inline="always")
+def _is_sparse(h, p):
+    """Whether resetting the counts the examples touched beats clearing all of ``h`` (large k)."""
+    return 4 * p.shape[0] < h.shape[0]
+
+
+@nb.njit(cache=True, inline="always")
+def _uncount_sorted(p, bounds, size, h):
+    """Zero again the counts :func:`_count_sorted` set, touching only those the examples hit."""
+    for c in range(bounds.shape[0] - 1):
+        hc = h[c * size:]
+        for i in range(bounds[c], bounds[c + 1]):
+            hc[np.uint64(p[i])] = 0
+
+
+@nb.njit(cache=True, inline="always")
 def _count_sorted(p, bounds, size, h):
     """Class-major counts ``h[c * size + pattern]`` of examples ordered by class (``bounds[c]:bounds[c+1]``).
 
@@ -289,11 +304,15 @@ def _count_sorted(p, bounds, size, h):
     ``i`` counts in copy ``i % 4`` and the copies are summed into the first at
     the end, so that runs of one pattern (common in deep layers, where most
     examples show all-0 or all-1) do not wait on each other's increments.
+    When ``h`` is much larger than the examples (:func:`_is_sparse`), it
+    must be all zero on entry: :func:`fit_layer_fast` clears it once per
+    block, then after each lut resets only the counts its examples touched.
     """
     m = (bounds.shape[0] - 1) * size
     copies = h.shape[0] // m
-    for s in range(h.shape[0]):
-        h[s] = 0
+    if not _is_sparse(h, p):
+        for s in range(h.shape[0]):
+            h[s] = 0
     # unsigned indices: numba then skips its negative-index wraparound test
     for c in range(bounds.shape[0] - 1):
         h0 = h[c * size:]
@@ -376,7 +395,14 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
     for blk in prange(n_blocks):
         p = work[blk]
         h = hist[blk]
-        for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
+        sparse = _is_sparse(h, p)
+        if sparse:
+            for s in range(h.shape[0]):
+                h[s] = 0
+        first = blk * n_luts // n_blocks
+        for j in range(first, (blk + 1) * n_luts // n_blocks):
+            if sparse and j > first:
+                _uncount_sorted(p, bounds, size, h)  # the previous lut's patterns are still in p
             _patterns(A, wires[j], p)
             _count_sorted(p, bounds, size, h)
             table = tables[j]
