@@ -87,74 +87,55 @@ def _timed_median(fn, repeats: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def _speed(method: str, n_train: int | None, n_test: int, fit, predict, repeats: int, **extra) -> dict:
-    """Time ``fit`` and ``predict`` and describe them as one result record."""
+def _measure(method: str, model, X_train, y_train, X_test, y_test, repeats: int, time_fit: bool = True, **extra) -> dict:
+    """Time ``model``'s fit (unless ``time_fit`` is false: fitted once, untimed) and predict, as one record."""
+    import numpy as np
+
+    base = _peak_rss_mb()
     rec = {"method": method, **extra}
-    if fit is not None:
-        rec["fit_s"], rec["fit_runs_s"] = _timed_median(fit, repeats)
-        rec["fit_samples_per_s"] = n_train / rec["fit_s"]
-    rec["predict_s"], rec["predict_runs_s"] = _timed_median(predict, repeats)
-    rec["predict_samples"] = n_test
-    rec["predict_samples_per_s"] = n_test / rec["predict_s"]
+    if time_fit:
+        rec["fit_s"], rec["fit_runs_s"] = _timed_median(lambda: model.fit(X_train, y_train), repeats)
+        rec["fit_samples_per_s"] = len(y_train) / rec["fit_s"]
+    else:
+        model.fit(X_train, y_train)
+    rec["predict_s"], rec["predict_runs_s"] = _timed_median(lambda: model.predict(X_test), repeats)
+    rec["predict_samples"] = len(y_test)
+    rec["predict_samples_per_s"] = len(y_test) / rec["predict_s"]
+    rec["test_accuracy"] = float(np.mean(model.predict(X_test) == y_test))
+    rec["rss_before_fit_mb"] = base
+    rec["peak_rss_mb"] = _peak_rss_mb()
     return rec
 
 
 def child_lut(cfg: dict) -> dict:
     """One lut network: fit and predict speed, accuracy, peak memory."""
-    import numpy as np
-
     from lutlearn import LutNetworkClassifier
 
-    task = _load(cfg)
-    base = _peak_rss_mb()
+    t = _load(cfg)
     clf = LutNetworkClassifier(k=cfg["k"], hidden_layers=tuple(cfg["hidden_layers"]), random_state=0)
-    n, n_test = len(task.y_train), len(task.y_test)
-    rec = _speed(
-        f"lutlearn k={cfg['k']}", n, n_test,
-        lambda: clf.fit(task.X_train, task.y_train), lambda: clf.predict(task.X_test),
-        cfg["repeats"], k=cfg["k"],
-    )
-    rec["test_accuracy"] = float(np.mean(clf.predict(task.X_test) == task.y_test))
-    rec["train_accuracy"] = float(clf.score(task.X_train, task.y_train))
+    rec = _measure(f"lutlearn k={cfg['k']}", clf, t.X_train, t.y_train, t.X_test, t.y_test, cfg["repeats"], k=cfg["k"])
+    rec["train_accuracy"] = float(clf.score(t.X_train, t.y_train))
     rec["luts_evaluated_by_predict"] = int(sum(w.shape[0] for w, _ in clf._cone))
-    rec["rss_before_fit_mb"] = base
-    rec["peak_rss_mb"] = _peak_rss_mb()
     return rec
 
 
 def child_forest(cfg: dict) -> dict:
     """scikit-learn's random forest (10 trees, all cores) on the same bits."""
-    import numpy as np
     from sklearn.ensemble import RandomForestClassifier
 
-    task = _load(cfg)
-    base = _peak_rss_mb()
+    t = _load(cfg)
     rf = RandomForestClassifier(n_estimators=10, n_jobs=-1, random_state=0)
-    rec = _speed(
-        "random forest (10 trees)", len(task.y_train), len(task.y_test),
-        lambda: rf.fit(task.X_train, task.y_train), lambda: rf.predict(task.X_test), cfg["repeats"],
-    )
-    rec["test_accuracy"] = float(np.mean(rf.predict(task.X_test) == task.y_test))
-    rec["rss_before_fit_mb"] = base
-    rec["peak_rss_mb"] = _peak_rss_mb()
-    return rec
+    return _measure("random forest (10 trees)", rf, t.X_train, t.y_train, t.X_test, t.y_test, cfg["repeats"])
 
 
 def child_knn(cfg: dict) -> dict:
-    """1-nearest-neighbour (brute force, all cores) predicting ``knn_test`` test examples."""
-    import numpy as np
+    """1-nearest-neighbour (all cores) predicting ``knn_test`` test examples; its fit is not timed."""
     from sklearn.neighbors import KNeighborsClassifier
 
-    task = _load(cfg)
-    base = _peak_rss_mb()
-    m = min(cfg["knn_test"], len(task.y_test))
-    X_test, y_test = task.X_test[:m], task.y_test[:m]
-    knn = KNeighborsClassifier(n_neighbors=1, n_jobs=-1).fit(task.X_train, task.y_train)
-    rec = _speed("1-NN", None, m, None, lambda: knn.predict(X_test), cfg["repeats"])
-    rec["test_accuracy"] = float(np.mean(knn.predict(X_test) == y_test))
-    rec["rss_before_fit_mb"] = base
-    rec["peak_rss_mb"] = _peak_rss_mb()
-    return rec
+    t = _load(cfg)
+    m = min(cfg["knn_test"], len(t.y_test))
+    knn = KNeighborsClassifier(n_neighbors=1, n_jobs=-1)
+    return _measure("1-NN", knn, t.X_train, t.y_train, t.X_test[:m], t.y_test[:m], cfg["repeats"], time_fit=False)
 
 
 def child_sweep(cfg: dict) -> dict:

@@ -52,6 +52,12 @@ def fit_buffers(n_luts: int, n_samples: int, k: int, n_classes: int, n_threads: 
     return work, hist
 
 
+#: Largest lut size :func:`lutlearn.kernels.predict_network` is used for. Its
+#: chunks re-read every table of the cone; with k >= 12 the tables outgrow
+#: the cache and evaluating layer by layer is faster (k = 12: as fast;
+#: k = 16: twice as fast; 10,000 Binary-MNIST test examples, one thread).
+DEPTH_FIRST_MAX_K = 11
+
 #: Examples per chunk in :func:`lutlearn.kernels.predict_network`: two layers of
 #: 1024 luts for a chunk (2 x 1024 x 256 bytes) stay in a core's L2 cache.
 PREDICT_CHUNK = 256

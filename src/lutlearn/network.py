@@ -359,8 +359,14 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         return A
 
     def _output_patterns(self, bits: np.ndarray) -> np.ndarray:
-        """The pattern (uint32) each example presents to the output lut: the fast path of :meth:`_last_hidden`."""
+        """The pattern (uint32) each example presents to the output lut.
+
+        Small luts: the whole cone in one depth-first kernel; large luts
+        (whose tables outgrow the cache): layer by layer (:meth:`_last_hidden`).
+        """
         inputs, widths, ks, wire_off, wires, table_off, tables = self._cone_flat
+        if ks.max() > _workspace.DEPTH_FIRST_MAX_K:
+            return kernels.pattern_index(self._last_hidden(bits), self._cone[-1][0][0])
         bits = np.ascontiguousarray(bits)
         patterns = np.empty(bits.shape[0], np.uint32)
         with _numba_threads(self.n_jobs) as n_threads:
