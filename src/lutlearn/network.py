@@ -282,12 +282,14 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             # (same draws, same order); it tells which outputs are ever read.
             self.wires_ = [random_wiring(rng, widths[i], widths[i - 1], ks[i - 1]) for i in range(1, n_layers + 1)]
             self.tables_ = []
+            # two layer buffers used in turn: fresh 60 MB arrays per layer cost page faults
+            spare = [np.empty((max(widths[1:]), n), np.uint8) for _ in range(min(2, n_layers))]
             for layer in range(1, n_layers + 1):
                 t0 = time.perf_counter()
                 width, kl = widths[layer], ks[layer - 1]
                 wires = self.wires_[layer - 1]
                 tables = np.empty((width, 1 << kl), np.uint8)
-                out = np.empty((width, n), np.uint8)
+                out = spare[layer % len(spare)][:width]
                 correct = np.empty(width, np.int64)
                 needed = np.zeros(width, np.uint8)
                 if layer < n_layers:
