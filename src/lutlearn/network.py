@@ -274,7 +274,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             y_enc = y_enc[order]
             bounds = np.searchsorted(y_enc, np.arange(n_classes + 1)).astype(np.int64)
             A = np.empty((d, n), np.uint8)
-            kernels.transpose_rows(bits, order, A)
+            kernels.transpose_rows(np.ascontiguousarray(bits), order, A)
             ones = kernels.class_ones(A, bounds)  # an input bit "predicts" class 1
             self.lut_accuracy_ = [(bounds[1] - ones[:, 0] + ones[:, 1]) / n]
             n_layers = len(ks)
