@@ -230,17 +230,21 @@ def choose_layer(counts, seed, layer):
 # Fast path. The kernels above are the simple path (one lut at a time, a
 # uint32 pattern per example, counts indexed ``pattern * C + class``); the
 # tests check the kernels below against them and against lutlearn._reference.
-# What makes these faster, each measured on Binary-MNIST (benchmarks/):
+# What makes them faster (benchmarks/bench_kernels.py times both paths):
 #
 # * Patterns are built in the narrowest unsigned type that holds ``2**k``
-#   values (uint8 for k <= 8), four wires per pass over the example row.
+#   values (uint8 for k <= 8), four wires per pass over the example rows.
 # * The caller orders the training examples by class, so counting is a plain
-#   histogram of each class's contiguous range: no label load, no multiply.
-# * Work buffers are allocated once per block of luts by the caller, not per
-#   lut inside the parallel loop (a fresh 240 KB buffer per lut costs an
-#   ``mmap`` and its page faults every time).
+#   histogram of each class's contiguous range (no label load, no multiply),
+#   indexed by unsigned values (no negative-index test), in 4 interleaved
+#   copies for small k; for large k only the touched counts are reset.
 # * The two-class choice is branch-free, so the tie hashes of all ``2**k``
-#   patterns are computed in SIMD lanes (this dominates for k >= 14).
+#   patterns are computed in SIMD lanes.
+# * Work buffers come from the caller, one per block of luts, instead of
+#   being allocated per lut inside the parallel loop; outputs are written
+#   only for the luts the next layer reads.
+# * Prediction runs chunks of examples through the whole network in one
+#   kernel (:func:`predict_network`), so a chunk's layers stay in cache.
 # --------------------------------------------------------------------------
 
 
