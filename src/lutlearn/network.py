@@ -262,7 +262,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             work_bytes = 3 * max(widths) * n + max(
                 _workspace.fit_buffer_bytes(w, n, kl, n_classes, n_threads) for w, kl in zip(widths[1:], ks)
             )
-            check_memory(table_bytes + work_bytes, "this network")
+            # tables, plus the pruned copy prediction keeps (at most as large)
+            check_memory(2 * table_bytes + work_bytes, "this network")
 
             rs = check_random_state(self.random_state)
             self.seed_ = int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
@@ -331,9 +332,13 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self._cone = [
             (w, np.ascontiguousarray(t[kp])) for w, t, kp in zip(remapped, self.tables_, keep)
         ]
-        # The cone flattened for kernels.predict_network.
+        # The cone flattened for kernels.predict_network (small luts only:
+        # larger ones are evaluated layer by layer and need no third copy).
         widths = np.array([w.shape[0] for w, _ in self._cone], np.int64)
         ks = np.array([w.shape[1] for w, _ in self._cone], np.int64)
+        if ks.max() > _workspace.DEPTH_FIRST_MAX_K:
+            self._cone_flat = None
+            return
         wire_sizes = widths * ks
         table_sizes = widths << ks
         self._cone_flat = (
@@ -366,9 +371,9 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         Small luts: the whole cone in one depth-first kernel; large luts
         (whose tables outgrow the cache): layer by layer (:meth:`_last_hidden`).
         """
-        inputs, widths, ks, wire_off, wires, table_off, tables = self._cone_flat
-        if ks.max() > _workspace.DEPTH_FIRST_MAX_K:
+        if self._cone_flat is None:
             return kernels.pattern_index(self._last_hidden(bits), self._cone[-1][0][0])
+        inputs, widths, ks, wire_off, wires, table_off, tables = self._cone_flat
         bits = np.ascontiguousarray(bits)
         patterns = np.empty(bits.shape[0], np.uint32)
         with _numba_threads(self.n_jobs) as n_threads:
