@@ -43,6 +43,11 @@ def _numba_threads(n_jobs: int | None) -> Iterator[int]:
         numba.set_num_threads(old)
 
 
+def _is_dask(X) -> bool:
+    """True for Dask collections (fit and predict then run on Dask; see :mod:`lutlearn.scale`)."""
+    return "dask" in sys.modules and type(X).__module__.startswith("dask")
+
+
 def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) -> np.ndarray:
     """Pick ``k`` distinct inputs out of ``n_prev`` for each of ``n_luts`` luts.
 
@@ -241,6 +246,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self : LutNetworkClassifier
             The fitted estimator.
         """
+        if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.scale
+            from lutlearn.scale import fit_dask
+
+            return fit_dask(self, X, y)
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
         bits = as_bits(X)
         check_classification_targets(y)
@@ -349,6 +358,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, values of ``classes_``.
         """
+        if _is_dask(X):  # a lazy Dask array of predictions, see lutlearn.scale
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X)
         A = self._last_hidden(self._validate_predict(X))
         wires, tables = self._cone[-1]
         out = np.empty((1, A.shape[1]), np.uint8)
@@ -373,6 +386,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        if _is_dask(X):
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X, "predict_proba")
         A = self._last_hidden(self._validate_predict(X))
         idx = kernels.pattern_index(A, self._cone[-1][0][0])
         counts = self.output_counts_[idx].astype(np.float64)
