@@ -353,16 +353,16 @@ def _load_npy(path: str) -> np.ndarray:
 
 
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype of a ``.npy`` file, read from its header only."""
-    with open(path, "rb") as fh:
-        try:
-            version = np.lib.format.read_magic(fh)
-            shape, fortran, dtype = np.lib.format._read_array_header(fh, version)
-        except ValueError as exc:
-            raise ValueError(f"{path}: not a .npy file ({exc})") from None
-    if dtype.hasobject:
-        raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads")
-    return shape, dtype
+    """Shape and dtype of a ``.npy`` file, without reading its data (memory-mapped, never unpickled)."""
+    try:
+        a = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        if "object" in str(exc).lower():
+            raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads") from None
+        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{path}: not a .npy array file")
+    return a.shape, a.dtype
 
 
 def read_npy_chunks(folder: str | os.PathLike):
@@ -492,7 +492,7 @@ def dask_client(spec: str, memory_limit: str | int | None = "auto", **cluster_kw
             raise ValueError(f"--dask {spec}: a local cluster needs at least one worker")
         kwargs = dict(
             n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, memory_limit=memory_limit,
+            dashboard_address="127.0.0.1:0", memory_limit=memory_limit,
         )
         kwargs.update(cluster_kwargs)
         with distributed.LocalCluster(**kwargs) as cluster, distributed.Client(cluster) as client:

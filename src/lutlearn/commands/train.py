@@ -12,17 +12,32 @@ EPILOG = """data files: .npz with arrays X and y; .npy or .csv with a label colu
 examples:
   lutlearn train --task binary-mnist --data-home ../shared/data -o mnist.lut.npz
   lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
+  lutlearn train chunks/ --dask local:2 -o model.npz   (a folder of .npy chunks, or a .zarr store)
+  lutlearn train data.zarr --dask tcp://scheduler:8786 -o model.npz
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", nargs="?", help="training data file (.npz/.npy/.csv), unless --task")
+    p.add_argument(
+        "data", nargs="?",
+        help="training data file (.npz/.npy/.csv), folder of .npy chunks or .zarr store, unless --task",
+    )
     p.add_argument("--test", help="test data file, reported after training")
     p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
     p.add_argument("--report", action="store_true", help="print the per-layer accuracy table")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
     add_data_args(p)
     add_network_args(p)
+    g = p.add_argument_group("dask (pip install 'lutlearn[dask]')")
+    g.add_argument(
+        "--dask", metavar="ADDRESS",
+        help="train on a Dask cluster: local:N (N local worker processes) or a scheduler address "
+        "such as tcp://scheduler:8786",
+    )
+    g.add_argument(
+        "--chunk-rows", type=int, default=100_000, metavar="N",
+        help="rows per chunk when a single data file or --task goes to Dask (default 100000)",
+    )
 
 
 def load_training(args: argparse.Namespace):
@@ -48,6 +63,12 @@ def load_training(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutlearn.scale import is_chunked_source
+
+    if args.dask or is_chunked_source(args.data):
+        from lutlearn.commands._train_dask import run_dask
+
+        return run_dask(args)
     X, y, Xt, yt = load_training(args)
     clf = make_classifier(args, verbose=int(args.verbose))
     _, t_fit = timed(clf.fit, X, y)
