@@ -1,15 +1,14 @@
 """Scaling out on Dask: training and prediction on row-chunked data, and sweeps over a cluster.
 
 Training a lut network is a map-reduce, layer by layer: every row chunk counts,
-for each lut, how many examples of each class present each pattern
-(:func:`lutlearn.kernels.count_layer`); the counts of all chunks are added by
-a tree sum; the tables are chosen once, on the client
-(:func:`lutlearn.kernels.choose_layer`, which picks exactly what
-:func:`~lutlearn.kernels.fit_layer` picks); then every chunk computes its
-values of the new layer (:func:`lutlearn.kernels.predict_layer`), which are
-the inputs of the next. Counts are integers, so their sum does not depend on
-how the rows are chunked or in which order chunks are added: with the same
-seed and data, :func:`fit_dask` gives a model bit-identical to the in-memory
+for each lut, how many examples of each class present each pattern; the
+counts of all chunks are added by a tree sum; the tables are chosen once, on
+the client, by :func:`lutlearn.kernels.choose_layer` (which picks exactly
+what :func:`~lutlearn.kernels.fit_layer` picks, ties included); then every
+chunk computes its values of the new layer, which are the inputs of the
+next. Counts are integers, so their sum does not depend on how the rows are
+chunked or in which order chunks are added: with the same seed and data,
+:func:`fit_dask` gives a model bit-identical to the in-memory
 :meth:`LutNetworkClassifier.fit <lutlearn.LutNetworkClassifier.fit>`
 (wiring, tables, tie-breaks, per-lut accuracies, output counts).
 
@@ -27,8 +26,13 @@ local disk (see ``distributed.worker.memory`` in the Dask configuration).
 Nothing is ever gathered on one machine; only the per-lut counts
 (``n_luts * 2**k * n_classes`` integers per layer) travel to the client.
 
-Each task runs the kernels on one thread: Dask's worker threads are the
-parallelism (start workers with one thread per core).
+Chunks stay bit-packed while they are worked on, too: the kernels of
+:mod:`lutlearn.kernels_packed` read and write packed bits in place. A task
+on a chunk of ``m`` rows holds about ``m * (n_prev + width) / 8`` bytes of
+layer values, ``4 * m`` bytes of pattern indices and its counts
+(``width * 2**k * n_classes * 8`` bytes), so chunks of 10**5 to 10**6 rows
+suit workers of a few GiB. Each task runs the kernels on one thread: Dask's
+worker threads are the parallelism (start workers with one thread per core).
 
 Sweeps
 ------
@@ -52,7 +56,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from lutlearn import kernels
+from lutlearn import kernels, kernels_packed
 from lutlearn._validation import as_bits
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
@@ -102,22 +106,21 @@ def _encode_labels(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 def _count_block(packed, y_enc, wires, n_prev, n_classes, with_inputs):
     """Counts of one chunk as an int64 column: the layer's counts, then (layer 1) input agreements."""
-    A = np.unpackbits(packed, axis=0, count=n_prev)
     with _one_thread():
-        counts = kernels.count_layer(A, y_enc, wires, n_classes).ravel()
+        counts = kernels_packed.count_layer_packed(packed, y_enc, wires, n_classes).ravel()
     if with_inputs:
+        A = np.unpackbits(packed, axis=0, count=n_prev)
         agree = (A == y_enc).sum(axis=1, dtype=np.int64)
         counts = np.concatenate([counts, agree])
     return counts[:, None]
 
 
-def _next_block(packed, wires, tables, n_prev):
+def _next_block(packed, wires, tables):
     """The next layer's bit-packed values on one chunk."""
-    A = np.unpackbits(packed, axis=0, count=n_prev)
-    out = np.empty((wires.shape[0], A.shape[1]), np.uint8)
+    out = np.empty((-(-wires.shape[0] // 8), packed.shape[1]), np.uint8)
     with _one_thread():
-        kernels.predict_layer(A, wires, tables, out)
-    return np.packbits(out, axis=0)
+        kernels_packed.predict_layer_packed(packed, wires, tables, out)
+    return out
 
 
 # ----------------------------------------------------------------- validation
@@ -251,7 +254,7 @@ def fit_dask(clf, X, y):
             output_counts = counts[0]
         else:
             nxt = state.map_blocks(
-                _next_block, dask.delayed(wires), dask.delayed(tables), n_prev,
+                _next_block, dask.delayed(wires), dask.delayed(tables),
                 chunks=((-(-width // 8),), rows), meta=np.empty((0, 0), np.uint8),
             )
             state = nxt.persist()  # the previous layer is released once nothing refers to it
