@@ -15,6 +15,7 @@ Run by hand, not by pytest (``tests/test_scale.py`` runs the ``--quick`` form)::
     python benchmarks/bench_dask.py                  # 10M x 256, workers 1 and 2
     python benchmarks/bench_dask.py --quick          # 40,000 rows: a smoke test
     python benchmarks/bench_dask.py --out results.json
+    python benchmarks/bench_dask.py --scheduler tcp://scheduler:8786 --data /shared/bench
 """
 
 from __future__ import annotations
@@ -80,16 +81,16 @@ def model_digest(clf) -> str:
     return h.hexdigest()
 
 
-def run_once(folder: Path, n_workers: int, memory_limit: str, params: dict) -> dict:
-    """Train on ``folder`` with a fresh local cluster of ``n_workers`` processes; return the measurements."""
+def run_once(folder: Path, cluster: str, memory_limit: str, params: dict) -> dict:
+    """Train on ``folder`` on ``cluster`` (``local:N`` starts a fresh one, else a scheduler address)."""
     from distributed.diagnostics import MemorySampler
 
     from lutlearn import LutNetworkClassifier
     from lutlearn.scale import dask_client, read_chunked
 
     X, y = read_chunked(folder)
-    with dask_client(f"local:{n_workers}", memory_limit=memory_limit) as client:
-        client.run(lambda: None)  # workers up
+    with dask_client(cluster, memory_limit=memory_limit) as client:
+        n_workers = len(client.run(lambda: None))  # workers up
         sampler = MemorySampler()
         clf = LutNetworkClassifier(**params)
         with sampler.sample("fit", measure="process", interval=0.5):
@@ -166,20 +167,23 @@ def format_table(result: dict) -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rows", type=int, default=10_000_000)
+    p.add_argument("--rows", type=int, help="examples (default 10,000,000; --quick 40,000)")
     p.add_argument("--features", type=int, default=256)
-    p.add_argument("--chunk-rows", type=int, default=250_000)
+    p.add_argument("--chunk-rows", type=int, help="rows per chunk file (default 250,000; --quick 10,000)")
     p.add_argument("--data", type=Path, default=None, help="folder for the chunks (default /tmp/lutlearn-bench-dask-ROWSxFEATURES)")
     p.add_argument("--workers", default="1,2", help="worker counts to run, comma-separated (default 1,2)")
-    p.add_argument("--memory-limit", default="2GiB", help="memory limit of every worker (default 2GiB)")
+    p.add_argument("--scheduler", help="run once on this existing cluster (address) instead of local clusters")
+    p.add_argument("--memory-limit", help="memory limit of every local worker (default 2GiB; --quick 1GiB)")
     p.add_argument("-k", type=int, default=8)
-    p.add_argument("--hidden-layers", default="5x1024", help="NxW or comma-separated widths (default 5x1024, the paper's)")
+    p.add_argument("--hidden-layers", help="NxW or comma-separated widths (default 5x1024, the paper's; --quick 2x64)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quick", action="store_true", help="40,000 rows in 10,000-row chunks, 2x64 luts: a smoke test")
+    p.add_argument("--quick", action="store_true", help="a smoke test: small defaults (in brackets above)")
     p.add_argument("--out", type=Path, help="write the results as JSON here")
     args = p.parse_args(argv)
-    if args.quick:
-        args.rows, args.chunk_rows, args.hidden_layers, args.memory_limit = 40_000, 10_000, "2x64", "1GiB"
+    defaults = (40_000, 10_000, "2x64", "1GiB") if args.quick else (10_000_000, 250_000, "5x1024", "2GiB")
+    for name, value in zip(("rows", "chunk_rows", "hidden_layers", "memory_limit"), defaults):
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     from lutlearn.commands._common import layers_arg
 
     hidden = layers_arg(args.hidden_layers)
@@ -188,9 +192,10 @@ def main(argv=None) -> int:
     params = {"k": args.k, "hidden_layers": hidden, "random_state": args.seed}
     load_before = os.getloadavg()
     runs = []
-    for n_workers in [int(w) for w in args.workers.split(",")]:
-        runs.append(run_once(folder, n_workers, args.memory_limit, params))
-        print(f"{n_workers} worker(s): {runs[-1]['fit_seconds']} s", file=sys.stderr)
+    clusters = [args.scheduler] if args.scheduler else [f"local:{int(w)}" for w in args.workers.split(",")]
+    for cluster in clusters:
+        runs.append(run_once(folder, cluster, args.memory_limit, params))
+        print(f"{cluster}: {runs[-1]['workers']} worker(s), {runs[-1]['fit_seconds']} s", file=sys.stderr)
     result = {
         "benchmark": "bench_dask",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -199,7 +204,7 @@ def main(argv=None) -> int:
         "machine": {"cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": os.getloadavg()},
         "data": {**spec, "folder": str(folder), "bytes_on_disk": sum(f.stat().st_size for f in folder.glob("*.npy"))},
         "network": {"k": args.k, "hidden_layers": list(hidden)},
-        "memory_limit_per_worker": args.memory_limit,
+        "memory_limit_per_worker": None if args.scheduler else args.memory_limit,
         "client_peak_rss_bytes": _peak_rss_bytes(),
         "runs": runs,
         "same_model_for_all_worker_counts": len({r["model_sha256"] for r in runs}) == 1,

@@ -302,3 +302,29 @@ def test_map_runs_raises_first_failure(client):
 
 def test_map_runs_without_cluster_runs_here():
     assert map_runs(_square_plus, [{"x": 2}, {"x": 3}], None, progress=False) == [4, 9]
+
+
+def test_benchmark_quick_form_runs_end_to_end(client, tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_dask.py"
+    spec = importlib.util.spec_from_file_location("bench_dask", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "r.json"
+    argv = ["--quick", "--rows", "3000", "--chunk-rows", "1000", "--data", str(tmp_path / "d"),
+            "--scheduler", client.scheduler.address, "--out", str(out)]
+    assert bench.main(argv) == 0
+    result = json.loads(out.read_text())
+    (run,) = result["runs"]
+    assert run["workers"] == 2 and run["rows_per_second"] > 0
+    assert len(run["worker_peak_rss_bytes"]) == 2 and min(run["worker_peak_rss_bytes"]) > 10**7
+    assert sorted(p.name for p in (tmp_path / "d").glob("*.npy")) == [f"part-0000{i}.npy" for i in range(3)]
+    # The data generator is deterministic, and the benchmark's model is the in-memory one.
+    assert np.array_equal(np.load(tmp_path / "d" / "part-00001.npy"), bench.make_chunk(1, 1000, 256, 0))
+    full = np.concatenate([np.load(p) for p in sorted((tmp_path / "d").glob("*.npy"))])
+    ref = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(full[:, :-1], full[:, -1])
+    assert run["model_sha256"] == bench.model_digest(ref)
+    assert run["training_accuracy"] == ref.score(full[:, :-1], full[:, -1])
