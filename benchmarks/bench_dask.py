@@ -41,6 +41,12 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of the calling process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def make_chunk(i: int, rows: int, features: int, seed: int) -> np.ndarray:
     """Chunk ``i`` of the synthetic task: ``rows`` x (``features`` bits + label), uint8."""
     rng = np.random.default_rng([seed, i])
@@ -93,10 +99,15 @@ def run_once(folder: Path, cluster: str, memory_limit: str, params: dict) -> dic
         n_workers = len(client.run(lambda: None))  # workers up
         sampler = MemorySampler()
         clf = LutNetworkClassifier(**params)
+        cpu_before = client.run(_cpu_seconds)
+        client_cpu = _cpu_seconds()
         with sampler.sample("fit", measure="process", interval=0.5):
             t0 = time.perf_counter()
             clf.fit(X, y)
             seconds = time.perf_counter() - t0
+        client_cpu = _cpu_seconds() - client_cpu
+        cpu_after = client.run(_cpu_seconds)
+        worker_cpu = sum(cpu_after[w] - cpu_before[w] for w in cpu_before)
         workers_peak = sorted(client.run(_peak_rss_bytes).values())
         samples = sampler.to_pandas() if _has_pandas() else None
         cluster_peak = int(samples["fit"].max()) if samples is not None else max(
@@ -107,6 +118,9 @@ def run_once(folder: Path, cluster: str, memory_limit: str, params: dict) -> dic
         "workers": n_workers,
         "fit_seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds),
+        "worker_cpu_seconds": round(worker_cpu, 1),
+        "rows_per_worker_cpu_second": round(rows / worker_cpu),
+        "client_cpu_seconds": round(client_cpu, 1),
         "worker_peak_rss_bytes": workers_peak,
         "cluster_peak_process_memory_bytes": cluster_peak,
         "training_accuracy": float(clf.lut_accuracy_[-1][0]),
@@ -153,13 +167,14 @@ def _gib(n: int) -> str:
 def format_table(result: dict) -> str:
     """Markdown table of the runs in a result dict."""
     lines = [
-        "| workers | fit (s) | rows/s | peak RSS per worker | cluster peak | training acc. |",
-        "|---:|---:|---:|---|---:|---:|",
+        "| workers | fit (s) | rows/s | worker CPU (s) | rows per CPU-s | peak RSS per worker | cluster peak | training acc. |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in result["runs"]:
         peaks = ", ".join(_gib(b) for b in r["worker_peak_rss_bytes"])
         lines.append(
-            f"| {r['workers']} | {r['fit_seconds']:.1f} | {r['rows_per_second']:,} | {peaks} | "
+            f"| {r['workers']} | {r['fit_seconds']:.1f} | {r['rows_per_second']:,} | {r['worker_cpu_seconds']:.0f} | "
+            f"{r['rows_per_worker_cpu_second']:,} | {peaks} | "
             f"{_gib(r['cluster_peak_process_memory_bytes'])} | {r['training_accuracy']:.4f} |"
         )
     return "\n".join(lines)
@@ -189,7 +204,7 @@ def main(argv=None) -> int:
     hidden = layers_arg(args.hidden_layers)
     folder = args.data or Path(f"/tmp/lutlearn-bench-dask-{args.rows}x{args.features}")
     spec = generate(folder, args.rows, args.features, args.chunk_rows, args.seed)
-    params = {"k": args.k, "hidden_layers": hidden, "random_state": args.seed}
+    params = {"k": args.k, "hidden_layers": hidden, "random_state": args.seed, "verbose": 1}
     load_before = os.getloadavg()
     runs = []
     clusters = [args.scheduler] if args.scheduler else [f"local:{int(w)}" for w in args.workers.split(",")]
