@@ -273,6 +273,20 @@ def test_cli_train_on_scheduler_address_with_zarr_and_test_file(client, tmp_path
     assert "layer  count" in text
 
 
+def test_cli_train_task_on_cluster(client, tmp_path, capsys):
+    from lutlearn.datasets import get_task
+
+    out = tmp_path / "m.npz"
+    argv = ["train", "--task", "binary-digits", "--dask", client.scheduler.address, "--chunk-rows", "300",
+            "-k", "6", "--hidden-layers", "2x64", "--seed", "1", "-o", str(out)]
+    assert main(argv) == 0
+    t = get_task("binary-digits")
+    ref = LutNetworkClassifier(k=6, hidden_layers=(64, 64), random_state=1).fit(t.X_train, t.y_train)
+    _assert_same_model(ref, load(out))
+    text = capsys.readouterr().out
+    assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f} ({len(t.y_test)} examples)" in text
+
+
 def test_cli_bad_dask_address(tmp_path, capsys):
     X, y = _task(50, 8, seed=16, labels=(0, 1))
     np.savez(tmp_path / "d.npz", X=X, y=y)
