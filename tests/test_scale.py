@@ -108,6 +108,7 @@ def test_predict_and_proba_on_cluster_equal_in_memory(client):
     assert np.array_equal(p, clf.predict(Xt))
     assert pp.shape == (777, 2) and pp.tobytes() == clf.predict_proba(Xt).tobytes()
     assert score_dask(clf, Xtd, yt) == pytest.approx(clf.score(Xt, yt), abs=1e-12)
+    assert clf.score(Xtd, da.from_array(yt, chunks=100)) == clf.score(Xt, yt)  # sklearn's score gathers labels
 
 
 def test_model_sent_once_not_per_chunk():

@@ -209,11 +209,17 @@ def fit_dask(clf, X, y):
     -------
     clf : LutNetworkClassifier
         The fitted estimator.
+
+    Notes
+    -----
+    ``clf.n_jobs`` is not used on the workers: each task runs the kernels on
+    one thread, and Dask's worker threads are the parallelism. Choosing the
+    tables on the client uses ``clf.n_jobs`` threads.
     """
     dask, da = _import_dask()
     from sklearn.utils import check_random_state
 
-    from lutlearn.network import random_wiring
+    from lutlearn.network import _numba_threads, random_wiring
 
     X = _check_X(X)
     y = _check_y(y, X)
@@ -246,7 +252,8 @@ def fit_dask(clf, X, y):
         counts = np.ascontiguousarray(sums[:size].reshape(width, 1 << kl, n_classes))
         if layer == 1:
             accuracy.append(sums[size:] / n)
-        tables, correct = kernels.choose_layer(counts, seed, layer)
+        with _numba_threads(clf.n_jobs):
+            tables, correct = kernels.choose_layer(counts, seed, layer)
         wires_.append(wires)
         tables_.append(tables)
         accuracy.append(correct / n)
