@@ -127,8 +127,11 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         Number of inputs of each output lut; None means ``k`` for two
         classes and 12 for more.
     n_output_luts : int or None, default=None
-        Number of voting output luts of a multi-class network; None means
-        256. A two-class network has the paper's single output lut (None or 1).
+        Number of voting output luts of the multi-class design. None means
+        256 for more than two classes, and the paper's network with its
+        single output lut for two classes; setting it builds the multi-class
+        design (with its defaults for the other None parameters) for two
+        classes too.
     random_state : int, RandomState instance or None, default=None
         Fixes the wiring and the tie-breaking. The same value gives a
         bit-identical model, whatever ``n_jobs`` is.
@@ -225,9 +228,13 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    def _voting(self, n_classes: int) -> bool:
+        """Whether the network is the multi-class design (voting output luts) rather than the paper's."""
+        return n_classes > 2 or self.n_output_luts is not None
+
     def _effective_params(self, n_classes: int = 2) -> dict:
         """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
-        if n_classes > 2:
+        if self._voting(n_classes):
             from lutlearn.multiclass import DEFAULTS as defaults
         else:
             defaults = BINARY_DEFAULTS
@@ -237,11 +244,6 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     def _architecture(self, n_features: int, n_classes: int = 2) -> tuple[list[int], list[int]]:
         """Widths (input first, output last) and lut sizes of every lut layer, checked."""
         params = self._effective_params(n_classes)
-        if n_classes == 2 and params["n_output_luts"] != 1:
-            raise ValueError(
-                f"n_output_luts={self.n_output_luts} applies to more than two classes; a two-class "
-                "network has the paper's single output lut (leave n_output_luts=None)."
-            )
         hidden = []
         for w in list(params["hidden_layers"]):
             if isinstance(w, (bool, np.bool_)) or not isinstance(w, (Integral, np.integer)) or w < 1:
@@ -290,7 +292,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has a single class ({self.classes_[0]!r}); a classifier needs two classes to learn."
             )
-        if n_classes > 2:
+        if self._voting(n_classes):
             from lutlearn import multiclass
 
             with _numba_threads(self.n_jobs) as n_threads:

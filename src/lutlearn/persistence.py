@@ -20,8 +20,8 @@ networks). The file is a zip archive (written by
 ``output_counts``
     int64 ``(2**output_k, n_classes)`` class counts of the output lut.
 
-Version 2 (multi-class networks, see :mod:`lutlearn.multiclass`) differs
-only in:
+Version 2 (the multi-class design, see :mod:`lutlearn.multiclass`; used for
+more than two classes, or two when ``n_output_luts`` is set) differs only in:
 
 * ``params`` also holds ``n_output_luts``; every parameter is stored with
   its effective value (the defaults for the number of classes filled in);
@@ -190,7 +190,7 @@ def load_model(path):
     if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
         _fail(path, "bad classes")
     n_classes = len(classes)
-    if (n_classes > 2) != multi:
+    if n_classes > 2 and not multi:
         _fail(path, f"{n_classes} classes in a version {meta['version']} file")
     try:
         model = LutNetworkClassifier(
