@@ -7,6 +7,7 @@ between repeats: the seed fixes the model bit for bit).
 
     python examples/multiclass_images.py --data-home ../shared/data
     python examples/multiclass_images.py --data-home ../shared/data --dataset cifar10
+    python examples/multiclass_images.py --data-home ../shared/data --params '{"hidden_layers": []}'
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeats", type=int, default=3, help="fits to time (median reported)")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
+    p.add_argument(
+        "--params", type=json.loads, default={},
+        help='other LutNetworkClassifier parameters as JSON, e.g. \'{"hidden_layers": []}\'',
+    )
     args = p.parse_args(argv)
 
     loader = load_mnist if args.dataset == "mnist" else load_cifar10
@@ -41,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     LutNetworkClassifier(random_state=args.seed).fit(Xtr[:200], ytr[:200])  # compile kernels
     times = []
     for _ in range(args.repeats):
-        clf = LutNetworkClassifier(random_state=args.seed)
+        clf = LutNetworkClassifier(random_state=args.seed, **args.params)
         t0 = time.perf_counter()
         clf.fit(Xtr, ytr)
         times.append(time.perf_counter() - t0)
@@ -57,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         "predict_test_seconds": round(t_pred, 3),
         "train_accuracy": round(float(clf.score(Xtr, ytr)), 4),
         "test_accuracy": round(float(test_acc), 4),
-        "params": {k: v for k, v in clf._effective_params(len(clf.classes_)).items()},
+        "params": clf._effective_params(len(clf.classes_)),
         "lutlearn": __version__,
         "python": platform.python_version(),
     }
