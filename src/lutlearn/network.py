@@ -284,22 +284,23 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
-        bits = as_bits(X)
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         n_classes = len(self.classes_)
         if n_classes < 2:
             raise ValueError(
-                f"y has a single class ({self.classes_[0]!r}); a classifier needs two classes to learn."
+                f"y has only one class ({self.classes_[0]!r}); a classifier needs two classes to learn."
             )
         if self._voting(n_classes):
             from lutlearn import multiclass
 
+            bits = as_bits(X)
             with _numba_threads(self.n_jobs) as n_threads:
                 multiclass.fit(self, bits, y_enc, n_classes, n_threads)
             self._finish()
             return self
         y_enc = y_enc.astype(np.uint8)
+        bits = as_bits(X)
         n, d = bits.shape
         widths, ks = self._architecture(d)
 

@@ -27,12 +27,12 @@ def label_column_arg(text: str):
     return None if text.lower() == "none" else text
 
 
-def add_network_args(p: argparse.ArgumentParser, k: int | None = None) -> None:
+def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: str | None = None) -> None:
     """Add the options that define a LutNetworkClassifier (None: the estimator's defaults)."""
     g = p.add_argument_group("network")
     g.add_argument(
         "-k", "--k", type=int, default=k,
-        help=f"inputs per lut (default {k if k is not None else '8 for two classes, 6 for more'})",
+        help=k_help or f"inputs per lut (default {k if k is not None else '8 for two classes, 6 for more'})",
     )
     g.add_argument(
         "--hidden-layers", type=layers_arg, default=None, metavar="LAYERS",
@@ -62,7 +62,7 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
 
 def add_data_args(p: argparse.ArgumentParser, labels: bool = True) -> None:
     """Add ``--task``/``DATA`` selection options."""
-    p.add_argument("--task", help="a named task (see lutlearn.datasets), e.g. binary-mnist")
+    p.add_argument("--task", help="a named task ('lutlearn tasks' lists them), e.g. binary-mnist or binary-mnist,randY=1")
     p.add_argument("--data-home", help="folder holding the data sets (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
     p.add_argument(
         "--label-column", type=label_column_arg, default="last" if labels else None,
