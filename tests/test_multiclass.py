@@ -232,3 +232,30 @@ def test_ten_class_mnist_meets_target_with_defaults(mnist_home):
     clf = LutNetworkClassifier(random_state=0).fit(Xtr > 127, ytr)
     assert clf.output_counts_.shape == (256, 4096, 10)
     assert clf.score(Xte > 127, yte) >= 0.92
+
+
+def test_two_class_voting_model_round_trips(tmp_path):
+    X, y = toy(n_classes=2)
+    clf = LutNetworkClassifier(random_state=0, **SMALL).fit(X, y)
+    clf.save(tmp_path / "v.npz")
+    m = lutlearn.load(tmp_path / "v.npz")
+    assert m.output_counts_.ndim == 3
+    np.testing.assert_array_equal(m.predict_proba(X), clf.predict_proba(X))
+
+
+def test_command_line_trains_and_evaluates_a_multiclass_file(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    X, y = toy(n=800, n_classes=5, seed=2)
+    np.savez(tmp_path / "train.npz", X=X[:600], y=y[:600])
+    np.savez(tmp_path / "test.npz", X=X[600:], y=y[600:])
+    model = tmp_path / "m.npz"
+    argv = ["train", str(tmp_path / "train.npz"), "--test", str(tmp_path / "test.npz"), "-o", str(model),
+            "-k", "3", "--hidden-layers", "64", "--output-k", "4", "--n-output-luts", "16"]
+    assert main(argv) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    m = lutlearn.load(model)
+    assert len(m.classes_) == 5 and m.output_counts_.shape == (16, 16, 5)
+    assert main(["evaluate", str(model), str(tmp_path / "test.npz")]) == 0
+    acc = float(capsys.readouterr().out.split()[1])
+    assert acc == pytest.approx(m.score(X[600:], y[600:])) and acc > 0.9
