@@ -48,7 +48,24 @@ def channel_of_feature(n_features: int, n_channels: int | None, layout: str) -> 
 
 
 class _EncoderMixin:
-    """Shared tags and feature-name helper of the encoders."""
+    """What the encoders share: ``fit`` (which stores ``thresholds_``), tags and feature names."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute ``thresholds_``, the threshold(s) applied to each feature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : the fitted encoder
+        """
+        X = validate_data(self, X, dtype="numeric")
+        self.thresholds_ = self._thresholds(X)
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -120,38 +137,23 @@ class ThresholdBinarizer(_EncoderMixin, TransformerMixin, BaseEstimator):
         self.n_channels = n_channels
         self.channel_layout = channel_layout
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None) -> "ThresholdBinarizer":
-        """Check the thresholds against the number of features and spread them per feature.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : ThresholdBinarizer
-        """
-        X = validate_data(self, X, dtype="numeric")
+    def _thresholds(self, X: np.ndarray) -> np.ndarray:
+        """Spread ``threshold`` over the features, checking its shape."""
         d = X.shape[1]
         channel = channel_of_feature(d, self.n_channels, self.channel_layout)
         t = np.asarray(self.threshold, dtype=np.float64)
         if not np.isfinite(t).all():
             raise ValueError(f"threshold must be finite; got {self.threshold!r}.")
         if t.ndim == 0:
-            self.thresholds_ = np.full(d, float(t))
-        elif t.ndim == 1 and self.n_channels is not None and len(t) == self.n_channels:
-            self.thresholds_ = t[channel]
-        elif t.ndim == 1 and len(t) == d:
-            self.thresholds_ = t.copy()
-        else:
-            per_channel = f" or n_channels={self.n_channels}" if self.n_channels is not None else ""
-            raise ValueError(
-                f"threshold has shape {t.shape}; give a scalar or one value per feature "
-                f"({d}){per_channel}."
-            )
-        return self
+            return np.full(d, float(t))
+        if t.ndim == 1 and self.n_channels is not None and len(t) == self.n_channels:
+            return t[channel]
+        if t.ndim == 1 and len(t) == d:
+            return t.copy()
+        per_channel = f" or n_channels={self.n_channels}" if self.n_channels is not None else ""
+        raise ValueError(
+            f"threshold has shape {t.shape}; give a scalar or one value per feature ({d}){per_channel}."
+        )
 
     def transform(self, X) -> np.ndarray:
         """Return ``X > thresholds_`` as a uint8 array of 0/1 of the same shape."""
@@ -239,30 +241,16 @@ class ThermometerEncoder(_EncoderMixin, TransformerMixin, BaseEstimator):
         hi = values.max(axis=0).astype(np.float64)
         return (lo[None, :] + np.multiply.outer(q, hi - lo)).T
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None) -> "ThermometerEncoder":
-        """Compute every feature's thresholds from the training data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : ThermometerEncoder
-        """
-        X = validate_data(self, X, dtype="numeric")
+    def _thresholds(self, X: np.ndarray) -> np.ndarray:
+        """Every feature's ``n_bits`` thresholds from the training data (pooled per channel if asked)."""
         d = X.shape[1]
         if self.n_channels is None:
-            self.thresholds_ = np.asarray(self._levels(X), dtype=np.float64)
-        else:
-            channel = channel_of_feature(d, self.n_channels, self.channel_layout)
-            per_channel = np.vstack(
-                [self._levels(X[:, channel == c].reshape(-1, 1)) for c in range(self.n_channels)]
-            )
-            self.thresholds_ = np.asarray(per_channel[channel], dtype=np.float64)
-        return self
+            return np.asarray(self._levels(X), dtype=np.float64)
+        channel = channel_of_feature(d, self.n_channels, self.channel_layout)
+        per_channel = np.vstack(
+            [self._levels(X[:, channel == c].reshape(-1, 1)) for c in range(self.n_channels)]
+        )
+        return np.asarray(per_channel[channel], dtype=np.float64)
 
     def transform(self, X) -> np.ndarray:
         """Thermometer bits: uint8 array of shape (n_samples, n_features * n_bits).
