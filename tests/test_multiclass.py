@@ -269,3 +269,19 @@ def test_ten_class_cifar10_with_defaults(cifar10_home):
     clf = LutNetworkClassifier(random_state=0).fit(Xtr > 127, ytr)
     # Measured 0.3601 (seed 0); chance is 0.10.
     assert clf.score(Xte > 127, yte) >= 0.35
+
+
+def test_images_example_runs_on_a_subsample(mnist_home, capsys):
+    import importlib.util
+    import json
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "multiclass_images.py"
+    spec = importlib.util.spec_from_file_location("multiclass_images", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    argv = ["--data-home", str(mnist_home), "--n-train", "3000", "--repeats", "1",
+            "--params", '{"hidden_layers": [256], "n_output_luts": 32}']
+    assert example.main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["n_train"] == 3000 and record["params"]["n_output_luts"] == 32
+    assert 0.7 < record["test_accuracy"] <= record["train_accuracy"]
