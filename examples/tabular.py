@@ -68,7 +68,7 @@ def run(quick: bool) -> list[dict]:
     from sklearn.datasets import load_breast_cancer, load_wine
     from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
 
-    cv = RepeatedStratifiedKFold(n_splits=3 if quick else 5, n_repeats=1 if quick else 3, random_state=0)
+    cv = RepeatedStratifiedKFold(n_splits=2 if quick else 5, n_repeats=1 if quick else 3, random_state=0)
     records = []
     for name, loader in [("breast cancer", load_breast_cancer), ("wine", load_wine)]:
         X, y = loader(return_X_y=True)
@@ -112,7 +112,7 @@ def git_hash() -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="3 folds, small networks and forests")
+    p.add_argument("--quick", action="store_true", help="2 folds, small networks and forests")
     p.add_argument("--output", help="also write the records with provenance to this JSON file")
     args = p.parse_args(argv)
 
