@@ -20,7 +20,7 @@ from lutlearn.kernels_multiclass import count_layer32, fit_dichotomy_layer, vote
 from lutlearn.multiclass import DEFAULTS, random_dichotomies
 from lutlearn.network import BINARY_DEFAULTS, random_wiring
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 def toy(n=600, d=10, n_classes=4, seed=0):
