@@ -144,8 +144,8 @@ def test_refit_drops_feature_names():
     "make, match",
     [
         (lambda X, y: (X * 2, y), "only 0 and 1"),
-        (lambda X, y: (X, np.zeros(len(y), int)), "single class"),
-        (lambda X, y: (X, np.arange(len(y)) % 3), "3 classes"),
+        (lambda X, y: (X, np.zeros(len(y), int)), "only one class"),
+        (lambda X, y: (X, np.arange(len(y)) % 3), "3 classes; training on Dask supports the two-class"),
         (lambda X, y: (X, y[:-1]), "different numbers of rows"),
         (lambda X, y: (X[:, :2], y), "larger than the width"),
         (lambda X, y: (X[:, 0], y), "2-D"),
@@ -159,6 +159,19 @@ def test_bad_input_gives_clear_errors(make, match):
         LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0).fit(
             da.from_array(Xb, chunks=30), yb
         )
+
+
+def test_multiclass_design_is_refused_for_training_but_predicts():
+    X, _ = _task(400, 16, seed=17)
+    y = X[:, 0] + X[:, 1] + X[:, 2]  # four classes
+    Xd = da.from_array(X, chunks=100)
+    with dask.config.set(scheduler="sync"):
+        with pytest.raises(ValueError, match="n_output_luts=4 was given; training on Dask"):
+            LutNetworkClassifier(k=3, hidden_layers=(8,), n_output_luts=4).fit(Xd, y % 2)
+        clf = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0)
+        clf.fit(X, y)
+        assert np.array_equal(clf.predict(Xd).compute(), clf.predict(X))
+        assert clf.predict_proba(Xd).compute().tobytes() == clf.predict_proba(X).tobytes()
 
 
 def test_predict_checks_feature_count():

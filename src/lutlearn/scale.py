@@ -174,15 +174,18 @@ def _classes(y) -> np.ndarray:
     check_classification_targets(classes)
     if len(classes) < 2:
         raise ValueError(
-            f"y has a single class ({classes[0]!r}); a classifier needs two classes to learn."
+            f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
         )
     if len(classes) > 2:
-        raise ValueError(
-            f"y has {len(classes)} classes; LutNetworkClassifier currently learns two classes "
-            "(the paper's setting). Reduce the task to two classes, e.g. one digit group "
-            "against another."
-        )
+        raise ValueError(f"y has {len(classes)} classes; {_TWO_CLASSES_ONLY}")
     return classes
+
+
+_TWO_CLASSES_ONLY = (
+    "training on Dask supports the two-class network (the paper's) only; the multi-class "
+    "design (more than two classes, or n_output_luts set) trains in memory. Prediction on "
+    "Dask arrays works for every model."
+)
 
 
 # ----------------------------------------------------------------- fit
@@ -203,7 +206,8 @@ def fit_dask(clf, X, y):
     X : dask.array.Array of shape (n_samples, n_features)
         Boolean inputs, chunked by rows. Values are checked chunk by chunk.
     y : dask.array.Array or array-like of shape (n_samples,)
-        Class labels (two distinct values).
+        Class labels (two distinct values: the multi-class design is not
+        implemented on Dask).
 
     Returns
     -------
@@ -221,10 +225,12 @@ def fit_dask(clf, X, y):
 
     from lutlearn.network import _numba_threads, random_wiring
 
+    if clf.n_output_luts is not None:
+        raise ValueError(f"n_output_luts={clf.n_output_luts} was given; {_TWO_CLASSES_ONLY}")
     X = _check_X(X)
     y = _check_y(y, X)
     n, d = X.shape
-    widths, ks = clf._architecture(d)
+    widths, ks = clf._architecture(d, 2)
     classes = _classes(y)
     n_classes = len(classes)
     rows = X.chunks[0]
