@@ -131,6 +131,29 @@ def test_threaded_scheduler_without_cluster():
     _assert_same_model(ref, got)
 
 
+def test_threaded_scheduler_is_safe_under_workqueue_layer(tmp_path):
+    # numba's workqueue layer aborts the process when two threads launch parallel
+    # kernels at once; Dask's threaded scheduler must not trigger that.
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "wq.py"
+    script.write_text(
+        "import numpy as np, dask, dask.array as da, numba\n"
+        "from lutlearn import LutNetworkClassifier\n"
+        "X = np.random.default_rng(0).integers(0, 2, (4000, 20)).astype(np.uint8); y = X[:, 0] ^ X[:, 1]\n"
+        "with dask.config.set(scheduler='threads', num_workers=4):\n"
+        "    c = LutNetworkClassifier(k=3, hidden_layers=(32,), random_state=0).fit(da.from_array(X, chunks=(250, -1)), y)\n"
+        "r = LutNetworkClassifier(k=3, hidden_layers=(32,), random_state=0).fit(X, y)\n"
+        "print(numba.threading_layer(), all(np.array_equal(a, b) for a, b in zip(c.tables_, r.tables_)))\n"
+    )
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["workqueue", "True"]
+
+
 def test_refit_drops_feature_names():
     X, y = _task(200, 12, seed=7)
     clf = LutNetworkClassifier(k=3, hidden_layers=(8,), random_state=0).fit(X, y)

@@ -50,6 +50,7 @@ import copy
 import os
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -86,11 +87,29 @@ def _import_distributed():
 # is uint8 of shape (ceil(width / 8), n_chunk_rows).
 
 
+#: Serializes kernel calls when numba's threading layer is ``workqueue``, which
+#: aborts the process if two threads launch parallel kernels at once (Dask's
+#: threaded scheduler, or workers with several threads, would).
+_WORKQUEUE_LOCK = threading.Lock()
+
+
+def _kernels_threadsafe() -> bool:
+    """Whether parallel kernels may be launched from several threads at once in this process."""
+    import numba
+
+    try:
+        return numba.threading_layer() != "workqueue"
+    except ValueError:  # no parallel kernel has run here yet: the layer is not chosen
+        return False
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
+    """Run the enclosed kernels on one thread (and one at a time under numba's workqueue layer)."""
     from lutlearn.network import _numba_threads
 
-    with _numba_threads(1):
+    lock = contextlib.nullcontext() if _kernels_threadsafe() else _WORKQUEUE_LOCK
+    with lock, _numba_threads(1):
         yield
 
 
