@@ -250,17 +250,20 @@ def fit_dask(clf, X, y):
     y = _check_y(y, X)
     n, d = X.shape
     widths, ks = clf._architecture(d, 2)
+    rows = X.chunks[0]
+    # One pass over the source: the packed inputs and the raw labels are
+    # persisted together (they share the chunk reads), then the labels are
+    # checked and encoded from memory.
+    state = X.T.map_blocks(_pack_inputs, dtype=np.uint8, chunks=((-(-d // 8),), rows))
+    state, y = dask.persist(state, y)
     classes = _classes(y)
     n_classes = len(classes)
-    rows = X.chunks[0]
+    y_enc = y.map_blocks(_encode_labels, classes, dtype=np.uint8).persist()
+    del y
 
     rs = check_random_state(clf.random_state)
     seed = int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
     rng = np.random.default_rng(seed)
-
-    y_enc = y.map_blocks(_encode_labels, classes, dtype=np.uint8)
-    state = X.T.map_blocks(_pack_inputs, dtype=np.uint8, chunks=((-(-d // 8),), rows))
-    state, y_enc = dask.persist(state, y_enc)
 
     wires_, tables_, accuracy = [], [], []
     n_layers = len(ks)
