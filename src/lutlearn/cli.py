@@ -24,6 +24,9 @@ COMMANDS: tuple[str, ...] = (
     "evaluate",
     "predict",
     "info",
+    "export",
+    "pla",
+    "fit_circuit",
 )
 
 

@@ -169,6 +169,21 @@ def read_pla(path: str | os.PathLike) -> Pla:
     return Pla(X=X, y=np.asarray(outs, dtype=np.uint8), input_names=ilb, output_names=ob)
 
 
+def read_pla_pair(train: str | os.PathLike, valid: str | os.PathLike | None = None):
+    """``(X_train, y_train, X_valid, y_valid)`` from a training and an optional validation PLA file.
+
+    The validation part is None when ``valid`` is None; both files must have
+    the same number of inputs.
+    """
+    tr = read_pla(train)
+    if valid is None:
+        return tr.X, tr.y, None, None
+    va = read_pla(valid)
+    if va.X.shape[1] != tr.X.shape[1]:
+        raise PlaFormatError(f"{valid} has {va.X.shape[1]} inputs but {train} has {tr.X.shape[1]}")
+    return tr.X, tr.y, va.X, va.y
+
+
 def write_pla(path: str | os.PathLike, X, y, input_names=None, output_name=None) -> None:
     """Write examples as a single-output ``.type fr`` PLA file, atomically.
 
