@@ -8,7 +8,10 @@ skips it, and the complement of an already built sub-table reuses it
 inverted. Each remaining decision node ``x ? f1 : f0`` becomes a
 multiplexer of AND gates: one gate when ``f0`` or ``f1`` is constant
 (``x & f1``, ``~x & f0``, ``~x | f1``, ``x | f0``) and three otherwise
-(``~(~(x & f1) & ~(~x & f0))``, which is also how XOR comes out).
+(``~(~(x & f1) & ~(~x & f0))``, which is also how XOR comes out), in a
+canonical polarity (``x`` and ``f1`` not negated: ``~x ? a : b`` is
+``x ? b : a`` and ``x ? ~a : ~b`` is ``~(x ? a : b)``) so that a function
+and its complement share their gates.
 
 Every AND gate goes through :meth:`Aig.and_`, which propagates constants
 (``a & 0 = 0``, ``a & 1 = a``, ``a & a = a``, ``a & ~a = 0``) and hashes
@@ -77,6 +80,11 @@ class Aig:
             return self.or_(s, e) if t == 1 else self.and_(s, t)
         if t == 0 or e == 1:  # ~s & e, ~s | t
             return self.and_(s ^ 1, e) if t == 0 else self.or_(s ^ 1, t)
+        # canonical form (s and t not negated), so a function and its complement share gates
+        if s & 1:
+            s, t, e = s ^ 1, e, t
+        if t & 1:
+            return self.mux(s, t ^ 1, e ^ 1) ^ 1
         return self.or_(self.and_(s, t), self.and_(s ^ 1, e))
 
     @property

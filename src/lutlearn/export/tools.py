@@ -59,7 +59,8 @@ def run_abc(script: str, timeout: float = 600) -> str:
     abc = _need(find_abc(), "ABC", "berkeley-abc")
     res = subprocess.run([abc, "-c", script], capture_output=True, text=True, timeout=timeout)
     out = res.stdout + res.stderr
-    if res.returncode != 0 or "Error" in out or "Cannot" in out:
+    failed = ("Error", "Cannot", "has failed", "Wrong input", "requires a known file extension")
+    if res.returncode != 0 or any(f in out for f in failed):
         raise RuntimeError(f"ABC failed on {script!r}:\n{out.strip()}")
     return out
 
@@ -86,7 +87,11 @@ def abc_optimize(src: str | os.PathLike, dst: str | os.PathLike, script: str = A
 
 
 def abc_equivalent(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    """Whether ABC proves the two circuits (AIGER or BLIF, same inputs and outputs) equivalent."""
+    """Whether ABC proves the two circuits equivalent (inputs and outputs matched by name).
+
+    ABC reads binary AIGER (``.aig``) and BLIF, not ASCII AIGER (``.aag``);
+    :func:`yosys_to_blif` converts the latter.
+    """
     out = run_abc(f"cec {_check_name(a)} {_check_name(b)}")
     if "are equivalent" in out:
         return True
@@ -138,3 +143,12 @@ def yosys_synth(
         "cells": int(design["num_cells"]),
         "cells_by_type": by_type,
     }
+
+
+def yosys_to_blif(src: str | os.PathLike, dst: str | os.PathLike, timeout: float = 600) -> None:
+    """Convert an AIGER file (binary or ASCII) to BLIF with Yosys's reader (names kept)."""
+    yosys = _need(shutil.which("yosys"), "Yosys", "yosys")
+    script = f"read_aiger -module_name top {_check_name(src)}; write_blif {_check_name(dst)}"
+    res = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0:
+        raise RuntimeError(f"Yosys failed:\n{(res.stdout + res.stderr).strip()}")
