@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     from lutlearn._atomic import atomic_write
     from lutlearn.circuit import fit_circuit
-    from lutlearn.export.aiger import Aig, read_aiger
+    from lutlearn.export.aiger import parse_aiger
     from lutlearn.pla import read_pla_pair
 
     suffix = Path(args.output).suffix.lower()
@@ -64,13 +64,8 @@ def run(args: argparse.Namespace) -> int:
     b = search.best
     data = search.aig
     if suffix == ".aag":  # re-encode ABC's or our binary AIG as ASCII
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(suffix=".aig") as fh:
-            fh.write(data)
-            fh.flush()
-            aig: Aig = read_aiger(fh.name)
-        data = aig.to_bytes(binary=False, comment=f"lutlearn fit-circuit: k={b.k} hidden {list(b.hidden_layers)} seed {b.seed}")
+        comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+        data = parse_aiger(data).to_bytes(binary=False, comment=comment)
     atomic_write(args.output, data)
     print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
     print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}")

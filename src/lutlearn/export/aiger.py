@@ -211,7 +211,12 @@ def read_aiger(path: str | os.PathLike) -> Aig:
     Symbols and comments are skipped. Used to check circuits written by
     lutlearn or by other tools (ABC, Yosys).
     """
-    data = open(path, "rb").read()
+    with open(path, "rb") as fh:
+        return parse_aiger(fh.read(), str(path))
+
+
+def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
+    """Parse the bytes of a combinational AIGER file (see :func:`read_aiger`); ``path`` names it in errors."""
     nl = data.find(b"\n")
     header = data[:nl].decode("ascii", "replace").split()
     if len(header) < 6 or header[0] not in ("aig", "aag") or not all(h.isdigit() for h in header[1:]):

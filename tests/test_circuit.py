@@ -1,0 +1,130 @@
+"""fit-circuit: the searched circuit fits the budget, is the chosen network, and learns known functions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from lutlearn import load
+from lutlearn.circuit import fit_circuit
+from lutlearn.cli import main
+from lutlearn.export import export_model, read_aiger
+from lutlearn.export.aiger import parse_aiger
+from lutlearn.export import tools
+from lutlearn.pla import function_examples, write_pla
+
+QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
+
+
+def split(spec, n_train, n_valid, seed=0):
+    X, y = function_examples(spec, n_train + n_valid, random_state=seed)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def check_search(search, X_valid, y_valid, budget):
+    """The handed-over AIG fits, and computes exactly the chosen model's predictions."""
+    assert search.and_gates <= budget
+    assert search.best.fits and search.best in search.candidates
+    aig = parse_aiger(search.aig)
+    assert aig.n_ands == search.and_gates and aig.n_inputs == X_valid.shape[1]
+    bits = aig.evaluate(X_valid)[:, 0]
+    np.testing.assert_array_equal(search.model.classes_[bits], search.model.predict(X_valid))
+    assert np.mean(search.model.classes_[bits] == y_valid) == pytest.approx(search.best.valid_accuracy)
+    # no candidate within budget validated better
+    assert all(c.valid_accuracy <= search.best.valid_accuracy for c in search.candidates if c.fits)
+
+
+@pytest.mark.parametrize("use_abc", [False, True])
+def test_parity_is_learned_exactly_within_budget(use_abc):
+    if use_abc and tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    X, y, Xv, yv = split("parity:6", 1500, 500)
+    search = fit_circuit(X, y, Xv, yv, 20, use_abc=use_abc, progress=False, **QUICK)
+    check_search(search, Xv, yv, 20)
+    # one 6-input lut memorizes 6-bit parity; as a BDD it is 5 XORs of 3 ANDs each
+    assert search.best.valid_accuracy == 1.0 and search.best.k == 6
+    assert search.and_gates == 15
+    assert search.abc is use_abc
+
+
+def test_budget_trades_gates_for_accuracy():
+    X, y, Xv, yv = split("majority:11", 1500, 800)
+    small = fit_circuit(X, y, Xv, yv, 10, use_abc=False, progress=False, **QUICK)
+    large = fit_circuit(X, y, Xv, yv, 400, use_abc=False, progress=False, **QUICK)
+    check_search(small, Xv, yv, 10)
+    check_search(large, Xv, yv, 400)
+    assert large.best.valid_accuracy > small.best.valid_accuracy
+    assert large.best.valid_accuracy > 0.8  # majority of 11 from random lut networks
+    zero = fit_circuit(X, y, Xv, yv, 0, use_abc=False, progress=False, **QUICK)
+    assert zero.and_gates == 0 and zero.best.k == 1  # a wire (or its negation) costs nothing
+    with pytest.raises(ValueError, match="no network tried fits"):
+        fit_circuit(X, y, Xv, yv, 0, ks=(4,), depths=(0,), use_abc=False, progress=False)
+
+
+def test_comparator_with_abc_under_budget():
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    X, y, Xv, yv = split("comparator:12", 2000, 800)
+    search = fit_circuit(X, y, Xv, yv, 150, use_abc=True, progress=False, **QUICK)
+    check_search(search, Xv, yv, 150)
+    assert search.best.valid_accuracy > 0.8
+    # somewhere ABC brought a network over budget back under it, or none needed it
+    for c in search.candidates:
+        if c.and_gates is not None and c.and_gates != c.and_gates_raw:
+            assert c.and_gates < c.and_gates_raw
+
+
+def test_fit_circuit_command_end_to_end(tmp_path, capsys):
+    pre = tmp_path / "maj"
+    assert main(["pla", "majority:9", "-o", str(pre), "--n-train", "1200", "--n-valid", "600"]) == 0
+    out_aag, model_path, js = tmp_path / "c.aag", tmp_path / "m.npz", tmp_path / "s.json"
+    rc = main([
+        "fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "300",
+        "--quick", "-o", str(out_aag), "--save-model", str(model_path), "--json", str(js),
+    ])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    gates = int(out.split("AND gates: ")[1].split()[0])
+    valid = float(out.split("validation accuracy ")[1].split()[0])
+    assert gates <= 300 and valid > 0.75
+    aig = read_aiger(out_aag)
+    assert out_aag.read_bytes().startswith(b"aag ") and aig.n_ands == gates
+    record = json.loads(js.read_text())
+    assert record["and_gates"] == gates and record["best"]["valid_accuracy"] == pytest.approx(valid, abs=1e-4)
+    model = load(model_path)
+    X, y = function_examples("majority:9", 1800, random_state=0)
+    np.testing.assert_array_equal(model.classes_[aig.evaluate(X)[:, 0]], model.predict(X))
+    if tools.find_abc() and shutil.which("yosys"):  # ABC proves the circuit is the saved model's
+        export_model(model, tmp_path / "m.aig")
+        tools.yosys_to_blif(out_aag, tmp_path / "c.blif")  # ABC reads no ASCII AIGER
+        assert tools.abc_equivalent(tmp_path / "c.blif", tmp_path / "m.aig")
+
+
+def test_fit_circuit_command_errors(tmp_path, capsys):
+    X = np.zeros((5, 3), np.uint8)
+    write_pla(tmp_path / "const.pla", X, np.zeros(5, np.uint8))
+    base = ["fit-circuit", "--pla", str(tmp_path / "const.pla"), "--valid", str(tmp_path / "const.pla"),
+            "--max-and-gates", "10"]
+    assert main(base + ["-o", str(tmp_path / "x.blif")]) == 1
+    assert "must end in .aig" in capsys.readouterr().err
+    assert main(base + ["-o", str(tmp_path / "x.aig")]) == 1
+    assert "nothing to learn" in capsys.readouterr().err
+    assert not (tmp_path / "x.aig").exists()
+
+
+def test_mnist_pair_as_pla(mnist_home, tmp_path, capsys):
+    """An MNIST pair written as PLA (784 inputs), learned into a small circuit."""
+    pre = tmp_path / "m38"
+    assert main(["pla", "pairwise-mnist:3-8", "--data-home", str(mnist_home), "-o", str(pre),
+                 "--n-train", "2000", "--n-valid", "1000"]) == 0
+    rc = main([
+        "fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "2000",
+        "--ks", "4,6", "--depths", "1,2", "--max-width", "32", "-o", str(tmp_path / "m.aig"),
+    ])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert int(out.split("AND gates: ")[1].split()[0]) <= 2000
+    assert float(out.split("validation accuracy ")[1].split()[0]) > 0.8
