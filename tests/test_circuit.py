@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-from lutlearn import load
-from lutlearn.circuit import fit_circuit
+from lutlearn import LutNetworkClassifier, kernels, load
+from lutlearn.circuit import fill_dont_cares, fill_unseen, fit_circuit
 from lutlearn.cli import main
-from lutlearn.export import export_model, read_aiger
+from lutlearn.export import Aig, LutNetlist, export_model, read_aiger
 from lutlearn.export.aiger import parse_aiger
 from lutlearn.export import tools
 from lutlearn.pla import function_examples, write_pla
@@ -128,3 +128,60 @@ def test_mnist_pair_as_pla(mnist_home, tmp_path, capsys):
     assert rc == 0
     assert int(out.split("AND gates: ")[1].split()[0]) <= 2000
     assert float(out.split("validation accuracy ")[1].split()[0]) > 0.8
+
+
+# ------------------------------------------------------------ don't-cares
+def test_fill_dont_cares_keeps_cares_and_simplifies():
+    rng = np.random.default_rng(0)
+    x0 = np.repeat([0, 1], 8).astype(np.uint8)  # the table of input 0 among 4
+    care = rng.random(16) < 0.5
+    care[[0, 15]] = True
+    noisy = np.where(care, x0, rng.integers(0, 2, 16)).astype(np.uint8)
+    np.testing.assert_array_equal(fill_dont_cares(noisy, care), x0)
+    np.testing.assert_array_equal(fill_dont_cares(noisy, np.zeros(16, bool)), np.zeros(16))
+    for seed in range(20):
+        r = np.random.default_rng(seed)
+        T = r.integers(0, 2, 64).astype(np.uint8)
+        C = r.random(64) < 0.4
+        F = fill_dont_cares(T, C)
+        np.testing.assert_array_equal(F[C], T[C])
+        assert gates(F) <= gates(T)
+
+
+def patterns(V, wires):
+    """Pattern index of every lut (rows of ``wires``) on every example (rows of ``V``)."""
+    return [(V[:, w] << np.arange(len(w) - 1, -1, -1)).sum(axis=1) for w in wires]
+
+
+def gates(T):
+    k = int(np.log2(len(T)))
+    a = Aig(k)
+    a.outputs = [a.add_lut([a.input(i) for i in range(k)], T)]
+    return a.cleanup().n_ands
+
+
+def test_fill_unseen_keeps_training_behaviour_and_shrinks():
+    X, y, Xv, _ = split("majority:15", 150, 500, seed=1)
+    m = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(X, y)
+    before = [t.copy() for t in m.tables_]
+    train_pred, lut_acc = m.predict(X), [a.copy() for a in m.lut_accuracy_]
+    n0 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands
+    fill_unseen(m, X)
+    np.testing.assert_array_equal(m.predict(X), train_pred)
+    # entries shown by a training example are unchanged: refitting gives the same counts
+    refit = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(X, y)
+    changed = sum(int((a != b).sum()) for a, b in zip(before, m.tables_))
+    assert changed > 0
+    for layer, (a, b, c) in enumerate(zip(before, m.tables_, refit.tables_)):
+        np.testing.assert_array_equal(a, c)
+        seen = kernels.count_layer(
+            np.ascontiguousarray((X if layer == 0 else outs).T), np.zeros(len(X), np.uint8), m.wires_[layer], 1
+        )[:, :, 0] > 0
+        np.testing.assert_array_equal(a[seen], b[seen])
+        outs = np.stack([b[j][idx] for j, idx in enumerate(patterns(X if layer == 0 else outs, m.wires_[layer]))], 1)
+    n1 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands
+    assert n1 < n0 / 1.5, (n0, n1)
+    # the exported circuit is the changed model
+    aig = Aig.from_netlist(LutNetlist.from_model(m))
+    np.testing.assert_array_equal(m.classes_[aig.evaluate(Xv)[:, 0]], m.predict(Xv))
+    assert all(np.array_equal(a, b) for a, b in zip(lut_acc, m.lut_accuracy_))

@@ -9,6 +9,12 @@ layers, their width), counts the AND gates of each one's exported AIG
 installed and the raw count is over budget), and keeps the one with the
 best validation accuracy among those within budget (fewest gates on ties).
 
+Every candidate first gets :func:`fill_unseen`: the table entries of input
+patterns that no training example showed a lut are free choices of the
+learner (the paper breaks them at random), so they are chosen to make the
+circuit small instead. On MNIST 3 v/s 8 this cuts the AND gates of a
+network 2 to 5 times at the same validation accuracy (see the README).
+
 Search order: for every ``k`` and depth, widths grow from ``k`` by doubling
 until the circuit no longer fits (more than the budget after ABC, or more
 than :data:`RAW_SLACK` times the budget before it), as wider networks have
@@ -27,6 +33,78 @@ import numpy as np
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
 RAW_SLACK = 4.0
+
+
+def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
+    """Choose the entries of a lut's table where ``care`` is False so that its circuit is small.
+
+    Shannon decomposition on the inputs in order (first input = most
+    significant pattern bit): where the cared-for entries of a sub-table
+    are all equal, the whole sub-table takes that value; where its two
+    halves agree on the entries both care about, they are merged and the
+    input is skipped. Cared-for entries never change.
+
+    Parameters
+    ----------
+    table : uint8 ndarray of shape (2**k,)
+    care : bool ndarray of shape (2**k,)
+
+    Returns
+    -------
+    uint8 ndarray of shape (2**k,)
+    """
+    table = np.asarray(table, np.uint8)
+    care = np.asarray(care, bool)
+
+    def fill(T: np.ndarray, C: np.ndarray) -> np.ndarray:
+        cared = T[C]
+        if cared.size == 0:
+            return np.zeros_like(T)
+        if (cared == cared[0]).all():
+            return np.full_like(T, cared[0])
+        half = T.shape[0] // 2
+        T0, T1, C0, C1 = T[:half], T[half:], C[:half], C[half:]
+        if not (C0 & C1 & (T0 != T1)).any():  # the halves agree where both care: skip this input
+            merged = fill(np.where(C0, T0, T1), C0 | C1)
+            return np.concatenate([merged, merged])
+        return np.concatenate([fill(T0, C0), fill(T1, C1)])
+
+    return fill(table, care)
+
+
+def fill_unseen(model, X) -> None:
+    """Set the output-cone luts' entries for patterns no training example showed, to shrink the circuit.
+
+    Those entries are the learner's free choices (the paper breaks such
+    ties at random): changing them leaves every lut's output on the
+    training set, hence every count and every other table, unchanged, so
+    the model is still the network memorizing ``X``; only its answers on
+    never-seen patterns move. The model is changed in place.
+
+    Parameters
+    ----------
+    model : LutNetworkClassifier
+        Fitted on ``X``.
+    X : array-like of shape (n_samples, n_features)
+        The training inputs (0/1).
+    """
+    from lutlearn import kernels
+    from lutlearn.network import _numba_threads, output_cone
+
+    bits = np.asarray(X, dtype=np.uint8)
+    inputs, keep, remapped = output_cone(model.wires_)
+    A = np.ascontiguousarray(bits[:, inputs].T)
+    zeros = np.zeros(A.shape[1], np.uint8)
+    with _numba_threads(model.n_jobs):
+        for layer, (wires, kept) in enumerate(zip(remapped, keep)):
+            seen = kernels.count_layer(A, zeros, wires, 1)[:, :, 0] > 0
+            tables = model.tables_[layer]
+            new = np.stack([fill_dont_cares(tables[j], s) for j, s in zip(kept, seen)])
+            tables[kept] = new
+            out = np.empty((len(kept), A.shape[1]), np.uint8)
+            kernels.predict_layer(A, wires, np.ascontiguousarray(new), out)
+            A = out
+    model._finish()
 
 
 @dataclass
@@ -112,7 +190,7 @@ def _abc_count(aig_bytes: bytes, tmpdir: str) -> tuple[int, bytes]:
 def fit_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3),
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
-    progress: bool | None = None,
+    fill: bool = True, progress: bool | None = None,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -137,6 +215,9 @@ def fit_circuit(
     use_abc : bool or None, default=None
         Count gates after ABC's optimisation (:data:`lutlearn.export.tools.ABC_SCRIPT`);
         None means when ABC is installed.
+    fill : bool, default=True
+        Choose the table entries of patterns unseen in training for a small
+        circuit (:func:`fill_unseen`) instead of keeping the random tie-breaks.
     progress : bool or None, default=None
         Show a progress bar (None: when stderr is a terminal).
 
@@ -175,6 +256,8 @@ def fit_circuit(
                     bar.update(1)
                     model = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=seed, n_jobs=1)
                     model.fit(X, y)
+                    if fill:
+                        fill_unseen(model, X)
                     valid = float(model.score(X_valid, y_valid))
                     aig = Aig.from_netlist(LutNetlist.from_model(model))
                     raw = aig.n_ands

@@ -7,7 +7,8 @@ import argparse
 NAME = "fit-circuit"
 HELP = "learn a circuit (AIGER) within an AND-gate budget from PLA training and validation files"
 EPILOG = """Tries lut networks of several lut sizes, depths and widths, fitted on the training
-file, and keeps the best on the validation file among those whose AIG (after ABC's
+file (lut entries of patterns never seen in training are set to make the circuit
+small, unless --keep-ties), and keeps the best on the validation file among those whose AIG (after ABC's
 'strash; dc2; dc2' when berkeley-abc is installed) has at most --max-and-gates ANDs.
 The output has one output: 1 means the PLA output 1.
 examples:
@@ -34,6 +35,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
+    p.add_argument(
+        "--keep-ties", action="store_true",
+        help="keep the random tie-breaks of patterns unseen in training (default: fill them for a small circuit)",
+    )
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC even when it is installed")
     p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")
     p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 3, 4, 5, 6, 7, 8)),
         depths=args.depths or ((0, 1, 2) if args.quick else (0, 1, 2, 3)),
         max_width=args.max_width or (64 if args.quick else 512),
-        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
+        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None, fill=not args.keep_ties,
     )
     b = search.best
     data = search.aig
