@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     model = load(args.model)
     net = LutNetlist.from_model(model)
     export_model(model, args.output, fmt, with_main=args.with_main, name=args.name)
-    print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {net.n_outputs} output(s), "
-          f"{len(net.luts)} luts")
+    outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
+    print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {outputs}, {len(net.luts)} luts")
     if fmt == "aiger":
         print(f"AND gates: {count_ands(args.output)}")
         if args.optimize:
