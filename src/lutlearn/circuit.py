@@ -12,9 +12,9 @@ best validation accuracy among those within budget (fewest gates on ties).
 Every candidate first gets :func:`fill_unseen`: the table entries of input
 patterns that no training example showed a lut are free choices of the
 learner (the paper breaks them at random), so they are chosen to make the
-circuit small instead. On MNIST 3 v/s 8 this cut the AND gates of the
-networks we tried 2 to 5 times at about the same validation accuracy, and
-lets the search pick deeper networks within a budget (see the README).
+circuit small instead. On MNIST 3 v/s 8 this cuts the AND gates of a
+network 2 to 5 times at about the same validation accuracy
+(``benchmarks/bench_circuit_fill.py``), so deeper networks fit a budget.
 
 Search order: for every ``k`` and depth, widths grow from ``k`` by doubling
 until the circuit no longer fits (more than the budget after ABC, or more
