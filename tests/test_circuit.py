@@ -57,6 +57,8 @@ def test_budget_trades_gates_for_accuracy():
     check_search(small, Xv, yv, 10)
     check_search(large, Xv, yv, 400)
     assert large.best.valid_accuracy > small.best.valid_accuracy
+    again = fit_circuit(X, y, Xv, yv, 10, use_abc=False, progress=False, **QUICK)
+    assert again.aig == small.aig and again.candidates == small.candidates  # a seed fixes everything
     assert large.best.valid_accuracy > 0.8  # majority of 11 from random lut networks
     zero = fit_circuit(X, y, Xv, yv, 0, use_abc=False, progress=False, **QUICK)
     assert zero.and_gates == 0 and zero.best.k == 1  # a wire (or its negation) costs nothing
@@ -94,6 +96,7 @@ def test_fit_circuit_command_end_to_end(tmp_path, capsys):
     assert out_aag.read_bytes().startswith(b"aag ") and aig.n_ands == gates
     record = json.loads(js.read_text())
     assert record["and_gates"] == gates and record["best"]["valid_accuracy"] == pytest.approx(valid, abs=1e-4)
+    assert record["config"]["max_and_gates"] == 300 and record["lutlearn_version"]
     model = load(model_path)
     X, y = function_examples("majority:9", 1800, random_state=0)
     np.testing.assert_array_equal(model.classes_[aig.evaluate(X)[:, 0]], model.predict(X))

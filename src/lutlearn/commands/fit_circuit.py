@@ -81,5 +81,18 @@ def run(args: argparse.Namespace) -> int:
         search.model.save(args.save_model)
         print(f"model written to {args.save_model}")
     if args.json:
-        atomic_write(args.json, json.dumps(search.to_dict(), indent=1))
+        import datetime
+
+        from lutlearn import __version__
+        from lutlearn.export.tools import ABC_SCRIPT, find_abc
+
+        record = {
+            "command": "fit-circuit",
+            "config": {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"},
+            "lutlearn_version": __version__,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "abc": {"path": find_abc(), "script": ABC_SCRIPT} if search.abc else None,
+            **search.to_dict(),
+        }
+        atomic_write(args.json, json.dumps(record, indent=1, default=list))
     return 0
