@@ -57,6 +57,16 @@ def model(digits):
     return LutNetworkClassifier(k=4, hidden_layers=(48, 24), random_state=3).fit(digits.X_train, y)
 
 
+def with_output_table(model, change):
+    """A copy of a fitted model whose output lut's table is ``change(table)``."""
+    other = LutNetworkClassifier(**model.get_params())
+    for name in ("classes_", "n_features_in_", "seed_", "wires_", "output_counts_", "lut_accuracy_"):
+        setattr(other, name, getattr(model, name))
+    other.tables_ = [t.copy() for t in model.tables_[:-1]] + [change(model.tables_[-1][0])[None].astype(np.uint8)]
+    other._finish()
+    return other
+
+
 # ------------------------------------------------------------------ netlist
 def _brute(ins, T):
     """Reference: the table as a dict from an assignment of named signals to the output."""
@@ -268,13 +278,12 @@ def test_abc_detects_a_difference(model, tmp_path):
     """The equivalence check can fail: flip one table entry in the cone and ABC must notice."""
     need_abc()
     export_model(model, tmp_path / "m.aig")
-    other = LutNetworkClassifier(**model.get_params())
-    for name in ("classes_", "n_features_in_", "seed_", "wires_", "output_counts_", "lut_accuracy_"):
-        setattr(other, name, getattr(model, name))
-    other.tables_ = [t.copy() for t in model.tables_]
-    other.tables_[-1][0] ^= 1  # the output lut's table: pattern 0 flips
-    other.tables_[-1][0, -1] ^= 1  # and the all-ones pattern
-    other._finish()
+    def flip(t):  # the output lut's first and last patterns change class
+        t = t.copy()
+        t[[0, -1]] ^= 1
+        return t
+
+    other = with_output_table(model, flip)
     export_model(other, tmp_path / "o.blif")
     assert not tools.abc_equivalent(tmp_path / "m.aig", tmp_path / "o.blif")
 
@@ -308,3 +317,22 @@ def test_export_command(model, tmp_path, capsys):
     assert main(["export", str(path), "-o", str(tmp_path / "x.v"), "--with-main"]) == 1
     assert "C format only" in capsys.readouterr().err
     assert not (tmp_path / "x.v").exists()
+
+
+def test_constant_output_in_every_format(model, examples, tmp_path):
+    """An output lut whose table is all ones: a 0-input lut, no gate, and every tool agrees."""
+    m = with_output_table(model, np.ones_like)
+    net = LutNetlist.from_model(m)
+    assert len(net.luts) == 1 and len(net.luts[0][0]) == 0
+    np.testing.assert_array_equal(net.predict(examples), np.full(len(examples), m.classes_[1]))
+    aig = Aig.from_netlist(net)
+    assert aig.n_ands == 0 and aig.outputs == [1]
+    for suffix in (".c", ".v", ".blif", ".aig", ".aag"):
+        export_model(m, tmp_path / f"k{suffix}")
+    if tools.find_abc():
+        assert tools.abc_equivalent(tmp_path / "k.blif", tmp_path / "k.aig")
+    if shutil.which("cc"):
+        export_model(m, tmp_path / "main.c", with_main=True)
+        subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "k"), str(tmp_path / "main.c")], check=True)
+        res = subprocess.run([str(tmp_path / "k")], input=_lines(examples[:50]), capture_output=True, text=True, check=True)
+        assert res.stdout.split() == [str(m.classes_[1])] * 50
