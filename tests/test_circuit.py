@@ -14,7 +14,7 @@ from lutlearn.cli import main
 from lutlearn.export import Aig, LutNetlist, export_model, read_aiger
 from lutlearn.export.aiger import parse_aiger
 from lutlearn.export import tools
-from lutlearn.pla import function_examples, write_pla
+from lutlearn.pla import function_examples, read_pla_pair, write_pla
 
 QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
 
@@ -22,6 +22,14 @@ QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
 def split(spec, n_train, n_valid, seed=0):
     X, y = function_examples(spec, n_train + n_valid, random_state=seed)
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def via_pla(tmp_path, spec, n_train, n_valid):
+    """Examples of a known function written as PLA train/valid files and read back."""
+    X, y, Xv, yv = split(spec, n_train, n_valid)
+    write_pla(tmp_path / "train.pla", X, y)
+    write_pla(tmp_path / "valid.pla", Xv, yv)
+    return read_pla_pair(tmp_path / "train.pla", tmp_path / "valid.pla")
 
 
 def check_search(search, X_valid, y_valid, budget):
@@ -38,10 +46,10 @@ def check_search(search, X_valid, y_valid, budget):
 
 
 @pytest.mark.parametrize("use_abc", [False, True])
-def test_parity_is_learned_exactly_within_budget(use_abc):
+def test_parity_is_learned_exactly_within_budget(use_abc, tmp_path):
     if use_abc and tools.find_abc() is None:
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
-    X, y, Xv, yv = split("parity:6", 1500, 500)
+    X, y, Xv, yv = via_pla(tmp_path, "parity:6", 1500, 500)
     search = fit_circuit(X, y, Xv, yv, 20, use_abc=use_abc, progress=False, **QUICK)
     check_search(search, Xv, yv, 20)
     # one 6-input lut memorizes 6-bit parity; as a BDD it is 5 XORs of 3 ANDs each
@@ -66,10 +74,10 @@ def test_budget_trades_gates_for_accuracy():
         fit_circuit(X, y, Xv, yv, 0, ks=(4,), depths=(0,), use_abc=False, progress=False)
 
 
-def test_comparator_with_abc_under_budget():
+def test_comparator_with_abc_under_budget(tmp_path):
     if tools.find_abc() is None:
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
-    X, y, Xv, yv = split("comparator:12", 2000, 800)
+    X, y, Xv, yv = via_pla(tmp_path, "comparator:12", 2000, 800)
     search = fit_circuit(X, y, Xv, yv, 150, use_abc=True, progress=False, **QUICK)
     check_search(search, Xv, yv, 150)
     assert search.best.valid_accuracy > 0.8
