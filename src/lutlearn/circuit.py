@@ -176,14 +176,14 @@ def _shapes(n_features: int, ks, depths, max_width: int):
                 yield k, depth, widths
 
 
-def _abc_count(aig_bytes: bytes, tmpdir: str) -> tuple[int, bytes]:
+def _abc_count(aig_bytes: bytes, tmpdir: str, script: str) -> tuple[int, bytes]:
     from lutlearn.export.tools import abc_optimize
 
     src = os.path.join(tmpdir, "in.aig")
     dst = os.path.join(tmpdir, "out.aig")
     with open(src, "wb") as fh:
         fh.write(aig_bytes)
-    n = abc_optimize(src, dst)
+    n = abc_optimize(src, dst, script)
     with open(dst, "rb") as fh:
         return n, fh.read()
 
@@ -191,7 +191,7 @@ def _abc_count(aig_bytes: bytes, tmpdir: str) -> tuple[int, bytes]:
 def fit_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3),
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
-    fill: bool = True, progress: bool | None = None,
+    abc_script: str | None = None, fill: bool = True, progress: bool | None = None,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -216,6 +216,9 @@ def fit_circuit(
     use_abc : bool or None, default=None
         Count gates after ABC's optimisation (:data:`lutlearn.export.tools.ABC_SCRIPT`);
         None means when ABC is installed.
+    abc_script : str or None, default=None
+        ABC commands run on each AIG read (``;``-separated); None means
+        :data:`lutlearn.export.tools.ABC_SCRIPT`.
     fill : bool, default=True
         Choose the table entries of patterns unseen in training for a small
         circuit (:func:`fill_unseen`) instead of keeping the random tie-breaks.
@@ -237,6 +240,9 @@ def fit_circuit(
         raise ValueError(f"max_and_gates must be >= 0, got {max_and_gates}")
     if n_seeds < 1:
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    from lutlearn.export.tools import ABC_SCRIPT
+
+    abc_script = abc_script or ABC_SCRIPT
     if use_abc is None:
         use_abc = find_abc() is not None
     elif use_abc and find_abc() is None:
@@ -268,7 +274,7 @@ def fit_circuit(
                     elif use_abc and raw <= RAW_SLACK * max_and_gates and (
                         best is None or valid > best[0].valid_accuracy
                     ):
-                        gates, data = _abc_count(aig.to_bytes(), tmp)
+                        gates, data = _abc_count(aig.to_bytes(), tmp, abc_script)
                     fits = gates is not None and gates <= max_and_gates
                     cand = Candidate(
                         k=k, hidden_layers=tuple(hidden), seed=seed,
@@ -295,7 +301,7 @@ def fit_circuit(
         cand, model, data, gates = best
         if use_abc and data is not None and gates == cand.and_gates_raw:
             # the winner fit before ABC: still hand over the optimised circuit
-            opt_gates, opt = _abc_count(data, tmp)
+            opt_gates, opt = _abc_count(data, tmp, abc_script)
             if opt_gates <= gates:
                 data, gates = opt, opt_gates
     return CircuitSearch(model=model, best=cand, aig=data, and_gates=gates, candidates=candidates, abc=use_abc)

@@ -39,6 +39,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--keep-ties", action="store_true",
         help="keep the random tie-breaks of patterns unseen in training (default: fill them for a small circuit)",
     )
+    p.add_argument(
+        "--abc-script", metavar="CMDS",
+        help="ABC optimisation commands (default 'strash; dc2; dc2'), e.g. 'strash; dc2; dch -f; if -K 4; mfs2; strash; dc2'",
+    )
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC even when it is installed")
     p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")
     p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
@@ -65,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         depths=args.depths or ((0, 1, 2) if args.quick else (0, 1, 2, 3)),
         max_width=args.max_width or (64 if args.quick else 512),
         n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None, fill=not args.keep_ties,
+        abc_script=args.abc_script,
     )
     b = search.best
     data = search.aig
@@ -91,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             "config": {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"},
             "lutlearn_version": __version__,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "abc": {"path": find_abc(), "script": ABC_SCRIPT} if search.abc else None,
+            "abc_tool": {"path": find_abc(), "script": args.abc_script or ABC_SCRIPT} if search.abc else None,
             **search.to_dict(),
         }
         atomic_write(args.json, json.dumps(record, indent=1, default=list))
