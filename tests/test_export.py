@@ -336,3 +336,14 @@ def test_constant_output_in_every_format(model, examples, tmp_path):
         subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "k"), str(tmp_path / "main.c")], check=True)
         res = subprocess.run([str(tmp_path / "k")], input=_lines(examples[:50]), capture_output=True, text=True, check=True)
         assert res.stdout.split() == [str(m.classes_[1])] * 50
+
+
+def test_multiclass_voting_design_is_refused(digits, tmp_path, capsys):
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), n_output_luts=4, output_k=3, random_state=0)
+    m.fit(digits.X_train, digits.y_train)
+    with pytest.raises(ValueError, match="multi-class design"):
+        LutNetlist.from_model(m)
+    m.save(tmp_path / "vote.npz")
+    assert main(["export", str(tmp_path / "vote.npz"), "-o", str(tmp_path / "vote.v")]) == 1
+    assert "not supported yet" in capsys.readouterr().err
+    assert not (tmp_path / "vote.v").exists()

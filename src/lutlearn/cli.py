@@ -17,16 +17,17 @@ from typing import Sequence
 
 from lutlearn import __version__
 
-#: Sub-command modules, in the order ``lutlearn --help`` lists them.
+#: Sub-commands, in the order ``lutlearn --help`` lists them (module: ``-`` becomes ``_``).
 COMMANDS: tuple[str, ...] = (
     "demo",
     "train",
     "evaluate",
     "predict",
     "info",
+    "tasks",
     "export",
     "pla",
-    "fit_circuit",
+    "fit-circuit",
 )
 
 
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lutlearn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"lutlearn.commands.{name}")
+        module = importlib.import_module(f"lutlearn.commands.{name.replace('-', '_')}")
         p = sub.add_parser(
             module.NAME,
             help=module.HELP,

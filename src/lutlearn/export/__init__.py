@@ -51,9 +51,10 @@ def format_from_path(path: str | os.PathLike) -> str:
 def _describe(model, net: LutNetlist) -> str:
     from lutlearn import __version__
 
+    params = model._effective_params(len(model.classes_))
     return (
-        f"lutlearn {__version__} lut network: k={model.k}, output_k={model.output_k or model.k}, "
-        f"hidden layers {list(model.hidden_layers)}, seed {model.seed_}; "
+        f"lutlearn {__version__} lut network: k={params['k']}, output_k={params['output_k'] or params['k']}, "
+        f"hidden layers {list(params['hidden_layers'])}, seed {model.seed_}; "
         f"{model.n_features_in_} inputs, {len(net.luts)} luts after pruning and simplification; "
         f"classes {[str(c) for c in model.classes_]}"
     )

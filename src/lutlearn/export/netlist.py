@@ -10,8 +10,10 @@ with ``inputs[0]`` the most significant bit of its pattern, and outputs
 Outputs (the class encoding of every exported format): output ``b`` is bit
 ``b`` (least significant first) of the predicted class index ``c``, and the
 predicted label is ``classes[c]``. A two-class model has one output, 1
-meaning ``classes[1]``. A model with ``C`` classes has ``ceil(log2(C))``
-outputs.
+meaning ``classes[1]``. A single output lut holding ``C > 2`` class indices
+gives ``ceil(log2(C))`` outputs. The multi-class voting design
+(:mod:`lutlearn.multiclass`: output luts whose class counts are summed into
+scores) is arithmetic, not a lut, and is refused for now.
 
 :meth:`LutNetlist.from_model` keeps only the output's cone and simplifies
 lut by lut, which never changes the function: constant inputs are folded
@@ -94,6 +96,12 @@ class LutNetlist:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(model)
+        if np.ndim(model.output_counts_) == 3:
+            raise ValueError(
+                "this model uses the multi-class design (voting output luts whose class counts are "
+                "summed as scores); exporting it as a circuit is not supported yet. Export models "
+                "with the paper's single output lut (two classes, n_output_luts=None)."
+            )
         classes = np.asarray(model.classes_)
         n_in = int(model.n_features_in_)
         below = [int(i) for i in model._cone_inputs]

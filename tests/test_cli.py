@@ -1,0 +1,115 @@
+"""The ``lutlearn`` command line, run in-process through ``main(argv)`` and once as a real console script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lutlearn import load
+from lutlearn.cli import COMMANDS, build_parser, main
+
+SMALL = ["-k", "3", "--hidden-layers", "2x16", "--seed", "1"]
+
+
+@pytest.fixture()
+def data_files(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    y = (X[:, :3].sum(axis=1) >= 2).astype(int)
+    table = np.c_[X, y]
+    np.savetxt(tmp_path / "train.csv", table[:200], fmt="%d", delimiter=",",
+               header=",".join([f"b{i}" for i in range(12)] + ["label"]), comments="")
+    np.save(tmp_path / "test.npy", table[200:])
+    np.savez(tmp_path / "test.npz", X=X[200:], y=y[200:])
+    np.save(tmp_path / "inputs.npy", X[200:])
+    return tmp_path, X, y
+
+
+def test_help_for_every_command(capsys):
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        assert exc.value.code == 0
+        assert name in capsys.readouterr().out
+    assert main([]) == 2
+
+
+def test_demo(capsys):
+    assert main(["demo", *SMALL]) == 0
+    out = capsys.readouterr().out
+    assert "binary-digits" in out and "test accuracy" in out
+    acc = float(out.split("test accuracy")[1].split()[0])
+    assert 0.6 < acc <= 1.0
+    assert "layer  count" in out and out.count("\n    ") >= 3
+
+
+def test_train_evaluate_predict_info_round_trip(data_files, capsys):
+    tmp, X, y = data_files
+    model = tmp / "m.npz"
+    assert main(["train", str(tmp / "train.csv"), "--test", str(tmp / "test.npy"), "-o", str(model), "--report", *SMALL]) == 0
+    out = capsys.readouterr().out
+    assert "training accuracy" in out and "test accuracy" in out and model.exists()
+    clf = load(model)
+    expected = float((clf.predict(X[200:]) == y[200:]).mean())
+
+    assert main(["evaluate", str(model), str(tmp / "test.npz")]) == 0
+    assert f"accuracy {expected:.4f} on 100 examples" in capsys.readouterr().out
+
+    assert main(["predict", str(model), str(tmp / "inputs.npy")]) == 0
+    printed = [int(v) for v in capsys.readouterr().out.split()]
+    np.testing.assert_array_equal(printed, clf.predict(X[200:]))
+
+    assert main(["predict", str(model), str(tmp / "test.npy"), "--label-column", "last", "-o", str(tmp / "p.npy")]) == 0
+    np.testing.assert_array_equal(np.load(tmp / "p.npy"), clf.predict(X[200:]))
+
+    assert main(["info", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "k=3" in out and "in the output's cone" in out and "layer  count" in out
+
+
+def test_label_column_by_name(data_files, capsys):
+    tmp, X, y = data_files
+    assert main(["train", str(tmp / "train.csv"), "--label-column", "label", "-o", str(tmp / "m.npz"), *SMALL]) == 0
+    assert load(tmp / "m.npz").n_features_in_ == 12
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "missing.csv", "-o", "m.npz"], "no such file: missing.csv"),
+        (["train", "-o", "m.npz"], "no training data"),
+        (["evaluate", "missing.npz", "x.csv"], "no such file"),
+        (["demo", "--dataset", "nonsense"], "unknown task 'nonsense'"),
+        (["demo", "-k", "99"], "k"),
+    ],
+)
+def test_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_data_is_reported(data_files, capsys):
+    tmp, X, y = data_files
+    np.savetxt(tmp / "pixels.csv", np.c_[X * 200, y], fmt="%d", delimiter=",")
+    assert main(["train", str(tmp / "pixels.csv"), "-o", str(tmp / "m.npz"), *SMALL]) == 1
+    assert "only 0 and 1" in capsys.readouterr().err
+    (tmp / "bad.npz").write_bytes(b"not a zip")
+    assert main(["info", str(tmp / "bad.npz")]) == 1
+    assert "not a valid lutlearn model" in capsys.readouterr().err
+
+
+def test_bad_option_value_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["train", "--hidden-layers", "a,b", "-o", "m"])
+    assert exc.value.code == 2
+
+
+def test_console_script_and_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "lutlearn", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("lutlearn ")

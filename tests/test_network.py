@@ -1,0 +1,254 @@
+"""LutNetworkClassifier: behaviour, determinism, validation and the paper's Binary-MNIST numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.pipeline import make_pipeline
+
+from lutlearn import LutNetworkClassifier, ThresholdBinarizer
+from lutlearn import _reference as ref
+from lutlearn.network import output_cone, random_wiring
+
+
+@pytest.fixture(scope="module")
+def xor_data():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(600, 24)).astype(np.uint8)
+    y = (X[:, 0] ^ X[:, 1]) | (X[:, 2] & X[:, 3])
+    return X, y
+
+
+def small(**kw):
+    params = dict(k=4, hidden_layers=(48, 32, 16), random_state=0)
+    params.update(kw)
+    return LutNetworkClassifier(**params)
+
+
+def _same_model(a, b):
+    assert a.seed_ == b.seed_
+    for wa, wb in zip(a.wires_, b.wires_):
+        np.testing.assert_array_equal(wa, wb)
+    for ta, tb in zip(a.tables_, b.tables_):
+        np.testing.assert_array_equal(ta, tb)
+    np.testing.assert_array_equal(a.output_counts_, b.output_counts_)
+
+
+# ---------------------------------------------------------------- structure
+def test_fit_builds_layers_as_specified(xor_data):
+    X, y = xor_data
+    clf = small(output_k=3).fit(X, y)
+    assert [w.shape for w in clf.wires_] == [(48, 4), (32, 4), (16, 4), (1, 3)]
+    assert [t.shape for t in clf.tables_] == [(48, 16), (32, 16), (16, 16), (1, 8)]
+    assert clf.output_counts_.shape == (8, 2)
+    assert clf.output_counts_.sum() == len(y)
+    for w, below in zip(clf.wires_, [24, 48, 32, 16]):
+        assert w.min() >= 0 and w.max() < below
+        assert all(len(set(row)) == len(row) for row in w.tolist())  # without replacement
+    assert [r["count"] for r in clf.layer_report_] == [24, 48, 32, 16, 1]
+
+
+def test_network_equals_reference_layer_by_layer(xor_data):
+    """The whole fit equals the NumPy reference run on the same wiring and seed."""
+    X, y = xor_data
+    clf = small().fit(X, y)
+    A = np.ascontiguousarray(X.T)
+    for layer, (wires, tables) in enumerate(zip(clf.wires_, clf.tables_), start=1):
+        r_tables, A, r_correct = ref.fit_layer(A, y.astype(np.uint8), wires, 2, clf.seed_, layer)
+        np.testing.assert_array_equal(tables, r_tables)
+        np.testing.assert_allclose(clf.lut_accuracy_[layer], r_correct / len(y))
+    np.testing.assert_array_equal(clf.predict(X), A[0])
+    assert clf.score(X, y) == pytest.approx(clf.lut_accuracy_[-1][0])
+
+
+def test_wiring_is_a_uniform_subset():
+    rng = np.random.default_rng(0)
+    w = random_wiring(rng, 20000, 10, 3)
+    counts = np.bincount(w.ravel(), minlength=10)
+    assert np.all(np.abs(counts / counts.sum() - 0.1) < 0.01)
+    full = random_wiring(rng, 5, 6, 6)
+    assert all(sorted(r) == list(range(6)) for r in full.tolist())
+
+
+def test_generalizes_on_a_majority_function():
+    """Each relevant bit correlates with the target, so memorizing luts generalize (unlike XOR)."""
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(2000, 16)).astype(np.uint8)
+    y = (X[:, :5].sum(axis=1) >= 3).astype(int)
+    clf = LutNetworkClassifier(k=6, hidden_layers=(256, 256), random_state=1).fit(X[:1500], y[:1500])
+    assert clf.score(X[1500:], y[1500:]) > 0.9
+
+
+def test_cone_prediction_equals_full_network(xor_data):
+    X, y = xor_data
+    clf = small().fit(X, y)
+    A = np.ascontiguousarray(X.T)
+    for w, t in zip(clf.wires_, clf.tables_):
+        A = ref.predict_layer(A, w, t)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[A[0]])
+    inputs, keep, remapped = output_cone(clf.wires_)
+    assert len(keep[-1]) == 1 and len(keep[-2]) <= 4
+    assert sum(map(len, keep)) < sum(w.shape[0] for w in clf.wires_)
+
+
+def test_labels_of_any_type(xor_data):
+    X, y = xor_data
+    labels = np.array(["no", "yes"])[y]
+    clf = small().fit(X, labels)
+    assert list(clf.classes_) == ["no", "yes"]
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    np.testing.assert_array_equal(clf.predict(X) == "yes", small().fit(X, y).predict(X) == 1)
+
+
+def test_bool_and_float_inputs_equal_integer(xor_data):
+    X, y = xor_data
+    base = small().fit(X, y)
+    _same_model(base, small().fit(X.astype(bool), y))
+    _same_model(base, small().fit(X.astype(np.float32), y))
+
+
+def test_predict_proba(xor_data):
+    X, y = xor_data
+    clf = small().fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    decided = np.abs(proba[:, 1] - 0.5) > 1e-12
+    np.testing.assert_array_equal(proba[decided].argmax(axis=1), (clf.predict(X[decided]) == 1))
+
+
+def test_predict_proba_unseen_pattern_is_uniform():
+    X = np.array([[0, 0], [0, 0], [0, 1], [1, 0]], np.uint8)
+    y = np.array([0, 0, 1, 1])
+    clf = LutNetworkClassifier(k=2, hidden_layers=(), random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba([[1, 1]]), [[0.5, 0.5]])
+    np.testing.assert_allclose(clf.predict_proba([[0, 0]]), [[1.0, 0.0]])
+
+
+def test_pipeline_with_threshold_binarizer():
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(300, 30))
+    y = (pixels[:, 0] > 127).astype(int)
+    pipe = make_pipeline(ThresholdBinarizer(), small()).fit(pixels, y)
+    assert pipe.score(pixels, y) == 1.0
+
+
+# ---------------------------------------------------------------- determinism
+def test_same_seed_same_model_whatever_n_jobs(xor_data):
+    X, y = xor_data
+    models = [small(n_jobs=j).fit(X, y) for j in (1, 2, None, -1)]
+    for m in models[1:]:
+        _same_model(models[0], m)
+        np.testing.assert_array_equal(models[0].predict(X), m.predict(X))
+
+
+def test_different_seeds_differ(xor_data):
+    X, y = xor_data
+    a, b = small(random_state=0).fit(X, y), small(random_state=1).fit(X, y)
+    assert not np.array_equal(a.wires_[0], b.wires_[0])
+
+
+def test_refit_with_random_state_instance_is_reproducible(xor_data):
+    X, y = xor_data
+    a = small(random_state=np.random.RandomState(7)).fit(X, y)
+    b = small(random_state=np.random.RandomState(7)).fit(X, y)
+    _same_model(a, b)
+
+
+# ---------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.full((4, 3), 0.5), "only 0 and 1"),
+        (np.array([[0, 2, 1]] * 4), "only 0 and 1"),
+        (np.array([[0, np.nan, 1]] * 4), "NaN"),
+        (np.array([["a", "b", "c"]] * 4), "Boolean"),
+    ],
+)
+def test_rejects_non_boolean_inputs(X, match):
+    with pytest.raises(ValueError, match=match):
+        small(hidden_layers=(2,), k=2).fit(X, [0, 1, 0, 1])
+
+
+def test_rejects_bad_shapes_and_labels(xor_data):
+    X, y = xor_data
+    with pytest.raises(ValueError, match="0 sample"):
+        small().fit(np.zeros((0, 24), np.uint8), [])
+    with pytest.raises(ValueError, match="only one class"):
+        small().fit(X, np.zeros(len(X)))
+    three = small().fit(X, np.arange(len(X)) % 3)  # more than two classes: see test_multiclass.py
+    assert three.predict_proba(X).shape == (len(X), 3)
+    with pytest.raises(ValueError, match="continuous"):
+        small().fit(X, np.linspace(0, 1, len(X)))
+    clf = small().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :10])
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        clf.predict(X * 3)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(k=30), "k"),
+        (dict(k=0), "k"),
+        (dict(k=25, hidden_layers=(8,)), "k"),
+        (dict(k=5, hidden_layers=(48, 4)), "k=5 is larger than the width of hidden layer 2"),
+        (dict(k=25 - 25 + 30, hidden_layers=()), "k"),
+        (dict(k=4, hidden_layers=(48, 0)), "positive integers"),
+        (dict(k=4, hidden_layers=(48, -3)), "positive integers"),
+        (dict(k=4, hidden_layers=(48, 2.5)), "positive integers"),
+        (dict(k=4, hidden_layers=(8,), output_k=9), "output_k=9 is larger"),
+        (dict(k=4, n_jobs=0), "n_jobs"),
+    ],
+)
+def test_rejects_bad_parameters(xor_data, params, match):
+    X, y = xor_data
+    with pytest.raises(ValueError, match=match):
+        small(**params).fit(X, y)
+
+
+def test_k_larger_than_input_width(xor_data):
+    X, y = xor_data
+    with pytest.raises(ValueError, match="larger than the width of the input"):
+        LutNetworkClassifier(k=8, hidden_layers=(4,)).fit(X[:, :5], y)
+
+
+def test_refuses_networks_that_do_not_fit_in_memory(xor_data, monkeypatch):
+    X, y = xor_data
+    monkeypatch.setattr("lutlearn._validation.available_memory", lambda: 10_000_000)
+    with pytest.raises(MemoryError, match="GiB"):
+        LutNetworkClassifier(k=20, hidden_layers=(24,), random_state=0).fit(X, y)
+
+
+def test_predict_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        small().predict(np.zeros((2, 3), np.uint8))
+
+
+# ---------------------------------------------------------------- the paper: Binary-MNIST
+def test_binary_mnist_reproduces_table_2(binary_mnist):
+    """k=8, 5 x 1024, fixed seed: 0.89 +/- 0.02 train, 0.87 +/- 0.02 test, layer means rising (Table 2)."""
+    t = binary_mnist
+    clf = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(t.X_train, t.y_train)
+    train, test = clf.score(t.X_train, t.y_train), clf.score(t.X_test, t.y_test)
+    assert abs(train - 0.89) <= 0.02, train
+    assert abs(test - 0.87) <= 0.02, test
+    means = [r["mean"] for r in clf.layer_report_]
+    assert all(b > a for a, b in zip(means, means[1:])), means
+    paper_means = [0.51, 0.61, 0.74, 0.83, 0.87, 0.88, 0.89]
+    assert np.allclose(means, paper_means, atol=0.02), means
+    assert [r["count"] for r in clf.layer_report_] == [784, 1024, 1024, 1024, 1024, 1024, 1]
+
+
+def test_single_wide_lut_memorizes_unique_patterns():
+    """Pure memorization: one lut reading every input fits distinct patterns with any labels exactly."""
+    rng = np.random.default_rng(4)
+    codes = rng.choice(1 << 14, size=3000, replace=False)
+    X = ((codes[:, None] >> np.arange(14)) & 1).astype(np.uint8)
+    y = rng.integers(0, 2, size=3000)
+    clf = LutNetworkClassifier(hidden_layers=(), output_k=14, random_state=0).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    assert [w.shape for w in clf.wires_] == [(1, 14)]

@@ -1,0 +1,149 @@
+"""Model files: round trip, and clear errors for truncated, corrupted, tampered or foreign files."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier, ModelFormatError, load
+from lutlearn.persistence import _digest
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(400, 20)).astype(np.uint8)
+    y = np.where(X[:, :3].sum(axis=1) >= 2, "pos", "neg")
+    return LutNetworkClassifier(k=3, hidden_layers=(16, 8), random_state=4).fit(X, y), X
+
+
+@pytest.fixture()
+def saved(fitted, tmp_path):
+    path = tmp_path / "model.npz"
+    fitted[0].save(path)
+    return path
+
+
+def _rewrite(path, edit):
+    """Rewrite a model file's arrays through ``edit(arrays, meta)``, re-signing the checksums."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {n: npz[n] for n in npz.files}
+    meta = json.loads(arrays.pop("meta").tobytes())
+    edit(arrays, meta)
+    meta["sha256"] = {n: _digest(a) for n, a in arrays.items()}
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(path, **arrays)
+
+
+def test_round_trip(fitted, saved):
+    model, X = fitted
+    loaded = load(saved)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.get_params() == {**model.get_params(), "random_state": None}
+    assert loaded.seed_ == model.seed_ and list(loaded.classes_) == ["neg", "pos"]
+    assert loaded.layer_report_ == model.layer_report_
+    assert LutNetworkClassifier.load(saved).format_layer_report() == model.format_layer_report()
+
+
+def test_save_is_atomic_and_leaves_no_temporary(fitted, tmp_path):
+    fitted[0].save(tmp_path / "m.npz")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_truncated_file(saved):
+    data = saved.read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 5):
+        saved.write_bytes(data[:cut])
+        with pytest.raises(ModelFormatError, match="not a valid lutlearn model"):
+            load(saved)
+
+
+def test_corrupted_byte(saved):
+    data = bytearray(saved.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    saved.write_bytes(bytes(data))
+    with pytest.raises(ModelFormatError):
+        load(saved)
+
+
+def test_changed_array_fails_checksum(saved):
+    with np.load(saved, allow_pickle=False) as npz:
+        arrays = {n: npz[n] for n in npz.files}
+    arrays["tables_1"] = 1 - arrays["tables_1"]
+    np.savez(saved, **arrays)
+    with pytest.raises(ModelFormatError, match="checksum mismatch in 'tables_1'"):
+        load(saved)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda a, m: a.__setitem__("tables_2", a["tables_2"] + 5), "out of range"),
+        (lambda a, m: a.__setitem__("wires_1", a["wires_1"] + 100), "outside layer 0"),
+        (lambda a, m: a.__setitem__("wires_2", a["wires_2"][:, :2].copy()), "bad wires_2"),
+        (lambda a, m: a.__setitem__("output_counts", a["output_counts"][:3]), "bad output_counts"),
+        (lambda a, m: a.pop("tables_1"), "bad tables_1"),
+        (lambda a, m: m.__setitem__("version", 99), "format version 99"),
+        (lambda a, m: m.__setitem__("format", "other"), "wrong format"),
+        (lambda a, m: m["params"].__setitem__("k", 40), "bad parameters"),
+        (lambda a, m: m.__setitem__("n_layers", 7), "layer count"),
+    ],
+)
+def test_tampered_contents_are_refused(saved, edit, match):
+    _rewrite(saved, edit)
+    with pytest.raises(ModelFormatError, match=match):
+        load(saved)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_pickled_payload_is_never_loaded(saved, tmp_path):
+    """An object array (which needs pickle) in place of an entry is refused, and its code never runs."""
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    with zipfile.ZipFile(saved, "a") as zf:
+        with zf.open("tables_1.npy", "w", force_zip64=True) as fh:
+            np.lib.format.write_array(fh, np.array([Evil()], dtype=object), allow_pickle=True)
+    with pytest.raises(ModelFormatError):
+        load(saved)
+    assert not marker.exists()
+    plain = tmp_path / "plain.npz"
+    plain.write_bytes(pickle.dumps(Evil()))
+    with pytest.raises(ModelFormatError):
+        load(plain)
+    assert not marker.exists()
+
+
+def test_missing_and_foreign_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "nope.npz")
+    other = tmp_path / "other.npz"
+    np.savez(other, X=np.zeros(3))
+    with pytest.raises(ModelFormatError, match="no 'meta'"):
+        load(other)
+
+
+def test_object_labels_of_strings_are_saved(tmp_path):
+    X = np.array([[0], [1]] * 5, np.uint8)
+    model = LutNetworkClassifier(k=1, hidden_layers=()).fit(X, np.array(["a", "b"] * 5, dtype=object))
+    model.save(tmp_path / "m.npz")
+    assert list(load(tmp_path / "m.npz").predict(X[:2])) == ["a", "b"]
+
+
+def test_labels_that_need_pickle_are_refused(tmp_path):
+    from fractions import Fraction
+
+    X = np.array([[0], [1]] * 5, np.uint8)
+    model = LutNetworkClassifier(k=1, hidden_layers=()).fit(X, [0, 1] * 5)
+    model.classes_ = np.array([Fraction(1, 2), Fraction(1, 3)], dtype=object)  # sklearn refuses these in fit
+    with pytest.raises(ValueError, match="without pickle"):
+        model.save(tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
