@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._atomic import atomic_write
+from lutlearn._download import atomic_writer
 
 
 class PlaFormatError(ValueError):
@@ -218,7 +218,8 @@ def write_pla(path: str | os.PathLike, X, y, input_names=None, output_name=None)
     if output_name is not None:
         head.append(f".ob {output_name}")
     head += [f".p {n}", ".type fr", ""]
-    atomic_write(path, "\n".join(head).encode("ascii") + body.tobytes() + b".e\n")
+    with atomic_writer(path) as fh:
+        fh.write("\n".join(head).encode("ascii") + body.tobytes() + b".e\n")
 
 
 # ----------------------------------------------------------------- generated

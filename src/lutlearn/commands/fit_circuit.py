@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lutlearn._atomic import atomic_write
+    from lutlearn._download import atomic_writer
     from lutlearn.circuit import fit_circuit
     from lutlearn.export.aiger import parse_aiger
     from lutlearn.pla import read_pla_pair
@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".aag":  # re-encode ABC's or our binary AIG as ASCII
         comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
         data = parse_aiger(data).to_bytes(binary=False, comment=comment)
-    atomic_write(args.output, data)
+    with atomic_writer(args.output) as fh:
+        fh.write(data)
     print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
     print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}")
     print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
@@ -99,5 +100,6 @@ def run(args: argparse.Namespace) -> int:
             "abc_tool": {"path": find_abc(), "script": args.abc_script or ABC_SCRIPT} if search.abc else None,
             **search.to_dict(),
         }
-        atomic_write(args.json, json.dumps(record, indent=1, default=list))
+        with atomic_writer(args.json) as fh:
+            fh.write(json.dumps(record, indent=1, default=list).encode())
     return 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lutlearn._atomic import atomic_write
+from lutlearn._download import atomic_writer
 from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
@@ -105,4 +105,5 @@ def export_model(
     """
     fmt = fmt or format_from_path(path)
     binary = Path(path).suffix.lower() != ".aag"
-    atomic_write(path, render(model, fmt, with_main=with_main, name=name, binary=binary))
+    with atomic_writer(path) as fh:
+        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary))
