@@ -347,3 +347,21 @@ def test_multiclass_voting_design_is_refused(digits, tmp_path, capsys):
     assert main(["export", str(tmp_path / "vote.npz"), "-o", str(tmp_path / "vote.v")]) == 1
     assert "not supported yet" in capsys.readouterr().err
     assert not (tmp_path / "vote.v").exists()
+
+
+@pytest.mark.slow
+def test_full_size_binary_mnist_circuits(binary_mnist, tmp_path):
+    """The paper's network (k=8, 5x1024) as C and as ABC's reading of the BLIF, on all 10,000 test images."""
+    cc = need("cc", "gcc")
+    t = binary_mnist
+    m = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(t.X_train, t.y_train)
+    expect = m.predict(t.X_test)
+    export_model(m, tmp_path / "m.c", with_main=True)
+    subprocess.run([cc, "-std=c99", "-O1", "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+    res = subprocess.run([str(tmp_path / "m")], input=_lines(t.X_test), capture_output=True, text=True, check=True)
+    assert res.stdout.split() == [str(v) for v in expect]
+    if tools.find_abc():
+        export_model(m, tmp_path / "m.blif")
+        tools.run_abc(f"read {tmp_path / 'm.blif'}; strash; write_aiger {tmp_path / 'abc.aig'}")
+        got = read_aiger(tmp_path / "abc.aig").evaluate(t.X_test)[:, 0]
+        np.testing.assert_array_equal(m.classes_[got], expect)
