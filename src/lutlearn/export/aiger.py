@@ -31,7 +31,12 @@ from __future__ import annotations
 import os
 import re
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from lutlearn.export.netlist import LutNetlist
 
 
 class Aig:
@@ -120,7 +125,7 @@ class Aig:
         return build(table, 0)
 
     @classmethod
-    def from_netlist(cls, net) -> "Aig":
+    def from_netlist(cls, net: "LutNetlist") -> "Aig":
         """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates."""
         aig = cls(net.n_inputs)
         lits = [aig.input(i) for i in range(net.n_inputs)]

@@ -10,9 +10,14 @@ row ``1``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lutlearn.export.c import check_c_name
+
+if TYPE_CHECKING:
+    from lutlearn.export.netlist import LutNetlist
 
 
 def _names_line(words: list[str], per_line: int = 16) -> str:
@@ -20,7 +25,7 @@ def _names_line(words: list[str], per_line: int = 16) -> str:
     return " \\\n".join(chunks)
 
 
-def write_blif(net, name: str = "lutlearn_model", comment: str = "") -> str:
+def write_blif(net: LutNetlist, name: str = "lutlearn_model", comment: str = "") -> str:
     """The BLIF text of a :class:`~lutlearn.export.netlist.LutNetlist` (see the module docstring)."""
     check_c_name(name)
     n_in = net.n_inputs

@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from lutlearn.export.netlist import LutNetlist
 
 
 def _array(ctype: str, name: str, values, per_line: int = 20) -> str:
@@ -40,7 +45,7 @@ def check_c_name(name: str) -> str:
     return name
 
 
-def write_c(net, name: str = "lutlearn_predict", with_main: bool = False, comment: str = "") -> str:
+def write_c(net: LutNetlist, name: str = "lutlearn_predict", with_main: bool = False, comment: str = "") -> str:
     """The C source of a :class:`~lutlearn.export.netlist.LutNetlist` (see the module docstring)."""
     check_c_name(name)
     n_in, n_luts = net.n_inputs, len(net.luts)

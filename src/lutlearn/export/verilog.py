@@ -13,9 +13,14 @@ luts or logic directly.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lutlearn.export.c import check_c_name
+
+if TYPE_CHECKING:
+    from lutlearn.export.netlist import LutNetlist
 
 
 def _constant(T: np.ndarray) -> str:
@@ -26,7 +31,7 @@ def _constant(T: np.ndarray) -> str:
     return f"{width}'h" + "".join(f"{int(bits[i:i + 4], 2):x}" for i in range(0, width, 4))
 
 
-def write_verilog(net, name: str = "lutlearn_model", comment: str = "") -> str:
+def write_verilog(net: LutNetlist, name: str = "lutlearn_model", comment: str = "") -> str:
     """The Verilog source of a :class:`~lutlearn.export.netlist.LutNetlist` (see the module docstring)."""
     check_c_name(name)
     n_in = net.n_inputs
