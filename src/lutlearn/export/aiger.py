@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import re
-
 from typing import TYPE_CHECKING
 
 import numpy as np

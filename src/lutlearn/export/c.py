@@ -17,7 +17,6 @@ the line and exit status 1.
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 import numpy as np
