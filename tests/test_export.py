@@ -312,6 +312,14 @@ def test_export_command(model, tmp_path, capsys):
     assert main(["export", str(path), "--format", "aiger", "-o", str(tmp_path / "x.aag")]) == 0
     out = capsys.readouterr().out
     assert "aiger circuit written" in out and f"AND gates: {read_aiger(tmp_path / 'x.aag').n_ands}" in out
+    if tools.find_abc():
+        assert main(["export", str(path), "-o", str(tmp_path / "o.aag"), "--optimize"]) == 0
+        n = int(capsys.readouterr().out.split("AND gates after ABC: ")[1].split()[0])
+        assert (tmp_path / "o.aag").read_bytes().startswith(b"aag ")
+        opt = read_aiger(tmp_path / "o.aag")
+        assert opt.n_ands == n <= read_aiger(tmp_path / "x.aag").n_ands
+        X = np.random.default_rng(1).integers(0, 2, (500, model.n_features_in_))
+        np.testing.assert_array_equal(model.classes_[opt.evaluate(X)[:, 0]], model.predict(X))
     assert main(["export", str(path), "-o", str(tmp_path / "x.txt")]) == 1
     assert "cannot tell the format" in capsys.readouterr().err
     assert main(["export", str(path), "-o", str(tmp_path / "x.v"), "--with-main"]) == 1

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="C function or Verilog/BLIF module name")
     p.add_argument(
         "--optimize", action="store_true",
-        help="AIGER: optimise with ABC (strash; dc2; dc2) before writing (needs berkeley-abc)",
+        help="AIGER: then optimise the file with ABC (strash; dc2; dc2; needs berkeley-abc)",
     )
     p.add_argument(
         "--synth", choices=("ice40", "lut4", "lut6"), metavar="TARGET",
@@ -49,9 +49,18 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "aiger":
         print(f"AND gates: {count_ands(args.output)}")
         if args.optimize:
+            from pathlib import Path
+
+            from lutlearn._download import atomic_writer
+            from lutlearn.export.aiger import read_aiger
             from lutlearn.export.tools import abc_optimize
 
-            print(f"AND gates after ABC: {abc_optimize(args.output, args.output)}")
+            n = abc_optimize(args.output, args.output)  # ABC writes binary AIGER
+            if Path(args.output).suffix.lower() == ".aag":
+                ascii_aig = read_aiger(args.output).to_bytes(binary=False, comment="optimised by ABC")
+                with atomic_writer(args.output) as fh:
+                    fh.write(ascii_aig)
+            print(f"AND gates after ABC: {n}")
     if args.synth:
         from lutlearn.export.tools import yosys_synth
 
