@@ -55,11 +55,18 @@ def run(args: argparse.Namespace) -> int:
             from lutlearn.export.aiger import read_aiger
             from lutlearn.export.tools import abc_optimize
 
-            n = abc_optimize(args.output, args.output)  # ABC writes binary AIGER
-            if Path(args.output).suffix.lower() == ".aag":
-                ascii_aig = read_aiger(args.output).to_bytes(binary=False, comment="optimised by ABC")
+            if Path(args.output).suffix.lower() == ".aag":  # ABC reads and writes binary AIGER only
+                import tempfile
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    binary = Path(tmp) / "model.aig"
+                    export_model(model, binary, fmt)
+                    n = abc_optimize(binary, binary)
+                    ascii_aig = read_aiger(binary).to_bytes(binary=False, comment="optimised by ABC")
                 with atomic_writer(args.output) as fh:
                     fh.write(ascii_aig)
+            else:
+                n = abc_optimize(args.output, args.output)
             print(f"AND gates after ABC: {n}")
     if args.synth:
         from lutlearn.export.tools import yosys_synth
