@@ -29,24 +29,27 @@ def _dask_data(path, args: argparse.Namespace):
 
 
 def load_dask_training(args: argparse.Namespace):
-    """``(X_train, y_train, X_test, y_test)`` as Dask arrays (test may be None)."""
+    """``(X_train, y_train, X_test, y_test)`` as Dask arrays (test may be None).
+
+    Chunked data (a folder of ``.npy`` chunks, a Zarr store) stay lazy; anything
+    else is read as ``lutlearn train`` reads it and cut into ``--chunk-rows`` chunks.
+    """
     import dask.array as da
+
+    from lutlearn.commands.train import load_training
+    from lutlearn.scale import is_chunked_source
 
     if args.chunk_rows < 1:
         raise ValueError(f"--chunk-rows must be positive, not {args.chunk_rows}")
-    if args.task and args.data:
-        raise ValueError("give either --task or a data file, not both")
-    if args.task:
-        from lutlearn.datasets import get_task
-
-        t = get_task(args.task, data_home=args.data_home)
-        c = args.chunk_rows
-        return (
-            da.from_array(t.X_train, chunks=(c, -1)), da.from_array(t.y_train, chunks=(c,)),
-            da.from_array(t.X_test, chunks=(c, -1)), da.from_array(t.y_test, chunks=(c,)),
+    if not (is_chunked_source(args.data) or is_chunked_source(args.test)):
+        return tuple(
+            None if a is None else da.from_array(a, chunks=(args.chunk_rows,) + (-1,) * (a.ndim - 1))
+            for a in load_training(args)
         )
+    if args.task or getattr(args, "pla", None):
+        raise ValueError("give either --task, --pla or a data file, not several")
     if not args.data:
-        raise ValueError("no training data: give a data file, a folder of .npy chunks, a .zarr store or --task NAME")
+        raise ValueError("no training data: give a data file, a folder of .npy chunks or a .zarr store")
     X, y = _dask_data(args.data, args)
     Xt = yt = None
     if args.test:
@@ -71,7 +74,8 @@ def run_dask(args: argparse.Namespace) -> int:
         # The output lut's training accuracy is the network's: no extra pass over the data.
         print(f"training accuracy {clf.lut_accuracy_[-1][0]:.4f}")
         if Xt is not None:
-            print(f"test accuracy {score_dask(clf, Xt, yt):.4f} ({Xt.shape[0]} examples)")
+            what = "validation" if getattr(args, "valid", None) else "test"
+            print(f"{what} accuracy {score_dask(clf, Xt, yt):.4f} ({Xt.shape[0]} examples)")
     if args.report:
         print(clf.format_layer_report())
     clf.save(args.output)

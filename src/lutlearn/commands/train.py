@@ -12,6 +12,7 @@ EPILOG = """data files: .npz with arrays X and y; .npy or .csv with a label colu
 examples:
   lutlearn train --task binary-mnist --data-home ../shared/data -o mnist.lut.npz
   lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
+  lutlearn train --pla train.pla --valid valid.pla -k 4 --hidden-layers 2x64 -o model.npz
   lutlearn train chunks/ --dask local:2 -o model.npz   (a folder of .npy chunks, or a .zarr store)
   lutlearn train data.zarr --dask tcp://scheduler:8786 -o model.npz
 """
@@ -23,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="training data file (.npz/.npy/.csv), folder of .npy chunks or .zarr store, unless --task",
     )
     p.add_argument("--test", help="test data file, reported after training")
+    p.add_argument("--pla", help="training examples as a single-output Espresso PLA file")
+    p.add_argument("--valid", help="validation examples as a PLA file (with --pla), reported after training")
     p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
     p.add_argument("--report", action="store_true", help="print the per-layer accuracy table")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
@@ -44,6 +47,12 @@ def load_training(args: argparse.Namespace):
     """``(X_train, y_train, X_test, y_test)`` from ``--task`` or the data files (test may be None)."""
     from lutlearn.io import read_examples
 
+    if getattr(args, "pla", None) or getattr(args, "valid", None):
+        from lutlearn.pla import read_pla_pair
+
+        if args.task or args.data or args.test or not args.pla:
+            raise ValueError("--pla and --valid take the place of --task, a data file and --test; --valid needs --pla")
+        return read_pla_pair(args.pla, args.valid)
     if args.task and args.data:
         raise ValueError("give either --task or a data file, not both")
     if args.task:
@@ -75,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
     print(f"training accuracy {clf.score(X, y):.4f}")
     if Xt is not None and yt is not None:
-        print(f"test accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
+        what = "validation" if getattr(args, "valid", None) else "test"
+        print(f"{what} accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
     if args.report:
         print(clf.format_layer_report())
     clf.save(args.output)
