@@ -302,8 +302,9 @@ def fit_dask(clf, X, y):
             )
     del state, y_enc
 
-    if hasattr(clf, "feature_names_in_"):
-        del clf.feature_names_in_
+    for stale in ("feature_names_in_", "dichotomies_", "_vote"):  # from an earlier fit
+        if hasattr(clf, stale):
+            delattr(clf, stale)
     clf.n_features_in_ = d
     clf.classes_ = classes
     clf.seed_ = seed
