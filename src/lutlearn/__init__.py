@@ -6,8 +6,15 @@ the conventions of scikit-learn.
 
 __version__ = "0.1.0"
 
-from lutlearn.encoders import ThresholdBinarizer  # noqa: E402
+from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer  # noqa: E402
 from lutlearn.network import LutNetworkClassifier  # noqa: E402
 from lutlearn.persistence import ModelFormatError, load_model as load  # noqa: E402
 
-__all__ = ["LutNetworkClassifier", "ThresholdBinarizer", "ModelFormatError", "load", "__version__"]
+__all__ = [
+    "LutNetworkClassifier",
+    "ThresholdBinarizer",
+    "ThermometerEncoder",
+    "ModelFormatError",
+    "load",
+    "__version__",
+]

@@ -17,7 +17,7 @@ from typing import Sequence
 
 from lutlearn import __version__
 
-#: Sub-command modules, in the order ``lutlearn --help`` lists them.
+#: Sub-commands, in the order ``lutlearn --help`` lists them (module: ``-`` becomes ``_``).
 COMMANDS: tuple[str, ...] = (
     "demo",
     "train",
@@ -25,6 +25,9 @@ COMMANDS: tuple[str, ...] = (
     "predict",
     "info",
     "tasks",
+    "export",
+    "pla",
+    "fit-circuit",
 )
 
 
@@ -41,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lutlearn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"lutlearn.commands.{name}")
+        module = importlib.import_module(f"lutlearn.commands.{name.replace('-', '_')}")
         p = sub.add_parser(
             module.NAME,
             help=module.HELP,

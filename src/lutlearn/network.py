@@ -22,6 +22,9 @@ from lutlearn._validation import as_bits, check_memory
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
 MAX_K = 24
 
+#: The two-class network's defaults (the paper's), used where a parameter is None.
+BINARY_DEFAULTS = {"k": 8, "hidden_layers": (1024,) * 5, "output_k": None, "n_output_luts": 1}
+
 
 @contextlib.contextmanager
 def _numba_threads(n_jobs: int | None) -> Iterator[int]:
@@ -41,6 +44,11 @@ def _numba_threads(n_jobs: int | None) -> Iterator[int]:
         yield n
     finally:
         numba.set_num_threads(old)
+
+
+def _is_dask(X) -> bool:
+    """True for Dask collections (fit and predict then run on Dask; see :mod:`lutlearn.scale`)."""
+    return "dask" in sys.modules and type(X).__module__.startswith("dask")
 
 
 def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) -> np.ndarray:
@@ -103,15 +111,29 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     final target, and its outputs on the training set are the next layer's
     inputs. The last layer is a single lut whose output is the prediction.
 
+    With more than two classes the network is built as described in
+    :mod:`lutlearn.multiclass`: hidden luts each learn, by counting, a random
+    two-way grouping of the classes (so their outputs stay bits), and
+    ``n_output_luts`` output luts vote with their class counts.
+
     Parameters
     ----------
-    k : int, default=8
-        Number of inputs of every hidden lut (the paper's lut size).
-    hidden_layers : sequence of int, default=(1024, 1024, 1024, 1024, 1024)
-        Number of luts in each hidden layer. Empty means a single output lut
-        reading the inputs directly.
+    k : int or None, default=None
+        Number of inputs of every hidden lut (the paper's lut size). None
+        means 8 for two classes and 6 for more.
+    hidden_layers : sequence of int or None, default=None
+        Number of luts in each hidden layer. Empty means output luts reading
+        the inputs directly. None means ``(1024,) * 5`` for two classes and
+        ``(2048,)`` for more.
     output_k : int or None, default=None
-        Number of inputs of the output lut; None means ``k``.
+        Number of inputs of each output lut; None means ``k`` for two
+        classes and 12 for more.
+    n_output_luts : int or None, default=None
+        Number of voting output luts of the multi-class design. None means
+        256 for more than two classes, and the paper's network with its
+        single output lut for two classes; setting it builds the multi-class
+        design (with its defaults for the other None parameters) for two
+        classes too.
     random_state : int, RandomState instance or None, default=None
         Fixes the wiring and the tie-breaking. The same value gives a
         bit-identical model, whatever ``n_jobs`` is.
@@ -124,7 +146,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels; ``classes_[1]`` is the class a lut output of 1 means.
+        The class labels; for two classes, ``classes_[1]`` is the class a
+        lut output of 1 means.
     n_features_in_ : int
         Number of input bits seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -140,9 +163,15 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         every lut of layer ``l + 1``, as encoded class indices.
     output_counts_ : int64 ndarray of shape (2**output_k, n_classes)
         The output lut's class counts per pattern, used by :meth:`predict_proba`.
+        Multi-class: int32 of shape (n_output_luts, 2**output_k, n_classes),
+        the voting luts' counts.
+    dichotomies_ : list of uint8 ndarrays
+        Multi-class only: ``dichotomies_[l]`` (shape ``(n_luts, n_classes)``)
+        is the side (0/1) of each class for each lut of hidden layer ``l + 1``.
     lut_accuracy_ : list of float64 ndarrays
         Training accuracy of every lut, layer by layer; entry 0 is the input
-        bits used directly as predictions of class 1.
+        bits used directly as predictions of class 1 (multi-class: as 1-input
+        luts). A multi-class hidden lut's accuracy is on its own two-way target.
     layer_report_ : list of dict
         Per layer (0 is the input): ``layer``, ``count``, ``mean``, ``std``,
         ``min`` and ``max`` of the luts' training accuracies (the paper's
@@ -173,9 +202,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "k": [Interval(Integral, 1, MAX_K, closed="both")],
-        "hidden_layers": ["array-like"],
+        "k": [Interval(Integral, 1, MAX_K, closed="both"), None],
+        "hidden_layers": ["array-like", None],
         "output_k": [Interval(Integral, 1, MAX_K, closed="both"), None],
+        "n_output_luts": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -183,9 +213,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        k: int = 8,
-        hidden_layers=(1024,) * 5,
+        k: int | None = None,
+        hidden_layers=None,
         output_k: int | None = None,
+        n_output_luts: int | None = None,
         random_state=None,
         n_jobs: int | None = None,
         verbose: int = 0,
@@ -193,27 +224,43 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.k = k
         self.hidden_layers = hidden_layers
         self.output_k = output_k
+        self.n_output_luts = n_output_luts
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _architecture(self, n_features: int) -> tuple[list[int], list[int]]:
+    def _voting(self, n_classes: int) -> bool:
+        """Whether the network is the multi-class design (voting output luts) rather than the paper's."""
+        return n_classes > 2 or self.n_output_luts is not None
+
+    def _effective_params(self, n_classes: int = 2) -> dict:
+        """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
+        if self._voting(n_classes):
+            from lutlearn.multiclass import DEFAULTS as defaults
+        else:
+            defaults = BINARY_DEFAULTS
+        given = {name: getattr(self, name) for name in defaults}
+        return {name: defaults[name] if v is None else v for name, v in given.items()}
+
+    def _architecture(self, n_features: int, n_classes: int = 2) -> tuple[list[int], list[int]]:
         """Widths (input first, output last) and lut sizes of every lut layer, checked."""
+        params = self._effective_params(n_classes)
         hidden = []
-        for w in list(self.hidden_layers):
+        for w in list(params["hidden_layers"]):
             if isinstance(w, (bool, np.bool_)) or not isinstance(w, (Integral, np.integer)) or w < 1:
                 raise ValueError(
                     f"hidden_layers must be a sequence of positive integers (luts per layer); "
                     f"got {self.hidden_layers!r}."
                 )
             hidden.append(int(w))
-        out_k = self.k if self.output_k is None else self.output_k
-        widths = [n_features] + hidden + [1]
-        ks = [self.k] * len(hidden) + [out_k]
+        k = params["k"]
+        out_k = k if params["output_k"] is None else params["output_k"]
+        widths = [n_features] + hidden + [params["n_output_luts"]]
+        ks = [k] * len(hidden) + [out_k]
         for layer, kl in enumerate(ks, start=1):
             if kl > widths[layer - 1]:
-                name = "output_k" if layer == len(ks) and self.output_k is not None else "k"
+                name = "output_k" if layer == len(ks) and params["output_k"] is not None else "k"
                 below = "the input" if layer == 1 else f"hidden layer {layer - 1}"
                 raise ValueError(
                     f"{name}={kl} is larger than the width of {below} ({widths[layer - 1]}): "
@@ -231,13 +278,17 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Boolean inputs (bool, or integers/floats equal to 0 and 1).
         y : array-like of shape (n_samples,)
-            Class labels; exactly two distinct values.
+            Class labels; at least two distinct values.
 
         Returns
         -------
         self : LutNetworkClassifier
             The fitted estimator.
         """
+        if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.scale
+            from lutlearn.scale import fit_dask
+
+            return fit_dask(self, X, y)
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
@@ -246,12 +297,14 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has only one class ({self.classes_[0]!r}); a classifier needs two classes to learn."
             )
-        if n_classes > 2:
-            raise ValueError(
-                f"Only binary classification is supported. y has {n_classes} classes; "
-                "LutNetworkClassifier currently learns two classes (the paper's setting). Reduce "
-                "the task to two classes, e.g. one digit group against another."
-            )
+        if self._voting(n_classes):
+            from lutlearn import multiclass
+
+            bits = as_bits(X)
+            with _numba_threads(self.n_jobs) as n_threads:
+                multiclass.fit(self, bits, y_enc, n_classes, n_threads)
+            self._finish()
+            return self
         y_enc = y_enc.astype(np.uint8)
         bits = as_bits(X)
         n, d = bits.shape
@@ -332,11 +385,15 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self._cone = [
             (w, np.ascontiguousarray(t[kp])) for w, t, kp in zip(remapped, self.tables_, keep)
         ]
-        # The cone flattened for kernels.predict_network (small luts only:
-        # larger ones are evaluated layer by layer and need no third copy).
+        if self.output_counts_.ndim == 3:
+            from lutlearn.multiclass import vote_weights
+
+            self._vote = vote_weights(self.output_counts_)
+        # The cone flattened for kernels.predict_network (two classes and small
+        # luts only: larger ones are evaluated layer by layer, no third copy).
         widths = np.array([w.shape[0] for w, _ in self._cone], np.int64)
         ks = np.array([w.shape[1] for w, _ in self._cone], np.int64)
-        if ks.max() > _workspace.DEPTH_FIRST_MAX_K:
+        if self.output_counts_.ndim == 3 or ks.max() > _workspace.DEPTH_FIRST_MAX_K:
             self._cone_flat = None
             return
         wire_sizes = widths * ks
@@ -401,7 +458,18 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, values of ``classes_``.
         """
-        patterns = self._output_patterns(self._validate_predict(X))
+        if _is_dask(X):  # a lazy Dask array of predictions, see lutlearn.scale
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X)
+        bits = self._validate_predict(X)
+        if self.output_counts_.ndim == 3:
+            from lutlearn.multiclass import decision_scores
+
+            A = self._last_hidden(bits)
+            with _numba_threads(self.n_jobs):
+                return self.classes_[decision_scores(self, A).argmax(axis=1)]
+        patterns = self._output_patterns(bits)
         return self.classes_[self._cone[-1][1][0][patterns]]
 
     def predict_proba(self, X) -> np.ndarray:
@@ -413,6 +481,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         (``1 / n_classes``). ``predict`` agrees with the argmax of these except
         at ties, where it uses the lut's stored random tie-break.
 
+        Multi-class: the softmax of the class scores described in
+        :mod:`lutlearn.multiclass` (log prior plus the output luts' mean
+        log-likelihood); ``predict`` is their argmax.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -422,7 +494,18 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        idx = self._output_patterns(self._validate_predict(X))
+        if _is_dask(X):
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X, "predict_proba")
+        bits = self._validate_predict(X)
+        if self.output_counts_.ndim == 3:
+            from lutlearn.multiclass import decision_scores, proba_from_scores
+
+            A = self._last_hidden(bits)
+            with _numba_threads(self.n_jobs):
+                return proba_from_scores(decision_scores(self, A))
+        idx = self._output_patterns(bits)
         counts = self.output_counts_[idx].astype(np.float64)
         totals = counts.sum(axis=1, keepdims=True)
         n_classes = counts.shape[1]
@@ -456,6 +539,6 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = True
         tags.input_tags.allow_nan = False
         return tags

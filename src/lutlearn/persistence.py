@@ -1,6 +1,7 @@
 """lutlearn's model file format: a NumPy ``.npz`` archive read without pickle.
 
-Format ``lutlearn-network``, version 1. The file is a zip archive (written by
+Format ``lutlearn-network``, version 1 (two-class networks) or 2 (multi-class
+networks). The file is a zip archive (written by
 :func:`numpy.savez_compressed`) holding these arrays:
 
 ``meta``
@@ -18,6 +19,21 @@ Format ``lutlearn-network``, version 1. The file is a zip archive (written by
     per lut. ``accuracy_0`` is the input layer's.
 ``output_counts``
     int64 ``(2**output_k, n_classes)`` class counts of the output lut.
+
+Version 2 (the multi-class design, see :mod:`lutlearn.multiclass`; used for
+more than two classes, or two when ``n_output_luts`` is set) differs only in:
+
+* ``params`` also holds ``n_output_luts``; every parameter is stored with
+  its effective value (the defaults for the number of classes filled in);
+* the last layer has ``n_output_luts`` luts: ``wires_L`` is
+  ``(n_output_luts, output_k)`` and ``tables_L`` their majority classes;
+* ``output_counts`` is int32 ``(n_output_luts, 2**output_k, n_classes)``;
+* ``dichotomies_L`` for each hidden layer ``L``: uint8 ``(n_luts, n_classes)``,
+  the side (0/1) of each class for each lut.
+
+Two-class models are still written as version 1, readable by every lutlearn;
+a lutlearn that only knows version 1 refuses a version 2 file with a clear
+error.
 
 Loading uses ``allow_pickle=False`` throughout and checks the format name,
 version, checksums, shapes, dtypes and value ranges, so a truncated,
@@ -40,6 +56,8 @@ import numpy as np
 
 FORMAT = "lutlearn-network"
 VERSION = 1
+#: The version of multi-class model files.
+MULTICLASS_VERSION = 2
 
 
 class ModelFormatError(ValueError):
@@ -74,7 +92,11 @@ def save_model(model, path) -> None:
                 "cannot save class labels of this type without pickle; "
                 "use integer or string labels."
             )
+    multi = model.output_counts_.ndim == 3
+    params = model._effective_params(len(classes))
     arrays: dict[str, np.ndarray] = {"classes": classes, "output_counts": model.output_counts_}
+    for layer, targets in enumerate(getattr(model, "dichotomies_", []) if multi else [], start=1):
+        arrays[f"dichotomies_{layer}"] = np.asarray(targets, dtype=np.uint8)
     for layer, acc in enumerate(model.lut_accuracy_):
         arrays[f"accuracy_{layer}"] = np.asarray(acc, dtype=np.float64)
     for layer, (w, t) in enumerate(zip(model.wires_, model.tables_), start=1):
@@ -83,12 +105,12 @@ def save_model(model, path) -> None:
     names = getattr(model, "feature_names_in_", None)
     meta = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": MULTICLASS_VERSION if multi else VERSION,
         "lutlearn_version": __version__,
         "params": {
-            "k": int(model.k),
-            "hidden_layers": [int(w) for w in model.hidden_layers],
-            "output_k": None if model.output_k is None else int(model.output_k),
+            "k": int(params["k"]),
+            "hidden_layers": [int(w) for w in params["hidden_layers"]],
+            "output_k": None if params["output_k"] is None else int(params["output_k"]),
         },
         "n_features_in": int(model.n_features_in_),
         "n_layers": len(model.wires_),
@@ -96,6 +118,8 @@ def save_model(model, path) -> None:
         "feature_names": None if names is None else [str(n) for n in names],
         "sha256": {name: _digest(a) for name, a in arrays.items()},
     }
+    if multi:
+        meta["params"]["n_output_luts"] = int(params["n_output_luts"])
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
@@ -141,8 +165,13 @@ def load_model(path):
         _fail(path, f"bad metadata: {exc}")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         _fail(path, "wrong format name")
-    if meta.get("version") != VERSION:
-        _fail(path, f"format version {meta.get('version')!r}; this lutlearn reads version {VERSION}")
+    if meta.get("version") not in (VERSION, MULTICLASS_VERSION):
+        _fail(
+            path,
+            f"format version {meta.get('version')!r}; this lutlearn reads versions "
+            f"{VERSION} and {MULTICLASS_VERSION}",
+        )
+    multi = meta["version"] == MULTICLASS_VERSION
     try:
         digests = dict(meta["sha256"])
         params = meta["params"]
@@ -157,21 +186,24 @@ def load_model(path):
         if _digest(a) != digests[name]:
             _fail(path, f"checksum mismatch in '{name}'")
 
+    classes = arrays.get("classes")
+    if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
+        _fail(path, "bad classes")
+    n_classes = len(classes)
+    if n_classes > 2 and not multi:
+        _fail(path, f"{n_classes} classes in a version {meta['version']} file")
     try:
         model = LutNetworkClassifier(
             k=int(params["k"]),
             hidden_layers=tuple(int(w) for w in params["hidden_layers"]),
             output_k=None if params["output_k"] is None else int(params["output_k"]),
+            n_output_luts=int(params["n_output_luts"]) if multi else None,
         )
-        widths, ks = model._architecture(n_features)
+        widths, ks = model._architecture(n_features, n_classes)
     except (KeyError, TypeError, ValueError) as exc:
         _fail(path, f"bad parameters: {exc}")
     if n_layers != len(ks):
         _fail(path, "layer count does not match the parameters")
-    classes = arrays.get("classes")
-    if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
-        _fail(path, "bad classes")
-    n_classes = len(classes)
     wires, tables, accuracy = [], [], []
     for layer in range(n_layers + 1):
         acc = arrays.get(f"accuracy_{layer}")
@@ -193,8 +225,18 @@ def load_model(path):
         wires.append(np.ascontiguousarray(w))
         tables.append(np.ascontiguousarray(t))
     counts = arrays.get("output_counts")
-    if counts is None or counts.dtype != np.int64 or counts.shape != (1 << ks[-1], n_classes):
+    if multi:
+        shape, dtype = (widths[-1], 1 << ks[-1], n_classes), np.int32
+    else:
+        shape, dtype = (1 << ks[-1], n_classes), np.int64
+    if counts is None or counts.dtype != dtype or counts.shape != shape or counts.min() < 0:
         _fail(path, "bad output_counts")
+    dichotomies = []
+    for layer in range(1, n_layers if multi else 1):
+        d = arrays.get(f"dichotomies_{layer}")
+        if d is None or d.dtype != np.uint8 or d.shape != (widths[layer], n_classes) or d.max() > 1:
+            _fail(path, f"bad dichotomies_{layer}")
+        dichotomies.append(d)
 
     model.classes_ = classes
     model.n_features_in_ = n_features
@@ -205,5 +247,7 @@ def load_model(path):
     model.tables_ = tables
     model.output_counts_ = counts
     model.lut_accuracy_ = accuracy
+    if multi:
+        model.dichotomies_ = dichotomies
     model._finish()
     return model

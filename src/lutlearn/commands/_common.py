@@ -27,15 +27,25 @@ def label_column_arg(text: str):
     return None if text.lower() == "none" else text
 
 
-def add_network_args(p: argparse.ArgumentParser, k: int | None = 8, k_help: str | None = None) -> None:
-    """Add the options that define a LutNetworkClassifier."""
+def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: str | None = None) -> None:
+    """Add the options that define a LutNetworkClassifier (None: the estimator's defaults)."""
     g = p.add_argument_group("network")
-    g.add_argument("-k", "--k", type=int, default=k, help=k_help or f"inputs per lut (default {k})")
     g.add_argument(
-        "--hidden-layers", type=layers_arg, default=(1024,) * 5, metavar="LAYERS",
-        help="hidden layer widths, e.g. 5x1024 (default) or 512,256",
+        "-k", "--k", type=int, default=k,
+        help=k_help or f"inputs per lut (default {k if k is not None else '8 for two classes, 6 for more'})",
     )
-    g.add_argument("--output-k", type=int, default=None, help="inputs of the output lut (default: k)")
+    g.add_argument(
+        "--hidden-layers", type=layers_arg, default=None, metavar="LAYERS",
+        help="hidden layer widths, e.g. 5x1024 or 512,256 (default 5x1024 for two classes, 1x2048 for more)",
+    )
+    g.add_argument(
+        "--output-k", type=int, default=None,
+        help="inputs of each output lut (default: k for two classes, 12 for more)",
+    )
+    g.add_argument(
+        "--n-output-luts", type=int, default=None,
+        help="voting output luts of the multi-class design (default 256 for more than two classes)",
+    )
     g.add_argument("--seed", type=int, default=0, help="random seed for wiring and ties (default 0)")
     g.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
 
@@ -46,7 +56,7 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
 
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
-        random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
+        n_output_luts=args.n_output_luts, random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
     )
 
 

@@ -12,23 +12,47 @@ EPILOG = """data files: .npz with arrays X and y; .npy or .csv with a label colu
 examples:
   lutlearn train --task binary-mnist --data-home ../shared/data -o mnist.lut.npz
   lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
+  lutlearn train --pla train.pla --valid valid.pla -k 4 --hidden-layers 2x64 -o model.npz
+  lutlearn train chunks/ --dask local:2 -o model.npz   (a folder of .npy chunks, or a .zarr store)
+  lutlearn train data.zarr --dask tcp://scheduler:8786 -o model.npz
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", nargs="?", help="training data file (.npz/.npy/.csv), unless --task")
+    p.add_argument(
+        "data", nargs="?",
+        help="training data file (.npz/.npy/.csv), folder of .npy chunks or .zarr store, unless --task",
+    )
     p.add_argument("--test", help="test data file, reported after training")
+    p.add_argument("--pla", help="training examples as a single-output Espresso PLA file")
+    p.add_argument("--valid", help="validation examples as a PLA file (with --pla), reported after training")
     p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
     p.add_argument("--report", action="store_true", help="print the per-layer accuracy table")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
     add_data_args(p)
     add_network_args(p)
+    g = p.add_argument_group("dask (pip install 'lutlearn[dask]')")
+    g.add_argument(
+        "--dask", metavar="ADDRESS",
+        help="train on a Dask cluster: local:N (N local worker processes) or a scheduler address "
+        "such as tcp://scheduler:8786",
+    )
+    g.add_argument(
+        "--chunk-rows", type=int, default=100_000, metavar="N",
+        help="rows per chunk when a single data file or --task goes to Dask (default 100000)",
+    )
 
 
 def load_training(args: argparse.Namespace):
     """``(X_train, y_train, X_test, y_test)`` from ``--task`` or the data files (test may be None)."""
     from lutlearn.io import read_examples
 
+    if getattr(args, "pla", None) or getattr(args, "valid", None):
+        from lutlearn.pla import read_pla_pair
+
+        if args.task or args.data or args.test or not args.pla:
+            raise ValueError("--pla and --valid take the place of --task, a data file and --test; --valid needs --pla")
+        return read_pla_pair(args.pla, args.valid)
     if args.task and args.data:
         raise ValueError("give either --task or a data file, not both")
     if args.task:
@@ -48,13 +72,20 @@ def load_training(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutlearn.scale import is_chunked_source
+
+    if args.dask or is_chunked_source(args.data):
+        from lutlearn.commands._train_dask import run_dask
+
+        return run_dask(args)
     X, y, Xt, yt = load_training(args)
     clf = make_classifier(args, verbose=int(args.verbose))
     _, t_fit = timed(clf.fit, X, y)
     print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
     print(f"training accuracy {clf.score(X, y):.4f}")
     if Xt is not None and yt is not None:
-        print(f"test accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
+        what = "validation" if getattr(args, "valid", None) else "test"
+        print(f"{what} accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
     if args.report:
         print(clf.format_layer_report())
     clf.save(args.output)

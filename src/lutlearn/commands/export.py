@@ -1,0 +1,76 @@
+"""``lutlearn export``: write a trained model as a logic circuit (C, Verilog, BLIF or AIGER)."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "export"
+HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
+EPILOG = """outputs: bit b of the class index (one output for two classes, 1 = the second class).
+The format follows the file suffix (.c .v .blif .aig .aag) unless --format is given.
+examples:
+  lutlearn export model.npz -o model.c --with-main && cc -O2 -o model model.c
+  lutlearn export model.npz --format verilog -o model.v --synth ice40
+  lutlearn export model.npz -o model.aig --optimize
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("-o", "--output", required=True, help="circuit file to write")
+    p.add_argument("--format", choices=("c", "verilog", "blif", "aiger"), help="default: from the suffix")
+    p.add_argument("--with-main", action="store_true", help="C: a complete program classifying stdin lines of 0/1")
+    p.add_argument("--name", help="C function or Verilog/BLIF module name")
+    p.add_argument(
+        "--optimize", action="store_true",
+        help="AIGER: then optimise the file with ABC (strash; dc2; dc2; needs berkeley-abc)",
+    )
+    p.add_argument(
+        "--synth", choices=("ice40", "lut4", "lut6"), metavar="TARGET",
+        help="Verilog: synthesise with Yosys and report the lut count (ice40, lut6, lut4)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from lutlearn import load
+    from lutlearn.export import LutNetlist, export_model, format_from_path
+    from lutlearn.export.aiger import count_ands
+
+    fmt = args.format or format_from_path(args.output)
+    if args.optimize and fmt != "aiger":
+        raise ValueError("--optimize applies to the AIGER format only")
+    if args.synth and fmt != "verilog":
+        raise ValueError("--synth applies to the Verilog format only")
+    model = load(args.model)
+    net = LutNetlist.from_model(model)
+    export_model(model, args.output, fmt, with_main=args.with_main, name=args.name)
+    outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
+    print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {outputs}, {len(net.luts)} luts")
+    if fmt == "aiger":
+        print(f"AND gates: {count_ands(args.output)}")
+        if args.optimize:
+            from pathlib import Path
+
+            from lutlearn._download import atomic_writer
+            from lutlearn.export.aiger import read_aiger
+            from lutlearn.export.tools import abc_optimize
+
+            if Path(args.output).suffix.lower() == ".aag":  # ABC reads and writes binary AIGER only
+                import tempfile
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    binary = Path(tmp) / "model.aig"
+                    export_model(model, binary, fmt)
+                    n = abc_optimize(binary, binary)
+                    ascii_aig = read_aiger(binary).to_bytes(binary=False, comment="optimised by ABC")
+                with atomic_writer(args.output) as fh:
+                    fh.write(ascii_aig)
+            else:
+                n = abc_optimize(args.output, args.output)
+            print(f"AND gates after ABC: {n}")
+    if args.synth:
+        from lutlearn.export.tools import yosys_synth
+
+        stats = yosys_synth(args.output, args.name or "lutlearn_model", target=args.synth)
+        print(f"Yosys {args.synth}: {stats['luts']} luts, {stats['cells']} cells {stats['cells_by_type']}")
+    return 0

@@ -1,0 +1,105 @@
+"""``lutlearn fit-circuit``: learn an AIG within a gate budget from PLA examples."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "fit-circuit"
+HELP = "learn a circuit (AIGER) within an AND-gate budget from PLA training and validation files"
+EPILOG = """Tries lut networks of several lut sizes, depths and widths, fitted on the training
+file (lut entries of patterns never seen in training are set to make the circuit
+small, unless --keep-ties), and keeps the best on the validation file among those whose AIG (after ABC's
+'strash; dc2; dc2' when berkeley-abc is installed) has at most --max-and-gates ANDs.
+The output has one output: 1 means the PLA output 1.
+examples:
+  lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
+  lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 500 --quick -o small.aag
+"""
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pla", required=True, help="training examples (single-output PLA)")
+    p.add_argument("--valid", required=True, help="validation examples (PLA), which choose the network")
+    p.add_argument("--max-and-gates", type=int, required=True, help="budget of AND gates")
+    p.add_argument("-o", "--output", required=True, help="circuit to write: .aig (binary) or .aag (ASCII)")
+    p.add_argument("--ks", type=_ints, default=None, help="lut sizes to try (default 1,...,8; --quick 1,2,4,6)")
+    p.add_argument("--depths", type=_ints, default=None, help="hidden layer counts to try (default 0,1,2,3; --quick 0,1,2)")
+    p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 512; --quick 64)")
+    p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="a small search (seconds)")
+    p.add_argument(
+        "--keep-ties", action="store_true",
+        help="keep the random tie-breaks of patterns unseen in training (default: fill them for a small circuit)",
+    )
+    p.add_argument(
+        "--abc-script", metavar="CMDS",
+        help="ABC optimisation commands (default 'strash; dc2; dc2'), e.g. 'strash; dc2; dch -f; if -K 4; mfs2; strash; dc2'",
+    )
+    p.add_argument("--no-abc", action="store_true", help="count gates without ABC even when it is installed")
+    p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")
+    p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from lutlearn._download import atomic_writer
+    from lutlearn.circuit import fit_circuit
+    from lutlearn.export.aiger import parse_aiger
+    from lutlearn.pla import read_pla_pair
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".aig", ".aag"):
+        raise ValueError(f"{args.output}: the circuit file must end in .aig (binary) or .aag (ASCII)")
+    X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
+    if len(set(y.tolist())) < 2:
+        raise ValueError(f"{args.pla}: every example has output {int(y[0])}; nothing to learn")
+    search = fit_circuit(
+        X, y, Xv, yv, args.max_and_gates,
+        ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 3, 4, 5, 6, 7, 8)),
+        depths=args.depths or ((0, 1, 2) if args.quick else (0, 1, 2, 3)),
+        max_width=args.max_width or (64 if args.quick else 512),
+        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None, fill=not args.keep_ties,
+        abc_script=args.abc_script,
+    )
+    b = search.best
+    data = search.aig
+    if suffix == ".aag":  # re-encode ABC's or our binary AIG as ASCII
+        comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+        data = parse_aiger(data).to_bytes(binary=False, comment=comment)
+    with atomic_writer(args.output) as fh:
+        fh.write(data)
+    print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
+    print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}")
+    print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
+    print(f"AND gates: {search.and_gates} (budget {args.max_and_gates})")
+    print(f"circuit written to {args.output}")
+    if args.save_model:
+        search.model.save(args.save_model)
+        print(f"model written to {args.save_model}")
+    if args.json:
+        import datetime
+
+        from lutlearn import __version__
+        from lutlearn.export.tools import ABC_SCRIPT, find_abc
+
+        record = {
+            "command": "fit-circuit",
+            "config": {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"},
+            "lutlearn_version": __version__,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "abc_tool": {"path": find_abc(), "script": args.abc_script or ABC_SCRIPT} if search.abc else None,
+            **search.to_dict(),
+        }
+        with atomic_writer(args.json) as fh:
+            fh.write(json.dumps(record, indent=1, default=list).encode())
+    return 0

@@ -1,0 +1,109 @@
+"""A fitted lut network as a logic circuit: C, Verilog, BLIF and AIGER.
+
+:func:`export_model` writes a fitted :class:`~lutlearn.LutNetworkClassifier`
+as a circuit computing exactly its ``predict``. Only the output's cone is
+exported, simplified (:mod:`lutlearn.export.netlist`); the circuit still
+takes all ``n_features_in_`` inputs (unused ones unconnected) so it is a
+drop-in replacement. Output bit ``b`` is bit ``b`` of the class index
+(least significant first): a two-class model has one output, 1 meaning
+``classes_[1]``.
+
+Formats (one module each): ``c`` (:mod:`~lutlearn.export.c`), ``verilog``
+(:mod:`~lutlearn.export.verilog`), ``blif`` (:mod:`~lutlearn.export.blif`)
+and ``aiger`` (:mod:`~lutlearn.export.aiger`, binary ``.aig`` or ASCII
+``.aag``). :mod:`lutlearn.export.tools` runs ABC, Yosys and friends when
+they are installed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lutlearn._download import atomic_writer
+from lutlearn.export.aiger import Aig, read_aiger
+from lutlearn.export.blif import write_blif
+from lutlearn.export.c import write_c
+from lutlearn.export.netlist import LutNetlist
+from lutlearn.export.verilog import write_verilog
+
+__all__ = ["FORMATS", "Aig", "LutNetlist", "export_model", "format_from_path", "read_aiger", "render"]
+
+#: Export formats and the file suffixes that select them.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "c": (".c",),
+    "verilog": (".v", ".sv"),
+    "blif": (".blif",),
+    "aiger": (".aig", ".aag"),
+}
+
+
+def format_from_path(path: str | os.PathLike) -> str:
+    """The export format a file name's suffix selects; ValueError when it selects none."""
+    suffix = Path(path).suffix.lower()
+    for fmt, suffixes in FORMATS.items():
+        if suffix in suffixes:
+            return fmt
+    known = ", ".join(s for ss in FORMATS.values() for s in ss)
+    raise ValueError(f"cannot tell the format of {path} from its suffix ({known}); give --format")
+
+
+def _describe(model, net: LutNetlist) -> str:
+    from lutlearn import __version__
+
+    params = model._effective_params(len(model.classes_))
+    return (
+        f"lutlearn {__version__} lut network: k={params['k']}, output_k={params['output_k'] or params['k']}, "
+        f"hidden layers {list(params['hidden_layers'])}, seed {model.seed_}; "
+        f"{model.n_features_in_} inputs, {len(net.luts)} luts after pruning and simplification; "
+        f"classes {[str(c) for c in model.classes_]}"
+    )
+
+
+def render(
+    model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True
+) -> bytes:
+    """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
+
+    Parameters
+    ----------
+    model : LutNetworkClassifier
+        A fitted model.
+    fmt : str
+        One of :data:`FORMATS`.
+    with_main : bool, default=False
+        C only: add a ``main`` that classifies lines of 0/1 read from stdin.
+    name : str, optional
+        Name of the C function (default ``lutlearn_predict``) or of the
+        Verilog/BLIF module (default ``lutlearn_model``).
+    binary : bool, default=True
+        AIGER only: binary ``aig`` (True) or ASCII ``aag``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if with_main and fmt != "c":
+        raise ValueError("--with-main applies to the C format only")
+    net = LutNetlist.from_model(model)
+    comment = _describe(model, net)
+    if fmt == "c":
+        return write_c(net, name or "lutlearn_predict", with_main=with_main, comment=comment).encode()
+    if fmt == "verilog":
+        return write_verilog(net, name or "lutlearn_model", comment=comment).encode()
+    if fmt == "blif":
+        return write_blif(net, name or "lutlearn_model", comment=comment).encode()
+    return Aig.from_netlist(net).to_bytes(binary=binary, comment=comment)
+
+
+def export_model(
+    model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
+    name: str | None = None,
+) -> None:
+    """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
+
+    An AIGER file is binary unless its suffix is ``.aag``. See :func:`render`
+    for the options.
+    """
+    fmt = fmt or format_from_path(path)
+    binary = Path(path).suffix.lower() != ".aag"
+    with atomic_writer(path) as fh:
+        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary))

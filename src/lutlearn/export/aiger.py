@@ -1,0 +1,281 @@
+"""And-inverter graphs (AIGs): built from a lut netlist, written and read as AIGER (``aig``/``aag``).
+
+Encoding of a lut as AND gates. Each lut's truth table is expanded by
+Shannon decomposition on its inputs in order (``inputs[0]`` first), which
+is a reduced ordered BDD with complemented edges: a sub-table that is
+constant becomes a constant, one that does not depend on the next input
+skips it, and the complement of an already built sub-table reuses it
+inverted. Each remaining decision node ``x ? f1 : f0`` becomes a
+multiplexer of AND gates: one gate when ``f0`` or ``f1`` is constant
+(``x & f1``, ``~x & f0``, ``~x | f1``, ``x | f0``) and three otherwise
+(``~(~(x & f1) & ~(~x & f0))``, which is also how XOR comes out), in a
+canonical polarity (``x`` and ``f1`` not negated: ``~x ? a : b`` is
+``x ? b : a`` and ``x ? ~a : ~b`` is ``~(x ? a : b)``) so that a function
+and its complement share their gates.
+
+Every AND gate goes through :meth:`Aig.and_`, which propagates constants
+(``a & 0 = 0``, ``a & 1 = a``, ``a & a = a``, ``a & ~a = 0``) and hashes
+structurally (one gate per distinct pair of operands), so equal logic in
+different luts is shared. Gates the outputs do not need are dropped before
+writing.
+
+Files follow the AIGER 1.9 format (Biere, "The AIGER And-Inverter Graph
+(AIG) Format"): literal ``2v`` is variable ``v``, ``2v + 1`` its negation,
+0 and 1 are the constants; inputs are variables ``1 .. I``, AND gates
+``I + 1 .. I + A`` (no latches). The symbol table names inputs ``x0 ..``
+and outputs ``y0 ..`` (the class bits, see :mod:`lutlearn.export.netlist`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from lutlearn.export.netlist import LutNetlist
+
+
+class Aig:
+    """A combinational and-inverter graph under construction.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Number of primary inputs (variables ``1 .. n_inputs``).
+    """
+
+    def __init__(self, n_inputs: int):
+        self.n_inputs = n_inputs
+        self.ands: list[tuple[int, int]] = []  # gate i is variable n_inputs + 1 + i
+        self.outputs: list[int] = []
+        self._hash: dict[tuple[int, int], int] = {}
+
+    def input(self, i: int) -> int:
+        """Literal of input ``i`` (0-based)."""
+        return 2 * (i + 1)
+
+    def and_(self, a: int, b: int) -> int:
+        """Literal of ``a AND b``, with constant propagation and structural hashing."""
+        if a < b:
+            a, b = b, a
+        if b == 0 or a == (b ^ 1):
+            return 0
+        if b == 1 or a == b:
+            return a
+        key = (a, b)
+        lit = self._hash.get(key)
+        if lit is None:
+            self.ands.append(key)
+            lit = 2 * (self.n_inputs + len(self.ands))
+            self._hash[key] = lit
+        return lit
+
+    def or_(self, a: int, b: int) -> int:
+        return self.and_(a ^ 1, b ^ 1) ^ 1
+
+    def mux(self, s: int, t: int, e: int) -> int:
+        """Literal of ``s ? t : e``."""
+        if t == e:
+            return t
+        if t == 1 or e == 0:  # s | e, s & t
+            return self.or_(s, e) if t == 1 else self.and_(s, t)
+        if t == 0 or e == 1:  # ~s & e, ~s | t
+            return self.and_(s ^ 1, e) if t == 0 else self.or_(s ^ 1, t)
+        # canonical form (s and t not negated), so a function and its complement share gates
+        if s & 1:
+            s, t, e = s ^ 1, e, t
+        if t & 1:
+            return self.mux(s, t ^ 1, e ^ 1) ^ 1
+        return self.or_(self.and_(s, t), self.and_(s ^ 1, e))
+
+    @property
+    def n_ands(self) -> int:
+        return len(self.ands)
+
+    # ------------------------------------------------------------ building
+    def add_lut(self, in_lits: list[int], table: np.ndarray) -> int:
+        """Literal of a lut reading ``in_lits`` (first = most significant pattern bit)."""
+        memo: dict[bytes, int] = {}
+        table = np.asarray(table, np.uint8)
+
+        def build(T: np.ndarray, level: int) -> int:
+            if not T.any():
+                return 0
+            if T.all():
+                return 1
+            key = bytes([level]) + T.tobytes()
+            if key in memo:
+                return memo[key]
+            neg = bytes([level]) + (1 - T).tobytes()
+            if neg in memo:
+                return memo[neg] ^ 1
+            half = T.shape[0] // 2
+            f0, f1 = T[:half], T[half:]
+            if np.array_equal(f0, f1):
+                lit = build(f0, level + 1)
+            else:
+                lit = self.mux(in_lits[level], build(f1, level + 1), build(f0, level + 1))
+            memo[key] = lit
+            return lit
+
+        return build(table, 0)
+
+    @classmethod
+    def from_netlist(cls, net: "LutNetlist") -> "Aig":
+        """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates."""
+        aig = cls(net.n_inputs)
+        lits = [aig.input(i) for i in range(net.n_inputs)]
+        for ins, T in net.luts:
+            lits.append(aig.add_lut([lits[s] for s in ins], T))
+        aig.outputs = [lits[s] for s in net.outputs]
+        return aig.cleanup()
+
+    def cleanup(self) -> "Aig":
+        """A copy without the gates the outputs do not depend on, renumbered in the same order."""
+        I = self.n_inputs
+        live = np.zeros(len(self.ands), bool)
+        stack = [lit >> 1 for lit in self.outputs]
+        while stack:
+            v = stack.pop()
+            if v > I and not live[v - I - 1]:
+                live[v - I - 1] = True
+                a, b = self.ands[v - I - 1]
+                stack += [a >> 1, b >> 1]
+        var = np.arange(I + 1 + len(self.ands), dtype=np.int64)
+        var[I + 1:] = -1
+        var[I + 1:][live] = np.arange(I + 1, I + 1 + int(live.sum()))
+
+        def lit(x: int) -> int:
+            return int(2 * var[x >> 1]) | (x & 1)
+
+        out = Aig(I)
+        for (a, b), keep in zip(self.ands, live):
+            if keep:
+                out.ands.append((lit(a), lit(b)))
+        out._hash = {k: 2 * (I + 1 + i) for i, k in enumerate(out.ands)}
+        out.outputs = [lit(o) for o in self.outputs]
+        return out
+
+    # ----------------------------------------------------------- evaluate
+    def evaluate(self, X) -> np.ndarray:
+        """Output bits for each row of ``X``; uint8 array of shape (n_samples, n_outputs)."""
+        X = np.asarray(X, dtype=bool)
+        I = self.n_inputs
+        if X.ndim != 2 or X.shape[1] != I:
+            raise ValueError(f"expected inputs of shape (n, {I}), got {X.shape}")
+        vals = np.empty((I + 1 + len(self.ands), X.shape[0]), bool)
+        vals[0] = False
+        vals[1: I + 1] = X.T
+
+        def get(lit: int) -> np.ndarray:
+            v = vals[lit >> 1]
+            return ~v if lit & 1 else v
+
+        for i, (a, b) in enumerate(self.ands):
+            vals[I + 1 + i] = get(a) & get(b)
+        return np.stack([get(o) for o in self.outputs], axis=1).astype(np.uint8)
+
+    # --------------------------------------------------------------- write
+    def to_bytes(self, binary: bool = True, comment: str | None = None) -> bytes:
+        """The AIGER file: binary (``aig``) or ASCII (``aag``), with a symbol table and a comment."""
+        I, A = self.n_inputs, len(self.ands)
+        M = I + A
+        out = bytearray()
+        out += f"{'aig' if binary else 'aag'} {M} {I} 0 {len(self.outputs)} {A}\n".encode()
+        if not binary:
+            out += "".join(f"{2 * (i + 1)}\n" for i in range(I)).encode()
+        out += "".join(f"{o}\n" for o in self.outputs).encode()
+        if binary:
+            for i, (a, b) in enumerate(self.ands):
+                lhs = 2 * (I + 1 + i)
+                for delta in (lhs - a, a - b):
+                    while delta & ~0x7F:
+                        out.append((delta & 0x7F) | 0x80)
+                        delta >>= 7
+                    out.append(delta)
+        else:
+            out += "".join(f"{2 * (I + 1 + i)} {a} {b}\n" for i, (a, b) in enumerate(self.ands)).encode()
+        out += "".join(f"i{i} x{i}\n" for i in range(I)).encode()
+        out += "".join(f"o{i} y{i}\n" for i in range(len(self.outputs))).encode()
+        if comment:
+            out += b"c\n" + comment.encode("utf-8") + b"\n"
+        return bytes(out)
+
+
+class AigerFormatError(ValueError):
+    """A file is not a combinational AIGER file this reader understands."""
+
+
+def read_aiger(path: str | os.PathLike) -> Aig:
+    """Read a combinational AIGER file (``aig`` or ``aag``, no latches) into an :class:`Aig`.
+
+    Symbols and comments are skipped. Used to check circuits written by
+    lutlearn or by other tools (ABC, Yosys).
+    """
+    with open(path, "rb") as fh:
+        return parse_aiger(fh.read(), str(path))
+
+
+def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
+    """Parse the bytes of a combinational AIGER file (see :func:`read_aiger`); ``path`` names it in errors."""
+    nl = data.find(b"\n")
+    header = data[:nl].decode("ascii", "replace").split()
+    if len(header) < 6 or header[0] not in ("aig", "aag") or not all(h.isdigit() for h in header[1:]):
+        raise AigerFormatError(f"{path}: not an AIGER file (header {data[:nl][:60]!r})")
+    M, I, L, O, A = (int(h) for h in header[1:6])
+    if L or any(int(h) for h in header[6:]):
+        raise AigerFormatError(f"{path}: latches, bad-state or constraint properties are not supported")
+    aig = Aig(I)
+    pos = nl + 1
+
+    def line() -> list[int]:
+        nonlocal pos
+        end = data.index(b"\n", pos)
+        words = data[pos:end].split()
+        pos = end + 1
+        return [int(w) for w in words]
+
+    binary = header[0] == "aig"
+    if not binary:
+        for i in range(I):
+            if line() != [2 * (i + 1)]:
+                raise AigerFormatError(f"{path}: inputs must be literals 2, 4, ... in order")
+    aig.outputs = [line()[0] for _ in range(O)]
+    lhs_expected = 2 * (I + 1)
+    for i in range(A):
+        if binary:
+            deltas = []
+            for _ in range(2):
+                x = shift = 0
+                while True:
+                    byte = data[pos]
+                    pos += 1
+                    x |= (byte & 0x7F) << shift
+                    shift += 7
+                    if not byte & 0x80:
+                        break
+                deltas.append(x)
+            lhs = lhs_expected
+            a = lhs - deltas[0]
+            b = a - deltas[1]
+        else:
+            lhs, a, b = line()
+            if lhs != lhs_expected or max(a, b) >= lhs:
+                raise AigerFormatError(f"{path}: AND gates must be defined in order from their operands")
+        aig.ands.append((max(a, b), min(a, b)))
+        lhs_expected += 2
+    if M != I + A:
+        raise AigerFormatError(f"{path}: M={M} differs from I + A = {I + A}")
+    return aig
+
+
+def count_ands(path: str | os.PathLike) -> int:
+    """Number of AND gates in an AIGER file, from its header."""
+    with open(path, "rb") as fh:
+        m = re.match(rb"a[ai]g \d+ \d+ \d+ \d+ (\d+)", fh.readline())
+    if not m:
+        raise AigerFormatError(f"{path}: not an AIGER file")
+    return int(m.group(1))

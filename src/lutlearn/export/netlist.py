@@ -1,0 +1,207 @@
+"""A fitted network as a flat netlist of Boolean luts, simplified, ready to be written as a circuit.
+
+Signals are numbered: ``0 .. n_inputs - 1`` are the model's input bits (all
+``n_features_in_`` of them, used or not, so an exported circuit is a drop-in
+replacement), and ``n_inputs + j`` is the output of lut ``j``. Luts are in
+topological order; lut ``j`` reads the signals ``inputs[0], inputs[1], ...``,
+with ``inputs[0]`` the most significant bit of its pattern, and outputs
+``table[pattern]`` (0 or 1).
+
+Outputs (the class encoding of every exported format): output ``b`` is bit
+``b`` (least significant first) of the predicted class index ``c``, and the
+predicted label is ``classes[c]``. A two-class model has one output, 1
+meaning ``classes[1]``. A single output lut holding ``C > 2`` class indices
+gives ``ceil(log2(C))`` outputs. The multi-class voting design
+(:mod:`lutlearn.multiclass`: output luts whose class counts are summed into
+scores) is arithmetic, not a lut, and is refused for now.
+
+:meth:`LutNetlist.from_model` keeps only the output's cone and simplifies
+lut by lut, which never changes the function: constant inputs are folded
+into the tables, inputs a table ignores are dropped, a signal read twice by
+one lut is read once, constant luts and buffers disappear, identical luts
+are merged, and luts nothing depends on are removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _restrict(T: np.ndarray, axis: int, value: int) -> np.ndarray:
+    return np.take(T, value, axis=axis)
+
+
+def _simplify_lut(ins: list, T: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Fold constants (given as ``("const", c)`` inputs), merge repeated inputs, drop ignored ones.
+
+    ``T`` has one axis of length 2 per input, axis 0 for ``ins[0]``. Returns
+    the remaining signal inputs (sorted) and the table over them, flattened
+    with the first input as the most significant bit.
+    """
+    T = T.reshape((2,) * len(ins)) if ins else T.reshape(())
+    ins = list(ins)
+    i = 0
+    while i < len(ins):  # constants
+        if isinstance(ins[i], tuple):
+            T = _restrict(T, i, ins[i][1])
+            del ins[i]
+        else:
+            i += 1
+    i = 0
+    while i < len(ins):  # a signal read twice: keep the diagonal
+        j = ins.index(ins[i], i + 1) if ins[i] in ins[i + 1:] else -1
+        if j >= 0:
+            T = np.moveaxis(np.diagonal(T, axis1=i, axis2=j), -1, i)
+            del ins[j]
+        else:
+            i += 1
+    i = 0
+    while i < len(ins):  # inputs the table ignores
+        if np.array_equal(_restrict(T, i, 0), _restrict(T, i, 1)):
+            T = _restrict(T, i, 0)
+            del ins[i]
+        else:
+            i += 1
+    order = np.argsort(ins, kind="stable")
+    T = np.transpose(T, order) if len(ins) > 1 else T
+    return [int(ins[o]) for o in order], np.ascontiguousarray(T, dtype=np.uint8).reshape(-1)
+
+
+@dataclass
+class LutNetlist:
+    """A combinational circuit of Boolean luts (see the module docstring for numbering and outputs).
+
+    Attributes
+    ----------
+    n_inputs : int
+        Number of primary inputs.
+    luts : list of (int ndarray, uint8 ndarray)
+        Each lut's input signals and truth table (length ``2**len(inputs)``).
+    outputs : list of int
+        The signal of each output bit.
+    classes : ndarray
+        Labels: class index ``c`` (from the output bits) means ``classes[c]``.
+    """
+
+    n_inputs: int
+    luts: list
+    outputs: list
+    classes: np.ndarray
+
+    @classmethod
+    def from_model(cls, model) -> "LutNetlist":
+        """The simplified netlist of a fitted :class:`~lutlearn.LutNetworkClassifier`'s output cone."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(model)
+        if np.ndim(model.output_counts_) == 3:
+            raise ValueError(
+                "this model uses the multi-class design (voting output luts whose class counts are "
+                "summed as scores); exporting it as a circuit is not supported yet. Export models "
+                "with the paper's single output lut (two classes, n_output_luts=None)."
+            )
+        classes = np.asarray(model.classes_)
+        n_in = int(model.n_features_in_)
+        below = [int(i) for i in model._cone_inputs]
+        raw: list[tuple[list[int], np.ndarray]] = []
+        n_layers = len(model._cone)
+        for layer, (wires, tables) in enumerate(model._cone, start=1):
+            here = []
+            for w, t in zip(wires, tables):
+                ins = [below[i] for i in w]
+                if layer < n_layers:
+                    if t.max() > 1:
+                        raise ValueError(
+                            f"layer {layer} luts output class indices above 1; exporting multi-valued "
+                            "hidden luts is not supported"
+                        )
+                    raw.append((ins, t))
+                    here.append(n_in + len(raw) - 1)
+                else:
+                    n_bits = max(1, int(len(classes) - 1).bit_length())
+                    for b in range(n_bits):
+                        raw.append((ins, ((t >> b) & 1).astype(np.uint8)))
+                        here.append(n_in + len(raw) - 1)
+            below = here
+        return cls._simplified(n_in, raw, below, classes)
+
+    @classmethod
+    def _simplified(cls, n_in: int, raw, outputs, classes) -> "LutNetlist":
+        """Simplify ``raw`` luts (signal numbering as in the class) and drop what the outputs do not need."""
+        resolved: dict[int, object] = {}  # raw signal -> new signal or ("const", c)
+        luts: list[tuple[list[int], np.ndarray]] = []
+        seen: dict[tuple, int] = {}
+
+        def ref(s: int):
+            return s if s < n_in else resolved[s]
+
+        for j, (ins, t) in enumerate(raw):
+            new_ins, T = _simplify_lut([ref(s) for s in ins], np.asarray(t, np.uint8))
+            if not new_ins:
+                resolved[n_in + j] = ("const", int(T[0]))
+            elif len(new_ins) == 1 and T[0] == 0 and T[1] == 1:
+                resolved[n_in + j] = new_ins[0]
+            else:
+                key = (tuple(new_ins), T.tobytes())
+                if key not in seen:
+                    luts.append((new_ins, T))
+                    seen[key] = n_in + len(luts) - 1
+                resolved[n_in + j] = seen[key]
+        outs = []
+        for s in outputs:
+            r = ref(s)
+            if isinstance(r, tuple):  # a constant output becomes a 0-input lut
+                luts.append(([], np.array([r[1]], np.uint8)))
+                r = n_in + len(luts) - 1
+            outs.append(r)
+        # keep only what the outputs need, renumbered in the same order
+        live = np.zeros(len(luts), bool)
+        stack = [s - n_in for s in outs if s >= n_in]
+        while stack:
+            j = stack.pop()
+            if not live[j]:
+                live[j] = True
+                stack.extend(s - n_in for s in luts[j][0] if s >= n_in)
+        new_id = np.full(len(luts), -1, np.int64)
+        new_id[live] = np.arange(int(live.sum())) + n_in
+
+        def renum(s: int) -> int:
+            return s if s < n_in else int(new_id[s - n_in])
+
+        kept = [
+            (np.array([renum(s) for s in ins], np.int64), T) for (ins, T), a in zip(luts, live) if a
+        ]
+        return cls(n_inputs=n_in, luts=kept, outputs=[renum(s) for s in outs], classes=classes)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.outputs)
+
+    def evaluate(self, X) -> np.ndarray:
+        """Output bits for each row of ``X`` (plain NumPy, the oracle of the writers' tests).
+
+        Returns
+        -------
+        bits : uint8 ndarray of shape (n_samples, n_outputs)
+        """
+        X = np.asarray(X, dtype=np.uint8)
+        values = np.empty((self.n_inputs + len(self.luts), X.shape[0]), np.uint8)
+        values[: self.n_inputs] = X.T
+        for j, (ins, T) in enumerate(self.luts):
+            p = np.zeros(X.shape[0], np.int64)
+            for s in ins:
+                p = (p << 1) | values[s]
+            values[self.n_inputs + j] = T[p]
+        return values[self.outputs].T.copy()
+
+    def predict(self, X) -> np.ndarray:
+        """Labels the circuit computes for each row of ``X``."""
+        return self.classes[bits_to_index(self.evaluate(X))]
+
+
+def bits_to_index(bits: np.ndarray) -> np.ndarray:
+    """Class indices from output bits of shape (n_samples, n_outputs), bit 0 least significant."""
+    bits = np.asarray(bits, np.int64)
+    return (bits << np.arange(bits.shape[1])).sum(axis=1)

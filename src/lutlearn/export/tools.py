@@ -1,0 +1,154 @@
+"""Run the logic-synthesis tools on exported circuits, when they are installed.
+
+ABC (Debian package ``berkeley-abc``, command ``berkeley-abc``; also found
+as ``abc`` or Yosys's ``yosys-abc``) optimises and checks AIGs; Yosys
+(``yosys``) synthesises Verilog for FPGA targets. Nothing here is needed to
+export: these helpers measure and verify. Each raises
+:class:`ToolNotFoundError` when its tool is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+#: Names ABC's executable goes by, tried in order.
+ABC_NAMES = ("berkeley-abc", "abc", "yosys-abc")
+#: ABC's standard optimisation, applied by :func:`abc_optimize`.
+ABC_SCRIPT = "strash; dc2; dc2"
+#: Yosys synthesis commands per target, and the cell types counted as luts.
+YOSYS_TARGETS = {
+    "ice40": ("synth_ice40 -top {top}", ("SB_LUT4",)),
+    "lut6": ("synth -lut 6 -top {top}", ("$lut",)),
+    "lut4": ("synth -lut 4 -top {top}", ("$lut",)),
+}
+
+
+class ToolNotFoundError(FileNotFoundError):
+    """An external tool (ABC, Yosys, ...) is not installed."""
+
+
+def find_abc() -> str | None:
+    """Path of ABC's executable, or None."""
+    for name in ABC_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _need(path: str | None, what: str, package: str) -> str:
+    if path is None:
+        raise ToolNotFoundError(f"{what} is not installed (Debian package '{package}')")
+    return path
+
+
+def _check_name(path: str | os.PathLike) -> str:
+    text = str(path)
+    if any(c in text for c in ' ;"\'\n'):
+        raise ValueError(f"{text!r}: ABC and Yosys scripts cannot take file names with spaces, quotes or ';'")
+    return text
+
+
+def run_abc(script: str, timeout: float = 600) -> str:
+    """Run ABC on ``script`` (commands separated by ``;``); return its output, raising on failure."""
+    abc = _need(find_abc(), "ABC", "berkeley-abc")
+    res = subprocess.run([abc, "-c", script], capture_output=True, text=True, timeout=timeout)
+    out = res.stdout + res.stderr
+    failed = ("Error", "Cannot", "has failed", "Wrong input", "requires a known file extension")
+    if res.returncode != 0 or any(f in out for f in failed):
+        raise RuntimeError(f"ABC failed on {script!r}:\n{out.strip()}")
+    return out
+
+
+def abc_optimize(src: str | os.PathLike, dst: str | os.PathLike, script: str = ABC_SCRIPT) -> int:
+    """Optimise the circuit in ``src`` (AIGER or BLIF) with ABC and write the AIG to ``dst``.
+
+    Returns the number of AND gates of the result. ``dst`` is written
+    atomically.
+    """
+    from lutlearn.export.aiger import count_ands
+
+    dst = Path(dst)
+    fd, tmp = tempfile.mkstemp(prefix=dst.name + ".", suffix=".aig", dir=dst.parent)
+    os.close(fd)
+    try:
+        run_abc(f"read {_check_name(src)}; {script}; write_aiger -s {_check_name(tmp)}")
+        n = count_ands(tmp)
+        os.replace(tmp, dst)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return n
+
+
+def abc_equivalent(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether ABC proves the two circuits equivalent (inputs and outputs matched by name).
+
+    ABC reads binary AIGER (``.aig``) and BLIF, not ASCII AIGER (``.aag``);
+    :func:`yosys_to_blif` converts the latter.
+    """
+    out = run_abc(f"cec {_check_name(a)} {_check_name(b)}")
+    if "are equivalent" in out:
+        return True
+    if "NOT EQUIVALENT" in out.upper():
+        return False
+    raise RuntimeError(f"ABC's cec gave no verdict:\n{out.strip()}")
+
+
+def yosys_synth(
+    verilog: str | os.PathLike, top: str, target: str = "ice40", blif: str | os.PathLike | None = None,
+    timeout: float = 600,
+) -> dict:
+    """Synthesise a Verilog module with Yosys; return its cell statistics.
+
+    Parameters
+    ----------
+    verilog : path
+        The Verilog file.
+    top : str
+        The module to synthesise.
+    target : {"ice40", "lut6", "lut4"}, default="ice40"
+        Lattice iCE40 FPGAs (4-input ``SB_LUT4`` cells) or generic k-input luts.
+    blif : path, optional
+        Also write the synthesised netlist there as BLIF.
+
+    Returns
+    -------
+    dict
+        ``luts`` (number of lut cells), ``cells`` (all cells) and
+        ``cells_by_type``.
+    """
+    yosys = _need(shutil.which("yosys"), "Yosys", "yosys")
+    if target not in YOSYS_TARGETS:
+        raise ValueError(f"unknown Yosys target {target!r}; use one of {', '.join(YOSYS_TARGETS)}")
+    synth, lut_cells = YOSYS_TARGETS[target]
+    with tempfile.TemporaryDirectory() as tmp:
+        stat = Path(tmp) / "stat.json"
+        script = f"read_verilog {_check_name(verilog)}; {synth.format(top=top)}; tee -q -o {stat} stat -json"
+        if blif is not None:
+            script += f"; write_blif {_check_name(blif)}"
+        res = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, timeout=timeout)
+        if res.returncode != 0 or not stat.exists():
+            raise RuntimeError(f"Yosys failed:\n{(res.stdout + res.stderr).strip()}")
+        design = json.loads(stat.read_text())["design"]
+    by_type = design.get("num_cells_by_type", {})
+    return {
+        "target": target,
+        "luts": int(sum(by_type.get(c, 0) for c in lut_cells)),
+        "cells": int(design["num_cells"]),
+        "cells_by_type": by_type,
+    }
+
+
+def yosys_to_blif(src: str | os.PathLike, dst: str | os.PathLike, timeout: float = 600) -> None:
+    """Convert an AIGER file (binary or ASCII) to BLIF with Yosys's reader (names kept)."""
+    yosys = _need(shutil.which("yosys"), "Yosys", "yosys")
+    script = f"read_aiger -module_name top {_check_name(src)}; write_blif {_check_name(dst)}"
+    res = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0:
+        raise RuntimeError(f"Yosys failed:\n{(res.stdout + res.stderr).strip()}")

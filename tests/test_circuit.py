@@ -1,0 +1,198 @@
+"""fit-circuit: the searched circuit fits the budget, is the chosen network, and learns known functions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier, kernels, load
+from lutlearn.circuit import fill_dont_cares, fill_unseen, fit_circuit
+from lutlearn.cli import main
+from lutlearn.export import Aig, LutNetlist, export_model, read_aiger
+from lutlearn.export.aiger import parse_aiger
+from lutlearn.export import tools
+from lutlearn.pla import function_examples, read_pla_pair, write_pla
+
+QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
+
+
+def split(spec, n_train, n_valid, seed=0):
+    X, y = function_examples(spec, n_train + n_valid, random_state=seed)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def via_pla(tmp_path, spec, n_train, n_valid):
+    """Examples of a known function written as PLA train/valid files and read back."""
+    X, y, Xv, yv = split(spec, n_train, n_valid)
+    write_pla(tmp_path / "train.pla", X, y)
+    write_pla(tmp_path / "valid.pla", Xv, yv)
+    return read_pla_pair(tmp_path / "train.pla", tmp_path / "valid.pla")
+
+
+def check_search(search, X_valid, y_valid, budget):
+    """The handed-over AIG fits, and computes exactly the chosen model's predictions."""
+    assert search.and_gates <= budget
+    assert search.best.fits and search.best in search.candidates
+    aig = parse_aiger(search.aig)
+    assert aig.n_ands == search.and_gates and aig.n_inputs == X_valid.shape[1]
+    bits = aig.evaluate(X_valid)[:, 0]
+    np.testing.assert_array_equal(search.model.classes_[bits], search.model.predict(X_valid))
+    assert np.mean(search.model.classes_[bits] == y_valid) == pytest.approx(search.best.valid_accuracy)
+    # no candidate within budget validated better
+    assert all(c.valid_accuracy <= search.best.valid_accuracy for c in search.candidates if c.fits)
+
+
+@pytest.mark.parametrize("use_abc", [False, True])
+def test_parity_is_learned_exactly_within_budget(use_abc, tmp_path):
+    if use_abc and tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    X, y, Xv, yv = via_pla(tmp_path, "parity:6", 1500, 500)
+    search = fit_circuit(X, y, Xv, yv, 20, use_abc=use_abc, progress=False, **QUICK)
+    check_search(search, Xv, yv, 20)
+    # one 6-input lut memorizes 6-bit parity; as a BDD it is 5 XORs of 3 ANDs each
+    assert search.best.valid_accuracy == 1.0 and search.best.k == 6
+    assert search.and_gates == 15
+    assert search.abc is use_abc
+
+
+def test_budget_trades_gates_for_accuracy():
+    X, y, Xv, yv = split("majority:11", 1500, 800)
+    small = fit_circuit(X, y, Xv, yv, 10, use_abc=False, progress=False, **QUICK)
+    large = fit_circuit(X, y, Xv, yv, 400, use_abc=False, progress=False, **QUICK)
+    check_search(small, Xv, yv, 10)
+    check_search(large, Xv, yv, 400)
+    assert large.best.valid_accuracy > small.best.valid_accuracy
+    again = fit_circuit(X, y, Xv, yv, 10, use_abc=False, progress=False, **QUICK)
+    assert again.aig == small.aig and again.candidates == small.candidates  # a seed fixes everything
+    assert large.best.valid_accuracy > 0.8  # majority of 11 from random lut networks
+    zero = fit_circuit(X, y, Xv, yv, 0, use_abc=False, progress=False, **QUICK)
+    assert zero.and_gates == 0 and zero.best.k == 1  # a wire (or its negation) costs nothing
+    with pytest.raises(ValueError, match="no network tried fits"):
+        fit_circuit(X, y, Xv, yv, 0, ks=(4,), depths=(0,), use_abc=False, progress=False)
+
+
+def test_comparator_with_abc_under_budget(tmp_path):
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    X, y, Xv, yv = via_pla(tmp_path, "comparator:12", 2000, 800)
+    search = fit_circuit(X, y, Xv, yv, 150, use_abc=True, progress=False, **QUICK)
+    check_search(search, Xv, yv, 150)
+    assert search.best.valid_accuracy > 0.8
+    # somewhere ABC brought a network over budget back under it, or none needed it
+    for c in search.candidates:
+        if c.and_gates is not None and c.and_gates != c.and_gates_raw:
+            assert c.and_gates < c.and_gates_raw
+
+
+def test_fit_circuit_command_end_to_end(tmp_path, capsys):
+    pre = tmp_path / "maj"
+    assert main(["pla", "majority:9", "-o", str(pre), "--n-train", "1200", "--n-valid", "600"]) == 0
+    out_aag, model_path, js = tmp_path / "c.aag", tmp_path / "m.npz", tmp_path / "s.json"
+    rc = main([
+        "fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "300",
+        "--quick", "-o", str(out_aag), "--save-model", str(model_path), "--json", str(js),
+    ])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    gates = int(out.split("AND gates: ")[1].split()[0])
+    valid = float(out.split("validation accuracy ")[1].split()[0])
+    assert gates <= 300 and valid > 0.75
+    aig = read_aiger(out_aag)
+    assert out_aag.read_bytes().startswith(b"aag ") and aig.n_ands == gates
+    record = json.loads(js.read_text())
+    assert record["and_gates"] == gates and record["best"]["valid_accuracy"] == pytest.approx(valid, abs=1e-4)
+    assert record["config"]["max_and_gates"] == 300 and record["lutlearn_version"]
+    model = load(model_path)
+    X, y = function_examples("majority:9", 1800, random_state=0)
+    np.testing.assert_array_equal(model.classes_[aig.evaluate(X)[:, 0]], model.predict(X))
+    if tools.find_abc() and shutil.which("yosys"):  # ABC proves the circuit is the saved model's
+        export_model(model, tmp_path / "m.aig")
+        tools.yosys_to_blif(out_aag, tmp_path / "c.blif")  # ABC reads no ASCII AIGER
+        assert tools.abc_equivalent(tmp_path / "c.blif", tmp_path / "m.aig")
+
+
+def test_fit_circuit_command_errors(tmp_path, capsys):
+    X = np.zeros((5, 3), np.uint8)
+    write_pla(tmp_path / "const.pla", X, np.zeros(5, np.uint8))
+    base = ["fit-circuit", "--pla", str(tmp_path / "const.pla"), "--valid", str(tmp_path / "const.pla"),
+            "--max-and-gates", "10"]
+    assert main(base + ["-o", str(tmp_path / "x.blif")]) == 1
+    assert "must end in .aig" in capsys.readouterr().err
+    assert main(base + ["-o", str(tmp_path / "x.aig")]) == 1
+    assert "nothing to learn" in capsys.readouterr().err
+    assert not (tmp_path / "x.aig").exists()
+
+
+def test_mnist_pair_as_pla(mnist_home, tmp_path, capsys):
+    """An MNIST pair written as PLA (784 inputs), learned into a small circuit."""
+    pre = tmp_path / "m38"
+    assert main(["pla", "pairwise-mnist:3-8", "--data-home", str(mnist_home), "-o", str(pre),
+                 "--n-train", "2000", "--n-valid", "1000"]) == 0
+    rc = main([
+        "fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "2000",
+        "--ks", "4,6", "--depths", "1,2", "--max-width", "32", "-o", str(tmp_path / "m.aig"),
+    ])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert int(out.split("AND gates: ")[1].split()[0]) <= 2000
+    assert float(out.split("validation accuracy ")[1].split()[0]) > 0.8
+
+
+# ------------------------------------------------------------ don't-cares
+def test_fill_dont_cares_keeps_cares_and_simplifies():
+    rng = np.random.default_rng(0)
+    x0 = np.repeat([0, 1], 8).astype(np.uint8)  # the table of input 0 among 4
+    care = rng.random(16) < 0.5
+    care[[0, 15]] = True
+    noisy = np.where(care, x0, rng.integers(0, 2, 16)).astype(np.uint8)
+    np.testing.assert_array_equal(fill_dont_cares(noisy, care), x0)
+    np.testing.assert_array_equal(fill_dont_cares(noisy, np.zeros(16, bool)), np.zeros(16))
+    for seed in range(20):
+        r = np.random.default_rng(seed)
+        T = r.integers(0, 2, 64).astype(np.uint8)
+        C = r.random(64) < 0.4
+        F = fill_dont_cares(T, C)
+        np.testing.assert_array_equal(F[C], T[C])
+        assert gates(F) <= gates(T)
+
+
+def patterns(V, wires):
+    """Pattern index of every lut (rows of ``wires``) on every example (rows of ``V``)."""
+    return [(V[:, w] << np.arange(len(w) - 1, -1, -1)).sum(axis=1) for w in wires]
+
+
+def gates(T):
+    k = int(np.log2(len(T)))
+    a = Aig(k)
+    a.outputs = [a.add_lut([a.input(i) for i in range(k)], T)]
+    return a.cleanup().n_ands
+
+
+def test_fill_unseen_keeps_training_behaviour_and_shrinks():
+    X, y, Xv, _ = split("majority:15", 150, 500, seed=1)
+    m = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(X, y)
+    before = [t.copy() for t in m.tables_]
+    train_pred, lut_acc = m.predict(X), [a.copy() for a in m.lut_accuracy_]
+    n0 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands
+    fill_unseen(m, X)
+    np.testing.assert_array_equal(m.predict(X), train_pred)
+    # entries shown by a training example are unchanged: refitting gives the same counts
+    refit = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(X, y)
+    changed = sum(int((a != b).sum()) for a, b in zip(before, m.tables_))
+    assert changed > 0
+    for layer, (a, b, c) in enumerate(zip(before, m.tables_, refit.tables_)):
+        np.testing.assert_array_equal(a, c)
+        seen = kernels.count_layer(
+            np.ascontiguousarray((X if layer == 0 else outs).T), np.zeros(len(X), np.uint8), m.wires_[layer], 1
+        )[:, :, 0] > 0
+        np.testing.assert_array_equal(a[seen], b[seen])
+        outs = np.stack([b[j][idx] for j, idx in enumerate(patterns(X if layer == 0 else outs, m.wires_[layer]))], 1)
+    n1 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands
+    assert n1 < n0 / 1.5, (n0, n1)
+    # the exported circuit is the changed model
+    aig = Aig.from_netlist(LutNetlist.from_model(m))
+    np.testing.assert_array_equal(m.classes_[aig.evaluate(Xv)[:, 0]], m.predict(Xv))
+    assert all(np.array_equal(a, b) for a, b in zip(lut_acc, m.lut_accuracy_))

@@ -1,0 +1,375 @@
+"""Exported circuits compute exactly ``predict``: checked in Python and by the real tools.
+
+The tool tests compile the C with the system compiler, simulate the Verilog
+with Icarus Verilog, read the BLIF and AIGER with ABC and synthesise the
+Verilog with Yosys. Each skips with a visible reason when its tool is not
+installed (``.ci/run`` installs them on Debian).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier
+from lutlearn.cli import main
+from lutlearn.datasets import get_task
+from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render
+from lutlearn.export.netlist import _simplify_lut, bits_to_index
+from lutlearn.export import tools
+
+
+def need(tool: str, package: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} not installed (Debian package '{package}')")
+    return path
+
+
+def need_abc() -> str:
+    path = tools.find_abc()
+    if path is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    return path
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return get_task("binary-digits")
+
+
+@pytest.fixture(scope="module")
+def examples(digits):
+    """Binary-Digits test images plus 1,000 random bit vectors: 1,450 examples."""
+    rng = np.random.default_rng(7)
+    return np.vstack([digits.X_test, rng.integers(0, 2, (1000, digits.X_test.shape[1]), dtype=np.uint8)])
+
+
+@pytest.fixture(scope="module")
+def model(digits):
+    """A small network with string labels, so label printing is tested too."""
+    y = np.where(digits.y_train == 1, "high", "low")
+    return LutNetworkClassifier(k=4, hidden_layers=(48, 24), random_state=3).fit(digits.X_train, y)
+
+
+def with_output_table(model, change):
+    """A copy of a fitted model whose output lut's table is ``change(table)``."""
+    other = LutNetworkClassifier(**model.get_params())
+    for name in ("classes_", "n_features_in_", "seed_", "wires_", "output_counts_", "lut_accuracy_"):
+        setattr(other, name, getattr(model, name))
+    other.tables_ = [t.copy() for t in model.tables_[:-1]] + [change(model.tables_[-1][0])[None].astype(np.uint8)]
+    other._finish()
+    return other
+
+
+# ------------------------------------------------------------------ netlist
+def _brute(ins, T):
+    """Reference: the table as a dict from an assignment of named signals to the output."""
+    return lambda env: T[int("".join(str(env[s]) for s in ins) or "0", 2)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_simplify_lut_preserves_the_function(seed):
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 6))
+    pool = [10, 11, 12, ("const", 0), ("const", 1)]
+    ins = [pool[i] for i in rng.integers(0, len(pool), k)]
+    T = rng.integers(0, 2, 1 << k).astype(np.uint8)
+    if seed % 4 == 0:  # a table that ignores its first input
+        T = np.tile(T[: 1 << (k - 1)], 2)
+    new_ins, new_T = _simplify_lut(ins, T)
+    assert new_ins == sorted(set(new_ins)) and all(isinstance(s, int) for s in new_ins)
+    assert new_T.shape == (1 << len(new_ins),)
+    for values in itertools.product((0, 1), repeat=3):
+        env = dict(zip((10, 11, 12), values))
+        full = [v[1] if isinstance(v, tuple) else env[v] for v in ins]
+        expect = T[int("".join(map(str, full)), 2)]
+        assert _brute(new_ins, new_T)(env) == expect
+    # an ignored input never survives
+    for i, s in enumerate(new_ins):
+        t = new_T.reshape((2,) * len(new_ins))
+        assert not np.array_equal(np.take(t, 0, axis=i), np.take(t, 1, axis=i))
+
+
+def test_netlist_and_aig_match_predict(model, examples):
+    expect = model.predict(examples)
+    net = LutNetlist.from_model(model)
+    assert net.n_inputs == model.n_features_in_ and net.n_outputs == 1
+    n_cone = sum(len(w) for w, _ in model._cone)
+    assert 0 < len(net.luts) <= n_cone
+    np.testing.assert_array_equal(net.predict(examples), expect)
+    aig = Aig.from_netlist(net)
+    np.testing.assert_array_equal(model.classes_[bits_to_index(aig.evaluate(examples))], expect)
+    # every gate is used, and operands come before the gate (AIGER order)
+    for i, (a, b) in enumerate(aig.ands):
+        assert a >= b and a < 2 * (aig.n_inputs + 1 + i)
+    assert aig.n_ands == aig.cleanup().n_ands
+
+
+@pytest.mark.parametrize("suffix", [".aig", ".aag"])
+def test_aiger_round_trip(model, examples, tmp_path, suffix):
+    path = tmp_path / f"m{suffix}"
+    export_model(model, path)
+    head = path.read_bytes().split(b"\n", 1)[0].split()
+    assert head[0] == (b"aig" if suffix == ".aig" else b"aag") and head[3] == b"0"
+    aig = read_aiger(path)
+    assert aig.n_inputs == model.n_features_in_
+    np.testing.assert_array_equal(model.classes_[bits_to_index(aig.evaluate(examples))], model.predict(examples))
+
+
+def test_aig_structural_hashing_and_constants():
+    aig = Aig(3)
+    a, b = aig.input(0), aig.input(1)
+    assert aig.and_(a, b) == aig.and_(b, a) and aig.n_ands == 1
+    assert aig.and_(a, 0) == 0 and aig.and_(a, 1) == a and aig.and_(a, a ^ 1) == 0 and aig.and_(a, a) == a
+    assert aig.n_ands == 1
+    # a lut of xor(x0, x1) ignoring x2: 3 gates; its complement reuses them
+    x = [aig.input(i) for i in range(3)]
+    xor = aig.add_lut(x, np.array([0, 0, 1, 1, 1, 1, 0, 0], np.uint8))
+    n = aig.n_ands
+    assert aig.add_lut(x, np.array([1, 1, 0, 0, 0, 0, 1, 1], np.uint8)) == xor ^ 1 and aig.n_ands == n
+    aig.outputs = [xor]
+    X = np.array(list(itertools.product((0, 1), repeat=3)))
+    np.testing.assert_array_equal(aig.evaluate(X)[:, 0], X[:, 0] ^ X[:, 1])
+    assert aig.cleanup().n_ands == 3
+
+
+def test_constant_and_buffer_models(tmp_path):
+    X = np.array(list(itertools.product((0, 1), repeat=4)))
+    # output = input 2 exactly: a buffer; no lut and no gate survive
+    clf = LutNetworkClassifier(k=4, hidden_layers=(), random_state=0).fit(X, X[:, 2])
+    net = LutNetlist.from_model(clf)
+    assert net.luts == [] and net.outputs == [2]
+    aig = Aig.from_netlist(net)
+    assert aig.n_ands == 0
+    np.testing.assert_array_equal(aig.evaluate(X)[:, 0], X[:, 2])
+    for fmt in ("c", "verilog", "blif", "aiger"):
+        assert render(clf, fmt)
+
+
+def test_multiclass_outputs_are_class_bits(digits, examples):
+    """A model whose output lut holds class indices 0..2 (as the multi-class work will produce)."""
+    m = LutNetworkClassifier(k=3, hidden_layers=(12,), random_state=1).fit(digits.X_train, digits.y_train)
+    rng = np.random.default_rng(0)
+    m.tables_[-1] = rng.integers(0, 3, m.tables_[-1].shape).astype(np.uint8)
+    m.classes_ = np.array(["a", "b", "c"])
+    m._finish()
+    net = LutNetlist.from_model(m)
+    assert net.n_outputs == 2
+    expect = m.predict(examples)
+    assert len(set(expect)) == 3
+    np.testing.assert_array_equal(net.predict(examples), expect)
+    aig = Aig.from_netlist(net)
+    np.testing.assert_array_equal(m.classes_[bits_to_index(aig.evaluate(examples))], expect)
+
+
+def test_format_from_path_and_bad_options(model, tmp_path):
+    assert [format_from_path(p) for p in ("a.c", "a.v", "a.blif", "a.aig", "a.AAG")] == [
+        "c", "verilog", "blif", "aiger", "aiger"]
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        format_from_path("a.txt")
+    with pytest.raises(ValueError, match="C format only"):
+        render(model, "verilog", with_main=True)
+    with pytest.raises(ValueError, match="invalid name"):
+        render(model, "c", name="1bad")
+    with pytest.raises(ValueError, match="unknown export format"):
+        render(model, "vhdl")
+
+
+# -------------------------------------------------------------------- tools
+def _lines(X) -> str:
+    return "".join("".join(map(str, row)) + "\n" for row in X)
+
+
+def test_c_program_agrees_with_predict(model, examples, tmp_path):
+    cc = need("cc", "gcc")
+    src, exe = tmp_path / "m.c", tmp_path / "m"
+    assert main(["export", str(_saved(model, tmp_path)), "-o", str(src), "--with-main"]) == 0
+    subprocess.run([cc, "-std=c99", "-O1", "-Wall", "-Werror", "-o", str(exe), str(src)], check=True)
+    res = subprocess.run([str(exe)], input=_lines(examples), capture_output=True, text=True, check=True)
+    got = res.stdout.split("\n")[:-1]
+    assert len(got) == len(examples) >= 1000
+    assert got == [str(v) for v in model.predict(examples)]
+    bad = subprocess.run([str(exe)], input="0101\n", capture_output=True, text=True)
+    assert bad.returncode == 1 and "line 1: 4 bits, expected 64" in bad.stderr
+
+
+def test_c_function_without_main(model, examples, tmp_path):
+    cc = need("cc", "gcc")
+    (tmp_path / "m.c").write_bytes(render(model, "c", name="clf"))
+    (tmp_path / "drv.c").write_text(
+        '#include <stdio.h>\nint clf(const unsigned char *x);\n'
+        'int main(void) { unsigned char x[64]; int i, c;\n'
+        '  while ((c = getchar()) != EOF) { x[0] = (unsigned char)(c - 48);\n'
+        '    for (i = 1; i < 64; i++) x[i] = (unsigned char)(getchar() - 48);\n'
+        '    getchar(); printf("%d\\n", clf(x)); } return 0; }\n'
+    )
+    exe = tmp_path / "drv"
+    subprocess.run([cc, "-std=c99", "-Wall", "-o", str(exe), str(tmp_path / "m.c"), str(tmp_path / "drv.c")], check=True)
+    res = subprocess.run([str(exe)], input=_lines(examples[:300]), capture_output=True, text=True, check=True)
+    expect = np.searchsorted(model.classes_, model.predict(examples[:300]))
+    assert res.stdout.split() == [str(i) for i in expect]
+
+
+def _saved(model, tmp_path):
+    path = tmp_path / "model.npz"
+    if not path.exists():
+        model.save(path)
+    return path
+
+
+def test_verilog_simulated_by_icarus(model, examples, tmp_path):
+    iverilog = need("iverilog", "iverilog")
+    vvp = need("vvp", "iverilog")
+    export_model(model, tmp_path / "m.v")
+    n, d = examples.shape
+    # $readmemb reads the most significant bit first: x[d-1] .. x[0]
+    (tmp_path / "vec.txt").write_text(_lines(examples[:, ::-1]))
+    (tmp_path / "tb.v").write_text(f"""module tb;
+  reg [{d - 1}:0] mem [0:{n - 1}];
+  reg [{d - 1}:0] x;
+  wire [0:0] y;
+  integer i;
+  lutlearn_model dut (.x(x), .y(y));
+  initial begin
+    $readmemb("vec.txt", mem);
+    for (i = 0; i < {n}; i = i + 1) begin
+      x = mem[i];
+      #1 $display("%b", y);
+    end
+    $finish;
+  end
+endmodule
+""")
+    subprocess.run([iverilog, "-o", "sim", "tb.v", "m.v"], cwd=tmp_path, check=True)
+    res = subprocess.run([vvp, "-n", "sim"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    got = [int(t) for t in res.stdout.split() if t in ("0", "1")]
+    assert len(got) == n >= 1000
+    np.testing.assert_array_equal(model.classes_[got], model.predict(examples))
+
+
+def test_blif_and_aiger_read_by_abc(model, examples, tmp_path):
+    need_abc()
+    export_model(model, tmp_path / "m.blif")
+    export_model(model, tmp_path / "m.aig")
+    export_model(model, tmp_path / "m.aag")
+    assert tools.abc_equivalent(tmp_path / "m.blif", tmp_path / "m.aig")
+    if shutil.which("yosys"):  # ABC reads no ASCII AIGER: Yosys's reader turns it into BLIF
+        tools.yosys_to_blif(tmp_path / "m.aag", tmp_path / "aag.blif")
+        assert tools.abc_equivalent(tmp_path / "aag.blif", tmp_path / "m.aig")
+    # ABC's own reading of the BLIF, written back as an AIG, computes predict
+    tools.run_abc(f"read {tmp_path / 'm.blif'}; strash; write_aiger {tmp_path / 'abc.aig'}")
+    abc_aig = read_aiger(tmp_path / "abc.aig")
+    np.testing.assert_array_equal(model.classes_[bits_to_index(abc_aig.evaluate(examples))], model.predict(examples))
+    # and so does its optimised AIG, which is no larger
+    n = tools.abc_optimize(tmp_path / "m.aig", tmp_path / "opt.aig")
+    assert n <= read_aiger(tmp_path / "m.aig").n_ands
+    opt = read_aiger(tmp_path / "opt.aig")
+    assert opt.n_ands == n
+    np.testing.assert_array_equal(model.classes_[bits_to_index(opt.evaluate(examples))], model.predict(examples))
+
+
+def test_abc_detects_a_difference(model, tmp_path):
+    """The equivalence check can fail: flip one table entry in the cone and ABC must notice."""
+    need_abc()
+    export_model(model, tmp_path / "m.aig")
+    def flip(t):  # the output lut's first and last patterns change class
+        t = t.copy()
+        t[[0, -1]] ^= 1
+        return t
+
+    other = with_output_table(model, flip)
+    export_model(other, tmp_path / "o.blif")
+    assert not tools.abc_equivalent(tmp_path / "m.aig", tmp_path / "o.blif")
+
+
+def test_yosys_synthesises_verilog(model, tmp_path, capsys):
+    need("yosys", "yosys")
+    need_abc()
+    path = _saved(model, tmp_path)
+    assert main(["export", str(path), "-o", str(tmp_path / "m.v"), "--synth", "ice40"]) == 0
+    out = capsys.readouterr().out
+    luts = int(out.split("Yosys ice40: ")[1].split()[0])
+    assert luts > 0
+    stats = tools.yosys_synth(tmp_path / "m.v", "lutlearn_model", target="lut6", blif=tmp_path / "syn.blif")
+    assert stats["luts"] > 0 and stats["cells_by_type"].get("$lut") == stats["luts"]
+    # what Yosys built is the model: equivalent to our AIG (ports renamed x[i] -> xi as ours)
+    syn = (tmp_path / "syn.blif").read_text()
+    syn = re.sub(r"\b([xy])\[(\d+)\]", r"\1\2", syn)
+    syn = "\n".join(" ".join("y0" if w == "y" else w for w in ln.split(" ")) for ln in syn.split("\n"))
+    (tmp_path / "syn.blif").write_text(syn)
+    export_model(model, tmp_path / "m.aig")
+    assert tools.abc_equivalent(tmp_path / "syn.blif", tmp_path / "m.aig")
+
+
+def test_export_command(model, tmp_path, capsys):
+    path = _saved(model, tmp_path)
+    assert main(["export", str(path), "--format", "aiger", "-o", str(tmp_path / "x.aag")]) == 0
+    out = capsys.readouterr().out
+    assert "aiger circuit written" in out and f"AND gates: {read_aiger(tmp_path / 'x.aag').n_ands}" in out
+    if tools.find_abc():
+        assert main(["export", str(path), "-o", str(tmp_path / "o.aag"), "--optimize"]) == 0
+        n = int(capsys.readouterr().out.split("AND gates after ABC: ")[1].split()[0])
+        assert (tmp_path / "o.aag").read_bytes().startswith(b"aag ")
+        opt = read_aiger(tmp_path / "o.aag")
+        assert opt.n_ands == n <= read_aiger(tmp_path / "x.aag").n_ands
+        X = np.random.default_rng(1).integers(0, 2, (500, model.n_features_in_))
+        np.testing.assert_array_equal(model.classes_[opt.evaluate(X)[:, 0]], model.predict(X))
+    assert main(["export", str(path), "-o", str(tmp_path / "x.txt")]) == 1
+    assert "cannot tell the format" in capsys.readouterr().err
+    assert main(["export", str(path), "-o", str(tmp_path / "x.v"), "--with-main"]) == 1
+    assert "C format only" in capsys.readouterr().err
+    assert not (tmp_path / "x.v").exists()
+
+
+def test_constant_output_in_every_format(model, examples, tmp_path):
+    """An output lut whose table is all ones: a 0-input lut, no gate, and every tool agrees."""
+    m = with_output_table(model, np.ones_like)
+    net = LutNetlist.from_model(m)
+    assert len(net.luts) == 1 and len(net.luts[0][0]) == 0
+    np.testing.assert_array_equal(net.predict(examples), np.full(len(examples), m.classes_[1]))
+    aig = Aig.from_netlist(net)
+    assert aig.n_ands == 0 and aig.outputs == [1]
+    for suffix in (".c", ".v", ".blif", ".aig", ".aag"):
+        export_model(m, tmp_path / f"k{suffix}")
+    if tools.find_abc():
+        assert tools.abc_equivalent(tmp_path / "k.blif", tmp_path / "k.aig")
+    if shutil.which("cc"):
+        export_model(m, tmp_path / "main.c", with_main=True)
+        subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "k"), str(tmp_path / "main.c")], check=True)
+        res = subprocess.run([str(tmp_path / "k")], input=_lines(examples[:50]), capture_output=True, text=True, check=True)
+        assert res.stdout.split() == [str(m.classes_[1])] * 50
+
+
+def test_multiclass_voting_design_is_refused(digits, tmp_path, capsys):
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), n_output_luts=4, output_k=3, random_state=0)
+    m.fit(digits.X_train, digits.y_train)
+    with pytest.raises(ValueError, match="multi-class design"):
+        LutNetlist.from_model(m)
+    m.save(tmp_path / "vote.npz")
+    assert main(["export", str(tmp_path / "vote.npz"), "-o", str(tmp_path / "vote.v")]) == 1
+    assert "not supported yet" in capsys.readouterr().err
+    assert not (tmp_path / "vote.v").exists()
+
+
+@pytest.mark.slow
+def test_full_size_binary_mnist_circuits(binary_mnist, tmp_path):
+    """The paper's network (k=8, 5x1024) as C and as ABC's reading of the BLIF, on all 10,000 test images."""
+    cc = need("cc", "gcc")
+    t = binary_mnist
+    m = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(t.X_train, t.y_train)
+    expect = m.predict(t.X_test)
+    export_model(m, tmp_path / "m.c", with_main=True)
+    subprocess.run([cc, "-std=c99", "-O1", "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+    res = subprocess.run([str(tmp_path / "m")], input=_lines(t.X_test), capture_output=True, text=True, check=True)
+    assert res.stdout.split() == [str(v) for v in expect]
+    if tools.find_abc():
+        export_model(m, tmp_path / "m.blif")
+        tools.run_abc(f"read {tmp_path / 'm.blif'}; strash; write_aiger {tmp_path / 'abc.aig'}")
+        got = read_aiger(tmp_path / "abc.aig").evaluate(t.X_test)[:, 0]
+        np.testing.assert_array_equal(m.classes_[got], expect)
