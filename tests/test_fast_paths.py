@@ -312,3 +312,19 @@ def test_benchmark_quick_runs_end_to_end(tmp_path):
     assert table.returncode == 0
     assert table.stdout.strip() in proc.stdout
     assert "| lutlearn k=6 |" in table.stdout and "| random forest (10 trees) |" in table.stdout
+
+
+def test_binary_mnist_model_matches_the_simple_path(binary_mnist):
+    """The paper's network on real data: every table, accuracy and test prediction as the simple path gives."""
+    t = binary_mnist
+    clf = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(t.X_train, t.y_train)
+    tables, accs, counts = _simple_fit(clf, t.X_train, t.y_train)
+    for got, want in zip(clf.tables_, tables):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(clf.lut_accuracy_, accs):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(clf.output_counts_, counts)
+    A = clf._last_hidden(t.X_test)
+    last = np.empty((1, len(t.X_test)), np.uint8)
+    kernels.predict_layer(A, clf._cone[-1][0], clf._cone[-1][1], last)
+    np.testing.assert_array_equal(clf.predict(t.X_test), clf.classes_[last[0]])
