@@ -25,6 +25,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
@@ -63,8 +65,6 @@ def make_baseline(name: str, random_state: int | None = None, n_jobs: int | None
 
         return DummyClassifier(strategy="uniform", random_state=random_state)
     if name == "conv-net":
-        from lutlearn.convnet import LeNetClassifier
-
         return LeNetClassifier(random_state=random_state, n_jobs=n_jobs)
     raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
 
@@ -118,3 +118,128 @@ def nearest_neighbor_predictions(
             per_k[k] = classes[np.argmax(votes, axis=1)]
         out.append(per_k)
     return out
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(
+            "the conv-net baseline needs PyTorch: pip install 'lutlearn[torch]' (CPU build, torch==2.13.0)"
+        ) from exc
+    return torch
+
+
+def image_shape(n_features: int) -> tuple[int, int, int]:
+    """The (channels, height, width) a row of ``n_features`` bits is read as by the conv net.
+
+    784 bits are a 28x28 MNIST image; 3072 bits a 3x32x32 CIFAR-10 image
+    (the binary version's order: the red plane, then green, then blue, each
+    row-major); any other square count is one square channel (e.g. 8x8 digits).
+    """
+    if n_features == 3072:
+        return (3, 32, 32)
+    side = int(round(n_features**0.5))
+    if side * side == n_features:
+        return (1, side, side)
+    raise ValueError(
+        f"cannot read {n_features} features as an image; pass image_shape=(channels, height, width)"
+    )
+
+
+class LeNetClassifier(ClassifierMixin, BaseEstimator):
+    """A LeNet-style convolutional net on bit images (PyTorch, CPU), the paper's "conv net" row.
+
+    Two 5x5 convolutions (6 and 16 channels, zero padding 2, ReLU, 2x2 max
+    pooling) and three fully connected layers (120, 84, n_classes), trained
+    with Adam on the cross-entropy. Untuned, like the paper's baselines.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of an example; None infers it with
+        :func:`image_shape`.
+    epochs : int, default=5
+        Passes over the training set.
+    batch_size : int, default=128
+        Examples per gradient step.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    random_state : int or None, default=None
+        Seeds the initial weights and the batch order.
+    n_jobs : int or None, default=None
+        PyTorch threads while fitting and predicting (None: PyTorch's default).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    model_ : torch.nn.Module
+        The trained network.
+    """
+
+    def __init__(self, image_shape=None, epochs: int = 5, batch_size: int = 128, learning_rate: float = 1e-3,
+                 random_state=None, n_jobs: int | None = None):
+        self.image_shape = image_shape
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _network(self, torch, shape, n_classes):
+        nn = torch.nn
+        c, h, w = shape
+        return nn.Sequential(
+            nn.Conv2d(c, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * (h // 4) * (w // 4), 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, n_classes),
+        )
+
+    def _tensor(self, torch, X):
+        X = np.asarray(X, dtype=np.float32)
+        return torch.from_numpy(np.ascontiguousarray(X.reshape((X.shape[0],) + tuple(self.shape_))))
+
+    def fit(self, X, y) -> "LeNetClassifier":
+        """Train the net on bit images ``X`` (n_samples, n_features) with labels ``y``."""
+        torch = _import_torch()
+        X = np.asarray(X)
+        self.classes_, y_enc = np.unique(np.asarray(y), return_inverse=True)
+        self.n_features_in_ = X.shape[1]
+        self.shape_ = tuple(self.image_shape) if self.image_shape is not None else image_shape(X.shape[1])
+        seed = 0 if self.random_state is None else int(self.random_state)
+        old_threads = torch.get_num_threads()
+        if self.n_jobs is not None and self.n_jobs > 0:
+            torch.set_num_threads(self.n_jobs)
+        try:
+            torch.manual_seed(seed)
+            gen = torch.Generator().manual_seed(seed)
+            model = self._network(torch, self.shape_, len(self.classes_))
+            opt = torch.optim.Adam(model.parameters(), lr=self.learning_rate)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            Xt, yt = self._tensor(torch, X), torch.from_numpy(y_enc.astype(np.int64))
+            model.train()
+            for _ in range(self.epochs):
+                perm = torch.randperm(len(yt), generator=gen)
+                for start in range(0, len(yt), self.batch_size):
+                    idx = perm[start:start + self.batch_size]
+                    opt.zero_grad()
+                    loss_fn(model(Xt[idx]), yt[idx]).backward()
+                    opt.step()
+            model.eval()
+            self.model_ = model
+        finally:
+            torch.set_num_threads(old_threads)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """The most likely class of each example."""
+        check_is_fitted(self, "model_")
+        torch = _import_torch()
+        Xt = self._tensor(torch, X)
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(Xt), 4096):
+                out.append(self.model_(Xt[start:start + 4096]).argmax(dim=1).numpy())
+        return self.classes_[np.concatenate(out) if out else np.empty(0, dtype=np.int64)]

@@ -32,7 +32,7 @@ def format_value(cell: dict) -> str:
         short = f" ({why})" if why and cell["status"] == "not run" else ""
         return NO_RESULT.get(cell["status"], cell["status"]) + short
     mean = cell["mean"]
-    text = str(int(mean)) if float(mean).is_integer() and mean > 1 else _num(mean)
+    text = str(int(round(mean))) if cell.get("integer") else _num(mean)
     if cell.get("n", 1) > 1 and cell.get("std") is not None:
         text += f" ± {cell['std']:.3f}"
     return text
