@@ -17,22 +17,39 @@ def digits():
     return load_task("binary-digits")
 
 
+def test_k_smallest_kernel_matches_a_stable_sort():
+    from lutlearn._neighbors import k_smallest
+
+    rng = np.random.default_rng(1)
+    D = rng.integers(0, 6, size=(50, 200)).astype(np.float32)  # many ties
+    for k in (1, 3, 5, 200):
+        out = np.empty((50, k), np.int64)
+        k_smallest(D, k, out)
+        assert np.array_equal(out, np.argsort(D, axis=1, kind="stable")[:, :k])
+
+
 def test_shared_neighbour_search_matches_kneighbors_classifier():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 2, size=(300, 40)).astype(np.uint8)
     y = rng.integers(0, 2, size=300)
     Q = rng.integers(0, 2, size=(120, 40)).astype(np.uint8)
-    d = ((Q[:, None, :] != X[None, :, :]).sum(axis=2))  # Hamming distances, the oracle
-    (ours,) = nearest_neighbor_predictions(X, y, [Q], (1, 5))
+    d = (Q[:, None, :] != X[None, :, :]).sum(axis=2)  # Hamming distances, the oracle
+    (ours,) = nearest_neighbor_predictions(X, y, [Q], (1, 5), block=7)
+    srt = np.sort(d, axis=1)
     for k in (1, 5):
+        # the vote of the k nearest, equally distant ones taken in training order
+        votes = np.array([np.bincount(y[np.argsort(row, kind="stable")[:k]], minlength=2).argmax() for row in d])
+        assert np.array_equal(ours[k], votes)
+        # where the k nearest are unambiguous, scikit-learn agrees
         ref = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X, y).predict(Q)
-        srt = np.sort(d, axis=1)
-        untied = srt[:, k - 1] < srt[:, k]  # the k nearest are unambiguous
+        untied = srt[:, k - 1] < srt[:, k]
         assert untied.sum() > 20
         assert np.array_equal(ours[k][untied], ref[untied])
-        # where ties exist, our vote must still come from k neighbours at the k smallest distances
-        votes = np.array([np.bincount(y[np.argsort(row, kind="stable")[:k]], minlength=2).argmax() for row in d])
-        assert np.array_equal(ours[k][untied], votes[untied])
+
+
+def test_too_many_neighbours_is_an_error():
+    with pytest.raises(ValueError, match="5 neighbours requested but only 3"):
+        nearest_neighbor_predictions(np.eye(3), [0, 1, 0], [np.eye(3)], (1, 5))
 
 
 def test_one_nn_recalls_its_training_set(digits):

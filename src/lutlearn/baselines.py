@@ -75,42 +75,55 @@ def nearest_neighbor_predictions(
     queries: Sequence[np.ndarray],
     n_neighbors: Sequence[int] = (1, 5),
     n_jobs: int | None = None,
+    block: int = 512,
 ) -> list[dict[int, np.ndarray]]:
     """k-NN predictions for several k from one brute-force neighbour search per query set.
 
     Equivalent to ``KNeighborsClassifier(n_neighbors=k, algorithm="brute")``
     for each ``k`` in ``n_neighbors`` (uniform weights; a vote tie goes to the
-    smaller class index), but the neighbours are searched once, for the
-    largest ``k``, on float32 copies of the bits (distances between bit
-    vectors are exact in float32).
+    smaller class index), except that among equally distant neighbours the one
+    with the smaller training index is taken. The neighbours are searched once,
+    for the largest ``k``: squared Euclidean distances between bit vectors are
+    Hamming distances, computed exactly as float32 matrix products in blocks of
+    ``block`` queries.
 
     Parameters
     ----------
     X_train : array of shape (n_train, n_features)
-        Training bits.
+        Training bits (0/1).
     y_train : array of shape (n_train,)
         Training labels.
     queries : sequence of arrays of shape (n_queries, n_features)
-        Sets of examples to classify (e.g. the training set and the test set).
+        Sets of bits to classify (e.g. the training set and the test set).
     n_neighbors : sequence of int, default=(1, 5)
         The values of k.
     n_jobs : int or None
-        Threads for the search (scikit-learn's meaning).
+        Unused (kept for symmetry with scikit-learn); the matrix products use
+        the BLAS threads and the selection numba's.
+    block : int, default=512
+        Queries per block (memory: ``block * n_train`` float32).
 
     Returns
     -------
     predictions : list of dict
         For each query set, ``{k: labels}``.
     """
-    from sklearn.neighbors import NearestNeighbors
+    from lutlearn._neighbors import k_smallest
 
     classes, y_enc = np.unique(y_train, return_inverse=True)
     k_max = max(n_neighbors)
-    nn = NearestNeighbors(n_neighbors=k_max, algorithm="brute", n_jobs=n_jobs)
-    nn.fit(np.asarray(X_train, dtype=np.float32))
+    if k_max > len(y_enc):
+        raise ValueError(f"{k_max} neighbours requested but only {len(y_enc)} training examples")
+    Xf = np.asarray(X_train, dtype=np.float32)
+    norms = (Xf * Xf).sum(axis=1)
     out = []
     for Q in queries:
-        idx = nn.kneighbors(np.asarray(Q, dtype=np.float32), return_distance=False)
+        Qf = np.asarray(Q, dtype=np.float32)
+        idx = np.empty((len(Qf), k_max), dtype=np.int64)
+        for start in range(0, len(Qf), block):
+            # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same for the whole row
+            D = norms[None, :] - 2.0 * (Qf[start:start + block] @ Xf.T)
+            k_smallest(D, k_max, idx[start:start + block])
         labels = y_enc[idx]
         per_k = {}
         for k in n_neighbors:

@@ -297,7 +297,7 @@ def execute(
     loaded_name, task, load_error = None, None, None
     bar = tqdm(todo, desc="reproduce", unit="run", disable=not progress, dynamic_ncols=True)
     for run in bar:
-        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}", refresh=False)
+        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}")
         if run.task != loaded_name:
             loaded_name, task, load_error = run.task, None, None
             try:
