@@ -96,6 +96,7 @@ def test_conv_net_without_torch_names_the_extra(monkeypatch, digits):
         make_baseline("conv-net", random_state=0).fit(digits.X_train, digits.y_train)
 
 
+@pytest.mark.slow  # importing torch and two small fits: ~10 s quiet, over a minute on a loaded machine
 def test_conv_net_learns_and_is_deterministic(digits):
     pytest.importorskip("torch")
     fit = lambda: make_baseline("conv-net", random_state=0, n_jobs=1).fit(digits.X_train, digits.y_train)  # noqa: E731
