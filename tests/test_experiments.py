@@ -48,6 +48,7 @@ def test_quick_writes_report_figures_and_one_record_per_run(quick_out):
         prov = rec["provenance"]
         assert prov["versions"]["numpy"] == np.__version__
         assert prov["config"]["quick"] is True and prov["date"].endswith("+00:00")
+        assert prov["git_hash"] is None or len(prov["git_hash"]) == 40
 
 
 def test_quick_lut_record_matches_a_direct_fit(quick_out):
