@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "pla",
     "fit-circuit",
+    "reproduce",
 )
 
 
