@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "evaluate",
     "predict",
     "info",
+    "tasks",
 )
 
 

@@ -1,0 +1,270 @@
+"""MNIST and CIFAR-10 from their canonical files: where they live, where they come from, how they are checked.
+
+Layout under the data home (see :func:`get_data_home`)::
+
+    mnist/train-images-idx3-ubyte.gz  train-labels-idx1-ubyte.gz
+          t10k-images-idx3-ubyte.gz   t10k-labels-idx1-ubyte.gz
+    cifar10/data_batch_1.bin .. data_batch_5.bin  test_batch.bin   (binary version)
+    cifar10/data_batch_1 .. data_batch_5  test_batch               (python version)
+
+Files with a published checksum (:data:`CHECKSUMS`) are checked for size and
+SHA-256 every time they are read; the python version of CIFAR-10 has none
+per file (only its tarball's MD5 is published), so its batches are checked
+by structure.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from lutlearn._download import DownloadError, FileSpec, copy_verified, fetch, verify_file
+from lutlearn._readers import read_cifar10_bin, read_cifar10_python, read_mnist_pair
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+CIFAR10_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+CIFAR10_FORMATS = {
+    # format: (file names in cifar10/, tarball, folder inside the tarball, class-names file)
+    "binary": ([f"{b}.bin" for b in CIFAR10_BATCHES], "cifar-10-binary.tar.gz", "cifar-10-batches-bin",
+               "batches.meta.txt"),
+    "python": (list(CIFAR10_BATCHES), "cifar-10-python.tar.gz", "cifar-10-batches-py", "batches.meta"),
+}
+CIFAR10_CLASSES = [
+    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+]
+
+#: Expected size and digests of the canonical files, by path under the data home
+#: (SHA-256 of the MNIST files and CIFAR-10 binary batches; MD5 of the CIFAR-10
+#: tarballs as published on the CIFAR page).
+CHECKSUMS: dict[str, FileSpec] = {
+    "mnist/train-images-idx3-ubyte.gz": FileSpec(
+        9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+    "mnist/train-labels-idx1-ubyte.gz": FileSpec(
+        28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+    "mnist/t10k-images-idx3-ubyte.gz": FileSpec(
+        1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+    "mnist/t10k-labels-idx1-ubyte.gz": FileSpec(
+        4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+    "cifar10/batches.meta.txt": FileSpec(
+        61, "558e74b5e208382e186da55784b4bac2cd52e558448e1b5800990fdb28ed8033"),
+    "cifar10/data_batch_1.bin": FileSpec(
+        30730000, "cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5"),
+    "cifar10/data_batch_2.bin": FileSpec(
+        30730000, "a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed"),
+    "cifar10/data_batch_3.bin": FileSpec(
+        30730000, "bbe8596564c0f86427f876058170b84dac6670ddf06d79402899d93ceea26f67"),
+    "cifar10/data_batch_4.bin": FileSpec(
+        30730000, "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48"),
+    "cifar10/data_batch_5.bin": FileSpec(
+        30730000, "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add"),
+    "cifar10/test_batch.bin": FileSpec(
+        30730000, "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b"),
+    "cifar10/cifar-10-binary.tar.gz": FileSpec(md5="c32a1d4ab5d03f1284b67883e8d87530"),
+    "cifar10/cifar-10-python.tar.gz": FileSpec(md5="c58f30108f718f92721af3b95e74349a"),
+}
+
+#: Where downloads come from, in the order tried. MNIST's official page often
+#: refuses downloads, so the mirror torchvision uses is tried second; every
+#: file is checked against :data:`CHECKSUMS` whichever server sent it. The
+#: environment variables ``LUTLEARN_MNIST_URL`` and ``LUTLEARN_CIFAR10_URL``
+#: replace these lists by one base URL (e.g. a local mirror).
+URLS = {
+    "mnist": ["http://yann.lecun.com/exdb/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/"],
+    "cifar10": ["https://www.cs.toronto.edu/~kriz/"],
+}
+HOME_PAGES = {
+    "mnist": "http://yann.lecun.com/exdb/mnist/",
+    "cifar10": "https://www.cs.toronto.edu/~kriz/cifar.html",
+}
+
+
+def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
+    """Where data sets live: ``data_home``, else ``$LUTLEARN_DATA``, else ``$XDG_CACHE_HOME/lutlearn`` (``~/.cache/lutlearn``)."""
+    if data_home is not None:
+        return Path(data_home).expanduser()
+    if os.environ.get("LUTLEARN_DATA"):
+        return Path(os.environ["LUTLEARN_DATA"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lutlearn"
+
+
+def base_urls(source: str) -> list[str]:
+    """The base URLs tried for ``source`` (``"mnist"`` or ``"cifar10"``), honouring ``$LUTLEARN_<SOURCE>_URL``."""
+    override = os.environ.get(f"LUTLEARN_{source.upper()}_URL")
+    urls = [override] if override else URLS[source]
+    return [u if u.endswith("/") else u + "/" for u in urls]
+
+
+def _spec(folder: Path, name: str) -> FileSpec | None:
+    return CHECKSUMS.get(f"{folder.name}/{name}")
+
+
+def _missing_message(source: str, folder: Path, names: list[str], reason: str) -> str:
+    return (
+        f"{reason}. Put {', '.join(names)} (from {HOME_PAGES[source]}) in {folder}, "
+        "or point to a folder holding mnist/ and cifar10/ with data_home=, --data-home or $LUTLEARN_DATA"
+    )
+
+
+def _download_mnist(folder: Path, names: list[str]) -> None:
+    for name in names:
+        errors = []
+        for base in base_urls("mnist"):
+            try:
+                fetch(base + name, folder / name, _spec(folder, name))
+                break
+            except DownloadError as exc:
+                errors.append(str(exc))
+        else:
+            raise DownloadError(_missing_message("mnist", folder, names, "; ".join(errors)))
+
+
+def load_mnist(data_home: str | os.PathLike | None = None, download: bool = True):
+    """MNIST as uint8 arrays ``(X_train (60000, 784), y_train, X_test (10000, 784), y_test)``.
+
+    Reads the four original IDX ``.gz`` files from ``<data_home>/mnist``,
+    checking each one's size and SHA-256, its gzip integrity and its IDX
+    header. Missing files are downloaded when ``download`` is true (verified,
+    written atomically, with a progress bar).
+
+    Raises
+    ------
+    FileNotFoundError
+        Files missing and ``download=False`` or the download failed; the
+        message says which files to put where.
+    ValueError
+        A file is corrupted, truncated or not the original
+        (:class:`~lutlearn._download.DataFileError`).
+    """
+    folder = get_data_home(data_home) / "mnist"
+    missing = [n for n in MNIST_FILES.values() if not (folder / n).is_file()]
+    if missing and not download:
+        raise FileNotFoundError(_missing_message("mnist", folder, missing, "MNIST files missing"))
+    if missing:
+        _download_mnist(folder, missing)
+    paths = {key: folder / name for key, name in MNIST_FILES.items()}
+    for path in paths.values():
+        verify_file(path, _spec(folder, path.name))
+    X_train, y_train = read_mnist_pair(paths["train_images"], paths["train_labels"])
+    X_test, y_test = read_mnist_pair(paths["test_images"], paths["test_labels"])
+    return X_train, y_train, X_test, y_test
+
+
+def _present_format(folder: Path) -> str | None:
+    for fmt, (names, *_rest) in CIFAR10_FORMATS.items():
+        if all((folder / n).is_file() for n in names):
+            return fmt
+    return None
+
+
+def _extract_cifar10(tarball: Path, folder: Path, fmt: str) -> None:
+    """Copy the batch files (and class names) of ``fmt`` out of ``tarball`` into ``folder``, each verified and atomic.
+
+    Only the expected members are read (never ``extractall``), so the
+    archive cannot write anywhere else.
+    """
+    names, _, inner, meta = CIFAR10_FORMATS[fmt]
+    try:
+        with tarfile.open(tarball, "r:gz") as tar:
+            for name in [*names, meta]:
+                member = tar.getmember(f"{inner}/{name}")
+                if not member.isfile():
+                    raise tarfile.TarError(f"{inner}/{name} is not a regular file")
+                copy_verified(tar.extractfile(member), folder / name, _spec(folder, name),
+                              total=member.size, desc=f"extracting {name}")
+    except (tarfile.TarError, KeyError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{tarball}: cannot extract the CIFAR-10 {fmt} version ({exc})") from None
+
+
+def _fetch_cifar10(folder: Path, fmt: str, download: bool) -> None:
+    names, tar_name, *_ = CIFAR10_FORMATS[fmt]
+    tarball = folder / tar_name
+    downloaded = False
+    if not tarball.is_file():
+        if not download:
+            raise FileNotFoundError(_missing_message(
+                "cifar10", folder, names, f"CIFAR-10 ({fmt} version) files missing"
+            ) + f"; or put {tar_name} there and it will be unpacked")
+        url = base_urls("cifar10")[0] + tar_name
+        try:
+            fetch(url, tarball, _spec(folder, tar_name))
+        except DownloadError as exc:
+            raise DownloadError(_missing_message("cifar10", folder, names, str(exc))) from None
+        downloaded = True
+    else:
+        verify_file(tarball, _spec(folder, tar_name))
+    _extract_cifar10(tarball, folder, fmt)
+    if downloaded:
+        tarball.unlink()
+
+
+def load_cifar10(data_home: str | os.PathLike | None = None, download: bool = True, format: str = "auto"):
+    """CIFAR-10 as uint8 arrays ``(X_train (50000, 3072), y_train, X_test (10000, 3072), y_test)``.
+
+    Rows are channel-major as in the original files: 1024 red, 1024 green,
+    then 1024 blue values, each plane row-major over the 32x32 image.
+
+    Parameters
+    ----------
+    data_home : path-like, optional
+        Folder holding ``cifar10/`` (see :func:`get_data_home`).
+    download : bool, default=True
+        Download the tarball of the chosen version from the CIFAR page when
+        the batches are missing (MD5 checked, then unpacked file by file).
+    format : {"auto", "binary", "python"}, default="auto"
+        ``"binary"``: ``data_batch_1.bin`` .. ``test_batch.bin`` (checked
+        against their SHA-256); ``"python"``: the pickled batches
+        ``data_batch_1`` .. ``test_batch``, read by a restricted unpickler;
+        ``"auto"``: whichever is complete in ``cifar10/`` (binary first),
+        else the binary version. A tarball already in ``cifar10/`` is
+        unpacked instead of downloaded.
+    """
+    if format not in ("auto", *CIFAR10_FORMATS):
+        raise ValueError(f"format must be 'auto', 'binary' or 'python', got {format!r}")
+    folder = get_data_home(data_home) / "cifar10"
+    fmt = format if format != "auto" else (_present_format(folder) or "binary")
+    names = CIFAR10_FORMATS[fmt][0]
+    if not all((folder / n).is_file() for n in names):
+        _fetch_cifar10(folder, fmt, download)
+    read = read_cifar10_bin if fmt == "binary" else read_cifar10_python
+    parts = []
+    for name in names:
+        verify_file(folder / name, _spec(folder, name))
+        parts.append(read(folder / name))
+    X_train = np.concatenate([X for X, _ in parts[:5]])
+    y_train = np.concatenate([y for _, y in parts[:5]])
+    return X_train, y_train, parts[5][0], parts[5][1]
+
+
+def load_digits_raw():
+    """scikit-learn's bundled 8x8 digits split 75/25 (stratified, fixed seed): pixel values 0..16."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    Xtr, Xte, ytr, yte = train_test_split(
+        digits.data.astype(np.uint8), digits.target, test_size=0.25, stratify=digits.target,
+        random_state=0,
+    )
+    return Xtr, ytr, Xte, yte
+
+
+def data_present(source: str, data_home: str | os.PathLike | None = None) -> tuple[bool, Path | None]:
+    """Whether ``source``'s files (``"digits"``, ``"mnist"``, ``"cifar10"``) are all in place, and where they are looked for.
+
+    Only checks that the files exist; the loaders verify them.
+    """
+    if source == "digits":
+        return True, None
+    folder = get_data_home(data_home) / source
+    if source == "mnist":
+        return all((folder / n).is_file() for n in MNIST_FILES.values()), folder
+    return _present_format(folder) is not None, folder
