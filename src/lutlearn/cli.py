@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "predict",
     "info",
     "tasks",
+    "reproduce",
 )
 
 

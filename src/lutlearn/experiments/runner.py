@@ -1,0 +1,348 @@
+"""Run the experiments' planned runs once each and keep every result as a JSON record.
+
+A :class:`Run` is one fit and evaluation: a task, a method, its settings and
+a seed. Its result is written to ``OUT/runs/<task>/<method>__<settings>__seed=<n>.json``,
+a path derived from the settings alone, so a run already recorded as ``ok``
+is skipped when the command is started again (``force=True`` reruns it).
+A run that raises is recorded with status ``failed`` and its error, and the
+others go on; a run whose data files are absent is recorded as ``no data``.
+
+A record holds: ``task``, ``method``, ``settings``, ``seed``, ``status``,
+``error``, ``train_accuracy``, ``test_accuracy``, ``fit_seconds``,
+``predict_seconds`` (on the test set), ``n_train``, ``n_test``,
+``n_features``, ``extra`` (e.g. the lut network's per-layer report) and
+``provenance`` (date, git hash, library versions, platform, the command's
+configuration).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from lutlearn import __version__
+
+SCHEMA_VERSION = 1
+#: Method name of the lut network.
+MEMORIZATION = "memorization"
+#: A neighbour search shared by the 1-NN and 5-NN records.
+NEAREST_NEIGHBORS = "nearest-neighbors"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One planned fit-and-evaluate: ``task``, ``method``, ``settings`` (sorted key/value pairs) and ``seed``.
+
+    ``outputs`` names the records the run writes: its own method, except for
+    the shared neighbour search, which writes ``1-nn`` and ``5-nn``.
+    """
+
+    task: str
+    method: str
+    settings: tuple = ()
+    seed: int | None = None
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return ("1-nn", "5-nn") if self.method == NEAREST_NEIGHBORS else (self.method,)
+
+    @property
+    def options(self) -> dict:
+        return dict(self.settings)
+
+
+def lut_run(task: str, k: int, seed: int, layers: int = 5, width: int = 1024, labels: str = "real") -> Run:
+    """The run of a lut network with ``layers`` hidden layers of ``width`` luts of size ``k``."""
+    return Run(task, MEMORIZATION, (("k", k), ("labels", labels), ("layers", f"{layers}x{width}")), seed)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_.=" else "_" for c in str(text))
+
+
+def record_path(out: Path, task: str, method: str, settings: tuple, seed: int | None) -> Path:
+    """Where the record of ``method`` on ``task`` with ``settings`` and ``seed`` lives under ``out``."""
+    parts = [method] + [f"{k}={v}" for k, v in sorted(settings)]
+    if seed is not None:
+        parts.append(f"seed={seed}")
+    return out / "runs" / _slug(task) / (_slug("__".join(parts)) + ".json")
+
+
+def run_paths(out: Path, run: Run) -> list[Path]:
+    """The record files ``run`` writes."""
+    return [record_path(out, run.task, m, run.settings, run.seed) for m in run.outputs]
+
+
+def read_record(path: Path) -> dict | None:
+    """The record stored at ``path``, or None when there is none (or it is unreadable)."""
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as JSON to ``path`` atomically (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True, default=_json_default)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with _suppress():
+            os.unlink(tmp)
+        raise
+
+
+class _suppress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+def _json_default(obj):
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def git_hash() -> str | None:
+    """The commit of the lutlearn checkout this code runs from, or None outside a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        res = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout.strip() or None if res.returncode == 0 else None
+
+
+def library_versions() -> dict:
+    """Versions of Python and of the libraries that shape the results."""
+    import numba
+    import sklearn
+
+    versions = {
+        "python": platform.python_version(),
+        "lutlearn": __version__,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+    if "torch" in sys.modules:
+        versions["torch"] = sys.modules["torch"].__version__
+    return versions
+
+
+def provenance(config: dict) -> dict:
+    """Where a record comes from: date (UTC), git hash, versions, platform and the command's configuration."""
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "git_hash": git_hash(),
+        "versions": library_versions(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "config": config,
+    }
+
+
+@dataclass
+class Outcome:
+    """What :func:`execute` did: records written, runs skipped as already done, and wall seconds."""
+
+    ran: int = 0
+    skipped: int = 0
+    failed: int = 0
+    no_data: int = 0
+    seconds: float = 0.0
+    records: list = field(default_factory=list)
+
+
+def _is_done(paths: Iterable[Path]) -> bool:
+    for p in paths:
+        rec = read_record(p)
+        if rec is None or rec.get("status") != "ok":
+            return False
+    return True
+
+
+def _accuracy(y, pred) -> float:
+    return float(np.mean(np.asarray(pred) == np.asarray(y)))
+
+
+def _fit_lut(run: Run, task, y_train, n_jobs):
+    from lutlearn import LutNetworkClassifier
+
+    opts = run.options
+    n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
+    clf = LutNetworkClassifier(k=opts["k"], hidden_layers=(width,) * n_layers, random_state=run.seed, n_jobs=n_jobs)
+    t0 = time.perf_counter()
+    clf.fit(task.X_train, y_train)
+    t_fit = time.perf_counter() - t0
+    train_pred = clf.predict(task.X_train)
+    t0 = time.perf_counter()
+    test_pred = clf.predict(task.X_test)
+    t_pred = time.perf_counter() - t0
+    extra = {"layer_report": clf.layer_report_, "seed_": clf.seed_}
+    return {MEMORIZATION: (train_pred, test_pred, t_fit, t_pred, extra)}
+
+
+def _fit_neighbors(run: Run, task, y_train, n_jobs):
+    from lutlearn.baselines import nearest_neighbor_predictions
+
+    t0 = time.perf_counter()
+    on_train, on_test = nearest_neighbor_predictions(
+        task.X_train, y_train, [task.X_train, task.X_test], (1, 5), n_jobs=n_jobs
+    )
+    seconds = time.perf_counter() - t0
+    extra = {"note": "1-NN and 5-NN share one neighbour search; its time is the fit time of both"}
+    return {f"{k}-nn": (on_train[k], on_test[k], seconds, 0.0, extra) for k in (1, 5)}
+
+
+def _fit_baseline(run: Run, task, y_train, n_jobs):
+    from lutlearn.baselines import make_baseline
+
+    clf = make_baseline(run.method, random_state=run.seed, n_jobs=n_jobs)
+    t0 = time.perf_counter()
+    clf.fit(task.X_train, y_train)
+    t_fit = time.perf_counter() - t0
+    train_pred = clf.predict(task.X_train)
+    t0 = time.perf_counter()
+    test_pred = clf.predict(task.X_test)
+    return {run.method: (train_pred, test_pred, t_fit, time.perf_counter() - t0, {})}
+
+
+def _execute_one(run: Run, task, n_jobs) -> dict:
+    """Fit and evaluate ``run`` on the loaded ``task``; ``{method: (train_pred, test_pred, fit_s, predict_s, extra)}``."""
+    from lutlearn.experiments.tasks import random_labels
+
+    y_train = task.y_train
+    if run.options.get("labels", "real") == "random":
+        y_train = random_labels(len(y_train), run.seed or 0)
+    if run.method == MEMORIZATION:
+        results = _fit_lut(run, task, y_train, n_jobs)
+    elif run.method == NEAREST_NEIGHBORS:
+        results = _fit_neighbors(run, task, y_train, n_jobs)
+    else:
+        results = _fit_baseline(run, task, y_train, n_jobs)
+    return {m: (_accuracy(y_train, tr), _accuracy(task.y_test, te), f, p, x) for m, (tr, te, f, p, x) in results.items()}
+
+
+def _base_record(run: Run, method: str, prov: dict) -> dict:
+    return {
+        "schema": SCHEMA_VERSION,
+        "task": run.task,
+        "method": method,
+        "settings": dict(run.settings),
+        "seed": run.seed,
+        "status": None,
+        "error": None,
+        "train_accuracy": None,
+        "test_accuracy": None,
+        "fit_seconds": None,
+        "predict_seconds": None,
+        "provenance": prov,
+    }
+
+
+def execute(
+    runs: list[Run],
+    out: str | os.PathLike,
+    data_home=None,
+    n_jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    config: dict | None = None,
+) -> Outcome:
+    """Run every run of ``runs`` not yet recorded in ``out``; write one record per output.
+
+    Runs are grouped by task so that each task is loaded once. Interrupting
+    loses at most the run in progress: every record is written atomically as
+    soon as its run ends.
+    """
+    from tqdm.auto import tqdm
+
+    from lutlearn.experiments.tasks import load_task
+
+    out = Path(out)
+    t_start = time.perf_counter()
+    outcome = Outcome()
+    unique = list(dict.fromkeys(runs))
+    todo = [r for r in unique if force or not _is_done(run_paths(out, r))]
+    outcome.skipped = len(unique) - len(todo)
+    todo.sort(key=lambda r: r.task)  # stable: one load per task
+    prov = provenance(config or {})
+    loaded_name, task, load_error = None, None, None
+    bar = tqdm(todo, desc="reproduce", unit="run", disable=not progress, dynamic_ncols=True)
+    for run in bar:
+        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}", refresh=False)
+        if run.task != loaded_name:
+            loaded_name, task, load_error = run.task, None, None
+            try:
+                task = load_task(run.task, data_home)
+            except FileNotFoundError as exc:
+                load_error = ("no data", str(exc))
+            except Exception as exc:  # a broken data file fails its runs, not the command
+                load_error = ("failed", f"{type(exc).__name__}: {exc}")
+        records = {m: _base_record(run, m, prov) for m in run.outputs}
+        if load_error is not None:
+            for rec in records.values():
+                rec["status"], rec["error"] = load_error
+        else:
+            try:
+                results = _execute_one(run, task, n_jobs)
+            except Exception as exc:  # recorded; the other runs go on
+                for rec in records.values():
+                    rec["status"] = "failed"
+                    rec["error"] = f"{type(exc).__name__}: {exc}"
+                    rec["traceback"] = traceback.format_exc(limit=6)
+            else:
+                for m, (acc_tr, acc_te, t_fit, t_pred, extra) in results.items():
+                    records[m].update(
+                        status="ok", train_accuracy=acc_tr, test_accuracy=acc_te, fit_seconds=t_fit,
+                        predict_seconds=t_pred, n_train=int(task.X_train.shape[0]),
+                        n_test=int(task.X_test.shape[0]), n_features=int(task.X_train.shape[1]), extra=extra,
+                    )
+        for m, rec in records.items():
+            write_json(record_path(out, run.task, m, run.settings, run.seed), rec)
+            outcome.records.append(rec)
+            outcome.failed += rec["status"] == "failed"
+            outcome.no_data += rec["status"] == "no data"
+        outcome.ran += 1
+    bar.close()
+    outcome.seconds = time.perf_counter() - t_start
+    return outcome
+
+
+def load_records(out: str | os.PathLike, runs: list[Run]) -> list[dict]:
+    """The stored records of ``runs`` (missing ones are left out)."""
+    out = Path(out)
+    recs = []
+    for run in dict.fromkeys(runs):
+        for p in run_paths(out, run):
+            rec = read_record(p)
+            if rec is not None:
+                recs.append(rec)
+    return recs

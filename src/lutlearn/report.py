@@ -1,0 +1,203 @@
+"""Render experiment sections (from :mod:`lutlearn.experiments`) as Markdown tables and PNG figures.
+
+A section is plain data: ``title``, ``tables`` (``title``, ``columns``,
+``rows`` of strings and cells, optional ``compact``), ``notes`` and
+``figures`` (``file``, ``kind`` = ``line`` or ``box``, ``title``, axis labels,
+``series``). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
+number, then the paper's and the difference; a cell without a result shows
+its status (``no data``, ``failed``, ``not run``). This is the only module
+that imports matplotlib (the ``lutlearn[plot]`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run"}
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _is_cell(x) -> bool:
+    return isinstance(x, dict) and "status" in x
+
+
+def format_value(cell: dict) -> str:
+    """Our number (with ``± std`` over several seeds), or the cell's status when there is no result."""
+    if cell["status"] != "ok":
+        why = cell.get("error")
+        short = f" ({why})" if why and cell["status"] == "not run" else ""
+        return NO_RESULT.get(cell["status"], cell["status"]) + short
+    mean = cell["mean"]
+    text = str(int(mean)) if float(mean).is_integer() and mean > 1 else _num(mean)
+    if cell.get("n", 1) > 1 and cell.get("std") is not None:
+        text += f" ± {cell['std']:.3f}"
+    return text
+
+
+def format_paper(p: float | None) -> str:
+    """The paper's number as printed there (two decimals, four for small standard deviations)."""
+    if p is None:
+        return "—"
+    if float(p).is_integer() and p > 1:
+        return str(int(p))
+    return f"{p:.2f}" if round(p, 2) == p else f"{p:.4f}"
+
+
+def format_diff(cell: dict) -> str:
+    """``mean - paper`` with a sign, marked with ``!`` when beyond the tolerance."""
+    if cell.get("diff") is None:
+        return ""
+    return f"{cell['diff']:+.3f}" + (" !" if cell.get("off") else "")
+
+
+def format_compact(cell: dict) -> str:
+    """One-column form: ``ours (paper, diff)``."""
+    text = format_value(cell)
+    if cell.get("paper") is not None and cell["status"] == "ok":
+        text += f" ({format_paper(cell['paper'])}, {format_diff(cell)})"
+    elif cell.get("paper") is not None:
+        text += f" (paper {format_paper(cell['paper'])})"
+    return text
+
+
+def _md_row(values) -> str:
+    return "| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+
+
+def table_markdown(table: dict) -> str:
+    """A table as Markdown; cell columns expand to ``ours | paper | diff`` unless the table is compact."""
+    rows, columns = table["rows"], table["columns"]
+    expand = [not table.get("compact") and any(_is_cell(r[i]) and r[i].get("paper") is not None for r in rows)
+              for i in range(len(columns))]
+    header = []
+    for name, ex in zip(columns, expand):
+        header += [name, "paper", "diff"] if ex else [name]
+    lines = [_md_row(header), _md_row(["---"] * len(header))]
+    for row in rows:
+        out = []
+        for value, ex in zip(row, expand):
+            if _is_cell(value):
+                if table.get("compact"):
+                    out.append(format_compact(value))
+                elif ex:
+                    out += [format_value(value), format_paper(value.get("paper")), format_diff(value)]
+                else:
+                    out.append(format_value(value))
+            else:
+                out += [value, "", ""] if ex else [value]
+        lines.append(_md_row(out))
+    return "\n".join(lines)
+
+
+def off_target(section: dict) -> list[str]:
+    """Plain sentences naming every cell that differs from the paper by more than its tolerance."""
+    found = []
+    for table in section.get("tables", []):
+        cols = table["columns"]
+        for row in table["rows"]:
+            for i, value in enumerate(row):
+                if _is_cell(value) and value.get("off"):
+                    found.append(
+                        f"{table['title']}: row {row[0]!s}, column {cols[i]!s}: ours {value['mean']:.3f}, "
+                        f"paper {format_paper(value['paper'])}, difference {value['diff']:+.3f} (tolerance {value['tol']:.2f})"
+                    )
+    return found
+
+
+def missing(section: dict) -> dict[str, int]:
+    """How many cells have no result, by status."""
+    counts: dict[str, int] = {}
+    for table in section.get("tables", []):
+        for row in table["rows"]:
+            for value in row:
+                if _is_cell(value) and value["status"] != "ok":
+                    counts[value["status"]] = counts.get(value["status"], 0) + 1
+    return counts
+
+
+def section_markdown(section: dict, figures_dir: str | None = None, level: int = 2) -> str:
+    """A whole section: title, tables, figure links, notes, and the list of cells off target."""
+    h = "#" * level
+    parts = [f"{h} {section['title']}"]
+    for table in section.get("tables", []):
+        parts.append(f"**{table['title']}**\n\n" + table_markdown(table))
+    for fig in section.get("figures", []):
+        path = fig["file"] if figures_dir is None else f"{figures_dir}/{fig['file']}"
+        parts.append(f"![{fig['title']}]({path})")
+    for note in section.get("notes", []):
+        parts.append(f"- {note}")
+    off = off_target(section)
+    if off:
+        parts.append("**Cells off target** (|ours - paper| above the tolerance):\n\n" + "\n".join(f"- {o}" for o in off))
+    else:
+        parts.append("**Cells off target:** none among the cells with a result.")
+    miss = missing(section)
+    if miss:
+        parts.append("**Cells without a result:** " + ", ".join(f"{n} {s}" for s, n in sorted(miss.items())) +
+                     " (`no data`: the data files are absent; `failed`: see the run's JSON record for the error).")
+    return "\n\n".join(parts) + "\n"
+
+
+def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
+    """Draw one figure spec (``line``: accuracy curves with std bars; ``box``: box plots) to a PNG file."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError("figures need matplotlib: pip install 'lutlearn[plot]'") from exc
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
+    if fig["kind"] == "line":
+        for name, points in fig["series"].items():
+            pts = [(x, y, s) for x, y, s in points if y is not None]
+            if not pts:
+                continue
+            xs, ys, ss = zip(*pts)
+            style = dict(linestyle="--", marker="x", alpha=0.7) if name.startswith("paper") else dict(marker="o")
+            ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, **style)
+        ax.legend(fontsize=8)
+    elif fig["kind"] == "box":
+        labels = list(fig["series"])
+        data = [fig["series"][k] for k in labels]
+        keep = [(lab, d) for lab, d in zip(labels, data) if d]
+        if keep:
+            ax.boxplot([d for _, d in keep], tick_labels=[lab for lab, _ in keep])
+        else:
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+    else:
+        raise ValueError(f"unknown figure kind {fig['kind']!r}")
+    ax.set_title(fig["title"], fontsize=10)
+    ax.set_xlabel(fig["xlabel"])
+    ax.set_ylabel(fig["ylabel"])
+    ax.grid(alpha=0.3)
+    f.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    f.savefig(tmp)
+    plt.close(f)
+    os.replace(tmp, path)
+    return path
+
+
+def write_report(sections: list[dict], out: str | os.PathLike, name: str, header: str = "",
+                 figures: bool = True) -> Path:
+    """Write ``OUT/<name>.md`` from ``sections`` and their PNG figures under ``OUT/figures/``; return the Markdown path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if figures:
+        for section in sections:
+            for fig in section.get("figures", []):
+                plot_figure(fig, out / "figures" / fig["file"])
+    text = (header.rstrip() + "\n\n" if header else "") + "\n".join(
+        section_markdown(s, figures_dir="figures" if figures else None) for s in sections)
+    path = out / f"{name}.md"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
