@@ -164,7 +164,7 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
             if not pts:
                 continue
             xs, ys, ss = zip(*pts)
-            style = dict(linestyle="--", marker="x", alpha=0.7) if name.startswith("paper") else dict(marker="o")
+            style = dict(linestyle="--", marker="x", alpha=0.7) if name.startswith(("paper", "expected")) else dict(marker="o")
             ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, **style)
         ax.legend(fontsize=8)
     elif fig["kind"] == "box":

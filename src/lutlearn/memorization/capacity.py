@@ -1,0 +1,97 @@
+"""Capacity: how large a learner must be to reach a training accuracy, on real versus random labels.
+
+Lut networks are swept over the lut size k, the MLP over its hidden width,
+each at several training-set sizes, on real labels and on uniformly random
+labels (randY = 1). For each target training accuracy, the smallest k (or
+width) that reaches it shows how much more capacity memorizing random data
+takes (Arpit et al. 2017, Section 5; the paper's Table 3 in the lut setting).
+"""
+
+from __future__ import annotations
+
+from lutlearn.memorization import LabConfig
+from lutlearn.memorization.runs import LUT, MLP, lab_records, lut_run, mlp_run, task_name
+
+NAME = "capacity"
+TITLE = "Capacity: the lut size or hidden width needed to fit real and random labels"
+KS, QUICK_KS = (2, 4, 6, 8, 10, 12), (2, 6, 10)
+N_TRAINS, QUICK_N_TRAINS = (1000, 5000, 20000, None), (250, 1000)
+HIDDEN, QUICK_HIDDEN = (4, 16, 64, 256), (4, 32)
+MLP_N_TRAINS, QUICK_MLP_N_TRAINS = (1000, 5000), (250,)
+MLP_EPOCHS, QUICK_MLP_EPOCHS = 30, 5
+TARGETS = (0.75, 0.9, 0.99)
+LABELS = {"real": 0.0, "random": 1.0}
+
+
+def _grid(cfg: LabConfig, method: str):
+    """(training-set sizes, sizes of the learner, run maker) of ``method``."""
+    if method == LUT:
+        return (QUICK_N_TRAINS if cfg.quick else N_TRAINS, QUICK_KS if cfg.quick else KS,
+                lambda task, size: lut_run(task, size, 0, n_test=cfg.n_test, **cfg.lut_layers))
+    epochs = QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS
+    return (QUICK_MLP_N_TRAINS if cfg.quick else MLP_N_TRAINS, QUICK_HIDDEN if cfg.quick else HIDDEN,
+            lambda task, size: mlp_run(task, size, 0, epochs, n_test=cfg.n_test))
+
+
+def _methods(cfg: LabConfig) -> tuple[str, ...]:
+    return (LUT, MLP) if cfg.mlp else (LUT,)
+
+
+def plan(cfg: LabConfig) -> list:
+    """Every (training-set size, labels, size of learner), for each learner."""
+    runs = []
+    for method in _methods(cfg):
+        n_trains, sizes, make = _grid(cfg, method)
+        runs += [make(task_name(cfg.task, n, randY=y), s) for n in n_trains for y in LABELS.values() for s in sizes]
+    return runs
+
+
+def smallest_reaching(points: list[tuple[int, float | None]], target: float) -> int | None:
+    """The smallest size whose accuracy reaches ``target`` in ``[(size, accuracy), ...]``, or None."""
+    hits = [size for size, acc in points if acc is not None and acc >= target - 1e-12]
+    return min(hits) if hits else None
+
+
+def summarize(records: list[dict], cfg: LabConfig) -> dict:
+    """Training and test accuracy against size, and the smallest size reaching each target, per learner."""
+    recs = lab_records(records)
+    tables, figures = [], []
+    for method in _methods(cfg):
+        n_trains, sizes, make = _grid(cfg, method)
+        unit = "k" if method == LUT else "hidden units"
+        rows, need, series = [], [], {}
+        for n in n_trains:
+            n_text = str(n) if n else "all"
+            for labels, y in LABELS.items():
+                task = task_name(cfg.task, n, randY=y)
+                train, test = [], []
+                for s in sizes:
+                    run = make(task, s)
+                    train.append(recs.cell(run.task, run.method, run.settings, "train_accuracy"))
+                    test.append(recs.cell(run.task, run.method, run.settings, "test_accuracy"))
+                rows.append([n_text, labels, "training", *train])
+                rows.append([n_text, labels, "test", *test])
+                series[f"n={n_text}, {labels} labels"] = [(s, c["mean"], 0.0) for s, c in zip(sizes, train)]
+                points = [(s, c["mean"]) for s, c in zip(sizes, train)]
+                need.append([n_text, labels, *[_size_text(smallest_reaching(points, t), sizes) for t in TARGETS]])
+        name = "Lut networks" if method == LUT else "MLP (2 hidden layers)"
+        tables.append({"title": f"{name}: accuracy against {unit}", "columns": ["n train", "Labels", "Accuracy",
+                       *[f"{unit} = {s}" for s in sizes]], "rows": rows})
+        tables.append({"title": f"{name}: smallest {unit} reaching a training accuracy",
+                       "columns": ["n train", "Labels", *[f"≥ {t:g}" for t in TARGETS]], "rows": need})
+        figures.append({"file": f"capacity_{'lut' if method == LUT else 'mlp'}.png", "kind": "line",
+                        "title": f"{name}: training accuracy against {unit}", "xlabel": unit,
+                        "ylabel": "training accuracy", "series": series})
+    notes = [
+        "Random labels: every training label replaced by a uniformly random one (randY = 1). "
+        "`> max` means no size in the sweep reached the target.",
+        "Lut networks: " + ("3 hidden layers of 256 luts." if cfg.quick else "5 hidden layers of 1024 luts."),
+    ]
+    if cfg.mlp:
+        notes.append(f"MLP: 2 hidden ReLU layers, SGD (lr 0.01, momentum 0.9, batch 64), "
+                     f"{QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS} epochs.")
+    return {"name": NAME, "title": TITLE, "tables": tables, "notes": notes, "figures": figures}
+
+
+def _size_text(size: int | None, sizes) -> str:
+    return f"> {max(sizes)}" if size is None else str(size)
