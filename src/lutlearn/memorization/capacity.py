@@ -14,9 +14,9 @@ from lutlearn.memorization.runs import LUT, MLP, lab_records, lut_run, mlp_run, 
 
 NAME = "capacity"
 TITLE = "Capacity: the lut size or hidden width needed to fit real and random labels"
-KS, QUICK_KS = (2, 4, 6, 8, 10, 12), (2, 6, 10)
+KS, QUICK_KS = (2, 4, 6, 8, 10, 12), (2, 8)
 N_TRAINS, QUICK_N_TRAINS = (1000, 5000, 20000, None), (250, 1000)
-HIDDEN, QUICK_HIDDEN = (4, 16, 64, 256), (4, 32)
+HIDDEN, QUICK_HIDDEN = (4, 16, 64, 256), (4, 64)
 MLP_N_TRAINS, QUICK_MLP_N_TRAINS = (1000, 5000), (250,)
 MLP_EPOCHS, QUICK_MLP_EPOCHS = 30, 5
 TARGETS = (0.75, 0.9, 0.99)
@@ -73,7 +73,10 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
                 rows.append([n_text, labels, "test", *test])
                 series[f"n={n_text}, {labels} labels"] = [(s, c["mean"], 0.0) for s, c in zip(sizes, train)]
                 points = [(s, c["mean"]) for s, c in zip(sizes, train)]
-                need.append([n_text, labels, *[_size_text(smallest_reaching(points, t), sizes) for t in TARGETS]])
+                if all(c["status"] == "not run" for c in train):
+                    need.append([n_text, labels, *["not run"] * len(TARGETS)])
+                else:
+                    need.append([n_text, labels, *[_size_text(smallest_reaching(points, t), sizes) for t in TARGETS]])
         name = "Lut networks" if method == LUT else "MLP (2 hidden layers)"
         tables.append({"title": f"{name}: accuracy against {unit}", "columns": ["n train", "Labels", "Accuracy",
                        *[f"{unit} = {s}" for s in sizes]], "rows": rows})

@@ -28,7 +28,7 @@ from lutlearn.network import output_cone
 
 NAME = "critical"
 TITLE = "Critical sample ratio on test data: networks fit to real and to random labels"
-KS, QUICK_KS = (4, 8, 12), (4, 8)
+KS, QUICK_KS = (4, 8, 12), (8,)
 RADII, QUICK_RADII = (1, 2, 4, 8), (1, 2)
 PROBES, QUICK_PROBES = 64, 16
 N_TEST = 1000

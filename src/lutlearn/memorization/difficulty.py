@@ -22,7 +22,7 @@ from lutlearn.memorization.runs import LUT, MLP, lut_run, mlp_run, task_name, un
 NAME = "difficulty"
 TITLE = "Per-example difficulty over learners that differ only in their seed"
 K = 8
-QUICK_LEARNERS = 8
+QUICK_LEARNERS = 5
 MLP_HIDDEN, MLP_EPOCHS = 256, 1
 SETTINGS = {"real": {}, "randX": {"randX": 1.0}, "randY": {"randY": 1.0}}
 GRID = 10

@@ -11,12 +11,12 @@ hidden width (MLP): training accuracy on the clean part and on the noisy part
 from __future__ import annotations
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import LUT, MLP, lab_records, learner_label, lut_run, mlp_run, task_name
+from lutlearn.memorization.runs import lab_cell, lab_records, learner_label, lut_run, mlp_run, task_name
 
 NAME = "noise"
 TITLE = "Noisy training data: randomized labels (randY) and inputs (randX), p from 0 to 1"
-PS, QUICK_PS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.0, 0.4, 1.0)
-KS, QUICK_KS = (4, 8, 12), (4, 8)
+PS, QUICK_PS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.0, 0.5, 1.0)
+KS, QUICK_KS = (4, 8, 12), (8,)
 HIDDEN, QUICK_HIDDEN = (32, 256), (32,)
 MLP_EPOCHS, QUICK_MLP_EPOCHS = 20, 5
 KINDS = {"randY": "random labels (randY)", "randX": "noise inputs (randX)"}
@@ -50,7 +50,7 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         for p in ps:
             for run in _runs(cfg, kind, p):
                 label = learner_label(run)
-                cells = [recs.cell(run.task, run.method, run.settings, f) for f, _ in FIELDS]
+                cells = [lab_cell(recs, run, f) for f, _ in FIELDS]
                 rows.append([f"{p:g}", label, *cells])
                 for (_, name), c in zip(FIELDS, cells):
                     series.setdefault(f"{label}: {name}", []).append((p, c["mean"], c["std"] or 0.0))

@@ -34,13 +34,18 @@ def lut_run(task: str, k: int, seed: int, measure: str = "accuracy", layers: int
             **settings) -> Run:
     """A lut network run: ``layers`` hidden layers of ``width`` luts of ``k`` inputs."""
     settings.update(k=k, layers=f"{layers}x{width}", measure=measure)
-    return Run(task, LUT, tuple(sorted(settings.items())), seed)
+    return Run(task, LUT, _settings(settings), seed)
 
 
 def mlp_run(task: str, hidden: int, seed: int, epochs: int, measure: str = "accuracy", **settings) -> Run:
     """An MLP run: 2 hidden layers of ``hidden`` ReLU units, ``epochs`` passes of SGD."""
     settings.update(hidden=hidden, epochs=epochs, measure=measure)
-    return Run(task, MLP, tuple(sorted(settings.items())), seed)
+    return Run(task, MLP, _settings(settings), seed)
+
+
+def _settings(settings: dict) -> tuple:
+    """Sorted (key, value) pairs, leaving out settings that are None (their defaults)."""
+    return tuple(sorted((k, v) for k, v in settings.items() if v is not None))
 
 
 def task_name(base: str, n_train: int | None = None, randY: float = 0.0, randX: float = 0.0) -> str:
@@ -146,6 +151,16 @@ def _critical(run: Run, model, X_test: np.ndarray) -> dict:
                              seed=run.seed or 0)
     res["critical"] = [pack_bits(f) for f in res["critical"]]
     return res
+
+
+def lab_cell(recs, run: Run, field: str) -> dict:
+    """The cell of ``field`` for ``run`` in ``recs`` (:func:`lab_records`); status ``n/a`` when the runs
+    succeeded but the field has no value (e.g. the noisy part of a training set without noise)."""
+    cell = recs.cell(run.task, run.method, run.settings, field)
+    if cell["status"] == "not run" and any(r.get("status") == "ok" for r in recs.group(run.task, run.method,
+                                                                                        run.settings)):
+        cell["status"] = "n/a"
+    return cell
 
 
 def lab_records(records: list[dict]):
