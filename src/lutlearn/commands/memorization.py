@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="memorization-results", help="output folder (default: ./memorization-results)")
     p.add_argument("--quick", action="store_true",
                    help="subsample (1000 training, 500 test examples), small networks, few settings: seconds")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="noise, critical, capacity: replicates, each with its own data draw and learner (default 1)")
     p.add_argument("--learners", type=int, default=100, help="difficulty: lut networks per setting (default 100)")
     p.add_argument("--mlp-learners", type=int, default=20, help="difficulty: MLPs per setting (default 20)")
     p.add_argument("--mlp-n-train", type=int, default=10000,
@@ -47,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.datasets import parse_task_name
     from lutlearn.experiments.runner import execute, git_hash, load_records
     from lutlearn.memorization import EXPERIMENTS, LabConfig, get_experiment
-    from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available
+    from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, require_torch, torch_available
     from lutlearn.memorization.runs import fit_and_measure
     from lutlearn.report import write_report
 
-    for flag in ("learners", "mlp_learners"):
+    for flag in ("seeds", "learners", "mlp_learners"):
         if getattr(args, flag) < 1:
             raise ValueError(f"--{flag.replace('_', '-')} must be at least 1 (got {getattr(args, flag)})")
     if args.mlp_n_train < 0:
@@ -61,18 +63,21 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--task takes a base task without options (got {args.task!r}); "
                          "the experiments set the subsample and randomizations themselves")
     mlp_missing = not args.no_mlp and not torch_available()
-    cfg = LabConfig(task=base, quick=args.quick, learners=args.learners, mlp=not args.no_mlp and not mlp_missing,
-                    mlp_learners=args.mlp_learners, mlp_n_train=args.mlp_n_train or None)
+    cfg = LabConfig(task=base, quick=args.quick, seeds=args.seeds, learners=args.learners,
+                    mlp=not args.no_mlp and not mlp_missing, mlp_learners=args.mlp_learners, mlp_n_train=args.mlp_n_train or None)
     names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
     modules = [get_experiment(n) for n in names]
     plans = {m.NAME: m.plan(cfg) for m in modules}
     out = Path(args.out)
     config = {"command": "memorization", "experiment": args.experiment, "task": base, "quick": args.quick,
+              "seeds": args.seeds,
               "learners": args.learners, "mlp": cfg.mlp, "mlp_learners": args.mlp_learners,
               "mlp_n_train": cfg.mlp_n_train, "data_home": None if args.data_home is None else str(args.data_home),
               "n_jobs": args.n_jobs}
     t0 = time.perf_counter()
     outcome = None
+    if cfg.mlp and not args.report_only:
+        require_torch()  # imported before the records' provenance is taken, so they name its version
     if not args.report_only:
         runs = [r for plan in plans.values() for r in plan]
         outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
@@ -115,6 +120,7 @@ def _header(args, cfg, outcome, mlp_missing, torch_message, commit, date) -> str
         lines += [f"**Quick mode**: {cfg.quick_n_train} training and {cfg.quick_n_test} test examples, small "
                   "networks, few settings: these numbers check the pipeline, not the claims.", ""]
     cmd = f"lutlearn memorization {args.experiment} --task {cfg.task}" + (" --quick" if args.quick else "") + \
+        (f" --seeds {args.seeds}" if args.seeds != 1 else "") + \
         (f" --learners {args.learners}" if args.learners != 100 else "") + \
         (f" --mlp-learners {args.mlp_learners}" if args.mlp_learners != 20 else "") + \
         (f" --mlp-n-train {args.mlp_n_train}" if args.mlp_n_train != 10000 else "") + \

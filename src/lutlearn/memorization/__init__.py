@@ -39,11 +39,14 @@ class LabConfig:
     sweep and subsamples ``quick_n_train`` training and ``quick_n_test`` test
     examples; ``learners`` is the number of seeds of ``difficulty``
     (``mlp_learners`` for the MLP); ``mlp`` adds the MLP runs;
-    ``mlp_n_train`` subsamples the MLP's training set (None: all).
+    ``mlp_n_train`` subsamples the MLP's training set (None: all); ``seeds``
+    replicates the noise, critical and capacity runs, each replicate with its
+    own data draw (subsample, randomization) and learner seed.
     """
 
     task: str = "binary-mnist"
     quick: bool = False
+    seeds: int = 1
     learners: int = 100
     mlp: bool = True
     mlp_learners: int = 20

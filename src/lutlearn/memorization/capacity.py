@@ -10,7 +10,7 @@ takes (Arpit et al. 2017, Section 5; the paper's Table 3 in the lut setting).
 from __future__ import annotations
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import LUT, MLP, lab_records, lut_run, mlp_run, task_name
+from lutlearn.memorization.runs import LUT, MLP, lab_cell, lab_records, lut_run, mlp_run, replicate
 
 NAME = "capacity"
 TITLE = "Capacity: the lut size or hidden width needed to fit real and random labels"
@@ -27,10 +27,10 @@ def _grid(cfg: LabConfig, method: str):
     """(training-set sizes, sizes of the learner, run maker) of ``method``."""
     if method == LUT:
         return (QUICK_N_TRAINS if cfg.quick else N_TRAINS, QUICK_KS if cfg.quick else KS,
-                lambda task, size: lut_run(task, size, 0, n_test=cfg.n_test, **cfg.lut_layers))
+                lambda size: lut_run("", size, 0, n_test=cfg.n_test, **cfg.lut_layers))
     epochs = QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS
     return (QUICK_MLP_N_TRAINS if cfg.quick else MLP_N_TRAINS, QUICK_HIDDEN if cfg.quick else HIDDEN,
-            lambda task, size: mlp_run(task, size, 0, epochs, n_test=cfg.n_test))
+            lambda size: mlp_run("", size, 0, epochs, n_test=cfg.n_test))
 
 
 def _methods(cfg: LabConfig) -> tuple[str, ...]:
@@ -42,7 +42,8 @@ def plan(cfg: LabConfig) -> list:
     runs = []
     for method in _methods(cfg):
         n_trains, sizes, make = _grid(cfg, method)
-        runs += [make(task_name(cfg.task, n, randY=y), s) for n in n_trains for y in LABELS.values() for s in sizes]
+        runs += [r for n in n_trains for y in LABELS.values() for s in sizes
+                 for r in replicate(make(s), cfg.task, cfg.seeds, n_train=n, randY=y)]
     return runs
 
 
@@ -63,12 +64,11 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         for n in n_trains:
             n_text = str(n) if n else "all"
             for labels, y in LABELS.items():
-                task = task_name(cfg.task, n, randY=y)
                 train, test = [], []
                 for s in sizes:
-                    run = make(task, s)
-                    train.append(recs.cell(run.task, run.method, run.settings, "train_accuracy"))
-                    test.append(recs.cell(run.task, run.method, run.settings, "test_accuracy"))
+                    reps = replicate(make(s), cfg.task, cfg.seeds, n_train=n, randY=y)
+                    train.append(lab_cell(recs, reps, "train_accuracy"))
+                    test.append(lab_cell(recs, reps, "test_accuracy"))
                 rows.append([n_text, labels, "training", *train])
                 rows.append([n_text, labels, "test", *test])
                 series[f"n={n_text}, {labels} labels"] = [(s, c["mean"], 0.0) for s, c in zip(sizes, train)]
@@ -87,7 +87,9 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
                         "ylabel": "training accuracy", "series": series})
     notes = [
         "Random labels: every training label replaced by a uniformly random one (randY = 1). "
-        "`> max` means no size in the sweep reached the target.",
+        "`> max` means no size in the sweep reached the target (judged on the mean over seeds).",
+        f"Accuracies are means (± std) over {cfg.seeds} seed(s), each with its own subsample, random labels and "
+        "learner.",
         "Lut networks: " + ("3 hidden layers of 256 luts." if cfg.quick else "5 hidden layers of 1024 luts."),
     ]
     if cfg.mlp:

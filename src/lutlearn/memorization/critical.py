@@ -23,7 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import LUT, MLP, lab_records, learner_label, lut_run, mlp_run, task_name, unpack_bits
+from lutlearn.memorization.runs import (
+    LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate, unpack_bits,
+)
 from lutlearn.network import output_cone
 
 NAME = "critical"
@@ -132,47 +134,49 @@ def _settings(cfg: LabConfig):
     return lut, mlp
 
 
-def plan(cfg: LabConfig) -> list:
-    """Per k (and for the MLP), a network on real labels and one on random labels (randY = 1), measured on test data."""
+def _replicates(cfg: LabConfig) -> list[list]:
+    """Per (labels, learner): its replicates, one per seed."""
     lut, mlp = _settings(cfg)
-    runs = []
+    reps = []
     for labels in ("real", "random"):
         randY = 1.0 if labels == "random" else 0.0
-        name = task_name(cfg.task, cfg.n_train, randY=randY)
-        runs += [lut_run(name, k, 0, measure="critical", **lut) for k in (QUICK_KS if cfg.quick else KS)]
+        reps += [replicate(lut_run("", k, 0, measure="critical", **lut), cfg.task, cfg.seeds, n_train=cfg.n_train,
+                           randY=randY) for k in (QUICK_KS if cfg.quick else KS)]
         if cfg.mlp:
-            runs.append(mlp_run(task_name(cfg.task, cfg.mlp_train, randY=randY), MLP_HIDDEN, 0,
-                                QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS, measure="critical", **mlp))
-    return runs
+            run = mlp_run("", MLP_HIDDEN, 0, QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS, measure="critical", **mlp)
+            reps.append(replicate(run, cfg.task, cfg.seeds, n_train=cfg.mlp_train, randY=randY))
+    return reps
+
+
+def plan(cfg: LabConfig) -> list:
+    """Per k (and for the MLP), networks on real labels and on random labels (randY = 1), measured on test data."""
+    return [r for reps in _replicates(cfg) for r in reps]
 
 
 def summarize(records: list[dict], cfg: LabConfig) -> dict:
     """Critical sample ratio per radius for each learner, on real and on random labels."""
-    from lutlearn.experiments.cells import value_cell
+    from lutlearn.experiments.cells import make_cell
 
     recs = lab_records(records)
     lut, mlp = _settings(cfg)
     tables, series = [], {}
     for method, radii_text in ((LUT, lut["radii"]), (MLP, mlp["radii"])):
-        runs = [r for r in plan(cfg) if r.method == method]
-        if not runs:
+        groups = [reps for reps in _replicates(cfg) if reps[0].method == method]
+        if not groups:
             continue
         radii = radii_text.split("/")
         rows = []
-        for run in runs:
-            labels = "random" if "randY" in run.task else "real"
-            group = [g for g in recs.group(run.task, run.method, run.settings) if g.get("status") == "ok"]
-            acc = [recs.cell(run.task, run.method, run.settings, f) for f in ("train_accuracy", "test_accuracy")]
-            crit = group[0]["critical"] if group else None
-            ratios = [value_cell(None if crit is None else crit["ratio"][i]) for i in range(len(radii))]
-            if crit is None and acc[0]["status"] != "not run":
-                for c in ratios:
-                    c.update(status=acc[0]["status"], error=acc[0]["error"])
-            rows.append([learner_label(run), labels, *acc, *ratios])
+        for reps in groups:
+            labels = "random" if "randY" in reps[0].task else "real"
+            group = [rec for r in reps for rec in recs.group(r.task, r.method, r.settings) if rec.get("seed") == r.seed]
+            acc = [lab_cell(recs, reps, f) for f in ("train_accuracy", "test_accuracy")]
+            ratios = [make_cell([{**rec, "ratio": rec["critical"]["ratio"][i]} if rec.get("status") == "ok" else rec
+                                 for rec in group], "ratio") for i in range(len(radii))]
+            rows.append([learner_label(reps[0]), labels, *acc, *ratios])
             if method == LUT:
                 for i, r in enumerate(radii):
                     series.setdefault(f"{labels} labels, r={r}", []).append(
-                        (int(run.options["k"]), ratios[i]["mean"], 0.0))
+                        (int(reps[0].options["k"]), ratios[i]["mean"], ratios[i]["std"] or 0.0))
         unit = "bits flipped" if method == LUT else "L-inf radius"
         budget = (f"greedy: up to {max(map(int, radii))} rounds over the output cone's inputs; random: "
                   f"{lut['probes']} flip sets per radius" if method == LUT else
@@ -187,6 +191,7 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         "samples for networks fit to noise, i.e. a more complex decision surface.",
         "Random labels: every training label replaced by a uniformly random one (randY = 1); the test data "
         "are real.",
+        f"Means (± std) over {cfg.seeds} seed(s), each with its own random labels and learner.",
     ]
     figures = [{"file": "critical_vs_k.png", "kind": "line", "title": "Lut networks: critical sample ratio",
                 "xlabel": "k (inputs per lut)", "ylabel": "critical sample ratio", "series": series}]

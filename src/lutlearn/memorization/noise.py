@@ -11,7 +11,7 @@ hidden width (MLP): training accuracy on the clean part and on the noisy part
 from __future__ import annotations
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import lab_cell, lab_records, learner_label, lut_run, mlp_run, task_name
+from lutlearn.memorization.runs import lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate
 
 NAME = "noise"
 TITLE = "Noisy training data: randomized labels (randY) and inputs (randX), p from 0 to 1"
@@ -24,20 +24,23 @@ FIELDS = (("clean_train_accuracy", "clean part: training"), ("noisy_train_accura
           ("test_accuracy", "test"))
 
 
-def _runs(cfg: LabConfig, kind: str, p: float) -> list:
-    lut_task = task_name(cfg.task, cfg.n_train, **{kind: p})
-    runs = [lut_run(lut_task, k, 0, n_test=cfg.n_test, **cfg.lut_layers) for k in (QUICK_KS if cfg.quick else KS)]
+def _runs(cfg: LabConfig, kind: str, p: float) -> list[list]:
+    """Per learner, its replicates (one per seed) at noise fraction ``p`` of ``kind``."""
+    data = dict(n_train=cfg.n_train, **{kind: p})
+    reps = [replicate(lut_run("", k, 0, n_test=cfg.n_test, **cfg.lut_layers), cfg.task, cfg.seeds, **data)
+            for k in (QUICK_KS if cfg.quick else KS)]
     if cfg.mlp:
-        mlp_task = task_name(cfg.task, cfg.mlp_train, **{kind: p})
         epochs = QUICK_MLP_EPOCHS if cfg.quick else MLP_EPOCHS
-        runs += [mlp_run(mlp_task, h, 0, epochs, n_test=cfg.n_test) for h in (QUICK_HIDDEN if cfg.quick else HIDDEN)]
-    return runs
+        data["n_train"] = cfg.mlp_train
+        reps += [replicate(mlp_run("", h, 0, epochs, n_test=cfg.n_test), cfg.task, cfg.seeds, **data)
+                 for h in (QUICK_HIDDEN if cfg.quick else HIDDEN)]
+    return reps
 
 
 def plan(cfg: LabConfig) -> list:
-    """One run per noise kind, fraction p and learner (p = 0 is shared by both kinds)."""
+    """One run per noise kind, fraction p, learner and seed (p = 0 is shared by both kinds)."""
     ps = QUICK_PS if cfg.quick else PS
-    return [run for kind in KINDS for p in ps for run in _runs(cfg, kind, p)]
+    return [run for kind in KINDS for p in ps for reps in _runs(cfg, kind, p) for run in reps]
 
 
 def summarize(records: list[dict], cfg: LabConfig) -> dict:
@@ -48,9 +51,9 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
     for kind, title in KINDS.items():
         rows, series = [], {}
         for p in ps:
-            for run in _runs(cfg, kind, p):
-                label = learner_label(run)
-                cells = [lab_cell(recs, run, f) for f, _ in FIELDS]
+            for reps in _runs(cfg, kind, p):
+                label = learner_label(reps[0])
+                cells = [lab_cell(recs, reps, f) for f, _ in FIELDS]
                 rows.append([f"{p:g}", label, *cells])
                 for (_, name), c in zip(FIELDS, cells):
                     series.setdefault(f"{label}: {name}", []).append((p, c["mean"], c["std"] or 0.0))
@@ -63,6 +66,8 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         "Clean part: training examples left as they were; noisy part: those whose label (randY) or input (randX) "
         "was randomized, scored against the labels the learner was given. A noisy-part training accuracy near 1 "
         "means the noise was memorized; near 0.5, ignored. Test data are always clean.",
+        f"Each number is the mean (± std) over {cfg.seeds} seed(s); each seed draws its own randomized examples, "
+        "random labels or noise inputs, and learner.",
         "Lut networks: " + ("3 hidden layers of 256 luts" if cfg.quick else "5 hidden layers of 1024 luts") +
         (f", trained on {cfg.n_train} examples." if cfg.n_train else ", trained on the whole training set."),
     ]

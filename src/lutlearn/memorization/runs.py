@@ -48,8 +48,12 @@ def _settings(settings: dict) -> tuple:
     return tuple(sorted((k, v) for k, v in settings.items() if v is not None))
 
 
-def task_name(base: str, n_train: int | None = None, randY: float = 0.0, randX: float = 0.0) -> str:
-    """``base`` with the subsample and randomization options of :func:`lutlearn.datasets.get_task`."""
+def task_name(base: str, n_train: int | None = None, randY: float = 0.0, randX: float = 0.0, seed: int = 0) -> str:
+    """``base`` with the subsample and randomization options of :func:`lutlearn.datasets.get_task`.
+
+    ``seed`` seeds the subsample and the randomizations (it is left out when
+    there are none, as :func:`~lutlearn.datasets.get_task` names tasks).
+    """
     parts = [base]
     if n_train:
         parts.append(f"n={n_train}")
@@ -57,7 +61,14 @@ def task_name(base: str, n_train: int | None = None, randY: float = 0.0, randX: 
         parts.append(f"randX={randX:g}")
     if randY:
         parts.append(f"randY={randY:g}")
+    if seed and len(parts) > 1:
+        parts.append(f"seed={seed}")
     return ",".join(parts)
+
+
+def replicate(run: Run, base: str, seeds: int, **task_options) -> list[Run]:
+    """``run`` repeated for seeds 0..seeds-1: each draws its own data (subsample, randomization) and learner."""
+    return [Run(task_name(base, seed=s, **task_options), run.method, run.settings, s) for s in range(seeds)]
 
 
 def pack_bits(flags: np.ndarray) -> str:
@@ -153,12 +164,17 @@ def _critical(run: Run, model, X_test: np.ndarray) -> dict:
     return res
 
 
-def lab_cell(recs, run: Run, field: str) -> dict:
-    """The cell of ``field`` for ``run`` in ``recs`` (:func:`lab_records`); status ``n/a`` when the runs
-    succeeded but the field has no value (e.g. the noisy part of a training set without noise)."""
-    cell = recs.cell(run.task, run.method, run.settings, field)
-    if cell["status"] == "not run" and any(r.get("status") == "ok" for r in recs.group(run.task, run.method,
-                                                                                        run.settings)):
+def lab_cell(recs, runs: list[Run], field: str) -> dict:
+    """Mean and std of ``field`` over the records of ``runs`` (replicates) in ``recs`` (:func:`lab_records`).
+
+    The status is ``n/a`` when the runs succeeded but the field has no value
+    (e.g. the noisy part of a training set without noise).
+    """
+    from lutlearn.experiments.cells import make_cell
+
+    group = [rec for r in runs for rec in recs.group(r.task, r.method, r.settings) if rec.get("seed") == r.seed]
+    cell = make_cell(group, field)
+    if cell["status"] == "not run" and any(r.get("status") == "ok" for r in group):
         cell["status"] = "n/a"
     return cell
 
