@@ -103,7 +103,7 @@ def _brute_force_radius_1(clf, X):
 
 
 def test_lut_critical_radius_1_is_exhaustive(small_net, digits):
-    X = digits.X_test[:60]
+    X = digits.X_test[:40]
     res = critical.lut_critical(small_net, X, [1, 2, 3], n_random=8, seed=0)
     assert np.array_equal(res["critical"][0].astype(bool), _brute_force_radius_1(small_net, X))
     assert res["budget"]["greedy_rounds"] == 3
@@ -214,7 +214,7 @@ def test_critical_quick_with_mlp_on_mnist(tmp_path, mnist_home):
         assert r["n_train"] == 1000 and r["extra"]["n_test_used"] == 500
         assert r["provenance"]["versions"].get("torch", "").startswith("2.13.0") or r["method"] == "lut-network"
     text = (out / "critical.md").read_text()
-    assert "MLP (2 hidden layers): critical sample ratio" in text and "random corners" in text
+    assert "MLP (2 hidden layers): critical sample ratio" in text and "random box corners" in text
 
 
 def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
