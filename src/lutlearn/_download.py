@@ -36,34 +36,36 @@ class FileSpec:
     md5: str | None = None
 
 
-class _Hasher:
-    """SHA-256, MD5 and byte count of a stream, updated chunk by chunk."""
+def _check_size(size: int, expected: int | None, what: str) -> None:
+    if expected is not None and size != expected:
+        raise DataFileError(
+            f"{what}: {size} bytes, expected {expected} ({'truncated' if size < expected else 'too long'})"
+        )
 
-    def __init__(self) -> None:
-        self.sha256, self.md5, self.size = hashlib.sha256(), hashlib.md5(), 0
+
+class _Hasher:
+    """Byte count and the digests ``spec`` names (only those) of a stream, updated chunk by chunk."""
+
+    def __init__(self, spec: FileSpec | None) -> None:
+        self.spec, self.size = spec, 0
+        self.digests = {algo: hashlib.new(algo) for algo in ("sha256", "md5") if spec and getattr(spec, algo)}
 
     def update(self, chunk: bytes) -> None:
-        self.sha256.update(chunk)
-        self.md5.update(chunk)
+        for digest in self.digests.values():
+            digest.update(chunk)
         self.size += len(chunk)
 
-    def check(self, spec: FileSpec | None, what: str) -> None:
-        """Raise :class:`DataFileError` naming ``what`` unless the bytes seen match ``spec``."""
-        if spec is None:
+    def check(self, what: str) -> None:
+        """Raise :class:`DataFileError` naming ``what`` unless the bytes seen match the spec."""
+        if self.spec is None:
             return
-        if spec.size is not None and self.size != spec.size:
-            raise DataFileError(
-                f"{what}: {self.size} bytes, expected {spec.size} "
-                f"({'truncated' if self.size < spec.size else 'too long'})"
-            )
-        for algo in ("sha256", "md5"):
-            want = getattr(spec, algo)
-            got = getattr(self, algo).hexdigest()
-            if want is not None and got != want.lower():
-                raise DataFileError(
-                    f"{what}: {algo.upper()} {got} does not match the original's {want} "
-                    "(corrupted, or not the original file)"
-                )
+        _check_size(self.size, self.spec.size, what)
+        for algo, digest in self.digests.items():
+            want, got = getattr(self.spec, algo).lower(), digest.hexdigest()
+            if got != want:
+                label = {"sha256": "SHA-256", "md5": "MD5"}[algo]
+                raise DataFileError(f"{what}: {label} {got} does not match the original's {want} "
+                                    "(corrupted, or not the original file)")
 
 
 _ADVICE = "; delete it and download it again (or put the original file there)"
@@ -84,18 +86,14 @@ def verify_file(path: str | os.PathLike, spec: FileSpec | None) -> None:
     if spec is None:
         return
     path = Path(path)
-    hasher = _Hasher()
-    size = path.stat().st_size
-    if spec.size is not None and size != spec.size:
-        hasher.size = size
-        hasher.check(FileSpec(size=spec.size), str(path))
-    if spec.sha256 is None and spec.md5 is None:
-        return
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            hasher.update(chunk)
     try:
-        hasher.check(spec, str(path))
+        _check_size(path.stat().st_size, spec.size, str(path))
+        hasher = _Hasher(spec)
+        if hasher.digests:
+            with open(path, "rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    hasher.update(chunk)
+            hasher.check(str(path))
     except DataFileError as exc:
         raise DataFileError(f"{exc}{_ADVICE}") from None
 
@@ -131,7 +129,7 @@ def copy_verified(src: BinaryIO, dest: str | os.PathLike, spec: FileSpec | None,
     from tqdm.auto import tqdm
 
     dest = Path(dest)
-    hasher = _Hasher()
+    hasher = _Hasher(spec)
     with atomic_writer(dest) as out, tqdm(
         total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc or dest.name,
         disable=None, leave=False,
@@ -140,7 +138,7 @@ def copy_verified(src: BinaryIO, dest: str | os.PathLike, spec: FileSpec | None,
             out.write(chunk)
             hasher.update(chunk)
             bar.update(len(chunk))
-        hasher.check(spec, str(dest))
+        hasher.check(str(dest))
     return dest
 
 

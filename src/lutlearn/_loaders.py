@@ -31,6 +31,9 @@ MNIST_FILES = {
     "test_images": "t10k-images-idx3-ubyte.gz",
     "test_labels": "t10k-labels-idx1-ubyte.gz",
 }
+#: ``(X_train, y_train, X_test, y_test)``, all uint8.
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 CIFAR10_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 CIFAR10_FORMATS = {
     # format: (file names in cifar10/, tarball, folder inside the tarball, class-names file)
@@ -127,7 +130,7 @@ def _download_mnist(folder: Path, names: list[str]) -> None:
             raise DownloadError(_missing_message("mnist", folder, names, "; ".join(errors)))
 
 
-def load_mnist(data_home: str | os.PathLike | None = None, download: bool = True):
+def load_mnist(data_home: str | os.PathLike | None = None, download: bool = True) -> Arrays:
     """MNIST as uint8 arrays ``(X_train (60000, 784), y_train, X_test (10000, 784), y_test)``.
 
     Reads the four original IDX ``.gz`` files from ``<data_home>/mnist``,
@@ -188,25 +191,25 @@ def _fetch_cifar10(folder: Path, fmt: str, download: bool) -> None:
     names, tar_name, *_ = CIFAR10_FORMATS[fmt]
     tarball = folder / tar_name
     downloaded = False
-    if not tarball.is_file():
-        if not download:
-            raise FileNotFoundError(_missing_message(
-                "cifar10", folder, names, f"CIFAR-10 ({fmt} version) files missing"
-            ) + f"; or put {tar_name} there and it will be unpacked")
-        url = base_urls("cifar10")[0] + tar_name
-        try:
-            fetch(url, tarball, _spec(folder, tar_name))
-        except DownloadError as exc:
-            raise DownloadError(_missing_message("cifar10", folder, names, str(exc))) from None
-        downloaded = True
-    else:
+    if tarball.is_file():
         verify_file(tarball, _spec(folder, tar_name))
+    else:
+        reason = f"CIFAR-10 ({fmt} version) files missing"
+        if download:
+            try:
+                fetch(base_urls("cifar10")[0] + tar_name, tarball, _spec(folder, tar_name))
+                downloaded = True
+            except DownloadError as exc:
+                reason = str(exc)
+        if not downloaded:
+            raise DownloadError(_missing_message("cifar10", folder, names, reason)
+                                + f"; or put {tar_name} there to have it unpacked")
     _extract_cifar10(tarball, folder, fmt)
     if downloaded:
         tarball.unlink()
 
 
-def load_cifar10(data_home: str | os.PathLike | None = None, download: bool = True, format: str = "auto"):
+def load_cifar10(data_home: str | os.PathLike | None = None, download: bool = True, format: str = "auto") -> Arrays:
     """CIFAR-10 as uint8 arrays ``(X_train (50000, 3072), y_train, X_test (10000, 3072), y_test)``.
 
     Rows are channel-major as in the original files: 1024 red, 1024 green,
@@ -244,7 +247,7 @@ def load_cifar10(data_home: str | os.PathLike | None = None, download: bool = Tr
     return X_train, y_train, parts[5][0], parts[5][1]
 
 
-def load_digits_raw():
+def load_digits_raw() -> Arrays:
     """scikit-learn's bundled 8x8 digits split 75/25 (stratified, fixed seed): pixel values 0..16."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split

@@ -93,6 +93,10 @@ def _numpy_reconstruct():
     return core.multiarray._reconstruct
 
 
+class ForbiddenGlobal(pickle.UnpicklingError):
+    """A pickle names a global that :class:`RestrictedUnpickler` does not admit."""
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that resolves only the globals a CIFAR-10 python batch contains.
 
@@ -100,7 +104,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     lists and one numpy uint8 array, which names exactly three globals:
     ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray`` and
     ``numpy.dtype``. Any other global (``os.system``, ``builtins.eval``, ...)
-    raises :class:`pickle.UnpicklingError` before anything is called.
+    raises :class:`ForbiddenGlobal` before anything is called.
     """
 
     ALLOWED = {
@@ -112,7 +116,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str):
         if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR-10 batch")
+            raise ForbiddenGlobal(f"global {module}.{name} is not allowed in a CIFAR-10 batch")
         if name == "_reconstruct":
             return _checked_reconstruct
         return getattr(np, name)
@@ -120,7 +124,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 def _checked_reconstruct(subtype, shape, dtype):
     if subtype is not np.ndarray:
-        raise pickle.UnpicklingError(f"array subtype {subtype!r} is not allowed in a CIFAR-10 batch")
+        raise ForbiddenGlobal(f"array subtype {subtype!r} is not allowed in a CIFAR-10 batch")
     return _numpy_reconstruct()(subtype, shape, dtype)
 
 
@@ -139,9 +143,9 @@ def read_cifar10_python(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray
     try:
         with open(path, "rb") as fh:
             batch = RestrictedUnpickler(fh, encoding="latin1").load()
-    except pickle.UnpicklingError as exc:
+    except ForbiddenGlobal as exc:
         raise DataFileError(f"{path}: refused to read: {exc}") from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
         raise DataFileError(f"{path}: not a valid CIFAR-10 python batch ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(batch, dict):
         raise DataFileError(f"{path}: holds a {type(batch).__name__}, expected the dict of a CIFAR-10 batch")

@@ -89,6 +89,7 @@ CLASS_COUNTS = {
 }
 _SOURCE_NAMES = {"digits": "8x8 digits", "mnist": "MNIST", "cifar10": "CIFAR-10"}
 DEFAULT_THRESHOLD = {"digits": 8, "mnist": 127, "cifar10": 127}
+MAX_VALUE = {"digits": 16, "mnist": 255, "cifar10": 255}
 
 # option in a name -> (get_task keyword, parser, default)
 _OPTIONS = {
@@ -143,6 +144,9 @@ def parse_task_name(name: str) -> tuple[str, dict]:
 def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | None, dict]:
     """``(base, source, pair, options)`` from a name and the keywords given to :func:`get_task`."""
     base, options = parse_task_name(name)
+    unknown = set(keywords) - set(_KEYWORDS)
+    if unknown:
+        raise TypeError(f"unknown task option(s) {', '.join(sorted(unknown))}; options are {', '.join(_KEYWORDS)}")
     for kw, value in keywords.items():
         default = _KEYWORDS[kw][1]
         if value != default:
@@ -157,6 +161,13 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
         raise ValueError(f"task {base!r}: the two classes must differ")
     if options["threshold"] is None:
         options["threshold"] = DEFAULT_THRESHOLD[source]
+    if not 0 <= options["threshold"] < MAX_VALUE[source]:
+        raise ValueError(
+            f"task {base!r}: threshold {options['threshold']} would make every input bit constant; "
+            f"its values are 0..{MAX_VALUE[source]} (use 0 <= threshold < {MAX_VALUE[source]})"
+        )
+    if options["seed"] < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {options['seed']}")
     if options["grey"] and source != "cifar10":
         raise ValueError(f"task {base!r}: the grey option is for CIFAR-10 tasks only")
     for kw in ("random_labels", "random_inputs"):
@@ -170,7 +181,8 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
 def canonical_name(base: str, options: dict) -> str:
     """The task name that :func:`get_task` maps back to the same task: ``base`` plus its non-default options."""
     parts = [base]
-    source = _BASE.match(base).group(1) or _BASE.match(base).group(2)
+    m = _BASE.match(base)
+    source = m.group(1) or m.group(2)
     for opt, (kw, _, default) in _OPTIONS.items():
         value = options.get(kw, default)
         if kw == "threshold" and value == DEFAULT_THRESHOLD[source]:
@@ -268,11 +280,17 @@ def iter_pairwise_tasks(source: str, data_home: str | os.PathLike | None = None,
         yield _build(base, source, pair, opts, raw)
 
 
-def to_grey(X: np.ndarray) -> np.ndarray:
-    """Grey levels ``round(0.299 R + 0.587 G + 0.114 B)`` of channel-major RGB rows (n, 3 * P) as uint8 (n, P)."""
+def to_grey(X: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Grey levels ``round(0.299 R + 0.587 G + 0.114 B)`` of channel-major RGB rows (n, 3 * P) as uint8 (n, P).
+
+    Integer arithmetic, in row chunks to bound memory.
+    """
     planes = X.shape[1] // 3
-    R, G, B = (X[:, c * planes:(c + 1) * planes].astype(np.uint32) for c in range(3))
-    return ((299 * R + 587 * G + 114 * B + 500) // 1000).astype(np.uint8)
+    grey = np.empty((len(X), planes), dtype=np.uint8)
+    for start in range(0, len(X), chunk):
+        R, G, B = (X[start:start + chunk, c * planes:(c + 1) * planes].astype(np.uint32) for c in range(3))
+        grey[start:start + chunk] = (299 * R + 587 * G + 114 * B + 500) // 1000
+    return grey
 
 
 def stratified_subsample(y: np.ndarray, n: int, rng) -> np.ndarray:
@@ -346,8 +364,6 @@ def randomize_inputs(X: np.ndarray, p: float, threshold: float, rng, chunk: int 
 
 def _build(base: str, source: str, pair, options: dict, raw) -> Task:
     X_train, y_train, X_test, y_test = raw
-    if options["grey"]:
-        X_train, X_test = to_grey(X_train), to_grey(X_test)
     if pair:
         i, j = pair
         train_rows = np.flatnonzero(np.isin(y_train, pair))
@@ -359,6 +375,8 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         train_rows = np.arange(len(y_train))
         y_train, y_test = (y_train >= 5).astype(np.int64), (y_test >= 5).astype(np.int64)
         classes = ["classes 0-4", "classes 5-9"]
+    if options["grey"]:
+        X_train, X_test = to_grey(X_train), to_grey(X_test)
     rng_subsample, rng_labels, rng_inputs = (
         np.random.default_rng(s) for s in np.random.SeedSequence(options["seed"]).spawn(3)
     )

@@ -52,7 +52,7 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
 
 def add_data_args(p: argparse.ArgumentParser, labels: bool = True) -> None:
     """Add ``--task``/``DATA`` selection options."""
-    p.add_argument("--task", help="a named task (see lutlearn.datasets), e.g. binary-mnist")
+    p.add_argument("--task", help="a named task ('lutlearn tasks' lists them), e.g. binary-mnist or binary-mnist,randY=1")
     p.add_argument("--data-home", help="folder holding the data sets (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
     p.add_argument(
         "--label-column", type=label_column_arg, default="last" if labels else None,

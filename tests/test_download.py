@@ -1,0 +1,210 @@
+"""Downloads from a local fake server on 127.0.0.1 (never the internet), verification and atomic writes."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+
+import numpy as np
+import pytest
+from _datafiles import (
+    BIN_NAMES, PY_NAMES, cifar10_tarball, fake_cifar10_batches, fake_mnist, spec_of, write_fake_mnist,
+)
+
+from lutlearn import _download, _loaders
+from lutlearn._download import DataFileError, DownloadError, FileSpec, atomic_writer, fetch, verify_file
+from lutlearn.datasets import load_cifar10, load_mnist
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``(folder, base_url)``: files put in ``folder`` are served at ``base_url``."""
+    root = tmp_path / "served"
+    root.mkdir()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def checksums(monkeypatch):
+    """An empty, patchable copy of the checksum table (generated files are not the canonical ones)."""
+    table = {}
+    monkeypatch.setattr(_loaders, "CHECKSUMS", table)
+    return table
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.rglob("*.part"))
+
+
+def test_atomic_writer_leaves_nothing_on_failure(tmp_path):
+    dest = tmp_path / "sub" / "file.bin"
+    with pytest.raises(RuntimeError):
+        with atomic_writer(dest) as fh:
+            fh.write(b"half")
+            raise RuntimeError("interrupted")
+    assert not dest.exists() and _leftovers(tmp_path) == []
+    with atomic_writer(dest) as fh:
+        fh.write(b"whole")
+    assert dest.read_bytes() == b"whole" and _leftovers(tmp_path) == []
+
+
+def test_verify_file_names_the_file_and_the_problem(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abcdef")
+    good = spec_of(path)
+    verify_file(path, good)
+    with pytest.raises(DataFileError, match=r"f.bin: 6 bytes, expected 7 \(truncated\)"):
+        verify_file(path, FileSpec(size=7, sha256=good.sha256))
+    with pytest.raises(DataFileError, match=r"f.bin: SHA-256 [0-9a-f]{64} does not match the original's 00"):
+        verify_file(path, FileSpec(size=6, sha256="00" * 32))
+    with pytest.raises(DataFileError, match="f.bin: MD5"):
+        verify_file(path, FileSpec(md5="0" * 32))
+
+
+def test_fetch_verifies_before_renaming(server, tmp_path):
+    root, url = server
+    (root / "blob").write_bytes(b"x" * 5000)
+    dest = tmp_path / "home" / "blob"
+    with pytest.raises(DownloadError, match="blob is corrupted.*SHA-256"):
+        fetch(url + "blob", dest, FileSpec(sha256="ab" * 32))
+    assert not dest.exists() and _leftovers(tmp_path) == []
+    fetch(url + "blob", dest, spec_of(root / "blob"))
+    assert dest.read_bytes() == b"x" * 5000
+
+
+def test_fetch_interrupted_mid_stream_leaves_nothing(monkeypatch, tmp_path):
+    class Broken:
+        headers = {"Content-Length": "3000000"}
+
+        def __init__(self):
+            self.sent = 0
+
+        def read(self, n):
+            if self.sent:
+                raise ConnectionResetError("connection reset by peer")
+            self.sent = n
+            return b"y" * n
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(_download.urllib.request, "urlopen", lambda url, timeout: Broken())
+    dest = tmp_path / "big.bin"
+    with pytest.raises(DownloadError, match="cannot download http://example.invalid/big.bin: connection reset"):
+        fetch("http://example.invalid/big.bin", dest)
+    assert not dest.exists() and _leftovers(tmp_path) == []
+
+
+def test_load_mnist_downloads_verified_files(server, tmp_path, monkeypatch, checksums):
+    root, url = server
+    arrays = fake_mnist()
+    for name, path in write_fake_mnist(root, arrays).items():
+        checksums[f"mnist/{name}"] = spec_of(path)
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", url)
+    home = tmp_path / "home"
+    Xtr, ytr, Xte, yte = load_mnist(home)
+    np.testing.assert_array_equal(Xtr, arrays[0].reshape(-1, 784))
+    np.testing.assert_array_equal(yte, arrays[3])
+    assert sorted(p.name for p in (home / "mnist").iterdir()) == sorted(_loaders.MNIST_FILES.values())
+    # a second load reads the files in place: the server is no longer needed
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", "http://127.0.0.1:9/")
+    np.testing.assert_array_equal(load_mnist(home)[1], arrays[1])
+
+
+def test_load_mnist_rejects_a_corrupted_download(server, tmp_path, monkeypatch, checksums):
+    root, url = server
+    for name, path in write_fake_mnist(root, fake_mnist()).items():
+        checksums[f"mnist/{name}"] = spec_of(path)
+    data = bytearray((root / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    data[20] ^= 1
+    (root / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(data))
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", url)
+    home = tmp_path / "home"
+    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte.gz is corrupted.*SHA-256"):
+        load_mnist(home)
+    assert not (home / "mnist" / "t10k-labels-idx1-ubyte.gz").exists()
+    assert _leftovers(home) == []
+
+
+def test_offline_error_says_which_files_to_put_where(tmp_path, monkeypatch):
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", "http://127.0.0.1:9/")  # discard port: connection refused
+    home = tmp_path / "home"
+    with pytest.raises(FileNotFoundError) as err:
+        load_mnist(home)
+    message = str(err.value)
+    assert "cannot download http://127.0.0.1:9/train-images-idx3-ubyte.gz" in message
+    for name in _loaders.MNIST_FILES.values():
+        assert name in message
+    assert f"in {home / 'mnist'}" in message and "yann.lecun.com" in message
+    with pytest.raises(FileNotFoundError, match=r"MNIST files missing\. Put train-images-idx3-ubyte.gz"):
+        load_mnist(home, download=False)
+    monkeypatch.setenv("LUTLEARN_CIFAR10_URL", "http://127.0.0.1:9/")
+    with pytest.raises(FileNotFoundError, match=r"cifar-10-binary.tar.gz.*Put data_batch_1.bin, .*test_batch.bin"):
+        load_cifar10(home)
+    with pytest.raises(FileNotFoundError, match=r"or put cifar-10-python.tar.gz there"):
+        load_cifar10(home, download=False, format="python")
+
+
+@pytest.mark.parametrize("fmt", ["binary", "python"])
+def test_load_cifar10_downloads_and_unpacks_the_tarball(server, tmp_path, monkeypatch, checksums, fmt):
+    root, url = server
+    batches = fake_cifar10_batches(n=20, seed=3)
+    tar_name = f"cifar-10-{fmt}.tar.gz"
+    checksums[f"cifar10/{tar_name}"] = FileSpec(md5=spec_of(cifar10_tarball(root / tar_name, batches, fmt)).md5)
+    monkeypatch.setenv("LUTLEARN_CIFAR10_URL", url)
+    home = tmp_path / "home"
+    Xtr, ytr, Xte, yte = load_cifar10(home, format=fmt)
+    assert Xtr.shape == (100, 3072) and Xte.shape == (20, 3072)
+    np.testing.assert_array_equal(Xtr, np.concatenate([X for X, _ in batches[:5]]))
+    np.testing.assert_array_equal(ytr, np.concatenate([y for _, y in batches[:5]]))
+    np.testing.assert_array_equal(yte, batches[5][1])
+    names = BIN_NAMES if fmt == "binary" else PY_NAMES
+    assert all((home / "cifar10" / n).is_file() for n in names)
+    assert not (home / "cifar10" / tar_name).exists()  # the downloaded tarball is removed once unpacked
+    assert _leftovers(home) == []
+    # "auto" finds the format now in place
+    np.testing.assert_array_equal(load_cifar10(home, download=False)[3], batches[5][1])
+
+
+def test_load_cifar10_unpacks_a_tarball_put_in_place_and_checks_batches(tmp_path, checksums):
+    batches = fake_cifar10_batches(n=10, seed=4)
+    folder = tmp_path / "cifar10"
+    folder.mkdir()
+    tarball = cifar10_tarball(folder / "cifar-10-binary.tar.gz", batches, "binary")
+    checksums["cifar10/cifar-10-binary.tar.gz"] = spec_of(tarball)
+    checksums["cifar10/data_batch_2.bin"] = FileSpec(size=10 * 3073, sha256="0" * 64)  # pretend canonical
+    with pytest.raises(DataFileError, match=r"data_batch_2.bin: SHA-256 .* does not match"):
+        load_cifar10(tmp_path, download=False)
+    assert not (folder / "data_batch_2.bin").exists() and (folder / "data_batch_1.bin").exists()
+    del checksums["cifar10/data_batch_2.bin"]
+    Xtr, _, _, _ = load_cifar10(tmp_path, download=False)
+    np.testing.assert_array_equal(Xtr[10:20], batches[1][0])
+    assert tarball.exists()  # a tarball the user put there is kept
+
+
+def test_load_cifar10_rejects_a_tarball_with_the_wrong_md5(tmp_path, checksums):
+    folder = tmp_path / "cifar10"
+    folder.mkdir()
+    cifar10_tarball(folder / "cifar-10-binary.tar.gz", fake_cifar10_batches(n=5), "binary")
+    checksums["cifar10/cifar-10-binary.tar.gz"] = FileSpec(md5="c32a1d4ab5d03f1284b67883e8d87530")
+    with pytest.raises(DataFileError, match="cifar-10-binary.tar.gz: MD5 .* does not match"):
+        load_cifar10(tmp_path, download=False)
+
+
+def test_load_cifar10_format_argument_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="format must be 'auto', 'binary' or 'python', got 'matlab'"):
+        load_cifar10(tmp_path, format="matlab")
