@@ -25,6 +25,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
@@ -63,8 +65,6 @@ def make_baseline(name: str, random_state: int | None = None, n_jobs: int | None
 
         return DummyClassifier(strategy="uniform", random_state=random_state)
     if name == "conv-net":
-        from lutlearn.convnet import LeNetClassifier
-
         return LeNetClassifier(random_state=random_state, n_jobs=n_jobs)
     raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
 
@@ -75,42 +75,55 @@ def nearest_neighbor_predictions(
     queries: Sequence[np.ndarray],
     n_neighbors: Sequence[int] = (1, 5),
     n_jobs: int | None = None,
+    block: int = 512,
 ) -> list[dict[int, np.ndarray]]:
     """k-NN predictions for several k from one brute-force neighbour search per query set.
 
     Equivalent to ``KNeighborsClassifier(n_neighbors=k, algorithm="brute")``
     for each ``k`` in ``n_neighbors`` (uniform weights; a vote tie goes to the
-    smaller class index), but the neighbours are searched once, for the
-    largest ``k``, on float32 copies of the bits (distances between bit
-    vectors are exact in float32).
+    smaller class index), except that among equally distant neighbours the one
+    with the smaller training index is taken. The neighbours are searched once,
+    for the largest ``k``: squared Euclidean distances between bit vectors are
+    Hamming distances, computed exactly as float32 matrix products in blocks of
+    ``block`` queries.
 
     Parameters
     ----------
     X_train : array of shape (n_train, n_features)
-        Training bits.
+        Training bits (0/1).
     y_train : array of shape (n_train,)
         Training labels.
     queries : sequence of arrays of shape (n_queries, n_features)
-        Sets of examples to classify (e.g. the training set and the test set).
+        Sets of bits to classify (e.g. the training set and the test set).
     n_neighbors : sequence of int, default=(1, 5)
         The values of k.
     n_jobs : int or None
-        Threads for the search (scikit-learn's meaning).
+        Unused (kept for symmetry with scikit-learn); the matrix products use
+        the BLAS threads and the selection numba's.
+    block : int, default=512
+        Queries per block (memory: ``block * n_train`` float32).
 
     Returns
     -------
     predictions : list of dict
         For each query set, ``{k: labels}``.
     """
-    from sklearn.neighbors import NearestNeighbors
+    from lutlearn._neighbors import k_smallest
 
     classes, y_enc = np.unique(y_train, return_inverse=True)
     k_max = max(n_neighbors)
-    nn = NearestNeighbors(n_neighbors=k_max, algorithm="brute", n_jobs=n_jobs)
-    nn.fit(np.asarray(X_train, dtype=np.float32))
+    if k_max > len(y_enc):
+        raise ValueError(f"{k_max} neighbours requested but only {len(y_enc)} training examples")
+    Xf = np.asarray(X_train, dtype=np.float32)
+    norms = (Xf * Xf).sum(axis=1)
     out = []
     for Q in queries:
-        idx = nn.kneighbors(np.asarray(Q, dtype=np.float32), return_distance=False)
+        Qf = np.asarray(Q, dtype=np.float32)
+        idx = np.empty((len(Qf), k_max), dtype=np.int64)
+        for start in range(0, len(Qf), block):
+            # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same for the whole row
+            D = norms[None, :] - 2.0 * (Qf[start:start + block] @ Xf.T)
+            k_smallest(D, k_max, idx[start:start + block])
         labels = y_enc[idx]
         per_k = {}
         for k in n_neighbors:
@@ -118,3 +131,128 @@ def nearest_neighbor_predictions(
             per_k[k] = classes[np.argmax(votes, axis=1)]
         out.append(per_k)
     return out
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(
+            "the conv-net baseline needs PyTorch: pip install 'lutlearn[torch]' (CPU build, torch==2.13.0)"
+        ) from exc
+    return torch
+
+
+def image_shape(n_features: int) -> tuple[int, int, int]:
+    """The (channels, height, width) a row of ``n_features`` bits is read as by the conv net.
+
+    784 bits are a 28x28 MNIST image; 3072 bits a 3x32x32 CIFAR-10 image
+    (the binary version's order: the red plane, then green, then blue, each
+    row-major); any other square count is one square channel (e.g. 8x8 digits).
+    """
+    if n_features == 3072:
+        return (3, 32, 32)
+    side = int(round(n_features**0.5))
+    if side * side == n_features:
+        return (1, side, side)
+    raise ValueError(
+        f"cannot read {n_features} features as an image; pass image_shape=(channels, height, width)"
+    )
+
+
+class LeNetClassifier(ClassifierMixin, BaseEstimator):
+    """A LeNet-style convolutional net on bit images (PyTorch, CPU), the paper's "conv net" row.
+
+    Two 5x5 convolutions (6 and 16 channels, zero padding 2, ReLU, 2x2 max
+    pooling) and three fully connected layers (120, 84, n_classes), trained
+    with Adam on the cross-entropy. Untuned, like the paper's baselines.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of an example; None infers it with
+        :func:`image_shape`.
+    epochs : int, default=5
+        Passes over the training set.
+    batch_size : int, default=128
+        Examples per gradient step.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    random_state : int or None, default=None
+        Seeds the initial weights and the batch order.
+    n_jobs : int or None, default=None
+        PyTorch threads while fitting and predicting (None: PyTorch's default).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    model_ : torch.nn.Module
+        The trained network.
+    """
+
+    def __init__(self, image_shape=None, epochs: int = 5, batch_size: int = 128, learning_rate: float = 1e-3,
+                 random_state=None, n_jobs: int | None = None):
+        self.image_shape = image_shape
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _network(self, torch, shape, n_classes):
+        nn = torch.nn
+        c, h, w = shape
+        return nn.Sequential(
+            nn.Conv2d(c, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * (h // 4) * (w // 4), 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, n_classes),
+        )
+
+    def _tensor(self, torch, X):
+        X = np.asarray(X, dtype=np.float32)
+        return torch.from_numpy(np.ascontiguousarray(X.reshape((X.shape[0],) + tuple(self.shape_))))
+
+    def fit(self, X, y) -> "LeNetClassifier":
+        """Train the net on bit images ``X`` (n_samples, n_features) with labels ``y``."""
+        torch = _import_torch()
+        X = np.asarray(X)
+        self.classes_, y_enc = np.unique(np.asarray(y), return_inverse=True)
+        self.n_features_in_ = X.shape[1]
+        self.shape_ = tuple(self.image_shape) if self.image_shape is not None else image_shape(X.shape[1])
+        seed = 0 if self.random_state is None else int(self.random_state)
+        old_threads = torch.get_num_threads()
+        if self.n_jobs is not None and self.n_jobs > 0:
+            torch.set_num_threads(self.n_jobs)
+        try:
+            torch.manual_seed(seed)
+            gen = torch.Generator().manual_seed(seed)
+            model = self._network(torch, self.shape_, len(self.classes_))
+            opt = torch.optim.Adam(model.parameters(), lr=self.learning_rate)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            Xt, yt = self._tensor(torch, X), torch.from_numpy(y_enc.astype(np.int64))
+            model.train()
+            for _ in range(self.epochs):
+                perm = torch.randperm(len(yt), generator=gen)
+                for start in range(0, len(yt), self.batch_size):
+                    idx = perm[start:start + self.batch_size]
+                    opt.zero_grad()
+                    loss_fn(model(Xt[idx]), yt[idx]).backward()
+                    opt.step()
+            model.eval()
+            self.model_ = model
+        finally:
+            torch.set_num_threads(old_threads)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """The most likely class of each example."""
+        check_is_fitted(self, "model_")
+        torch = _import_torch()
+        Xt = self._tensor(torch, X)
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(Xt), 4096):
+                out.append(self.model_(Xt[start:start + 4096]).argmax(dim=1).numpy())
+        return self.classes_[np.concatenate(out) if out else np.empty(0, dtype=np.int64)]

@@ -3,7 +3,8 @@
 A section is plain data: ``title``, ``tables`` (``title``, ``columns``,
 ``rows`` of strings and cells, optional ``compact``), ``notes`` and
 ``figures`` (``file``, ``kind`` = ``line`` or ``box``, ``title``, axis labels,
-``series``; or ``kind`` = ``images``, ``title``, ``shape``, ``rows``: a grid of images). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
+``series``; or ``kind`` = ``images``, ``title``, ``shape``, ``rows``: a grid
+of images). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
 number, then the paper's and the difference; a cell without a result shows
 its status (``no data``, ``failed``, ``not run``). This is the only module
 that imports matplotlib (the ``lutlearn[plot]`` extra).
@@ -34,9 +35,9 @@ def format_value(cell: dict) -> str:
         short = f" ({why})" if why and cell["status"] == "not run" else ""
         return NO_RESULT.get(cell["status"], cell["status"]) + short
     mean = cell["mean"]
-    text = str(int(mean)) if float(mean).is_integer() and mean > 1 else _num(mean)
+    text = str(int(round(mean))) if cell.get("integer") else _num(mean, cell.get("digits", 3))
     if cell.get("n", 1) > 1 and cell.get("std") is not None:
-        text += f" ± {cell['std']:.3f}"
+        text += f" ± {cell['std']:.{cell.get('digits', 3)}f}"
     return text
 
 
@@ -44,14 +45,14 @@ def format_paper(p: float | None) -> str:
     """The paper's number as printed there (two decimals, four for small standard deviations)."""
     if p is None:
         return "—"
-    if float(p).is_integer() and p > 1:
-        return str(int(p))
+    if isinstance(p, int):
+        return str(p)
     return f"{p:.2f}" if round(p, 2) == p else f"{p:.4f}"
 
 
 def format_diff(cell: dict) -> str:
     """``mean - paper`` with a sign, marked with ``!`` when beyond the tolerance."""
-    if cell.get("diff") is None:
+    if cell.get("diff") is None or cell.get("integer"):
         return ""
     return f"{cell['diff']:+.3f}" + (" !" if cell.get("off") else "")
 
@@ -157,16 +158,20 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fig["kind"] == "images":
         return _plot_images(fig, path, plt)
-    f, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
-    if fig["kind"] == "line":
+    line = fig["kind"] == "line"
+    f, ax = plt.subplots(figsize=(8.6 if line else 6.4, 4.2), dpi=100)
+    if line:
+        colours: dict[str, str] = {}
         for name, points in fig["series"].items():
             pts = [(x, y, s) for x, y, s in points if y is not None]
             if not pts:
                 continue
             xs, ys, ss = zip(*pts)
-            style = dict(linestyle="--", marker="x", alpha=0.7) if name.startswith(("paper", "expected")) else dict(marker="o")
-            ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, **style)
-        ax.legend(fontsize=8)
+            base = name.removeprefix("paper: ").removeprefix("expected: ")
+            colour = colours.setdefault(base, f"C{len(colours)}")
+            style = dict(linestyle="--", marker="x", alpha=0.6) if name != base else dict(marker="o")
+            ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, color=colour, **style)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     elif fig["kind"] == "box":
         labels = list(fig["series"])
         data = [fig["series"][k] for k in labels]

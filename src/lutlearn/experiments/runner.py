@@ -192,21 +192,25 @@ def _accuracy(y, pred) -> float:
     return float(np.mean(np.asarray(pred) == np.asarray(y)))
 
 
-def _fit_lut(run: Run, task, y_train, n_jobs):
-    from lutlearn import LutNetworkClassifier
-
-    opts = run.options
-    n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
-    clf = LutNetworkClassifier(k=opts["k"], hidden_layers=(width,) * n_layers, random_state=run.seed, n_jobs=n_jobs)
+def _fit_and_predict(clf, task, y_train) -> tuple:
+    """Fit ``clf``; ``(train predictions, test predictions, fit seconds, test predict seconds)``."""
     t0 = time.perf_counter()
     clf.fit(task.X_train, y_train)
     t_fit = time.perf_counter() - t0
     train_pred = clf.predict(task.X_train)
     t0 = time.perf_counter()
     test_pred = clf.predict(task.X_test)
-    t_pred = time.perf_counter() - t0
-    extra = {"layer_report": clf.layer_report_, "seed_": clf.seed_}
-    return {MEMORIZATION: (train_pred, test_pred, t_fit, t_pred, extra)}
+    return train_pred, test_pred, t_fit, time.perf_counter() - t0
+
+
+def _fit_lut(run: Run, task, y_train, n_jobs):
+    from lutlearn import LutNetworkClassifier
+
+    opts = run.options
+    n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
+    clf = LutNetworkClassifier(k=opts["k"], hidden_layers=(width,) * n_layers, random_state=run.seed, n_jobs=n_jobs)
+    result = _fit_and_predict(clf, task, y_train)
+    return {MEMORIZATION: result + ({"layer_report": clf.layer_report_, "seed_": clf.seed_},)}
 
 
 def _fit_neighbors(run: Run, task, y_train, n_jobs):
@@ -225,13 +229,7 @@ def _fit_baseline(run: Run, task, y_train, n_jobs):
     from lutlearn.baselines import make_baseline
 
     clf = make_baseline(run.method, random_state=run.seed, n_jobs=n_jobs)
-    t0 = time.perf_counter()
-    clf.fit(task.X_train, y_train)
-    t_fit = time.perf_counter() - t0
-    train_pred = clf.predict(task.X_train)
-    t0 = time.perf_counter()
-    test_pred = clf.predict(task.X_test)
-    return {run.method: (train_pred, test_pred, t_fit, time.perf_counter() - t0, {})}
+    return {run.method: _fit_and_predict(clf, task, y_train) + ({},)}
 
 
 def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
@@ -310,7 +308,7 @@ def execute(
     loaded_name, task, load_error = None, None, None
     bar = tqdm(todo, desc=desc, unit="run", disable=not progress, dynamic_ncols=True)
     for run in bar:
-        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}", refresh=False)
+        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}")
         if run.task != loaded_name:
             loaded_name, task, load_error = run.task, None, None
             try:

@@ -40,6 +40,8 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
                 cell = recs.cell(task, MEMORIZATION, settings, "train_accuracy")
                 cell.update(mean=None, paper=None if ref is None else ref[i])
             cell["n"] = len(vals)
+            cell["integer"] = stat == "count"
+            cell["digits"] = 4 if stat == "std" else 3
             row.append(cell)
         rows.append(row)
     test = recs.cell(task, MEMORIZATION, settings, "test_accuracy", None if quick else paper.TABLE2_TEST, tol)

@@ -133,7 +133,7 @@ def summarize(records: list[dict], cfg: LabConfig, images: np.ndarray | None = N
                     "always_wrong", "binomial_always_wrong", "total_variation")])
                 xs = np.arange(n_ok + 1) / n_ok
                 series[f"{setting}"] = [(x, h, 0.0) for x, h in zip(xs, s["histogram"])]
-                series[f"expected: Binomial, {setting}"] = [(x, b, 0.0) for x, b in zip(xs, s["binomial"])]
+                series[f"expected: {setting}"] = [(x, b, 0.0) for x, b in zip(xs, s["binomial"])]
                 if split == "test" and setting == "real" and images is not None:
                     rates = counts / n_ok
                     order = np.argsort(rates, kind="stable")
@@ -143,7 +143,8 @@ def summarize(records: list[dict], cfg: LabConfig, images: np.ndarray | None = N
             tables.append({"title": f"{name}, {split} examples: per-example misclassification rate",
                            "columns": columns, "rows": rows})
             figures.append({"file": f"difficulty_{'lut' if method == LUT else 'mlp'}_{split}.png", "kind": "line",
-                            "title": f"{name}, {split}: share of examples per misclassification rate",
+                            "title": f"{name}, {split}: share of examples per misclassification rate "
+                                     "(dashed: Binomial with the same mean)",
                             "xlabel": "misclassification rate over learners", "ylabel": "share of examples",
                             "series": series})
     if grid_rows:

@@ -1,0 +1,215 @@
+"""Tests of the paper's experiments: planning, the runner's records, resuming, failures, and the reproduce command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier
+from lutlearn.cli import main
+from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
+from lutlearn.experiments.cells import Records, make_cell, value_cell
+from lutlearn.experiments.runner import (
+    MEMORIZATION, NEAREST_NEIGHBORS, Run, execute, load_records, lut_run, record_path, run_paths,
+)
+from lutlearn.experiments.tasks import load_task, random_labels
+
+
+@pytest.fixture(scope="module")
+def quick_out(tmp_path_factory) -> Path:
+    """``lutlearn reproduce all --quick`` run once, end to end, into a fresh folder."""
+    out = tmp_path_factory.mktemp("quick")
+    assert main(["reproduce", "all", "--quick", "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+def _all_runs(quick=True, seeds=1, slow=False):
+    return [r for name in EXPERIMENTS for r in get_experiment(name).plan(quick=quick, seeds=seeds, slow=slow)]
+
+
+# ---------------------------------------------------------------- the command
+def test_quick_writes_report_figures_and_one_record_per_run(quick_out):
+    report = (quick_out / "report.md").read_text()
+    for name in EXPERIMENTS:
+        assert get_experiment(name).TITLE in report
+    for fig in ("figure1_gap_vs_k.png", "figure1_gap_vs_depth.png", "accuracy_vs_k.png", "depth_accuracy.png"):
+        assert (quick_out / "figures" / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    runs = list(dict.fromkeys(_all_runs()))
+    paths = [p for r in runs for p in run_paths(quick_out, r)]
+    assert sorted(paths) == sorted((quick_out / "runs").rglob("*.json"))
+    for p in paths:
+        rec = json.loads(p.read_text())
+        assert rec["status"] == "ok", rec.get("error")
+        assert 0.0 <= rec["train_accuracy"] <= 1.0 and 0.0 <= rec["test_accuracy"] <= 1.0
+        assert rec["fit_seconds"] >= 0 and rec["predict_seconds"] >= 0
+        prov = rec["provenance"]
+        assert prov["versions"]["numpy"] == np.__version__
+        assert prov["config"]["quick"] is True and prov["date"].endswith("+00:00")
+
+
+def test_quick_lut_record_matches_a_direct_fit(quick_out):
+    task = load_task("binary-digits")
+    rec = json.loads(record_path(quick_out, "binary-digits", MEMORIZATION,
+                                 lut_run("binary-digits", 8, 0).settings, 0).read_text())
+    clf = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(task.X_train, task.y_train)
+    assert rec["test_accuracy"] == clf.score(task.X_test, task.y_test)
+    assert rec["train_accuracy"] == clf.score(task.X_train, task.y_train)
+    assert rec["extra"]["layer_report"] == clf.layer_report_
+
+
+def test_quick_random_labels_are_harder_to_memorize(quick_out):
+    recs = Records(load_records(quick_out, _all_runs()))
+    for k in (2, 6):
+        real = recs.values("binary-digits", MEMORIZATION, lut_run("binary-digits", k, 0).settings, "train_accuracy")
+        rand = recs.values("binary-digits", MEMORIZATION,
+                           lut_run("binary-digits", k, 0, labels="random").settings, "train_accuracy")
+        assert real[0] > rand[0] + 0.05
+
+
+def test_rerun_skips_recorded_runs_and_redoes_a_deleted_one(quick_out, capsys):
+    victim = record_path(quick_out, "binary-digits", "naive-bayes", (), None)
+    mtimes = {p: p.stat().st_mtime_ns for p in (quick_out / "runs").rglob("*.json")}
+    victim.unlink()
+    assert main(["reproduce", "table1", "--quick", "--out", str(quick_out), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 runs done")
+    assert victim.exists()
+    for p, t in mtimes.items():
+        if p != victim:
+            assert p.stat().st_mtime_ns == t, p
+    assert (quick_out / "table1.md").exists()
+
+
+def test_report_only_does_not_run(tmp_path, capsys):
+    assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--report-only"]) == 0
+    assert not (tmp_path / "runs").exists()
+    assert "not run" in (tmp_path / "table2.md").read_text()
+
+
+def test_bad_seeds_is_a_clear_error(tmp_path, capsys):
+    assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--seeds", "0"]) == 1
+    assert "--seeds must be at least 1" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the runner
+def test_failed_run_is_recorded_and_the_others_go_on(tmp_path, monkeypatch):
+    import lutlearn.baselines as baselines
+
+    real = baselines.make_baseline
+
+    def broken(name, **kw):
+        if name == "naive-bayes":
+            raise RuntimeError("boom")
+        return real(name, **kw)
+
+    monkeypatch.setattr(baselines, "make_baseline", broken)
+    runs = [Run("binary-digits", "naive-bayes"), Run("binary-digits", "random-guess", (), 0)]
+    outcome = execute(runs, tmp_path, progress=False)
+    assert (outcome.ran, outcome.failed) == (2, 1)
+    bad = json.loads(record_path(tmp_path, "binary-digits", "naive-bayes", (), None).read_text())
+    assert bad["status"] == "failed" and bad["error"] == "RuntimeError: boom" and bad["test_accuracy"] is None
+    good = json.loads(record_path(tmp_path, "binary-digits", "random-guess", (), 0).read_text())
+    assert good["status"] == "ok"
+    # a failed run is retried next time, a successful one is not
+    monkeypatch.setattr(baselines, "make_baseline", real)
+    again = execute(runs, tmp_path, progress=False)
+    assert (again.ran, again.skipped, again.failed) == (1, 1, 0)
+
+
+def test_absent_data_gives_no_data_cells_not_a_failure(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out"
+    assert main(["reproduce", "table1", "--data-home", str(empty), "--out", str(out), "--no-progress"]) == 0
+    recs = [json.loads(p.read_text()) for p in (out / "runs").rglob("*.json")]
+    assert recs and all(r["status"] == "no data" for r in recs)
+    assert "MNIST files missing" in recs[0]["error"] or "CIFAR-10 files missing" in recs[0]["error"]
+    report = (out / "table1.md").read_text()
+    assert "| no data | 0.90 |" in report  # memorization's test cell on MNIST, beside the paper's number
+
+
+def test_record_path_is_derived_from_settings(tmp_path):
+    a = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 8, 0).settings, 0)
+    b = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 10, 0).settings, 0)
+    c = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 8, 1).settings, 1)
+    assert len({a, b, c}) == 3
+    assert a == record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, tuple(reversed(lut_run("t", 8, 0).settings)), 0)
+    assert ":" not in a.name and a.parent.name == "pairwise-mnist_4-9"
+    assert [p.stem for p in run_paths(tmp_path, Run("x", NEAREST_NEIGHBORS))] == ["1-nn", "5-nn"]
+
+
+def test_seeds_plan_one_run_per_seed_and_deterministic_baselines_once():
+    runs = get_experiment("table1").plan(quick=False, seeds=3)
+    mem = [r for r in runs if r.method == MEMORIZATION and r.task == "binary-mnist"]
+    assert [r.seed for r in mem] == [0, 1, 2] and dict(mem[0].settings)["k"] == 12
+    assert [r.seed for r in runs if r.method == "logistic-regression" and r.task == "binary-mnist"] == [None]
+    assert not any(r.method in ("conv-net", "random-forest-300") for r in runs)
+    slow = get_experiment("table1").plan(quick=False, seeds=1, slow=True)
+    assert {"conv-net", "random-forest-300"} <= {r.method for r in slow}
+    assert len(get_experiment("table4").plan()) == 45
+    fig = get_experiment("figure1").plan()
+    assert len(fig) == 45 * (6 + 7)  # 6 values of k, 8 depths at k = 2 (depth 5 shared)
+
+
+# ---------------------------------------------------------------- cells, tasks, paper
+def test_cells_average_over_seeds_and_compare_with_the_paper():
+    recs = [{"status": "ok", "test_accuracy": v} for v in (0.80, 0.84)]
+    c = make_cell(recs, "test_accuracy", paper=0.87, tol=0.02)
+    assert c["mean"] == pytest.approx(0.82) and c["std"] == pytest.approx(0.02) and c["n"] == 2
+    assert c["diff"] == pytest.approx(-0.05) and c["off"] is True
+    assert make_cell(recs, "test_accuracy", paper=0.83, tol=0.02)["off"] is False
+    assert make_cell([{"status": "no data", "error": "x"}], "test_accuracy")["status"] == "no data"
+    mixed = make_cell([{"status": "no data"}, {"status": "failed", "error": "E"}], "test_accuracy")
+    assert mixed["status"] == "failed" and mixed["error"] is None or mixed["status"] == "failed"
+    assert make_cell([], "test_accuracy")["status"] == "not run"
+    assert value_cell(0.9, 0.95, 0.02)["off"] is True and value_cell(None)["status"] == "not run"
+
+
+def test_random_labels_are_seeded_and_balanced():
+    a, b = random_labels(10000, 0), random_labels(10000, 0)
+    assert np.array_equal(a, b) and set(np.unique(a)) == {0, 1}
+    assert abs(a.mean() - 0.5) < 0.02
+    assert (a != random_labels(10000, 1)).mean() > 0.4
+
+
+def test_pairwise_digits_task_keeps_only_the_two_classes():
+    t = load_task("pairwise-digits:4-9")
+    full = load_task("binary-digits")
+    assert t.X_train.shape[1] == 64 and set(np.unique(t.y_train)) == {0, 1}
+    assert 0.3 < t.y_train.mean() < 0.7 and len(t.y_train) < len(full.y_train) / 4
+    with pytest.raises(ValueError, match="must differ"):
+        load_task("pairwise-digits:3-3")
+
+
+def test_paper_table4_reads_train_below_and_test_above_the_diagonal():
+    assert len(paper.TABLE4) == 45
+    assert paper.TABLE4[(0, 1)] == (0.96, 0.77)  # plane v/s auto
+    assert paper.TABLE4[(8, 9)] == (0.98, 0.77)  # ship v/s truck
+    assert paper.TABLE4[(3, 5)] == (0.96, 0.61)  # cat v/s dog, the hardest
+    assert paper.tolerance("pairwise-cifar10:1-2") == 0.03 and paper.tolerance("binary-mnist") == 0.02
+
+
+# ---------------------------------------------------------------- on the real data
+def test_table2_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
+    """The k = 8 network's per-layer statistics and test accuracy are within 0.02 of Table 2."""
+    out = tmp_path / "t2"
+    assert main(["reproduce", "table2", "--data-home", str(mnist_home), "--out", str(out), "--no-progress"]) == 0
+    section = get_experiment("table2").summarize(load_records(out, get_experiment("table2").plan()))
+    from lutlearn.report import off_target
+
+    cells = [c for t in section["tables"] for row in t["rows"] for c in row[1:]]
+    assert all(c["status"] == "ok" for c in cells)
+    assert off_target(section) == []
+
+
+@pytest.mark.slow
+def test_table3_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
+    out = tmp_path / "t3"
+    assert main(["reproduce", "table3", "--data-home", str(mnist_home), "--out", str(out), "--no-progress"]) == 0
+    from lutlearn.report import off_target
+
+    section = get_experiment("table3").summarize(load_records(out, get_experiment("table3").plan()))
+    assert len(off_target(section)) <= 2, off_target(section)

@@ -1,0 +1,91 @@
+"""Tests of the report: Markdown tables beside the paper's numbers, cells off target, PNG figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from lutlearn.experiments.cells import make_cell, value_cell
+from lutlearn.report import (
+    format_compact, format_diff, format_paper, format_value, off_target, plot_figure, section_markdown,
+    table_markdown, write_report,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _cell(values, paper=None, tol=0.02):
+    return make_cell([{"status": "ok", "test_accuracy": v} for v in values], "test_accuracy", paper, tol)
+
+
+def test_cell_text_shows_ours_paper_and_difference():
+    one, two = _cell([0.897], 0.90), _cell([0.80, 0.84], 0.87)
+    assert format_value(one) == "0.897"
+    assert format_value(two) == "0.820 ± 0.020"
+    assert format_diff(one) == "-0.003" and format_diff(two) == "-0.050 !"
+    assert format_compact(one) == "0.897 (0.90, -0.003)"
+    assert format_paper(0.0034) == "0.0034" and format_paper(784) == "784" and format_paper(1) == "1" and format_paper(1.0) == "1.00"
+
+
+def test_cells_without_results_show_their_status():
+    nodata = make_cell([{"status": "no data", "error": "MNIST files missing"}], "test_accuracy", 0.9, 0.02)
+    assert format_value(nodata) == "no data"
+    assert format_compact(nodata) == "no data (paper 0.90)"
+    assert format_value(make_cell([{"status": "failed", "error": "E"}], "x")) == "failed"
+    notrun = make_cell([], "x")
+    notrun["error"] = "a --slow member"
+    assert format_value(notrun) == "not run (a --slow member)"
+
+
+def test_table_expands_compared_columns_and_lists_off_target_cells():
+    table = {"title": "T", "columns": ["Method", "Test", "Seconds"],
+             "rows": [["lut", _cell([0.897], 0.90), make_cell([{"status": "ok", "x": 2.5}], "x")],
+                      ["nn", _cell([0.93], 0.97), make_cell([], "x")]]}
+    md = table_markdown(table).splitlines()
+    assert md[0] == "| Method | Test | paper | diff | Seconds |"
+    assert md[2] == "| lut | 0.897 | 0.90 | -0.003 | 2.500 |"
+    assert md[3] == "| nn | 0.930 | 0.97 | -0.040 ! | not run |"
+    off = off_target({"tables": [table]})
+    assert len(off) == 1 and off[0].startswith("T: row nn, column Test: ours 0.930, paper 0.97")
+    text = section_markdown({"title": "X", "tables": [table], "notes": ["a note"], "figures": []})
+    assert "**Cells off target**" in text and "- a note" in text and "1 not run" in text
+
+
+def test_compact_table_puts_everything_in_one_cell():
+    table = {"title": "M", "columns": ["", "a", "b"], "compact": True,
+             "rows": [["a", "—", _cell([0.8], 0.77, 0.03)], ["b", value_cell(0.95, 0.96, 0.03), "—"]]}
+    md = table_markdown(table).splitlines()
+    assert md[0] == "|  | a | b |"
+    assert md[2] == "| a | — | 0.800 (0.77, +0.030) |"
+    assert md[3] == "| b | 0.950 (0.96, -0.010) | — |"
+
+
+def test_pipes_in_text_do_not_break_the_table():
+    md = table_markdown({"title": "P", "columns": ["a"], "rows": [["x|y"]]})
+    assert md.splitlines()[2] == "| x\\|y |"
+
+
+@pytest.mark.parametrize("fig", [
+    {"kind": "line", "series": {"ours": [(2, 0.6, 0.01), (4, 0.8, 0.0), (6, None, None)],
+                                "paper: ours": [(2, 0.66, 0.0)]}},
+    {"kind": "box", "series": {"2": [0.01, 0.05, 0.02], "4": [0.03, 0.04], "6": []}},
+    {"kind": "box", "series": {"2": []}},
+])
+def test_figures_are_png_files(tmp_path, fig):
+    fig = dict(fig, file="f.png", title="t", xlabel="x", ylabel="y")
+    path = plot_figure(fig, tmp_path / "sub" / "f.png")
+    assert path.read_bytes()[:8] == PNG and path.stat().st_size > 2000
+    assert list((tmp_path / "sub").iterdir()) == [path]  # no temporary file left behind
+
+
+def test_unknown_figure_kind_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="unknown figure kind"):
+        plot_figure({"kind": "pie", "series": {}, "title": "", "xlabel": "", "ylabel": ""}, tmp_path / "x.png")
+
+
+def test_write_report_writes_markdown_and_figures(tmp_path):
+    section = {"title": "S", "tables": [], "notes": [], "figures": [
+        {"file": "g.png", "kind": "box", "series": {"1": [0.1, 0.2]}, "title": "g", "xlabel": "", "ylabel": ""}]}
+    path = write_report([section], tmp_path, "report", header="# H")
+    text = path.read_text()
+    assert text.startswith("# H\n\n## S") and "![g](figures/g.png)" in text
+    assert (tmp_path / "figures" / "g.png").read_bytes()[:8] == PNG
