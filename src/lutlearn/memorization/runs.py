@@ -20,7 +20,7 @@ per radius and the search budget).
 from __future__ import annotations
 
 import base64
-import time
+import dataclasses
 
 import numpy as np
 
@@ -120,17 +120,15 @@ def make_learner(run: Run, n_jobs: int | None):
 
 def fit_and_measure(run: Run, task, n_jobs: int | None = None) -> dict:
     """Fit ``run``'s learner on ``task`` and measure what its ``measure`` setting asks (see the module docstring)."""
+    from lutlearn.experiments.runner import _fit_and_predict
+
     opts = run.options
     model = make_learner(run, n_jobs)
-    t0 = time.perf_counter()
-    model.fit(task.X_train, task.y_train)
-    t_fit = time.perf_counter() - t0
     test_rows = test_subset(task.y_test, opts.get("n_test"))
     X_test, y_test = task.X_test[test_rows], task.y_test[test_rows]
-    train_correct = model.predict(task.X_train) == task.y_train
-    t0 = time.perf_counter()
-    test_correct = model.predict(X_test) == y_test
-    t_pred = time.perf_counter() - t0
+    train_pred, test_pred, t_fit, t_pred = _fit_and_predict(
+        model, dataclasses.replace(task, X_test=X_test, y_test=y_test), task.y_train)
+    train_correct, test_correct = train_pred == task.y_train, test_pred == y_test
     noisy = noisy_rows(task)
     clean = np.setdiff1d(np.arange(len(task.y_train)), noisy)
     extra = {
