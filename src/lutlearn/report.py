@@ -186,12 +186,7 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
     ax.set_xlabel(fig["xlabel"])
     ax.set_ylabel(fig["ylabel"])
     ax.grid(alpha=0.3)
-    f.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    f.savefig(tmp)
-    plt.close(f)
-    os.replace(tmp, path)
-    return path
+    return _save(f, path, plt)
 
 
 def _plot_images(fig: dict, path: Path, plt) -> Path:
@@ -213,6 +208,11 @@ def _plot_images(fig: dict, path: Path, plt) -> Path:
                 ax.axis("off")
         axes[r][0].set_ylabel(label, fontsize=8)
     f.suptitle(fig["title"], fontsize=10)
+    return _save(f, path, plt)
+
+
+def _save(f, path: Path, plt) -> Path:
+    """Lay out and write figure ``f`` to ``path`` atomically (a temporary file renamed into place)."""
     f.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     f.savefig(tmp)
