@@ -222,3 +222,15 @@ def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     assert "--task takes a base task" in capsys.readouterr().err
     assert main(["memorization", "difficulty", "--learners", "0", "--out", str(tmp_path)]) == 1
     assert "--learners must be at least 1" in capsys.readouterr().err
+
+
+def test_without_torch_the_mlp_runs_are_left_out_with_a_note(tmp_path, capsys, monkeypatch):
+    import lutlearn.memorization.mlp as mlp
+
+    monkeypatch.setattr(mlp, "torch_available", lambda: False)
+    out = tmp_path / "lab"
+    assert main(["memorization", "noise", "--quick", "--task", "binary-digits", "--out", str(out),
+                 "--no-progress"]) == 0
+    assert "lutlearn[torch]" in capsys.readouterr().out
+    assert {r["method"] for r in _records(out)} == {"lut-network"}
+    assert "**MLP runs left out**: the MLP needs PyTorch: pip install 'lutlearn[torch]'" in (out / "noise.md").read_text()
