@@ -174,8 +174,9 @@ def test_all_experiments_quick_on_digits_lut_only(tmp_path, capsys):
     for title in ("Noisy training data", "Per-example difficulty", "Critical sample ratio", "Capacity"):
         assert title in text
     assert "MLP runs left out (`--no-mlp`)" in text
+    assert "Lut networks: accuracy against depth" in text
     for png in ("noise_randY.png", "difficulty_lut_train.png", "difficulty_examples.png", "critical_vs_k.png",
-                "capacity_lut.png"):
+                "capacity_lut.png", "capacity_depth.png"):
         assert (out / "figures" / png).stat().st_size > 1000
     by_task = {}
     for r in recs:

@@ -1,10 +1,11 @@
-"""Capacity: how large a learner must be to reach a training accuracy, on real versus random labels.
+"""Capacity: how large (or deep) a learner must be to reach a training accuracy, on real versus random labels.
 
 Lut networks are swept over the lut size k, the MLP over its hidden width,
 each at several training-set sizes, on real labels and on uniformly random
 labels (randY = 1). For each target training accuracy, the smallest k (or
 width) that reaches it shows how much more capacity memorizing random data
 takes (Arpit et al. 2017, Section 5; the paper's Table 3 in the lut setting).
+A depth sweep of k = 8 lut networks tests the paper's "depth helps".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ HIDDEN, QUICK_HIDDEN = (4, 16, 64, 256), (4, 64)
 MLP_N_TRAINS, QUICK_MLP_N_TRAINS = (1000, 5000), (250,)
 MLP_EPOCHS, QUICK_MLP_EPOCHS = 30, 5
 TARGETS = (0.75, 0.9, 0.99)
+DEPTH_K, DEPTHS, QUICK_DEPTHS = 8, (1, 2, 3, 5, 8), (1, 3)
 LABELS = {"real": 0.0, "random": 1.0}
 
 
@@ -37,9 +39,17 @@ def _methods(cfg: LabConfig) -> tuple[str, ...]:
     return (LUT, MLP) if cfg.mlp else (LUT,)
 
 
+def _depth_replicates(cfg: LabConfig, labels: str, depth: int) -> list:
+    """The lut networks of the depth sweep: ``depth`` hidden layers of k = 8 luts, on the lut networks' data."""
+    width = cfg.lut_layers["width"]
+    run = lut_run("", DEPTH_K, 0, n_test=cfg.n_test, layers=depth, width=width)
+    return replicate(run, cfg.task, cfg.seeds, n_train=cfg.n_train, randY=LABELS[labels])
+
+
 def plan(cfg: LabConfig) -> list:
-    """Every (training-set size, labels, size of learner), for each learner."""
-    runs = []
+    """Every (training-set size, labels, size of learner), for each learner; and the lut networks' depth sweep."""
+    runs = [r for labels in LABELS for d in (QUICK_DEPTHS if cfg.quick else DEPTHS)
+            for r in _depth_replicates(cfg, labels, d)]
     for method in _methods(cfg):
         n_trains, sizes, make = _grid(cfg, method)
         runs += [r for n in n_trains for y in LABELS.values() for s in sizes
@@ -85,12 +95,25 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         figures.append({"file": f"capacity_{'lut' if method == LUT else 'mlp'}.png", "kind": "line",
                         "title": f"{name}: training accuracy against {unit}", "xlabel": unit,
                         "ylabel": "training accuracy", "series": series})
+    rows, series = [], {}
+    for labels in LABELS:
+        for d in (QUICK_DEPTHS if cfg.quick else DEPTHS):
+            cells = [lab_cell(recs, _depth_replicates(cfg, labels, d), f) for f in ("train_accuracy", "test_accuracy")]
+            rows.append([str(d), labels, *cells])
+            for name, c in zip(("training", "test"), cells):
+                series.setdefault(f"{labels} labels, {name}", []).append((d, c["mean"], c["std"] or 0.0))
+    tables.append({"title": f"Lut networks: accuracy against depth (k = {DEPTH_K}, {cfg.lut_layers['width']} luts "
+                            "per hidden layer)", "columns": ["Hidden layers", "Labels", "Training", "Test"],
+                   "rows": rows})
+    figures.append({"file": "capacity_depth.png", "kind": "line", "title": f"Lut networks (k = {DEPTH_K}): accuracy "
+                    "against depth", "xlabel": "hidden layers", "ylabel": "accuracy", "series": series})
     notes = [
         "Random labels: every training label replaced by a uniformly random one (randY = 1). "
         "`> max` means no size in the sweep reached the target (judged on the mean over seeds).",
         f"Accuracies are means (± std) over {cfg.seeds} seed(s), each with its own subsample, random labels and "
         "learner.",
-        "Lut networks: " + ("3 hidden layers of 256 luts." if cfg.quick else "5 hidden layers of 1024 luts."),
+        "Lut networks: " + ("3 hidden layers of 256 luts" if cfg.quick else "5 hidden layers of 1024 luts") +
+        " (the depth sweep varies the number of layers).",
     ]
     if cfg.mlp:
         notes.append(f"MLP: 2 hidden ReLU layers, SGD (lr 0.01, momentum 0.9, batch 64), "
