@@ -182,12 +182,12 @@ def test_all_experiments_quick_on_digits_lut_only(tmp_path, capsys):
     for r in recs:
         by_task.setdefault((r["task"], r["settings"]["measure"]), []).append(r)
     # random labels are memorized by k = 8 luts far better than chance, and real test accuracy beats random
-    full_noise = [r for r in by_task[("binary-digits,n=1000,randY=1", "accuracy")] if r["settings"]["k"] == 8]
+    full_noise = [r for r in by_task[("binary-digits,n=1000,randY=1", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"]
     assert full_noise and full_noise[0]["extra"]["noisy_train_accuracy"] > 0.75
     assert full_noise[0]["extra"]["clean_train_accuracy"] is None
-    real = [r for r in by_task[("binary-digits,n=1000", "accuracy")] if r["settings"]["k"] == 8][0]
+    real = [r for r in by_task[("binary-digits,n=1000", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"][0]
     assert real["test_accuracy"] > full_noise[0]["test_accuracy"] + 0.2
-    half = [r for r in by_task[("binary-digits,n=1000,randY=0.5", "accuracy")] if r["settings"]["k"] == 8][0]
+    half = [r for r in by_task[("binary-digits,n=1000,randY=0.5", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"][0]
     assert half["extra"]["n_noisy"] == 500
     # difficulty: learners differ only in seed, so their records carry different errors on the same examples
     diffs = by_task[("binary-digits,n=1000", "errors")]
