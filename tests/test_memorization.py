@@ -175,7 +175,7 @@ def test_all_experiments_quick_on_digits_lut_only(tmp_path, capsys):
         assert title in text
     assert "MLP runs left out (`--no-mlp`)" in text
     assert "Lut networks: accuracy against depth" in text
-    for png in ("noise_randY.png", "difficulty_lut_train.png", "difficulty_examples.png", "critical_vs_k.png",
+    for png in ("noise_randY_lut.png", "noise_randX_lut.png", "difficulty_lut_train.png", "difficulty_examples.png", "critical_vs_k.png",
                 "capacity_lut.png", "capacity_depth.png"):
         assert (out / "figures" / png).stat().st_size > 1000
     by_task = {}

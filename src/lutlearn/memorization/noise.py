@@ -11,7 +11,7 @@ hidden width (MLP): training accuracy on the clean part and on the noisy part
 from __future__ import annotations
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate
+from lutlearn.memorization.runs import LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate
 
 NAME = "noise"
 TITLE = "Noisy training data: randomized labels (randY) and inputs (randX), p from 0 to 1"
@@ -49,19 +49,21 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
     ps = QUICK_PS if cfg.quick else PS
     tables, figures = [], []
     for kind, title in KINDS.items():
-        rows, series = [], {}
+        rows, series = [], {LUT: {}, MLP: {}}
         for p in ps:
             for reps in _runs(cfg, kind, p):
                 label = learner_label(reps[0])
                 cells = [lab_cell(recs, reps, f) for f, _ in FIELDS]
                 rows.append([f"{p:g}", label, *cells])
                 for (_, name), c in zip(FIELDS, cells):
-                    series.setdefault(f"{label}: {name}", []).append((p, c["mean"], c["std"] or 0.0))
+                    series[reps[0].method].setdefault(f"{label}: {name}", []).append((p, c["mean"], c["std"] or 0.0))
         tables.append({"title": f"{title}: accuracy against the noisy fraction p",
                        "columns": ["p", "Learner", *[name for _, name in FIELDS]], "rows": rows})
-        figures.append({"file": f"noise_{kind}.png", "kind": "line", "title": f"{cfg.task}: {title}",
-                        "xlabel": "fraction p of training examples randomized", "ylabel": "accuracy",
-                        "series": series})
+        for method, family in ((LUT, "lut networks"), (MLP, "MLP")):
+            if series[method]:
+                figures.append({"file": f"noise_{kind}_{'lut' if method == LUT else 'mlp'}.png", "kind": "line",
+                                "title": f"{cfg.task}, {family}: {title}", "ylabel": "accuracy",
+                                "xlabel": "fraction p of training examples randomized", "series": series[method]})
     notes = [
         "Clean part: training examples left as they were; noisy part: those whose label (randY) or input (randX) "
         "was randomized, scored against the labels the learner was given. A noisy-part training accuracy near 1 "
