@@ -17,15 +17,30 @@ def digits():
     return load_task("binary-digits")
 
 
-def test_k_smallest_kernel_matches_a_stable_sort():
-    from lutlearn._neighbors import k_smallest
+def test_merge_kernel_matches_a_stable_sort_whatever_the_block_order():
+    from lutlearn._neighbors import merge_k_smallest
 
     rng = np.random.default_rng(1)
     D = rng.integers(0, 6, size=(50, 200)).astype(np.float32)  # many ties
     for k in (1, 3, 5, 200):
-        out = np.empty((50, k), np.int64)
-        k_smallest(D, k, out)
-        assert np.array_equal(out, np.argsort(D, axis=1, kind="stable")[:, :k])
+        vals, idx = np.full((50, k), np.inf, np.float32), np.full((50, k), -1, np.int64)
+        for start in (150, 0, 90, 30):  # blocks of columns, out of order
+            stop = {150: 200, 0: 30, 90: 150, 30: 90}[start]
+            merge_k_smallest(np.ascontiguousarray(D[:, start:stop]), start, vals, idx)
+        expected = np.argsort(D, axis=1, kind="stable")[:, :k]
+        assert np.array_equal(idx, expected)
+        assert np.array_equal(vals, np.take_along_axis(D, expected, axis=1))
+
+
+def test_search_within_the_training_set_equals_the_plain_search():
+    from lutlearn.baselines import _neighbors_of, _neighbors_within
+
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 2, size=(230, 12)).astype(np.float32)  # few features: many ties
+    norms = X.sum(axis=1)
+    assert np.array_equal(_neighbors_within(X, norms, 5, 7), _neighbors_of(X, X, norms, 5, 7))
+    d = (X[:, None, :] != X[None, :, :]).sum(axis=2)
+    assert np.array_equal(_neighbors_within(X, norms, 5, 7), np.argsort(d, axis=1, kind="stable")[:, :5])
 
 
 def test_shared_neighbour_search_matches_kneighbors_classifier():
@@ -34,7 +49,7 @@ def test_shared_neighbour_search_matches_kneighbors_classifier():
     y = rng.integers(0, 2, size=300)
     Q = rng.integers(0, 2, size=(120, 40)).astype(np.uint8)
     d = (Q[:, None, :] != X[None, :, :]).sum(axis=2)  # Hamming distances, the oracle
-    (ours,) = nearest_neighbor_predictions(X, y, [Q], (1, 5), block=7)
+    ours, on_train = nearest_neighbor_predictions(X, y, [Q, X], (1, 5), block=7)
     srt = np.sort(d, axis=1)
     for k in (1, 5):
         # the vote of the k nearest, equally distant ones taken in training order
@@ -45,6 +60,7 @@ def test_shared_neighbour_search_matches_kneighbors_classifier():
         untied = srt[:, k - 1] < srt[:, k]
         assert untied.sum() > 20
         assert np.array_equal(ours[k][untied], ref[untied])
+    assert np.array_equal(on_train[1], y)  # random 40-bit rows are distinct: each is its own neighbour
 
 
 def test_too_many_neighbours_is_an_error():
@@ -96,6 +112,7 @@ def test_conv_net_without_torch_names_the_extra(monkeypatch, digits):
         make_baseline("conv-net", random_state=0).fit(digits.X_train, digits.y_train)
 
 
+@pytest.mark.slow  # importing torch and two small fits: ~10 s quiet, over a minute on a loaded machine
 def test_conv_net_learns_and_is_deterministic(digits):
     pytest.importorskip("torch")
     fit = lambda: make_baseline("conv-net", random_state=0, n_jobs=1).fit(digits.X_train, digits.y_train)  # noqa: E731

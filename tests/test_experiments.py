@@ -18,12 +18,15 @@ from lutlearn.experiments.runner import (
 from lutlearn.experiments.tasks import load_task, random_labels
 
 
-@pytest.fixture(scope="module")
-def quick_out(tmp_path_factory) -> Path:
-    """``lutlearn reproduce all --quick`` run once, end to end, into a fresh folder."""
-    out = tmp_path_factory.mktemp("quick")
+def test_reproduce_all_quick_end_to_end(tmp_path, capsys):
+    """``lutlearn reproduce all --quick``, run once (one test, so parallel workers do not repeat it)."""
+    out = tmp_path / "quick"
     assert main(["reproduce", "all", "--quick", "--out", str(out), "--no-progress"]) == 0
-    return out
+    check_report_figures_and_records(out)
+    check_lut_record_matches_a_direct_fit(out)
+    check_random_labels_are_harder_to_memorize(out)
+    capsys.readouterr()
+    check_rerun_skips_recorded_runs_and_redoes_a_deleted_one(out, capsys)
 
 
 def _all_runs(quick=True, seeds=1, slow=False):
@@ -31,7 +34,7 @@ def _all_runs(quick=True, seeds=1, slow=False):
 
 
 # ---------------------------------------------------------------- the command
-def test_quick_writes_report_figures_and_one_record_per_run(quick_out):
+def check_report_figures_and_records(quick_out):
     report = (quick_out / "report.md").read_text()
     for name in EXPERIMENTS:
         assert get_experiment(name).TITLE in report
@@ -48,9 +51,10 @@ def test_quick_writes_report_figures_and_one_record_per_run(quick_out):
         prov = rec["provenance"]
         assert prov["versions"]["numpy"] == np.__version__
         assert prov["config"]["quick"] is True and prov["date"].endswith("+00:00")
+        assert prov["git_hash"] is None or len(prov["git_hash"]) == 40
 
 
-def test_quick_lut_record_matches_a_direct_fit(quick_out):
+def check_lut_record_matches_a_direct_fit(quick_out):
     task = load_task("binary-digits")
     rec = json.loads(record_path(quick_out, "binary-digits", MEMORIZATION,
                                  lut_run("binary-digits", 8, 0).settings, 0).read_text())
@@ -60,7 +64,7 @@ def test_quick_lut_record_matches_a_direct_fit(quick_out):
     assert rec["extra"]["layer_report"] == clf.layer_report_
 
 
-def test_quick_random_labels_are_harder_to_memorize(quick_out):
+def check_random_labels_are_harder_to_memorize(quick_out):
     recs = Records(load_records(quick_out, _all_runs()))
     for k in (2, 6):
         real = recs.values("binary-digits", MEMORIZATION, lut_run("binary-digits", k, 0).settings, "train_accuracy")
@@ -69,7 +73,7 @@ def test_quick_random_labels_are_harder_to_memorize(quick_out):
         assert real[0] > rand[0] + 0.05
 
 
-def test_rerun_skips_recorded_runs_and_redoes_a_deleted_one(quick_out, capsys):
+def check_rerun_skips_recorded_runs_and_redoes_a_deleted_one(quick_out, capsys):
     victim = record_path(quick_out, "binary-digits", "naive-bayes", (), None)
     mtimes = {p: p.stat().st_mtime_ns for p in (quick_out / "runs").rglob("*.json")}
     victim.unlink()

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import numba as nb
-import numpy as np
 
 
 @nb.njit(cache=True, parallel=True)
-def k_smallest(D, k, out):
-    """Write into ``out[i]`` the column indices of the ``k`` smallest values of row ``D[i]``, smallest first.
+def merge_k_smallest(D, offset, vals, idx):
+    """Merge the values of ``D`` (columns numbered from ``offset``) into the running ``k`` smallest per row.
 
-    Equal values keep column order (the smaller index comes first and wins a
-    tie for the last place), so the result is deterministic.
+    ``vals[i]`` and ``idx[i]`` (shape ``(n, k)``) hold row ``i``'s ``k``
+    smallest values so far and their column numbers, in increasing order of
+    ``(value, column)``; start them at ``inf`` and ``-1``. Equal values are
+    ordered by column number, so the result does not depend on the order in
+    which blocks of columns are merged.
     """
     n, m = D.shape
+    k = vals.shape[1]
     for i in nb.prange(n):
-        vals = np.empty(k, D.dtype)
-        idx = out[i]
-        filled = 0
         for j in range(m):
             v = D[i, j]
-            if filled == k and not v < vals[k - 1]:
+            g = offset + j
+            if v > vals[i, k - 1] or (v == vals[i, k - 1] and g > idx[i, k - 1]):
                 continue
-            p = filled if filled < k else k - 1
-            while p > 0 and vals[p - 1] > v:
-                vals[p] = vals[p - 1]
-                idx[p] = idx[p - 1]
+            p = k - 1
+            while p > 0 and (vals[i, p - 1] > v or (vals[i, p - 1] == v and idx[i, p - 1] > g)):
+                vals[i, p] = vals[i, p - 1]
+                idx[i, p] = idx[i, p - 1]
                 p -= 1
-            vals[p] = v
-            idx[p] = j
-            if filled < k:
-                filled += 1
+            vals[i, p] = v
+            idx[i, p] = g

@@ -81,8 +81,8 @@ def nearest_neighbor_predictions(
 
     Equivalent to ``KNeighborsClassifier(n_neighbors=k, algorithm="brute")``
     for each ``k`` in ``n_neighbors`` (uniform weights; a vote tie goes to the
-    smaller class index), except that among equally distant neighbours the one
-    with the smaller training index is taken. The neighbours are searched once,
+    smaller class index), except that among equally distant neighbours the ones
+    with the smaller training index are taken. The neighbours are searched once,
     for the largest ``k``: squared Euclidean distances between bit vectors are
     Hamming distances, computed exactly as float32 matrix products in blocks of
     ``block`` queries.
@@ -101,15 +101,16 @@ def nearest_neighbor_predictions(
         Unused (kept for symmetry with scikit-learn); the matrix products use
         the BLAS threads and the selection numba's.
     block : int, default=512
-        Queries per block (memory: ``block * n_train`` float32).
+        Queries per block (memory: ``block * n_train`` float32). When a
+        query set *is* ``X_train`` (the same object), its search uses blocks
+        of ``4 * block`` rows and computes each pair of blocks once, as the
+        distances are symmetric.
 
     Returns
     -------
     predictions : list of dict
         For each query set, ``{k: labels}``.
     """
-    from lutlearn._neighbors import k_smallest
-
     classes, y_enc = np.unique(y_train, return_inverse=True)
     k_max = max(n_neighbors)
     if k_max > len(y_enc):
@@ -118,12 +119,10 @@ def nearest_neighbor_predictions(
     norms = (Xf * Xf).sum(axis=1)
     out = []
     for Q in queries:
-        Qf = np.asarray(Q, dtype=np.float32)
-        idx = np.empty((len(Qf), k_max), dtype=np.int64)
-        for start in range(0, len(Qf), block):
-            # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same for the whole row
-            D = norms[None, :] - 2.0 * (Qf[start:start + block] @ Xf.T)
-            k_smallest(D, k_max, idx[start:start + block])
+        if Q is X_train:
+            idx = _neighbors_within(Xf, norms, k_max, block)
+        else:
+            idx = _neighbors_of(np.asarray(Q, dtype=np.float32), Xf, norms, k_max, block)
         labels = y_enc[idx]
         per_k = {}
         for k in n_neighbors:
@@ -131,6 +130,39 @@ def nearest_neighbor_predictions(
             per_k[k] = classes[np.argmax(votes, axis=1)]
         out.append(per_k)
     return out
+
+
+def _start(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.full((n, k), np.inf, np.float32), np.full((n, k), -1, np.int64)
+
+
+def _neighbors_of(Qf, Xf, norms, k, block) -> np.ndarray:
+    """Indices of the ``k`` nearest rows of ``Xf`` for every row of ``Qf``."""
+    from lutlearn._neighbors import merge_k_smallest
+
+    vals, idx = _start(len(Qf), k)
+    for a in range(0, len(Qf), block):
+        # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same along a row, so it is left out
+        merge_k_smallest(norms[None, :] - 2.0 * (Qf[a:a + block] @ Xf.T), 0, vals[a:a + block], idx[a:a + block])
+    return idx
+
+
+def _neighbors_within(Xf, norms, k, block) -> np.ndarray:
+    """Like ``_neighbors_of(Xf, Xf, ...)``, with half the products: block ``(a, b)`` also serves ``(b, a)``."""
+    from lutlearn._neighbors import merge_k_smallest
+
+    n = len(Xf)
+    vals, idx = _start(n, k)
+    block *= 4  # blocks of block x block products: memory 4 * block**2 bytes each
+    for a in range(0, n, block):
+        Xa = Xf[a:a + block]
+        for b in range(a, n, block):
+            G = 2.0 * (Xa @ Xf[b:b + block].T)
+            merge_k_smallest(norms[None, b:b + block] - G, b, vals[a:a + block], idx[a:a + block])
+            if b != a:
+                D = np.ascontiguousarray(norms[None, a:a + block] - G.T)
+                merge_k_smallest(D, a, vals[b:b + block], idx[b:b + block])
+    return idx
 
 
 def _import_torch():

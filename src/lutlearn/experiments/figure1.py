@@ -49,7 +49,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
     recs = Records(records)
     prs, ks, depths = grid(quick)
     tol = paper.tolerance("mnist")
-    family = "digits" if quick else "mnist"
+    family = "Digits" if quick else "MNIST"
 
     def gaps_and_tests(settings_of):
         gaps, tests = [], {}

@@ -127,16 +127,24 @@ def _json_default(obj):
     raise TypeError(f"not JSON serializable: {type(obj).__name__}")
 
 
-def git_hash() -> str | None:
-    """The commit of the lutlearn checkout this code runs from, or None outside a git checkout."""
+def _git(*args: str) -> str | None:
     here = Path(__file__).resolve().parent
     try:
-        res = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
-        )
+        res = subprocess.run(["git", "-C", str(here), *args], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return res.stdout.strip() or None if res.returncode == 0 else None
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def git_hash() -> str | None:
+    """The commit of the lutlearn checkout this code runs from, or None outside a git checkout."""
+    return _git("rev-parse", "HEAD") or None
+
+
+def git_dirty() -> bool | None:
+    """Whether tracked files of the checkout differ from its commit (None outside a git checkout)."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status)
 
 
 def library_versions() -> dict:
@@ -161,6 +169,7 @@ def provenance(config: dict) -> dict:
     return {
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "git_hash": git_hash(),
+        "git_dirty": git_dirty(),
         "versions": library_versions(),
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
