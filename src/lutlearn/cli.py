@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "pla",
     "fit-circuit",
     "reproduce",
+    "memorization",
 )
 
 

@@ -3,7 +3,8 @@
 A section is plain data: ``title``, ``tables`` (``title``, ``columns``,
 ``rows`` of strings and cells, optional ``compact``), ``notes`` and
 ``figures`` (``file``, ``kind`` = ``line`` or ``box``, ``title``, axis labels,
-``series``). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
+``series``; or ``kind`` = ``images``, ``title``, ``shape``, ``rows``: a grid
+of images). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
 number, then the paper's and the difference; a cell without a result shows
 its status (``no data``, ``failed``, ``not run``). This is the only module
 that imports matplotlib (the ``lutlearn[plot]`` extra).
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import numpy as np
 
 NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run"}
 
@@ -153,6 +156,8 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
         raise ImportError("figures need matplotlib: pip install 'lutlearn[plot]'") from exc
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fig["kind"] == "images":
+        return _plot_images(fig, path, plt)
     line = fig["kind"] == "line"
     f, ax = plt.subplots(figsize=(8.6 if line else 6.4, 4.2), dpi=100)
     if line:
@@ -162,7 +167,7 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
             if not pts:
                 continue
             xs, ys, ss = zip(*pts)
-            base = name.removeprefix("paper: ")
+            base = name.removeprefix("paper: ").removeprefix("expected: ")
             colour = colours.setdefault(base, f"C{len(colours)}")
             style = dict(linestyle="--", marker="x", alpha=0.6) if name != base else dict(marker="o")
             ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, color=colour, **style)
@@ -181,6 +186,33 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
     ax.set_xlabel(fig["xlabel"])
     ax.set_ylabel(fig["ylabel"])
     ax.grid(alpha=0.3)
+    return _save(f, path, plt)
+
+
+def _plot_images(fig: dict, path: Path, plt) -> Path:
+    """A grid of grey images: ``rows`` is a list of ``(row label, [(pixels, caption), ...])``, ``shape`` (h, w)."""
+    rows = fig["rows"]
+    n_cols = max((len(items) for _, items in rows), default=1) or 1
+    f, axes = plt.subplots(len(rows) or 1, n_cols, figsize=(1.1 * n_cols + 1.2, 1.3 * max(len(rows), 1) + 0.6),
+                           dpi=100, squeeze=False)
+    for r, (label, items) in enumerate(rows):
+        for c in range(n_cols):
+            ax = axes[r][c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < len(items):
+                pixels, caption = items[c]
+                ax.imshow(np.asarray(pixels, dtype=float).reshape(fig["shape"]), cmap="gray_r", vmin=0, vmax=1)
+                ax.set_title(caption, fontsize=7)
+            else:
+                ax.axis("off")
+        axes[r][0].set_ylabel(label, fontsize=8)
+    f.suptitle(fig["title"], fontsize=10)
+    return _save(f, path, plt)
+
+
+def _save(f, path: Path, plt) -> Path:
+    """Lay out and write figure ``f`` to ``path`` atomically (a temporary file renamed into place)."""
     f.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     f.savefig(tmp)

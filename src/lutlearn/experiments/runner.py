@@ -241,9 +241,16 @@ def _fit_baseline(run: Run, task, y_train, n_jobs):
     return {run.method: _fit_and_predict(clf, task, y_train) + ({},)}
 
 
-def _execute_one(run: Run, task, n_jobs) -> dict:
-    """Fit and evaluate ``run`` on the loaded ``task``; ``{method: (train_pred, test_pred, fit_s, predict_s, extra)}``."""
+def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
+    """Fit and evaluate ``run`` on the loaded ``task``; ``{method: (train_acc, test_acc, fit_s, predict_s, extra)}``.
+
+    ``fit``, when given, replaces the built-in methods: ``fit(run, task,
+    n_jobs)`` returns that dict itself (see :func:`execute`).
+    """
     from lutlearn.experiments.tasks import random_labels
+
+    if fit is not None:
+        return fit(run, task, n_jobs)
 
     y_train = task.y_train
     if run.options.get("labels", "real") == "random":
@@ -282,12 +289,18 @@ def execute(
     force: bool = False,
     progress: bool = True,
     config: dict | None = None,
+    fit=None,
+    desc: str = "reproduce",
 ) -> Outcome:
     """Run every run of ``runs`` not yet recorded in ``out``; write one record per output.
 
     Runs are grouped by task so that each task is loaded once. Interrupting
     loses at most the run in progress: every record is written atomically as
-    soon as its run ends.
+    soon as its run ends. ``fit(run, task, n_jobs)``, when given, fits and
+    evaluates every run instead of the built-in methods, returning
+    ``{method: (train_accuracy, test_accuracy, fit_seconds, predict_seconds,
+    extra)}`` (other experiment families, e.g. :mod:`lutlearn.memorization`,
+    use it). ``desc`` labels the progress bar.
     """
     from tqdm.auto import tqdm
 
@@ -302,7 +315,7 @@ def execute(
     todo.sort(key=lambda r: r.task)  # stable: one load per task
     prov = provenance(config or {})
     loaded_name, task, load_error = None, None, None
-    bar = tqdm(todo, desc="reproduce", unit="run", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(todo, desc=desc, unit="run", disable=not progress, dynamic_ncols=True)
     for run in bar:
         bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}")
         if run.task != loaded_name:
@@ -319,7 +332,7 @@ def execute(
                 rec["status"], rec["error"] = load_error
         else:
             try:
-                results = _execute_one(run, task, n_jobs)
+                results = _execute_one(run, task, n_jobs, fit)
             except Exception as exc:  # recorded; the other runs go on
                 for rec in records.values():
                     rec["status"] = "failed"
