@@ -14,6 +14,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# No network at test time: any download a test does not point at its own local
+# server goes to a closed port on this machine and fails at once.
+os.environ.setdefault("LUTLEARN_MNIST_URL", "http://127.0.0.1:9/")
+os.environ.setdefault("LUTLEARN_CIFAR10_URL", "http://127.0.0.1:9/")
+
 
 def _shared_data() -> Path:
     env = os.environ.get("LUTLEARN_TEST_DATA")
