@@ -5,8 +5,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+.DEFAULT_GOAL := install
 
-.PHONY: demo test install clean bench bench-quick
+# The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys), when missing.
+tools:
+	@scripts/install-debian-tools.sh
+
+.PHONY: demo test install clean tools bench bench-quick
 
 install: $(STAMP)
 
@@ -19,7 +24,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/lutlearn demo
 
-test: $(STAMP)
+test: $(STAMP) tools
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -52,5 +52,8 @@ def random_labels(n: int, seed: int) -> np.ndarray:
     The stream is independent of the network's wiring, which is drawn from the
     same seed through a different generator.
     """
+    from lutlearn._tasks import randomize_labels
+
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x72616E64]))  # "rand"
-    return rng.integers(0, 2, size=n).astype(np.int64)
+    labels, _ = randomize_labels(np.zeros(n, np.int64), 1.0, rng, classes=[0, 1])
+    return labels
