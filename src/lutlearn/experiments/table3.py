@@ -52,10 +52,13 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         "0.02 (the paper's Figure 1 caption blames insufficient mixing), so a single run can miss by more than "
         "0.02. The test accuracy of a network trained on random labels is chance: it varies by 0.02-0.06 "
         "between wirings, so those cells cannot be matched one by one. The training accuracy on random labels "
-        "is higher than the paper's at k = 8 to 14 by 0.03-0.12, well beyond the spread between wirings "
-        "(about 0.01): our networks memorize random labels more easily than the paper's. The paper does not "
-        "say how its random labels were drawn (ours: i.i.d. uniform bits, independent of the images); we have "
-        "not found the cause. The real-label columns match.",
+        "is higher than the paper's at k = 8 to 14 by 0.04-0.13, beyond the spread between seeds (0.01-0.03, "
+        "each seed drawing its own labels and wiring): our networks memorize random labels more easily than "
+        "the paper's. The paper does not say how its random data were made (ours: i.i.d. uniform labels on the "
+        "real images, `lutlearn.datasets` randY). Randomizing the inputs too does not explain it, as that makes "
+        "memorization easier still (k = 8: training accuracy 0.77 with randX and randY, from `lutlearn train "
+        "--task binary-mnist,randX=1,randY=1 -k 8 ...`); we have not found the cause. The real-label columns "
+        "match.",
     ]
     figures = [{"file": "accuracy_vs_k.png", "kind": "line", "title": f"{task}: accuracy against lut size k",
                 "xlabel": "k (inputs per lut)", "ylabel": "accuracy", "series": series}]
