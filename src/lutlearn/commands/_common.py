@@ -70,6 +70,14 @@ def add_data_args(p: argparse.ArgumentParser, labels: bool = True) -> None:
     )
 
 
+def add_sweep_control_args(p: argparse.ArgumentParser) -> None:
+    """Add the options that steer a resumable sweep of runs (``reproduce``, ``memorization``)."""
+    p.add_argument("--force", action="store_true", help="rerun runs already recorded")
+    p.add_argument("--report-only", action="store_true", help="only render the report from the stored records")
+    p.add_argument("--n-jobs", type=int, default=None, help="threads per run (default: all cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def timed(fn, *args):
     """Call ``fn(*args)``; return ``(result, seconds)``."""
     t0 = time.perf_counter()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._common import add_sweep_control_args
+
 NAME = "memorization"
 HELP = "memorization lab: real vs random data (noise, difficulty, critical, capacity), lut networks and an MLP"
 EPILOG = """experiments: noise difficulty critical capacity all
@@ -35,10 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mlp-n-train", type=int, default=10000,
                    help="training examples of the MLP, a stratified subsample (default 10000; 0: all)")
     p.add_argument("--no-mlp", action="store_true", help="lut networks only")
-    p.add_argument("--force", action="store_true", help="rerun runs already recorded")
-    p.add_argument("--report-only", action="store_true", help="only render the report from the stored records")
-    p.add_argument("--n-jobs", type=int, default=None, help="threads per lut network fit (default: all cores)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_sweep_control_args(p)
 
 
 def run(args: argparse.Namespace) -> int:

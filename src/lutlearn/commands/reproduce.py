@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._common import add_sweep_control_args
+
 NAME = "reproduce"
 HELP = "reproduce the paper's tables and figures (JSON records, Markdown report, PNG figures)"
 EPILOG = """experiments: table1 table2 table3 table4 figure1 depth all
@@ -28,10 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help="small stand-in tasks (8x8 digits) and fewer k: checks the pipeline in under a minute")
     p.add_argument("--slow", action="store_true", help="also run the conv net and the 300-tree random forest")
-    p.add_argument("--force", action="store_true", help="rerun runs already recorded")
-    p.add_argument("--report-only", action="store_true", help="only render the report from the stored records")
-    p.add_argument("--n-jobs", type=int, default=None, help="threads per run (default: all cores)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_sweep_control_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
