@@ -219,3 +219,22 @@ def test_table3_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
 
     section = get_experiment("table3").summarize(load_records(out, get_experiment("table3").plan()))
     assert len(off_target(section)) <= 2, off_target(section)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_reproduce_on_a_local_dask_cluster_writes_the_same_records(tmp_path):
+    """``--dask local:2`` spreads the runs over worker processes; records equal the in-process run's."""
+    pytest.importorskip("distributed")
+    serial, spread = tmp_path / "serial", tmp_path / "dask"
+    assert main(["reproduce", "table3", "--quick", "--out", str(serial), "--no-progress", "--n-jobs", "1"]) == 0
+    assert main(["reproduce", "table3", "--quick", "--out", str(spread), "--no-progress", "--dask", "local:2"]) == 0
+
+    def accuracies(folder):
+        recs = [json.loads(p.read_text()) for p in sorted((folder / "runs").rglob("*.json"))]
+        return [(r["task"], r["method"], json.dumps(r["settings"], sort_keys=True), r["seed"], r["status"],
+                 r["train_accuracy"], r["test_accuracy"]) for r in recs]
+
+    got, want = accuracies(spread), accuracies(serial)
+    assert len(want) == 6
+    assert got == want
+    assert all(row[4] == "ok" for row in got)

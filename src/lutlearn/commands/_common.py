@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
+from typing import Iterator
 
 
 def layers_arg(text: str) -> tuple[int, ...]:
@@ -74,8 +76,36 @@ def add_sweep_control_args(p: argparse.ArgumentParser) -> None:
     """Add the options that steer a resumable sweep of runs (``reproduce``, ``memorization``)."""
     p.add_argument("--force", action="store_true", help="rerun runs already recorded")
     p.add_argument("--report-only", action="store_true", help="only render the report from the stored records")
-    p.add_argument("--n-jobs", type=int, default=None, help="threads per run (default: all cores)")
+    p.add_argument("--n-jobs", type=int, default=None, help="threads per run (default: all cores; 1 with --dask)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--dask", metavar="ADDRESS", default=None,
+        help="spread the runs over a Dask cluster: a scheduler address (tcp://host:8786) or local:N "
+             "for N local worker processes; workers need lutlearn and must read --data-home",
+    )
+
+
+@contextlib.contextmanager
+def sweep_client(args: argparse.Namespace) -> Iterator:
+    """The Dask client that ``--dask`` names (None without it), closed on exit.
+
+    With ``--dask`` and no ``--n-jobs``, every run uses one thread: the
+    cluster's workers are the parallelism.
+    """
+    if not args.dask:
+        yield None
+        return
+    from lutlearn.scale import dask_client
+
+    with dask_client(args.dask) as client:
+        yield client
+
+
+def sweep_n_jobs(args: argparse.Namespace) -> int | None:
+    """Threads per run: ``--n-jobs``, else 1 with ``--dask`` and all cores without."""
+    if args.n_jobs is None and args.dask:
+        return 1
+    return args.n_jobs
 
 
 def timed(fn, *args):

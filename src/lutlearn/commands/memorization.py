@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args
+from lutlearn.commands._common import add_sweep_control_args, sweep_client, sweep_n_jobs
 
 NAME = "memorization"
 HELP = "memorization lab: real vs random data (noise, difficulty, critical, capacity), lut networks and an MLP"
@@ -41,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.n_jobs = sweep_n_jobs(args)
     import datetime as dt
     import time
     from pathlib import Path
@@ -79,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
         require_torch()  # imported before the records' provenance is taken, so they name its version
     if not args.report_only:
         runs = [r for plan in plans.values() for r in plan]
-        outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
-                          progress=not args.no_progress, config=config, fit=fit_and_measure, desc="memorization")
+        with sweep_client(args) as client:
+            outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
+                              progress=not args.no_progress, config=config, fit=fit_and_measure,
+                              desc="memorization", client=client)
     sections = []
     for m in modules:
         records = load_records(out, plans[m.NAME])

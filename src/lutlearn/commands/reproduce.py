@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args
+from lutlearn.commands._common import add_sweep_control_args, sweep_client, sweep_n_jobs
 
 NAME = "reproduce"
 HELP = "reproduce the paper's tables and figures (JSON records, Markdown report, PNG figures)"
@@ -34,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.n_jobs = sweep_n_jobs(args)
     import datetime as dt
     import time
     from pathlib import Path
@@ -55,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.report_only:
         outcome = None
     else:
-        outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
-                          progress=not args.no_progress, config=config)
+        with sweep_client(args) as client:
+            outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
+                              progress=not args.no_progress, config=config, client=client)
     sections = [m.summarize(load_records(out, plans[m.NAME]), quick=args.quick, slow=args.slow) for m in modules]
     header = _header(args, outcome, git_hash(), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     path = write_report(sections, out, "report" if args.experiment == "all" else args.experiment, header)

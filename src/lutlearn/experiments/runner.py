@@ -18,6 +18,7 @@ configuration).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import platform
@@ -281,6 +282,47 @@ def _base_record(run: Run, method: str, prov: dict) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=4)
+def _cached_task(name: str, data_home):
+    """The task ``name``, loaded once per process for the runs that share it."""
+    from lutlearn.experiments.tasks import load_task
+
+    return load_task(name, data_home)
+
+
+def run_records(run: Run, data_home, n_jobs, fit, prov: dict) -> dict[str, dict]:
+    """Execute one run, in this process or on a Dask worker; its records, one per output method.
+
+    Nothing raises: a missing data set gives records with status ``no data``
+    and any other error records with status ``failed`` and the error.
+    """
+    records = {m: _base_record(run, m, prov) for m in run.outputs}
+    try:
+        task = _cached_task(run.task, data_home)
+    except FileNotFoundError as exc:
+        status = ("no data", str(exc))
+    except Exception as exc:  # a broken data file fails its runs, not the command
+        status = ("failed", f"{type(exc).__name__}: {exc}")
+    else:
+        try:
+            results = _execute_one(run, task, n_jobs, fit)
+        except Exception as exc:  # recorded; the other runs go on
+            status = ("failed", f"{type(exc).__name__}: {exc}")
+            for rec in records.values():
+                rec["traceback"] = traceback.format_exc(limit=6)
+        else:
+            for m, (acc_tr, acc_te, t_fit, t_pred, extra) in results.items():
+                records[m].update(
+                    status="ok", train_accuracy=acc_tr, test_accuracy=acc_te, fit_seconds=t_fit,
+                    predict_seconds=t_pred, n_train=int(task.X_train.shape[0]),
+                    n_test=int(task.X_test.shape[0]), n_features=int(task.X_train.shape[1]), extra=extra,
+                )
+            return records
+    for rec in records.values():
+        rec["status"], rec["error"] = status
+    return records
+
+
 def execute(
     runs: list[Run],
     out: str | os.PathLike,
@@ -291,20 +333,22 @@ def execute(
     config: dict | None = None,
     fit=None,
     desc: str = "reproduce",
+    client=None,
 ) -> Outcome:
     """Run every run of ``runs`` not yet recorded in ``out``; write one record per output.
 
     Runs are grouped by task so that each task is loaded once. Interrupting
-    loses at most the run in progress: every record is written atomically as
+    loses at most the runs in progress: every record is written atomically as
     soon as its run ends. ``fit(run, task, n_jobs)``, when given, fits and
     evaluates every run instead of the built-in methods, returning
     ``{method: (train_accuracy, test_accuracy, fit_seconds, predict_seconds,
     extra)}`` (other experiment families, e.g. :mod:`lutlearn.memorization`,
-    use it). ``desc`` labels the progress bar.
+    use it). ``desc`` labels the progress bar. With a ``distributed.Client``
+    as ``client`` the runs are spread over its workers (each loads the data
+    from ``data_home`` itself, so the path must be readable there) and the
+    records are written here as the runs finish.
     """
     from tqdm.auto import tqdm
-
-    from lutlearn.experiments.tasks import load_task
 
     out = Path(out)
     t_start = time.perf_counter()
@@ -314,44 +358,33 @@ def execute(
     outcome.skipped = len(unique) - len(todo)
     todo.sort(key=lambda r: r.task)  # stable: one load per task
     prov = provenance(config or {})
-    loaded_name, task, load_error = None, None, None
-    bar = tqdm(todo, desc=desc, unit="run", disable=not progress, dynamic_ncols=True)
-    for run in bar:
-        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}")
-        if run.task != loaded_name:
-            loaded_name, task, load_error = run.task, None, None
-            try:
-                task = load_task(run.task, data_home)
-            except FileNotFoundError as exc:
-                load_error = ("no data", str(exc))
-            except Exception as exc:  # a broken data file fails its runs, not the command
-                load_error = ("failed", f"{type(exc).__name__}: {exc}")
-        records = {m: _base_record(run, m, prov) for m in run.outputs}
-        if load_error is not None:
-            for rec in records.values():
-                rec["status"], rec["error"] = load_error
-        else:
-            try:
-                results = _execute_one(run, task, n_jobs, fit)
-            except Exception as exc:  # recorded; the other runs go on
-                for rec in records.values():
-                    rec["status"] = "failed"
-                    rec["error"] = f"{type(exc).__name__}: {exc}"
-                    rec["traceback"] = traceback.format_exc(limit=6)
-            else:
-                for m, (acc_tr, acc_te, t_fit, t_pred, extra) in results.items():
-                    records[m].update(
-                        status="ok", train_accuracy=acc_tr, test_accuracy=acc_te, fit_seconds=t_fit,
-                        predict_seconds=t_pred, n_train=int(task.X_train.shape[0]),
-                        n_test=int(task.X_test.shape[0]), n_features=int(task.X_train.shape[1]), extra=extra,
-                    )
+    bar = tqdm(total=len(todo), desc=desc, unit="run", disable=not progress, dynamic_ncols=True)
+
+    def record(run: Run, records: dict[str, dict]) -> None:
         for m, rec in records.items():
             write_json(record_path(out, run.task, m, run.settings, run.seed), rec)
             outcome.records.append(rec)
             outcome.failed += rec["status"] == "failed"
             outcome.no_data += rec["status"] == "no data"
         outcome.ran += 1
-    bar.close()
+        bar.set_postfix_str(f"{run.task} {run.method} {dict(run.settings)} seed={run.seed}")
+        bar.update(1)
+
+    try:
+        if client is None:
+            for run in todo:
+                record(run, run_records(run, data_home, n_jobs, fit, prov))
+        else:
+            from distributed import as_completed
+
+            futures = {
+                client.submit(run_records, run, data_home, n_jobs, fit, prov, pure=False): run for run in todo
+            }
+            for future in as_completed(futures):
+                record(futures[future], future.result())
+    finally:
+        bar.close()
+        _cached_task.cache_clear()
     outcome.seconds = time.perf_counter() - t_start
     return outcome
 
