@@ -59,6 +59,7 @@ def load_dask_training(args: argparse.Namespace):
 
 def run_dask(args: argparse.Namespace) -> int:
     """Train as ``lutlearn train`` does, with every pass over the data on Dask."""
+    from lutlearn.commands.train import report_and_save
     from lutlearn.scale import dask_client, score_dask
 
     X, y, Xt, yt = load_dask_training(args)
@@ -71,13 +72,6 @@ def run_dask(args: argparse.Namespace) -> int:
             f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s "
             f"on Dask ({where}, {X.numblocks[0]} chunks)"
         )
-        # The output lut's training accuracy is the network's: no extra pass over the data.
-        print(f"training accuracy {clf.lut_accuracy_[-1][0]:.4f}")
-        if Xt is not None:
-            what = "validation" if getattr(args, "valid", None) else "test"
-            print(f"{what} accuracy {score_dask(clf, Xt, yt):.4f} ({Xt.shape[0]} examples)")
-    if args.report:
-        print(clf.format_layer_report())
-    clf.save(args.output)
-    print(f"model written to {args.output}")
-    return 0
+        held_out = None if Xt is None else (score_dask(clf, Xt, yt), Xt.shape[0])
+    # The output lut's training accuracy is the network's: no extra pass over the data.
+    return report_and_save(args, clf, clf.lut_accuracy_[-1][0], held_out)

@@ -82,10 +82,19 @@ def run(args: argparse.Namespace) -> int:
     clf = make_classifier(args, verbose=int(args.verbose))
     _, t_fit = timed(clf.fit, X, y)
     print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
-    print(f"training accuracy {clf.score(X, y):.4f}")
-    if Xt is not None and yt is not None:
+    held_out = None if Xt is None or yt is None else (clf.score(Xt, yt), len(yt))
+    return report_and_save(args, clf, clf.score(X, y), held_out)
+
+
+def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_out=None) -> int:
+    """Print the accuracies (and the layer table with ``--report``), write the model; the exit code.
+
+    ``held_out`` is ``(accuracy, n_examples)`` of the test (or ``--valid``) data, or None.
+    """
+    print(f"training accuracy {train_accuracy:.4f}")
+    if held_out is not None:
         what = "validation" if getattr(args, "valid", None) else "test"
-        print(f"{what} accuracy {clf.score(Xt, yt):.4f} ({len(yt)} examples)")
+        print(f"{what} accuracy {held_out[0]:.4f} ({held_out[1]} examples)")
     if args.report:
         print(clf.format_layer_report())
     clf.save(args.output)
