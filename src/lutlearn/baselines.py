@@ -28,6 +28,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from lutlearn._torch import require_torch, train_minibatches
+
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
     "conv-net",
@@ -165,16 +167,6 @@ def _neighbors_within(Xf, norms, k, block) -> np.ndarray:
     return idx
 
 
-def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:
-        raise ImportError(
-            "the conv-net baseline needs PyTorch: pip install 'lutlearn[torch]' (CPU build, torch==2.13.0)"
-        ) from exc
-    return torch
-
-
 def image_shape(n_features: int) -> tuple[int, int, int]:
     """The (channels, height, width) a row of ``n_features`` bits is read as by the conv net.
 
@@ -248,7 +240,7 @@ class LeNetClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y) -> "LeNetClassifier":
         """Train the net on bit images ``X`` (n_samples, n_features) with labels ``y``."""
-        torch = _import_torch()
+        torch = require_torch("the conv-net baseline")
         X = np.asarray(X)
         self.classes_, y_enc = np.unique(np.asarray(y), return_inverse=True)
         self.n_features_in_ = X.shape[1]
@@ -262,17 +254,8 @@ class LeNetClassifier(ClassifierMixin, BaseEstimator):
             gen = torch.Generator().manual_seed(seed)
             model = self._network(torch, self.shape_, len(self.classes_))
             opt = torch.optim.Adam(model.parameters(), lr=self.learning_rate)
-            loss_fn = torch.nn.CrossEntropyLoss()
             Xt, yt = self._tensor(torch, X), torch.from_numpy(y_enc.astype(np.int64))
-            model.train()
-            for _ in range(self.epochs):
-                perm = torch.randperm(len(yt), generator=gen)
-                for start in range(0, len(yt), self.batch_size):
-                    idx = perm[start:start + self.batch_size]
-                    opt.zero_grad()
-                    loss_fn(model(Xt[idx]), yt[idx]).backward()
-                    opt.step()
-            model.eval()
+            train_minibatches(torch, model, opt, Xt, yt, self.epochs, self.batch_size, gen)
             self.model_ = model
         finally:
             torch.set_num_threads(old_threads)
@@ -281,7 +264,7 @@ class LeNetClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """The most likely class of each example."""
         check_is_fitted(self, "model_")
-        torch = _import_torch()
+        torch = require_torch("the conv-net baseline")
         Xt = self._tensor(torch, X)
         out = []
         with torch.no_grad():

@@ -16,7 +16,9 @@ import importlib.util
 
 import numpy as np
 
-TORCH_EXTRA_MESSAGE = "the MLP needs PyTorch: pip install 'lutlearn[torch]' (torch==2.13.0, CPU build)"
+from lutlearn._torch import require_torch as _require_torch, torch_extra_message, train_minibatches
+
+TORCH_EXTRA_MESSAGE = torch_extra_message("the MLP")
 
 
 def torch_available() -> bool:
@@ -26,11 +28,7 @@ def torch_available() -> bool:
 
 def require_torch():
     """Import and return :mod:`torch`, or raise an ImportError naming the ``lutlearn[torch]`` extra."""
-    try:
-        import torch
-    except ImportError as exc:
-        raise ImportError(TORCH_EXTRA_MESSAGE) from exc
-    return torch
+    return _require_torch("the MLP")
 
 
 class MLPClassifier:
@@ -81,16 +79,7 @@ class MLPClassifier:
             self.model_ = self._build(torch, X.shape[1], max(2, len(self.classes_)))
         gen = torch.Generator().manual_seed(int(self.random_state) + 1)
         opt = torch.optim.SGD(self.model_.parameters(), lr=self.learning_rate, momentum=self.momentum)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        self.model_.train()
-        for _ in range(int(self.epochs)):
-            order = torch.randperm(len(y_t), generator=gen)
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
-                opt.zero_grad()
-                loss_fn(self.model_(X[batch]), y_t[batch]).backward()
-                opt.step()
-        self.model_.eval()
+        train_minibatches(torch, self.model_, opt, X, y_t, self.epochs, self.batch_size, gen)
         return self
 
     def logits(self, X):

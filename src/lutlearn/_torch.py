@@ -1,0 +1,39 @@
+"""What the PyTorch learners (the MLP of the memorization lab, Table 1's conv net) share.
+
+PyTorch is an optional extra (``pip install 'lutlearn[torch]'``, pinned to the
+CPU build ``torch==2.13.0``); nothing here imports it at module import time.
+"""
+
+from __future__ import annotations
+
+
+def torch_extra_message(what: str) -> str:
+    """The message an ImportError gives when ``what`` needs PyTorch and it is absent."""
+    return f"{what} needs PyTorch: pip install 'lutlearn[torch]' (torch==2.13.0, CPU build)"
+
+
+def require_torch(what: str = "this learner"):
+    """Import and return :mod:`torch`, or raise an ImportError naming the ``lutlearn[torch]`` extra."""
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(torch_extra_message(what)) from exc
+    return torch
+
+
+def train_minibatches(torch, model, optimizer, X, y, epochs: int, batch_size: int, generator) -> None:
+    """Train ``model`` on tensors ``X``, ``y`` with cross-entropy: ``epochs`` passes over shuffled mini-batches.
+
+    The shuffles come from ``generator`` (a seeded ``torch.Generator``), so a
+    seed fixes the training run. The model is left in evaluation mode.
+    """
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+    for _ in range(int(epochs)):
+        order = torch.randperm(len(y), generator=generator)
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss_fn(model(X[batch]), y[batch]).backward()
+            optimizer.step()
+    model.eval()
