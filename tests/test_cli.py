@@ -113,3 +113,16 @@ def test_bad_option_value_exits_2(capsys):
 def test_console_script_and_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "lutlearn", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("lutlearn ")
+
+
+def test_info_shows_the_multiclass_defaults(tmp_path, capsys):
+    from lutlearn import LutNetworkClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (300, 20), dtype=np.uint8)
+    y = X[:, 0] + 2 * X[:, 1]  # 4 classes
+    LutNetworkClassifier(hidden_layers=(32,), output_k=4, n_output_luts=16, random_state=0).fit(X, y).save(
+        tmp_path / "m.npz")
+    assert main(["info", str(tmp_path / "m.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "k=6  output_k=4  hidden layers: [32]  output luts: 16 (voting)  seed:" in out

@@ -22,6 +22,7 @@ from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render
 from lutlearn.export.netlist import _simplify_lut, bits_to_index
 from lutlearn.export import tools
+from lutlearn.multiclass import decision_scores
 
 
 def need(tool: str, package: str) -> str:
@@ -120,6 +121,21 @@ def test_aiger_round_trip(model, examples, tmp_path, suffix):
     aig = read_aiger(path)
     assert aig.n_inputs == model.n_features_in_
     np.testing.assert_array_equal(model.classes_[bits_to_index(aig.evaluate(examples))], model.predict(examples))
+
+
+def test_compiled_aig_simulation_matches_the_reference(voting, voting_examples):
+    """Blocks of 64-example words, a partial last word, negated and constant outputs."""
+    aig = Aig.from_netlist(LutNetlist.from_model(voting))
+    aig.outputs = aig.outputs + [aig.outputs[0] ^ 1, 0, 1, aig.input(5) ^ 1]
+    X = voting_examples[:1000]
+    expect = aig.evaluate_reference(X)
+    np.testing.assert_array_equal(aig.evaluate(X), expect)
+    small = 8 * (aig.n_inputs + 1 + aig.n_ands)  # one word per block: 16 blocks
+    np.testing.assert_array_equal(aig.evaluate(X, max_bytes=small), expect)
+    np.testing.assert_array_equal(aig.evaluate(X[:5]), expect[:5])
+    assert expect[:, -4:-1].tolist() == [[1 - e, 0, 1] for e in expect[:, 0]] and aig.evaluate(X[:0]).shape == (0, 8)
+    with pytest.raises(ValueError, match="expected inputs of shape"):
+        aig.evaluate(X[:, :10])
 
 
 def test_aig_structural_hashing_and_constants():
@@ -223,24 +239,26 @@ def _saved(model, tmp_path):
     return path
 
 
-def test_verilog_simulated_by_icarus(model, examples, tmp_path):
+def simulate_verilog(model, X, tmp_path) -> list[int]:
+    """Export ``model`` as Verilog, simulate it on the rows of ``X`` with Icarus Verilog; the class indices."""
     iverilog = need("iverilog", "iverilog")
     vvp = need("vvp", "iverilog")
     export_model(model, tmp_path / "m.v")
-    n, d = examples.shape
+    n, d = X.shape
+    n_out = max(1, (len(model.classes_) - 1).bit_length())
     # $readmemb reads the most significant bit first: x[d-1] .. x[0]
-    (tmp_path / "vec.txt").write_text(_lines(examples[:, ::-1]))
+    (tmp_path / "vec.txt").write_text(_lines(X[:, ::-1]))
     (tmp_path / "tb.v").write_text(f"""module tb;
   reg [{d - 1}:0] mem [0:{n - 1}];
   reg [{d - 1}:0] x;
-  wire [0:0] y;
+  wire [{n_out - 1}:0] y;
   integer i;
   lutlearn_model dut (.x(x), .y(y));
   initial begin
     $readmemb("vec.txt", mem);
     for (i = 0; i < {n}; i = i + 1) begin
       x = mem[i];
-      #1 $display("%b", y);
+      #1 $display("%0d", y);
     end
     $finish;
   end
@@ -248,8 +266,12 @@ endmodule
 """)
     subprocess.run([iverilog, "-o", "sim", "tb.v", "m.v"], cwd=tmp_path, check=True)
     res = subprocess.run([vvp, "-n", "sim"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    got = [int(t) for t in res.stdout.split() if t in ("0", "1")]
-    assert len(got) == n >= 1000
+    return [int(t) for t in res.stdout.split() if t.isdigit()]
+
+
+def test_verilog_simulated_by_icarus(model, examples, tmp_path):
+    got = simulate_verilog(model, examples, tmp_path)
+    assert len(got) == len(examples) >= 1000
     np.testing.assert_array_equal(model.classes_[got], model.predict(examples))
 
 
@@ -346,15 +368,165 @@ def test_constant_output_in_every_format(model, examples, tmp_path):
         assert res.stdout.split() == [str(m.classes_[1])] * 50
 
 
-def test_multiclass_voting_design_is_refused(digits, tmp_path, capsys):
-    m = LutNetworkClassifier(k=3, hidden_layers=(16,), n_output_luts=4, output_k=3, random_state=0)
-    m.fit(digits.X_train, digits.y_train)
-    with pytest.raises(ValueError, match="multi-class design"):
-        LutNetlist.from_model(m)
-    m.save(tmp_path / "vote.npz")
-    assert main(["export", str(tmp_path / "vote.npz"), "-o", str(tmp_path / "vote.v")]) == 1
-    assert "not supported yet" in capsys.readouterr().err
-    assert not (tmp_path / "vote.v").exists()
+# -------------------------------------------------------- multi-class voting
+@pytest.fixture(scope="module")
+def digits10():
+    """sklearn's 8x8 digits, 10 classes, pixel > 7: (X, y) with string labels."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return (X > 7).astype(np.uint8), np.array([f"d{v}" for v in y])
+
+
+@pytest.fixture(scope="module")
+def voting(digits10):
+    """A small multi-class model (10 classes, 8 voting output luts of 3 inputs)."""
+    X, y = digits10
+    return LutNetworkClassifier(k=4, hidden_layers=(24,), output_k=3, n_output_luts=8, random_state=0).fit(
+        X[:1200], y[:1200])
+
+
+@pytest.fixture(scope="module")
+def voting_examples(digits10):
+    """All 1,797 digits plus 500 random bit vectors."""
+    X, _ = digits10
+    return np.vstack([X, np.random.default_rng(3).integers(0, 2, (500, X.shape[1]), dtype=np.uint8)])
+
+
+def test_arithmetic_luts_add_compare_and_pick_the_first_maximum():
+    from lutlearn.export import arithmetic as ar
+
+    rng = np.random.default_rng(0)
+    n_in, width = 12, 7
+    b = ar.LutBuilder(n_in)
+    X = rng.integers(0, 2, (400, n_in), dtype=np.uint8)
+    # three 4-bit numbers from the inputs, plus the constant 5: their sum (< 2**7)
+    nums = [list(range(4 * i, 4 * i + 4)) for i in range(3)]
+    columns = [[n[i] for n in nums] for i in range(4)] + [[], [], []]
+    for i in range(width):
+        if (5 >> i) & 1:
+            columns[i].append(b.const(1))
+    total = ar.add_columns(b, columns, width)
+    wrapped = ar.add_columns(b, columns, 4)  # modulo 16
+    gt = ar.greater(b, nums[0], nums[1])
+    winner = ar.argmax(b, nums)
+    net = LutNetlist._simplified(n_in, b.luts, total + wrapped + [gt] + winner, np.arange(2))
+    out = net.evaluate(X)
+    vals = [(X[:, n] << np.arange(4)).sum(axis=1) for n in nums]
+    s = vals[0] + vals[1] + vals[2] + 5
+    np.testing.assert_array_equal(bits_to_index(out[:, :width]), s)
+    np.testing.assert_array_equal(bits_to_index(out[:, width: width + 4]), s % 16)
+    np.testing.assert_array_equal(out[:, width + 4], vals[0] > vals[1])
+    np.testing.assert_array_equal(bits_to_index(out[:, width + 5:]), np.argmax(np.stack(vals, axis=1), axis=1))
+    assert (np.stack(vals, axis=1).max(axis=1)[:, None] == np.stack(vals, axis=1)).sum(axis=1).max() > 1  # ties met
+    with pytest.raises(ValueError, match="same width"):
+        ar.greater(b, nums[0], nums[1][:3])
+
+
+def test_multiclass_netlist_and_aig_match_predict(voting, voting_examples):
+    expect = voting.predict(voting_examples)
+    assert len(set(expect)) == 10
+    net = LutNetlist.from_model(voting)
+    assert net.n_outputs == 4 and net.n_inputs == 64
+    np.testing.assert_array_equal(net.predict(voting_examples), expect)
+    aig = Aig.from_netlist(net)
+    np.testing.assert_array_equal(voting.classes_[bits_to_index(aig.evaluate(voting_examples))], expect)
+
+
+def with_votes(model, votes, bias):
+    """A copy of a fitted multi-class model predicting with the given integer votes and bias."""
+    import copy
+
+    other = copy.copy(model)
+    other._vote = (np.asarray(votes, np.uint8), np.asarray(bias, np.int64))
+    return other
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_multiclass_ties_go_to_the_lowest_class(digits10, n_classes):
+    """Votes of 0-2 make many equal scores: the circuit picks the first maximum, as predict."""
+    X, y = digits10
+    keep = np.isin(y, [f"d{c}" for c in range(n_classes)])
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=5, random_state=1).fit(X[keep], y[keep])
+    rng = np.random.default_rng(n_classes)
+    m = with_votes(m, rng.integers(0, 3, m._vote[0].shape), rng.integers(0, 2, n_classes))
+    scores = decision_scores(m, m._last_hidden(X))
+    tied = (scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1
+    assert tied.sum() > 50
+    expect = m.predict(X)
+    np.testing.assert_array_equal(expect, m.classes_[scores.argmax(axis=1)])
+    np.testing.assert_array_equal(LutNetlist.from_model(m).predict(X), expect)
+    flat = with_votes(m, np.zeros_like(m._vote[0]), np.zeros(n_classes))  # every score 0: class 0
+    net = LutNetlist.from_model(flat)
+    assert net.n_outputs == max(1, (n_classes - 1).bit_length())
+    assert (net.predict(X) == m.classes_[0]).all() and (flat.predict(X) == m.classes_[0]).all()
+
+
+def test_multiclass_c_verilog_blif_aiger_agree_with_predict(voting, voting_examples, tmp_path, capsys):
+    """The 10-class circuit through the tools: cc, Icarus Verilog, and ABC (BLIF = AIGER, optimised AIG)."""
+    cc = need("cc", "gcc")
+    expect = voting.predict(voting_examples)
+    path = _saved(voting, tmp_path)
+    assert main(["export", str(path), "-o", str(tmp_path / "m.c"), "--with-main"]) == 0
+    assert "4 outputs (class index bits)" in capsys.readouterr().out
+    subprocess.run([cc, "-std=c99", "-O1", "-Wall", "-Werror", "-o", str(tmp_path / "m"), str(tmp_path / "m.c")],
+                   check=True)
+    res = subprocess.run([str(tmp_path / "m")], input=_lines(voting_examples), capture_output=True, text=True,
+                         check=True)
+    got = res.stdout.split("\n")[:-1]
+    assert len(got) == len(voting_examples) >= 1000
+    assert got == list(expect)
+
+    got = simulate_verilog(voting, voting_examples, tmp_path)
+    assert len(got) == len(voting_examples)
+    np.testing.assert_array_equal(voting.classes_[got], expect)
+
+    need_abc()
+    export_model(voting, tmp_path / "m.blif")
+    export_model(voting, tmp_path / "m.aig")
+    assert tools.abc_equivalent(tmp_path / "m.blif", tmp_path / "m.aig")
+    n_opt = tools.abc_optimize(tmp_path / "m.aig", tmp_path / "opt.aig")
+    opt = read_aiger(tmp_path / "opt.aig")
+    assert opt.n_ands == n_opt <= read_aiger(tmp_path / "m.aig").n_ands
+    np.testing.assert_array_equal(voting.classes_[bits_to_index(opt.evaluate(voting_examples))], expect)
+    # a changed vote is a different circuit, and ABC notices
+    votes, bias = voting._vote
+    changed = votes.copy()
+    changed[0, :, 0] += 50
+    export_model(with_votes(voting, changed, bias), tmp_path / "o.aig")
+    assert not tools.abc_equivalent(tmp_path / "m.aig", tmp_path / "o.aig")
+
+
+
+def test_multiclass_task_from_training_to_circuit_on_the_command_line(tmp_path, capsys):
+    from lutlearn import load
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "--task", "multiclass-digits", "-k", "4", "--hidden-layers", "24", "--output-k", "3",
+                 "--n-output-luts", "8", "-o", str(model)]) == 0
+    assert main(["export", str(model), "-o", str(tmp_path / "m.aag")]) == 0
+    out = capsys.readouterr().out
+    assert "64 inputs, 4 outputs (class index bits)" in out
+    m, task = load(model), get_task("multiclass-digits")
+    got = m.classes_[bits_to_index(read_aiger(tmp_path / "m.aag").evaluate(task.X_test))]
+    np.testing.assert_array_equal(got, m.predict(task.X_test))
+    assert (got == task.y_test).mean() > 0.6
+
+
+def test_multiclass_verilog_synthesised_by_yosys(digits10, tmp_path):
+    """Yosys maps a 3-class voting circuit to 6-input luts, and the result is the model (ABC cec)."""
+    need("yosys", "yosys")
+    need_abc()
+    X, y = digits10
+    keep = np.isin(y, ["d0", "d1", "d2"])
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0).fit(X[keep], y[keep])
+    export_model(m, tmp_path / "m.v")
+    export_model(m, tmp_path / "m.aig")
+    stats = tools.yosys_synth(tmp_path / "m.v", "lutlearn_model", target="lut6", blif=tmp_path / "syn.blif")
+    assert stats["luts"] > 0
+    syn = re.sub(r"\b([xy])\[(\d+)\]", r"\1\2", (tmp_path / "syn.blif").read_text())
+    (tmp_path / "syn.blif").write_text(syn)
+    assert tools.abc_equivalent(tmp_path / "syn.blif", tmp_path / "m.aig")
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ import lutlearn
 from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder
 from lutlearn import _reference_multiclass as ref
 from lutlearn.kernels_multiclass import count_layer32, fit_dichotomy_layer, vote_layer
-from lutlearn.multiclass import DEFAULTS, random_dichotomies
+from lutlearn.multiclass import DEFAULTS, decision_scores, random_dichotomies
 from lutlearn.network import BINARY_DEFAULTS, random_wiring
 
 DATA = Path(__file__).parent / "fixtures"
@@ -85,6 +85,11 @@ def test_count_layer32_and_vote_layer_match_reference():
     scores = np.zeros((700, 3))
     vote_layer(A, wires, weights, scores)  # 700 examples: several blocks, the last one partial
     np.testing.assert_array_equal(scores, ref.vote_layer(A, wires, weights))
+    votes = rng.integers(0, 210, size=(20, 32, 3)).astype(np.uint8)  # the model's integer votes
+    int_scores = np.zeros((700, 3), np.int64)
+    vote_layer(A, wires, votes, int_scores)
+    np.testing.assert_array_equal(int_scores, ref.vote_layer(A, wires, votes))
+    assert int_scores.max() > 255  # summed without uint8 overflow
 
 
 def test_random_dichotomies_split_every_lut_in_halves():
@@ -120,6 +125,9 @@ def test_multiclass_matches_reference_prediction():
     clf.fit(X, y)
     Xt, _ = toy(n=300, d=12, n_classes=5, seed=4)
     np.testing.assert_allclose(clf.predict_proba(Xt), ref.predict_proba(clf, Xt), rtol=1e-5, atol=1e-6)
+    scores = ref.decision_scores(clf, Xt)
+    np.testing.assert_array_equal(decision_scores(clf, clf._last_hidden(Xt)), scores)
+    np.testing.assert_array_equal(clf.predict(Xt), clf.classes_[scores.argmax(axis=1)])
     # The hidden layers' training outputs follow the reference layer by layer.
     A = X.T.copy()
     totals = np.bincount(y, minlength=5).astype(np.int64)

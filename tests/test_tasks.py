@@ -62,6 +62,23 @@ def test_binary_and_pairwise_labels(fake_sources):
     assert pair.info["classes"] == ["class 7", "class 2"]
 
 
+def test_multiclass_tasks_keep_all_ten_labels(fake_sources):
+    Xtr, ytr, Xte, yte = fake_sources["mnist"]
+    task = get_task("multiclass-mnist,threshold=100")
+    np.testing.assert_array_equal(task.X_train, Xtr > 100)
+    np.testing.assert_array_equal(task.y_train, ytr)
+    np.testing.assert_array_equal(task.y_test, yte)
+    assert task.info["classes"] == [f"class {c}" for c in range(10)] and "10 classes" in task.description
+    noisy = get_task("multiclass-mnist,randY=1,seed=4")
+    assert noisy.name == "multiclass-mnist,randY=1,seed=4"
+    assert set(np.unique(noisy.y_train)) == set(range(10))  # redrawn among all ten classes, not 0/1
+    assert np.mean(noisy.y_train != ytr) > 0.8
+    digits = get_task("multiclass-digits")
+    assert len(np.unique(digits.y_train)) == 10
+    np.testing.assert_array_equal(digits.X_test, get_task("binary-digits").X_test)
+    assert task_size("multiclass-cifar10") == (50000, 10000, 3072)
+
+
 def test_iter_pairwise_tasks_rejects_unknown_options_before_loading(fake_sources):
     with pytest.raises(TypeError, match="unknown task option.*random_label\\b"):
         next(iter_pairwise_tasks("mnist", random_label=1.0))

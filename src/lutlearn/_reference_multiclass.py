@@ -37,26 +37,48 @@ def count_layer(A, y, wires, n_classes):
 
 
 def vote_layer(A, wires, weights):
-    """``scores[i] = sum_j weights[j, pattern_j(i)]`` (float64), luts added in index order."""
-    scores = np.zeros((A.shape[1], weights.shape[2]))
+    """``scores[i] = sum_j weights[j, pattern_j(i)]``, luts added in index order (int64 for integer votes)."""
+    dtype = np.int64 if np.issubdtype(weights.dtype, np.integer) else np.float64
+    scores = np.zeros((A.shape[1], weights.shape[2]), dtype)
     for w, wt in zip(wires, weights):
         scores += wt[pattern_index(A, w)]
     return scores
 
 
-def predict_proba(model, X):
-    """Multi-class class probabilities from a fitted model's public attributes, every lut evaluated."""
-    from lutlearn.multiclass import ALPHA
+def decision_scores(model, X):
+    """Integer class scores from a fitted model's public attributes, every lut evaluated.
+
+    Restates :mod:`lutlearn.multiclass`: each output lut votes
+    ``round(VOTE_SCALE * log((count + ALPHA) / ALPHA))`` per class, and the
+    class bias is ``round(VOTE_SCALE * n_out * (log prior - log((n_c + ALPHA
+    2**k) / ALPHA)))`` less its minimum.
+    """
+    import math
+
+    from lutlearn.multiclass import ALPHA, VOTE_SCALE
 
     A = np.asarray(X, dtype=np.uint8).T
     for w, t in zip(model.wires_[:-1], model.tables_[:-1]):
         A = np.array([t_j[pattern_index(A, w_j)] for w_j, t_j in zip(w, t)], dtype=np.uint8)
-    counts = model.output_counts_.astype(np.float64)
-    n_out, size, _ = counts.shape
-    totals = counts[0].sum(axis=0)
-    loglik = np.zeros((A.shape[1], counts.shape[2]))
+    counts = model.output_counts_
+    n_out, size, n_classes = counts.shape
+    totals = [int(t) for t in counts[0].sum(axis=0)]
+    n = sum(totals)
+    bias = [
+        round(VOTE_SCALE * n_out * (math.log(t / n) - math.log((t + ALPHA * size) / ALPHA)))
+        for t in totals
+    ]
+    scores = np.tile(np.array(bias, np.int64) - min(bias), (A.shape[1], 1))
     for w, c in zip(model.wires_[-1], counts):
-        loglik += np.log(c[pattern_index(A, w)] + ALPHA) - np.log(totals + ALPHA * size)
-    scores = loglik / n_out + np.log(totals / totals.sum())
+        for i, p in enumerate(pattern_index(A, w)):
+            scores[i] += [round(VOTE_SCALE * math.log((int(v) + ALPHA) / ALPHA)) for v in c[p]]
+    return scores
+
+
+def predict_proba(model, X):
+    """Multi-class class probabilities: softmax of :func:`decision_scores` over ``VOTE_SCALE * n_out``."""
+    from lutlearn.multiclass import VOTE_SCALE
+
+    scores = decision_scores(model, X) / (VOTE_SCALE * model.output_counts_.shape[0])
     z = np.exp(scores - scores.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)

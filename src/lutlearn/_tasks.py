@@ -1,7 +1,7 @@
 """The paper's tasks by name: the registry, the options, and the randomizations of the memorization literature.
 
 A task name is a base name from :data:`TASKS` (``binary-mnist``,
-``pairwise-cifar10:3-5``, ...) optionally followed by comma-separated
+``pairwise-cifar10:3-5``, ``multiclass-mnist``, ...) optionally followed by comma-separated
 options, so that the command line reaches them too::
 
     binary-mnist,randY=1,seed=3        all training labels random (Table 3's "random data")
@@ -40,8 +40,8 @@ from lutlearn import _loaders
 class Task:
     """A named learning task: Boolean inputs (uint8 0/1) and integer labels, split into train and test.
 
-    ``info`` records how it was made: ``source``, ``classes`` (what labels 0
-    and 1 stand for), the options, ``train_indices`` (rows of the source's
+    ``info`` records how it was made: ``source``, ``classes`` (what labels 0,
+    1, ... stand for), the options, ``train_indices`` (rows of the source's
     training set, in order), and ``labels_replaced`` / ``inputs_replaced``
     (rows of ``X_train`` whose label / input was randomized).
     """
@@ -76,6 +76,11 @@ TASKS: dict[str, TaskSpec] = {
                  "(split and quantization inferred from the paper's numbers)"),
         TaskSpec("pairwise-mnist:I-J", "mnist", 784, "MNIST digit I (label 0) v/s digit J (label 1)"),
         TaskSpec("pairwise-cifar10:I-J", "cifar10", 3072, "CIFAR-10 class I (label 0) v/s class J (label 1)"),
+        TaskSpec("multiclass-digits", "digits", 64,
+                 "scikit-learn's 8x8 digits, all 10 classes (labels 0-9), pixel > 8; same split as binary-digits"),
+        TaskSpec("multiclass-mnist", "mnist", 784, "MNIST, all 10 classes (labels 0-9), pixel > 127"),
+        TaskSpec("multiclass-cifar10", "cifar10", 3072,
+                 "CIFAR-10, all 10 classes (labels 0-9), each colour channel > 127"),
     ]
 }
 
@@ -101,7 +106,9 @@ _OPTIONS = {
     "seed": ("seed", int, 0),
 }
 _KEYWORDS = {kw: (opt, default) for opt, (kw, _, default) in _OPTIONS.items()}
-_BASE = re.compile(r"^(?:binary-(digits|mnist|cifar10)|pairwise-(mnist|cifar10):(\d)-(\d))$")
+_BASE = re.compile(
+    r"^(?:binary-(digits|mnist|cifar10)|pairwise-(mnist|cifar10):(\d)-(\d)|multiclass-(digits|mnist|cifar10))$"
+)
 
 
 def task_names() -> list[str]:
@@ -155,7 +162,7 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
             options[kw] = value
     options = {kw: options.get(kw, default) for kw, (_, default) in _KEYWORDS.items()}
     m = _BASE.match(base)
-    source = m.group(1) or m.group(2)
+    source = m.group(1) or m.group(2) or m.group(5)
     pair = (int(m.group(3)), int(m.group(4))) if m.group(2) else None
     if pair and pair[0] == pair[1]:
         raise ValueError(f"task {base!r}: the two classes must differ")
@@ -182,7 +189,7 @@ def canonical_name(base: str, options: dict) -> str:
     """The task name that :func:`get_task` maps back to the same task: ``base`` plus its non-default options."""
     parts = [base]
     m = _BASE.match(base)
-    source = m.group(1) or m.group(2)
+    source = m.group(1) or m.group(2) or m.group(5)
     for opt, (kw, _, default) in _OPTIONS.items():
         value = options.get(kw, default)
         if kw == "threshold" and value == DEFAULT_THRESHOLD[source]:
@@ -371,6 +378,10 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         X_train, y_train = X_train[train_rows], (y_train[train_rows] == j).astype(np.int64)
         X_test, y_test = X_test[test_rows], (y_test[test_rows] == j).astype(np.int64)
         classes = [f"class {i}", f"class {j}"]
+    elif base.startswith("multiclass-"):
+        train_rows = np.arange(len(y_train))
+        y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+        classes = [f"class {c}" for c in range(10)]
     else:
         train_rows = np.arange(len(y_train))
         y_train, y_test = (y_train >= 5).astype(np.int64), (y_test >= 5).astype(np.int64)
@@ -385,7 +396,9 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         X_train, y_train, train_rows = X_train[keep], y_train[keep], train_rows[keep]
     threshold = options["threshold"]
     B_train, inputs_replaced = randomize_inputs(X_train, options["random_inputs"], threshold, rng_inputs)
-    y_train, labels_replaced = randomize_labels(y_train, options["random_labels"], rng_labels, classes=[0, 1])
+    y_train, labels_replaced = randomize_labels(
+        y_train, options["random_labels"], rng_labels, classes=list(range(len(classes)))
+    )
     extras = [f"value > {threshold}"] + (["grey levels"] if options["grey"] else [])
     if options["n_train"]:
         extras.append(f"{len(y_train)} training examples")
@@ -397,5 +410,6 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         source=source, classes=classes, **options, train_indices=train_rows,
         labels_replaced=labels_replaced, inputs_replaced=inputs_replaced,
     )
+    what = "10 classes" if len(classes) > 2 else f"{classes[0]} v/s {classes[1]}"
     return Task(canonical_name(base, options), B_train, y_train, (X_test > threshold).astype(np.uint8), y_test,
-                f"{_SOURCE_NAMES[source]} {classes[0]} v/s {classes[1]}; {', '.join(extras)}", info)
+                f"{_SOURCE_NAMES[source]} {what}; {', '.join(extras)}", info)

@@ -135,11 +135,13 @@ def vote_layer(A, wires, weights, scores):
     A : uint8 array of shape (n_prev, n_samples)
         The layer the voting luts read, feature-major.
     wires : int32 array of shape (n_luts, k)
-    weights : float32 array of shape (n_luts, 2**k, n_classes)
-        Each lut's vote for each class, per pattern.
-    scores : float64 array of shape (n_samples, n_classes)
-        Accumulated in place. Every example adds the luts in index order, so
-        the sums do not depend on the number of threads.
+    weights : array of shape (n_luts, 2**k, n_classes)
+        Each lut's vote for each class, per pattern (the model uses uint8
+        integer votes, see :func:`lutlearn.multiclass.vote_weights`).
+    scores : array of shape (n_samples, n_classes)
+        Accumulated in place (int64 for integer votes). Every example adds
+        the luts in index order, so the sums do not depend on the number of
+        threads.
     """
     n_luts = wires.shape[0]
     n = A.shape[1]

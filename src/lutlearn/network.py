@@ -492,7 +492,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
         Multi-class: the softmax of the class scores described in
         :mod:`lutlearn.multiclass` (log prior plus the output luts' mean
-        log-likelihood); ``predict`` is their argmax.
+        log-likelihood, computed in integers), scaled back to nats;
+        ``predict`` is their argmax.
 
         Parameters
         ----------
@@ -513,7 +514,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
             A = self._last_hidden(bits)
             with _numba_threads(self.n_jobs):
-                return proba_from_scores(decision_scores(self, A))
+                return proba_from_scores(decision_scores(self, A), self._cone[-1][0].shape[0])
         idx = self._output_patterns(bits)
         counts = self.output_counts_[idx].astype(np.float64)
         totals = counts.sum(axis=1, keepdims=True)

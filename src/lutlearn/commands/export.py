@@ -6,7 +6,9 @@ import argparse
 
 NAME = "export"
 HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
-EPILOG = """outputs: bit b of the class index (one output for two classes, 1 = the second class).
+EPILOG = """outputs: bit b of the class index (one output for two classes, 1 = the second class;
+ceil(log2(C)) outputs for C classes). Multi-class models export their whole vote (adders
+and comparators included); their circuits grow as n_output_luts x classes x 2**output_k.
 The format follows the file suffix (.c .v .blif .aig .aag) unless --format is given.
 examples:
   lutlearn export model.npz -o model.c --with-main && cc -O2 -o model model.c
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--synth applies to the Verilog format only")
     model = load(args.model)
     net = LutNetlist.from_model(model)
-    export_model(model, args.output, fmt, with_main=args.with_main, name=args.name)
+    export_model(model, args.output, fmt, with_main=args.with_main, name=args.name, net=net, progress=True)
     outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
     print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {outputs}, {len(net.luts)} luts")
     if fmt == "aiger":
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
                 with tempfile.TemporaryDirectory() as tmp:
                     binary = Path(tmp) / "model.aig"
-                    export_model(model, binary, fmt)
+                    export_model(model, binary, fmt, net=net)
                     n = abc_optimize(binary, binary)
                     ascii_aig = read_aiger(binary).to_bytes(binary=False, comment="optimised by ABC")
                 with atomic_writer(args.output) as fh:

@@ -20,7 +20,12 @@ def run(args: argparse.Namespace) -> int:
     _, keep, _ = output_cone(m.wires_)
     print(f"model: {args.model}")
     print(f"inputs: {m.n_features_in_} bits   classes: {list(m.classes_)}")
-    print(f"k={m.k}  output_k={m.output_k or m.k}  hidden layers: {list(m.hidden_layers)}  seed: {m.seed_}")
+    p = m._effective_params(len(m.classes_))
+    out = f"output luts: {p['n_output_luts']} (voting)  " if m.output_counts_.ndim == 3 else ""
+    print(
+        f"k={p['k']}  output_k={p['output_k'] or p['k']}  hidden layers: {list(p['hidden_layers'])}  "
+        f"{out}seed: {m.seed_}"
+    )
     print(f"luts: {sum(w.shape[0] for w in m.wires_)} trained, {sum(len(k) for k in keep)} in the output's cone")
     print(m.format_layer_report())
     return 0

@@ -6,7 +6,8 @@ exported, simplified (:mod:`lutlearn.export.netlist`); the circuit still
 takes all ``n_features_in_`` inputs (unused ones unconnected) so it is a
 drop-in replacement. Output bit ``b`` is bit ``b`` of the class index
 (least significant first): a two-class model has one output, 1 meaning
-``classes_[1]``.
+``classes_[1]``. Multi-class models export their integer vote, adders and
+comparators included, and compute ``predict`` exactly too.
 
 Formats (one module each): ``c`` (:mod:`~lutlearn.export.c`), ``verilog``
 (:mod:`~lutlearn.export.verilog`), ``blif`` (:mod:`~lutlearn.export.blif`)
@@ -54,14 +55,17 @@ def _describe(model, net: LutNetlist) -> str:
     params = model._effective_params(len(model.classes_))
     return (
         f"lutlearn {__version__} lut network: k={params['k']}, output_k={params['output_k'] or params['k']}, "
-        f"hidden layers {list(params['hidden_layers'])}, seed {model.seed_}; "
+        f"hidden layers {list(params['hidden_layers'])}, "
+        + (f"{params['n_output_luts']} voting output luts, " if model.output_counts_.ndim == 3 else "")
+        + f"seed {model.seed_}; "
         f"{model.n_features_in_} inputs, {len(net.luts)} luts after pruning and simplification; "
         f"classes {[str(c) for c in model.classes_]}"
     )
 
 
 def render(
-    model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True
+    model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True,
+    net: LutNetlist | None = None, progress: bool = False,
 ) -> bytes:
     """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
 
@@ -78,12 +82,17 @@ def render(
         Verilog/BLIF module (default ``lutlearn_model``).
     binary : bool, default=True
         AIGER only: binary ``aig`` (True) or ASCII ``aag``.
+    net : LutNetlist, optional
+        The model's netlist, if already built (``LutNetlist.from_model(model)``).
+    progress : bool, default=False
+        AIGER only: show a progress bar while the luts become AND gates.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if with_main and fmt != "c":
         raise ValueError("--with-main applies to the C format only")
-    net = LutNetlist.from_model(model)
+    if net is None:
+        net = LutNetlist.from_model(model)
     comment = _describe(model, net)
     if fmt == "c":
         return write_c(net, name or "lutlearn_predict", with_main=with_main, comment=comment).encode()
@@ -91,12 +100,12 @@ def render(
         return write_verilog(net, name or "lutlearn_model", comment=comment).encode()
     if fmt == "blif":
         return write_blif(net, name or "lutlearn_model", comment=comment).encode()
-    return Aig.from_netlist(net).to_bytes(binary=binary, comment=comment)
+    return Aig.from_netlist(net, progress=progress).to_bytes(binary=binary, comment=comment)
 
 
 def export_model(
     model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
-    name: str | None = None,
+    name: str | None = None, net: LutNetlist | None = None, progress: bool = False,
 ) -> None:
     """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
 
@@ -106,4 +115,4 @@ def export_model(
     fmt = fmt or format_from_path(path)
     binary = Path(path).suffix.lower() != ".aag"
     with atomic_writer(path) as fh:
-        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary))
+        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress))

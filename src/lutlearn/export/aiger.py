@@ -124,11 +124,18 @@ class Aig:
         return build(table, 0)
 
     @classmethod
-    def from_netlist(cls, net: "LutNetlist") -> "Aig":
-        """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates."""
+    def from_netlist(cls, net: "LutNetlist", progress: bool = False) -> "Aig":
+        """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates.
+
+        With ``progress``, a progress bar on stderr counts the luts converted
+        (large multi-class circuits take minutes).
+        """
+        from tqdm.auto import tqdm
+
         aig = cls(net.n_inputs)
         lits = [aig.input(i) for i in range(net.n_inputs)]
-        for ins, T in net.luts:
+        luts = tqdm(net.luts, desc="luts to AND gates", unit="lut", disable=not progress, leave=False, mininterval=1)
+        for ins, T in luts:
             lits.append(aig.add_lut([lits[s] for s in ins], T))
         aig.outputs = [lits[s] for s in net.outputs]
         return aig.cleanup()
@@ -160,12 +167,38 @@ class Aig:
         return out
 
     # ----------------------------------------------------------- evaluate
-    def evaluate(self, X) -> np.ndarray:
-        """Output bits for each row of ``X``; uint8 array of shape (n_samples, n_outputs)."""
-        X = np.asarray(X, dtype=bool)
+    def evaluate(self, X, max_bytes: int = 1 << 28) -> np.ndarray:
+        """Output bits for each row of ``X``; uint8 array of shape (n_samples, n_outputs).
+
+        Compiled, 64 examples per machine word, in blocks of examples whose
+        gate values fit in ``max_bytes`` (a circuit of millions of gates
+        runs in small blocks).
+        """
+        from lutlearn.kernels_circuit import simulate_aig
+
+        X = self._check_inputs(X)
+        n = X.shape[0]
+        ands = np.asarray(self.ands, np.int64).reshape(-1, 2)
+        outputs = np.asarray(self.outputs, np.int64)
+        words_per_block = max(1, max_bytes // (8 * (self.n_inputs + 1 + len(self.ands))))
+        block = 64 * words_per_block
+        result = np.empty((n, len(self.outputs)), np.uint8)
+        for start in range(0, n, block):
+            part = X[start: start + block]
+            m = part.shape[0]
+            padded = np.zeros((self.n_inputs, -(-m // 64) * 64), np.uint8)
+            padded[:, :m] = part.T
+            words = np.packbits(padded, axis=1, bitorder="little").view(np.uint64)
+            out = np.empty((len(self.outputs), words.shape[1]), np.uint64)
+            simulate_aig(self.n_inputs, ands, outputs, np.ascontiguousarray(words), out)
+            bits = np.unpackbits(out.view(np.uint8), axis=1, bitorder="little")[:, :m]
+            result[start: start + m] = bits.T
+        return result
+
+    def evaluate_reference(self, X) -> np.ndarray:
+        """:meth:`evaluate` in plain NumPy, gate by gate (the oracle of its tests)."""
+        X = self._check_inputs(X)
         I = self.n_inputs
-        if X.ndim != 2 or X.shape[1] != I:
-            raise ValueError(f"expected inputs of shape (n, {I}), got {X.shape}")
         vals = np.empty((I + 1 + len(self.ands), X.shape[0]), bool)
         vals[0] = False
         vals[1: I + 1] = X.T
@@ -177,6 +210,12 @@ class Aig:
         for i, (a, b) in enumerate(self.ands):
             vals[I + 1 + i] = get(a) & get(b)
         return np.stack([get(o) for o in self.outputs], axis=1).astype(np.uint8)
+
+    def _check_inputs(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=bool)
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise ValueError(f"expected inputs of shape (n, {self.n_inputs}), got {X.shape}")
+        return X.astype(np.uint8)
 
     # --------------------------------------------------------------- write
     def to_bytes(self, binary: bool = True, comment: str | None = None) -> bytes:

@@ -10,10 +10,18 @@ with ``inputs[0]`` the most significant bit of its pattern, and outputs
 Outputs (the class encoding of every exported format): output ``b`` is bit
 ``b`` (least significant first) of the predicted class index ``c``, and the
 predicted label is ``classes[c]``. A two-class model has one output, 1
-meaning ``classes[1]``. A single output lut holding ``C > 2`` class indices
-gives ``ceil(log2(C))`` outputs. The multi-class voting design
-(:mod:`lutlearn.multiclass`: output luts whose class counts are summed into
-scores) is arithmetic, not a lut, and is refused for now.
+meaning ``classes[1]``; a model with ``C > 2`` classes has
+``ceil(log2(C))`` outputs (an index of ``C`` or more never comes out).
+
+Multi-class models (:mod:`lutlearn.multiclass`) predict the class with the
+largest integer score ``sum_j votes[j, p_j, c] + bias[c]``. Their circuit
+computes exactly that: every bit of every output lut's vote is a lut over
+that output lut's inputs, the bits of each class are summed with the bias
+by an adder tree of full adders (:mod:`lutlearn.export.arithmetic`), and a
+tournament of comparators picks the largest score, the lowest class index
+winning ties, as ``predict`` does. Its size grows as ``n_output_luts x
+n_classes x 2**output_k``: for circuits, choose a small ``output_k`` and
+few output luts.
 
 :meth:`LutNetlist.from_model` keeps only the output's cone and simplifies
 lut by lut, which never changes the function: constant inputs are folded
@@ -27,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from lutlearn.export.arithmetic import LutBuilder, add_columns, argmax
 
 
 def _restrict(T: np.ndarray, axis: int, value: int) -> np.ndarray:
@@ -96,18 +106,17 @@ class LutNetlist:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(model)
-        if np.ndim(model.output_counts_) == 3:
-            raise ValueError(
-                "this model uses the multi-class design (voting output luts whose class counts are "
-                "summed as scores); exporting it as a circuit is not supported yet. Export models "
-                "with the paper's single output lut (two classes, n_output_luts=None)."
-            )
         classes = np.asarray(model.classes_)
         n_in = int(model.n_features_in_)
+        b = LutBuilder(n_in)
         below = [int(i) for i in model._cone_inputs]
-        raw: list[tuple[list[int], np.ndarray]] = []
+        voting = np.ndim(model.output_counts_) == 3
         n_layers = len(model._cone)
         for layer, (wires, tables) in enumerate(model._cone, start=1):
+            if layer == n_layers and voting:
+                votes, bias = model._vote
+                below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias)
+                break
             here = []
             for w, t in zip(wires, tables):
                 ins = [below[i] for i in w]
@@ -117,15 +126,12 @@ class LutNetlist:
                             f"layer {layer} luts output class indices above 1; exporting multi-valued "
                             "hidden luts is not supported"
                         )
-                    raw.append((ins, t))
-                    here.append(n_in + len(raw) - 1)
+                    here.append(b.lut(ins, t))
                 else:
                     n_bits = max(1, int(len(classes) - 1).bit_length())
-                    for b in range(n_bits):
-                        raw.append((ins, ((t >> b) & 1).astype(np.uint8)))
-                        here.append(n_in + len(raw) - 1)
+                    here.extend(b.lut(ins, (t >> i) & 1) for i in range(n_bits))
             below = here
-        return cls._simplified(n_in, raw, below, classes)
+        return cls._simplified(n_in, b.luts, below, classes)
 
     @classmethod
     def _simplified(cls, n_in: int, raw, outputs, classes) -> "LutNetlist":
@@ -199,6 +205,30 @@ class LutNetlist:
     def predict(self, X) -> np.ndarray:
         """Labels the circuit computes for each row of ``X``."""
         return self.classes[bits_to_index(self.evaluate(X))]
+
+
+def _voting_outputs(b: LutBuilder, inputs: list[list[int]], votes: np.ndarray, bias: np.ndarray) -> list[int]:
+    """Class-index bits of the multi-class vote: argmax over classes of ``sum_j votes[j, p_j, c] + bias[c]``.
+
+    ``inputs[j]`` are the signals output lut ``j`` reads. Each set bit of a
+    vote becomes a lut over those inputs; the score adders are as wide as
+    the largest score can be, so they never overflow.
+    """
+    n_out, _, n_classes = votes.shape
+    top = [int(votes[:, :, c].max(axis=1).astype(np.int64).sum()) + int(bias[c]) for c in range(n_classes)]
+    width = max(1, max(top).bit_length())
+    scores = []
+    for c in range(n_classes):
+        columns: list[list[int]] = [[] for _ in range(width)]
+        for j in range(n_out):
+            v = votes[j, :, c]
+            for i in range(int(v.max()).bit_length()):
+                columns[i].append(b.lut(inputs[j], (v >> i) & 1))
+        for i in range(width):
+            if (int(bias[c]) >> i) & 1:
+                columns[i].append(b.const(1))
+        scores.append(add_columns(b, columns, width))
+    return argmax(b, scores)
 
 
 def bits_to_index(bits: np.ndarray) -> np.ndarray:
