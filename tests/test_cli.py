@@ -126,3 +126,4 @@ def test_info_shows_the_multiclass_defaults(tmp_path, capsys):
     assert main(["info", str(tmp_path / "m.npz")]) == 0
     out = capsys.readouterr().out
     assert "k=6  output_k=4  hidden layers: [32]  output luts: 16 (voting)  seed:" in out
+    assert "classes: [0, 1, 2, 3]" in out

@@ -239,13 +239,9 @@ def _saved(model, tmp_path):
     return path
 
 
-def simulate_verilog(model, X, tmp_path) -> list[int]:
-    """Export ``model`` as Verilog, simulate it on the rows of ``X`` with Icarus Verilog; the class indices."""
-    iverilog = need("iverilog", "iverilog")
-    vvp = need("vvp", "iverilog")
-    export_model(model, tmp_path / "m.v")
+def _icarus(tmp_path, X, n_out: int, iverilog: str, vvp: str) -> list[int]:
+    """Simulate ``tmp_path/m.v`` on the rows of ``X`` with Icarus Verilog; the output values."""
     n, d = X.shape
-    n_out = max(1, (len(model.classes_) - 1).bit_length())
     # $readmemb reads the most significant bit first: x[d-1] .. x[0]
     (tmp_path / "vec.txt").write_text(_lines(X[:, ::-1]))
     (tmp_path / "tb.v").write_text(f"""module tb;
@@ -267,6 +263,34 @@ endmodule
     subprocess.run([iverilog, "-o", "sim", "tb.v", "m.v"], cwd=tmp_path, check=True)
     res = subprocess.run([vvp, "-n", "sim"], cwd=tmp_path, capture_output=True, text=True, check=True)
     return [int(t) for t in res.stdout.split() if t.isdigit()]
+
+
+def simulate_verilog(model, X, tmp_path) -> list[int]:
+    """Export ``model`` as Verilog, simulate it on the rows of ``X`` with Icarus Verilog; the class indices."""
+    iverilog = need("iverilog", "iverilog")
+    vvp = need("vvp", "iverilog")
+    export_model(model, tmp_path / "m.v")
+    return _icarus(tmp_path, X, max(1, (len(model.classes_) - 1).bit_length()), iverilog, vvp)
+
+
+def test_verilog_of_random_luts_up_to_10_inputs(tmp_path):
+    """Multiplexers (up to 8 inputs) and tables (9, 10) compute each lut's table (Icarus Verilog, 1,000 vectors)."""
+    rng = np.random.default_rng(5)
+    n_in, luts = 12, []
+    for j in range(40):
+        k = 1 + j % 10
+        T = rng.integers(0, 2, 1 << k).astype(np.uint8)
+        if j % 5 == 0:
+            T = np.repeat(T[: 1 << (k - 1)], 2) if k > 1 else T  # ignores its last input
+        luts.append((rng.choice(n_in + j, size=k, replace=False).astype(np.int64), T))
+    net = LutNetlist(n_inputs=n_in, luts=luts, outputs=[n_in + j for j in range(32, 40)], classes=np.arange(256))
+    X = rng.integers(0, 2, (1000, n_in), dtype=np.uint8)
+    iverilog, vvp = need("iverilog", "iverilog"), need("vvp", "iverilog")
+    from lutlearn.export.verilog import write_verilog
+
+    (tmp_path / "m.v").write_text(write_verilog(net))
+    got = _icarus(tmp_path, X, 8, iverilog, vvp)
+    np.testing.assert_array_equal(got, bits_to_index(net.evaluate(X)))
 
 
 def test_verilog_simulated_by_icarus(model, examples, tmp_path):
@@ -545,3 +569,23 @@ def test_full_size_binary_mnist_circuits(binary_mnist, tmp_path):
         tools.run_abc(f"read {tmp_path / 'm.blif'}; strash; write_aiger {tmp_path / 'abc.aig'}")
         got = read_aiger(tmp_path / "abc.aig").evaluate(t.X_test)[:, 0]
         np.testing.assert_array_equal(m.classes_[got], expect)
+
+
+def test_export_benchmark_runs_end_to_end(tmp_path, capsys):
+    """benchmarks/bench_export_multiclass.py on 10-class digits: every format it checks agrees with predict."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_export_multiclass.py"
+    spec = importlib.util.spec_from_file_location("bench_export_multiclass", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    params = '{"k": 4, "hidden_layers": [24], "output_k": 3, "n_output_luts": 6}'
+    argv = ["--task", "multiclass-digits", "--params", params, "--out", str(tmp_path), "--n-verilog", "60"]
+    assert bench.main(argv) == 0
+    steps = {r["step"]: r for r in map(json.loads, capsys.readouterr().out.splitlines()) if r["step"] != "write"}
+    assert steps["fit"]["params"]["n_output_luts"] == 6 and steps["netlist"]["outputs"] == 4
+    checked = [s for s in ("c", "aiger", "blif-abc", "verilog-icarus") if s in steps]
+    assert "aiger" in checked and all(steps[s]["agrees"] for s in checked)
+    assert steps["aiger"]["examples"] == 450

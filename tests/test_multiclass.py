@@ -293,3 +293,18 @@ def test_images_example_runs_on_a_subsample(mnist_home, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["n_train"] == 3000 and record["params"]["n_output_luts"] == 32
     assert 0.7 < record["test_accuracy"] <= record["train_accuracy"]
+
+
+def test_vote_weights_table_and_direct_paths_agree():
+    from lutlearn.multiclass import ALPHA, VOTE_SCALE, vote_weights
+
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 300, (3, 16, 4)).astype(np.int32)
+    big = counts.copy()
+    big[0, 0, 0] = 1 << 21  # past the table: every vote computed directly
+    for c in (counts, big):
+        votes, bias = vote_weights(c)
+        expect = np.rint(VOTE_SCALE * np.log((c.astype(np.float64) + ALPHA) / ALPHA))
+        np.testing.assert_array_equal(votes, expect)
+        assert votes.dtype == np.uint8 and bias.min() == 0
+    assert vote_weights(big)[0][0, 0, 0] == round(VOTE_SCALE * np.log((2**21 + ALPHA) / ALPHA))

@@ -38,7 +38,7 @@ Output layer (many voting luts)
     shifted so that the smallest is 0 (:func:`vote_weights`). Divided by ``S
     n_output_luts``, a score is the real-valued score above plus a constant
     that does not depend on the class, up to rounding: on 10-class MNIST and
-    CIFAR-10 the rounding changes 1 and 24 of the 10,000 test predictions.
+    CIFAR-10 the rounding changes 2 and 24 of the 10,000 test predictions.
     Ties go to the lowest class index (``argmax``).
 
 Why this design: on 10-class MNIST (pixel > 127) output luts voting on the
@@ -167,8 +167,15 @@ def vote_weights(output_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         2**output_k) / ALPHA)))``, minus its minimum (so the smallest is 0).
     """
     n_out, size, _ = output_counts.shape
-    scaled = VOTE_SCALE * np.log((output_counts.astype(np.float64) + ALPHA) / ALPHA)
-    votes = np.rint(scaled).astype(np.uint8)
+
+    def vote(counts: np.ndarray) -> np.ndarray:
+        return np.rint(VOTE_SCALE * np.log((counts.astype(np.float64) + ALPHA) / ALPHA)).astype(np.uint8)
+
+    top = int(output_counts.max(initial=0))
+    if top < 1 << 20:  # a table indexed by the count: 10x faster than a log per entry
+        votes = vote(np.arange(top + 1))[output_counts]
+    else:
+        votes = vote(output_counts)
     totals = output_counts[0].sum(axis=0).astype(np.float64)
     offset = np.log(totals / totals.sum()) - np.log((totals + ALPHA * size) / ALPHA)
     bias = np.rint(VOTE_SCALE * n_out * offset).astype(np.int64)

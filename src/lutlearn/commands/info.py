@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     m = load(args.model)
     _, keep, _ = output_cone(m.wires_)
     print(f"model: {args.model}")
-    print(f"inputs: {m.n_features_in_} bits   classes: {list(m.classes_)}")
+    print(f"inputs: {m.n_features_in_} bits   classes: {m.classes_.tolist()}")
     p = m._effective_params(len(m.classes_))
     out = f"output luts: {p['n_output_luts']} (voting)  " if m.output_counts_.ndim == 3 else ""
     print(

@@ -128,13 +128,15 @@ class Aig:
         """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates.
 
         With ``progress``, a progress bar on stderr counts the luts converted
-        (large multi-class circuits take minutes).
+        when there are at least 20,000 (large multi-class circuits take
+        minutes; smaller ones seconds at most).
         """
         from tqdm.auto import tqdm
 
         aig = cls(net.n_inputs)
         lits = [aig.input(i) for i in range(net.n_inputs)]
-        luts = tqdm(net.luts, desc="luts to AND gates", unit="lut", disable=not progress, leave=False, mininterval=1)
+        quiet = not progress or len(net.luts) < 20000
+        luts = tqdm(net.luts, desc="luts to AND gates", unit="lut", disable=quiet, leave=False, mininterval=1)
         for ins, T in luts:
             lits.append(aig.add_lut([lits[s] for s in ins], T))
         aig.outputs = [lits[s] for s in net.outputs]
