@@ -308,3 +308,22 @@ def test_vote_weights_table_and_direct_paths_agree():
         np.testing.assert_array_equal(votes, expect)
         assert votes.dtype == np.uint8 and bias.min() == 0
     assert vote_weights(big)[0][0, 0, 0] == round(VOTE_SCALE * np.log((2**21 + ALPHA) / ALPHA))
+
+
+def test_choose_dichotomy_layer_matches_fit_dichotomy_layer():
+    from lutlearn.kernels_multiclass import choose_dichotomy_layer
+
+    rng = np.random.default_rng(4)
+    A = rng.integers(0, 2, size=(10, 300)).astype(np.uint8)
+    y = rng.integers(0, 5, 300).astype(np.uint8)
+    wires = random_wiring(rng, 24, 10, 6)  # 64 patterns, 300 examples: many ties
+    targets = random_dichotomies(rng, 24, 5)
+    totals = np.bincount(y, minlength=5).astype(np.int64)
+    tables = np.empty((24, 64), np.uint8)
+    out = np.empty((24, 300), np.uint8)
+    correct = np.empty(24, np.int64)
+    fit_dichotomy_layer(A, y, wires, targets, totals, 9, 2, tables, out, correct)
+    t2, c2 = choose_dichotomy_layer(ref.count_layer(A, y, wires, 5), targets, totals, 9, 2)
+    np.testing.assert_array_equal(t2, tables)
+    np.testing.assert_array_equal(c2, correct)
+    assert 0 < tables.mean() < 1

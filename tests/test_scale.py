@@ -168,12 +168,12 @@ def test_refit_drops_feature_names():
     [
         (lambda X, y: (X * 2, y), "only 0 and 1"),
         (lambda X, y: (X, np.zeros(len(y), int)), "only one class"),
-        (lambda X, y: (X, np.arange(len(y)) % 3), "3 classes; training on Dask supports the two-class"),
+        (lambda X, y: (np.vstack([X] * 3), np.arange(3 * len(y))), "300 classes; LutNetworkClassifier learns at most 255"),
         (lambda X, y: (X, y[:-1]), "different numbers of rows"),
         (lambda X, y: (X[:, :2], y), "larger than the width"),
         (lambda X, y: (X[:, 0], y), "2-D"),
     ],
-    ids=["non-binary", "one-class", "three-classes", "length", "too-narrow", "1-D"],
+    ids=["non-binary", "one-class", "300-classes", "length", "too-narrow", "1-D"],
 )
 def test_bad_input_gives_clear_errors(make, match):
     X, y = _task(100, 10, seed=8)
@@ -184,13 +184,39 @@ def test_bad_input_gives_clear_errors(make, match):
         )
 
 
-def test_multiclass_design_is_refused_for_training_but_predicts():
+def _assert_same_voting_model(a: LutNetworkClassifier, b: LutNetworkClassifier) -> None:
+    _assert_same_model(a, b)
+    assert len(a.dichotomies_) == len(b.dichotomies_)
+    for da_, db_ in zip(a.dichotomies_, b.dichotomies_):
+        assert da_.dtype == db_.dtype and np.array_equal(da_, db_)
+
+
+@pytest.mark.parametrize(
+    "params, n_classes",
+    [
+        (dict(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0), 4),
+        (dict(k=4, hidden_layers=(21, 9), output_k=5, n_output_luts=7, random_state=2), 5),
+        (dict(k=3, hidden_layers=(), output_k=4, n_output_luts=6, random_state=1), 4),
+        (dict(k=3, hidden_layers=(12,), output_k=3, n_output_luts=5, random_state=4), 2),
+    ],
+    ids=["4-classes", "5-classes-2-hidden", "no-hidden", "two-class-voting"],
+)
+def test_multiclass_fit_on_cluster_is_bit_identical(client, params, n_classes):
+    X, _ = _task(611, 16, seed=17)
+    y = (X[:, 0] + 2 * X[:, 1] + X[:, 2] * X[:, 3]) % n_classes
+    ref = LutNetworkClassifier(**params).fit(X, y)
+    got = LutNetworkClassifier(**params).fit(da.from_array(X, chunks=(200, -1)), da.from_array(y, chunks=150))
+    _assert_same_voting_model(ref, got)
+    assert ref.output_counts_.ndim == 3 and ref.output_counts_.dtype == np.int32
+    assert np.array_equal(got.predict(X), ref.predict(X))
+    assert got.predict_proba(X).tobytes() == ref.predict_proba(X).tobytes()
+
+
+def test_multiclass_predicts_on_dask_arrays():
     X, _ = _task(400, 16, seed=17)
     y = X[:, 0] + X[:, 1] + X[:, 2]  # four classes
     Xd = da.from_array(X, chunks=100)
     with dask.config.set(scheduler="sync"):
-        with pytest.raises(ValueError, match="n_output_luts=4 was given; training on Dask"):
-            LutNetworkClassifier(k=3, hidden_layers=(8,), n_output_luts=4).fit(Xd, y % 2)
         clf = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0)
         clf.fit(X, y)
         assert np.array_equal(clf.predict(Xd).compute(), clf.predict(X))
@@ -321,6 +347,22 @@ def test_cli_train_task_on_cluster(client, tmp_path, capsys):
     ref = LutNetworkClassifier(k=6, hidden_layers=(64, 64), random_state=1).fit(t.X_train, t.y_train)
     _assert_same_model(ref, load(out))
     text = capsys.readouterr().out
+    assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f} ({len(t.y_test)} examples)" in text
+
+
+def test_cli_train_multiclass_task_on_cluster(client, tmp_path, capsys):
+    from lutlearn.datasets import get_task
+
+    out = tmp_path / "m.npz"
+    argv = ["train", "--task", "multiclass-digits", "--dask", client.scheduler.address, "--chunk-rows", "400",
+            "-k", "4", "--hidden-layers", "48", "--output-k", "5", "--n-output-luts", "16", "-o", str(out)]
+    assert main(argv) == 0
+    t = get_task("multiclass-digits")
+    ref = LutNetworkClassifier(k=4, hidden_layers=(48,), output_k=5, n_output_luts=16, random_state=0)
+    ref.fit(t.X_train, t.y_train)
+    _assert_same_voting_model(ref, load(out))
+    text = capsys.readouterr().out
+    assert f"training accuracy {ref.score(t.X_train, t.y_train):.4f}" in text
     assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f} ({len(t.y_test)} examples)" in text
 
 

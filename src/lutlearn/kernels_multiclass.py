@@ -33,6 +33,59 @@ def _patterns(A, wires_row, i0, idx):
             idx[i] = (idx[i] << np.uint32(1)) | np.uint32(row[i0 + i])
 
 
+@nb.njit(cache=True, inline="always")
+def _choose_dichotomy(counts, side, class_totals, key, table):
+    """Fill one dichotomy lut's ``table`` from its class counts (flat, ``pattern * C + class``).
+
+    The rule of :func:`fit_dichotomy_layer`; returns the training examples
+    whose side the lut outputs.
+    """
+    n_classes = class_totals.shape[0]
+    n1 = np.int64(0)
+    n0 = np.int64(0)
+    for c in range(n_classes):
+        if side[c]:
+            n1 += class_totals[c]
+        else:
+            n0 += class_totals[c]
+    ok = np.int64(0)
+    for p in range(table.shape[0]):
+        ones = np.int64(0)
+        zeros = np.int64(0)
+        for c in range(n_classes):
+            if side[c]:
+                ones += counts[p * n_classes + c]
+            else:
+                zeros += counts[p * n_classes + c]
+        a = ones * n0
+        b = zeros * n1
+        if a > b:
+            bit = 1
+        elif a < b:
+            bit = 0
+        else:
+            bit = np.int64(tie_hash(key, p) & np.uint64(1))
+        table[p] = bit
+        ok += ones if bit == 1 else zeros
+    return ok
+
+
+@nb.njit(cache=True, parallel=True)
+def choose_dichotomy_layer(counts, targets, class_totals, seed, layer):
+    """Tables and correct counts of a layer of dichotomy luts from summed class counts ``(n_luts, 2**k, C)``.
+
+    Gives exactly the tables :func:`fit_dichotomy_layer` learns from the
+    same examples (used where the counts are summed over chunks of data, as
+    on Dask).
+    """
+    n_luts, size, _ = counts.shape
+    tables = np.empty((n_luts, size), np.uint8)
+    correct = np.empty(n_luts, np.int64)
+    for j in prange(n_luts):
+        correct[j] = _choose_dichotomy(counts[j].ravel(), targets[j], class_totals, lut_key(seed, layer, j), tables[j])
+    return tables, correct
+
+
 @nb.njit(cache=True, parallel=True)
 def fit_dichotomy_layer(A, y, wires, targets, class_totals, seed, layer, tables, out, correct):
     """Train luts that each separate two groups of classes, and compute their output bits.
@@ -73,35 +126,8 @@ def fit_dichotomy_layer(A, y, wires, targets, class_totals, seed, layer, tables,
         counts = np.zeros(size * n_classes, np.int64)
         for i in range(n):
             counts[np.int64(idx[i]) * n_classes + y[i]] += 1
-        n1 = np.int64(0)
-        n0 = np.int64(0)
-        for c in range(n_classes):
-            if targets[j, c]:
-                n1 += class_totals[c]
-            else:
-                n0 += class_totals[c]
-        key = lut_key(seed, layer, j)
         table = tables[j]
-        ok = np.int64(0)
-        for p in range(size):
-            ones = np.int64(0)
-            zeros = np.int64(0)
-            for c in range(n_classes):
-                if targets[j, c]:
-                    ones += counts[p * n_classes + c]
-                else:
-                    zeros += counts[p * n_classes + c]
-            a = ones * n0
-            b = zeros * n1
-            if a > b:
-                bit = 1
-            elif a < b:
-                bit = 0
-            else:
-                bit = np.int64(tie_hash(key, p) & np.uint64(1))
-            table[p] = bit
-            ok += ones if bit == 1 else zeros
-        correct[j] = ok
+        correct[j] = _choose_dichotomy(counts, targets[j], class_totals, lut_key(seed, layer, j), table)
         row = out[j]
         for i in range(n):
             row[i] = table[idx[i]]

@@ -10,7 +10,11 @@ next. Counts are integers, so their sum does not depend on how the rows are
 chunked or in which order chunks are added: with the same seed and data,
 :func:`fit_dask` gives a model bit-identical to the in-memory
 :meth:`LutNetworkClassifier.fit <lutlearn.LutNetworkClassifier.fit>`
-(wiring, tables, tie-breaks, per-lut accuracies, output counts).
+(wiring, tables, tie-breaks, per-lut accuracies, output counts). The
+multi-class design (:mod:`lutlearn.multiclass`) is trained the same way:
+its hidden luts' tables come from the summed class counts by
+:func:`~lutlearn.kernels_multiclass.choose_dichotomy_layer` (the rule of
+``fit_dichotomy_layer``), its output luts keep the summed counts.
 
 Intermediate layers
 -------------------
@@ -123,11 +127,20 @@ def _encode_labels(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.searchsorted(classes, block).astype(np.uint8)
 
 
-def _count_block(packed, y_enc, wires, n_prev, n_classes, with_inputs):
-    """Counts of one chunk as an int64 column: the layer's counts, then (layer 1) input agreements."""
+def _count_block(packed, y_enc, wires, n_prev, n_classes, inputs):
+    """Counts of one chunk as an int64 column: the layer's counts, then (layer 1) input statistics.
+
+    ``inputs`` is None (no input statistics), ``"agree"`` (per input bit, the
+    examples whose label it equals: the paper's network) or ``"counts"``
+    (per input bit, class counts of its two values: the voting design).
+    """
     with _one_thread():
         counts = kernels_packed.count_layer_packed(packed, y_enc, wires, n_classes).ravel()
-    if with_inputs:
+        if inputs == "counts":
+            single = np.arange(n_prev, dtype=np.int32)[:, None]
+            extra = kernels_packed.count_layer_packed(packed, y_enc, single, n_classes).ravel()
+            counts = np.concatenate([counts, extra])
+    if inputs == "agree":
         A = np.unpackbits(packed, axis=0, count=n_prev)
         agree = (A == y_enc).sum(axis=1, dtype=np.int64)
         counts = np.concatenate([counts, agree])
@@ -195,16 +208,11 @@ def _classes(y) -> np.ndarray:
         raise ValueError(
             f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
         )
-    if len(classes) > 2:
-        raise ValueError(f"y has {len(classes)} classes; {_TWO_CLASSES_ONLY}")
+    from lutlearn.multiclass import MAX_CLASSES
+
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(f"y has {len(classes)} classes; LutNetworkClassifier learns at most {MAX_CLASSES}.")
     return classes
-
-
-_TWO_CLASSES_ONLY = (
-    "training on Dask supports the two-class network (the paper's) only; the multi-class "
-    "design (more than two classes, or n_output_luts set) trains in memory. Prediction on "
-    "Dask arrays works for every model."
-)
 
 
 # ----------------------------------------------------------------- fit
@@ -225,8 +233,9 @@ def fit_dask(clf, X, y):
     X : dask.array.Array of shape (n_samples, n_features)
         Boolean inputs, chunked by rows. Values are checked chunk by chunk.
     y : dask.array.Array or array-like of shape (n_samples,)
-        Class labels (two distinct values: the multi-class design is not
-        implemented on Dask).
+        Class labels: two values for the paper's network, more (or
+        ``n_output_luts`` set) for the multi-class design of
+        :mod:`lutlearn.multiclass`, whose counts are reduced the same way.
 
     Returns
     -------
@@ -242,14 +251,13 @@ def fit_dask(clf, X, y):
     dask, da = _import_dask()
     from sklearn.utils import check_random_state
 
+    from lutlearn.kernels_multiclass import choose_dichotomy_layer
+    from lutlearn.multiclass import random_dichotomies
     from lutlearn.network import _numba_threads, random_wiring
 
-    if clf.n_output_luts is not None:
-        raise ValueError(f"n_output_luts={clf.n_output_luts} was given; {_TWO_CLASSES_ONLY}")
     X = _check_X(X)
     y = _check_y(y, X)
     n, d = X.shape
-    widths, ks = clf._architecture(d, 2)
     rows = X.chunks[0]
     # One pass over the source: the packed inputs and the raw labels are
     # persisted together (they share the chunk reads), then the labels are
@@ -258,6 +266,8 @@ def fit_dask(clf, X, y):
     state, y = dask.persist(state, y)
     classes = _classes(y)
     n_classes = len(classes)
+    voting = clf._voting(n_classes)
+    widths, ks = clf._architecture(d, n_classes)
     y_enc = y.map_blocks(_encode_labels, classes, dtype=np.uint8).persist()
     del y
 
@@ -265,28 +275,39 @@ def fit_dask(clf, X, y):
     seed = int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
     rng = np.random.default_rng(seed)
 
-    wires_, tables_, accuracy = [], [], []
+    wires_, tables_, accuracy, dichotomies = [], [], [], []
     n_layers = len(ks)
     for layer in range(1, n_layers + 1):
         t0 = time.perf_counter()
         width, kl, n_prev = widths[layer], ks[layer - 1], widths[layer - 1]
         wires = random_wiring(rng, width, n_prev, kl)
+        hidden_voting = voting and layer < n_layers
+        targets = random_dichotomies(rng, width, n_classes) if hidden_voting else None
         size = width * (1 << kl) * n_classes
-        total = size + (d if layer == 1 else 0)
+        inputs = None if layer > 1 else "counts" if voting else "agree"
+        extra = {None: 0, "agree": d, "counts": 2 * d * n_classes}[inputs]
         sums = da.map_blocks(
-            _count_block, state, y_enc, dask.delayed(wires), n_prev, n_classes, layer == 1,
-            chunks=((total,), (1,) * len(rows)), meta=np.empty((0, 0), np.int64),
+            _count_block, state, y_enc, dask.delayed(wires), n_prev, n_classes, inputs,
+            chunks=((size + extra,), (1,) * len(rows)), meta=np.empty((0, 0), np.int64),
         ).sum(axis=1).compute()
         counts = np.ascontiguousarray(sums[:size].reshape(width, 1 << kl, n_classes))
-        if layer == 1:
+        if inputs == "agree":
             accuracy.append(sums[size:] / n)
+        elif inputs == "counts":  # as multiclass.input_accuracy: each input bit as a 1-input lut
+            accuracy.append(sums[size:].reshape(d, 2, n_classes).max(axis=2).sum(axis=1) / n)
+        if layer == 1:
+            class_totals = counts[0].sum(axis=0)  # every example presents some pattern to lut 0
         with _numba_threads(clf.n_jobs):
-            tables, correct = kernels.choose_layer(counts, seed, layer)
+            if hidden_voting:
+                tables, correct = choose_dichotomy_layer(counts, targets, class_totals, seed, layer)
+                dichotomies.append(targets)
+            else:
+                tables, correct = kernels.choose_layer(counts, seed, layer)
         wires_.append(wires)
         tables_.append(tables)
         accuracy.append(correct / n)
         if layer == n_layers:
-            output_counts = counts[0]
+            output_counts = counts.astype(np.int32) if voting else counts[0]
         else:
             nxt = state.map_blocks(
                 _next_block, dask.delayed(wires), dask.delayed(tables),
@@ -294,8 +315,9 @@ def fit_dask(clf, X, y):
             )
             state = nxt.persist()  # the previous layer is released once nothing refers to it
         if clf.verbose:
+            kind = "voting output luts" if voting and layer == n_layers else "dichotomy luts" if hidden_voting else "luts"
             print(
-                f"[lutlearn] layer {layer}/{n_layers}: {width} luts, k={kl}, "
+                f"[lutlearn] layer {layer}/{n_layers}: {width} {kind}, k={kl}, "
                 f"training accuracy mean {accuracy[-1].mean():.4f} max {accuracy[-1].max():.4f} "
                 f"({time.perf_counter() - t0:.2f} s, Dask)",
                 file=sys.stderr,
@@ -305,6 +327,8 @@ def fit_dask(clf, X, y):
     for stale in ("feature_names_in_", "dichotomies_", "_vote"):  # from an earlier fit
         if hasattr(clf, stale):
             delattr(clf, stale)
+    if voting:
+        clf.dichotomies_ = dichotomies
     clf.n_features_in_ = d
     clf.classes_ = classes
     clf.seed_ = seed

@@ -73,5 +73,8 @@ def run_dask(args: argparse.Namespace) -> int:
             f"on Dask ({where}, {X.numblocks[0]} chunks)"
         )
         held_out = None if Xt is None else (score_dask(clf, Xt, yt), Xt.shape[0])
-    # The output lut's training accuracy is the network's: no extra pass over the data.
-    return report_and_save(args, clf, clf.lut_accuracy_[-1][0], held_out)
+        if clf.output_counts_.ndim == 3:  # voting: the network's accuracy takes one more pass
+            train_accuracy = score_dask(clf, X, y)
+        else:  # the output lut's training accuracy is the network's: no extra pass over the data
+            train_accuracy = clf.lut_accuracy_[-1][0]
+    return report_and_save(args, clf, train_accuracy, held_out)
