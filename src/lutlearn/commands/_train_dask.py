@@ -62,6 +62,11 @@ def run_dask(args: argparse.Namespace) -> int:
     from lutlearn.commands.train import report_and_save
     from lutlearn.scale import dask_client, score_dask
 
+    import warnings
+
+    # Data read on the client, and a large model (the voting design's counts),
+    # go to the workers inside the task graph once, by design: not worth a warning.
+    warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
     X, y, Xt, yt = load_dask_training(args)
     clf = make_classifier(args, verbose=int(args.verbose))
     cluster = dask_client(args.dask) if args.dask else contextlib.nullcontext()
