@@ -175,6 +175,7 @@ def test_refit_drops_feature_names():
     ],
     ids=["non-binary", "one-class", "300-classes", "length", "too-narrow", "1-D"],
 )
+@pytest.mark.filterwarnings("ignore:The number of unique classes:UserWarning")  # the 300-class case
 def test_bad_input_gives_clear_errors(make, match):
     X, y = _task(100, 10, seed=8)
     Xb, yb = make(X, y)
