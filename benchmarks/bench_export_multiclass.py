@@ -107,19 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     verilog = write("model.v")
     n = min(args.n_verilog, len(X))
     if shutil.which("iverilog") and shutil.which("vvp") and n > 0:
-        d = X.shape[1]
-        (out / "vec.txt").write_text(_lines(X[:n, ::-1]))
-        (out / "tb.v").write_text(
-            f"module tb;\n  reg [{d - 1}:0] mem [0:{n - 1}];\n  reg [{d - 1}:0] x;\n"
-            f"  wire [{net.n_outputs - 1}:0] y;\n  integer i;\n  lutlearn_model dut (.x(x), .y(y));\n"
-            f'  initial begin\n    $readmemb("vec.txt", mem);\n    for (i = 0; i < {n}; i = i + 1) begin\n'
-            f'      x = mem[i];\n      #1 $display("%0d", y);\n    end\n    $finish;\n  end\nendmodule\n'
-        )
-        _, s = _timed(subprocess.run, ["iverilog", "-o", "sim", "tb.v", verilog.name], cwd=out, check=True)
-        res, s_run = _timed(subprocess.run, ["vvp", "-n", "sim"], cwd=out, capture_output=True, text=True, check=True)
-        got = np.array([int(v) for v in res.stdout.split() if v.isdigit()])
-        _report(step="verilog-icarus", compile_seconds=s, simulate_seconds=s_run, examples=n,
-                agrees=bool(len(got) == n and (got == expect[:n]).all()))
+        got, s = _timed(tools.icarus_simulate, verilog, X[:n], net.n_outputs)
+        _report(step="verilog-icarus", seconds=s, examples=n,
+                agrees=bool(len(got) == n and (np.array(got) == expect[:n]).all()))
     if args.synth and shutil.which("yosys"):
         stats, s = _timed(tools.yosys_synth, verilog, "lutlearn_model", target=args.synth, timeout=7200)
         _report(step="yosys", target=args.synth, luts=stats["luts"], seconds=s)

@@ -239,38 +239,11 @@ def _saved(model, tmp_path):
     return path
 
 
-def _icarus(tmp_path, X, n_out: int, iverilog: str, vvp: str) -> list[int]:
-    """Simulate ``tmp_path/m.v`` on the rows of ``X`` with Icarus Verilog; the output values."""
-    n, d = X.shape
-    # $readmemb reads the most significant bit first: x[d-1] .. x[0]
-    (tmp_path / "vec.txt").write_text(_lines(X[:, ::-1]))
-    (tmp_path / "tb.v").write_text(f"""module tb;
-  reg [{d - 1}:0] mem [0:{n - 1}];
-  reg [{d - 1}:0] x;
-  wire [{n_out - 1}:0] y;
-  integer i;
-  lutlearn_model dut (.x(x), .y(y));
-  initial begin
-    $readmemb("vec.txt", mem);
-    for (i = 0; i < {n}; i = i + 1) begin
-      x = mem[i];
-      #1 $display("%0d", y);
-    end
-    $finish;
-  end
-endmodule
-""")
-    subprocess.run([iverilog, "-o", "sim", "tb.v", "m.v"], cwd=tmp_path, check=True)
-    res = subprocess.run([vvp, "-n", "sim"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    return [int(t) for t in res.stdout.split() if t.isdigit()]
-
-
 def simulate_verilog(model, X, tmp_path) -> list[int]:
     """Export ``model`` as Verilog, simulate it on the rows of ``X`` with Icarus Verilog; the class indices."""
-    iverilog = need("iverilog", "iverilog")
-    vvp = need("vvp", "iverilog")
+    need("iverilog", "iverilog")
     export_model(model, tmp_path / "m.v")
-    return _icarus(tmp_path, X, max(1, (len(model.classes_) - 1).bit_length()), iverilog, vvp)
+    return tools.icarus_simulate(tmp_path / "m.v", X, max(1, (len(model.classes_) - 1).bit_length()))
 
 
 def test_verilog_of_random_luts_up_to_10_inputs(tmp_path):
@@ -285,11 +258,11 @@ def test_verilog_of_random_luts_up_to_10_inputs(tmp_path):
         luts.append((rng.choice(n_in + j, size=k, replace=False).astype(np.int64), T))
     net = LutNetlist(n_inputs=n_in, luts=luts, outputs=[n_in + j for j in range(32, 40)], classes=np.arange(256))
     X = rng.integers(0, 2, (1000, n_in), dtype=np.uint8)
-    iverilog, vvp = need("iverilog", "iverilog"), need("vvp", "iverilog")
+    need("iverilog", "iverilog")
     from lutlearn.export.verilog import write_verilog
 
     (tmp_path / "m.v").write_text(write_verilog(net))
-    got = _icarus(tmp_path, X, 8, iverilog, vvp)
+    got = tools.icarus_simulate(tmp_path / "m.v", X, 8)
     np.testing.assert_array_equal(got, bits_to_index(net.evaluate(X)))
 
 

@@ -55,15 +55,21 @@ def tie_hash(key, pattern):
 
 
 @nb.njit(cache=True, inline="always")
-def _pattern_index(A, wires_row, idx):
-    """Write into ``idx`` the pattern each example presents to one lut."""
-    n = A.shape[1]
-    for i in range(n):
+def _pattern_block(A, wires_row, i0, idx):
+    """Write into ``idx`` the patterns examples ``i0 .. i0 + len(idx) - 1`` present to one lut."""
+    m = idx.shape[0]
+    for i in range(m):
         idx[i] = 0
     for b in range(wires_row.shape[0]):
         row = A[wires_row[b]]
-        for i in range(n):
-            idx[i] = (idx[i] << np.uint32(1)) | np.uint32(row[i])
+        for i in range(m):
+            idx[i] = (idx[i] << np.uint32(1)) | np.uint32(row[i0 + i])
+
+
+@nb.njit(cache=True, inline="always")
+def _pattern_index(A, wires_row, idx):
+    """Write into ``idx`` the pattern each example presents to one lut (``idx`` has one entry per example)."""
+    _pattern_block(A, wires_row, 0, idx)
 
 
 @nb.njit(cache=True, inline="always")

@@ -15,22 +15,10 @@ import numba as nb
 import numpy as np
 from numba import prange
 
-from lutlearn.kernels import lut_key, tie_hash
+from lutlearn.kernels import _pattern_block, lut_key, tie_hash
 
 #: Examples per block in :func:`vote_layer`: one block's scores stay in cache.
 BLOCK = 256
-
-
-@nb.njit(cache=True, inline="always")
-def _patterns(A, wires_row, i0, idx):
-    """Write into ``idx`` the patterns examples ``i0 .. i0 + len(idx) - 1`` present to one lut."""
-    m = idx.shape[0]
-    for i in range(m):
-        idx[i] = 0
-    for b in range(wires_row.shape[0]):
-        row = A[wires_row[b]]
-        for i in range(m):
-            idx[i] = (idx[i] << np.uint32(1)) | np.uint32(row[i0 + i])
 
 
 @nb.njit(cache=True, inline="always")
@@ -122,7 +110,7 @@ def fit_dichotomy_layer(A, y, wires, targets, class_totals, seed, layer, tables,
     size = 1 << k
     for j in prange(n_luts):
         idx = np.empty(n, np.uint32)
-        _patterns(A, wires[j], 0, idx)
+        _pattern_block(A, wires[j], 0, idx)
         counts = np.zeros(size * n_classes, np.int64)
         for i in range(n):
             counts[np.int64(idx[i]) * n_classes + y[i]] += 1
@@ -145,7 +133,7 @@ def count_layer32(A, y, wires, n_classes):
     counts = np.zeros((n_luts, 1 << k, n_classes), np.int32)
     for j in prange(n_luts):
         idx = np.empty(n, np.uint32)
-        _patterns(A, wires[j], 0, idx)
+        _pattern_block(A, wires[j], 0, idx)
         c = counts[j]
         for i in range(n):
             c[idx[i], y[i]] += 1
@@ -178,7 +166,7 @@ def vote_layer(A, wires, weights, scores):
         m = min(n, i0 + BLOCK) - i0
         idx = np.empty(m, np.uint32)
         for j in range(n_luts):
-            _patterns(A, wires[j], i0, idx)
+            _pattern_block(A, wires[j], i0, idx)
             w = weights[j]
             for i in range(m):
                 p = idx[i]

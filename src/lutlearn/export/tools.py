@@ -2,7 +2,8 @@
 
 ABC (Debian package ``berkeley-abc``, command ``berkeley-abc``; also found
 as ``abc`` or Yosys's ``yosys-abc``) optimises and checks AIGs; Yosys
-(``yosys``) synthesises Verilog for FPGA targets. Nothing here is needed to
+(``yosys``) synthesises Verilog for FPGA targets; Icarus Verilog
+(``iverilog``) simulates it. Nothing here is needed to
 export: these helpers measure and verify. Each raises
 :class:`ToolNotFoundError` when its tool is missing.
 """
@@ -152,3 +153,46 @@ def yosys_to_blif(src: str | os.PathLike, dst: str | os.PathLike, timeout: float
     res = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, timeout=timeout)
     if res.returncode != 0:
         raise RuntimeError(f"Yosys failed:\n{(res.stdout + res.stderr).strip()}")
+
+
+def icarus_simulate(
+    verilog: str | os.PathLike, X, n_outputs: int, top: str = "lutlearn_model", timeout: float = 3600
+) -> list[int]:
+    """Simulate an exported module with Icarus Verilog on the rows of ``X``; each row's output value.
+
+    A test bench reads the rows (``$readmemb``), applies each to ``x`` and
+    prints ``y`` (the class index) as a decimal number.
+    """
+    import numpy as np
+
+    iverilog = _need(shutil.which("iverilog"), "Icarus Verilog", "iverilog")
+    vvp = _need(shutil.which("vvp"), "Icarus Verilog", "iverilog")
+    X = np.asarray(X, np.uint8)
+    n, d = X.shape
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # $readmemb reads the most significant bit first: x[d-1] .. x[0]
+        (tmp / "vec.txt").write_text("".join("".join(map(str, row)) + "\n" for row in X[:, ::-1]))
+        (tmp / "tb.v").write_text(f"""module tb;
+  reg [{d - 1}:0] mem [0:{max(n, 1) - 1}];
+  reg [{d - 1}:0] x;
+  wire [{n_outputs - 1}:0] y;
+  integer i;
+  {top} dut (.x(x), .y(y));
+  initial begin
+    $readmemb("vec.txt", mem);
+    for (i = 0; i < {n}; i = i + 1) begin
+      x = mem[i];
+      #1 $display("%0d", y);
+    end
+    $finish;
+  end
+endmodule
+""")
+        run = dict(cwd=tmp, capture_output=True, text=True, timeout=timeout)
+        res = subprocess.run([iverilog, "-o", "sim", "tb.v", str(Path(verilog).resolve())], **run)
+        if res.returncode == 0:
+            res = subprocess.run([vvp, "-n", "sim"], **run)
+        if res.returncode != 0:
+            raise RuntimeError(f"Icarus Verilog failed:\n{(res.stdout + res.stderr).strip()}")
+    return [int(t) for t in res.stdout.split() if t.isdigit()]
