@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from lutlearn import LutNetworkClassifier
-from lutlearn.circuit import fill_unseen
+from lutlearn.inspection import fill_unseen
 from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist
 
@@ -25,7 +25,7 @@ def main(data_home: str = "../shared/data") -> None:
     for k, hidden in NETWORKS:
         m = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=0).fit(X, y)
         g0, v0 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands, m.score(t.X_test, t.y_test)
-        fill_unseen(m, X)
+        m.network_ = fill_unseen(m.network_, X)
         g1, v1 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands, m.score(t.X_test, t.y_test)
         print(f"{k:>2} {str(list(hidden)):<34} {g0:>7} {g1:>7} {v0:>7.4f} {v1:>7.4f}")
 

@@ -121,7 +121,7 @@ def child_lut(cfg: dict) -> dict:
     clf = LutNetworkClassifier(k=cfg["k"], hidden_layers=tuple(cfg["hidden_layers"]), random_state=0)
     rec = _measure(f"lutlearn k={cfg['k']}", clf, t.X_train, t.y_train, t.X_test, t.y_test, cfg["repeats"], k=cfg["k"])
     rec["train_accuracy"] = float(clf.score(t.X_train, t.y_train))
-    rec["luts_evaluated_by_predict"] = int(sum(w.shape[0] for w, _ in clf._cone))
+    rec["luts_evaluated_by_predict"] = clf.network_.cone().n_luts
     return rec
 
 

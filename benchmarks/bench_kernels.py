@@ -1,14 +1,17 @@
-"""Simple against fast kernels, one 1024-lut layer at a time, on one thread.
+"""The kernels one 1024-lut layer at a time, on one thread, and the chunk choice of prediction.
 
 ``python benchmarks/bench_kernels.py`` trains layer 1 of a Binary-MNIST
-network (k = 8, seed 0) to get realistic layer values, then times training
-the next 1024-lut layer with :func:`lutlearn.kernels.fit_layer` (the simple
-path) and :func:`lutlearn.kernels.fit_layer_fast`, and prediction through the
-network with the layer-by-layer simple path and
-:func:`lutlearn.kernels.predict_network`, then the whole estimator's fit and
-predict on one thread (``n_jobs=1``). It reports the least CPU seconds of
-5 runs after a warm-up: on a busy machine that is the steadiest figure of the
-work each kernel does. ``--quick`` uses 2,000 examples.
+network (k = 8, seed 0) to get realistic layer values, then times, with
+:func:`lutlearn.kernels.fit_layer`, training the next 1024-lut layer as the
+paper's luts (two classes, majority) and as multi-class split luts (the 10
+MNIST classes, each lut a random balanced split); then prediction through a
+5 x 1024 network with :func:`lutlearn.kernels.predict_network` in small
+chunks (depth first) and in large ones (about layer by layer), which is what
+:func:`lutlearn._workspace.predict_chunk` chooses between; then the whole
+estimator's fit and predict on one thread (``n_jobs=1``), two-class and
+10-class. It reports the least CPU seconds of 5 runs after a warm-up: on a
+busy machine that is the steadiest figure of the work each kernel does.
+``--quick`` uses 2,000 examples.
 """
 
 from __future__ import annotations
@@ -36,59 +39,76 @@ def least_cpu(fn, repeats: int = 5) -> float:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data-home", default=os.environ.get("LUTLEARN_DATA", str(REPO.parent / "shared" / "data")))
-    p.add_argument("--ks", default="8,16", help="lut sizes of the timed layer (default 8,16)")
+    p.add_argument("--ks", default="8,12,16", help="lut sizes of the timed layer (default 8,12,16)")
     p.add_argument("--quick", action="store_true", help="2,000 examples")
     args = p.parse_args(argv)
 
-    import numba
     import numpy as np
 
-    from lutlearn import LutNetworkClassifier, _workspace, kernels
+    from lutlearn import LutNetworkClassifier, _workspace, kernels, training
     from lutlearn.datasets import get_task
-    from lutlearn.network import random_wiring
 
-    numba.set_num_threads(1)
-    task = get_task("binary-mnist", data_home=args.data_home)
-    n = 2000 if args.quick else len(task.y_train)
-    y = np.unique(task.y_train[:n], return_inverse=True)[1].astype(np.uint8)
-    order = np.argsort(y, kind="stable")
-    y = y[order]
-    bounds = np.searchsorted(y, np.arange(3)).astype(np.int64)
-    X = np.ascontiguousarray(task.X_train[:n][order].T, dtype=np.uint8)
-    rng = np.random.default_rng(0)
-    w1 = random_wiring(rng, 1024, X.shape[0], 8)
-    A = np.empty((1024, n), np.uint8)
-    t1 = np.empty((1024, 256), np.uint8)
-    kernels.fit_layer(X, y, w1, 2, 0, 1, t1, A, np.empty(1024, np.int64))
+    ks = [int(s) for s in args.ks.split(",")]
+    with _workspace.numba_threads(1):
+        task = get_task("multiclass-mnist", data_home=args.data_home)
+        n = 2000 if args.quick else len(task.y_train)
+        X_train, y10 = task.X_train[:n], task.y_train[:n].astype(np.uint8)
+        y2 = (y10 >= 5).astype(np.uint8)
+        rng = np.random.default_rng(0)
+        rows = []
+        for name, y, n_classes in (("paper luts (2 classes)", y2, 2), ("split luts (10 classes)", y10, 10)):
+            backend = training.InMemoryBackend(X_train, y, n_classes, 1, 1024)
+            w1 = training.random_wiring(rng, 1024, X_train.shape[1], 8)
+            arch = training.Architecture((X_train.shape[1], 1024, 1024, 1), (8, 8, 8), n_classes, n_classes > 2)
+            sides = [training.random_dichotomies(rng, 1024, n_classes)] * 2
+            rule = training.layer_rule(arch, 1, sides, backend.class_totals())
+            backend.fit_layer(1, w1, *rule, 0, np.ones(1024, np.uint8), False)
+            A, bounds = backend.A.copy(), backend.bounds
+            for k in ks:
+                wires = training.random_wiring(rng, 1024, 1024, k)
+                side, weights, n_slots = rule
+                tables = np.empty((1024, 1 << k), np.uint8)
+                out = np.empty((1024, n), np.uint8)
+                correct = np.empty(1024, np.int64)
+                work, hist = _workspace.fit_buffers(1024, n, k, n_slots, 1)
+                needed = np.ones(1024, np.uint8)
+                none = np.empty((0, 0), np.int32)
+                t = least_cpu(lambda: kernels.fit_layer(A, bounds, wires, side, weights, n_slots, 0, 2, tables, out,
+                                                        correct, work, hist, needed, none))
+                rows.append(f"| train one 1024-lut layer of {name}, {n} examples | {k} | {t:.3f} |")
+        print("| step | k | CPU s |")
+        print("|---|---:|---:|")
+        print("\n".join(rows))
 
-    print("| step | k | simple CPU s | fast CPU s | speed-up |")
-    print("|---|---:|---:|---:|---:|")
-    for k in (int(s) for s in args.ks.split(",")):
-        wires = random_wiring(rng, 1024, 1024, k)
-        tables = np.empty((1024, 1 << k), np.uint8)
-        out = np.empty((1024, n), np.uint8)
-        correct = np.empty(1024, np.int64)
-        work, hist = _workspace.fit_buffers(1024, n, k, 2, 1)
-        needed = np.ones(1024, np.uint8)
-        simple = least_cpu(lambda: kernels.fit_layer(A, y, wires, 2, 0, 2, tables, out, correct))
-        fast = least_cpu(
-            lambda: kernels.fit_layer_fast(A, bounds, wires, 0, 2, tables, out, correct, work, hist, needed)
-        )
-        print(f"| train one 1024-lut layer, {n} examples | {k} | {simple:.3f} | {fast:.3f} | {simple / fast:.1f}x |")
-    for k in (int(s) for s in args.ks.split(",")):
-        clf = LutNetworkClassifier(k=k, random_state=0, n_jobs=1).fit(task.X_train[:n], task.y_train[:n])
         X_test = task.X_test
-        last = clf._cone[-1][0][0]
-        simple = least_cpu(lambda: kernels.pattern_index(clf._last_hidden(X_test), last))
-        fast = least_cpu(lambda: clf._output_patterns(X_test))
-        path = "depth-first" if k <= _workspace.DEPTH_FIRST_MAX_K else "layer by layer"
-        print(f"| predict {len(X_test)} examples, 5 x 1024 ({path}) | {k} | {simple:.3f} | {fast:.3f} "
-              f"| {simple / fast:.1f}x |")
-    clf = LutNetworkClassifier(k=8, random_state=0, n_jobs=1)
-    fit = least_cpu(lambda: clf.fit(task.X_train[:n], task.y_train[:n]))
-    predict = least_cpu(lambda: clf.predict(task.X_test))
-    print(f"\nWhole estimator, k = 8, 5 x 1024, n_jobs=1: fit on {n} examples {fit:.3f} CPU s, "
-          f"predict {len(task.y_test)} examples {predict:.4f} CPU s ({len(task.y_test) / predict:,.0f} samples/s).")
+        print("\n| predict 10000 examples, 5 x 1024, one thread | k | chunk 256 (depth first) CPU s "
+              "| large chunks CPU s | chosen |")
+        print("|---|---:|---:|---:|---|")
+        for k in ks:
+            net = LutNetworkClassifier(k=k, random_state=0, n_jobs=1).fit(X_train, y2).network_
+            cone = net.cone()
+            times = {}
+            for chunk in (_workspace.PREDICT_CHUNK, _workspace.predict_chunk(len(X_test), _workspace.DEPTH_FIRST_MAX_K + 1, 1)):
+                patterns = np.empty((len(X_test), 1), np.uint32)
+                bufs, pbufs = _workspace.predict_buffers(len(X_test), int(max(len(cone.inputs), cone.widths.max())),
+                                                         int(cone.ks.max()), 1, chunk)
+                times[chunk] = least_cpu(lambda: kernels.predict_network(
+                    X_test, cone.inputs, cone.widths, cone.ks, cone.wire_off, cone.wires, cone.table_off, cone.tables,
+                    chunk, bufs, pbufs, patterns))
+            small, large = times.values()
+            chosen = "depth first" if _workspace.predict_chunk(len(X_test), k, 1) == _workspace.PREDICT_CHUNK else "large"
+            print(f"| predict | {k} | {small:.3f} | {large:.3f} | {chosen} |")
+
+        clf = LutNetworkClassifier(k=8, random_state=0, n_jobs=1)
+        fit = least_cpu(lambda: clf.fit(X_train, y2))
+        predict = least_cpu(lambda: clf.predict(X_test))
+        print(f"\nWhole estimator, k = 8, 5 x 1024, n_jobs=1: fit on {n} examples {fit:.3f} CPU s, "
+              f"predict {len(X_test)} examples {predict:.4f} CPU s ({len(X_test) / predict:,.0f} samples/s).")
+        clf = LutNetworkClassifier(random_state=0, n_jobs=1)
+        fit = least_cpu(lambda: clf.fit(X_train, y10), repeats=2)
+        predict = least_cpu(lambda: clf.predict(X_test), repeats=2)
+        print(f"Whole estimator, 10 classes, defaults (2048 luts k = 6, 256 voting luts k = 12), n_jobs=1: "
+              f"fit on {n} examples {fit:.3f} CPU s, predict {len(X_test)} examples {predict:.4f} CPU s.")
     return 0
 
 

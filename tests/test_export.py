@@ -22,7 +22,7 @@ from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render
 from lutlearn.export.netlist import _simplify_lut, bits_to_index
 from lutlearn.export import tools
-from lutlearn.multiclass import decision_scores
+from lutlearn.model import VoteHead
 
 
 def need(tool: str, package: str) -> str:
@@ -60,11 +60,11 @@ def model(digits):
 
 def with_output_table(model, change):
     """A copy of a fitted model whose output lut's table is ``change(table)``."""
-    other = LutNetworkClassifier(**model.get_params())
-    for name in ("classes_", "n_features_in_", "seed_", "wires_", "output_counts_", "lut_accuracy_"):
-        setattr(other, name, getattr(model, name))
-    other.tables_ = [t.copy() for t in model.tables_[:-1]] + [change(model.tables_[-1][0])[None].astype(np.uint8)]
-    other._finish()
+    import copy
+
+    other = copy.copy(model)
+    tables = [t.copy() for t in model.tables_[:-1]] + [change(model.tables_[-1][0])[None].astype(np.uint8)]
+    other.network_ = model.network_.replace(tables=tables)
     return other
 
 
@@ -101,7 +101,7 @@ def test_netlist_and_aig_match_predict(model, examples):
     expect = model.predict(examples)
     net = LutNetlist.from_model(model)
     assert net.n_inputs == model.n_features_in_ and net.n_outputs == 1
-    n_cone = sum(len(w) for w, _ in model._cone)
+    n_cone = model.network_.cone().n_luts
     assert 0 < len(net.luts) <= n_cone
     np.testing.assert_array_equal(net.predict(examples), expect)
     aig = Aig.from_netlist(net)
@@ -172,9 +172,9 @@ def test_multiclass_outputs_are_class_bits(digits, examples):
     """A model whose output lut holds class indices 0..2 (as the multi-class work will produce)."""
     m = LutNetworkClassifier(k=3, hidden_layers=(12,), random_state=1).fit(digits.X_train, digits.y_train)
     rng = np.random.default_rng(0)
-    m.tables_[-1] = rng.integers(0, 3, m.tables_[-1].shape).astype(np.uint8)
+    last = rng.integers(0, 3, m.tables_[-1].shape).astype(np.uint8)
+    m.network_ = m.network_.replace(tables=m.tables_[:-1] + [last], n_classes=3)
     m.classes_ = np.array(["a", "b", "c"])
-    m._finish()
     net = LutNetlist.from_model(m)
     assert net.n_outputs == 2
     expect = m.predict(examples)
@@ -434,8 +434,10 @@ def with_votes(model, votes, bias):
     """A copy of a fitted multi-class model predicting with the given integer votes and bias."""
     import copy
 
+    head = VoteHead(model.network_.head.counts)
+    head.weights = (np.asarray(votes, np.uint8), np.asarray(bias, np.int64))  # in place of those of the counts
     other = copy.copy(model)
-    other._vote = (np.asarray(votes, np.uint8), np.asarray(bias, np.int64))
+    other.network_ = model.network_.replace(head=head)
     return other
 
 
@@ -446,14 +448,14 @@ def test_multiclass_ties_go_to_the_lowest_class(digits10, n_classes):
     keep = np.isin(y, [f"d{c}" for c in range(n_classes)])
     m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=5, random_state=1).fit(X[keep], y[keep])
     rng = np.random.default_rng(n_classes)
-    m = with_votes(m, rng.integers(0, 3, m._vote[0].shape), rng.integers(0, 2, n_classes))
-    scores = decision_scores(m, m._last_hidden(X))
+    m = with_votes(m, rng.integers(0, 3, m.network_.head.weights[0].shape), rng.integers(0, 2, n_classes))
+    scores = m.network_.head.scores(m.network_.output_patterns(X))
     tied = (scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1
     assert tied.sum() > 50
     expect = m.predict(X)
     np.testing.assert_array_equal(expect, m.classes_[scores.argmax(axis=1)])
     np.testing.assert_array_equal(LutNetlist.from_model(m).predict(X), expect)
-    flat = with_votes(m, np.zeros_like(m._vote[0]), np.zeros(n_classes))  # every score 0: class 0
+    flat = with_votes(m, np.zeros_like(m.network_.head.weights[0]), np.zeros(n_classes))  # every score 0: class 0
     net = LutNetlist.from_model(flat)
     assert net.n_outputs == max(1, (n_classes - 1).bit_length())
     assert (net.predict(X) == m.classes_[0]).all() and (flat.predict(X) == m.classes_[0]).all()
@@ -487,7 +489,7 @@ def test_multiclass_c_verilog_blif_aiger_agree_with_predict(voting, voting_examp
     assert opt.n_ands == n_opt <= read_aiger(tmp_path / "m.aig").n_ands
     np.testing.assert_array_equal(voting.classes_[bits_to_index(opt.evaluate(voting_examples))], expect)
     # a changed vote is a different circuit, and ABC notices
-    votes, bias = voting._vote
+    votes, bias = voting.network_.head.weights
     changed = votes.copy()
     changed[0, :, 0] += 50
     export_model(with_votes(voting, changed, bias), tmp_path / "o.aig")

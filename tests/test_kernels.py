@@ -6,14 +6,10 @@ import itertools
 
 import numpy as np
 import pytest
+from _kernels import fit_sorted
 
 from lutlearn import _reference as ref
 from lutlearn import kernels
-
-
-def _key(seed, layer, lut):
-    """A lut's tie-breaking key as numba's uint64 (a Python int above 2**63 would not dispatch)."""
-    return np.uint64(kernels.lut_key(seed, layer, lut))
 
 
 def _random_layer(rng, n_prev=12, n=300, n_luts=20, k=4, n_classes=2):
@@ -23,24 +19,90 @@ def _random_layer(rng, n_prev=12, n=300, n_luts=20, k=4, n_classes=2):
     return A, y, wires
 
 
+def _rule(rng, design, n_luts, n_classes, y):
+    """``(sides, weights, n_slots)``: the paper's luts, multi-class split luts, or a slot per class."""
+    if design == "paper":
+        return np.tile(np.arange(n_classes, dtype=np.uint8), (n_luts, 1)), np.ones((n_luts, 2), np.int64), n_classes
+    if design == "split":
+        sides = (rng.random((n_luts, n_classes)) < 0.5).astype(np.uint8)
+        sides[:, 0], sides[:, 1] = 0, 1  # both sides non-empty
+        totals = np.bincount(y, minlength=n_classes)
+        n1 = (sides * totals).sum(axis=1)
+        return sides, np.stack([totals.sum() - n1, n1], axis=1).astype(np.int64), 2
+    raise ValueError(design)
+
+
 # ---------------------------------------------------------------- kernels == reference
-@pytest.mark.parametrize("k", [1, 2, 3, 5, 8])
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_fit_layer_matches_reference(k, n_classes):
+@pytest.mark.parametrize(
+    "k, n_classes, n, n_blocks, copies, design",
+    [
+        (1, 2, 50, 1, 1, "paper"),
+        (2, 2, 301, 2, 4, "paper"),
+        (3, 3, 200, 3, 1, "paper"),  # a slot per class: the voting luts
+        (3, 4, 200, 3, 1, "split"),
+        (4, 2, 1000, 5, 4, "paper"),
+        (5, 2, 64, 2, 1, "paper"),  # many unseen patterns: ties everywhere
+        (5, 6, 900, 2, 4, "split"),
+        (7, 3, 513, 4, 4, "paper"),
+        (8, 2, 2000, 3, 4, "paper"),
+        (8, 2, 2000, 7, 1, "paper"),
+        (8, 5, 700, 2, 1, "split"),
+        (9, 2, 700, 2, 1, "paper"),
+        (12, 3, 900, 3, 1, "paper"),
+        (12, 3, 900, 3, 1, "split"),
+        (16, 2, 300, 2, 1, "paper"),
+    ],
+)
+def test_fit_layer_matches_reference(k, n_classes, n, n_blocks, copies, design):
     rng = np.random.default_rng(k * 10 + n_classes)
-    A, y, wires = _random_layer(rng, n_prev=10, n=257, n_luts=17, k=k, n_classes=n_classes)
+    A, y, wires = _random_layer(rng, n_prev=24, n=n, n_luts=7, k=k, n_classes=n_classes)
+    A[:6] ^= (y % 2).astype(np.uint8) & (rng.random((6, n)) < 0.8)  # some features track the class
+    sides, weights, n_slots = _rule(rng, design, 7, n_classes, y)
     seed, layer = int(rng.integers(0, 2**62)), 3
-    tables = np.empty((17, 1 << k), np.uint8)
-    out = np.empty((17, 257), np.uint8)
-    correct = np.empty(17, np.int64)
-    kernels.fit_layer(A, y, wires, n_classes, seed, layer, tables, out, correct)
-    r_tables, r_out, r_correct = ref.fit_layer(A, y, wires, n_classes, seed, layer)
+    tables, out, correct, counts = fit_sorted(A, y, wires, sides, weights, n_slots, seed, layer, n_blocks, copies)
+    r_tables, r_out, r_correct = ref.fit_layer(A, y, wires, sides, weights, n_slots, seed, layer)
     np.testing.assert_array_equal(tables, r_tables)
     np.testing.assert_array_equal(out, r_out)
     np.testing.assert_array_equal(correct, r_correct)
-    pred = np.empty_like(out)
-    kernels.predict_layer(A, wires, tables, pred)
-    np.testing.assert_array_equal(pred, ref.predict_layer(A, wires, tables))
+    for j in range(7):  # every lut's slot counts
+        want = np.zeros((1 << k, n_slots), np.int64)
+        for c in range(n_classes):
+            want[:, sides[j, c]] += ref.count_patterns(A, y, wires[j], n_classes)[:, c]
+        np.testing.assert_array_equal(counts[j], want)
+    for packed in (False, True) if n_slots == 2 else (False,):  # packed values are bits
+        src = np.packbits(A, axis=0) if packed else A
+        pred = np.full((-(-7 // 8), n) if packed else (7, n), 0xFF, np.uint8)
+        kernels.predict_layer(src, wires, tables, packed, pred)
+        got = np.unpackbits(pred, axis=0, count=7) if packed else pred
+        np.testing.assert_array_equal(got, ref.predict_layer(A, wires, tables))
+
+
+def test_the_paper_lut_is_a_split_lut_with_unit_weights():
+    """Two classes, side [0, 1]: the weights (1, 1) and the slots' sizes (n0, n1) give the same rule only if n0 = n1."""
+    rng = np.random.default_rng(3)
+    A, y, wires = _random_layer(rng, n_prev=12, n=400, n_luts=9, k=5)
+    sides = np.tile(np.array([0, 1], np.uint8), (9, 1))
+    t1, _, c1, _ = fit_sorted(A, y, wires, sides, np.ones((9, 2), np.int64), 2, 5, 1)
+    counts = ref.count_layer(A, y, wires, 2)
+    for j in range(9):  # the majority class, ties by the hash
+        table, correct = ref.choose(counts[j], sides[j], (1, 1), 2, ref.lut_key(5, 1, j))
+        np.testing.assert_array_equal(t1[j], table)
+        assert c1[j] == correct == counts[j].max(axis=1).sum()
+
+
+def test_fit_layer_writes_only_needed_outputs():
+    rng = np.random.default_rng(1)
+    A, y, wires = _random_layer(rng, n_prev=16, n=300, n_luts=9, k=5)
+    sides, weights, n_slots = _rule(rng, "paper", 9, 2, y)
+    needed = np.zeros(9, np.uint8)
+    needed[[0, 4, 8]] = 1
+    y_sorted = np.sort(y)
+    A = A[:, np.argsort(y, kind="stable")]
+    tables, out, _, _ = fit_sorted(A, y_sorted, wires, sides, weights, n_slots, 1, 2, 3, 4, needed)
+    full_tables, full_out, _, _ = fit_sorted(A, y_sorted, wires, sides, weights, n_slots, 1, 2, 3, 4)
+    np.testing.assert_array_equal(tables, full_tables)
+    np.testing.assert_array_equal(out[needed == 1], full_out[needed == 1])
+    assert (out[needed == 0] == 7).all()
 
 
 def test_hash_matches_reference():
@@ -49,29 +111,48 @@ def test_hash_matches_reference():
         assert int(key) == ref.lut_key(seed, layer, lut)
 
 
-def test_count_and_choose_layer_equal_fit_layer_over_chunks():
-    """Counts summed over row chunks choose the same tables as one pass (the map-reduce form)."""
+@pytest.mark.parametrize("design, n_classes", [("paper", 2), ("split", 5), ("paper", 4)])
+def test_count_and_choose_layer_equal_fit_layer_over_chunks(design, n_classes):
+    """Counts summed over row chunks (packed or not) choose the same tables as one pass (the map-reduce form)."""
     rng = np.random.default_rng(5)
-    A, y, wires = _random_layer(rng, n_prev=16, n=1000, n_luts=30, k=6)
-    tables = np.empty((30, 64), np.uint8)
-    out = np.empty((30, 1000), np.uint8)
-    correct = np.empty(30, np.int64)
-    kernels.fit_layer(A, y, wires, 2, 99, 1, tables, out, correct)
-    counts = sum(
-        kernels.count_layer(np.ascontiguousarray(A[:, s:s + 300]), y[s:s + 300], wires, 2)
-        for s in range(0, 1000, 300)
-    )
-    t2, c2 = kernels.choose_layer(counts, 99, 1)
-    np.testing.assert_array_equal(t2, tables)
-    np.testing.assert_array_equal(c2, correct)
+    A, y, wires = _random_layer(rng, n_prev=16, n=1000, n_luts=30, k=6, n_classes=n_classes)
+    sides, weights, n_slots = _rule(rng, design, 30, n_classes, y)
+    tables, _, correct, _ = fit_sorted(A, y, wires, sides, weights, n_slots, 99, 1)
+    for packed in (False, True):
+        counts = np.zeros((30, 64, n_classes), np.int64)
+        for s in range(0, 1000, 300):
+            chunk = np.ascontiguousarray(A[:, s:s + 300])
+            kernels.count_layer(np.packbits(chunk, axis=0) if packed else chunk, y[s:s + 300], wires, packed, counts)
+        np.testing.assert_array_equal(counts, ref.count_layer(A, y, wires, n_classes))
+        t2, c2 = np.empty_like(tables), np.empty_like(correct)
+        kernels.choose_layer(counts, sides, weights, n_slots, 99, 1, t2, c2)
+        np.testing.assert_array_equal(t2, tables)
+        np.testing.assert_array_equal(c2, correct)
+
+
+def _choose(counts, seed, layer=1):
+    """The majority tables of luts with class counts ``(n_luts, 2**k, C)`` (a slot per class)."""
+    n_luts, size, c = counts.shape
+    tables, correct = np.empty((n_luts, size), np.uint8), np.empty(n_luts, np.int64)
+    sides = np.tile(np.arange(c, dtype=np.uint8), (n_luts, 1))
+    kernels.choose_layer(counts, sides, np.ones((n_luts, 2), np.int64), c, seed, layer, tables, correct)
+    return tables, correct
+
+
+def _fit_lut(A, y, wires_row, seed):
+    """One paper lut (majority of two classes) fit to ``A``, ``y``: ``(counts, table, correct)``."""
+    counts = np.zeros((1, 1 << len(wires_row), 2), np.int64)
+    kernels.count_layer(A, y, np.asarray(wires_row, np.int32)[None], False, counts)
+    tables, correct = _choose(counts, seed)
+    return counts[0], tables[0], correct[0]
 
 
 def test_ties_depend_on_seed_and_position_only():
     """With no data every pattern is a tie: tables differ between luts and seeds, and are ~half ones."""
     counts = np.zeros((4, 256, 2), np.int64)
-    t_a, _ = kernels.choose_layer(counts, 1, 1)
-    t_b, _ = kernels.choose_layer(counts, 1, 1)
-    t_c, _ = kernels.choose_layer(counts, 2, 1)
+    t_a, _ = _choose(counts, 1)
+    t_b, _ = _choose(counts, 1)
+    t_c, _ = _choose(counts, 2)
     np.testing.assert_array_equal(t_a, t_b)
     assert not np.array_equal(t_a, t_c)
     assert not np.array_equal(t_a[0], t_a[1])
@@ -82,9 +163,27 @@ def test_three_way_tie_picks_every_tied_class_sometimes():
     counts = np.zeros((1, 512, 3), np.int64)
     counts[0, :, 1] = 5
     counts[0, :, 2] = 5  # classes 1 and 2 tie, class 0 never wins
-    tables, correct = kernels.choose_layer(counts, 3, 1)
+    tables, correct = _choose(counts, 3)
     assert set(np.unique(tables)) == {1, 2}
     assert correct[0] == 512 * 5
+
+
+def test_wire_order_sets_pattern_bits():
+    # Lut reads feature 9 then feature 2: pattern = 2 * x9 + x2 (wire 0 is the top bit), packed or not.
+    A = np.zeros((10, 4), np.uint8)
+    A[9] = [0, 0, 1, 1]
+    A[2] = [0, 1, 0, 1]
+    wires = np.array([[9, 2]], np.int32)
+    assert kernels.pattern_index(A, wires[0]).tolist() == [0, 1, 2, 3]
+    for packed in (False, True):
+        src = np.packbits(A, axis=0) if packed else A
+        counts = np.zeros((1, 4, 1), np.int32)
+        kernels.count_layer(src, np.zeros(4, np.uint8), wires, packed, counts)
+        assert counts[0, :, 0].tolist() == [1, 1, 1, 1]
+        out = np.empty((1, 4), np.uint8)
+        kernels.predict_layer(src, wires, np.array([[0, 1, 1, 0]], np.uint8), packed, out)  # xor
+        got = np.unpackbits(out, axis=0, count=1)[0] if packed else out[0]
+        assert got.tolist() == [0, 1, 1, 0]
 
 
 # ---------------------------------------------------------------- the paper's worked example
@@ -102,14 +201,13 @@ def test_worked_example_sentence_89():
     ], dtype=np.uint8)
     A = np.ascontiguousarray(data[:, :3].T)
     y = data[:, 3].copy()
-    c10 = kernels.count_patterns(A, y, np.array([0, 1], np.int32), 2)
-    c11 = kernels.count_patterns(A, y, np.array([0, 2], np.int32), 2)
+    c10, _, _ = _fit_lut(A, y, [0, 1], 0)
+    c11, _, _ = _fit_lut(A, y, [0, 2], 0)
     # rows p = 00, 01, 10, 11; columns y0, y1 (as printed in the paper)
     np.testing.assert_array_equal(c10, [[1, 3], [0, 0], [1, 0], [1, 1]])
     np.testing.assert_array_equal(c11, [[1, 2], [0, 1], [2, 1], [0, 0]])
     for seed in range(20):  # starred entries are ties: either value, the others fixed
-        f10, _ = kernels.choose_table(c10, _key(seed, 1, 0))
-        f11, _ = kernels.choose_table(c11, _key(seed, 1, 1))
+        (f10, f11), _ = _choose(np.stack([c10, c11]), seed)
         assert f10[0] == 1 and f10[2] == 0
         assert f11[0] == 1 and f11[1] == 1 and f11[2] == 0
 
@@ -121,8 +219,7 @@ def test_learned_table_is_optimal(k):
     rng = np.random.default_rng(k)
     for trial in range(5):
         A, y, wires = _random_layer(rng, n_prev=k + 2, n=40, n_luts=1, k=k)
-        counts = kernels.count_patterns(A, y, wires[0], 2)
-        table, correct = kernels.choose_table(counts, _key(trial, 1, 0))
+        _, table, correct = _fit_lut(A, y, wires[0], trial)
         idx = kernels.pattern_index(A, wires[0])
         assert correct == int((table[idx] == y).sum())
         best = max(
@@ -140,9 +237,7 @@ def test_monotonic_in_lut_width():
         order = rng.permutation(12).astype(np.int32)
         previous = -1
         for k in range(1, 10):
-            _, correct = kernels.choose_table(
-                kernels.count_patterns(A, y, order[:k], 2), _key(0, 1, 0)
-            )
+            _, _, correct = _fit_lut(A, y, order[:k], 0)
             assert correct >= previous
             previous = correct
 
@@ -154,7 +249,5 @@ def test_unique_patterns_are_memorized_exactly():
     bits = ((patterns[:, None] >> np.arange(12)) & 1).astype(np.uint8)
     y = rng.integers(0, 2, 500).astype(np.uint8)
     A = np.ascontiguousarray(bits.T)
-    table, correct = kernels.choose_table(
-        kernels.count_patterns(A, y, np.arange(12, dtype=np.int32), 2), _key(0, 1, 0)
-    )
+    _, table, correct = _fit_lut(A, y, np.arange(12), 0)
     assert correct == 500

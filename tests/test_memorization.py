@@ -11,6 +11,7 @@ import pytest
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
+from lutlearn.inspection import lut_critical
 from lutlearn.memorization import critical, difficulty
 from lutlearn.memorization.capacity import smallest_reaching
 from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available
@@ -104,7 +105,7 @@ def _brute_force_radius_1(clf, X):
 
 def test_lut_critical_radius_1_is_exhaustive(small_net, digits):
     X = digits.X_test[:40]
-    res = critical.lut_critical(small_net, X, [1, 2, 3], n_random=8, seed=0)
+    res = lut_critical(small_net.network_, X, [1, 2, 3], n_random=8, seed=0)
     assert np.array_equal(res["critical"][0].astype(bool), _brute_force_radius_1(small_net, X))
     assert res["budget"]["greedy_rounds"] == 3
     assert 0 < res["budget"]["evaluations_per_round"] <= X.shape[1]
@@ -112,12 +113,12 @@ def test_lut_critical_radius_1_is_exhaustive(small_net, digits):
 
 def test_lut_critical_is_monotone_and_witnessed(small_net, digits):
     X = digits.X_test[:80]
-    res = critical.lut_critical(small_net, X, [1, 2, 4], n_random=16, seed=5)
+    res = lut_critical(small_net.network_, X, [1, 2, 4], n_random=16, seed=5)
     flags = np.array(res["critical"])
     assert (flags[1] >= flags[0]).all() and (flags[2] >= flags[1]).all()
     assert res["ratio"] == [float(f.mean()) for f in flags]
     assert 0 < res["ratio"][-1] <= 1
-    again = critical.lut_critical(small_net, X, [1, 2, 4], n_random=16, seed=5)
+    again = lut_critical(small_net.network_, X, [1, 2, 4], n_random=16, seed=5)
     assert all(np.array_equal(a, b) for a, b in zip(res["critical"], again["critical"]))
 
 
@@ -128,7 +129,7 @@ def test_a_constant_network_has_no_critical_samples(digits):
     X = digits.X_test[:30]
     if len(np.unique(clf.predict(digits.X_test))) > 1:
         pytest.skip("this wiring is not constant")
-    res = critical.lut_critical(clf, X, [1, 2], n_random=4)
+    res = lut_critical(clf.network_, X, [1, 2], n_random=4)
     assert res["ratio"] == [0.0, 0.0]
 
 

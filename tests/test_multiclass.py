@@ -15,10 +15,27 @@ from sklearn.utils.estimator_checks import (
 
 import lutlearn
 from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder
-from lutlearn import _reference_multiclass as ref
-from lutlearn.kernels_multiclass import count_layer32, fit_dichotomy_layer, vote_layer
-from lutlearn.multiclass import DEFAULTS, decision_scores, random_dichotomies
+from _kernels import fit_sorted
+from lutlearn import _reference as ref
+from lutlearn import kernels
+from lutlearn.multiclass import DEFAULTS, random_dichotomies
 from lutlearn.network import BINARY_DEFAULTS, random_wiring
+
+
+def split_weights(targets, totals):
+    """Each split lut's weights ``(n0, n1)``: the sizes of its two sides."""
+    n1 = (targets * totals).sum(axis=1)
+    return np.stack([totals.sum() - n1, n1], axis=1).astype(np.int64)
+
+
+def fit_dichotomy_layer(A, y, wires, targets, totals, seed, layer):
+    """The training kernel on a layer of split luts: ``(tables, outputs, correct)``."""
+    tables, out, correct, _ = fit_sorted(A, y, wires, targets, split_weights(targets, totals), 2, seed, layer)
+    return tables, out, correct
+
+
+def ref_fit_dichotomy_layer(A, y, wires, targets, totals, seed, layer):
+    return ref.fit_layer(A, y, wires, targets, split_weights(targets, totals), 2, seed, layer)
 
 DATA = Path(__file__).parent / "fixtures"
 
@@ -44,11 +61,8 @@ def test_fit_dichotomy_layer_matches_reference(n_classes):
     wires = random_wiring(rng, 40, 10, 4)
     targets = random_dichotomies(rng, 40, n_classes)
     totals = np.bincount(y, minlength=n_classes).astype(np.int64)
-    tables = np.empty((40, 16), np.uint8)
-    out = np.empty((40, 300), np.uint8)
-    correct = np.empty(40, np.int64)
-    fit_dichotomy_layer(A, y, wires, targets, totals, 99, 2, tables, out, correct)
-    t_ref, o_ref, c_ref = ref.fit_dichotomy_layer(A, y, wires, targets, totals, 99, 2)
+    tables, out, correct = fit_dichotomy_layer(A, y, wires, targets, totals, 99, 2)
+    t_ref, o_ref, c_ref = ref_fit_dichotomy_layer(A, y, wires, targets, totals, 99, 2)
     np.testing.assert_array_equal(tables, t_ref)
     np.testing.assert_array_equal(out, o_ref)
     np.testing.assert_array_equal(correct, c_ref)
@@ -63,32 +77,30 @@ def test_dichotomy_is_balanced_by_side_size():
     y = np.repeat(np.array([0, 1, 2], np.uint8), [100, 450, 450])
     A[0, :60] = 1
     A[0, 100:400] = 1
-    tables = np.empty((1, 2), np.uint8)
-    out = np.empty((1, 1000), np.uint8)
-    correct = np.empty(1, np.int64)
     totals = np.array([100, 450, 450], np.int64)
-    fit_dichotomy_layer(A, y, np.zeros((1, 1), np.int32), np.array([[1, 0, 0]], np.uint8), totals, 0, 1,
-                        tables, out, correct)
+    tables, out, correct = fit_dichotomy_layer(A, y, np.zeros((1, 1), np.int32), np.array([[1, 0, 0]], np.uint8),
+                                               totals, 0, 1)
     assert tables.tolist() == [[0, 1]]
     assert correct[0] == 60 + (900 - 300)
 
 
-def test_count_layer32_and_vote_layer_match_reference():
+def test_count_layer_and_vote_scores_match_reference():
     rng = np.random.default_rng(1)
     A = rng.integers(0, 2, size=(9, 700)).astype(np.uint8)
     y = rng.integers(0, 3, 700).astype(np.uint8)
     wires = random_wiring(rng, 20, 9, 5)
-    counts = count_layer32(A, y, wires, 3)
-    assert counts.dtype == np.int32
+    counts = np.zeros((20, 32, 3), np.int32)  # the caller's type: int32 for the voting luts
+    kernels.count_layer(A, y, wires, False, counts)
     np.testing.assert_array_equal(counts, ref.count_layer(A, y, wires, 3))
+    patterns = np.stack([ref.pattern_index(A, w) for w in wires], axis=1).astype(np.uint32)
     weights = rng.normal(size=(20, 32, 3)).astype(np.float32)
     scores = np.zeros((700, 3))
-    vote_layer(A, wires, weights, scores)  # 700 examples: several blocks, the last one partial
-    np.testing.assert_array_equal(scores, ref.vote_layer(A, wires, weights))
+    kernels.vote_scores(patterns, weights, scores)  # 700 examples: several blocks, the last one partial
+    np.testing.assert_array_equal(scores, ref.vote_scores(patterns, weights))
     votes = rng.integers(0, 210, size=(20, 32, 3)).astype(np.uint8)  # the model's integer votes
     int_scores = np.zeros((700, 3), np.int64)
-    vote_layer(A, wires, votes, int_scores)
-    np.testing.assert_array_equal(int_scores, ref.vote_layer(A, wires, votes))
+    kernels.vote_scores(patterns, votes, int_scores)
+    np.testing.assert_array_equal(int_scores, ref.vote_scores(patterns, votes))
     assert int_scores.max() > 255  # summed without uint8 overflow
 
 
@@ -126,13 +138,13 @@ def test_multiclass_matches_reference_prediction():
     Xt, _ = toy(n=300, d=12, n_classes=5, seed=4)
     np.testing.assert_allclose(clf.predict_proba(Xt), ref.predict_proba(clf, Xt), rtol=1e-5, atol=1e-6)
     scores = ref.decision_scores(clf, Xt)
-    np.testing.assert_array_equal(decision_scores(clf, clf._last_hidden(Xt)), scores)
+    np.testing.assert_array_equal(clf.network_.head.scores(clf.network_.output_patterns(Xt)), scores)
     np.testing.assert_array_equal(clf.predict(Xt), clf.classes_[scores.argmax(axis=1)])
     # The hidden layers' training outputs follow the reference layer by layer.
     A = X.T.copy()
     totals = np.bincount(y, minlength=5).astype(np.int64)
     for layer, (w, t, d) in enumerate(zip(clf.wires_[:-1], clf.tables_[:-1], clf.dichotomies_), start=1):
-        t_ref, A, _ = ref.fit_dichotomy_layer(A, y.astype(np.uint8), w, d, totals, clf.seed_, layer)
+        t_ref, A, _ = ref_fit_dichotomy_layer(A, y.astype(np.uint8), w, d, totals, clf.seed_, layer)
         np.testing.assert_array_equal(t, t_ref)
 
 
@@ -310,20 +322,16 @@ def test_vote_weights_table_and_direct_paths_agree():
     assert vote_weights(big)[0][0, 0, 0] == round(VOTE_SCALE * np.log((2**21 + ALPHA) / ALPHA))
 
 
-def test_choose_dichotomy_layer_matches_fit_dichotomy_layer():
-    from lutlearn.kernels_multiclass import choose_dichotomy_layer
-
+def test_choose_layer_matches_fit_layer_on_split_luts():
     rng = np.random.default_rng(4)
     A = rng.integers(0, 2, size=(10, 300)).astype(np.uint8)
     y = rng.integers(0, 5, 300).astype(np.uint8)
     wires = random_wiring(rng, 24, 10, 6)  # 64 patterns, 300 examples: many ties
     targets = random_dichotomies(rng, 24, 5)
     totals = np.bincount(y, minlength=5).astype(np.int64)
-    tables = np.empty((24, 64), np.uint8)
-    out = np.empty((24, 300), np.uint8)
-    correct = np.empty(24, np.int64)
-    fit_dichotomy_layer(A, y, wires, targets, totals, 9, 2, tables, out, correct)
-    t2, c2 = choose_dichotomy_layer(ref.count_layer(A, y, wires, 5), targets, totals, 9, 2)
+    tables, _, correct = fit_dichotomy_layer(A, y, wires, targets, totals, 9, 2)
+    t2, c2 = np.empty_like(tables), np.empty_like(correct)
+    kernels.choose_layer(ref.count_layer(A, y, wires, 5), targets, split_weights(targets, totals), 2, 9, 2, t2, c2)
     np.testing.assert_array_equal(t2, tables)
     np.testing.assert_array_equal(c2, correct)
     assert 0 < tables.mean() < 1

@@ -7,11 +7,13 @@ the conventions of scikit-learn.
 __version__ = "0.1.0"
 
 from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer  # noqa: E402
-from lutlearn.network import LutNetworkClassifier  # noqa: E402
-from lutlearn.persistence import ModelFormatError, load_model as load  # noqa: E402
+from lutlearn.estimator import LutNetworkClassifier, load  # noqa: E402
+from lutlearn.model import LutNetwork  # noqa: E402
+from lutlearn.persistence import ModelFormatError  # noqa: E402
 
 __all__ = [
     "LutNetworkClassifier",
+    "LutNetwork",
     "ThresholdBinarizer",
     "ThermometerEncoder",
     "ModelFormatError",

@@ -1,4 +1,4 @@
-"""Slow, obvious NumPy twins of :mod:`lutlearn.kernels`, used as test oracles.
+"""Slow, obvious NumPy twins of :mod:`lutlearn.kernels` and of prediction, used as test oracles.
 
 Nothing here is compiled or parallel; every function states the model's rules
 in the plainest NumPy available, so that the fast kernels can be checked
@@ -46,26 +46,115 @@ def count_patterns(A: np.ndarray, y: np.ndarray, wires_row: np.ndarray, n_classe
     return counts
 
 
-def choose_table(counts: np.ndarray, key: int) -> tuple[np.ndarray, int]:
-    """Majority class per pattern, ties broken by the hash: ``(table, n_correct)``."""
-    table = np.empty(counts.shape[0], dtype=np.uint8)
-    for p, row in enumerate(counts):
-        tied = np.flatnonzero(row == row.max())
-        table[p] = tied[tie_hash(key, p) % len(tied)]
-    return table, int(counts.max(axis=1).sum())
+def tie_hashes(key: int, size: int) -> np.ndarray:
+    """:func:`tie_hash` of patterns ``0 .. size - 1`` at once (uint64 arithmetic wraps as the kernels' does)."""
+    def mix(z):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+    p = np.arange(size, dtype=np.uint64)
+    return mix(np.uint64(key) + (p + np.uint64(1)) * np.uint64(_GOLDEN))
 
 
-def fit_layer(A, y, wires, n_classes, seed, layer):
+def choose(counts: np.ndarray, side: np.ndarray, weights, n_slots: int, key: int) -> tuple[np.ndarray, int]:
+    """A lut's table from its class counts ``(2**k, C)``, its side of each class and weights: ``(table, n_correct)``.
+
+    The rule of :mod:`lutlearn.kernels`: the classes' counts are summed into
+    slots ``side[c]``; with two slots, slot 1 where ``ones * weights[0] >
+    zeros * weights[1]``, slot 0 where smaller, ``tie_hash & 1`` on a tie;
+    with more, the majority slot, the ``(tie_hash % n_tied)``-th of the tied.
+    """
+    size = counts.shape[0]
+    h = np.zeros((size, n_slots), np.int64)
+    for c in range(counts.shape[1]):
+        h[:, side[c]] += counts[:, c]
+    ties = tie_hashes(key, size)
+    if n_slots == 2:
+        a, b = h[:, 1] * int(weights[0]), h[:, 0] * int(weights[1])
+        table = np.where(a > b, 1, np.where(a < b, 0, (ties & np.uint64(1)).astype(np.int64)))
+    else:
+        tied = h == h.max(axis=1, keepdims=True)
+        r = (ties % tied.sum(axis=1).astype(np.uint64)).astype(np.int64)
+        table = np.argmax(tied & (np.cumsum(tied, axis=1) == r[:, None] + 1), axis=1)
+    table = table.astype(np.uint8)
+    return table, int(h[np.arange(size), table].sum())
+
+
+def fit_layer(A, y, wires, sides, weights, n_slots, seed, layer):
     """Train one layer lut by lut: ``(tables, outputs, correct)`` as :func:`lutlearn.kernels.fit_layer` writes them."""
+    n_classes = sides.shape[1]
     tables, outs, correct = [], [], []
     for j, w in enumerate(wires):
-        table, c = choose_table(count_patterns(A, y, w, n_classes), lut_key(seed, layer, j))
+        counts = count_patterns(A, y, w, n_classes)
+        table, c = choose(counts, sides[j], weights[j], n_slots, lut_key(seed, layer, j))
         tables.append(table)
         outs.append(table[pattern_index(A, w)])
         correct.append(c)
     return np.array(tables), np.array(outs, dtype=np.uint8), np.array(correct, dtype=np.int64)
 
 
+def count_layer(A, y, wires, n_classes):
+    """Class counts ``(n_luts, 2**k, C)`` of every lut."""
+    return np.array([count_patterns(A, y, w, n_classes) for w in wires])
+
+
 def predict_layer(A, wires, tables):
     """Evaluate one layer lut by lut."""
     return np.array([t[pattern_index(A, w)] for w, t in zip(wires, tables)], dtype=np.uint8)
+
+
+def vote_scores(patterns, votes):
+    """``scores[i] = sum_j votes[j, patterns[i, j]]``, luts added in index order (int64 for integer votes)."""
+    dtype = np.int64 if np.issubdtype(votes.dtype, np.integer) else np.float64
+    scores = np.zeros((patterns.shape[0], votes.shape[2]), dtype)
+    for j, v in enumerate(votes):
+        scores += v[patterns[:, j]]
+    return scores
+
+
+def predict(model, X):
+    """A two-class model's predictions from its public attributes, every lut of every layer evaluated."""
+    A = np.asarray(X, dtype=np.uint8).T
+    for w, t in zip(model.wires_, model.tables_):
+        A = predict_layer(A, w, t)
+    return model.classes_[A[0]]
+
+
+def decision_scores(model, X):
+    """Integer class scores of a multi-class model from its public attributes, every lut evaluated.
+
+    Restates :class:`lutlearn.model.VoteHead`: each output lut votes
+    ``round(VOTE_SCALE * log((count + ALPHA) / ALPHA))`` per class, and the
+    class bias is ``round(VOTE_SCALE * n_out * (log prior - log((n_c + ALPHA
+    2**k) / ALPHA)))`` less its minimum.
+    """
+    import math
+
+    from lutlearn.model import ALPHA, VOTE_SCALE
+
+    A = np.asarray(X, dtype=np.uint8).T
+    for w, t in zip(model.wires_[:-1], model.tables_[:-1]):
+        A = predict_layer(A, w, t)
+    counts = model.output_counts_
+    n_out, size, n_classes = counts.shape
+    totals = [int(t) for t in counts[0].sum(axis=0)]
+    n = sum(totals)
+    bias = [
+        round(VOTE_SCALE * n_out * (math.log(t / n) - math.log((t + ALPHA * size) / ALPHA)))
+        for t in totals
+    ]
+    scores = np.tile(np.array(bias, np.int64) - min(bias), (A.shape[1], 1))
+    for w, c in zip(model.wires_[-1], counts):
+        for i, p in enumerate(pattern_index(A, w)):
+            scores[i] += [round(VOTE_SCALE * math.log((int(v) + ALPHA) / ALPHA)) for v in c[p]]
+    return scores
+
+
+def predict_proba(model, X):
+    """Multi-class class probabilities: softmax of :func:`decision_scores` over ``VOTE_SCALE * n_out``."""
+    from lutlearn.model import VOTE_SCALE
+
+    scores = decision_scores(model, X) / (VOTE_SCALE * model.output_counts_.shape[0])
+    z = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)

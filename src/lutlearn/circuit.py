@@ -32,80 +32,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from lutlearn.inspection import fill_dont_cares, fill_unseen
+
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
 RAW_SLACK = 4.0
-
-
-def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
-    """Choose the entries of a lut's table where ``care`` is False so that its circuit is small.
-
-    Shannon decomposition on the inputs in order (first input = most
-    significant pattern bit): where the cared-for entries of a sub-table
-    are all equal, the whole sub-table takes that value; where its two
-    halves agree on the entries both care about, they are merged and the
-    input is skipped. Cared-for entries never change.
-
-    Parameters
-    ----------
-    table : uint8 ndarray of shape (2**k,)
-    care : bool ndarray of shape (2**k,)
-
-    Returns
-    -------
-    uint8 ndarray of shape (2**k,)
-    """
-    table = np.asarray(table, np.uint8)
-    care = np.asarray(care, bool)
-
-    def fill(T: np.ndarray, C: np.ndarray) -> np.ndarray:
-        cared = T[C]
-        if cared.size == 0:
-            return np.zeros_like(T)
-        if (cared == cared[0]).all():
-            return np.full_like(T, cared[0])
-        half = T.shape[0] // 2
-        T0, T1, C0, C1 = T[:half], T[half:], C[:half], C[half:]
-        if not (C0 & C1 & (T0 != T1)).any():  # the halves agree where both care: skip this input
-            merged = fill(np.where(C0, T0, T1), C0 | C1)
-            return np.concatenate([merged, merged])
-        return np.concatenate([fill(T0, C0), fill(T1, C1)])
-
-    return fill(table, care)
-
-
-def fill_unseen(model, X) -> None:
-    """Set the output-cone luts' entries for patterns no training example showed, to shrink the circuit.
-
-    Those entries are the learner's free choices (the paper breaks such
-    ties at random): changing them leaves every lut's output on the
-    training set, hence every count and every other table, unchanged, so
-    the model is still the network memorizing ``X``; only its answers on
-    never-seen patterns move. The model is changed in place.
-
-    Parameters
-    ----------
-    model : LutNetworkClassifier
-        Fitted on ``X``.
-    X : array-like of shape (n_samples, n_features)
-        The training inputs (0/1).
-    """
-    from lutlearn import kernels
-    from lutlearn.network import _numba_threads, output_cone
-
-    bits = np.asarray(X, dtype=np.uint8)
-    inputs, keep, remapped = output_cone(model.wires_)
-    A = np.ascontiguousarray(bits[:, inputs].T)
-    zeros = np.zeros(A.shape[1], np.uint8)
-    with _numba_threads(model.n_jobs):
-        for layer, (wires, kept) in enumerate(zip(remapped, keep)):
-            seen = kernels.count_layer(A, zeros, wires, 1)[:, :, 0] > 0
-            tables = model.tables_[layer]
-            new = np.stack([fill_dont_cares(tables[j], s) for j, s in zip(kept, seen)])
-            tables[kept] = new
-            out = np.empty((len(kept), A.shape[1]), np.uint8)
-            kernels.predict_layer(A, wires, np.ascontiguousarray(new), out)
-            A = out
-    model._finish()
 
 
 @dataclass
@@ -264,7 +194,7 @@ def fit_circuit(
                     model = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=seed, n_jobs=1)
                     model.fit(X, y)
                     if fill:
-                        fill_unseen(model, X)
+                        model.network_ = fill_unseen(model.network_, X, model.n_jobs)
                     valid = float(model.score(X_valid, y_valid))
                     aig = Aig.from_netlist(LutNetlist.from_model(model))
                     raw = aig.n_ands

@@ -1,8 +1,9 @@
 """Compiled kernels: counting, choosing and looking up lut tables.
 
-Only numba-jitted functions of arrays and scalars live here; the estimator in
-:mod:`lutlearn.network` calls them. :mod:`lutlearn._reference` holds a slow,
-obvious NumPy twin of each kernel that the tests compare against.
+Only numba-jitted functions of arrays and scalars live here. The trainer
+(:mod:`lutlearn.training`, in memory; :mod:`lutlearn.scale`, on Dask) and the
+model (:mod:`lutlearn.model`) call them. :mod:`lutlearn._reference` holds a
+slow, obvious NumPy twin of each kernel that the tests compare against.
 
 Conventions shared by every kernel:
 
@@ -13,6 +14,18 @@ Conventions shared by every kernel:
   as in the paper's truth tables (rows ``00, 01, 10, 11`` for ``x0 x1``).
 * Class labels are encoded ``0..C-1``; a table maps each of the ``2**k``
   patterns to a class index.
+* One rule serves every lut. A lut's ``side`` maps each class to a *slot*:
+  with two slots ``s`` (the paper's lut: ``side = [0, 1]``; a multi-class
+  dichotomy lut: a random balanced split of the classes), the lut counts the
+  examples of each slot per pattern and outputs slot 1 when
+  ``ones * weights[0] > zeros * weights[1]`` (weights ``(1, 1)``: the
+  majority; ``(n0, n1)``, the slots' sizes: the majority relative to each
+  slot's size); with one slot per class (``side = [0, 1, .., C-1]``, C > 2:
+  the multi-class voting luts) it outputs the majority class.
+* Pattern readers are a parameter: ``packed=False`` reads uint8 rows,
+  ``packed=True`` reads rows bit-packed along the feature axis exactly as
+  ``np.packbits(A, axis=0)`` packs them (``P[f >> 3, i]`` holds bit ``f`` of
+  example ``i`` at position ``7 - (f & 7)``), as the Dask path keeps them.
 * Ties between classes (including patterns never seen in training, where all
   counts are zero) are broken by a counter-based hash of
   ``(seed, layer, lut, pattern)``. A table therefore depends only on the data
@@ -55,31 +68,6 @@ def tie_hash(key, pattern):
 
 
 @nb.njit(cache=True, inline="always")
-def _pattern_block(A, wires_row, i0, idx):
-    """Write into ``idx`` the patterns examples ``i0 .. i0 + len(idx) - 1`` present to one lut."""
-    m = idx.shape[0]
-    for i in range(m):
-        idx[i] = 0
-    for b in range(wires_row.shape[0]):
-        row = A[wires_row[b]]
-        for i in range(m):
-            idx[i] = (idx[i] << np.uint32(1)) | np.uint32(row[i0 + i])
-
-
-@nb.njit(cache=True, inline="always")
-def _pattern_index(A, wires_row, idx):
-    """Write into ``idx`` the pattern each example presents to one lut (``idx`` has one entry per example)."""
-    _pattern_block(A, wires_row, 0, idx)
-
-
-@nb.njit(cache=True, inline="always")
-def _count(idx, y, n_classes, counts):
-    """Add one to ``counts[pattern * C + class]`` for every example."""
-    for i in range(idx.shape[0]):
-        counts[np.int64(idx[i]) * n_classes + y[i]] += 1
-
-
-@nb.njit(cache=True, inline="always")
 def _choose_one(row, key, p):
     """Majority class of one pattern's class counts ``row``, ties broken by hash: ``(class, its count)``."""
     best = row[0]
@@ -105,138 +93,56 @@ def _choose_one(row, key, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _choose(counts, n_classes, key, table):
-    """Fill ``table`` with the majority class of each pattern; return the examples it gets right."""
-    correct = 0
-    for p in range(table.shape[0]):
-        arg, best = _choose_one(counts[p * n_classes:(p + 1) * n_classes], key, p)
+def _choose_slots(h, n_slots, size, weights, key, table):
+    """Fill ``table`` from slot-major counts ``h[s * size + pattern]``; return the examples it gets right.
+
+    Two slots: slot 1 where ``ones * weights[0] > zeros * weights[1]``, slot
+    0 where smaller, ``tie_hash & 1`` on a tie (branch-free when the weights
+    are equal, so the tie hashes of all patterns vectorize). More slots: the
+    majority slot (:func:`_choose_one`). A pattern's correct examples are
+    those of the slot it outputs.
+    """
+    correct = np.int64(0)
+    if n_slots == 2:
+        w0 = weights[0]
+        w1 = weights[1]
+        if w0 == w1:
+            for p in range(size):
+                a = h[p]
+                b = h[size + p]
+                t = np.uint8(tie_hash(key, p) & np.uint64(1))
+                table[p] = np.uint8(1) if b > a else (np.uint8(0) if a > b else t)
+                correct += max(a, b)
+            return correct
+        for p in range(size):
+            zeros = np.int64(h[p])
+            ones = np.int64(h[size + p])
+            a = ones * w0
+            b = zeros * w1
+            if a > b:
+                table[p] = 1
+                correct += ones
+            elif a < b:
+                table[p] = 0
+                correct += zeros
+            else:
+                t = tie_hash(key, p) & np.uint64(1)
+                table[p] = np.uint8(t)
+                correct += ones if t else zeros
+        return correct
+    row = np.empty(n_slots, h.dtype)
+    for p in range(size):
+        for c in range(n_slots):
+            row[c] = h[c * size + p]
+        arg, best = _choose_one(row, key, p)
         table[p] = arg
         correct += best
     return correct
 
 
-@nb.njit(cache=True)
-def pattern_index(A, wires_row):
-    """The pattern (uint32) that each example of ``A`` presents to a lut wired to ``wires_row``."""
-    idx = np.empty(A.shape[1], np.uint32)
-    _pattern_index(A, wires_row, idx)
-    return idx
-
-
-@nb.njit(cache=True)
-def count_patterns(A, y, wires_row, n_classes):
-    """Class counts ``(2**k, C)`` of every pattern a lut wired to ``wires_row`` sees."""
-    k = wires_row.shape[0]
-    idx = np.empty(A.shape[1], np.uint32)
-    _pattern_index(A, wires_row, idx)
-    counts = np.zeros((1 << k) * n_classes, np.int64)
-    _count(idx, y, n_classes, counts)
-    return counts.reshape((1 << k, n_classes))
-
-
-@nb.njit(cache=True)
-def choose_table(counts, key):
-    """The learned table of a lut from its ``(2**k, C)`` counts and its tie-breaking key.
-
-    Returns ``(table, correct)``: the class of every pattern (uint8) and the
-    number of training examples the table classifies correctly.
-    """
-    size, n_classes = counts.shape
-    table = np.empty(size, np.uint8)
-    correct = _choose(counts.ravel(), n_classes, key, table)
-    return table, correct
-
-
-@nb.njit(cache=True, parallel=True)
-def fit_layer(A, y, wires, n_classes, seed, layer, tables, out, correct):
-    """Train every lut of one layer and compute its outputs on the training set.
-
-    Parameters
-    ----------
-    A : uint8 array of shape (n_prev, n_samples)
-        The previous layer's values, feature-major.
-    y : uint8 array of shape (n_samples,)
-        Encoded class of each example, ``0..n_classes-1``.
-    wires : int32 array of shape (n_luts, k)
-        Which rows of ``A`` each lut reads (wire 0 is the pattern's top bit).
-    n_classes : int
-    seed, layer : int
-        Network seed and this layer's number (1 is the first lut layer),
-        which with the lut's position give its tie-breaking key.
-    tables : uint8 array of shape (n_luts, 2**k)
-        Output: the learned table of every lut.
-    out : uint8 array of shape (n_luts, n_samples)
-        Output: every lut's value on every training example.
-    correct : int64 array of shape (n_luts,)
-        Output: how many training examples each lut classifies correctly.
-    """
-    n_luts, k = wires.shape
-    n = A.shape[1]
-    size = 1 << k
-    for j in prange(n_luts):
-        idx = np.empty(n, np.uint32)
-        _pattern_index(A, wires[j], idx)
-        counts = np.zeros(size * n_classes, np.int32)
-        _count(idx, y, n_classes, counts)
-        table = tables[j]
-        correct[j] = _choose(counts, n_classes, lut_key(seed, layer, j), table)
-        row = out[j]
-        for i in range(n):
-            row[i] = table[idx[i]]
-
-
-@nb.njit(cache=True, parallel=True)
-def predict_layer(A, wires, tables, out):
-    """Evaluate every lut of one layer: ``out[j, i] = tables[j, pattern of example i]``."""
-    n_luts = wires.shape[0]
-    n = A.shape[1]
-    for j in prange(n_luts):
-        idx = np.empty(n, np.uint32)
-        _pattern_index(A, wires[j], idx)
-        table = tables[j]
-        row = out[j]
-        for i in range(n):
-            row[i] = table[idx[i]]
-
-
-@nb.njit(cache=True, parallel=True)
-def count_layer(A, y, wires, n_classes):
-    """Class counts of every lut of a layer: int64 array of shape (n_luts, 2**k, C).
-
-    Counts are additive over examples, so counts of row-chunks of a data set
-    can be summed before :func:`choose_layer` (the map-reduce form of training).
-    """
-    n_luts, k = wires.shape
-    n = A.shape[1]
-    size = 1 << k
-    counts = np.zeros((n_luts, size, n_classes), np.int64)
-    for j in prange(n_luts):
-        idx = np.empty(n, np.uint32)
-        _pattern_index(A, wires[j], idx)
-        flat = counts[j].ravel()
-        _count(idx, y, n_classes, flat)
-    return counts
-
-
-@nb.njit(cache=True, parallel=True)
-def choose_layer(counts, seed, layer):
-    """Tables and correct counts of every lut from summed counts ``(n_luts, 2**k, C)``.
-
-    Gives exactly the tables :func:`fit_layer` learns from the same examples.
-    """
-    n_luts, size, n_classes = counts.shape
-    tables = np.empty((n_luts, size), np.uint8)
-    correct = np.empty(n_luts, np.int64)
-    for j in prange(n_luts):
-        correct[j] = _choose(counts[j].ravel(), n_classes, lut_key(seed, layer, j), tables[j])
-    return tables, correct
-
-
 # --------------------------------------------------------------------------
-# Fast path. The kernels above are the simple path (one lut at a time, a
-# uint32 pattern per example, counts indexed ``pattern * C + class``); the
-# tests check the kernels below against them and against lutlearn._reference.
-# What makes them faster (benchmarks/bench_kernels.py times both paths):
+# Pattern readers. What makes the training kernels fast (benchmarks/
+# bench_kernels.py times them against the NumPy twins):
 #
 # * Patterns are built in the narrowest unsigned type that holds ``2**k``
 #   values (uint8 for k <= 8), four wires per pass over the example rows.
@@ -244,8 +150,8 @@ def choose_layer(counts, seed, layer):
 #   histogram of each class's contiguous range (no label load, no multiply),
 #   indexed by unsigned values (no negative-index test), in 4 interleaved
 #   copies for small k; for large k only the touched counts are reset.
-# * The two-class choice is branch-free, so the tie hashes of all ``2**k``
-#   patterns are computed in SIMD lanes.
+# * The two-slot choice with equal weights is branch-free, so the tie hashes
+#   of all ``2**k`` patterns are computed in SIMD lanes.
 # * Work buffers come from the caller, one per block of luts, instead of
 #   being allocated per lut inside the parallel loop; outputs are written
 #   only for the luts the next layer reads.
@@ -255,40 +161,75 @@ def choose_layer(counts, seed, layer):
 
 
 @nb.njit(cache=True, inline="always")
-def _patterns(A, wires_row, p):
-    """Write into ``p`` the pattern each example presents to one lut (four wires per pass)."""
+def _rows(A, wires_row, i0, p):
+    """Write into ``p`` the patterns examples ``i0 ..`` present to one lut, from uint8 rows (four wires per pass)."""
     k = wires_row.shape[0]
     n = p.shape[0]
     lead = (k - 1) % 4 + 1  # wires of the first pass; then passes of four
     if lead == 1:
-        r0 = A[wires_row[0]]
+        r0 = A[wires_row[0], i0:]
         for i in range(n):
             p[i] = r0[i]
     elif lead == 2:
-        r0 = A[wires_row[0]]
-        r1 = A[wires_row[1]]
+        r0 = A[wires_row[0], i0:]
+        r1 = A[wires_row[1], i0:]
         for i in range(n):
             p[i] = (r0[i] << 1) | r1[i]
     elif lead == 3:
-        r0 = A[wires_row[0]]
-        r1 = A[wires_row[1]]
-        r2 = A[wires_row[2]]
+        r0 = A[wires_row[0], i0:]
+        r1 = A[wires_row[1], i0:]
+        r2 = A[wires_row[2], i0:]
         for i in range(n):
             p[i] = (r0[i] << 2) | (r1[i] << 1) | r2[i]
     else:
-        r0 = A[wires_row[0]]
-        r1 = A[wires_row[1]]
-        r2 = A[wires_row[2]]
-        r3 = A[wires_row[3]]
+        r0 = A[wires_row[0], i0:]
+        r1 = A[wires_row[1], i0:]
+        r2 = A[wires_row[2], i0:]
+        r3 = A[wires_row[3], i0:]
         for i in range(n):
             p[i] = (r0[i] << 3) | (r1[i] << 2) | (r2[i] << 1) | r3[i]
     for b in range(lead, k, 4):
-        r0 = A[wires_row[b]]
-        r1 = A[wires_row[b + 1]]
-        r2 = A[wires_row[b + 2]]
-        r3 = A[wires_row[b + 3]]
+        r0 = A[wires_row[b], i0:]
+        r1 = A[wires_row[b + 1], i0:]
+        r2 = A[wires_row[b + 2], i0:]
+        r3 = A[wires_row[b + 3], i0:]
         for i in range(n):
             p[i] = (p[i] << 4) | (r0[i] << 3) | (r1[i] << 2) | (r2[i] << 1) | r3[i]
+
+
+@nb.njit(cache=True, inline="always")
+def _packed(P, wires_row, i0, p):
+    """:func:`_rows` on bit-packed rows (see the module docstring)."""
+    n = p.shape[0]
+    for i in range(n):
+        p[i] = 0
+    for b in range(wires_row.shape[0]):
+        w = wires_row[b]
+        row = P[w >> 3, i0:]
+        shift = np.uint32(7 - (w & 7))
+        for i in range(n):
+            p[i] = (p[i] << 1) | ((np.uint32(row[i]) >> shift) & np.uint32(1))
+
+
+@nb.njit(cache=True, inline="always")
+def _read(A, wires_row, i0, p, packed):
+    """The pattern reader: :func:`_packed` if ``packed`` else :func:`_rows`."""
+    if packed:
+        _packed(A, wires_row, i0, p)
+    else:
+        _rows(A, wires_row, i0, p)
+
+
+@nb.njit(cache=True)
+def pattern_index(A, wires_row):
+    """The pattern (uint32) that each example of feature-major ``A`` presents to a lut wired to ``wires_row``."""
+    idx = np.empty(A.shape[1], np.uint32)
+    _rows(A, wires_row, 0, idx)
+    return idx
+
+
+# --------------------------------------------------------------------------
+# Training
 
 
 @nb.njit(cache=True, inline="always")
@@ -298,39 +239,41 @@ def _is_sparse(h, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _uncount_sorted(p, bounds, size, h):
+def _uncount_sorted(p, bounds, side, size, h):
     """Zero again the counts :func:`_count_sorted` set, touching only those the examples hit."""
     for c in range(bounds.shape[0] - 1):
-        hc = h[c * size:]
+        hc = h[np.int64(side[c]) * size:]
         for i in range(bounds[c], bounds[c + 1]):
             hc[np.uint64(p[i])] = 0
 
 
 @nb.njit(cache=True, inline="always")
-def _count_sorted(p, bounds, size, h):
-    """Class-major counts ``h[c * size + pattern]`` of examples ordered by class (``bounds[c]:bounds[c+1]``).
+def _count_sorted(p, bounds, side, n_slots, size, h):
+    """Slot-major counts ``h[s * size + pattern]`` of examples ordered by class (``bounds[c]:bounds[c+1]``).
 
-    ``h`` may hold 1 or 4 copies of the ``C * size`` counts: with 4, example
-    ``i`` counts in copy ``i % 4`` and the copies are summed into the first at
-    the end, so that runs of one pattern (common in deep layers, where most
-    examples show all-0 or all-1) do not wait on each other's increments.
-    When ``h`` is much larger than the examples (:func:`_is_sparse`), it
-    must be all zero on entry: :func:`fit_layer_fast` clears it once per
-    block, then after each lut resets only the counts its examples touched.
+    Class ``c``'s examples count in slot ``side[c]``. ``h`` may hold 1 or 4
+    copies of the ``n_slots * size`` counts: with 4, example ``i`` counts in
+    copy ``i % 4`` and the copies are summed into the first at the end, so
+    that runs of one pattern (common in deep layers, where most examples show
+    all-0 or all-1) do not wait on each other's increments. When ``h`` is
+    much larger than the examples (:func:`_is_sparse`), it must be all zero
+    on entry: :func:`fit_layer` clears it once per block, then after each
+    lut resets only the counts its examples touched.
     """
-    m = (bounds.shape[0] - 1) * size
+    m = n_slots * size
     copies = h.shape[0] // m
     if not _is_sparse(h, p):
         for s in range(h.shape[0]):
             h[s] = 0
     # unsigned indices: numba then skips its negative-index wraparound test
     for c in range(bounds.shape[0] - 1):
-        h0 = h[c * size:]
+        off = np.int64(side[c]) * size
+        h0 = h[off:]
         h1 = h2 = h3 = h0
         if copies == 4:
-            h1 = h[m + c * size:]
-            h2 = h[2 * m + c * size:]
-            h3 = h[3 * m + c * size:]
+            h1 = h[m + off:]
+            h2 = h[2 * m + off:]
+            h3 = h[3 * m + off:]
         i = bounds[c]
         end = bounds[c + 1]
         if copies == 4:
@@ -348,35 +291,9 @@ def _count_sorted(p, bounds, size, h):
             h[s] += h[m + s] + h[2 * m + s] + h[3 * m + s]
 
 
-@nb.njit(cache=True, inline="always")
-def _choose_sorted(h, n_classes, size, key, table):
-    """:func:`_choose` on class-major counts ``h[c * size + pattern]``: same table, same count."""
-    correct = 0
-    if n_classes == 2:
-        # Branch-free: a tie (n_best == 2) picks class tie_hash % 2.
-        for p in range(size):
-            a = h[p]
-            b = h[size + p]
-            t = np.uint8(tie_hash(key, p) & np.uint64(1))
-            table[p] = np.uint8(1) if b > a else (np.uint8(0) if a > b else t)
-            correct += max(a, b)
-        return correct
-    row = np.empty(n_classes, h.dtype)
-    for p in range(size):
-        for c in range(n_classes):
-            row[c] = h[c * size + p]
-        arg, best = _choose_one(row, key, p)
-        table[p] = arg
-        correct += best
-    return correct
-
-
 @nb.njit(cache=True, parallel=True)
-def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hist, needed):
-    """:func:`fit_layer` on examples ordered by class, with caller-owned work buffers.
-
-    Gives exactly the tables, correct counts and (for the luts ``needed``)
-    outputs that :func:`fit_layer` gives on the same examples.
+def fit_layer(A, bounds, wires, side, weights, n_slots, seed, layer, tables, out, correct, work, hist, needed, counts):
+    """Train every lut of one layer on examples ordered by class, and compute the outputs the next layer reads.
 
     Parameters
     ----------
@@ -384,24 +301,40 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
         The previous layer's values, feature-major, examples ordered by class.
     bounds : int64 array of shape (n_classes + 1,)
         Examples of class ``c`` are columns ``bounds[c]:bounds[c + 1]``.
-    wires, seed, layer, tables, out, correct
-        As in :func:`fit_layer`.
+    wires : int32 array of shape (n_luts, k)
+        Which rows of ``A`` each lut reads (wire 0 is the pattern's top bit).
+    side : uint8 array of shape (n_luts, n_classes)
+        The slot of each class for each lut (see the module docstring).
+    weights : int64 array of shape (n_luts, 2)
+        Each two-slot lut's weights (unused with more slots).
+    n_slots : int
+        2, or ``n_classes`` (one slot per class).
+    seed, layer : int
+        Network seed and this layer's number (1 is the first lut layer),
+        which with the lut's position give its tie-breaking key.
+    tables : uint8 array of shape (n_luts, 2**k)
+        Output: the learned table of every lut.
+    out : uint8 array of shape (n_luts, n_samples)
+        Output: the value of every ``needed`` lut on every training example.
+    correct : int64 array of shape (n_luts,)
+        Output: how many training examples each lut puts in their own slot.
     work : unsigned int array of shape (n_blocks, n_samples)
         Pattern buffer of each block of luts; its dtype must hold ``2**k - 1``.
-    hist : int32 array of shape (n_blocks, copies * n_classes * 2**k)
+    hist : int32 array of shape (n_blocks, copies * n_slots * 2**k)
         Count buffer of each block of luts, ``copies`` 1 or 4 (see
         :func:`_count_sorted`). ``n_blocks`` (at most ``n_luts``) sets the
-        parallel grain. After the call, ``hist[b, :n_classes * 2**k]`` holds
-        the class-major counts of the last lut of block ``b``.
+        parallel grain.
     needed : uint8 array of shape (n_luts,)
         Outputs are computed only for luts with ``needed[j]`` (the ones the
         next layer reads); the other rows of ``out`` are left untouched.
+    counts : int32 array of shape (n_luts, n_slots * 2**k), or (0, 0)
+        Output, when it has a row per lut: every lut's slot-major counts.
     """
     n_luts = wires.shape[0]
     n_blocks = work.shape[0]
     n = A.shape[1]
-    n_classes = bounds.shape[0] - 1
     size = tables.shape[1]
+    keep_counts = counts.shape[0] == n_luts
     for blk in prange(n_blocks):
         p = work[blk]
         h = hist[blk]
@@ -412,16 +345,188 @@ def fit_layer_fast(A, bounds, wires, seed, layer, tables, out, correct, work, hi
         first = blk * n_luts // n_blocks
         for j in range(first, (blk + 1) * n_luts // n_blocks):
             if sparse and j > first:
-                _uncount_sorted(p, bounds, size, h)  # the previous lut's patterns are still in p
-            _patterns(A, wires[j], p)
-            _count_sorted(p, bounds, size, h)
+                _uncount_sorted(p, bounds, side[j - 1], size, h)  # the previous lut's patterns are still in p
+            _rows(A, wires[j], 0, p)
+            _count_sorted(p, bounds, side[j], n_slots, size, h)
+            if keep_counts:
+                counts[j, :] = h[: n_slots * size]
             table = tables[j]
-            correct[j] = _choose_sorted(h, n_classes, size, lut_key(seed, layer, j), table)
+            correct[j] = _choose_slots(h, n_slots, size, weights[j], lut_key(seed, layer, j), table)
             if not needed[j]:
                 continue
             row = out[j]
             for i in range(n):
                 row[i] = table[p[i]]
+
+
+@nb.njit(cache=True, parallel=True)
+def count_layer(A, y, wires, packed, counts):
+    """Add the class counts of every lut of a layer to ``counts`` (any integer type, shape (n_luts, 2**k, C)).
+
+    ``A`` holds the layer below, feature-major (uint8 rows, or bit-packed
+    with ``packed``); ``y`` the encoded class of each example, in any order.
+    Counts are additive over examples, so the counts of row chunks of a data
+    set can be summed before :func:`choose_layer` (the map-reduce form of
+    :func:`fit_layer`, used on Dask).
+    """
+    n_luts = wires.shape[0]
+    n = A.shape[1]
+    n_blocks = min(n_luts, 4 * nb.get_num_threads())
+    for blk in prange(n_blocks):
+        idx = np.empty(n, np.uint32)
+        for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
+            _read(A, wires[j], 0, idx, packed)
+            c = counts[j]
+            for i in range(n):
+                c[idx[i], y[i]] += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def choose_layer(counts, side, weights, n_slots, seed, layer, tables, correct):
+    """Tables and correct counts of every lut from its class counts ``(n_luts, 2**k, C)``.
+
+    Gives exactly what :func:`fit_layer` learns from the same examples, with
+    the same ``side``, ``weights`` and ``n_slots``.
+    """
+    n_luts, size, n_classes = counts.shape
+    for j in prange(n_luts):
+        h = np.zeros(n_slots * size, np.int64)
+        s = side[j]
+        for p in range(size):
+            for c in range(n_classes):
+                h[np.int64(s[c]) * size + p] += counts[j, p, c]
+        correct[j] = _choose_slots(h, n_slots, size, weights[j], lut_key(seed, layer, j), tables[j])
+
+
+# --------------------------------------------------------------------------
+# Evaluation
+
+
+@nb.njit(cache=True, parallel=True)
+def predict_layer(A, wires, tables, packed, out):
+    """Evaluate every lut of one layer: ``out[j, i] = tables[j, pattern of example i]``.
+
+    With ``packed``, ``A`` and ``out`` are bit-packed along the feature axis
+    (``out`` of shape ``(ceil(n_luts / 8), n_samples)``; each task owns whole
+    byte rows, so no two threads write the same byte); otherwise uint8 rows.
+    """
+    n_luts = wires.shape[0]
+    n = A.shape[1]
+    n_groups = (n_luts + 7) // 8
+    for g in prange(n_groups):
+        idx = np.empty(n, np.uint32)
+        row = out[g]
+        if packed:
+            for i in range(n):
+                row[i] = 0
+        for j in range(g * 8, min(g * 8 + 8, n_luts)):
+            _read(A, wires[j], 0, idx, packed)
+            table = tables[j]
+            if packed:
+                shift = np.uint32(7 - (j & 7))
+                for i in range(n):
+                    row[i] |= np.uint8(np.uint32(table[idx[i]]) << shift)
+            else:
+                r = out[j]
+                for i in range(n):
+                    r[i] = table[idx[i]]
+
+
+@nb.njit(cache=True, parallel=True)
+def predict_network(X, inputs, widths, ks, wire_off, wires, table_off, tables, chunk, bufs, pbufs, patterns):
+    """Run examples through a whole (pruned) network; write the pattern each output lut sees.
+
+    Examples are taken in chunks of ``chunk``; each parallel task carries its
+    chunks through every layer in two buffers, instead of writing every
+    layer's values for all examples to memory (small chunks stay in cache;
+    see :func:`lutlearn._workspace.predict_chunk`).
+
+    Parameters
+    ----------
+    X : uint8 array of shape (n_samples, n_features)
+        Input bits, example-major (as the user gives them).
+    inputs : int64 array of shape (n_inputs,)
+        The input features the network reads; layer 1's wires index this list.
+    widths, ks : int64 arrays of shape (n_layers,)
+        Luts and lut size of every layer; the last layer holds the output luts.
+    wire_off, table_off : int64 arrays of shape (n_layers,)
+        Where each layer's wires (row-major ``(width, k)``) and tables
+        (row-major ``(width, 2**k)``) start in ``wires`` and ``tables``.
+    wires : int32 array
+    tables : uint8 array
+    chunk : int
+    bufs : uint8 array of shape (n_tasks, 2, max(n_inputs, widths), chunk)
+    pbufs : unsigned int array of shape (n_tasks, chunk)
+        Pattern buffer per task; its dtype must hold ``2**max(ks) - 1``.
+    patterns : uint32 array of shape (n_samples, n_output_luts)
+        Output: the pattern each example presents to each output lut.
+    """
+    n = X.shape[0]
+    n_tasks = bufs.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    n_layers = widths.shape[0]
+    for task in prange(n_tasks):
+        p_all = pbufs[task]
+        for c in range(task, n_chunks, n_tasks):
+            i0 = c * chunk
+            m = min(n, i0 + chunk) - i0
+            cur = bufs[task, 0]
+            nxt = bufs[task, 1]
+            for i in range(m):
+                src = X[i0 + i]
+                for f in range(inputs.shape[0]):
+                    cur[f, i] = src[inputs[f]]
+            p = p_all[:m]
+            for layer in range(n_layers - 1):
+                k = ks[layer]
+                size = 1 << k
+                for j in range(widths[layer]):
+                    w0 = wire_off[layer] + j * k
+                    _rows(cur, wires[w0:w0 + k], 0, p)
+                    t0 = table_off[layer] + j * size
+                    table = tables[t0:t0 + size]
+                    row = nxt[j]
+                    for i in range(m):
+                        row[i] = table[p[i]]
+                cur, nxt = nxt, cur
+            last = n_layers - 1
+            k = ks[last]
+            for j in range(widths[last]):
+                w0 = wire_off[last] + j * k
+                _rows(cur, wires[w0:w0 + k], 0, p)
+                for i in range(m):
+                    patterns[i0 + i, j] = p[i]
+
+
+#: Examples per task in :func:`vote_scores`: one block's scores stay in cache.
+VOTE_BLOCK = 256
+
+
+@nb.njit(cache=True, parallel=True)
+def vote_scores(patterns, votes, scores):
+    """Add every voting lut's per-class vote to ``scores``: ``scores[i] += sum_j votes[j, patterns[i, j]]``.
+
+    Parameters
+    ----------
+    patterns : unsigned int array of shape (n_samples, n_luts)
+        The pattern each example presents to each voting lut.
+    votes : array of shape (n_luts, 2**k, n_classes)
+        Each lut's vote for each class, per pattern (uint8 integer votes, see
+        :class:`lutlearn.model.VoteHead`).
+    scores : array of shape (n_samples, n_classes)
+        Accumulated in place (int64 for integer votes). Every example adds
+        the luts in index order, so the sums do not depend on the number of
+        threads.
+    """
+    n, n_luts = patterns.shape
+    n_classes = votes.shape[2]
+    for blk in prange((n + VOTE_BLOCK - 1) // VOTE_BLOCK):
+        for i in range(blk * VOTE_BLOCK, min(n, blk * VOTE_BLOCK + VOTE_BLOCK)):
+            s = scores[i]
+            for j in range(n_luts):
+                v = votes[j, patterns[i, j]]
+                for c in range(n_classes):
+                    s[c] += v[c]
 
 
 @nb.njit(cache=True)
@@ -485,65 +590,3 @@ def class_ones(A, bounds):
                 s += row[i]
             ones[f, c] = s
     return ones
-
-
-@nb.njit(cache=True, parallel=True)
-def predict_network(X, inputs, widths, ks, wire_off, wires, table_off, tables, chunk, bufs, pbufs, patterns):
-    """Run examples through a whole (pruned) network, depth first; write the output lut's pattern.
-
-    Examples are taken in chunks of ``chunk``; each parallel task carries its
-    chunks through every layer in two small buffers that stay in cache,
-    instead of writing every layer's values for all examples to memory.
-
-    Parameters
-    ----------
-    X : uint8 array of shape (n_samples, n_features)
-        Input bits, example-major (as the user gives them).
-    inputs : int64 array of shape (n_inputs,)
-        The input features the network reads; layer 1's wires index this list.
-    widths, ks : int64 arrays of shape (n_layers,)
-        Luts and lut size of every layer; the last layer is the single output lut.
-    wire_off, table_off : int64 arrays of shape (n_layers,)
-        Where each layer's wires (row-major ``(width, k)``) and tables
-        (row-major ``(width, 2**k)``) start in ``wires`` and ``tables``.
-    wires : int32 array
-    tables : uint8 array
-    chunk : int
-    bufs : uint8 array of shape (n_tasks, 2, max(n_inputs, widths), chunk)
-    pbufs : unsigned int array of shape (n_tasks, chunk)
-        Pattern buffer per task; its dtype must hold ``2**max(ks) - 1``.
-    patterns : uint32 array of shape (n_samples,)
-        Output: the pattern each example presents to the output lut.
-    """
-    n = X.shape[0]
-    n_tasks = bufs.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
-    n_layers = widths.shape[0]
-    for task in prange(n_tasks):
-        p_all = pbufs[task]
-        for c in range(task, n_chunks, n_tasks):
-            i0 = c * chunk
-            m = min(n, i0 + chunk) - i0
-            cur = bufs[task, 0]
-            nxt = bufs[task, 1]
-            for i in range(m):
-                src = X[i0 + i]
-                for f in range(inputs.shape[0]):
-                    cur[f, i] = src[inputs[f]]
-            p = p_all[:m]
-            for layer in range(n_layers - 1):
-                k = ks[layer]
-                size = 1 << k
-                for j in range(widths[layer]):
-                    w0 = wire_off[layer] + j * k
-                    _patterns(cur, wires[w0:w0 + k], p)
-                    t0 = table_off[layer] + j * size
-                    table = tables[t0:t0 + size]
-                    row = nxt[j]
-                    for i in range(m):
-                        row[i] = table[p[i]]
-                cur, nxt = nxt, cur
-            last = n_layers - 1
-            _patterns(cur, wires[wire_off[last]:wire_off[last] + ks[last]], p)
-            for i in range(m):
-                patterns[i0 + i] = p[i]

@@ -6,7 +6,7 @@ networks). The file is a zip archive (written by
 
 ``meta``
     uint8 array: UTF-8 JSON with keys ``format`` ("lutlearn-network"),
-    ``version`` (1), ``lutlearn_version``, ``params`` (the estimator's
+    ``version`` (1; 2 below), ``lutlearn_version``, ``params`` (the estimator's
     constructor parameters that define the model: ``k``, ``hidden_layers``,
     ``output_k``), ``n_features_in``, ``n_layers``, ``seed``,
     ``feature_names`` (list of str or null) and ``sha256``, a map from every
@@ -20,7 +20,7 @@ networks). The file is a zip archive (written by
 ``output_counts``
     int64 ``(2**output_k, n_classes)`` class counts of the output lut.
 
-Version 2 (the multi-class design, see :mod:`lutlearn.multiclass`; used for
+Version 2 (the multi-class design, see :mod:`lutlearn.training`; used for
 more than two classes, or two when ``n_output_luts`` is set) differs only in:
 
 * ``params`` also holds ``n_output_luts``; every parameter is stored with
@@ -50,9 +50,13 @@ import os
 import tempfile
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from lutlearn.model import LutNetwork, MajorityHead, VoteHead
+from lutlearn.training import Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1
@@ -71,17 +75,28 @@ def _digest(a: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def save_model(model, path) -> None:
-    """Write a fitted :class:`~lutlearn.LutNetworkClassifier` to ``path`` atomically.
+@dataclass
+class StoredModel:
+    """What a model file holds: the network and what the estimator adds to it."""
 
-    The file is written under a temporary name in the same folder and renamed
+    network: LutNetwork
+    classes: np.ndarray
+    feature_names: np.ndarray | None
+    params: dict
+
+
+def write(path, network: LutNetwork, classes, feature_names, params: dict) -> None:
+    """Write a network with its labels, feature names and effective parameters to ``path`` atomically.
+
+    ``params`` are the estimator's constructor parameters that define the
+    model, with the defaults for the number of classes filled in (``k``,
+    ``hidden_layers``, ``output_k``; ``n_output_luts`` for version 2). The
+    file is written under a temporary name in the same folder and renamed
     into place, so an interrupted save never leaves a half-written model.
     """
     from lutlearn import __version__
-    from sklearn.utils.validation import check_is_fitted
 
-    check_is_fitted(model)
-    classes = np.asarray(model.classes_)
+    classes = np.asarray(classes)
     if classes.dtype == object:
         try:
             classes = np.asarray(classes.tolist())
@@ -92,17 +107,15 @@ def save_model(model, path) -> None:
                 "cannot save class labels of this type without pickle; "
                 "use integer or string labels."
             )
-    multi = model.output_counts_.ndim == 3
-    params = model._effective_params(len(classes))
-    arrays: dict[str, np.ndarray] = {"classes": classes, "output_counts": model.output_counts_}
-    for layer, targets in enumerate(getattr(model, "dichotomies_", []) if multi else [], start=1):
-        arrays[f"dichotomies_{layer}"] = np.asarray(targets, dtype=np.uint8)
-    for layer, acc in enumerate(model.lut_accuracy_):
+    multi = network.voting
+    arrays: dict[str, np.ndarray] = {"classes": classes, "output_counts": network.head.counts}
+    for layer, sides in enumerate(network.sides or [], start=1):
+        arrays[f"dichotomies_{layer}"] = np.asarray(sides, dtype=np.uint8)
+    for layer, acc in enumerate(network.accuracy):
         arrays[f"accuracy_{layer}"] = np.asarray(acc, dtype=np.float64)
-    for layer, (w, t) in enumerate(zip(model.wires_, model.tables_), start=1):
+    for layer, (w, t) in enumerate(zip(network.wires, network.tables), start=1):
         arrays[f"wires_{layer}"] = np.asarray(w, dtype=np.int32)
         arrays[f"tables_{layer}"] = np.asarray(t, dtype=np.uint8)
-    names = getattr(model, "feature_names_in_", None)
     meta = {
         "format": FORMAT,
         "version": MULTICLASS_VERSION if multi else VERSION,
@@ -112,10 +125,10 @@ def save_model(model, path) -> None:
             "hidden_layers": [int(w) for w in params["hidden_layers"]],
             "output_k": None if params["output_k"] is None else int(params["output_k"]),
         },
-        "n_features_in": int(model.n_features_in_),
-        "n_layers": len(model.wires_),
-        "seed": int(model.seed_),
-        "feature_names": None if names is None else [str(n) for n in names],
+        "n_features_in": int(network.n_inputs),
+        "n_layers": network.n_layers,
+        "seed": int(network.seed),
+        "feature_names": None if feature_names is None else [str(n) for n in feature_names],
         "sha256": {name: _digest(a) for name, a in arrays.items()},
     }
     if multi:
@@ -137,8 +150,8 @@ def _fail(path, why: str):
     raise ModelFormatError(f"{path}: not a valid lutlearn model file ({why})")
 
 
-def load_model(path):
-    """Read a model written by :func:`save_model`, checking everything before trusting it.
+def read(path) -> StoredModel:
+    """Read a model file written by :func:`write`, checking everything before trusting it.
 
     Raises
     ------
@@ -147,8 +160,6 @@ def load_model(path):
     ModelFormatError
         If the file is not a complete, untampered lutlearn model of a known version.
     """
-    from lutlearn.network import LutNetworkClassifier
-
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
@@ -193,13 +204,14 @@ def load_model(path):
     if n_classes > 2 and not multi:
         _fail(path, f"{n_classes} classes in a version {meta['version']} file")
     try:
-        model = LutNetworkClassifier(
-            k=int(params["k"]),
-            hidden_layers=tuple(int(w) for w in params["hidden_layers"]),
-            output_k=None if params["output_k"] is None else int(params["output_k"]),
-            n_output_luts=int(params["n_output_luts"]) if multi else None,
-        )
-        widths, ks = model._architecture(n_features, n_classes)
+        params = {
+            "k": int(params["k"]),
+            "hidden_layers": tuple(int(w) for w in params["hidden_layers"]),
+            "output_k": None if params["output_k"] is None else int(params["output_k"]),
+            "n_output_luts": int(params["n_output_luts"]) if multi else None,
+        }
+        arch = Architecture.from_params(params, n_features, n_classes)
+        widths, ks = arch.widths, arch.ks
     except (KeyError, TypeError, ValueError) as exc:
         _fail(path, f"bad parameters: {exc}")
     if n_layers != len(ks):
@@ -238,16 +250,10 @@ def load_model(path):
             _fail(path, f"bad dichotomies_{layer}")
         dichotomies.append(d)
 
-    model.classes_ = classes
-    model.n_features_in_ = n_features
-    if meta.get("feature_names") is not None:
-        model.feature_names_in_ = np.asarray(meta["feature_names"], dtype=object)
-    model.seed_ = seed
-    model.wires_ = wires
-    model.tables_ = tables
-    model.output_counts_ = counts
-    model.lut_accuracy_ = accuracy
-    if multi:
-        model.dichotomies_ = dichotomies
-    model._finish()
-    return model
+    names = meta.get("feature_names")
+    head = VoteHead(counts) if multi else MajorityHead(counts)
+    network = LutNetwork(
+        n_inputs=n_features, n_classes=n_classes, seed=seed, wires=wires, tables=tables,
+        head=head, accuracy=accuracy, sides=dichotomies if multi else None,
+    )
+    return StoredModel(network, classes, None if names is None else np.asarray(names, dtype=object), params)

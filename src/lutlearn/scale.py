@@ -6,15 +6,14 @@ counts of all chunks are added by a tree sum; the tables are chosen once, on
 the client, by :func:`lutlearn.kernels.choose_layer` (which picks exactly
 what :func:`~lutlearn.kernels.fit_layer` picks, ties included); then every
 chunk computes its values of the new layer, which are the inputs of the
-next. Counts are integers, so their sum does not depend on how the rows are
-chunked or in which order chunks are added: with the same seed and data,
-:func:`fit_dask` gives a model bit-identical to the in-memory
+next. This is :class:`DaskBackend`, a backend of the one trainer
+:func:`lutlearn.training.train`, which draws the wiring and runs the layer
+loop for both designs. Counts are integers, so their sum does not depend on
+how the rows are chunked or in which order chunks are added: with the same
+seed and data, :func:`fit_dask` gives a model bit-identical to the in-memory
 :meth:`LutNetworkClassifier.fit <lutlearn.LutNetworkClassifier.fit>`
-(wiring, tables, tie-breaks, per-lut accuracies, output counts). The
-multi-class design (:mod:`lutlearn.multiclass`) is trained the same way:
-its hidden luts' tables come from the summed class counts by
-:func:`~lutlearn.kernels_multiclass.choose_dichotomy_layer` (the rule of
-``fit_dichotomy_layer``), its output luts keep the summed counts.
+(wiring, tables, tie-breaks, per-lut accuracies, output counts), for the
+paper's network and the multi-class design alike.
 
 Intermediate layers
 -------------------
@@ -31,7 +30,7 @@ Nothing is ever gathered on one machine; only the per-lut counts
 (``n_luts * 2**k * n_classes`` integers per layer) travel to the client.
 
 Chunks stay bit-packed while they are worked on, too: the kernels of
-:mod:`lutlearn.kernels_packed` read and write packed bits in place. A task
+:mod:`lutlearn.kernels` read and write packed bits in place (``packed=True``). A task
 on a chunk of ``m`` rows holds about ``m * (n_prev + width) / 8`` bytes of
 layer values, ``4 * m`` bytes of pattern indices and its counts
 (``width * 2**k * n_classes * 8`` bytes), so chunks of 10**5 to 10**6 rows
@@ -61,8 +60,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from lutlearn import kernels, kernels_packed
+from lutlearn import kernels
 from lutlearn._validation import as_bits
+from lutlearn._workspace import numba_threads
+from lutlearn.training import MAX_CLASSES, train
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -110,10 +111,8 @@ def _kernels_threadsafe() -> bool:
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """Run the enclosed kernels on one thread (and one at a time under numba's workqueue layer)."""
-    from lutlearn.network import _numba_threads
-
     lock = contextlib.nullcontext() if _kernels_threadsafe() else _WORKQUEUE_LOCK
-    with lock, _numba_threads(1):
+    with lock, numba_threads(1):
         yield
 
 
@@ -127,31 +126,19 @@ def _encode_labels(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.searchsorted(classes, block).astype(np.uint8)
 
 
-def _count_block(packed, y_enc, wires, n_prev, n_classes, inputs):
-    """Counts of one chunk as an int64 column: the layer's counts, then (layer 1) input statistics.
-
-    ``inputs`` is None (no input statistics), ``"agree"`` (per input bit, the
-    examples whose label it equals: the paper's network) or ``"counts"``
-    (per input bit, class counts of its two values: the voting design).
-    """
+def _count_block(packed, y_enc, wires, n_classes):
+    """Class counts ``(n_luts, 2**k, C)`` of one chunk, as an int64 column."""
+    counts = np.zeros((wires.shape[0], 1 << wires.shape[1], n_classes), np.int64)
     with _one_thread():
-        counts = kernels_packed.count_layer_packed(packed, y_enc, wires, n_classes).ravel()
-        if inputs == "counts":
-            single = np.arange(n_prev, dtype=np.int32)[:, None]
-            extra = kernels_packed.count_layer_packed(packed, y_enc, single, n_classes).ravel()
-            counts = np.concatenate([counts, extra])
-    if inputs == "agree":
-        A = np.unpackbits(packed, axis=0, count=n_prev)
-        agree = (A == y_enc).sum(axis=1, dtype=np.int64)
-        counts = np.concatenate([counts, agree])
-    return counts[:, None]
+        kernels.count_layer(packed, y_enc, wires, True, counts)
+    return counts.reshape(-1, 1)
 
 
 def _next_block(packed, wires, tables):
     """The next layer's bit-packed values on one chunk."""
     out = np.empty((-(-wires.shape[0] // 8), packed.shape[1]), np.uint8)
     with _one_thread():
-        kernels_packed.predict_layer_packed(packed, wires, tables, out)
+        kernels.predict_layer(packed, wires, tables, True, out)
     return out
 
 
@@ -208,8 +195,6 @@ def _classes(y) -> np.ndarray:
         raise ValueError(
             f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
         )
-    from lutlearn.multiclass import MAX_CLASSES
-
     if len(classes) > MAX_CLASSES:
         raise ValueError(f"y has {len(classes)} classes; LutNetworkClassifier learns at most {MAX_CLASSES}.")
     return classes
@@ -218,13 +203,82 @@ def _classes(y) -> np.ndarray:
 # ----------------------------------------------------------------- fit
 
 
+class DaskBackend:
+    """Training data on a Dask cluster, for :func:`lutlearn.training.train`.
+
+    Every layer is a map-reduce: each row chunk counts, for every lut, the
+    examples of each class per pattern (:func:`lutlearn.kernels.count_layer`
+    on packed bits); the counts are summed by a tree reduction and the
+    tables chosen once, on the client (:func:`lutlearn.kernels.choose_layer`,
+    the rule :func:`~lutlearn.kernels.fit_layer` applies); then each chunk
+    computes the layer's packed values, persisted in the workers' memory as
+    the next layer's inputs.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        Checked by :func:`_check_X`.
+    y : dask.array.Array of shape (n_samples,)
+        Labels chunked like the rows of ``X``.
+    """
+
+    name = ", Dask"
+
+    def __init__(self, X, y):
+        dask, da = _import_dask()
+        self._dask, self._da = dask, da
+        n, d = X.shape
+        self.n_samples = n
+        self.n_features = d
+        self.rows = X.chunks[0]
+        # One pass over the source: the packed inputs and the raw labels are
+        # persisted together (they share the chunk reads), then the labels are
+        # checked and encoded from memory.
+        state = X.T.map_blocks(_pack_inputs, dtype=np.uint8, chunks=((-(-d // 8),), self.rows))
+        self.state, y = dask.persist(state, y)
+        self.classes = _classes(y)
+        self.n_classes = len(self.classes)
+        self.y_enc = y.map_blocks(_encode_labels, self.classes, dtype=np.uint8).persist()
+
+    def _counts(self, wires: np.ndarray) -> np.ndarray:
+        """Class counts ``(n_luts, 2**k, C)`` of luts wired to the current layer, summed over all chunks."""
+        width, k = wires.shape
+        size = width * (1 << k) * self.n_classes
+        sums = self._da.map_blocks(
+            _count_block, self.state, self.y_enc, self._dask.delayed(wires), self.n_classes,
+            chunks=((size,), (1,) * len(self.rows)), meta=np.empty((0, 0), np.int64),
+        ).sum(axis=1).compute()
+        return np.ascontiguousarray(sums.reshape(width, 1 << k, self.n_classes))
+
+    def class_totals(self) -> np.ndarray:
+        return self._da.bincount(self.y_enc, minlength=self.n_classes).compute().astype(np.int64)
+
+    def input_counts(self) -> np.ndarray:
+        return self._counts(np.arange(self.n_features, dtype=np.int32)[:, None])
+
+    def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
+        """Count, choose the tables, and (unless no lut is needed) move on to the layer's packed values."""
+        counts = self._counts(wires)
+        tables = np.empty((wires.shape[0], counts.shape[1]), np.uint8)
+        correct = np.empty(wires.shape[0], np.int64)
+        kernels.choose_layer(counts, side, weights, n_slots, seed, layer, tables, correct)
+        if needed.any():
+            nxt = self.state.map_blocks(
+                _next_block, self._dask.delayed(wires), self._dask.delayed(tables),
+                chunks=((-(-wires.shape[0] // 8),), self.rows), meta=np.empty((0, 0), np.uint8),
+            )
+            self.state = nxt.persist()  # the previous layer is released once nothing refers to it
+        return tables, correct, counts if keep_counts else None
+
+
 def fit_dask(clf, X, y):
     """Fit ``clf`` (a :class:`~lutlearn.LutNetworkClassifier`) on row-chunked Dask arrays.
 
     Runs on the Dask scheduler in use (the active ``distributed.Client``, if
     any). The fitted model is bit-identical to the one the in-memory ``fit``
-    gives on the same data with the same ``random_state``. Called by
-    ``LutNetworkClassifier.fit`` when ``X`` is a Dask array.
+    gives on the same data with the same ``random_state``: the same trainer
+    (:func:`lutlearn.training.train`) runs over a :class:`DaskBackend`.
+    Called by ``LutNetworkClassifier.fit`` when ``X`` is a Dask array.
 
     Parameters
     ----------
@@ -234,8 +288,8 @@ def fit_dask(clf, X, y):
         Boolean inputs, chunked by rows. Values are checked chunk by chunk.
     y : dask.array.Array or array-like of shape (n_samples,)
         Class labels: two values for the paper's network, more (or
-        ``n_output_luts`` set) for the multi-class design of
-        :mod:`lutlearn.multiclass`, whose counts are reduced the same way.
+        ``n_output_luts`` set) for the multi-class design, whose counts are
+        reduced the same way.
 
     Returns
     -------
@@ -248,95 +302,17 @@ def fit_dask(clf, X, y):
     one thread, and Dask's worker threads are the parallelism. Choosing the
     tables on the client uses ``clf.n_jobs`` threads.
     """
-    dask, da = _import_dask()
-    from sklearn.utils import check_random_state
-
-    from lutlearn.kernels_multiclass import choose_dichotomy_layer
-    from lutlearn.multiclass import random_dichotomies
-    from lutlearn.network import _numba_threads, random_wiring
-
     X = _check_X(X)
     y = _check_y(y, X)
-    n, d = X.shape
-    rows = X.chunks[0]
-    # One pass over the source: the packed inputs and the raw labels are
-    # persisted together (they share the chunk reads), then the labels are
-    # checked and encoded from memory.
-    state = X.T.map_blocks(_pack_inputs, dtype=np.uint8, chunks=((-(-d // 8),), rows))
-    state, y = dask.persist(state, y)
-    classes = _classes(y)
-    n_classes = len(classes)
-    voting = clf._voting(n_classes)
-    widths, ks = clf._architecture(d, n_classes)
-    y_enc = y.map_blocks(_encode_labels, classes, dtype=np.uint8).persist()
+    backend = DaskBackend(X, y)
     del y
-
-    rs = check_random_state(clf.random_state)
-    seed = int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
-    rng = np.random.default_rng(seed)
-
-    wires_, tables_, accuracy, dichotomies = [], [], [], []
-    n_layers = len(ks)
-    for layer in range(1, n_layers + 1):
-        t0 = time.perf_counter()
-        width, kl, n_prev = widths[layer], ks[layer - 1], widths[layer - 1]
-        wires = random_wiring(rng, width, n_prev, kl)
-        hidden_voting = voting and layer < n_layers
-        targets = random_dichotomies(rng, width, n_classes) if hidden_voting else None
-        size = width * (1 << kl) * n_classes
-        inputs = None if layer > 1 else "counts" if voting else "agree"
-        extra = {None: 0, "agree": d, "counts": 2 * d * n_classes}[inputs]
-        sums = da.map_blocks(
-            _count_block, state, y_enc, dask.delayed(wires), n_prev, n_classes, inputs,
-            chunks=((size + extra,), (1,) * len(rows)), meta=np.empty((0, 0), np.int64),
-        ).sum(axis=1).compute()
-        counts = np.ascontiguousarray(sums[:size].reshape(width, 1 << kl, n_classes))
-        if inputs == "agree":
-            accuracy.append(sums[size:] / n)
-        elif inputs == "counts":  # as multiclass.input_accuracy: each input bit as a 1-input lut
-            accuracy.append(sums[size:].reshape(d, 2, n_classes).max(axis=2).sum(axis=1) / n)
-        if layer == 1:
-            class_totals = counts[0].sum(axis=0)  # every example presents some pattern to lut 0
-        with _numba_threads(clf.n_jobs):
-            if hidden_voting:
-                tables, correct = choose_dichotomy_layer(counts, targets, class_totals, seed, layer)
-                dichotomies.append(targets)
-            else:
-                tables, correct = kernels.choose_layer(counts, seed, layer)
-        wires_.append(wires)
-        tables_.append(tables)
-        accuracy.append(correct / n)
-        if layer == n_layers:
-            output_counts = counts.astype(np.int32) if voting else counts[0]
-        else:
-            nxt = state.map_blocks(
-                _next_block, dask.delayed(wires), dask.delayed(tables),
-                chunks=((-(-width // 8),), rows), meta=np.empty((0, 0), np.uint8),
-            )
-            state = nxt.persist()  # the previous layer is released once nothing refers to it
-        if clf.verbose:
-            kind = "voting output luts" if voting and layer == n_layers else "dichotomy luts" if hidden_voting else "luts"
-            print(
-                f"[lutlearn] layer {layer}/{n_layers}: {width} {kind}, k={kl}, "
-                f"training accuracy mean {accuracy[-1].mean():.4f} max {accuracy[-1].max():.4f} "
-                f"({time.perf_counter() - t0:.2f} s, Dask)",
-                file=sys.stderr,
-            )
-    del state, y_enc
-
-    for stale in ("feature_names_in_", "dichotomies_", "_vote"):  # from an earlier fit
-        if hasattr(clf, stale):
-            delattr(clf, stale)
-    if voting:
-        clf.dichotomies_ = dichotomies
-    clf.n_features_in_ = d
-    clf.classes_ = classes
-    clf.seed_ = seed
-    clf.wires_, clf.tables_ = wires_, tables_
-    clf.lut_accuracy_ = accuracy
-    clf.output_counts_ = output_counts
-    clf._finish()
-    return clf
+    classes, n_features = backend.classes, backend.n_features
+    arch = clf._architecture(n_features, len(classes))
+    seed = clf._draw_seed()
+    with numba_threads(clf.n_jobs):
+        network = train(arch, backend, seed, clf.verbose)
+    del backend  # releases the persisted layer values and labels
+    return clf._set_network(network, classes, n_features)
 
 
 # ----------------------------------------------------------------- predict

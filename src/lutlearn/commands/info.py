@@ -14,18 +14,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lutlearn import load
-    from lutlearn.network import output_cone
 
     m = load(args.model)
-    _, keep, _ = output_cone(m.wires_)
+    net = m.network_
     print(f"model: {args.model}")
     print(f"inputs: {m.n_features_in_} bits   classes: {m.classes_.tolist()}")
     p = m._effective_params(len(m.classes_))
-    out = f"output luts: {p['n_output_luts']} (voting)  " if m.output_counts_.ndim == 3 else ""
+    out = f"output luts: {p['n_output_luts']} (voting)  " if net.voting else ""
     print(
         f"k={p['k']}  output_k={p['output_k'] or p['k']}  hidden layers: {list(p['hidden_layers'])}  "
         f"{out}seed: {m.seed_}"
     )
-    print(f"luts: {sum(w.shape[0] for w in m.wires_)} trained, {sum(len(k) for k in keep)} in the output's cone")
+    print(f"luts: {sum(w.shape[0] for w in net.wires)} trained, {net.cone().n_luts} in the output's cone")
     print(m.format_layer_report())
     return 0

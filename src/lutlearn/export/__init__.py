@@ -56,7 +56,7 @@ def _describe(model, net: LutNetlist) -> str:
     return (
         f"lutlearn {__version__} lut network: k={params['k']}, output_k={params['output_k'] or params['k']}, "
         f"hidden layers {list(params['hidden_layers'])}, "
-        + (f"{params['n_output_luts']} voting output luts, " if model.output_counts_.ndim == 3 else "")
+        + (f"{params['n_output_luts']} voting output luts, " if model.network_.voting else "")
         + f"seed {model.seed_}; "
         f"{model.n_features_in_} inputs, {len(net.luts)} luts after pruning and simplification; "
         f"classes {[str(c) for c in model.classes_]}"

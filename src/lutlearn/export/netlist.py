@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lutlearn.export.arithmetic import LutBuilder, add_columns, argmax
+from lutlearn.model import LutNetwork
 
 
 def _restrict(T: np.ndarray, axis: int, value: int) -> np.ndarray:
@@ -106,15 +107,20 @@ class LutNetlist:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(model)
-        classes = np.asarray(model.classes_)
-        n_in = int(model.n_features_in_)
+        return cls.from_network(model.network_, np.asarray(model.classes_))
+
+    @classmethod
+    def from_network(cls, network: LutNetwork, classes: np.ndarray) -> "LutNetlist":
+        """The simplified netlist of a :class:`~lutlearn.LutNetwork`'s output cone; ``classes`` name the class indices."""
+        n_in = int(network.n_inputs)
         b = LutBuilder(n_in)
-        below = [int(i) for i in model._cone_inputs]
-        voting = np.ndim(model.output_counts_) == 3
-        n_layers = len(model._cone)
-        for layer, (wires, tables) in enumerate(model._cone, start=1):
-            if layer == n_layers and voting:
-                votes, bias = model._vote
+        cone = network.cone()
+        below = [int(i) for i in cone.inputs]
+        layers = cone.layers()
+        n_layers = len(layers)
+        for layer, (wires, tables) in enumerate(layers, start=1):
+            if layer == n_layers and network.voting:
+                votes, bias = network.head.weights
                 below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias)
                 break
             here = []

@@ -26,7 +26,6 @@ from lutlearn.memorization import LabConfig
 from lutlearn.memorization.runs import (
     LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate, unpack_bits,
 )
-from lutlearn.network import output_cone
 
 NAME = "critical"
 TITLE = "Critical sample ratio on test data: networks fit to real and to random labels"
@@ -37,92 +36,6 @@ N_TEST = 1000
 MLP_RADII = (0.01, 0.02, 0.05)
 MLP_HIDDEN, MLP_EPOCHS, QUICK_MLP_EPOCHS = 256, 20, 5
 MLP_STEPS, MLP_PROBES = 10, 20
-
-
-def _outputs(clf, V: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted class index of each row of ``V`` and its search score for class ``other`` (per row)."""
-    from lutlearn import kernels
-
-    A = clf._last_hidden(clf._validate_predict(V))
-    wires, tables = clf._cone[-1]
-    idx = kernels.pattern_index(A, wires[0])
-    pred = tables[0][idx]
-    counts = clf.output_counts_[idx].astype(np.float64)
-    totals = counts.sum(axis=1)
-    p_other = np.where(totals > 0, counts[np.arange(len(V)), other] / np.maximum(totals, 1), 0.5)
-    vote = (A == other[None, :]).mean(axis=0) if A.shape[0] else np.zeros(len(V))
-    return pred, p_other + 1e-3 * vote
-
-
-def lut_critical(clf, X: np.ndarray, radii, n_random: int = 64, seed: int = 0, chunk_rows: int = 40000) -> dict:
-    """Which rows of ``X`` change prediction when at most r input bits flip, for each r in ``radii``.
-
-    Parameters
-    ----------
-    clf : LutNetworkClassifier
-        A fitted two-class network.
-    X : array of shape (n_samples, n_features)
-        0/1 test inputs.
-    radii : sequence of int
-        Hamming radii r.
-    n_random : int, default=64
-        Random flip sets tried per example and radius.
-    seed : int, default=0
-        Seeds the random flips and tie-breaks.
-
-    Returns
-    -------
-    dict
-        ``radii``, ``ratio`` (critical share per radius), ``critical``
-        (per radius, 0/1 flag per example), ``budget`` (greedy rounds and
-        evaluations per round, random probes per radius) and ``found_by``
-        (per radius, how many examples each search found).
-    """
-    radii = [int(r) for r in radii]
-    X = np.ascontiguousarray(X, dtype=np.uint8)
-    rng = np.random.default_rng(seed)
-    cone, _, _ = output_cone(clf.wires_)
-    n, m = len(X), len(cone)
-    base_pred, _ = _outputs(clf, X, np.zeros(n, np.int64))
-    other = 1 - base_pred.astype(np.int64)
-    greedy_step = np.full(n, np.iinfo(np.int64).max)
-    cur = X.copy()
-    flipped = np.zeros((n, m), bool)
-    per_chunk = max(1, chunk_rows // max(m, 1))
-    for step in range(1, max(radii) + 1):
-        active = np.flatnonzero(greedy_step > step)
-        for start in range(0, len(active), per_chunk):
-            rows = active[start:start + per_chunk]
-            V = np.repeat(cur[rows], m, axis=0).reshape(len(rows), m, -1)
-            V[:, np.arange(m), cone] ^= 1
-            pred, score = _outputs(clf, V.reshape(len(rows) * m, -1), np.repeat(other[rows], m))
-            pred, score = pred.reshape(len(rows), m), score.reshape(len(rows), m)
-            score = np.where(flipped[rows], -np.inf, score + 1e-9 * rng.random(score.shape))
-            hit = pred != base_pred[rows, None]
-            greedy_step[rows[hit.any(axis=1)]] = step
-            best = score.argmax(axis=1)
-            cur[rows, cone[best]] ^= 1
-            flipped[rows, best] = True
-    flags, found_by = [], []
-    for r in radii:
-        random_hit = np.zeros(n, bool)
-        if m and r <= m:
-            per = max(1, chunk_rows // max(n_random, 1))
-            for start in range(0, n, per):
-                rows = np.arange(start, min(n, start + per))
-                picks = np.argsort(rng.random((len(rows) * n_random, m)), axis=1)[:, :r]
-                V = np.repeat(X[rows], n_random, axis=0)
-                V[np.arange(len(V))[:, None], cone[picks]] ^= 1
-                pred, _ = _outputs(clf, V, np.repeat(other[rows], n_random))
-                random_hit[rows] = (pred.reshape(len(rows), n_random) != base_pred[rows, None]).any(axis=1)
-        greedy_hit = greedy_step <= r
-        crit = greedy_hit | random_hit
-        flags.append(crit.astype(np.uint8))
-        found_by.append({"greedy": int(greedy_hit.sum()), "random": int(random_hit.sum()),
-                         "random_only": int((random_hit & ~greedy_hit).sum())})
-    return {"radii": radii, "ratio": [float(f.mean()) if n else 0.0 for f in flags], "critical": flags,
-            "budget": {"greedy_rounds": max(radii), "evaluations_per_round": m, "random_probes_per_radius": n_random},
-            "found_by": found_by}
 
 
 def _settings(cfg: LabConfig):

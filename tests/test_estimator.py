@@ -54,7 +54,8 @@ def test_network_equals_reference_layer_by_layer(xor_data):
     clf = small().fit(X, y)
     A = np.ascontiguousarray(X.T)
     for layer, (wires, tables) in enumerate(zip(clf.wires_, clf.tables_), start=1):
-        r_tables, A, r_correct = ref.fit_layer(A, y.astype(np.uint8), wires, 2, clf.seed_, layer)
+        sides, weights = np.tile(np.array([0, 1], np.uint8), (len(wires), 1)), np.ones((len(wires), 2))
+        r_tables, A, r_correct = ref.fit_layer(A, y.astype(np.uint8), wires, sides, weights, 2, clf.seed_, layer)
         np.testing.assert_array_equal(tables, r_tables)
         np.testing.assert_allclose(clf.lut_accuracy_[layer], r_correct / len(y))
     np.testing.assert_array_equal(clf.predict(X), A[0])

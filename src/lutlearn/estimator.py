@@ -1,0 +1,378 @@
+"""The estimator: :class:`LutNetworkClassifier`, a validated scikit-learn shell around a :class:`~lutlearn.LutNetwork`.
+
+It checks parameters and inputs, encodes labels, and delegates: training to
+:func:`lutlearn.training.train` (in memory, or on Dask through
+:class:`lutlearn.scale.DaskBackend`), prediction to the fitted
+:class:`~lutlearn.model.LutNetwork` in :attr:`network_`, files to
+:mod:`lutlearn.persistence`.
+"""
+
+from __future__ import annotations
+
+import sys
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from lutlearn import _workspace, persistence, training
+from lutlearn._validation import as_bits
+from lutlearn.model import LutNetwork
+from lutlearn.training import MAX_K
+
+__all__ = ["LutNetworkClassifier", "load"]
+
+#: Learned attributes that are views of ``network_`` (read-only properties).
+_DERIVED = ("seed_", "wires_", "tables_", "output_counts_", "dichotomies_", "lut_accuracy_", "layer_report_")
+
+
+def _is_dask(X) -> bool:
+    """True for Dask collections (fit and predict then run on Dask; see :mod:`lutlearn.scale`)."""
+    return "dask" in sys.modules and type(X).__module__.startswith("dask")
+
+
+def _network_view(name: str, doc: str, get):
+    def fget(self):
+        net = self.__dict__.get("network_")
+        if net is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r} (not fitted)")
+        return get(net)
+
+    return property(fget, doc=doc)
+
+
+def _sides(net: LutNetwork):
+    if net.sides is None:
+        raise AttributeError("'LutNetworkClassifier' object has no attribute 'dichotomies_' (not a multi-class design)")
+    return net.sides
+
+
+class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
+    """A network of lookup tables (luts) that learns by memorization.
+
+    The learner of Chatterjee, "Learning and Memorization" (ICML 2018). Layers
+    of luts sit on top of the input bits; each lut reads ``k`` outputs of the
+    layer below, picked at random without replacement when the network is
+    built. Training goes layer by layer: every lut counts, for each of its
+    ``2**k`` input patterns, how many training examples of each class present
+    it, and remembers the majority class. Ties, including patterns never seen
+    in training, are broken at random (from the seed). Every lut is fit to the
+    final target, and its outputs on the training set are the next layer's
+    inputs. The last layer is a single lut whose output is the prediction.
+
+    With more than two classes the network is built as described in
+    :mod:`lutlearn.training`: hidden luts each learn, by counting, a random
+    two-way grouping of the classes (so their outputs stay bits), and
+    ``n_output_luts`` output luts vote with their class counts.
+
+    The fitted network is one object, :attr:`network_` (a
+    :class:`~lutlearn.LutNetwork`); the other learned attributes below are
+    read-only views of it.
+
+    Parameters
+    ----------
+    k : int or None, default=None
+        Number of inputs of every hidden lut (the paper's lut size). None
+        means 8 for two classes and 6 for more.
+    hidden_layers : sequence of int or None, default=None
+        Number of luts in each hidden layer. Empty means output luts reading
+        the inputs directly. None means ``(1024,) * 5`` for two classes and
+        ``(2048,)`` for more.
+    output_k : int or None, default=None
+        Number of inputs of each output lut; None means ``k`` for two
+        classes and 12 for more.
+    n_output_luts : int or None, default=None
+        Number of voting output luts of the multi-class design. None means
+        256 for more than two classes, and the paper's network with its
+        single output lut for two classes; setting it builds the multi-class
+        design (with its defaults for the other None parameters) for two
+        classes too.
+    random_state : int, RandomState instance or None, default=None
+        Fixes the wiring and the tie-breaking. The same value gives a
+        bit-identical model, whatever ``n_jobs`` is.
+    n_jobs : int or None, default=None
+        Threads used by the compiled kernels. None or -1 means all cores
+        (the result never depends on it).
+    verbose : int, default=0
+        If positive, print one line per layer while fitting.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels; for two classes, ``classes_[1]`` is the class a
+        lut output of 1 means.
+    n_features_in_ : int
+        Number of input bits seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features, when ``X`` had string column names.
+    network_ : LutNetwork
+        The fitted network: wiring, tables, accuracies, seed and output head.
+    seed_ : int
+        The 63-bit seed drawn from ``random_state``; wiring and ties derive from it.
+    wires_ : list of int32 ndarrays
+        ``wires_[l]`` (shape ``(n_luts, k)``) says which outputs of layer ``l``
+        each lut of layer ``l + 1`` reads (layer 0 is the input); wire 0 is the
+        most significant bit of a lut's pattern.
+    tables_ : list of uint8 ndarrays
+        ``tables_[l]`` (shape ``(n_luts, 2**k)``) is the learned truth table of
+        every lut of layer ``l + 1``, as encoded class indices.
+    output_counts_ : int64 ndarray of shape (2**output_k, n_classes)
+        The output lut's class counts per pattern, used by :meth:`predict_proba`.
+        Multi-class: int32 of shape (n_output_luts, 2**output_k, n_classes),
+        the voting luts' counts.
+    dichotomies_ : list of uint8 ndarrays
+        Multi-class only: ``dichotomies_[l]`` (shape ``(n_luts, n_classes)``)
+        is the side (0/1) of each class for each lut of hidden layer ``l + 1``.
+    lut_accuracy_ : list of float64 ndarrays
+        Training accuracy of every lut, layer by layer; entry 0 is the input
+        bits used directly as predictions of class 1 (multi-class: as 1-input
+        luts). A multi-class hidden lut's accuracy is on its own two-way target.
+    layer_report_ : list of dict
+        Per layer (0 is the input): ``layer``, ``count``, ``mean``, ``std``,
+        ``min`` and ``max`` of the luts' training accuracies (the paper's
+        Table 2). :meth:`format_layer_report` prints it.
+
+    See Also
+    --------
+    ThresholdBinarizer : the paper's 1-bit quantization of pixel values.
+
+    Notes
+    -----
+    Inputs must be Boolean: bool arrays, or integers or floats equal to 0 and
+    1. Anything else raises ``ValueError``; nothing is coerced.
+
+    Ties are broken by a hash of ``(seed_, layer, lut, pattern)``, so each
+    table depends only on the data, the seed and its own position.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lutlearn import LutNetworkClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 2, size=(200, 16))
+    >>> y = X[:, 0] ^ X[:, 1]
+    >>> clf = LutNetworkClassifier(k=2, hidden_layers=(), random_state=0)
+    >>> clf.fit(X[:, :2], y).score(X[:, :2], y)
+    1.0
+    """
+
+    _parameter_constraints: dict = {
+        "k": [Interval(Integral, 1, MAX_K, closed="both"), None],
+        "hidden_layers": ["array-like", None],
+        "output_k": [Interval(Integral, 1, MAX_K, closed="both"), None],
+        "n_output_luts": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        k: int | None = None,
+        hidden_layers=None,
+        output_k: int | None = None,
+        n_output_luts: int | None = None,
+        random_state=None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ):
+        self.k = k
+        self.hidden_layers = hidden_layers
+        self.output_k = output_k
+        self.n_output_luts = n_output_luts
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def _effective_params(self, n_classes: int = 2) -> dict:
+        """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
+        return training.effective_params(self.get_params(), n_classes)
+
+    def _architecture(self, n_features: int, n_classes: int = 2) -> training.Architecture:
+        """The checked architecture these parameters mean for ``n_features`` inputs and ``n_classes`` classes."""
+        return training.Architecture.from_params(self.get_params(), n_features, n_classes)
+
+    def _draw_seed(self) -> int:
+        """The 63-bit network seed, drawn once per fit from ``random_state``."""
+        rs = check_random_state(self.random_state)
+        return int(rs.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
+
+    def _set_network(self, network: LutNetwork, classes, n_features: int, feature_names=None) -> "LutNetworkClassifier":
+        """The one place a fit ends: set the network and what describes its inputs, drop every earlier fit's state."""
+        for name in list(self.__dict__):
+            if name.endswith("_") and not name.startswith("__") and name not in ("n_features_in_", "feature_names_in_"):
+                del self.__dict__[name]
+        if feature_names is None:
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = feature_names
+        self.n_features_in_ = n_features
+        self.classes_ = classes
+        self.network_ = network
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y) -> "LutNetworkClassifier":
+        """Build the network's random wiring and memorize the training set layer by layer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Boolean inputs (bool, or integers/floats equal to 0 and 1).
+        y : array-like of shape (n_samples,)
+            Class labels; at least two distinct values.
+
+        Returns
+        -------
+        self : LutNetworkClassifier
+            The fitted estimator.
+        """
+        if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.scale
+            from lutlearn.scale import fit_dask
+
+            return fit_dask(self, X, y)
+        X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
+        check_classification_targets(y)
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
+            )
+        bits = as_bits(X)
+        arch = self._architecture(bits.shape[1], len(classes))
+        with _workspace.numba_threads(self.n_jobs) as n_threads:
+            training.check_memory_for(arch, bits.shape[0], n_threads)
+            seed = self._draw_seed()
+            backend = training.InMemoryBackend(bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0))
+            network = training.train(arch, backend, seed, self.verbose)
+        return self._set_network(network, classes, bits.shape[1], getattr(self, "feature_names_in_", None))
+
+    # ------------------------------------------------------ learned state
+    seed_ = _network_view("seed_", "The 63-bit seed drawn from ``random_state``.", lambda n: n.seed)
+    wires_ = _network_view("wires_", "Every lut layer's wiring (see :class:`LutNetwork`).", lambda n: n.wires)
+    tables_ = _network_view("tables_", "Every lut layer's truth tables.", lambda n: n.tables)
+    output_counts_ = _network_view("output_counts_", "The output head's class counts.", lambda n: n.head.counts)
+    dichotomies_ = _network_view("dichotomies_", "Multi-class design: each hidden lut's class split.", _sides)
+    lut_accuracy_ = _network_view("lut_accuracy_", "Training accuracy of every lut, layer by layer.", lambda n: n.accuracy)
+    layer_report_ = _network_view("layer_report_", "Per-layer accuracy summary (Table 2).", lambda n: n.layer_report())
+
+    # ------------------------------------------------------------- predict
+    def _validate_predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        if (
+            type(X) is np.ndarray
+            and X.dtype in (np.uint8, np.bool_)
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and getattr(self, "feature_names_in_", None) is None
+        ):
+            return as_bits(X)  # the usual case, without scikit-learn's generic checks (~0.4 ms)
+        X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
+        return as_bits(X)
+
+    def predict(self, X) -> np.ndarray:
+        """Classify each example by running it through the network.
+
+        Only luts in the output luts' cone are evaluated; the others cannot
+        change the prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Boolean inputs.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels, values of ``classes_``.
+        """
+        if _is_dask(X):  # a lazy Dask array of predictions, see lutlearn.scale
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X)
+        bits = self._validate_predict(X)
+        return self.classes_[self.network_.predict_index(bits, self.n_jobs)]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class frequencies of the pattern each example presents to the output lut.
+
+        For a pattern seen in training, the probabilities are the fractions of
+        training examples of each class that presented it to the output lut.
+        A pattern never seen in training gives equal probabilities
+        (``1 / n_classes``). ``predict`` agrees with the argmax of these except
+        at ties, where it uses the lut's stored random tie-break.
+
+        Multi-class: the softmax of the class scores described in
+        :mod:`lutlearn.model` (log prior plus the output luts' mean
+        log-likelihood, computed in integers), scaled back to nats;
+        ``predict`` is their argmax.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Boolean inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        if _is_dask(X):
+            from lutlearn.scale import predict_dask
+
+            return predict_dask(self, X, "predict_proba")
+        bits = self._validate_predict(X)
+        return self.network_.predict_proba(bits, self.n_jobs)
+
+    # --------------------------------------------------------- diagnostics
+    def format_layer_report(self) -> str:
+        """The per-layer training accuracies as a plain-text table like the paper's Table 2."""
+        check_is_fitted(self)
+        lines = [f"{'layer':>5} {'count':>6} {'mean':>7} {'std':>7} {'min':>7} {'max':>7}"]
+        for r in self.layer_report_:
+            lines.append(
+                f"{r['layer']:>5} {r['count']:>6} {r['mean']:>7.4f} {r['std']:>7.4f} "
+                f"{r['min']:>7.4f} {r['max']:>7.4f}"
+            )
+        return "\n".join(lines)
+
+    # --------------------------------------------------------- persistence
+    def save(self, path) -> None:
+        """Write the fitted model to ``path`` in lutlearn's model format (see :mod:`lutlearn.persistence`)."""
+        check_is_fitted(self)
+        persistence.write(
+            path, self.network_, self.classes_, getattr(self, "feature_names_in_", None),
+            self._effective_params(len(self.classes_)),
+        )
+
+    @classmethod
+    def load(cls, path) -> "LutNetworkClassifier":
+        """Read a model written by :meth:`save`; never unpickles."""
+        return load(path)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def load(path) -> LutNetworkClassifier:
+    """Read a model written by :meth:`LutNetworkClassifier.save`, checking everything before trusting it.
+
+    Never unpickles. Raises ``FileNotFoundError`` if ``path`` does not exist
+    and :class:`lutlearn.ModelFormatError` if the file is not a complete,
+    untampered lutlearn model of a known version.
+    """
+    stored = persistence.read(path)
+    params = stored.params
+    model = LutNetworkClassifier(
+        k=params["k"], hidden_layers=tuple(params["hidden_layers"]),
+        output_k=params["output_k"], n_output_luts=params.get("n_output_luts"),
+    )
+    return model._set_network(stored.network, stored.classes, stored.network.n_inputs, stored.feature_names)

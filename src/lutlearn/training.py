@@ -1,0 +1,345 @@
+"""Training: the architecture a set of parameters means, and the one layer loop that fills a :class:`LutNetwork`.
+
+Training is the same for every design and backend. The wiring of every
+layer (and, for the multi-class design, the class split of every hidden lut)
+is drawn first from the seed; then layer by layer each lut counts, per
+pattern, the training examples of each of its slots and keeps the winner
+(the rule of :mod:`lutlearn.kernels`), and its outputs on the training set
+become the next layer's inputs. A *backend* does the counting where the data
+lives: :class:`InMemoryBackend` (NumPy arrays, the fused
+:func:`lutlearn.kernels.fit_layer`) or :class:`lutlearn.scale.DaskBackend`
+(counts map-reduced over row chunks, then the tables chosen once). Both
+give the same network, bit for bit.
+
+Two designs:
+
+The paper's network (two classes)
+    Every lut's slots are the two classes (``side = [0, 1]``, weights
+    ``(1, 1)``): it remembers the majority class of each pattern. One output
+    lut (:class:`lutlearn.model.MajorityHead`).
+
+The multi-class design (more than two classes, or ``n_output_luts`` set)
+    Each hidden lut gets its own random, balanced split of the classes into
+    two sides (like the columns of an error-correcting output code) and
+    remembers, per pattern, the side that presents it more often *relative
+    to the side's size* (weights ``(n0, n1)``); its output is that side, a
+    bit. ``n_output_luts`` output luts keep the class counts of every pattern
+    and vote (:class:`lutlearn.model.VoteHead`). On 10-class MNIST (pixel >
+    127) output luts voting on the pixels directly reach about 0.90 test
+    accuracy; one hidden layer of split luts lifts it to about 0.94, a second
+    lowers it again (the README's "Multi-class and encoders" section). In
+    exploratory runs one-vs-rest targets did about as well as random balanced
+    splits, and summing class frequencies instead of log-likelihoods did
+    clearly worse; random balanced splits suit any number of classes.
+
+Ties, including patterns never seen, are broken by the hash of ``(seed,
+layer, lut, pattern)``, so a table depends only on the data, the seed and its
+position, never on thread count, chunking or backend.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Protocol
+
+import numpy as np
+
+from lutlearn import _workspace, kernels
+from lutlearn._validation import check_memory
+from lutlearn.model import LutNetwork, MajorityHead, VoteHead
+
+__all__ = [
+    "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_K",
+    "effective_params", "input_accuracy", "random_dichotomies", "random_wiring", "train",
+]
+
+#: Largest lut width accepted: a table has ``2**k`` entries per lut.
+MAX_K = 24
+
+#: At most this many classes: tables store class indices as uint8.
+MAX_CLASSES = 255
+
+#: The two-class network's defaults (the paper's), used where a parameter is None.
+BINARY_DEFAULTS = {"k": 8, "hidden_layers": (1024,) * 5, "output_k": None, "n_output_luts": 1}
+
+#: The multi-class network's defaults, used where a parameter is None.
+DEFAULTS = {"k": 6, "hidden_layers": (2048,), "output_k": 12, "n_output_luts": 256}
+
+PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts")
+
+
+def is_voting(n_classes: int, n_output_luts: int | None) -> bool:
+    """Whether the parameters mean the multi-class design (voting output luts) rather than the paper's."""
+    return n_classes > 2 or n_output_luts is not None
+
+
+def effective_params(params: dict, n_classes: int = 2) -> dict:
+    """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
+    defaults = DEFAULTS if is_voting(n_classes, params.get("n_output_luts")) else BINARY_DEFAULTS
+    return {name: defaults[name] if params.get(name) is None else params[name] for name in PARAMS}
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The shape of a network: units per layer and lut sizes, checked.
+
+    Attributes
+    ----------
+    widths : tuple of int
+        Units per layer: the input first, the output luts last.
+    ks : tuple of int
+        Lut size of every lut layer.
+    n_classes : int
+    voting : bool
+        The multi-class design (voting output luts) rather than the paper's.
+    """
+
+    widths: tuple
+    ks: tuple
+    n_classes: int
+    voting: bool
+
+    @classmethod
+    def from_params(cls, params: dict, n_features: int, n_classes: int = 2) -> "Architecture":
+        """The architecture the estimator's parameters mean for this data; ValueError if it cannot be built."""
+        if n_classes > MAX_CLASSES:
+            raise ValueError(f"y has {n_classes} classes; LutNetworkClassifier learns at most {MAX_CLASSES}.")
+        eff = effective_params(params, n_classes)
+        hidden = []
+        for w in list(eff["hidden_layers"]):
+            if isinstance(w, (bool, np.bool_)) or not isinstance(w, (Integral, np.integer)) or w < 1:
+                raise ValueError(
+                    f"hidden_layers must be a sequence of positive integers (luts per layer); "
+                    f"got {params.get('hidden_layers')!r}."
+                )
+            hidden.append(int(w))
+        k = eff["k"]
+        out_k = k if eff["output_k"] is None else eff["output_k"]
+        widths = [n_features] + hidden + [int(eff["n_output_luts"])]
+        ks = [int(k)] * len(hidden) + [int(out_k)]
+        for layer, kl in enumerate(ks, start=1):
+            if kl > widths[layer - 1]:
+                name = "output_k" if layer == len(ks) and eff["output_k"] is not None else "k"
+                below = "the input" if layer == 1 else f"hidden layer {layer - 1}"
+                raise ValueError(
+                    f"{name}={kl} is larger than the width of {below} ({widths[layer - 1]}): "
+                    f"a lut reads {kl} distinct values of the layer below. Use a smaller {name} "
+                    "or wider layers."
+                )
+        return cls(tuple(widths), tuple(ks), n_classes, is_voting(n_classes, params.get("n_output_luts")))
+
+    @property
+    def n_layers(self) -> int:
+        """Number of lut layers, the output layer included."""
+        return len(self.ks)
+
+    def memory_bytes(self, n_samples: int, n_threads: int) -> int:
+        """About how many bytes training (and the prediction copy of the cone) needs."""
+        widths, ks, c = self.widths, self.ks, self.n_classes
+        table_bytes = sum(w * (1 << kl) for w, kl in zip(widths[1:], ks))
+        slots = [2] * (len(ks) - 1) + [c if self.voting else 2]
+        work = max(_workspace.fit_buffer_bytes(w, n_samples, kl, s, n_threads) for w, kl, s in zip(widths[1:], ks, slots))
+        head = widths[-1] * (1 << ks[-1]) * c * (9 if self.voting else 8)  # int32 counts + uint8 votes (+ a copy)
+        # tables, plus the pruned copy prediction keeps (at most as large); layer values
+        return 2 * table_bytes + head + 3 * max(widths) * n_samples + work
+
+
+def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) -> np.ndarray:
+    """Pick ``k`` distinct inputs out of ``n_prev`` for each of ``n_luts`` luts.
+
+    Each lut gets the ``k`` smallest of ``n_prev`` uniform random keys, in
+    increasing key order (equal keys in column order): a uniformly random
+    ordered ``k``-subset.
+
+    Returns
+    -------
+    wires : int32 array of shape (n_luts, k)
+    """
+    keys = rng.random((n_luts, n_prev))
+    wires = np.empty((n_luts, k), np.int32)
+    kernels.smallest_k(keys, k, wires)
+    return wires
+
+
+def random_dichotomies(rng: np.random.Generator, n_luts: int, n_classes: int) -> np.ndarray:
+    """Split the classes in two for each lut: a uniformly random ``n_classes // 2`` of them get side 1.
+
+    Returns
+    -------
+    sides : uint8 array of shape (n_luts, n_classes)
+    """
+    ranks = np.argsort(np.argsort(rng.random((n_luts, n_classes)), axis=1), axis=1)
+    return (ranks < n_classes // 2).astype(np.uint8)
+
+
+def draw(arch: Architecture, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The random part of a network: every layer's wiring, then (multi-class hidden layers) its class splits.
+
+    Drawn layer by layer from ``np.random.default_rng(seed)`` in that order;
+    training draws nothing else.
+    """
+    rng = np.random.default_rng(seed)
+    wires, sides = [], []
+    for layer in range(1, arch.n_layers + 1):
+        wires.append(random_wiring(rng, arch.widths[layer], arch.widths[layer - 1], arch.ks[layer - 1]))
+        if arch.voting and layer < arch.n_layers:
+            sides.append(random_dichotomies(rng, arch.widths[layer], arch.n_classes))
+    return wires, sides
+
+
+def input_accuracy(counts: np.ndarray, voting: bool) -> np.ndarray:
+    """Training accuracy of every input bit from its class counts ``(n_features, 2, n_classes)``.
+
+    The paper's network (Table 2, layer 0): the bit used directly as a
+    prediction of class 1. The multi-class design: the bit as a 1-input lut
+    (its majority class for each value).
+    """
+    n = counts[0].sum()
+    if voting:
+        return counts.max(axis=2).sum(axis=1) / n
+    return (counts[:, 0, 0] + counts[:, 1, 1]) / n
+
+
+class Backend(Protocol):
+    """Where the training data lives and how a layer is counted there (see :func:`train`)."""
+
+    name: str
+    n_samples: int
+
+    def class_totals(self) -> np.ndarray: ...
+
+    def input_counts(self) -> np.ndarray: ...
+
+    def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts): ...
+
+
+class InMemoryBackend:
+    """Training data in memory: examples ordered by class once, every layer by :func:`lutlearn.kernels.fit_layer`.
+
+    Parameters
+    ----------
+    bits : uint8 array of shape (n_samples, n_features)
+        0/1 inputs.
+    y : int array of shape (n_samples,)
+        Encoded classes ``0..n_classes-1``.
+    n_classes : int
+    n_threads : int
+        Threads the caller runs the kernels on (for the buffer layout).
+    max_width : int, default=0
+        The widest hidden layer (its outputs are kept for the next layer).
+    """
+
+    name = ""
+
+    def __init__(self, bits: np.ndarray, y: np.ndarray, n_classes: int, n_threads: int, max_width: int = 0):
+        y = np.asarray(y, dtype=np.uint8)
+        self.n_samples, d = bits.shape
+        self.n_classes = n_classes
+        self.n_threads = n_threads
+        # The kernels want the examples ordered by class; tables and accuracies
+        # do not depend on the order of the training set.
+        order = np.argsort(y, kind="stable")
+        self.bounds = np.searchsorted(y[order], np.arange(n_classes + 1)).astype(np.int64)
+        self.A = np.empty((d, self.n_samples), np.uint8)
+        kernels.transpose_rows(np.ascontiguousarray(bits), order, self.A)
+        self.max_width = max_width
+        self._spare: list[np.ndarray] = []
+
+    def class_totals(self) -> np.ndarray:
+        return np.diff(self.bounds)
+
+    def input_counts(self) -> np.ndarray:
+        ones = kernels.class_ones(self.A, self.bounds)
+        return np.stack([self.class_totals()[None, :] - ones, ones], axis=1)
+
+    def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
+        """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
+        width, k = wires.shape
+        n = self.n_samples
+        tables = np.empty((width, 1 << k), np.uint8)
+        correct = np.empty(width, np.int64)
+        counts = np.empty((width, n_slots << k) if keep_counts else (0, 0), np.int32)
+        if needed.any():
+            # two layer buffers used in turn: fresh 60 MB arrays per layer cost page faults
+            if not self._spare:
+                rows = max(self.max_width, width)
+                self._spare = [np.empty((rows, n), np.uint8) for _ in range(2)]
+            out = self._spare[layer % 2][:width]
+        else:
+            out = np.empty((0, n), np.uint8)
+        work, hist = _workspace.fit_buffers(width, n, k, n_slots, self.n_threads)
+        kernels.fit_layer(
+            self.A, self.bounds, wires, side, weights, n_slots, seed, layer,
+            tables, out, correct, work, hist, needed, counts,
+        )
+        self.A = out
+        if keep_counts:  # slot-major per lut, slots = classes here: (n_luts, 2**k, C)
+            counts = counts.reshape(width, n_slots, 1 << k).transpose(0, 2, 1)
+        return tables, correct, counts if keep_counts else None
+
+
+def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
+    """``(side, weights, n_slots)`` of every lut of ``layer`` (see :mod:`lutlearn.kernels`)."""
+    width, c = arch.widths[layer], arch.n_classes
+    if arch.voting and layer < arch.n_layers:  # a split of the classes, each side weighed by the other's size
+        side = sides[layer - 1]
+        n1 = (side * totals).sum(axis=1)
+        weights = np.stack([totals.sum() - n1, n1], axis=1).astype(np.int64)
+        return side, weights, 2
+    # a slot per class: the majority class (the paper's luts, the voting luts)
+    side = np.ascontiguousarray(np.broadcast_to(np.arange(c, dtype=np.uint8), (width, c)))
+    return side, np.ones((width, 2), np.int64), c
+
+
+def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0) -> LutNetwork:
+    """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
+
+    The caller runs this inside :func:`lutlearn._workspace.numba_threads`.
+
+    Returns
+    -------
+    LutNetwork
+    """
+    wires, sides = draw(arch, seed)
+    totals = np.asarray(backend.class_totals(), np.int64)
+    n = backend.n_samples
+    accuracy = [input_accuracy(backend.input_counts(), arch.voting)]
+    tables = []
+    counts = None
+    L = arch.n_layers
+    for layer in range(1, L + 1):
+        t0 = time.perf_counter()
+        side, weights, n_slots = layer_rule(arch, layer, sides, totals)
+        needed = np.zeros(arch.widths[layer], np.uint8)
+        if layer < L:
+            needed[wires[layer]] = 1
+        t, correct, c = backend.fit_layer(layer, wires[layer - 1], side, weights, n_slots, seed, needed, layer == L)
+        tables.append(t)
+        accuracy.append(correct / n)
+        counts = c
+        if verbose:
+            kind = ("voting output luts" if layer == L else "dichotomy luts") if arch.voting else "luts"
+            acc = accuracy[-1]
+            print(
+                f"[lutlearn] layer {layer}/{L}: {arch.widths[layer]} {kind}, k={arch.ks[layer - 1]}, "
+                f"training accuracy mean {acc.mean():.4f} max {acc.max():.4f} "
+                f"({time.perf_counter() - t0:.2f} s{backend.name})",
+                file=sys.stderr,
+            )
+    if arch.voting:
+        head = VoteHead(np.ascontiguousarray(counts, dtype=np.int32))
+    else:
+        head = MajorityHead(np.ascontiguousarray(counts[0], dtype=np.int64))
+    return LutNetwork(
+        n_inputs=arch.widths[0], n_classes=arch.n_classes, seed=seed, wires=wires, tables=tables,
+        head=head, accuracy=accuracy, sides=sides if arch.voting else None,
+    )
+
+
+def check_memory_for(arch: Architecture, n_samples: int, n_threads: int) -> None:
+    """MemoryError, before anything is allocated, if training this architecture would not fit in memory."""
+    what = "this multi-class network" if arch.voting else "this network"
+    check_memory(arch.memory_bytes(n_samples, n_threads), what)

@@ -1,0 +1,183 @@
+"""The trainer: networks equal to the NumPy reference trained layer by layer, whatever the order and threads.
+
+``lutlearn._reference`` is the oracle: every table, accuracy and output
+count of a fitted network is compared with it bit for bit, over lut sizes that
+switch pattern types (uint8 up to k = 8, uint16 up to 16, uint32 above) and
+lut sizes that are not multiples of the four wires per pass. The kernels
+themselves are checked in ``test_kernels.py``, prediction in ``test_model.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier, _reference, _workspace, kernels
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_smallest_k_matches_partition_and_stable_sort():
+    rng = np.random.default_rng(0)
+    keys = rng.random((200, 37))
+    for k in (1, 2, 8, 36, 37):
+        wires = np.empty((200, k), np.int32)
+        kernels.smallest_k(keys, k, wires)
+        expected = np.argsort(keys, axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(wires, expected)
+    # equal keys are taken in column order
+    ties = rng.integers(0, 4, (100, 20)).astype(np.float64)
+    wires = np.empty((100, 6), np.int32)
+    kernels.smallest_k(ties, 6, wires)
+    np.testing.assert_array_equal(wires, np.argsort(ties, axis=1, kind="stable")[:, :6])
+
+
+def test_transpose_rows_and_class_ones():
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 2, (1001, 77)).astype(np.uint8)
+    order = rng.permutation(1001)
+    out = np.empty((77, 1001), np.uint8)
+    kernels.transpose_rows(X, order, out)
+    np.testing.assert_array_equal(out, X[order].T)
+    bounds = np.array([0, 300, 650, 1001], np.int64)
+    ones = kernels.class_ones(out, bounds)
+    expected = np.stack([out[:, a:b].sum(axis=1) for a, b in zip(bounds[:-1], bounds[1:])], axis=1)
+    np.testing.assert_array_equal(ones, expected)
+
+
+def _simple_fit(clf: LutNetworkClassifier, X: np.ndarray, y: np.ndarray):
+    """Train ``clf``'s own wiring layer by layer with the NumPy reference, examples in the user's order."""
+    _, y_enc = np.unique(y, return_inverse=True)
+    A = np.ascontiguousarray(X.T.astype(np.uint8))
+    tables, accs = [], [(A == y_enc).mean(axis=1)]
+    for layer, wires in enumerate(clf.wires_, start=1):
+        sides = np.tile(np.array([0, 1], np.uint8), (len(wires), 1))
+        t, out, correct = _reference.fit_layer(A, y_enc, wires, sides, np.ones((len(wires), 2)), 2, clf.seed_, layer)
+        if layer == len(clf.wires_):
+            counts = _reference.count_patterns(A, y_enc, wires[0], 2)
+        tables.append(t)
+        accs.append(correct / len(y))
+        A = out
+    return tables, accs, counts
+
+
+def _simple_predict(clf: LutNetworkClassifier, X: np.ndarray) -> np.ndarray:
+    """Every lut of every layer, with the NumPy reference: no pruning, no chunks."""
+    return _reference.predict(clf, X)
+
+
+@pytest.mark.parametrize(
+    "k, layers, output_k, n",
+    [(8, (64, 64, 64), None, 1500), (3, (40, 9), 7, 600), (10, (32,), 4, 1000), (1, (5, 5), 2, 257), (17, (20,), 3, 300)],
+)
+def test_network_fit_and_predict_match_the_simple_path(k, layers, output_k, n):
+    rng = np.random.default_rng(k)
+    X = rng.integers(0, 2, (n + 700, 30)).astype(np.uint8)
+    y = np.where(X[:, 0] ^ (X[:, 1] & X[:, 2]) ^ (rng.random(n + 700) < 0.1), "b", "a")
+    X_train, y_train, X_test = X[:n], y[:n], X[n:]
+    clf = LutNetworkClassifier(k=k, hidden_layers=layers, output_k=output_k, random_state=4).fit(X_train, y_train)
+
+    tables, accs, counts = _simple_fit(clf, X_train, y_train)
+    for got, want in zip(clf.tables_, tables):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(clf.lut_accuracy_, accs):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(clf.output_counts_, counts)
+    assert clf.output_counts_.dtype == np.int64
+
+    # predict: the chunked cone == the unpruned reference; the patterns == the probe's
+    np.testing.assert_array_equal(clf.predict(X_test), _simple_predict(clf, X_test))
+    patterns = clf.network_.output_patterns(X_test)
+    np.testing.assert_array_equal(patterns[:, 0], clf.network_.layer_values(X_test)[-1][0])
+
+
+def test_training_order_and_threads_do_not_change_the_model():
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 2, (900, 20)).astype(np.uint8)
+    y = X[:, 0] & X[:, 1] | X[:, 2]
+    perm = rng.permutation(900)
+    a = LutNetworkClassifier(k=5, hidden_layers=(30, 30), random_state=2, n_jobs=1).fit(X, y)
+    b = LutNetworkClassifier(k=5, hidden_layers=(30, 30), random_state=2, n_jobs=2).fit(X[perm], y[perm])
+    for ta, tb in zip(a.tables_, b.tables_):
+        np.testing.assert_array_equal(ta, tb)
+    np.testing.assert_array_equal(a.output_counts_, b.output_counts_)
+    for la, lb in zip(a.lut_accuracy_, b.lut_accuracy_):
+        np.testing.assert_array_equal(la, lb)
+
+
+def test_k20_works_on_a_small_network():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (400, 24)).astype(np.uint8)
+    y = X[:, 0] ^ X[:, 7]
+    clf = LutNetworkClassifier(k=20, hidden_layers=(3,), output_k=3, random_state=0).fit(X, y)
+    assert clf.tables_[0].shape == (3, 1 << 20) and clf.tables_[0].dtype == np.uint8
+    tables, _, _ = _simple_fit(clf, X, y)
+    np.testing.assert_array_equal(clf.tables_[0], tables[0])
+    np.testing.assert_array_equal(clf.predict(X), _simple_predict(clf, X))
+    assert clf.score(X, y) == 1.0  # 400 examples, 2**20 patterns: memorized
+
+
+def test_memory_is_refused_before_allocating(monkeypatch):
+    import lutlearn._validation as validation
+
+    monkeypatch.setattr(validation, "available_memory", lambda: 2 * 2**30)
+    X = np.zeros((10, 30), np.uint8)
+    X[5:, 0] = 1
+    clf = LutNetworkClassifier(k=20, hidden_layers=(1024,) * 5, random_state=0)
+    with pytest.raises(MemoryError, match=r"needs about \d+\.\d GiB but only 2\.0 GiB"):
+        clf.fit(X, X[:, 0])
+    assert not hasattr(clf, "tables_")
+
+
+def test_workspace_sizes_agree_with_buffers():
+    for n_luts, n, k, c, t in [(1024, 60000, 8, 2, 2), (3, 100, 17, 3, 4), (1, 10, 20, 2, 1)]:
+        work, hist = _workspace.fit_buffers(n_luts, n, k, c, t)
+        assert work.nbytes + hist.nbytes == _workspace.fit_buffer_bytes(n_luts, n, k, c, t)
+        assert np.iinfo(work.dtype).max >= (1 << k) - 1
+    assert [_workspace.pattern_dtype(k) for k in (1, 8, 9, 16, 17, 24)] == [
+        np.uint8, np.uint8, np.uint16, np.uint16, np.uint32, np.uint32]
+
+
+def test_benchmark_quick_runs_end_to_end(tmp_path):
+    """``bench_fit_predict.py --quick`` runs every measurement and its JSON renders the table it printed."""
+    out = tmp_path / "bench.json"
+    script = REPO / "benchmarks" / "bench_fit_predict.py"
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--ks", "6", "-o", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    kinds = [r["kind"] for r in doc["results"]]
+    assert kinds.count("lut") == 1 and {"forest", "knn", "sweep", "startup"} <= set(kinds)
+    lut = next(r for r in doc["results"] if r["kind"] == "lut")
+    assert lut["k"] == 6 and len(lut["fit_runs_s"]) == doc["config"]["repeats"]
+    assert lut["fit_s"] == statistics.median(lut["fit_runs_s"])
+    assert lut["peak_rss_mb"] >= lut["rss_before_fit_mb"] > 10
+    assert 0.5 < lut["test_accuracy"] <= 1
+    demo = next(r for r in doc["results"] if r["kind"] == "startup" and "wall_s" in r)
+    assert demo["wall_s"] > 0 and demo["cache"] == "warm"
+    sweep = next(r for r in doc["results"] if r["kind"] == "sweep")
+    assert [(r["k"], r["labels"]) for r in sweep["rows"]] == [(2, "real"), (2, "random"), (4, "real"), (4, "random")]
+    table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
+    assert table.returncode == 0
+    assert table.stdout.strip() in proc.stdout
+    assert "| lutlearn k=6 |" in table.stdout and "| random forest (10 trees) |" in table.stdout
+
+
+def test_binary_mnist_model_matches_the_simple_path(binary_mnist):
+    """The paper's network on real data: every table, accuracy and test prediction as the simple path gives."""
+    t = binary_mnist
+    clf = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(t.X_train, t.y_train)
+    tables, accs, counts = _simple_fit(clf, t.X_train, t.y_train)
+    for got, want in zip(clf.tables_, tables):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(clf.lut_accuracy_, accs):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(clf.output_counts_, counts)
+    values = clf.network_.layer_values(t.X_test)
+    np.testing.assert_array_equal(clf.predict(t.X_test), clf.classes_[clf.tables_[-1][0][values[-1][0]]])
