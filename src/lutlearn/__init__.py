@@ -4,11 +4,10 @@ The learner of S. Chatterjee, "Learning and Memorization" (ICML 2018), with
 the conventions of scikit-learn.
 """
 
-__version__ = "0.1.0"
-
-from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer  # noqa: E402
-from lutlearn.network import LutNetworkClassifier  # noqa: E402
-from lutlearn.persistence import ModelFormatError, load_model as load  # noqa: E402
+from lutlearn._version import __version__
+from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer
+from lutlearn.network import LutNetworkClassifier
+from lutlearn.persistence import ModelFormatError, load_model as load
 
 __all__ = [
     "LutNetworkClassifier",

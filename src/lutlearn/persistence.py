@@ -77,7 +77,7 @@ def save_model(model, path) -> None:
     The file is written under a temporary name in the same folder and renamed
     into place, so an interrupted save never leaves a half-written model.
     """
-    from lutlearn import __version__
+    from lutlearn._version import __version__
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import datetime
 
-        from lutlearn import __version__
+        from lutlearn._version import __version__
         from lutlearn.export.tools import ABC_SCRIPT, find_abc
 
         record = {

@@ -33,7 +33,7 @@ from typing import Iterable
 
 import numpy as np
 
-from lutlearn import __version__
+from lutlearn._version import __version__
 
 SCHEMA_VERSION = 1
 #: Method name of the lut network.

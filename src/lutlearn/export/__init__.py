@@ -50,7 +50,7 @@ def format_from_path(path: str | os.PathLike) -> str:
 
 
 def _describe(model, net: LutNetlist) -> str:
-    from lutlearn import __version__
+    from lutlearn._version import __version__
 
     params = model._effective_params(len(model.classes_))
     return (
