@@ -43,16 +43,16 @@ code.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from lutlearn._files import atomic_writer
+from lutlearn._version import __version__
 
 FORMAT = "lutlearn-network"
 VERSION = 1
@@ -77,7 +77,6 @@ def save_model(model, path) -> None:
     The file is written under a temporary name in the same folder and renamed
     into place, so an interrupted save never leaves a half-written model.
     """
-    from lutlearn._version import __version__
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
@@ -121,16 +120,8 @@ def save_model(model, path) -> None:
     if multi:
         meta["params"]["n_output_luts"] = int(params["n_output_luts"])
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(path) as fh:
+        np.savez_compressed(fh, **arrays)
 
 
 def _fail(path, why: str):

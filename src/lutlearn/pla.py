@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import atomic_writer
+from lutlearn._files import atomic_writer
 
 
 class PlaFormatError(ValueError):

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lutlearn._download import atomic_writer
+    from lutlearn._files import atomic_writer
     from lutlearn.circuit import fit_circuit
     from lutlearn.export.aiger import parse_aiger
     from lutlearn.pla import read_pla_pair

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lutlearn._download import atomic_writer
+from lutlearn._files import atomic_writer
 from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
