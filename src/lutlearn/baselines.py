@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from lutlearn._torch import require_torch, train_minibatches
+from lutlearn._torch import require_torch, torch_session, train_minibatches
 
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
@@ -246,19 +246,14 @@ class LeNetClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.shape_ = tuple(self.image_shape) if self.image_shape is not None else image_shape(X.shape[1])
         seed = 0 if self.random_state is None else int(self.random_state)
-        old_threads = torch.get_num_threads()
-        if self.n_jobs is not None and self.n_jobs > 0:
-            torch.set_num_threads(self.n_jobs)
-        try:
-            torch.manual_seed(seed)
+        n_threads = self.n_jobs if self.n_jobs is not None and self.n_jobs > 0 else None
+        with torch_session(torch, seed=seed, n_threads=n_threads):
             gen = torch.Generator().manual_seed(seed)
             model = self._network(torch, self.shape_, len(self.classes_))
             opt = torch.optim.Adam(model.parameters(), lr=self.learning_rate)
             Xt, yt = self._tensor(torch, X), torch.from_numpy(y_enc.astype(np.int64))
             train_minibatches(torch, model, opt, Xt, yt, self.epochs, self.batch_size, gen)
             self.model_ = model
-        finally:
-            torch.set_num_threads(old_threads)
         return self
 
     def predict(self, X) -> np.ndarray:
