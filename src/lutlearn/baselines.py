@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numba as nb
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
@@ -134,14 +135,39 @@ def nearest_neighbor_predictions(
     return out
 
 
+@nb.njit(cache=True, parallel=True)
+def merge_k_smallest(D, offset, vals, idx):
+    """Merge the values of ``D`` (columns numbered from ``offset``) into the running ``k`` smallest per row.
+
+    ``vals[i]`` and ``idx[i]`` (shape ``(n, k)``) hold row ``i``'s ``k``
+    smallest values so far and their column numbers, in increasing order of
+    ``(value, column)``; start them at ``inf`` and ``-1``. Equal values are
+    ordered by column number, so the result does not depend on the order in
+    which blocks of columns are merged.
+    """
+    n, m = D.shape
+    k = vals.shape[1]
+    for i in nb.prange(n):
+        for j in range(m):
+            v = D[i, j]
+            g = offset + j
+            if v > vals[i, k - 1] or (v == vals[i, k - 1] and g > idx[i, k - 1]):
+                continue
+            p = k - 1
+            while p > 0 and (vals[i, p - 1] > v or (vals[i, p - 1] == v and idx[i, p - 1] > g)):
+                vals[i, p] = vals[i, p - 1]
+                idx[i, p] = idx[i, p - 1]
+                p -= 1
+            vals[i, p] = v
+            idx[i, p] = g
+
+
 def _start(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full((n, k), np.inf, np.float32), np.full((n, k), -1, np.int64)
 
 
 def _neighbors_of(Qf, Xf, norms, k, block) -> np.ndarray:
     """Indices of the ``k`` nearest rows of ``Xf`` for every row of ``Qf``."""
-    from lutlearn._neighbors import merge_k_smallest
-
     vals, idx = _start(len(Qf), k)
     for a in range(0, len(Qf), block):
         # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same along a row, so it is left out
@@ -151,8 +177,6 @@ def _neighbors_of(Qf, Xf, norms, k, block) -> np.ndarray:
 
 def _neighbors_within(Xf, norms, k, block) -> np.ndarray:
     """Like ``_neighbors_of(Xf, Xf, ...)``, with half the products: block ``(a, b)`` also serves ``(b, a)``."""
-    from lutlearn._neighbors import merge_k_smallest
-
     n = len(Xf)
     vals, idx = _start(n, k)
     block *= 4  # blocks of block x block products: memory 4 * block**2 bytes each

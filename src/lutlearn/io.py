@@ -18,8 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-LabelColumn = "str | int | None"
-
 
 def _column_index(label_column, n_columns: int, header: list[str] | None, path: Path) -> int:
     if label_column == "last":
