@@ -31,6 +31,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from lutlearn._torch import require_torch, torch_session, train_minibatches
 
+__all__ = [
+    "BASELINES", "LeNetClassifier", "image_shape", "make_baseline", "merge_k_smallest",
+    "nearest_neighbor_predictions",
+]
+
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
     "conv-net",

@@ -32,6 +32,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+__all__ = [
+    "Candidate", "CircuitSearch", "RAW_SLACK", "fill_dont_cares", "fill_unseen", "fit_circuit",
+]
+
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
 RAW_SLACK = 4.0
 

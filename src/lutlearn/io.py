@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = ["read_examples"]
+
 
 def _column_index(label_column, n_columns: int, header: list[str] | None, path: Path) -> int:
     if label_column == "last":

@@ -35,6 +35,11 @@ import numpy as np
 
 from lutlearn._files import atomic_writer
 
+__all__ = [
+    "FUNCTIONS", "Pla", "PlaFormatError", "function_examples", "read_pla", "read_pla_pair",
+    "write_pla",
+]
+
 
 class PlaFormatError(ValueError):
     """A PLA file is malformed or uses a feature lutlearn does not support."""

@@ -19,6 +19,11 @@ import numpy as np
 
 from lutlearn._files import atomic_writer
 
+__all__ = [
+    "NO_RESULT", "format_compact", "format_diff", "format_paper", "format_value", "missing",
+    "off_target", "plot_figure", "section_markdown", "table_markdown", "write_report",
+]
+
 NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run"}
 
 
