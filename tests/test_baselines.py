@@ -18,7 +18,7 @@ def digits():
 
 
 def test_merge_kernel_matches_a_stable_sort_whatever_the_block_order():
-    from lutlearn._neighbors import merge_k_smallest
+    from lutlearn.baselines import merge_k_smallest
 
     rng = np.random.default_rng(1)
     D = rng.integers(0, 6, size=(50, 200)).astype(np.float32)  # many ties

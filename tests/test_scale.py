@@ -23,7 +23,6 @@ from lutlearn.cli import main  # noqa: E402
 from lutlearn.scale import (  # noqa: E402
     dask_client,
     fit_dask,
-    map_runs,
     read_chunked,
     read_npy_chunks,
     read_zarr,
@@ -373,29 +372,6 @@ def test_cli_bad_dask_address(tmp_path, capsys):
     rc = main(["train", str(tmp_path / "d.npz"), "--dask", "nonsense", "-o", str(tmp_path / "m.npz")])
     assert rc == 1
     assert "scheduler address" in capsys.readouterr().err
-
-
-# ------------------------------------------------------------- sweeps
-
-
-def _square_plus(x, plus=0):
-    if x < 0:
-        raise ValueError(f"negative run {x}")
-    return x * x + plus
-
-
-def test_map_runs_keeps_order_on_cluster(client):
-    kwargs = [{"x": x, "plus": 1} for x in [5, 0, 3, 9, 2, 7]]
-    assert map_runs(_square_plus, kwargs, client, progress=False) == [26, 1, 10, 82, 5, 50]
-
-
-def test_map_runs_raises_first_failure(client):
-    with pytest.raises(ValueError, match="negative run -1"):
-        map_runs(_square_plus, [{"x": 1}, {"x": -1}, {"x": 2}], client, progress=False)
-
-
-def test_map_runs_without_cluster_runs_here():
-    assert map_runs(_square_plus, [{"x": 2}, {"x": 3}], None, progress=False) == [4, 9]
 
 
 def test_benchmark_quick_form_runs_end_to_end(client, tmp_path):

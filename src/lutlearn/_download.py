@@ -1,4 +1,4 @@
-"""Verified files: checksums, atomic writes and downloads with a progress bar.
+"""Verified files: checksums and atomic downloads with a progress bar.
 
 Nothing here knows about MNIST or CIFAR-10; :mod:`lutlearn._loaders` says
 which files to expect and where they come from.
@@ -6,15 +6,15 @@ which files to expect and where they come from.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
+
+from lutlearn._files import atomic_writer
 
 _CHUNK = 1 << 20
 
@@ -96,27 +96,6 @@ def verify_file(path: str | os.PathLike, spec: FileSpec | None) -> None:
             hasher.check(str(path))
     except DataFileError as exc:
         raise DataFileError(f"{exc}{_ADVICE}") from None
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """Open a temporary file beside ``path``; rename it to ``path`` only if the block succeeds.
-
-    An interrupted or failed write leaves no file at ``path`` and removes the
-    temporary file, so a half-written file is never mistaken for a whole one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def copy_verified(src: BinaryIO, dest: str | os.PathLike, spec: FileSpec | None, *,

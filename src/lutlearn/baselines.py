@@ -24,11 +24,17 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numba as nb
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from lutlearn._torch import require_torch, train_minibatches
+from lutlearn._torch import require_torch, torch_session, train_minibatches
+
+__all__ = [
+    "BASELINES", "LeNetClassifier", "image_shape", "make_baseline", "merge_k_smallest",
+    "nearest_neighbor_predictions",
+]
 
 #: Baseline names, in the order of the paper's Table 1.
 BASELINES = (
@@ -134,14 +140,39 @@ def nearest_neighbor_predictions(
     return out
 
 
+@nb.njit(cache=True, parallel=True)
+def merge_k_smallest(D, offset, vals, idx):
+    """Merge the values of ``D`` (columns numbered from ``offset``) into the running ``k`` smallest per row.
+
+    ``vals[i]`` and ``idx[i]`` (shape ``(n, k)``) hold row ``i``'s ``k``
+    smallest values so far and their column numbers, in increasing order of
+    ``(value, column)``; start them at ``inf`` and ``-1``. Equal values are
+    ordered by column number, so the result does not depend on the order in
+    which blocks of columns are merged.
+    """
+    n, m = D.shape
+    k = vals.shape[1]
+    for i in nb.prange(n):
+        for j in range(m):
+            v = D[i, j]
+            g = offset + j
+            if v > vals[i, k - 1] or (v == vals[i, k - 1] and g > idx[i, k - 1]):
+                continue
+            p = k - 1
+            while p > 0 and (vals[i, p - 1] > v or (vals[i, p - 1] == v and idx[i, p - 1] > g)):
+                vals[i, p] = vals[i, p - 1]
+                idx[i, p] = idx[i, p - 1]
+                p -= 1
+            vals[i, p] = v
+            idx[i, p] = g
+
+
 def _start(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full((n, k), np.inf, np.float32), np.full((n, k), -1, np.int64)
 
 
 def _neighbors_of(Qf, Xf, norms, k, block) -> np.ndarray:
     """Indices of the ``k`` nearest rows of ``Xf`` for every row of ``Qf``."""
-    from lutlearn._neighbors import merge_k_smallest
-
     vals, idx = _start(len(Qf), k)
     for a in range(0, len(Qf), block):
         # |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; |q|^2 is the same along a row, so it is left out
@@ -151,8 +182,6 @@ def _neighbors_of(Qf, Xf, norms, k, block) -> np.ndarray:
 
 def _neighbors_within(Xf, norms, k, block) -> np.ndarray:
     """Like ``_neighbors_of(Xf, Xf, ...)``, with half the products: block ``(a, b)`` also serves ``(b, a)``."""
-    from lutlearn._neighbors import merge_k_smallest
-
     n = len(Xf)
     vals, idx = _start(n, k)
     block *= 4  # blocks of block x block products: memory 4 * block**2 bytes each
@@ -246,19 +275,14 @@ class LeNetClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.shape_ = tuple(self.image_shape) if self.image_shape is not None else image_shape(X.shape[1])
         seed = 0 if self.random_state is None else int(self.random_state)
-        old_threads = torch.get_num_threads()
-        if self.n_jobs is not None and self.n_jobs > 0:
-            torch.set_num_threads(self.n_jobs)
-        try:
-            torch.manual_seed(seed)
+        n_threads = self.n_jobs if self.n_jobs is not None and self.n_jobs > 0 else None
+        with torch_session(torch, seed=seed, n_threads=n_threads):
             gen = torch.Generator().manual_seed(seed)
             model = self._network(torch, self.shape_, len(self.classes_))
             opt = torch.optim.Adam(model.parameters(), lr=self.learning_rate)
             Xt, yt = self._tensor(torch, X), torch.from_numpy(y_enc.astype(np.int64))
             train_minibatches(torch, model, opt, Xt, yt, self.epochs, self.batch_size, gen)
             self.model_ = model
-        finally:
-            torch.set_num_threads(old_threads)
         return self
 
     def predict(self, X) -> np.ndarray:

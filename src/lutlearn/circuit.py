@@ -34,6 +34,10 @@ import numpy as np
 
 from lutlearn.inspection import fill_dont_cares, fill_unseen
 
+__all__ = [
+    "Candidate", "CircuitSearch", "RAW_SLACK", "fill_dont_cares", "fill_unseen", "fit_circuit",
+]
+
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
 RAW_SLACK = 4.0
 

@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Sequence
 
-from lutlearn import __version__
+from lutlearn._version import __version__
 
 #: Sub-commands, in the order ``lutlearn --help`` lists them (module: ``-`` becomes ``_``).
 COMMANDS: tuple[str, ...] = (

@@ -25,6 +25,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+__all__ = ["ThermometerEncoder", "ThresholdBinarizer", "channel_of_feature"]
+
 _CHANNEL_CONSTRAINTS: dict = {
     "n_channels": [Interval(Integral, 1, None, closed="left"), None],
     "channel_layout": [StrOptions({"planar", "interleaved"})],

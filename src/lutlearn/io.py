@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-LabelColumn = "str | int | None"
+__all__ = ["read_examples"]
 
 
 def _column_index(label_column, n_columns: int, header: list[str] | None, path: Path) -> int:

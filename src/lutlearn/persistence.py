@@ -43,11 +43,8 @@ code.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -57,6 +54,9 @@ import numpy as np
 
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 from lutlearn.training import Architecture
+from lutlearn._files import atomic_writer
+from lutlearn._version import __version__
+from lutlearn._version import __version__
 
 FORMAT = "lutlearn-network"
 VERSION = 1
@@ -94,8 +94,6 @@ def write(path, network: LutNetwork, classes, feature_names, params: dict) -> No
     file is written under a temporary name in the same folder and renamed
     into place, so an interrupted save never leaves a half-written model.
     """
-    from lutlearn import __version__
-
     classes = np.asarray(classes)
     if classes.dtype == object:
         try:
@@ -134,16 +132,8 @@ def write(path, network: LutNetwork, classes, feature_names, params: dict) -> No
     if multi:
         meta["params"]["n_output_luts"] = int(params["n_output_luts"])
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(path) as fh:
+        np.savez_compressed(fh, **arrays)
 
 
 def _fail(path, why: str):

@@ -33,7 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import atomic_writer
+from lutlearn._files import atomic_writer
+
+__all__ = [
+    "FUNCTIONS", "Pla", "PlaFormatError", "function_examples", "read_pla", "read_pla_pair",
+    "write_pla",
+]
 
 
 class PlaFormatError(ValueError):

@@ -17,6 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from lutlearn._files import atomic_writer
+
+__all__ = [
+    "NO_RESULT", "format_compact", "format_diff", "format_paper", "format_value", "missing",
+    "off_target", "plot_figure", "section_markdown", "table_markdown", "write_report",
+]
+
 NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run"}
 
 
@@ -214,10 +221,11 @@ def _plot_images(fig: dict, path: Path, plt) -> Path:
 def _save(f, path: Path, plt) -> Path:
     """Lay out and write figure ``f`` to ``path`` atomically (a temporary file renamed into place)."""
     f.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    f.savefig(tmp)
-    plt.close(f)
-    os.replace(tmp, path)
+    try:
+        with atomic_writer(path) as fh:
+            f.savefig(fh, format="png")
+    finally:
+        plt.close(f)
     return path
 
 
@@ -233,7 +241,6 @@ def write_report(sections: list[dict], out: str | os.PathLike, name: str, header
     text = (header.rstrip() + "\n\n" if header else "") + "\n".join(
         section_markdown(s, figures_dir="figures" if figures else None) for s in sections)
     path = out / f"{name}.md"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    with atomic_writer(path, "w") as fh:
+        fh.write(text)
     return path

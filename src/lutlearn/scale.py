@@ -39,9 +39,10 @@ worker threads are the parallelism (start workers with one thread per core).
 
 Sweeps
 ------
-:func:`map_runs` runs independent experiment runs on a cluster and returns
-their results in order; :func:`dask_client` opens the cluster that a
-``--dask`` option names (``local:N`` or a scheduler address).
+:func:`dask_client` opens the cluster that a ``--dask`` option names
+(``local:N`` or a scheduler address);
+:func:`lutlearn.experiments.runner.execute` spreads the experiment runs of
+``reproduce`` and ``memorization`` over it.
 
 Dask, Distributed and Zarr are optional: ``pip install "lutlearn[dask]"``.
 """
@@ -56,7 +57,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -547,69 +548,3 @@ def dask_client(spec: str, memory_limit: str | int | None = "auto", **cluster_kw
         raise ValueError(f"cannot reach the Dask scheduler at {spec}: {exc}") from None
     with client:
         yield client
-
-
-def map_runs(
-    func: Callable[..., Any],
-    kwargs_list: Sequence[dict],
-    client=None,
-    desc: str = "runs",
-    progress: bool = True,
-) -> list:
-    """Run ``func(**kwargs)`` for every entry of ``kwargs_list``, spread over a Dask cluster.
-
-    For experiment sweeps (``lutlearn reproduce``, ``lutlearn memorization``):
-    each run is independent, so each becomes one task. Results come back in
-    the order of ``kwargs_list``, whatever order the runs finish in. The
-    first run that fails raises its exception here (the others are
-    cancelled).
-
-    Parameters
-    ----------
-    func : callable
-        A module-level function (workers must be able to import it; lutlearn
-        must be installed on every worker). It should load its own data
-        (e.g. with :func:`lutlearn.datasets.get_task` and a ``data_home``
-        every worker can read) rather than receive large arrays.
-    kwargs_list : sequence of dict
-        Keyword arguments of each run.
-    client : distributed.Client or None, default=None
-        The cluster to use; None runs everything here, one run after another
-        (no Dask needed).
-    desc : str, default="runs"
-        Label of the progress bar.
-    progress : bool, default=True
-        Show a tqdm progress bar on stderr.
-
-    Returns
-    -------
-    list
-        ``[func(**kw) for kw in kwargs_list]``, computed on the cluster.
-
-    Examples
-    --------
-    >>> from lutlearn.scale import map_runs, dask_client  # doctest: +SKIP
-    >>> with dask_client("local:2") as client:  # doctest: +SKIP
-    ...     results = map_runs(run_one, [{"seed": s} for s in range(10)], client)
-    """
-    from tqdm.auto import tqdm
-
-    kwargs_list = list(kwargs_list)
-    bar = tqdm(total=len(kwargs_list), desc=desc, disable=not progress, file=sys.stderr)
-    with bar:
-        if client is None:
-            results = []
-            for kw in kwargs_list:
-                results.append(func(**kw))
-                bar.update(1)
-            return results
-        distributed = _import_distributed()
-        futures = [client.submit(func, pure=False, **kw) for kw in kwargs_list]
-        try:
-            for fut in distributed.as_completed(futures):
-                if fut.status == "error":
-                    fut.result()  # raises the run's exception
-                bar.update(1)
-            return client.gather(futures)
-        finally:
-            client.cancel([f for f in futures if not f.done()])

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         if args.optimize:
             from pathlib import Path
 
-            from lutlearn._download import atomic_writer
+            from lutlearn._files import atomic_writer
             from lutlearn.export.aiger import read_aiger
             from lutlearn.export.tools import abc_optimize
 

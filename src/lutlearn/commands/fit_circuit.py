@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lutlearn._download import atomic_writer
+    from lutlearn._files import atomic_writer
     from lutlearn.circuit import fit_circuit
     from lutlearn.export.aiger import parse_aiger
     from lutlearn.pla import read_pla_pair
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import datetime
 
-        from lutlearn import __version__
+        from lutlearn._version import __version__
         from lutlearn.export.tools import ABC_SCRIPT, find_abc
 
         record = {

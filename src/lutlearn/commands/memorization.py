@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.datasets import parse_task_name
     from lutlearn.experiments.runner import execute, git_hash, load_records
     from lutlearn.memorization import EXPERIMENTS, LabConfig, get_experiment
-    from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, require_torch, torch_available
+    from lutlearn._torch import require_torch
+    from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available
     from lutlearn.memorization.runs import fit_and_measure
     from lutlearn.report import write_report
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     outcome = None
     if cfg.mlp and not args.report_only:
-        require_torch()  # imported before the records' provenance is taken, so they name its version
+        require_torch("the MLP")  # imported before the records' provenance is taken, so they name its version
     if not args.report_only:
         runs = [r for plan in plans.values() for r in plan]
         with sweep_client(args) as client:

@@ -24,7 +24,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ from typing import Iterable
 
 import numpy as np
 
-from lutlearn import __version__
+from lutlearn._files import write_json
+from lutlearn._version import __version__
 
 SCHEMA_VERSION = 1
 #: Method name of the lut network.
@@ -93,39 +93,6 @@ def read_record(path: Path) -> dict | None:
             return json.load(fh)
     except (OSError, ValueError):
         return None
-
-
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON to ``path`` atomically (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True, default=_json_default)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with _suppress():
-            os.unlink(tmp)
-        raise
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return True
-
-
-def _json_default(obj):
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
 
 
 def _git(*args: str) -> str | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lutlearn._download import atomic_writer
+from lutlearn._files import atomic_writer
 from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
@@ -50,7 +50,7 @@ def format_from_path(path: str | os.PathLike) -> str:
 
 
 def _describe(model, net: LutNetlist) -> str:
-    from lutlearn import __version__
+    from lutlearn._version import __version__
 
     params = model._effective_params(len(model.classes_))
     return (

@@ -17,6 +17,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lutlearn._files import atomic_writer
+
 #: Names ABC's executable goes by, tried in order.
 ABC_NAMES = ("berkeley-abc", "abc", "yosys-abc")
 #: ABC's standard optimisation, applied by :func:`abc_optimize`.
@@ -74,16 +76,9 @@ def abc_optimize(src: str | os.PathLike, dst: str | os.PathLike, script: str = A
     """
     from lutlearn.export.aiger import count_ands
 
-    dst = Path(dst)
-    fd, tmp = tempfile.mkstemp(prefix=dst.name + ".", suffix=".aig", dir=dst.parent)
-    os.close(fd)
-    try:
+    with atomic_writer(dst, None, suffix=".aig") as tmp:
         run_abc(f"read {_check_name(src)}; {script}; write_aiger -s {_check_name(tmp)}")
         n = count_ands(tmp)
-        os.replace(tmp, dst)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return n
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from lutlearn.memorization import LabConfig
 from lutlearn.memorization.runs import (
-    LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate, unpack_bits,
+    LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate,
 )
 
 NAME = "critical"
@@ -109,10 +109,3 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
     figures = [{"file": "critical_vs_k.png", "kind": "line", "title": "Lut networks: critical sample ratio",
                 "xlabel": "k (inputs per lut)", "ylabel": "critical sample ratio", "series": series}]
     return {"name": NAME, "title": TITLE, "tables": tables, "notes": notes, "figures": figures}
-
-
-def critical_flags(record: dict) -> list[np.ndarray]:
-    """The per-example critical flags, one array per radius, stored in a record."""
-    crit = record["extra"]["critical"]
-    n = record["extra"]["n_test_used"]
-    return [unpack_bits(text, n) for text in crit["critical"]]

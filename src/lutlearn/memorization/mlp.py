@@ -7,7 +7,7 @@ initialization and the shuffling, so the same seed gives the same model
 (training runs on one thread unless ``n_jobs`` says otherwise).
 
 PyTorch is the optional extra ``lutlearn[torch]`` (``torch==2.13.0``, CPU
-build); :func:`require_torch` raises an ImportError naming it.
+build); :func:`lutlearn._torch.require_torch` raises an ImportError naming it.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-from lutlearn._torch import require_torch as _require_torch, torch_extra_message, train_minibatches
+from lutlearn._torch import require_torch, torch_extra_message, torch_session, train_minibatches
 
-TORCH_EXTRA_MESSAGE = torch_extra_message("the MLP")
+_WHAT = "the MLP"
+TORCH_EXTRA_MESSAGE = torch_extra_message(_WHAT)
 
 
 def torch_available() -> bool:
@@ -26,12 +28,7 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def require_torch():
-    """Import and return :mod:`torch`, or raise an ImportError naming the ``lutlearn[torch]`` extra."""
-    return _require_torch("the MLP")
-
-
-class MLPClassifier:
+class MLPClassifier(ClassifierMixin, BaseEstimator):
     """A ReLU multilayer perceptron with a softmax output, trained by minibatch SGD with momentum.
 
     Parameters
@@ -46,7 +43,8 @@ class MLPClassifier:
     random_state : int, default=0
         Seeds the initialization and the order of the minibatches.
     n_jobs : int, default=1
-        PyTorch threads.
+        PyTorch threads while fitting and predicting (the previous count is
+        restored afterwards).
     """
 
     def __init__(self, hidden_layers=(256, 256), epochs=1, batch_size=64, learning_rate=0.01, momentum=0.9,
@@ -69,23 +67,24 @@ class MLPClassifier:
 
     def fit(self, X, y) -> "MLPClassifier":
         """Train on 0/1 inputs ``X`` (n_samples, n_features) and integer labels ``y``."""
-        torch = require_torch()
-        torch.set_num_threads(max(1, int(self.n_jobs or 1)))
+        torch = require_torch(_WHAT)
         X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
         self.classes_, y_idx = np.unique(np.asarray(y), return_inverse=True)
         y_t = torch.as_tensor(y_idx, dtype=torch.long)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(self.random_state))
+        with torch_session(torch, seed=int(self.random_state), n_threads=self._n_threads()):
             self.model_ = self._build(torch, X.shape[1], max(2, len(self.classes_)))
-        gen = torch.Generator().manual_seed(int(self.random_state) + 1)
-        opt = torch.optim.SGD(self.model_.parameters(), lr=self.learning_rate, momentum=self.momentum)
-        train_minibatches(torch, self.model_, opt, X, y_t, self.epochs, self.batch_size, gen)
+            gen = torch.Generator().manual_seed(int(self.random_state) + 1)
+            opt = torch.optim.SGD(self.model_.parameters(), lr=self.learning_rate, momentum=self.momentum)
+            train_minibatches(torch, self.model_, opt, X, y_t, self.epochs, self.batch_size, gen)
         return self
+
+    def _n_threads(self) -> int:
+        return max(1, int(self.n_jobs or 1))
 
     def logits(self, X):
         """The network's output scores as a float32 tensor (n_samples, n_classes)."""
-        torch = require_torch()
-        with torch.no_grad():
+        torch = require_torch(_WHAT)
+        with torch_session(torch, n_threads=self._n_threads()), torch.no_grad():
             return self.model_(torch.as_tensor(np.asarray(X), dtype=torch.float32))
 
     def predict(self, X) -> np.ndarray:
@@ -105,7 +104,11 @@ class MLPClassifier:
         [0, 1]. Returns ``{"radii", "ratio", "critical"}`` where ``critical``
         lists, per radius, the 0/1 flags of the examples.
         """
-        torch = require_torch()
+        torch = require_torch(_WHAT)
+        with torch_session(torch, n_threads=self._n_threads()):
+            return self._critical(torch, X, radii, n_steps, n_random, seed)
+
+    def _critical(self, torch, X, radii, n_steps: int, n_random: int, seed: int) -> dict:
         X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
         gen = torch.Generator().manual_seed(int(seed))
         with torch.no_grad():
