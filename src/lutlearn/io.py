@@ -19,6 +19,7 @@ column name (files with a header), or ``None`` for unlabelled data.
 from __future__ import annotations
 
 import csv
+import importlib
 import os
 import re
 from pathlib import Path
@@ -110,6 +111,17 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
 # ----------------------------------------------------------------- chunked data (Dask)
 
 
+_NEEDS_DASK = "Dask support needs dask[array]"
+
+
+def _require(module: str, what: str):
+    """Import ``module``, or raise an ImportError saying ``what`` and naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{what}; {_EXTRA_HINT}") from exc
+
+
 def _natural_key(path: Path):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
@@ -142,11 +154,7 @@ def read_npy_chunks(folder: str | os.PathLike):
     (so on a multi-machine cluster the folder must be at the same path on
     every worker). Files are read with ``allow_pickle=False``.
     """
-    try:
-        import dask
-        import dask.array as da
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Dask support needs dask[array]; {_EXTRA_HINT}") from exc
+    dask, da = _require("dask", _NEEDS_DASK), _require("dask.array", _NEEDS_DASK)
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(2, "No such directory", str(folder))
@@ -171,14 +179,8 @@ def read_npy_chunks(folder: str | os.PathLike):
 
 def read_zarr(path: str | os.PathLike):
     """``(X, y)`` from a Zarr store: a group with arrays ``X`` and ``y``, or one 2-D array (``y`` None)."""
-    try:
-        import dask.array as da
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Dask support needs dask[array]; {_EXTRA_HINT}") from exc
-    try:
-        import zarr
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Zarr data needs the zarr package; {_EXTRA_HINT}") from exc
+    da = _require("dask.array", _NEEDS_DASK)
+    zarr = _require("zarr", "Zarr data needs the zarr package")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
