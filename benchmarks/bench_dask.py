@@ -24,9 +24,7 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -92,7 +90,8 @@ def run_once(folder: Path, cluster: str, memory_limit: str, params: dict) -> dic
     from distributed.diagnostics import MemorySampler
 
     from lutlearn import LutNetworkClassifier
-    from lutlearn.scale import dask_client, read_chunked
+    from lutlearn.io import read_chunked
+    from lutlearn.scale import dask_client
 
     X, y = read_chunked(folder)
     with dask_client(cluster, memory_limit=memory_limit) as client:
@@ -136,30 +135,6 @@ def _has_pandas() -> bool:
     return True
 
 
-def _git_hash() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-            cwd=Path(__file__).resolve().parent,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def _versions() -> dict:
-    import dask
-    import distributed
-    import numba
-
-    import lutlearn
-
-    return {
-        "python": platform.python_version(), "lutlearn": lutlearn.__version__, "numpy": np.__version__,
-        "numba": numba.__version__, "dask": dask.__version__, "distributed": distributed.__version__,
-    }
-
-
 def _gib(n: int) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -199,9 +174,9 @@ def main(argv=None) -> int:
     for name, value in zip(("rows", "chunk_rows", "hidden_layers", "memory_limit"), defaults):
         if getattr(args, name) is None:
             setattr(args, name, value)
-    from lutlearn.commands._common import layers_arg
+    from lutlearn._validation import parse_layers
 
-    hidden = layers_arg(args.hidden_layers)
+    hidden = parse_layers(args.hidden_layers)
     folder = args.data or Path(f"/tmp/lutlearn-bench-dask-{args.rows}x{args.features}")
     spec = generate(folder, args.rows, args.features, args.chunk_rows, args.seed)
     params = {"k": args.k, "hidden_layers": hidden, "random_state": args.seed, "verbose": 1}
@@ -211,12 +186,20 @@ def main(argv=None) -> int:
     for cluster in clusters:
         runs.append(run_once(folder, cluster, args.memory_limit, params))
         print(f"{cluster}: {runs[-1]['workers']} worker(s), {runs[-1]['fit_seconds']} s", file=sys.stderr)
+    import dask
+    import distributed
+
+    from lutlearn.experiments.runner import provenance
+
+    prov = provenance({**spec, "network": params, "clusters": clusters, "memory_limit": args.memory_limit})
     result = {
         "benchmark": "bench_dask",
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "git_hash": _git_hash(),
-        "versions": _versions(),
-        "machine": {"cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "date": prov["date"],
+        "git_hash": prov["git_hash"],
+        "versions": {**prov["versions"], "dask": dask.__version__, "distributed": distributed.__version__},
+        "machine": {
+            "cpus": prov["cpu_count"], "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        },
         "data": {**spec, "folder": str(folder), "bytes_on_disk": sum(f.stat().st_size for f in folder.glob("*.npy"))},
         "network": {"k": args.k, "hidden_layers": list(hidden)},
         "memory_limit_per_worker": None if args.scheduler else args.memory_limit,

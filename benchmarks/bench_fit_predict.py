@@ -27,7 +27,6 @@ average) and printed as a Markdown table rendered from that JSON;
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import platform
@@ -236,17 +235,8 @@ def _start_up(cfg: dict) -> list[dict]:
     return records
 
 
-def _git_hash() -> str | None:
-    try:
-        out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True)
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True).stdout.strip()
-        return out.stdout.strip() + ("+dirty" if dirty else "") if out.returncode == 0 else None
-    except OSError:
-        return None
-
-
-def _machine() -> dict:
+def _machine(prov: dict) -> dict:
+    """The machine: CPU model and memory, with the core count, Python and platform of ``prov`` (the provenance)."""
     model = platform.processor() or ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -262,19 +252,16 @@ def _machine() -> dict:
                 mem = round(int(line.split()[1]) / 2**20, 1)
     except OSError:
         pass
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem, "python": platform.python_version(),
-            "platform": platform.platform()}
-
-
-def _versions() -> dict:
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("lutlearn", "numpy", "numba", "scikit-learn")}
+    return {"cpu": model, "cores": prov["cpu_count"], "memory_gib": mem, "python": prov["versions"]["python"],
+            "platform": prov["platform"]}
 
 
 def run_suite(cfg: dict, progress=print) -> dict:
     """Run every configuration of ``cfg`` and return the result document."""
-    started = _dt.datetime.now(_dt.timezone.utc)
+    from lutlearn.experiments.runner import provenance
+
+    prov = provenance(cfg)
+    started = time.time()
     load_before = os.getloadavg()
     results = []
     steps = [("lut", {**cfg, "k": k}) for k in cfg["ks"]] + [("forest", cfg), ("knn", cfg), ("sweep", cfg)]
@@ -285,12 +272,12 @@ def run_suite(cfg: dict, progress=print) -> dict:
     results += [{"kind": "startup", **r} for r in _start_up(cfg)]
     return {
         "benchmark": "fit_predict",
-        "date": started.isoformat(timespec="seconds"),
-        "seconds": round(time.time() - started.timestamp(), 1),
+        "date": prov["date"],
+        "seconds": round(time.time() - started, 1),
         "config": cfg,
-        "git_hash": _git_hash(),
-        "versions": _versions(),
-        "machine": _machine(),
+        "git_hash": prov["git_hash"] and prov["git_hash"] + ("+dirty" if prov["git_dirty"] else ""),
+        "versions": prov["versions"],
+        "machine": _machine(prov),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "results": results,

@@ -127,6 +127,24 @@ def test_fit_circuit_command_errors(tmp_path, capsys):
     assert not (tmp_path / "x.aig").exists()
 
 
+def test_search_as_aiger_file_and_record():
+    X, y, Xv, yv = split("majority:7", 600, 300)
+    search = fit_circuit(X, y, Xv, yv, 40, use_abc=False, progress=False, **QUICK)
+    assert search.to_aiger() == search.aig
+    ascii_aig = search.to_aiger(binary=False)
+    b = search.best
+    assert ascii_aig.startswith(b"aag ")
+    assert ascii_aig.endswith(f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}\n".encode())
+    got, want = parse_aiger(ascii_aig), parse_aiger(search.aig)
+    assert (got.n_inputs, got.outputs, got.ands) == (want.n_inputs, want.outputs, want.ands)
+    record = search.to_record({"max_and_gates": 40})
+    assert list(record)[:5] == ["command", "config", "lutlearn_version", "date", "abc_tool"]
+    assert record["command"] == "fit-circuit" and record["config"] == {"max_and_gates": 40}
+    assert record["abc_tool"] is None and record["date"].endswith("+00:00")
+    assert {k: record[k] for k in search.to_dict()} == search.to_dict()
+    json.dumps(record, default=list)
+
+
 def test_mnist_pair_as_pla(mnist_home, tmp_path, capsys):
     """An MNIST pair written as PLA (784 inputs), learned into a small circuit."""
     pre = tmp_path / "m38"

@@ -293,6 +293,20 @@ def test_blif_and_aiger_read_by_abc(model, examples, tmp_path):
     np.testing.assert_array_equal(model.classes_[bits_to_index(opt.evaluate(examples))], model.predict(examples))
 
 
+def test_optimize_aiger_in_place_binary_and_ascii(model, tmp_path):
+    """``optimize_aiger`` gives a binary file ABC's own AIG, and an ASCII file the same circuit back in ASCII."""
+    need_abc()
+    export_model(model, tmp_path / "m.aig")
+    export_model(model, tmp_path / "m.aag")
+    n_opt = tools.abc_optimize(tmp_path / "m.aig", tmp_path / "ref.aig")
+    assert tools.optimize_aiger(tmp_path / "m.aig") == n_opt
+    assert tools.optimize_aiger(tmp_path / "m.aag") == n_opt
+    assert (tmp_path / "m.aag").read_bytes().startswith(b"aag ")
+    ref = read_aiger(tmp_path / "ref.aig")
+    for got in (read_aiger(tmp_path / "m.aig"), read_aiger(tmp_path / "m.aag")):
+        assert (got.n_inputs, got.outputs, got.ands) == (ref.n_inputs, ref.outputs, ref.ands)
+
+
 def test_abc_detects_a_difference(model, tmp_path):
     """The equivalence check can fail: flip one table entry in the cone and ABC must notice."""
     need_abc()

@@ -59,3 +59,32 @@ def test_pickled_npy_is_refused(tmp_path):
     np.savez(tmp_path / "noX.npz", A=np.zeros(2))
     with pytest.raises(ValueError, match="named 'X'"):
         read_examples(tmp_path / "noX.npz")
+
+
+def test_chunked_data_choose_the_label_column_as_single_files_do(tmp_path):
+    """``read_chunked`` and ``read_examples`` share one label-column parser (and scale re-exports the readers)."""
+    pytest.importorskip("dask.array", reason="needs the dask extra: pip install 'lutlearn[dask]'")
+    from lutlearn import scale
+    from lutlearn.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr
+
+    assert (scale.read_chunked, scale.read_npy_chunks, scale.read_zarr, scale.is_chunked_source) == (
+        read_chunked, read_npy_chunks, read_zarr, is_chunked_source)
+    table = np.arange(40).reshape(10, 4) % 7
+    (tmp_path / "c").mkdir()
+    np.save(tmp_path / "c" / "part-0.npy", table[:6])
+    np.save(tmp_path / "c" / "part-1.npy", table[6:])
+    np.save(tmp_path / "whole.npy", table)
+    assert is_chunked_source(tmp_path / "c") and not is_chunked_source(tmp_path / "whole.npy")
+    for label in ("last", "first", 1, "-2", "2"):
+        X, y = read_examples(tmp_path / "whole.npy", label_column=label)
+        Xd, yd = read_chunked(tmp_path / "c", label_column=label)
+        np.testing.assert_array_equal(Xd.compute(), X)
+        np.testing.assert_array_equal(yd.compute(), y)
+    Xd, yd = read_chunked(tmp_path / "c", label_column=None)
+    assert yd is None and Xd.shape == (10, 4)
+    with pytest.raises(ValueError, match="out of range for 4 columns"):
+        read_chunked(tmp_path / "c", label_column=4)
+    with pytest.raises(ValueError, match="chunked data has no column names"):
+        read_chunked(tmp_path / "c", label_column="label")
+    with pytest.raises(ValueError, match="no column named 'label'"):
+        read_examples(tmp_path / "whole.npy", label_column="label")

@@ -366,6 +366,20 @@ def test_cli_train_multiclass_task_on_cluster(client, tmp_path, capsys):
     assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f} ({len(t.y_test)} examples)" in text
 
 
+def test_cli_train_dask_leaves_the_warning_filters_alone(client, tmp_path, capsys):
+    """``train --dask`` silences Dask's 'large graph' warning only while it works, not for the whole process."""
+    import warnings
+
+    X, y = _task(200, 10, seed=17, labels=(0, 1))
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    before = list(warnings.filters)
+    argv = ["train", str(tmp_path / "d.npz"), "--dask", client.scheduler.address, "--chunk-rows", "64",
+            "-k", "3", "--hidden-layers", "8", "-o", str(tmp_path / "m.npz")]
+    assert main(argv) == 0
+    assert warnings.filters == before
+    assert "training accuracy" in capsys.readouterr().out
+
+
 def test_cli_bad_dask_address(tmp_path, capsys):
     X, y = _task(50, 8, seed=16, labels=(0, 1))
     np.savez(tmp_path / "d.npz", X=X, y=y)

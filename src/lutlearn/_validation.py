@@ -65,3 +65,25 @@ def check_memory(n_bytes: int, what: str) -> None:
             f"{what} needs about {n_bytes / 2**30:.1f} GiB but only {avail / 2**30:.1f} GiB "
             "is available; use a smaller k, fewer or narrower layers, or fewer samples."
         )
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """Hidden layer widths from text: comma-separated widths (``1024,1024``) or ``NxW`` (``5x1024``).
+
+    ``""``, ``"0"`` and ``"none"`` mean no hidden layer. Raises ``ValueError`` on anything else.
+
+    >>> parse_layers("3x64"), parse_layers("512,256"), parse_layers("none")
+    ((64, 64, 64), (512, 256), ())
+    """
+    text = text.strip().lower()
+    if text in ("", "0", "none"):
+        return ()
+    try:
+        if "x" in text:
+            n, w = text.split("x")
+            return (int(w),) * int(n)
+        return tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise ValueError(
+            f"invalid layer list {text!r}: use comma-separated widths like 1024,1024 or NxW like 5x1024"
+        ) from None

@@ -92,6 +92,51 @@ class CircuitSearch:
             "candidates": [asdict(c) for c in self.candidates],
         }
 
+    def to_aiger(self, binary: bool = True) -> bytes:
+        """The chosen circuit as an AIGER file: binary (``aig``, :attr:`aig` itself) or ASCII (``aag``).
+
+        The ASCII file's comment names the chosen network (``k``, hidden
+        layers, seed).
+        """
+        if binary:
+            return self.aig
+        from lutlearn.export.aiger import parse_aiger
+
+        b = self.best
+        comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+        return parse_aiger(self.aig).to_bytes(binary=False, comment=comment)
+
+    def to_record(self, config: dict, abc_script: str | None = None) -> dict:
+        """The search with its provenance, as plain JSON-able data (what ``lutlearn fit-circuit --json`` writes).
+
+        Parameters
+        ----------
+        config : dict
+            The settings the search ran with (the command's options).
+        abc_script : str or None, default=None
+            The ABC commands the search ran (None: :data:`lutlearn.export.tools.ABC_SCRIPT`).
+
+        Returns
+        -------
+        dict
+            ``command``, ``config``, ``lutlearn_version``, ``date`` (UTC),
+            ``abc_tool`` (ABC's path and script, or None when ABC was not
+            used), then the entries of :meth:`to_dict`.
+        """
+        import datetime
+
+        from lutlearn import __version__
+        from lutlearn.export.tools import ABC_SCRIPT, find_abc
+
+        return {
+            "command": "fit-circuit",
+            "config": config,
+            "lutlearn_version": __version__,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "abc_tool": {"path": find_abc(), "script": abc_script or ABC_SCRIPT} if self.abc else None,
+            **self.to_dict(),
+        }
+
 
 def _shapes(n_features: int, ks, depths, max_width: int):
     """(k, depth, widths generator) in search order."""

@@ -1,4 +1,6 @@
-"""Reading examples from files for the command line: ``.npz``, ``.npy`` and ``.csv``.
+"""Reading examples from files: ``.npz``, ``.npy`` and ``.csv`` files, and chunked data for Dask.
+
+:func:`read_examples` reads one file into memory:
 
 * ``.npz``: arrays ``X`` (n_samples, n_features) and, when labelled, ``y``.
   Read with ``allow_pickle=False``.
@@ -6,27 +8,44 @@
 * ``.csv``: comma-separated numbers, with or without a header line; the label
   column is chosen by ``label_column`` (index, or name when there is a header).
 
+:func:`read_chunked` reads chunked data as lazy Dask arrays (the ``dask``
+extra, and ``zarr`` for Zarr stores): a folder of ``.npy`` chunks
+(:func:`read_npy_chunks`) or a Zarr store (:func:`read_zarr`).
+
 ``label_column`` is ``"last"`` (default), ``"first"``, an integer index, a
-column name, or ``None`` for unlabelled data.
+column name (files with a header), or ``None`` for unlabelled data.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["read_examples"]
 
+_EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
-def _column_index(label_column, n_columns: int, header: list[str] | None, path: Path) -> int:
+
+def _column_index(
+    label_column, n_columns: int, header: list[str] | None, path: Path, no_names: str | None = None
+) -> int:
+    """Index of the label column among ``n_columns``: ``"last"``, ``"first"``, an index, or a name in ``header``.
+
+    ``no_names`` is the error for a column name when the data has no header
+    (None: the name is reported as not found).
+    """
     if label_column == "last":
         return n_columns - 1
     if label_column == "first":
         return 0
     if isinstance(label_column, str) and not label_column.lstrip("-").isdigit():
+        if header is None and no_names:
+            raise ValueError(f"{path}: {no_names}")
         if header is None or label_column not in header:
             raise ValueError(f"{path}: no column named {label_column!r}")
         return header.index(label_column)
@@ -87,3 +106,128 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
             data = data.astype(np.int64)
         return _split(data, label_column, header, path)
     raise ValueError(f"{path}: unknown data file type {suffix!r}; use .npz, .npy or .csv")
+
+
+# ----------------------------------------------------------------- chunked data (Dask)
+
+
+_NEEDS_DASK = "Dask support needs dask[array]"
+
+
+def _require(module: str, what: str):
+    """Import ``module``, or raise an ImportError saying ``what`` and naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{what}; {_EXTRA_HINT}") from exc
+
+
+def _natural_key(path: Path):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def _load_npy(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as exc:
+        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
+
+
+def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of a ``.npy`` file, without reading its data (memory-mapped, never unpickled)."""
+    try:
+        a = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        if "object" in str(exc).lower():
+            raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads") from None
+        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{path}: not a .npy array file")
+    return a.shape, a.dtype
+
+
+def read_npy_chunks(folder: str | os.PathLike):
+    """A lazy Dask array over a folder of ``.npy`` files, stacked by rows in natural name order.
+
+    Every file is one row chunk: a 2-D array, all with the same number of
+    columns and dtype. Only headers are read here; workers load the files
+    (so on a multi-machine cluster the folder must be at the same path on
+    every worker). Files are read with ``allow_pickle=False``.
+    """
+    dask, da = _require("dask", _NEEDS_DASK), _require("dask.array", _NEEDS_DASK)
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "No such directory", str(folder))
+    files = sorted(folder.glob("*.npy"), key=_natural_key)
+    if not files:
+        raise ValueError(f"{folder}: no .npy files in this folder")
+    blocks, first = [], None
+    for f in files:
+        shape, dtype = _npy_header(f)
+        if len(shape) != 2:
+            raise ValueError(f"{f}: expected a 2-D table of examples, got shape {shape}")
+        if first is None:
+            first = (shape[1], dtype, f)
+        elif (shape[1], dtype) != first[:2]:
+            raise ValueError(
+                f"{f}: has {shape[1]} columns of {dtype}, but {first[2].name} has "
+                f"{first[0]} columns of {first[1]}; all chunks must agree"
+            )
+        blocks.append(da.from_delayed(dask.delayed(_load_npy)(str(f)), shape=shape, dtype=dtype))
+    return da.concatenate(blocks, axis=0)
+
+
+def read_zarr(path: str | os.PathLike):
+    """``(X, y)`` from a Zarr store: a group with arrays ``X`` and ``y``, or one 2-D array (``y`` None)."""
+    da = _require("dask.array", _NEEDS_DASK)
+    zarr = _require("zarr", "Zarr data needs the zarr package")
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    try:
+        node = zarr.open(str(path), mode="r")
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable Zarr store ({exc})") from None
+    if isinstance(node, zarr.Array):
+        return da.from_zarr(node), None
+    if "X" not in node:
+        raise ValueError(f"{path}: a Zarr group needs an array named 'X' (has {sorted(node.keys())})")
+    X = da.from_zarr(node["X"])
+    y = da.from_zarr(node["y"]) if "y" in node else None
+    return X, y
+
+
+def is_chunked_source(path) -> bool:
+    """True when ``path`` names chunked data: a folder of ``.npy`` chunks or a Zarr store."""
+    if path is None:
+        return False
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() == ".zarr"
+
+
+def read_chunked(path: str | os.PathLike, label_column="last"):
+    """``(X, y)`` as lazy Dask arrays from a folder of ``.npy`` chunks or a Zarr store.
+
+    A Zarr group gives ``X`` and ``y`` directly. A folder of ``.npy`` chunks
+    or a single 2-D Zarr array holds the labels in one column, chosen by
+    ``label_column`` (``"last"``, ``"first"``, an integer index, or None
+    for unlabelled data), as for single ``.npy`` files in :func:`read_examples`.
+    """
+    p = Path(path)
+    is_zarr = p.suffix.lower() == ".zarr" or (p / "zarr.json").exists() or (p / ".zarray").exists() or (
+        p / ".zgroup"
+    ).exists()
+    if is_zarr:
+        X, y = read_zarr(p)
+        if y is not None or label_column is None:
+            return X, y
+    else:
+        X = read_npy_chunks(p)
+    if label_column is None:
+        return X, None
+    n_cols = X.shape[1]
+    i = _column_index(
+        label_column, n_cols, None, p, no_names="chunked data has no column names; give the label column as an index"
+    )
+    keep = np.delete(np.arange(n_cols), i)
+    return X[:, keep], X[:, i]

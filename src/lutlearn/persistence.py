@@ -56,7 +56,6 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 from lutlearn.training import Architecture
 from lutlearn._files import atomic_writer
 from lutlearn._version import __version__
-from lutlearn._version import __version__
 
 FORMAT = "lutlearn-network"
 VERSION = 1

@@ -53,10 +53,7 @@ import contextlib
 import copy
 import os
 import re
-import sys
 import threading
-import time
-from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
@@ -379,129 +376,8 @@ def score_dask(clf, X, y) -> float:
 
 
 # ----------------------------------------------------------------- chunked data
-
-
-def _natural_key(path: Path):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
-
-
-def _load_npy(path: str) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
-
-
-def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype of a ``.npy`` file, without reading its data (memory-mapped, never unpickled)."""
-    try:
-        a = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
-        if "object" in str(exc).lower():
-            raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads") from None
-        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
-    if not isinstance(a, np.ndarray):
-        raise ValueError(f"{path}: not a .npy array file")
-    return a.shape, a.dtype
-
-
-def read_npy_chunks(folder: str | os.PathLike):
-    """A lazy Dask array over a folder of ``.npy`` files, stacked by rows in natural name order.
-
-    Every file is one row chunk: a 2-D array, all with the same number of
-    columns and dtype. Only headers are read here; workers load the files
-    (so on a multi-machine cluster the folder must be at the same path on
-    every worker). Files are read with ``allow_pickle=False``.
-    """
-    dask, da = _import_dask()
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(2, "No such directory", str(folder))
-    files = sorted(folder.glob("*.npy"), key=_natural_key)
-    if not files:
-        raise ValueError(f"{folder}: no .npy files in this folder")
-    blocks, first = [], None
-    for f in files:
-        shape, dtype = _npy_header(f)
-        if len(shape) != 2:
-            raise ValueError(f"{f}: expected a 2-D table of examples, got shape {shape}")
-        if first is None:
-            first = (shape[1], dtype, f)
-        elif (shape[1], dtype) != first[:2]:
-            raise ValueError(
-                f"{f}: has {shape[1]} columns of {dtype}, but {first[2].name} has "
-                f"{first[0]} columns of {first[1]}; all chunks must agree"
-            )
-        blocks.append(da.from_delayed(dask.delayed(_load_npy)(str(f)), shape=shape, dtype=dtype))
-    return da.concatenate(blocks, axis=0)
-
-
-def read_zarr(path: str | os.PathLike):
-    """``(X, y)`` from a Zarr store: a group with arrays ``X`` and ``y``, or one 2-D array (``y`` None)."""
-    _, da = _import_dask()
-    try:
-        import zarr
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Zarr data needs the zarr package; {_EXTRA_HINT}") from exc
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
-    try:
-        node = zarr.open(str(path), mode="r")
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable Zarr store ({exc})") from None
-    if isinstance(node, zarr.Array):
-        return da.from_zarr(node), None
-    if "X" not in node:
-        raise ValueError(f"{path}: a Zarr group needs an array named 'X' (has {sorted(node.keys())})")
-    X = da.from_zarr(node["X"])
-    y = da.from_zarr(node["y"]) if "y" in node else None
-    return X, y
-
-
-def is_chunked_source(path) -> bool:
-    """True when ``path`` names chunked data: a folder of ``.npy`` chunks or a Zarr store."""
-    if path is None:
-        return False
-    p = Path(path)
-    return p.is_dir() or p.suffix.lower() == ".zarr"
-
-
-def read_chunked(path: str | os.PathLike, label_column="last"):
-    """``(X, y)`` as lazy Dask arrays from a folder of ``.npy`` chunks or a Zarr store.
-
-    A Zarr group gives ``X`` and ``y`` directly. A folder of ``.npy`` chunks
-    or a single 2-D Zarr array holds the labels in one column, chosen by
-    ``label_column`` (``"last"``, ``"first"``, an integer index, or None
-    for unlabelled data), as for single ``.npy`` files in :mod:`lutlearn.io`.
-    """
-    p = Path(path)
-    is_zarr = p.suffix.lower() == ".zarr" or (p / "zarr.json").exists() or (p / ".zarray").exists() or (
-        p / ".zgroup"
-    ).exists()
-    if is_zarr:
-        X, y = read_zarr(p)
-        if y is not None or label_column is None:
-            return X, y
-    else:
-        X = read_npy_chunks(p)
-    if label_column is None:
-        return X, None
-    n_cols = X.shape[1]
-    if label_column == "last":
-        i = n_cols - 1
-    elif label_column == "first":
-        i = 0
-    else:
-        try:
-            i = int(label_column)
-        except (TypeError, ValueError):
-            raise ValueError(f"{p}: chunked data has no column names; give the label column as an index") from None
-        if not -n_cols <= i < n_cols:
-            raise ValueError(f"{p}: label column {i} is out of range for {n_cols} columns")
-        i %= n_cols
-    keep = np.delete(np.arange(n_cols), i)
-    return X[:, keep], X[:, i]
+# The readers live in lutlearn.io; these names stay importable from here.
+from lutlearn.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr  # noqa: E402, F401
 
 
 # ----------------------------------------------------------------- clusters and sweeps

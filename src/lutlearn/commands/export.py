@@ -51,25 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "aiger":
         print(f"AND gates: {count_ands(args.output)}")
         if args.optimize:
-            from pathlib import Path
+            from lutlearn.export.tools import optimize_aiger
 
-            from lutlearn._files import atomic_writer
-            from lutlearn.export.aiger import read_aiger
-            from lutlearn.export.tools import abc_optimize
-
-            if Path(args.output).suffix.lower() == ".aag":  # ABC reads and writes binary AIGER only
-                import tempfile
-
-                with tempfile.TemporaryDirectory() as tmp:
-                    binary = Path(tmp) / "model.aig"
-                    export_model(model, binary, fmt, net=net)
-                    n = abc_optimize(binary, binary)
-                    ascii_aig = read_aiger(binary).to_bytes(binary=False, comment="optimised by ABC")
-                with atomic_writer(args.output) as fh:
-                    fh.write(ascii_aig)
-            else:
-                n = abc_optimize(args.output, args.output)
-            print(f"AND gates after ABC: {n}")
+            print(f"AND gates after ABC: {optimize_aiger(args.output)}")
     if args.synth:
         from lutlearn.export.tools import yosys_synth
 

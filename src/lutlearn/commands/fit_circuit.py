@@ -54,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
 
     from lutlearn._files import atomic_writer
     from lutlearn.circuit import fit_circuit
-    from lutlearn.export.aiger import parse_aiger
     from lutlearn.pla import read_pla_pair
 
     suffix = Path(args.output).suffix.lower()
@@ -72,12 +71,8 @@ def run(args: argparse.Namespace) -> int:
         abc_script=args.abc_script,
     )
     b = search.best
-    data = search.aig
-    if suffix == ".aag":  # re-encode ABC's or our binary AIG as ASCII
-        comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
-        data = parse_aiger(data).to_bytes(binary=False, comment=comment)
     with atomic_writer(args.output) as fh:
-        fh.write(data)
+        fh.write(search.to_aiger(binary=suffix == ".aig"))
     print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
     print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}")
     print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
@@ -87,19 +82,8 @@ def run(args: argparse.Namespace) -> int:
         search.model.save(args.save_model)
         print(f"model written to {args.save_model}")
     if args.json:
-        import datetime
-
-        from lutlearn._version import __version__
-        from lutlearn.export.tools import ABC_SCRIPT, find_abc
-
-        record = {
-            "command": "fit-circuit",
-            "config": {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"},
-            "lutlearn_version": __version__,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "abc_tool": {"path": find_abc(), "script": args.abc_script or ABC_SCRIPT} if search.abc else None,
-            **search.to_dict(),
-        }
+        config = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"}
+        record = search.to_record(config, abc_script=args.abc_script)
         with atomic_writer(args.json) as fh:
             fh.write(json.dumps(record, indent=1, default=list).encode())
     return 0

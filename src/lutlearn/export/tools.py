@@ -82,6 +82,30 @@ def abc_optimize(src: str | os.PathLike, dst: str | os.PathLike, script: str = A
     return n
 
 
+def optimize_aiger(path: str | os.PathLike, script: str = ABC_SCRIPT) -> int:
+    """Optimise the AIGER file ``path`` in place with ABC; return its number of AND gates after.
+
+    ABC reads and writes binary AIGER only, so an ASCII file (suffix
+    ``.aag``) makes a round trip: it goes to ABC as a binary copy, and ABC's
+    result is written back as ASCII (comment "optimised by ABC"). The file
+    is replaced atomically.
+    """
+    from lutlearn._download import atomic_writer
+    from lutlearn.export.aiger import read_aiger
+
+    path = Path(path)
+    if path.suffix.lower() != ".aag":
+        return abc_optimize(path, path, script)
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp) / "model.aig"
+        binary.write_bytes(read_aiger(path).to_bytes(binary=True))
+        n = abc_optimize(binary, binary, script)
+        ascii_aig = read_aiger(binary).to_bytes(binary=False, comment="optimised by ABC")
+    with atomic_writer(path) as fh:
+        fh.write(ascii_aig)
+    return n
+
+
 def abc_equivalent(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     """Whether ABC proves the two circuits equivalent (inputs and outputs matched by name).
 

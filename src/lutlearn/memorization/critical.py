@@ -20,7 +20,6 @@ complex decision surface; Arpit et al. find them for networks fit to noise.
 
 from __future__ import annotations
 
-import numpy as np
 
 from lutlearn.memorization import LabConfig
 from lutlearn.memorization.runs import (
