@@ -10,12 +10,13 @@ import pytest
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
+from lutlearn.datasets import get_task as load_task
 from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
 from lutlearn.experiments.cells import Records, make_cell, value_cell
 from lutlearn.experiments.runner import (
     MEMORIZATION, NEAREST_NEIGHBORS, Run, execute, load_records, lut_run, record_path, run_paths,
 )
-from lutlearn.experiments.tasks import load_task, random_labels
+from lutlearn.experiments.tasks import random_labels
 
 
 def test_reproduce_all_quick_end_to_end(tmp_path, capsys):
@@ -188,6 +189,23 @@ def test_pairwise_digits_task_keeps_only_the_two_classes():
     assert 0.3 < t.y_train.mean() < 0.7 and len(t.y_train) < len(full.y_train) / 4
     with pytest.raises(ValueError, match="must differ"):
         load_task("pairwise-digits:3-3")
+
+
+def test_pairwise_digits_is_a_registered_task_with_the_same_bits_as_before():
+    """The registry builds pairwise-digits from the bundled digits exactly as the experiments' own builder did."""
+    from lutlearn.datasets import TASKS, load_digits_raw, task_size
+
+    assert TASKS["pairwise-digits:I-J"].source == "digits"
+    Xtr, ytr, Xte, yte = load_digits_raw()
+    for i, j in ((4, 9), (0, 1), (8, 3)):
+        t = load_task(f"pairwise-digits:{i}-{j}")
+        tr, te = np.isin(ytr, (i, j)), np.isin(yte, (i, j))  # the former builder, kept here as the oracle
+        for got, want in ((t.X_train, (Xtr[tr] > 8).astype(np.uint8)), (t.y_train, (ytr[tr] == j).astype(np.int64)),
+                          (t.X_test, (Xte[te] > 8).astype(np.uint8)), (t.y_test, (yte[te] == j).astype(np.int64))):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+        assert t.name == f"pairwise-digits:{i}-{j}"
+        assert task_size(t.name) == (len(t.y_train), len(t.y_test), 64)
 
 
 def test_paper_table4_reads_train_below_and_test_above_the_diagonal():

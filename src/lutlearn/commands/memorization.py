@@ -106,11 +106,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _test_images(cfg, data_home):
     """The measured test inputs of the base task, for the difficulty image grid (None if they cannot be loaded)."""
-    from lutlearn.experiments.tasks import load_task
+    from lutlearn.datasets import get_task
     from lutlearn.memorization.runs import test_subset
 
     try:
-        task = load_task(cfg.task, data_home)
+        task = get_task(cfg.task, data_home=data_home)
     except (OSError, ValueError):
         return None
     return task.X_test[test_subset(task.y_test, cfg.n_test)]

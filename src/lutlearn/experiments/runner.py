@@ -285,9 +285,9 @@ def _base_record(run: Run, method: str, prov: dict) -> dict:
 @functools.lru_cache(maxsize=4)
 def _cached_task(name: str, data_home):
     """The task ``name``, loaded once per process for the runs that share it."""
-    from lutlearn.experiments.tasks import load_task
+    from lutlearn.datasets import get_task
 
-    return load_task(name, data_home)
+    return get_task(name, data_home=data_home)
 
 
 def run_records(run: Run, data_home, n_jobs, fit, prov: dict) -> dict[str, dict]:
