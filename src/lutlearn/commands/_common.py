@@ -10,18 +10,12 @@ from typing import Iterator
 
 def layers_arg(text: str) -> tuple[int, ...]:
     """Parse ``--hidden-layers``: comma-separated widths (``1024,1024``) or ``NxW`` (``5x1024``); ``0`` or empty for none."""
-    text = text.strip().lower()
-    if text in ("", "0", "none"):
-        return ()
+    from lutlearn.experiments.learners import parse_layers
+
     try:
-        if "x" in text:
-            n, w = text.split("x")
-            return (int(w),) * int(n)
-        return tuple(int(t) for t in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid layer list {text!r}: use comma-separated widths like 1024,1024 or NxW like 5x1024"
-        ) from None
+        return parse_layers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def label_column_arg(text: str):

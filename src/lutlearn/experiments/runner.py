@@ -4,6 +4,8 @@ A :class:`Run` is one fit and evaluation: a task, a method, its settings and
 a seed. Its result is written to ``OUT/runs/<task>/<method>__<settings>__seed=<n>.json``,
 a path derived from the settings alone, so a run already recorded as ``ok``
 is skipped when the command is started again (``force=True`` reruns it).
+Records stored under a method's former name (see
+:data:`lutlearn.experiments.learners.FORMER_NAMES`) count as its own.
 A run that raises is recorded with status ``failed`` and its error, and the
 others go on; a run whose data files are absent is recorded as ``no data``.
 
@@ -29,15 +31,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from lutlearn import __version__
+from lutlearn.experiments.learners import FORMER_NAMES, LUT_NETWORK, layers_setting, lut_network
 
 SCHEMA_VERSION = 1
-#: Method name of the lut network.
-MEMORIZATION = "memorization"
 #: A neighbour search shared by the 1-NN and 5-NN records.
 NEAREST_NEIGHBORS = "nearest-neighbors"
 
@@ -66,7 +66,7 @@ class Run:
 
 def lut_run(task: str, k: int, seed: int, layers: int = 5, width: int = 1024, labels: str = "real") -> Run:
     """The run of a lut network with ``layers`` hidden layers of ``width`` luts of size ``k``."""
-    return Run(task, MEMORIZATION, (("k", k), ("labels", labels), ("layers", f"{layers}x{width}")), seed)
+    return Run(task, LUT_NETWORK, (("k", k), ("labels", labels), ("layers", layers_setting(layers, width))), seed)
 
 
 def _slug(text: str) -> str:
@@ -84,6 +84,20 @@ def record_path(out: Path, task: str, method: str, settings: tuple, seed: int | 
 def run_paths(out: Path, run: Run) -> list[Path]:
     """The record files ``run`` writes."""
     return [record_path(out, run.task, m, run.settings, run.seed) for m in run.outputs]
+
+
+def stored_record(out: Path, run: Run, method: str) -> dict | None:
+    """The stored record of ``run``'s output ``method``, or None.
+
+    A record written under one of the method's former names (old result
+    folders) is found too, with its ``method`` read as today's name.
+    """
+    for name in (method, *FORMER_NAMES.get(method, ())):
+        rec = read_record(record_path(out, run.task, name, run.settings, run.seed))
+        if rec is not None:
+            rec["method"] = method
+            return rec
+    return None
 
 
 def read_record(path: Path) -> dict | None:
@@ -190,9 +204,9 @@ class Outcome:
     records: list = field(default_factory=list)
 
 
-def _is_done(paths: Iterable[Path]) -> bool:
-    for p in paths:
-        rec = read_record(p)
+def _is_done(out: Path, run: Run) -> bool:
+    for m in run.outputs:
+        rec = stored_record(out, run, m)
         if rec is None or rec.get("status") != "ok":
             return False
     return True
@@ -202,8 +216,13 @@ def _accuracy(y, pred) -> float:
     return float(np.mean(np.asarray(pred) == np.asarray(y)))
 
 
-def _fit_and_predict(clf, task, y_train) -> tuple:
-    """Fit ``clf``; ``(train predictions, test predictions, fit seconds, test predict seconds)``."""
+def fit_and_predict(clf, task, y_train) -> tuple:
+    """Fit ``clf``; ``(train predictions, test predictions, fit seconds, test predict seconds)``.
+
+    ``clf`` learns ``task.X_train`` with the labels ``y_train``. Both sweeps
+    time their learners with it (see also
+    :func:`lutlearn.memorization.runs.fit_and_measure`).
+    """
     t0 = time.perf_counter()
     clf.fit(task.X_train, y_train)
     t_fit = time.perf_counter() - t0
@@ -214,13 +233,9 @@ def _fit_and_predict(clf, task, y_train) -> tuple:
 
 
 def _fit_lut(run: Run, task, y_train, n_jobs):
-    from lutlearn import LutNetworkClassifier
-
-    opts = run.options
-    n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
-    clf = LutNetworkClassifier(k=opts["k"], hidden_layers=(width,) * n_layers, random_state=run.seed, n_jobs=n_jobs)
-    result = _fit_and_predict(clf, task, y_train)
-    return {MEMORIZATION: result + ({"layer_report": clf.layer_report_, "seed_": clf.seed_},)}
+    clf = lut_network(run.options, run.seed, n_jobs)
+    result = fit_and_predict(clf, task, y_train)
+    return {LUT_NETWORK: result + ({"layer_report": clf.layer_report_, "seed_": clf.seed_},)}
 
 
 def _fit_neighbors(run: Run, task, y_train, n_jobs):
@@ -239,7 +254,7 @@ def _fit_baseline(run: Run, task, y_train, n_jobs):
     from lutlearn.baselines import make_baseline
 
     clf = make_baseline(run.method, random_state=run.seed, n_jobs=n_jobs)
-    return {run.method: _fit_and_predict(clf, task, y_train) + ({},)}
+    return {run.method: fit_and_predict(clf, task, y_train) + ({},)}
 
 
 def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
@@ -256,7 +271,7 @@ def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
     y_train = task.y_train
     if run.options.get("labels", "real") == "random":
         y_train = random_labels(len(y_train), run.seed or 0)
-    if run.method == MEMORIZATION:
+    if run.method == LUT_NETWORK:
         results = _fit_lut(run, task, y_train, n_jobs)
     elif run.method == NEAREST_NEIGHBORS:
         results = _fit_neighbors(run, task, y_train, n_jobs)
@@ -354,7 +369,7 @@ def execute(
     t_start = time.perf_counter()
     outcome = Outcome()
     unique = list(dict.fromkeys(runs))
-    todo = [r for r in unique if force or not _is_done(run_paths(out, r))]
+    todo = [r for r in unique if force or not _is_done(out, r)]
     outcome.skipped = len(unique) - len(todo)
     todo.sort(key=lambda r: r.task)  # stable: one load per task
     prov = provenance(config or {})
@@ -390,12 +405,12 @@ def execute(
 
 
 def load_records(out: str | os.PathLike, runs: list[Run]) -> list[dict]:
-    """The stored records of ``runs`` (missing ones are left out)."""
+    """The stored records of ``runs`` (missing ones are left out; see :func:`stored_record`)."""
     out = Path(out)
     recs = []
     for run in dict.fromkeys(runs):
-        for p in run_paths(out, run):
-            rec = read_record(p)
+        for m in run.outputs:
+            rec = stored_record(out, run, m)
             if rec is not None:
                 recs.append(rec)
     return recs
