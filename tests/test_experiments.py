@@ -263,7 +263,7 @@ def test_reproduce_on_a_local_dask_cluster_writes_the_same_records(tmp_path):
     assert all(row[4] == "ok" for row in got)
 
 
-# ---------------------------------------------------------------- one learner name
+# ---------------------------------------------------------------- one pipeline, one learner name
 OLD_RECORDS = Path(__file__).parent / "fixtures" / "old-records"
 
 
@@ -301,6 +301,65 @@ def test_records_under_the_old_lut_name_are_found_and_not_rerun(tmp_path, capsys
     fresh["test_accuracy"] = 0.123
     record_path(old, "binary-digits", LUT_NETWORK, plan[0].settings, 0).write_text(json.dumps(fresh))
     assert [r["test_accuracy"] for r in load_records(old, plan[:1])] == [0.123]
+
+
+def test_run_suite_serves_both_sweep_commands(tmp_path, monkeypatch, capsys):
+    from lutlearn.experiments import REGISTRY as PAPER, PaperConfig, runner
+    from lutlearn.memorization import REGISTRY as LAB, LabConfig
+
+    calls = []
+    real = runner.run_suite
+
+    def spy(registry, names, options, out, **kwargs):
+        calls.append((registry, names, options))
+        return real(registry, names, options, out, **kwargs)
+
+    monkeypatch.setattr(runner, "run_suite", spy)
+    paper_out, lab_out = tmp_path / "reproduce", tmp_path / "lab"
+    assert main(["reproduce", "table2", "--quick", "--out", str(paper_out), "--no-progress"]) == 0
+    assert main(["memorization", "noise", "--quick", "--task", "binary-digits", "--no-mlp", "--out", str(lab_out),
+                 "--no-progress"]) == 0
+    lab_options = LabConfig(task="binary-digits", quick=True, mlp=False)
+    assert calls == [(PAPER, "table2", PaperConfig(quick=True)), (LAB, "noise", lab_options)]
+    printed = capsys.readouterr().out
+    assert printed.count("runs done") == 2 and f"report: {paper_out / 'table2.md'}" in printed
+    paper_report, lab_report = (paper_out / "table2.md").read_text(), (lab_out / "noise.md").read_text()
+    assert paper_report.startswith("# Reproducing Chatterjee (2018)")
+    assert "**Quick mode**: small stand-in" in paper_report
+    assert lab_report.startswith("# Memorization lab") and "1000 training and 500 test examples" in lab_report
+    assert "MLP runs left out (`--no-mlp`)." in lab_report
+    for report in (paper_report, lab_report):
+        assert "This invocation ran" in report and "One JSON record per run is under `runs/`" in report
+    # called as a library, it renders the same reports from the stored records
+    for registry, name, options, out, report in ((PAPER, "table2", PaperConfig(quick=True), paper_out, paper_report),
+                                                 (LAB, "noise", lab_options, lab_out, lab_report)):
+        result = real(registry, [name], options, out, command="x", report_only=True,
+                      notes=["MLP runs left out (`--no-mlp`)."] if registry is LAB else ())
+        assert result.outcome is None and result.report == out / f"{name}.md"
+        assert _body(result.report.read_text()) == _body(report)
+    # every experiment of a family, in order, goes to the family's report
+    result = real(PAPER, "all", PaperConfig(quick=True), tmp_path / "all", command="x", report_only=True)
+    assert result.report.name == "report.md"
+    assert [line[3:] for line in result.report.read_text().splitlines() if line.startswith("## ")] == \
+        [get_experiment(n).TITLE for n in EXPERIMENTS]
+
+
+def test_task_cache_loads_each_task_once_and_travels_empty(monkeypatch):
+    import pickle
+
+    import lutlearn.datasets as datasets
+    from lutlearn.experiments.runner import TaskCache
+
+    loads = []
+    real = datasets.get_task
+    monkeypatch.setattr(datasets, "get_task", lambda name, **kw: loads.append(name) or real(name, **kw))
+    cache = TaskCache(size=2)
+    a = cache.get("binary-digits")
+    assert cache.get("binary-digits") is a and loads == ["binary-digits"]
+    cache.get("pairwise-digits:0-1"), cache.get("pairwise-digits:1-2"), cache.get("binary-digits")
+    assert loads == ["binary-digits", "pairwise-digits:0-1", "pairwise-digits:1-2", "binary-digits"]
+    copy = pickle.loads(pickle.dumps(cache))
+    assert copy._tasks == {} and copy.size == 2 and copy.get("binary-digits") is not a
 
 
 def test_one_layers_notation_for_the_cli_and_both_sweeps():

@@ -15,12 +15,16 @@ A record holds: ``task``, ``method``, ``settings``, ``seed``, ``status``,
 ``n_features``, ``extra`` (e.g. the lut network's per-layer report) and
 ``provenance`` (date, git hash, library versions, platform, the command's
 configuration).
+
+:func:`run_suite` is the whole pipeline of a sweep command (``lutlearn
+reproduce``, ``lutlearn memorization``): plan the runs of an experiment
+family (:class:`~lutlearn.experiments.registry.Registry`), execute them,
+summarize their records and write the report.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import os
 import platform
@@ -31,6 +35,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -297,23 +302,50 @@ def _base_record(run: Run, method: str, prov: dict) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_task(name: str, data_home):
-    """The task ``name``, loaded once per process for the runs that share it."""
-    from lutlearn.datasets import get_task
+class TaskCache:
+    """Tasks by name, loaded from ``data_home`` once for the runs that share them (the last ``size`` are kept).
 
-    return get_task(name, data_home=data_home)
+    :func:`execute` makes one per call (and, with Dask, one per worker), so
+    nothing outlives the sweep. A pickled cache travels without its tasks.
+    """
+
+    def __init__(self, data_home=None, size: int = 4):
+        import threading
+
+        self.data_home, self.size = data_home, size
+        self._tasks: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str):
+        """The task ``name`` (see :func:`lutlearn.datasets.get_task`), loaded on first use."""
+        from lutlearn.datasets import get_task
+
+        with self._lock:
+            task = self._tasks.pop(name, None)
+            if task is None:
+                task = get_task(name, data_home=self.data_home)
+            self._tasks[name] = task  # most recently used last
+            while len(self._tasks) > self.size:
+                del self._tasks[next(iter(self._tasks))]
+            return task
+
+    def __getstate__(self) -> dict:
+        return {"data_home": self.data_home, "size": self.size}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
 
 
-def run_records(run: Run, data_home, n_jobs, fit, prov: dict) -> dict[str, dict]:
-    """Execute one run, in this process or on a Dask worker; its records, one per output method.
+def run_records(run: Run, tasks: TaskCache, n_jobs, fit, prov: dict) -> dict[str, dict]:
+    """Execute one run, in this process or on a Dask worker, loading its task from ``tasks``; its records.
 
-    Nothing raises: a missing data set gives records with status ``no data``
-    and any other error records with status ``failed`` and the error.
+    One record per output method. Nothing raises: a missing data set gives
+    records with status ``no data`` and any other error records with status
+    ``failed`` and the error.
     """
     records = {m: _base_record(run, m, prov) for m in run.outputs}
     try:
-        task = _cached_task(run.task, data_home)
+        task = tasks.get(run.task)
     except FileNotFoundError as exc:
         status = ("no data", str(exc))
     except Exception as exc:  # a broken data file fails its runs, not the command
@@ -387,19 +419,20 @@ def execute(
 
     try:
         if client is None:
+            tasks = TaskCache(data_home)
             for run in todo:
-                record(run, run_records(run, data_home, n_jobs, fit, prov))
+                record(run, run_records(run, tasks, n_jobs, fit, prov))
         else:
             from distributed import as_completed
 
+            tasks = client.scatter(TaskCache(data_home), broadcast=True, hash=False)  # one cache per worker
             futures = {
-                client.submit(run_records, run, data_home, n_jobs, fit, prov, pure=False): run for run in todo
+                client.submit(run_records, run, tasks, n_jobs, fit, prov, pure=False): run for run in todo
             }
             for future in as_completed(futures):
                 record(futures[future], future.result())
     finally:
         bar.close()
-        _cached_task.cache_clear()
     outcome.seconds = time.perf_counter() - t_start
     return outcome
 
@@ -414,3 +447,107 @@ def load_records(out: str | os.PathLike, runs: list[Run]) -> list[dict]:
             if rec is not None:
                 recs.append(rec)
     return recs
+
+
+@dataclass
+class SuiteResult:
+    """What :func:`run_suite` did: the :class:`Outcome` (None when it only reported), the report, wall seconds."""
+
+    outcome: Outcome | None
+    report: Path
+    seconds: float
+
+
+def report_header(title: str, command: str, date: str, commit: str | None, outcome: Outcome | None = None,
+                  quick_note: str | None = None, notes: Sequence[str] = (), closing: str = "") -> str:
+    """The Markdown header of a sweep's report: title, quick-mode note, how it was made, notes, closing paragraph."""
+    lines = [f"# {title}", ""]
+    if quick_note:
+        lines += [quick_note, ""]
+    lines.append(f"Made by `{command}` on {date} (lutlearn commit {commit or 'unknown'}).")
+    if outcome is not None:
+        lines.append(f"This invocation ran {outcome.ran} runs in {outcome.seconds:.0f} s wall time "
+                     f"({outcome.skipped} runs were already recorded and skipped).")
+    for note in notes:
+        lines += ["", note]
+    lines += ["", closing]
+    return "\n".join(lines)
+
+
+def run_suite(
+    registry,
+    names: str | Sequence[str],
+    options,
+    out: str | os.PathLike,
+    *,
+    command: str,
+    config: dict | None = None,
+    notes: Sequence[str] = (),
+    data_home=None,
+    n_jobs: int | None = None,
+    force: bool = False,
+    report_only: bool = False,
+    progress: bool = True,
+    client=None,
+    dask: str | None = None,
+) -> SuiteResult:
+    """Plan, execute, summarize and report the experiments ``names`` of a family; the sweep commands' pipeline.
+
+    Parameters
+    ----------
+    registry : lutlearn.experiments.registry.Registry
+        The family (:data:`lutlearn.experiments.REGISTRY`,
+        :data:`lutlearn.memorization.REGISTRY`).
+    names : str or sequence of str
+        Experiments of the family, in report order, or ``"all"``.
+    options : object
+        The family's options (e.g. :class:`~lutlearn.experiments.PaperConfig`),
+        given to its ``plan`` and ``summarize``.
+    out : path-like
+        Folder of the records (``runs/``), the report (``<name>.md``: the
+        experiment's name, or the family's report name for several) and
+        its figures.
+    command : str
+        The command line the report's header says made it.
+    config : dict, optional
+        The configuration stored in every record's provenance.
+    notes : sequence of str
+        Extra paragraphs of the header.
+    data_home, n_jobs, force, progress, client
+        As for :func:`execute`.
+    dask : str, optional
+        Without ``client``: spread the runs over the Dask cluster of this
+        address (:func:`lutlearn.scale.dask_client`: ``local:N`` or a
+        scheduler address), started and closed around the runs.
+    report_only : bool, default=False
+        Only render the report from the stored records.
+    """
+    import contextlib
+    import datetime as dt
+
+    from lutlearn.report import write_report
+
+    names = registry.select(names)
+    modules = [registry.get(n) for n in names]
+    plans = {m.NAME: registry.plan(m, options) for m in modules}
+    out = Path(out)
+    t0 = time.perf_counter()
+    outcome = None
+    if not report_only:
+        registry.prepare(options)
+        runs = [r for plan in plans.values() for r in plan]
+        if client is None and dask:
+            from lutlearn.scale import dask_client
+
+            cluster = dask_client(dask)
+        else:
+            cluster = contextlib.nullcontext(client)
+        with cluster as client:
+            outcome = execute(runs, out, data_home=data_home, n_jobs=n_jobs, force=force, progress=progress,
+                              config=config, fit=registry.fit, desc=registry.desc, client=client)
+    sections = [registry.summarize(m, load_records(out, plans[m.NAME]), options,
+                                   **registry.report_inputs(m, options, data_home)) for m in modules]
+    header = report_header(registry.title, command, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                           git_hash(), outcome, registry.quick_note(options), notes, registry.closing)
+    path = write_report(sections, out, names[0] if len(names) == 1 else registry.report, header)
+    return SuiteResult(outcome, path, time.perf_counter() - t0)
