@@ -9,7 +9,7 @@ import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
 from lutlearn.baselines import BASELINES, image_shape, make_baseline, nearest_neighbor_predictions
-from lutlearn.experiments.tasks import load_task
+from lutlearn.datasets import get_task as load_task
 
 
 @pytest.fixture(scope="module")

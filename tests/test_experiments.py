@@ -9,12 +9,14 @@ import pytest
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
+from lutlearn.datasets import get_task as load_task
 from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
 from lutlearn.experiments.cells import Records, make_cell, value_cell
+from lutlearn.experiments.learners import LUT_NETWORK
 from lutlearn.experiments.runner import (
-    MEMORIZATION, NEAREST_NEIGHBORS, Run, execute, load_records, lut_run, record_path, run_paths,
+    NEAREST_NEIGHBORS, Run, execute, load_records, lut_run, record_path, run_paths,
 )
-from lutlearn.experiments.tasks import load_task, random_labels
+from lutlearn.experiments.tasks import random_labels
 
 
 def test_reproduce_all_quick_end_to_end(tmp_path, capsys):
@@ -55,7 +57,7 @@ def check_report_figures_and_records(quick_out):
 
 def check_lut_record_matches_a_direct_fit(quick_out):
     task = load_task("binary-digits")
-    rec = json.loads(record_path(quick_out, "binary-digits", MEMORIZATION,
+    rec = json.loads(record_path(quick_out, "binary-digits", LUT_NETWORK,
                                  lut_run("binary-digits", 8, 0).settings, 0).read_text())
     clf = LutNetworkClassifier(k=8, hidden_layers=(1024,) * 5, random_state=0).fit(task.X_train, task.y_train)
     assert rec["test_accuracy"] == clf.score(task.X_test, task.y_test)
@@ -66,8 +68,8 @@ def check_lut_record_matches_a_direct_fit(quick_out):
 def check_random_labels_are_harder_to_memorize(quick_out):
     recs = Records(load_records(quick_out, _all_runs()))
     for k in (2, 6):
-        real = recs.values("binary-digits", MEMORIZATION, lut_run("binary-digits", k, 0).settings, "train_accuracy")
-        rand = recs.values("binary-digits", MEMORIZATION,
+        real = recs.values("binary-digits", LUT_NETWORK, lut_run("binary-digits", k, 0).settings, "train_accuracy")
+        rand = recs.values("binary-digits", LUT_NETWORK,
                            lut_run("binary-digits", k, 0, labels="random").settings, "train_accuracy")
         assert real[0] > rand[0] + 0.05
 
@@ -137,18 +139,18 @@ def test_absent_data_gives_no_data_cells_not_a_failure(tmp_path, capsys):
 
 
 def test_record_path_is_derived_from_settings(tmp_path):
-    a = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 8, 0).settings, 0)
-    b = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 10, 0).settings, 0)
-    c = record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, lut_run("t", 8, 1).settings, 1)
+    a = record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, lut_run("t", 8, 0).settings, 0)
+    b = record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, lut_run("t", 10, 0).settings, 0)
+    c = record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, lut_run("t", 8, 1).settings, 1)
     assert len({a, b, c}) == 3
-    assert a == record_path(tmp_path, "pairwise-mnist:4-9", MEMORIZATION, tuple(reversed(lut_run("t", 8, 0).settings)), 0)
+    assert a == record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, tuple(reversed(lut_run("t", 8, 0).settings)), 0)
     assert ":" not in a.name and a.parent.name == "pairwise-mnist_4-9"
     assert [p.stem for p in run_paths(tmp_path, Run("x", NEAREST_NEIGHBORS))] == ["1-nn", "5-nn"]
 
 
 def test_seeds_plan_one_run_per_seed_and_deterministic_baselines_once():
     runs = get_experiment("table1").plan(quick=False, seeds=3)
-    mem = [r for r in runs if r.method == MEMORIZATION and r.task == "binary-mnist"]
+    mem = [r for r in runs if r.method == LUT_NETWORK and r.task == "binary-mnist"]
     assert [r.seed for r in mem] == [0, 1, 2] and dict(mem[0].settings)["k"] == 12
     assert [r.seed for r in runs if r.method == "logistic-regression" and r.task == "binary-mnist"] == [None]
     assert not any(r.method in ("conv-net", "random-forest-300") for r in runs)
@@ -187,6 +189,23 @@ def test_pairwise_digits_task_keeps_only_the_two_classes():
     assert 0.3 < t.y_train.mean() < 0.7 and len(t.y_train) < len(full.y_train) / 4
     with pytest.raises(ValueError, match="must differ"):
         load_task("pairwise-digits:3-3")
+
+
+def test_pairwise_digits_is_a_registered_task_with_the_same_bits_as_before():
+    """The registry builds pairwise-digits from the bundled digits exactly as the experiments' own builder did."""
+    from lutlearn.datasets import TASKS, load_digits_raw, task_size
+
+    assert TASKS["pairwise-digits:I-J"].source == "digits"
+    Xtr, ytr, Xte, yte = load_digits_raw()
+    for i, j in ((4, 9), (0, 1), (8, 3)):
+        t = load_task(f"pairwise-digits:{i}-{j}")
+        tr, te = np.isin(ytr, (i, j)), np.isin(yte, (i, j))  # the former builder, kept here as the oracle
+        for got, want in ((t.X_train, (Xtr[tr] > 8).astype(np.uint8)), (t.y_train, (ytr[tr] == j).astype(np.int64)),
+                          (t.X_test, (Xte[te] > 8).astype(np.uint8)), (t.y_test, (yte[te] == j).astype(np.int64))):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+        assert t.name == f"pairwise-digits:{i}-{j}"
+        assert task_size(t.name) == (len(t.y_train), len(t.y_test), 64)
 
 
 def test_paper_table4_reads_train_below_and_test_above_the_diagonal():
@@ -241,3 +260,121 @@ def test_reproduce_on_a_local_dask_cluster_writes_the_same_records(tmp_path):
     assert len(want) == 6
     assert got == want
     assert all(row[4] == "ok" for row in got)
+
+
+# ---------------------------------------------------------------- one pipeline, one learner name
+OLD_RECORDS = Path(__file__).parent / "fixtures" / "old-records"
+
+
+def _body(report: str) -> str:
+    """A report without its header (which names the date and what this invocation ran)."""
+    return report[report.index("\n## "):]
+
+
+def test_records_under_the_old_lut_name_are_found_and_not_rerun(tmp_path, capsys):
+    """Result folders from before the rename (method ``memorization``) still count: read, not rerun."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(OLD_RECORDS, old)
+    files = sorted(p.relative_to(old) for p in old.rglob("*.json"))
+    assert files and all(p.name.startswith("memorization__") for p in files)
+    assert main(["reproduce", "table3", "--quick", "--out", str(old), "--no-progress"]) == 0
+    assert capsys.readouterr().out.startswith(f"0 runs done (0 failed, 0 without data), {len(files)} already recorded")
+    assert sorted(p.relative_to(old) for p in old.rglob("*.json")) == files  # nothing rewritten under the new name
+    plan = get_experiment("table3").plan(quick=True)
+    recs = load_records(old, plan)
+    assert len(recs) == len(files) and {r["method"] for r in recs} == {LUT_NETWORK}
+    assert execute(plan, old, progress=False).skipped == len(files)
+    # the same report as from records written today, under today's name
+    new = tmp_path / "new"
+    assert main(["reproduce", "table3", "--quick", "--out", str(new), "--no-progress"]) == 0
+    assert all(p.name.startswith(LUT_NETWORK + "__") for p in new.rglob("*.json"))
+    assert _body((old / "table3.md").read_text()) == _body((new / "table3.md").read_text())
+    old_accuracies = sorted((r["settings"]["k"], r["settings"]["labels"], r["train_accuracy"], r["test_accuracy"])
+                            for r in recs)
+    assert old_accuracies == sorted((r["settings"]["k"], r["settings"]["labels"], r["train_accuracy"],
+                                     r["test_accuracy"]) for r in load_records(new, plan))
+    # a record under today's name wins over the old one
+    fresh = json.loads(record_path(new, "binary-digits", LUT_NETWORK, plan[0].settings, 0).read_text())
+    fresh["test_accuracy"] = 0.123
+    record_path(old, "binary-digits", LUT_NETWORK, plan[0].settings, 0).write_text(json.dumps(fresh))
+    assert [r["test_accuracy"] for r in load_records(old, plan[:1])] == [0.123]
+
+
+def test_run_suite_serves_both_sweep_commands(tmp_path, monkeypatch, capsys):
+    from lutlearn.experiments import REGISTRY as PAPER, PaperConfig, runner
+    from lutlearn.memorization import REGISTRY as LAB, LabConfig
+
+    calls = []
+    real = runner.run_suite
+
+    def spy(registry, names, options, out, **kwargs):
+        calls.append((registry, names, options))
+        return real(registry, names, options, out, **kwargs)
+
+    monkeypatch.setattr(runner, "run_suite", spy)
+    paper_out, lab_out = tmp_path / "reproduce", tmp_path / "lab"
+    assert main(["reproduce", "table2", "--quick", "--out", str(paper_out), "--no-progress"]) == 0
+    assert main(["memorization", "noise", "--quick", "--task", "binary-digits", "--no-mlp", "--out", str(lab_out),
+                 "--no-progress"]) == 0
+    lab_options = LabConfig(task="binary-digits", quick=True, mlp=False)
+    assert calls == [(PAPER, "table2", PaperConfig(quick=True)), (LAB, "noise", lab_options)]
+    printed = capsys.readouterr().out
+    assert printed.count("runs done") == 2 and f"report: {paper_out / 'table2.md'}" in printed
+    paper_report, lab_report = (paper_out / "table2.md").read_text(), (lab_out / "noise.md").read_text()
+    assert paper_report.startswith("# Reproducing Chatterjee (2018)")
+    assert "**Quick mode**: small stand-in" in paper_report
+    assert lab_report.startswith("# Memorization lab") and "1000 training and 500 test examples" in lab_report
+    assert "MLP runs left out (`--no-mlp`)." in lab_report
+    for report in (paper_report, lab_report):
+        assert "This invocation ran" in report and "One JSON record per run is under `runs/`" in report
+    # called as a library, it renders the same reports from the stored records
+    for registry, name, options, out, report in ((PAPER, "table2", PaperConfig(quick=True), paper_out, paper_report),
+                                                 (LAB, "noise", lab_options, lab_out, lab_report)):
+        result = real(registry, [name], options, out, command="x", report_only=True,
+                      notes=["MLP runs left out (`--no-mlp`)."] if registry is LAB else ())
+        assert result.outcome is None and result.report == out / f"{name}.md"
+        assert _body(result.report.read_text()) == _body(report)
+    # every experiment of a family, in order, goes to the family's report
+    result = real(PAPER, "all", PaperConfig(quick=True), tmp_path / "all", command="x", report_only=True)
+    assert result.report.name == "report.md"
+    assert [line[3:] for line in result.report.read_text().splitlines() if line.startswith("## ")] == \
+        [get_experiment(n).TITLE for n in EXPERIMENTS]
+
+
+def test_task_cache_loads_each_task_once_and_travels_empty(monkeypatch):
+    import pickle
+
+    import lutlearn.datasets as datasets
+    from lutlearn.experiments.runner import TaskCache
+
+    loads = []
+    real = datasets.get_task
+    monkeypatch.setattr(datasets, "get_task", lambda name, **kw: loads.append(name) or real(name, **kw))
+    cache = TaskCache(size=2)
+    a = cache.get("binary-digits")
+    assert cache.get("binary-digits") is a and loads == ["binary-digits"]
+    cache.get("pairwise-digits:0-1"), cache.get("pairwise-digits:1-2"), cache.get("binary-digits")
+    assert loads == ["binary-digits", "pairwise-digits:0-1", "pairwise-digits:1-2", "binary-digits"]
+    copy = pickle.loads(pickle.dumps(cache))
+    assert copy._tasks == {} and copy.size == 2 and copy.get("binary-digits") is not a
+
+
+def test_one_layers_notation_for_the_cli_and_both_sweeps():
+    import argparse
+
+    from lutlearn.commands._common import layers_arg
+    from lutlearn.experiments.learners import lut_network, parse_layers
+    from lutlearn.memorization.runs import lut_run as lab_lut_run, make_learner
+
+    assert parse_layers("5x1024") == layers_arg("5x1024") == (1024,) * 5
+    assert parse_layers(" 512,256 ") == (512, 256) and parse_layers("0") == parse_layers("none") == ()
+    with pytest.raises(ValueError, match="invalid layer list '5x'"):
+        parse_layers("5x")
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid layer list 'axb'"):
+        layers_arg("axb")
+    for run in (lut_run("t", 6, 3, layers=2, width=64), lab_lut_run("t", 6, 3, layers=2, width=64)):
+        assert run.method == LUT_NETWORK
+        clf = make_learner(run, 1) if "measure" in run.options else lut_network(run.options, run.seed, 1)
+        assert (clf.k, clf.hidden_layers, clf.random_state, clf.n_jobs) == (6, (64, 64), 3, 1)

@@ -74,6 +74,9 @@ TASKS: dict[str, TaskSpec] = {
         TaskSpec("binary-cifar10", "cifar10", 3072,
                  "CIFAR-10 classes 0-4 v/s 5-9, each colour channel > 127 "
                  "(split and quantization inferred from the paper's numbers)"),
+        TaskSpec("pairwise-digits:I-J", "digits", 64,
+                 "scikit-learn's 8x8 digits, digit I (label 0) v/s digit J (label 1), pixel > 8; "
+                 "same split as binary-digits"),
         TaskSpec("pairwise-mnist:I-J", "mnist", 784, "MNIST digit I (label 0) v/s digit J (label 1)"),
         TaskSpec("pairwise-cifar10:I-J", "cifar10", 3072, "CIFAR-10 class I (label 0) v/s class J (label 1)"),
         TaskSpec("multiclass-digits", "digits", 64,
@@ -107,7 +110,7 @@ _OPTIONS = {
 }
 _KEYWORDS = {kw: (opt, default) for opt, (kw, _, default) in _OPTIONS.items()}
 _BASE = re.compile(
-    r"^(?:binary-(digits|mnist|cifar10)|pairwise-(mnist|cifar10):(\d)-(\d)|multiclass-(digits|mnist|cifar10))$"
+    r"^(?:binary-(digits|mnist|cifar10)|pairwise-(digits|mnist|cifar10):(\d)-(\d)|multiclass-(digits|mnist|cifar10))$"
 )
 
 
@@ -117,9 +120,9 @@ def task_names() -> list[str]:
 
 
 def pairwise_task_names(source: str) -> list[str]:
-    """The 45 pairwise task names of ``source`` (``"mnist"`` or ``"cifar10"``): ``pairwise-SOURCE:I-J`` for I < J."""
-    if source not in ("mnist", "cifar10"):
-        raise ValueError(f"pairwise tasks exist for 'mnist' and 'cifar10', not {source!r}")
+    """The 45 pairwise task names ``pairwise-SOURCE:I-J`` (I < J) of ``source``: ``digits``, ``mnist`` or ``cifar10``."""
+    if source not in ("digits", "mnist", "cifar10"):
+        raise ValueError(f"pairwise tasks exist for 'digits', 'mnist' and 'cifar10', not {source!r}")
     return [f"pairwise-{source}:{i}-{j}" for i in range(10) for j in range(i + 1, 10)]
 
 

@@ -75,7 +75,7 @@ def parse_layers(text: str) -> tuple[int, ...]:
     >>> parse_layers("3x64"), parse_layers("512,256"), parse_layers("none")
     ((64, 64, 64), (512, 256), ())
     """
-    text = text.strip().lower()
+    text = str(text).strip().lower()
     if text in ("", "0", "none"):
         return ()
     try:

@@ -20,7 +20,7 @@ builds one from its name:
     CIFAR-10 classes 0-4 v/s 5-9, each colour channel > 127 (3072 bits). The
     paper does not say how it split or quantized CIFAR-10: this is our
     inference (it reproduces the paper's Table 1 and Table 4 numbers).
-``pairwise-mnist:I-J``, ``pairwise-cifar10:I-J``
+``pairwise-digits:I-J``, ``pairwise-mnist:I-J``, ``pairwise-cifar10:I-J``
     Class I (label 0) v/s class J (label 1), train and test restricted to
     them; :func:`pairwise_task_names` lists the 45 pairs and
     :func:`iter_pairwise_tasks` builds them all from one load.

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
-from typing import Iterator
 
 from lutlearn._validation import parse_layers
 
@@ -79,27 +77,20 @@ def add_sweep_control_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-@contextlib.contextmanager
-def sweep_client(args: argparse.Namespace) -> Iterator:
-    """The Dask client that ``--dask`` names (None without it), closed on exit.
-
-    With ``--dask`` and no ``--n-jobs``, every run uses one thread: the
-    cluster's workers are the parallelism.
-    """
-    if not args.dask:
-        yield None
-        return
-    from lutlearn.scale import dask_client
-
-    with dask_client(args.dask) as client:
-        yield client
-
-
 def sweep_n_jobs(args: argparse.Namespace) -> int | None:
-    """Threads per run: ``--n-jobs``, else 1 with ``--dask`` and all cores without."""
+    """Threads per run: ``--n-jobs``, else 1 with ``--dask`` (the workers are the parallelism), all cores without."""
     if args.n_jobs is None and args.dask:
         return 1
     return args.n_jobs
+
+
+def print_sweep_result(result) -> None:
+    """Print what a sweep (:func:`lutlearn.experiments.runner.run_suite`) did and where its report is."""
+    outcome = result.outcome
+    if outcome is not None:
+        print(f"{outcome.ran} runs done ({outcome.failed} failed, {outcome.no_data} without data), "
+              f"{outcome.skipped} already recorded; {result.seconds:.1f} s")
+    print(f"report: {result.report}")
 
 
 def timed(fn, *args):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args, sweep_client, sweep_n_jobs
+from lutlearn.commands._common import add_sweep_control_args, print_sweep_result, sweep_n_jobs
 
 NAME = "memorization"
 HELP = "memorization lab: real vs random data (noise, difficulty, critical, capacity), lut networks and an MLP"
@@ -42,17 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     args.n_jobs = sweep_n_jobs(args)
-    import datetime as dt
-    import time
-    from pathlib import Path
-
     from lutlearn.datasets import parse_task_name
-    from lutlearn.experiments.runner import execute, git_hash, load_records
-    from lutlearn.memorization import EXPERIMENTS, LabConfig, get_experiment
-    from lutlearn._torch import require_torch
+    from lutlearn.experiments.runner import run_suite
+    from lutlearn.memorization import REGISTRY, LabConfig
     from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available
-    from lutlearn.memorization.runs import fit_and_measure
-    from lutlearn.report import write_report
 
     for flag in ("seeds", "learners", "mlp_learners"):
         if getattr(args, flag) < 1:
@@ -66,76 +59,23 @@ def run(args: argparse.Namespace) -> int:
     mlp_missing = not args.no_mlp and not torch_available()
     cfg = LabConfig(task=base, quick=args.quick, seeds=args.seeds, learners=args.learners,
                     mlp=not args.no_mlp and not mlp_missing, mlp_learners=args.mlp_learners, mlp_n_train=args.mlp_n_train or None)
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    modules = [get_experiment(n) for n in names]
-    plans = {m.NAME: m.plan(cfg) for m in modules}
-    out = Path(args.out)
     config = {"command": "memorization", "experiment": args.experiment, "task": base, "quick": args.quick,
               "seeds": args.seeds,
               "learners": args.learners, "mlp": cfg.mlp, "mlp_learners": args.mlp_learners,
               "mlp_n_train": cfg.mlp_n_train, "data_home": None if args.data_home is None else str(args.data_home),
               "n_jobs": args.n_jobs}
-    t0 = time.perf_counter()
-    outcome = None
-    if cfg.mlp and not args.report_only:
-        require_torch("the MLP")  # imported before the records' provenance is taken, so they name its version
-    if not args.report_only:
-        runs = [r for plan in plans.values() for r in plan]
-        with sweep_client(args) as client:
-            outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
-                              progress=not args.no_progress, config=config, fit=fit_and_measure,
-                              desc="memorization", client=client)
-    sections = []
-    for m in modules:
-        records = load_records(out, plans[m.NAME])
-        if m.NAME == "difficulty":
-            sections.append(m.summarize(records, cfg, images=_test_images(cfg, args.data_home)))
-        else:
-            sections.append(m.summarize(records, cfg))
-    header = _header(args, cfg, outcome, mlp_missing, TORCH_EXTRA_MESSAGE, git_hash(),
-                     dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-    path = write_report(sections, out, "memorization" if args.experiment == "all" else args.experiment, header)
-    wall = time.perf_counter() - t0
-    if mlp_missing:
-        print(f"note: MLP runs left out: {TORCH_EXTRA_MESSAGE}")
-    if outcome is not None:
-        print(f"{outcome.ran} runs done ({outcome.failed} failed, {outcome.no_data} without data), "
-              f"{outcome.skipped} already recorded; {wall:.1f} s")
-    print(f"report: {path}")
-    return 0
-
-
-def _test_images(cfg, data_home):
-    """The measured test inputs of the base task, for the difficulty image grid (None if they cannot be loaded)."""
-    from lutlearn.experiments.tasks import load_task
-    from lutlearn.memorization.runs import test_subset
-
-    try:
-        task = load_task(cfg.task, data_home)
-    except (OSError, ValueError):
-        return None
-    return task.X_test[test_subset(task.y_test, cfg.n_test)]
-
-
-def _header(args, cfg, outcome, mlp_missing, torch_message, commit, date) -> str:
-    lines = ["# Memorization lab: real versus random data", ""]
-    if args.quick:
-        lines += [f"**Quick mode**: {cfg.quick_n_train} training and {cfg.quick_n_test} test examples, small "
-                  "networks, few settings: these numbers check the pipeline, not the claims.", ""]
-    cmd = f"lutlearn memorization {args.experiment} --task {cfg.task}" + (" --quick" if args.quick else "") + \
+    command = f"lutlearn memorization {args.experiment} --task {cfg.task}" + (" --quick" if args.quick else "") + \
         (f" --seeds {args.seeds}" if args.seeds != 1 else "") + \
         (f" --learners {args.learners}" if args.learners != 100 else "") + \
         (f" --mlp-learners {args.mlp_learners}" if args.mlp_learners != 20 else "") + \
         (f" --mlp-n-train {args.mlp_n_train}" if args.mlp_n_train != 10000 else "") + \
         (" --no-mlp" if args.no_mlp else "") + (f" --data-home {args.data_home}" if args.data_home else "")
-    lines.append(f"Made by `{cmd}` on {date} (lutlearn commit {commit or 'unknown'}).")
-    if outcome is not None:
-        lines.append(f"This invocation ran {outcome.ran} runs in {outcome.seconds:.0f} s wall time "
-                     f"({outcome.skipped} runs were already recorded and skipped).")
+    notes = [f"**MLP runs left out**: {TORCH_EXTRA_MESSAGE}."] if mlp_missing else \
+        ["MLP runs left out (`--no-mlp`)."] if args.no_mlp else []
+    result = run_suite(REGISTRY, args.experiment, cfg, args.out, command=command, config=config, notes=notes,
+                       data_home=args.data_home, n_jobs=args.n_jobs, force=args.force, report_only=args.report_only,
+                       progress=not args.no_progress, dask=args.dask)
     if mlp_missing:
-        lines += ["", f"**MLP runs left out**: {torch_message}."]
-    elif args.no_mlp:
-        lines += ["", "MLP runs left out (`--no-mlp`)."]
-    lines += ["", "Protocols of Zhang et al. (2017) and Arpit et al. (2017). One JSON record per run is under "
-              "`runs/`; 'paper' columns do not apply here (there are no published numbers for these settings)."]
-    return "\n".join(lines)
+        print(f"note: MLP runs left out: {TORCH_EXTRA_MESSAGE}")
+    print_sweep_result(result)
+    return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args, sweep_client, sweep_n_jobs
+from lutlearn.commands._common import add_sweep_control_args, print_sweep_result, sweep_n_jobs
 
 NAME = "reproduce"
 HELP = "reproduce the paper's tables and figures (JSON records, Markdown report, PNG figures)"
@@ -35,54 +35,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     args.n_jobs = sweep_n_jobs(args)
-    import datetime as dt
-    import time
-    from pathlib import Path
-
-    from lutlearn.experiments import EXPERIMENTS, get_experiment
-    from lutlearn.experiments.runner import execute, git_hash, load_records
-    from lutlearn.report import write_report
+    from lutlearn.experiments import REGISTRY, PaperConfig
+    from lutlearn.experiments.runner import run_suite
 
     if args.seeds < 1:
         raise ValueError(f"--seeds must be at least 1 (got {args.seeds})")
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    modules = [get_experiment(n) for n in names]
-    plans = {m.NAME: m.plan(quick=args.quick, seeds=args.seeds, slow=args.slow) for m in modules}
-    runs = [r for plan in plans.values() for r in plan]
-    out = Path(args.out)
     config = {"experiment": args.experiment, "quick": args.quick, "seeds": args.seeds, "slow": args.slow,
               "data_home": None if args.data_home is None else str(args.data_home), "n_jobs": args.n_jobs}
-    t0 = time.perf_counter()
-    if args.report_only:
-        outcome = None
-    else:
-        with sweep_client(args) as client:
-            outcome = execute(runs, out, data_home=args.data_home, n_jobs=args.n_jobs, force=args.force,
-                              progress=not args.no_progress, config=config, client=client)
-    sections = [m.summarize(load_records(out, plans[m.NAME]), quick=args.quick, slow=args.slow) for m in modules]
-    header = _header(args, outcome, git_hash(), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-    path = write_report(sections, out, "report" if args.experiment == "all" else args.experiment, header)
-    wall = time.perf_counter() - t0
-    if outcome is not None:
-        print(f"{outcome.ran} runs done ({outcome.failed} failed, {outcome.no_data} without data), "
-              f"{outcome.skipped} already recorded; {wall:.1f} s")
-    print(f"report: {path}")
-    return 0
-
-
-def _header(args, outcome, commit, date) -> str:
-    lines = ["# Reproducing Chatterjee (2018), \"Learning and Memorization\"", ""]
-    if args.quick:
-        lines += ["**Quick mode**: small stand-in tasks (scikit-learn's 8x8 digits) and fewer settings; "
-                  "these numbers check the pipeline and are not comparable with the paper's.", ""]
-    cmd = f"lutlearn reproduce {args.experiment}" + (" --quick" if args.quick else "") + \
+    command = f"lutlearn reproduce {args.experiment}" + (" --quick" if args.quick else "") + \
         (f" --seeds {args.seeds}" if args.seeds != 1 else "") + (" --slow" if args.slow else "") + \
         (f" --data-home {args.data_home}" if args.data_home else "")
-    lines.append(f"Made by `{cmd}` on {date} (lutlearn commit {commit or 'unknown'}).")
-    if outcome is not None:
-        lines.append(f"This invocation ran {outcome.ran} runs in {outcome.seconds:.0f} s wall time "
-                     f"({outcome.skipped} runs were already recorded and skipped).")
-    lines += ["", "Each accuracy is ours (mean ± std over seeds when there are several), then the paper's "
-              "number and the difference; `!` marks a difference beyond the target (0.02 on MNIST, "
-              "0.03 on CIFAR-10). One JSON record per run is under `runs/`."]
-    return "\n".join(lines)
+    result = run_suite(REGISTRY, args.experiment, PaperConfig(quick=args.quick, seeds=args.seeds, slow=args.slow),
+                       args.out, command=command, config=config, data_home=args.data_home, n_jobs=args.n_jobs,
+                       force=args.force, report_only=args.report_only, progress=not args.no_progress,
+                       dask=args.dask)
+    print_sweep_result(result)
+    return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records
-from lutlearn.experiments.runner import MEMORIZATION, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import Run, lut_run
 from lutlearn.experiments.tasks import binary_name
 
 NAME = "depth"
@@ -34,7 +35,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
     for d in depths(quick):
         ref = paper.TABLE3[K][:2] if (d == 5 and not quick) else (None, None)
         settings = dict(lut_run(task, K, 0, layers=d).settings)
-        cells = [recs.cell(task, MEMORIZATION, settings, f, p, tol)
+        cells = [recs.cell(task, LUT_NETWORK, settings, f, p, tol)
                  for f, p in (("train_accuracy", ref[0]), ("test_accuracy", ref[1]))]
         rows.append([str(d), *cells])
         for name, c in zip(("training", "test"), cells):

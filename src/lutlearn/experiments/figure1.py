@@ -8,7 +8,8 @@ import numpy as np
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records, value_cell
-from lutlearn.experiments.runner import MEMORIZATION, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import Run, lut_run
 from lutlearn.experiments.tasks import pairwise_name
 
 NAME = "figure1"
@@ -39,8 +40,8 @@ def plan(quick: bool = False, seeds: int = 1, slow: bool = False) -> list[Run]:
 
 
 def _per_pair(recs: Records, task: str, settings: dict) -> tuple[float | None, float | None]:
-    tr = recs.values(task, MEMORIZATION, settings, "train_accuracy")
-    te = recs.values(task, MEMORIZATION, settings, "test_accuracy")
+    tr = recs.values(task, LUT_NETWORK, settings, "train_accuracy")
+    te = recs.values(task, LUT_NETWORK, settings, "test_accuracy")
     return (float(np.mean(tr)) if tr else None, float(np.mean(te)) if te else None)
 
 

@@ -4,6 +4,8 @@ A :class:`Run` is one fit and evaluation: a task, a method, its settings and
 a seed. Its result is written to ``OUT/runs/<task>/<method>__<settings>__seed=<n>.json``,
 a path derived from the settings alone, so a run already recorded as ``ok``
 is skipped when the command is started again (``force=True`` reruns it).
+Records stored under a method's former name (see
+:data:`lutlearn.experiments.learners.FORMER_NAMES`) count as its own.
 A run that raises is recorded with status ``failed`` and its error, and the
 others go on; a run whose data files are absent is recorded as ``no data``.
 
@@ -13,12 +15,16 @@ A record holds: ``task``, ``method``, ``settings``, ``seed``, ``status``,
 ``n_features``, ``extra`` (e.g. the lut network's per-layer report) and
 ``provenance`` (date, git hash, library versions, platform, the command's
 configuration).
+
+:func:`run_suite` is the whole pipeline of a sweep command (``lutlearn
+reproduce``, ``lutlearn memorization``): plan the runs of an experiment
+family (:class:`~lutlearn.experiments.registry.Registry`), execute them,
+summarize their records and write the report.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import os
 import platform
@@ -28,16 +34,15 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Sequence
 
 import numpy as np
 
 from lutlearn._files import write_json
 from lutlearn._version import __version__
+from lutlearn.experiments.learners import FORMER_NAMES, LUT_NETWORK, layers_setting, lut_network
 
 SCHEMA_VERSION = 1
-#: Method name of the lut network.
-MEMORIZATION = "memorization"
 #: A neighbour search shared by the 1-NN and 5-NN records.
 NEAREST_NEIGHBORS = "nearest-neighbors"
 
@@ -66,7 +71,7 @@ class Run:
 
 def lut_run(task: str, k: int, seed: int, layers: int = 5, width: int = 1024, labels: str = "real") -> Run:
     """The run of a lut network with ``layers`` hidden layers of ``width`` luts of size ``k``."""
-    return Run(task, MEMORIZATION, (("k", k), ("labels", labels), ("layers", f"{layers}x{width}")), seed)
+    return Run(task, LUT_NETWORK, (("k", k), ("labels", labels), ("layers", layers_setting(layers, width))), seed)
 
 
 def _slug(text: str) -> str:
@@ -84,6 +89,20 @@ def record_path(out: Path, task: str, method: str, settings: tuple, seed: int | 
 def run_paths(out: Path, run: Run) -> list[Path]:
     """The record files ``run`` writes."""
     return [record_path(out, run.task, m, run.settings, run.seed) for m in run.outputs]
+
+
+def stored_record(out: Path, run: Run, method: str) -> dict | None:
+    """The stored record of ``run``'s output ``method``, or None.
+
+    A record written under one of the method's former names (old result
+    folders) is found too, with its ``method`` read as today's name.
+    """
+    for name in (method, *FORMER_NAMES.get(method, ())):
+        rec = read_record(record_path(out, run.task, name, run.settings, run.seed))
+        if rec is not None:
+            rec["method"] = method
+            return rec
+    return None
 
 
 def read_record(path: Path) -> dict | None:
@@ -157,9 +176,9 @@ class Outcome:
     records: list = field(default_factory=list)
 
 
-def _is_done(paths: Iterable[Path]) -> bool:
-    for p in paths:
-        rec = read_record(p)
+def _is_done(out: Path, run: Run) -> bool:
+    for m in run.outputs:
+        rec = stored_record(out, run, m)
         if rec is None or rec.get("status") != "ok":
             return False
     return True
@@ -169,8 +188,13 @@ def _accuracy(y, pred) -> float:
     return float(np.mean(np.asarray(pred) == np.asarray(y)))
 
 
-def _fit_and_predict(clf, task, y_train) -> tuple:
-    """Fit ``clf``; ``(train predictions, test predictions, fit seconds, test predict seconds)``."""
+def fit_and_predict(clf, task, y_train) -> tuple:
+    """Fit ``clf``; ``(train predictions, test predictions, fit seconds, test predict seconds)``.
+
+    ``clf`` learns ``task.X_train`` with the labels ``y_train``. Both sweeps
+    time their learners with it (see also
+    :func:`lutlearn.memorization.runs.fit_and_measure`).
+    """
     t0 = time.perf_counter()
     clf.fit(task.X_train, y_train)
     t_fit = time.perf_counter() - t0
@@ -181,13 +205,9 @@ def _fit_and_predict(clf, task, y_train) -> tuple:
 
 
 def _fit_lut(run: Run, task, y_train, n_jobs):
-    from lutlearn import LutNetworkClassifier
-
-    opts = run.options
-    n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
-    clf = LutNetworkClassifier(k=opts["k"], hidden_layers=(width,) * n_layers, random_state=run.seed, n_jobs=n_jobs)
-    result = _fit_and_predict(clf, task, y_train)
-    return {MEMORIZATION: result + ({"layer_report": clf.layer_report_, "seed_": clf.seed_},)}
+    clf = lut_network(run.options, run.seed, n_jobs)
+    result = fit_and_predict(clf, task, y_train)
+    return {LUT_NETWORK: result + ({"layer_report": clf.layer_report_, "seed_": clf.seed_},)}
 
 
 def _fit_neighbors(run: Run, task, y_train, n_jobs):
@@ -206,7 +226,7 @@ def _fit_baseline(run: Run, task, y_train, n_jobs):
     from lutlearn.baselines import make_baseline
 
     clf = make_baseline(run.method, random_state=run.seed, n_jobs=n_jobs)
-    return {run.method: _fit_and_predict(clf, task, y_train) + ({},)}
+    return {run.method: fit_and_predict(clf, task, y_train) + ({},)}
 
 
 def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
@@ -223,7 +243,7 @@ def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
     y_train = task.y_train
     if run.options.get("labels", "real") == "random":
         y_train = random_labels(len(y_train), run.seed or 0)
-    if run.method == MEMORIZATION:
+    if run.method == LUT_NETWORK:
         results = _fit_lut(run, task, y_train, n_jobs)
     elif run.method == NEAREST_NEIGHBORS:
         results = _fit_neighbors(run, task, y_train, n_jobs)
@@ -249,23 +269,50 @@ def _base_record(run: Run, method: str, prov: dict) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_task(name: str, data_home):
-    """The task ``name``, loaded once per process for the runs that share it."""
-    from lutlearn.experiments.tasks import load_task
+class TaskCache:
+    """Tasks by name, loaded from ``data_home`` once for the runs that share them (the last ``size`` are kept).
 
-    return load_task(name, data_home)
+    :func:`execute` makes one per call (and, with Dask, one per worker), so
+    nothing outlives the sweep. A pickled cache travels without its tasks.
+    """
+
+    def __init__(self, data_home=None, size: int = 4):
+        import threading
+
+        self.data_home, self.size = data_home, size
+        self._tasks: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str):
+        """The task ``name`` (see :func:`lutlearn.datasets.get_task`), loaded on first use."""
+        from lutlearn.datasets import get_task
+
+        with self._lock:
+            task = self._tasks.pop(name, None)
+            if task is None:
+                task = get_task(name, data_home=self.data_home)
+            self._tasks[name] = task  # most recently used last
+            while len(self._tasks) > self.size:
+                del self._tasks[next(iter(self._tasks))]
+            return task
+
+    def __getstate__(self) -> dict:
+        return {"data_home": self.data_home, "size": self.size}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
 
 
-def run_records(run: Run, data_home, n_jobs, fit, prov: dict) -> dict[str, dict]:
-    """Execute one run, in this process or on a Dask worker; its records, one per output method.
+def run_records(run: Run, tasks: TaskCache, n_jobs, fit, prov: dict) -> dict[str, dict]:
+    """Execute one run, in this process or on a Dask worker, loading its task from ``tasks``; its records.
 
-    Nothing raises: a missing data set gives records with status ``no data``
-    and any other error records with status ``failed`` and the error.
+    One record per output method. Nothing raises: a missing data set gives
+    records with status ``no data`` and any other error records with status
+    ``failed`` and the error.
     """
     records = {m: _base_record(run, m, prov) for m in run.outputs}
     try:
-        task = _cached_task(run.task, data_home)
+        task = tasks.get(run.task)
     except FileNotFoundError as exc:
         status = ("no data", str(exc))
     except Exception as exc:  # a broken data file fails its runs, not the command
@@ -321,7 +368,7 @@ def execute(
     t_start = time.perf_counter()
     outcome = Outcome()
     unique = list(dict.fromkeys(runs))
-    todo = [r for r in unique if force or not _is_done(run_paths(out, r))]
+    todo = [r for r in unique if force or not _is_done(out, r)]
     outcome.skipped = len(unique) - len(todo)
     todo.sort(key=lambda r: r.task)  # stable: one load per task
     prov = provenance(config or {})
@@ -339,30 +386,135 @@ def execute(
 
     try:
         if client is None:
+            tasks = TaskCache(data_home)
             for run in todo:
-                record(run, run_records(run, data_home, n_jobs, fit, prov))
+                record(run, run_records(run, tasks, n_jobs, fit, prov))
         else:
             from distributed import as_completed
 
+            tasks = client.scatter(TaskCache(data_home), broadcast=True, hash=False)  # one cache per worker
             futures = {
-                client.submit(run_records, run, data_home, n_jobs, fit, prov, pure=False): run for run in todo
+                client.submit(run_records, run, tasks, n_jobs, fit, prov, pure=False): run for run in todo
             }
             for future in as_completed(futures):
                 record(futures[future], future.result())
     finally:
         bar.close()
-        _cached_task.cache_clear()
     outcome.seconds = time.perf_counter() - t_start
     return outcome
 
 
 def load_records(out: str | os.PathLike, runs: list[Run]) -> list[dict]:
-    """The stored records of ``runs`` (missing ones are left out)."""
+    """The stored records of ``runs`` (missing ones are left out; see :func:`stored_record`)."""
     out = Path(out)
     recs = []
     for run in dict.fromkeys(runs):
-        for p in run_paths(out, run):
-            rec = read_record(p)
+        for m in run.outputs:
+            rec = stored_record(out, run, m)
             if rec is not None:
                 recs.append(rec)
     return recs
+
+
+@dataclass
+class SuiteResult:
+    """What :func:`run_suite` did: the :class:`Outcome` (None when it only reported), the report, wall seconds."""
+
+    outcome: Outcome | None
+    report: Path
+    seconds: float
+
+
+def report_header(title: str, command: str, date: str, commit: str | None, outcome: Outcome | None = None,
+                  quick_note: str | None = None, notes: Sequence[str] = (), closing: str = "") -> str:
+    """The Markdown header of a sweep's report: title, quick-mode note, how it was made, notes, closing paragraph."""
+    lines = [f"# {title}", ""]
+    if quick_note:
+        lines += [quick_note, ""]
+    lines.append(f"Made by `{command}` on {date} (lutlearn commit {commit or 'unknown'}).")
+    if outcome is not None:
+        lines.append(f"This invocation ran {outcome.ran} runs in {outcome.seconds:.0f} s wall time "
+                     f"({outcome.skipped} runs were already recorded and skipped).")
+    for note in notes:
+        lines += ["", note]
+    lines += ["", closing]
+    return "\n".join(lines)
+
+
+def run_suite(
+    registry,
+    names: str | Sequence[str],
+    options,
+    out: str | os.PathLike,
+    *,
+    command: str,
+    config: dict | None = None,
+    notes: Sequence[str] = (),
+    data_home=None,
+    n_jobs: int | None = None,
+    force: bool = False,
+    report_only: bool = False,
+    progress: bool = True,
+    client=None,
+    dask: str | None = None,
+) -> SuiteResult:
+    """Plan, execute, summarize and report the experiments ``names`` of a family; the sweep commands' pipeline.
+
+    Parameters
+    ----------
+    registry : lutlearn.experiments.registry.Registry
+        The family (:data:`lutlearn.experiments.REGISTRY`,
+        :data:`lutlearn.memorization.REGISTRY`).
+    names : str or sequence of str
+        Experiments of the family, in report order, or ``"all"``.
+    options : object
+        The family's options (e.g. :class:`~lutlearn.experiments.PaperConfig`),
+        given to its ``plan`` and ``summarize``.
+    out : path-like
+        Folder of the records (``runs/``), the report (``<name>.md``: the
+        experiment's name, or the family's report name for several) and
+        its figures.
+    command : str
+        The command line the report's header says made it.
+    config : dict, optional
+        The configuration stored in every record's provenance.
+    notes : sequence of str
+        Extra paragraphs of the header.
+    data_home, n_jobs, force, progress, client
+        As for :func:`execute`.
+    dask : str, optional
+        Without ``client``: spread the runs over the Dask cluster of this
+        address (:func:`lutlearn.scale.dask_client`: ``local:N`` or a
+        scheduler address), started and closed around the runs.
+    report_only : bool, default=False
+        Only render the report from the stored records.
+    """
+    import contextlib
+    import datetime as dt
+
+    from lutlearn.report import write_report
+
+    names = registry.select(names)
+    modules = [registry.get(n) for n in names]
+    plans = {m.NAME: registry.plan(m, options) for m in modules}
+    out = Path(out)
+    t0 = time.perf_counter()
+    outcome = None
+    if not report_only:
+        registry.prepare(options)
+        runs = [r for plan in plans.values() for r in plan]
+        if client is None and dask:
+            from lutlearn.scale import dask_client
+
+            cluster = dask_client(dask)
+        else:
+            cluster = contextlib.nullcontext(client)
+        with cluster as client:
+            outcome = execute(runs, out, data_home=data_home, n_jobs=n_jobs, force=force, progress=progress,
+                              config=config, fit=registry.fit, desc=registry.desc, client=client)
+    sections = [registry.summarize(m, load_records(out, plans[m.NAME]), options,
+                                   **registry.report_inputs(m, options, data_home)) for m in modules]
+    header = report_header(registry.title, command, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                           git_hash(), outcome, registry.quick_note(options), notes, registry.closing)
+    path = write_report(sections, out, names[0] if len(names) == 1 else registry.report, header)
+    return SuiteResult(outcome, path, time.perf_counter() - t0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records
-from lutlearn.experiments.runner import MEMORIZATION, NEAREST_NEIGHBORS, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import NEAREST_NEIGHBORS, Run, lut_run
 from lutlearn.experiments.tasks import binary_name
 
 NAME = "table1"
@@ -34,7 +35,7 @@ def plan(quick: bool = False, seeds: int = 1, slow: bool = False) -> list[Run]:
         k = paper.TABLE1_K[name]
         runs += [lut_run(task, k, s) for s in range(seeds)]
         for method in paper.TABLE1[name]:
-            if method == MEMORIZATION or (method in SLOW_METHODS and not slow):
+            if method == LUT_NETWORK or (method in SLOW_METHODS and not slow):
                 continue
             if method in ("1-nn", "5-nn"):
                 runs.append(Run(task, NEAREST_NEIGHBORS))
@@ -57,7 +58,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         for method, (p_train, p_test) in paper.TABLE1[name].items():
             if quick:  # a stand-in task: nothing to compare with
                 p_train = p_test = None
-            if method == MEMORIZATION:
+            if method == LUT_NETWORK:
                 label, settings = f"Memorization (k = {k})", dict(lut_run(task, k, 0).settings)
             else:
                 label, settings = LABELS[method], {}

@@ -6,7 +6,8 @@ import numpy as np
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records, value_cell
-from lutlearn.experiments.runner import MEMORIZATION, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import Run, lut_run
 from lutlearn.experiments.tasks import binary_name
 
 NAME = "table2"
@@ -25,7 +26,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
     task = binary_name("binary-mnist", quick)
     recs = Records(records)
     settings = dict(lut_run(task, K, 0).settings)
-    group = [r for r in recs.group(task, MEMORIZATION, settings) if r.get("status") == "ok"]
+    group = [r for r in recs.group(task, LUT_NETWORK, settings) if r.get("status") == "ok"]
     tol = paper.tolerance("binary-mnist")
     rows = []
     n_layers = len(group[0]["extra"]["layer_report"]) if group else len(paper.TABLE2)
@@ -37,14 +38,14 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
             cell = value_cell(float(np.mean(vals)) if vals else None, None if ref is None else ref[i],
                               None if stat == "count" else tol)
             if not vals:
-                cell = recs.cell(task, MEMORIZATION, settings, "train_accuracy")
+                cell = recs.cell(task, LUT_NETWORK, settings, "train_accuracy")
                 cell.update(mean=None, paper=None if ref is None else ref[i])
             cell["n"] = len(vals)
             cell["integer"] = stat == "count"
             cell["digits"] = 4 if stat == "std" else 3
             row.append(cell)
         rows.append(row)
-    test = recs.cell(task, MEMORIZATION, settings, "test_accuracy", None if quick else paper.TABLE2_TEST, tol)
+    test = recs.cell(task, LUT_NETWORK, settings, "test_accuracy", None if quick else paper.TABLE2_TEST, tol)
     tables = [
         {"title": "Training accuracy of the luts, layer by layer (layer 0: the input bits as predictions)",
          "columns": ["Layer", "Count", "Mean", "Std", "Min", "Max"], "rows": rows},

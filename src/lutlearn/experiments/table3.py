@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records
-from lutlearn.experiments.runner import MEMORIZATION, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import Run, lut_run
 from lutlearn.experiments.tasks import binary_name
 
 NAME = "table3"
@@ -36,7 +37,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         for col, (lab, field) in enumerate([("real", "train_accuracy"), ("real", "test_accuracy"),
                                             ("random", "train_accuracy"), ("random", "test_accuracy")]):
             settings = dict(lut_run(task, k, 0, labels=lab).settings)
-            cell = recs.cell(task, MEMORIZATION, settings, field, None if ref is None else ref[col], tol)
+            cell = recs.cell(task, LUT_NETWORK, settings, field, None if ref is None else ref[col], tol)
             row.append(cell)
             name = f"{lab} labels, {field.split('_')[0]}"
             series.setdefault(name, []).append((k, cell["mean"], cell["std"]))

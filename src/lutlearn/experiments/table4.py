@@ -6,7 +6,8 @@ from itertools import combinations
 
 from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records
-from lutlearn.experiments.runner import MEMORIZATION, Run, lut_run
+from lutlearn.experiments.learners import LUT_NETWORK
+from lutlearn.experiments.runner import Run, lut_run
 from lutlearn.experiments.tasks import pairwise_name
 
 NAME = "table4"
@@ -36,8 +37,8 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         task = pairwise_name("cifar10", i, j, quick)
         settings = dict(lut_run(task, paper.TABLE4_K, 0).settings)
         p_train, p_test = (None, None) if quick else paper.TABLE4[(i, j)]
-        matrix[j][1 + i] = recs.cell(task, MEMORIZATION, settings, "train_accuracy", p_train, tol)
-        matrix[i][1 + j] = recs.cell(task, MEMORIZATION, settings, "test_accuracy", p_test, tol)
+        matrix[j][1 + i] = recs.cell(task, LUT_NETWORK, settings, "train_accuracy", p_train, tol)
+        matrix[i][1 + j] = recs.cell(task, LUT_NETWORK, settings, "test_accuracy", p_test, tol)
     for i in range(10):
         matrix[i][1 + i] = "—"
     tables = [{"title": "Pairwise-CIFAR-10" if not quick else "Pairwise-Digits (quick stand-in)",

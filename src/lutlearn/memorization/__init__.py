@@ -19,13 +19,16 @@ Experiments (one module each; Zhang et al. 2017, Arpit et al. 2017):
 Each module defines ``NAME``, ``TITLE``, ``plan(config) -> list[Run]`` and
 ``summarize(records, config) -> dict`` (a report section for
 :mod:`lutlearn.report`); :mod:`lutlearn.memorization.runs` fits and measures.
+:data:`REGISTRY` is the family that
+:func:`lutlearn.experiments.runner.run_suite` plans, runs and reports.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from types import ModuleType
+
+from lutlearn.experiments.registry import Registry
 
 #: Experiment ids, in report order.
 EXPERIMENTS: tuple[str, ...] = ("noise", "difficulty", "critical", "capacity")
@@ -75,8 +78,38 @@ class LabConfig:
         return dict(layers=3, width=256) if self.quick else dict(layers=5, width=1024)
 
 
+@dataclass(frozen=True)
+class _LabExperiments(Registry):
+    """The lab's experiments: fitted and measured by :func:`lutlearn.memorization.runs.fit_and_measure`."""
+
+    @property
+    def fit(self):
+        from lutlearn.memorization.runs import fit_and_measure
+
+        return fit_and_measure
+
+    def prepare(self, options: LabConfig) -> None:
+        if options.mlp:
+            from lutlearn._torch import require_torch
+
+            require_torch("the MLP")  # imported before the records' provenance is taken, so they name its version
+
+    def quick_note(self, options: LabConfig) -> str | None:
+        if not options.quick:
+            return None
+        return (f"**Quick mode**: {options.quick_n_train} training and {options.quick_n_test} test examples, small "
+                "networks, few settings: these numbers check the pipeline, not the claims.")
+
+
+#: The lab's experiments as a family for :func:`~lutlearn.experiments.runner.run_suite`.
+REGISTRY = _LabExperiments(
+    package="lutlearn.memorization", names=EXPERIMENTS, kind="memorization experiment", report="memorization",
+    desc="memorization", title="Memorization lab: real versus random data",
+    closing="Protocols of Zhang et al. (2017) and Arpit et al. (2017). One JSON record per run is under "
+            "`runs/`; 'paper' columns do not apply here (there are no published numbers for these settings).",
+)
+
+
 def get_experiment(name: str) -> ModuleType:
     """The module of experiment ``name``."""
-    if name not in EXPERIMENTS:
-        raise ValueError(f"unknown memorization experiment {name!r}; choose one of {', '.join(EXPERIMENTS)} or all")
-    return importlib.import_module(f"lutlearn.memorization.{name}")
+    return REGISTRY.get(name)

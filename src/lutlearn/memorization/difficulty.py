@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from lutlearn.memorization import LabConfig
-from lutlearn.memorization.runs import LUT, MLP, lut_run, mlp_run, task_name, unpack_bits
+from lutlearn.memorization.runs import LUT, MLP, lut_run, mlp_run, task_name, test_subset, unpack_bits
 
 NAME = "difficulty"
 TITLE = "Per-example difficulty over learners that differ only in their seed"
@@ -96,6 +96,20 @@ def compare_with_binomial(counts: np.ndarray, n_learners: int) -> dict:
         "total_variation": float(0.5 * np.abs(hist - pmf).sum()),
         "histogram": hist.tolist(), "binomial": pmf.tolist(),
     }
+
+
+def report_inputs(cfg: LabConfig, data_home=None) -> dict:
+    """The keywords of :func:`summarize` beyond the records: the measured test ``images`` of the base task.
+
+    None when the task cannot be loaded (the report then has no image grid).
+    """
+    from lutlearn.datasets import get_task
+
+    try:
+        task = get_task(cfg.task, data_home=data_home)
+    except (OSError, ValueError):
+        return {"images": None}
+    return {"images": task.X_test[test_subset(task.y_test, cfg.n_test)]}
 
 
 def summarize(records: list[dict], cfg: LabConfig, images: np.ndarray | None = None) -> dict:

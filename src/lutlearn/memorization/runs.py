@@ -24,16 +24,16 @@ import dataclasses
 
 import numpy as np
 
-from lutlearn.experiments.runner import Run
+from lutlearn.experiments.learners import LUT_NETWORK as LUT, layers_setting, lut_network
+from lutlearn.experiments.runner import Run, fit_and_predict
 
-LUT = "lut-network"
 MLP = "mlp"
 
 
 def lut_run(task: str, k: int, seed: int, measure: str = "accuracy", layers: int = 5, width: int = 1024,
             **settings) -> Run:
     """A lut network run: ``layers`` hidden layers of ``width`` luts of ``k`` inputs."""
-    settings.update(k=k, layers=f"{layers}x{width}", measure=measure)
+    settings.update(k=k, layers=layers_setting(layers, width), measure=measure)
     return Run(task, LUT, _settings(settings), seed)
 
 
@@ -105,11 +105,7 @@ def make_learner(run: Run, n_jobs: int | None):
     """The unfitted learner of ``run``."""
     opts = run.options
     if run.method == LUT:
-        from lutlearn import LutNetworkClassifier
-
-        n_layers, width = (int(v) for v in str(opts["layers"]).split("x"))
-        return LutNetworkClassifier(k=int(opts["k"]), hidden_layers=(width,) * n_layers, random_state=run.seed,
-                                    n_jobs=n_jobs)
+        return lut_network(opts, run.seed, n_jobs)
     if run.method == MLP:
         from lutlearn.memorization.mlp import MLPClassifier
 
@@ -120,13 +116,11 @@ def make_learner(run: Run, n_jobs: int | None):
 
 def fit_and_measure(run: Run, task, n_jobs: int | None = None) -> dict:
     """Fit ``run``'s learner on ``task`` and measure what its ``measure`` setting asks (see the module docstring)."""
-    from lutlearn.experiments.runner import _fit_and_predict
-
     opts = run.options
     model = make_learner(run, n_jobs)
     test_rows = test_subset(task.y_test, opts.get("n_test"))
     X_test, y_test = task.X_test[test_rows], task.y_test[test_rows]
-    train_pred, test_pred, t_fit, t_pred = _fit_and_predict(
+    train_pred, test_pred, t_fit, t_pred = fit_and_predict(
         model, dataclasses.replace(task, X_test=X_test, y_test=y_test), task.y_train)
     train_correct, test_correct = train_pred == task.y_train, test_pred == y_test
     noisy = noisy_rows(task)
