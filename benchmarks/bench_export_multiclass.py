@@ -36,6 +36,7 @@ import numpy as np
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.datasets import get_task
+from lutlearn.training import effective_params
 from lutlearn.export import LutNetlist, export_model, read_aiger, tools
 from lutlearn.export.netlist import bits_to_index
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     m, fit_s = _timed(LutNetworkClassifier(random_state=0, **args.params).fit, t.X_train, t.y_train)
     X = t.X_test
     expect = np.searchsorted(m.classes_, m.predict(X))
-    _report(step="fit", task=t.name, params=m._effective_params(len(m.classes_)), seconds=fit_s,
+    _report(step="fit", task=t.name, params=effective_params(m.get_params(), len(m.classes_)), seconds=fit_s,
             test_accuracy=round(float(m.score(X, t.y_test)), 4))
     net, s = _timed(LutNetlist.from_model, m)
     _report(step="netlist", luts=len(net.luts), outputs=net.n_outputs, seconds=s)

@@ -29,22 +29,21 @@ import numpy as np
 
 from lutlearn import LutNetworkClassifier, ThermometerEncoder, __version__
 from lutlearn.datasets import load_cifar10, load_mnist
+from lutlearn.training import effective_params
 
 
 def real_valued_predict(clf: LutNetworkClassifier, X: np.ndarray) -> np.ndarray:
     """Predictions of a multi-class model with its votes left unrounded (log prior + mean log-likelihood)."""
-    from lutlearn.multiclass import ALPHA
+    from lutlearn.model import ALPHA
 
-    A = clf._last_hidden(np.asarray(X, np.uint8))
-    counts = clf.output_counts_
+    net = clf.network_
+    patterns = net.output_patterns(np.asarray(X, np.uint8))  # the pattern each voting lut sees
+    counts = net.head.counts
     n_out, size, _ = counts.shape
     totals = counts[0].sum(axis=0).astype(np.float64)
-    scores = np.log(totals / totals.sum()) - np.log(totals + ALPHA * size) + np.zeros((A.shape[1], 1))
-    for wires, c in zip(clf._cone[-1][0], counts):
-        p = np.zeros(A.shape[1], np.int64)
-        for w in wires:
-            p = (p << 1) | A[w]
-        scores += np.log(c[p].astype(np.float64) + ALPHA) / n_out
+    scores = np.log(totals / totals.sum()) - np.log(totals + ALPHA * size) + np.zeros((len(patterns), 1))
+    for j, c in enumerate(counts):
+        scores += np.log(c[patterns[:, j]].astype(np.float64) + ALPHA) / n_out
     return clf.classes_[scores.argmax(axis=1)]
 
 
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         "predict_test_seconds": round(t_pred, 3),
         "train_accuracy": round(float(clf.score(Xtr, ytr)), 4),
         "test_accuracy": round(float(test_acc), 4),
-        "params": clf._effective_params(len(clf.classes_)),
+        "params": effective_params(clf.get_params(), len(clf.classes_)),
         "lutlearn": __version__,
         "python": platform.python_version(),
     }

@@ -125,7 +125,7 @@ class CircuitSearch:
         """
         import datetime
 
-        from lutlearn import __version__
+        from lutlearn._version import __version__
         from lutlearn.export.tools import ABC_SCRIPT, find_abc
 
         return {
@@ -210,7 +210,7 @@ def fit_circuit(
     """
     from tqdm.auto import tqdm
 
-    from lutlearn import LutNetworkClassifier
+    from lutlearn.estimator import LutNetworkClassifier
     from lutlearn.export.aiger import Aig
     from lutlearn.export.netlist import LutNetlist
     from lutlearn.export.tools import ToolNotFoundError, find_abc

@@ -46,7 +46,7 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
 
 def make_classifier(args: argparse.Namespace, verbose: int = 0):
     """The classifier the network options describe."""
-    from lutlearn import LutNetworkClassifier
+    from lutlearn.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,

@@ -22,6 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lutlearn.datasets import get_task
+    from lutlearn.training import effective_params
 
     task = get_task(args.dataset, data_home=args.data_home)
     if args.k is None:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"train: {task.X_train.shape[0]} x {task.X_train.shape[1]} bits, test: {task.X_test.shape[0]}")
     clf = make_classifier(args)
     _, t_fit = timed(clf.fit, task.X_train, task.y_train)
-    net = clf._effective_params(len(clf.classes_))
+    net = effective_params(clf.get_params(), len(clf.classes_))
     hidden = list(net["hidden_layers"])
     print(f"network: {len(hidden)} hidden layers {hidden}, k={net['k']}, seed={args.seed}")
     pred, t_pred = timed(clf.predict, task.X_test)

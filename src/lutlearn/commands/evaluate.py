@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn import load
+    from lutlearn.estimator import load
     from lutlearn.io import read_examples
 
     model = load(args.model)

@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn import load
+    from lutlearn.estimator import load
     from lutlearn.export import LutNetlist, export_model, format_from_path
     from lutlearn.export.aiger import count_ands
 

@@ -13,13 +13,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn import load
+    from lutlearn.estimator import load
+    from lutlearn.training import effective_params
 
     m = load(args.model)
     net = m.network_
     print(f"model: {args.model}")
     print(f"inputs: {m.n_features_in_} bits   classes: {m.classes_.tolist()}")
-    p = m._effective_params(len(m.classes_))
+    p = effective_params(m.get_params(), len(m.classes_))
     out = f"output luts: {p['n_output_luts']} (voting)  " if net.voting else ""
     print(
         f"k={p['k']}  output_k={p['output_k'] or p['k']}  hidden layers: {list(p['hidden_layers'])}  "

@@ -27,7 +27,7 @@ def layers_setting(layers: int, width: int) -> str:
 
 def lut_network(settings: dict, seed: int | None, n_jobs: int | None = None):
     """The unfitted :class:`~lutlearn.LutNetworkClassifier` of a run's ``settings`` (``k``, ``layers``) and ``seed``."""
-    from lutlearn import LutNetworkClassifier
+    from lutlearn.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(k=int(settings["k"]), hidden_layers=parse_layers(settings["layers"]),
                                 random_state=seed, n_jobs=n_jobs)

@@ -27,6 +27,7 @@ from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
 from lutlearn.export.netlist import LutNetlist
 from lutlearn.export.verilog import write_verilog
+from lutlearn.training import effective_params
 
 __all__ = ["FORMATS", "Aig", "LutNetlist", "export_model", "format_from_path", "read_aiger", "render"]
 
@@ -52,7 +53,7 @@ def format_from_path(path: str | os.PathLike) -> str:
 def _describe(model, net: LutNetlist) -> str:
     from lutlearn._version import __version__
 
-    params = model._effective_params(len(model.classes_))
+    params = effective_params(model.get_params(), len(model.classes_))
     return (
         f"lutlearn {__version__} lut network: k={params['k']}, output_k={params['output_k'] or params['k']}, "
         f"hidden layers {list(params['hidden_layers'])}, "

@@ -176,7 +176,7 @@ class Aig:
         gate values fit in ``max_bytes`` (a circuit of millions of gates
         runs in small blocks).
         """
-        from lutlearn.kernels_circuit import simulate_aig
+        from lutlearn.export._simulate import simulate_aig
 
         X = self._check_inputs(X)
         n = X.shape[0]
