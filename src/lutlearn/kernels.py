@@ -472,10 +472,13 @@ def predict_network(X, inputs, widths, ks, wire_off, wires, table_off, tables, c
             m = min(n, i0 + chunk) - i0
             cur = bufs[task, 0]
             nxt = bufs[task, 1]
-            for i in range(m):
-                src = X[i0 + i]
+            for ib in range(0, m, 16):  # 16 examples at a time: 16 bytes written per row, not 1
+                ie = min(m, ib + 16)
                 for f in range(inputs.shape[0]):
-                    cur[f, i] = src[inputs[f]]
+                    col = inputs[f]
+                    row = cur[f]
+                    for i in range(ib, ie):
+                        row[i] = X[i0 + i, col]
             p = p_all[:m]
             for layer in range(n_layers - 1):
                 k = ks[layer]
