@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 
 from lutlearn import LutNetworkClassifier
-from lutlearn.inspection import fill_unseen
 from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist
+from lutlearn.inspection import fill_unseen
 
 NETWORKS = [(6, (192,) * 3), (7, (448,) * 2), (8, (128,) * 2), (8, (1024,) * 5)]
 

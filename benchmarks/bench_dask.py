@@ -142,7 +142,8 @@ def _gib(n: int) -> str:
 def format_table(result: dict) -> str:
     """Markdown table of the runs in a result dict."""
     lines = [
-        "| workers | fit (s) | rows/s | worker CPU (s) | rows per CPU-s | peak RSS per worker | cluster peak | training acc. |",
+        "| workers | fit (s) | rows/s | worker CPU (s) | rows per CPU-s | peak RSS per worker | cluster peak "
+        "| training acc. |",
         "|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in result["runs"]:
@@ -160,7 +161,8 @@ def main(argv=None) -> int:
     p.add_argument("--rows", type=int, help="examples (default 10,000,000; --quick 40,000)")
     p.add_argument("--features", type=int, default=256)
     p.add_argument("--chunk-rows", type=int, help="rows per chunk file (default 250,000; --quick 10,000)")
-    p.add_argument("--data", type=Path, default=None, help="folder for the chunks (default /tmp/lutlearn-bench-dask-ROWSxFEATURES)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder for the chunks (default /tmp/lutlearn-bench-dask-ROWSxFEATURES)")
     p.add_argument("--workers", default="1,2", help="worker counts to run, comma-separated (default 1,2)")
     p.add_argument("--scheduler", help="run once on this existing cluster (address) instead of local clusters")
     p.add_argument("--memory-limit", help="memory limit of every local worker (default 2GiB; --quick 1GiB)")

@@ -36,9 +36,9 @@ import numpy as np
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.datasets import get_task
-from lutlearn.training import effective_params
 from lutlearn.export import LutNetlist, export_model, read_aiger, tools
 from lutlearn.export.netlist import bits_to_index
+from lutlearn.training import effective_params
 
 
 def _report(**fields) -> None:
@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
 
     blif = write("model.blif")
     if tools.find_abc():
-        text, s = _timed(tools.run_abc, f"read {blif}; strash; print_stats; write_aiger {out / 'abc.aig'}", timeout=3600)
+        text, s = _timed(
+            tools.run_abc, f"read {blif}; strash; print_stats; write_aiger {out / 'abc.aig'}", timeout=3600
+        )
         stats = re.sub(r"\x1b\[[0-9;]*m", "", text.strip().splitlines()[-1])  # ABC colours its output
         abc_bits = read_aiger(out / "abc.aig").evaluate(X)
         _report(step="blif-abc", abc_stats=" ".join(stats.split()), seconds=s, examples=len(X),

@@ -92,7 +92,9 @@ def _timed_median(fn, repeats: int) -> tuple[float, list[float], float]:
     return statistics.median(times), times, statistics.median(cpu)
 
 
-def _measure(method: str, model, X_train, y_train, X_test, y_test, repeats: int, time_fit: bool = True, **extra) -> dict:
+def _measure(
+    method: str, model, X_train, y_train, X_test, y_test, repeats: int, time_fit: bool = True, **extra
+) -> dict:
     """Time ``model``'s fit (unless ``time_fit`` is false: fitted once, untimed) and predict, as one record."""
     import numpy as np
 
@@ -103,7 +105,9 @@ def _measure(method: str, model, X_train, y_train, X_test, y_test, repeats: int,
         rec["fit_samples_per_s"] = len(y_train) / rec["fit_s"]
     else:
         model.fit(X_train, y_train)
-    rec["predict_s"], rec["predict_runs_s"], rec["predict_cpu_s"] = _timed_median(lambda: model.predict(X_test), repeats)
+    rec["predict_s"], rec["predict_runs_s"], rec["predict_cpu_s"] = _timed_median(
+        lambda: model.predict(X_test), repeats
+    )
     rec["predict_samples"] = len(y_test)
     rec["predict_samples_per_s"] = len(y_test) / rec["predict_s"]
     rec["test_accuracy"] = float(np.mean(model.predict(X_test) == y_test))
@@ -341,7 +345,8 @@ def main(argv=None) -> int:
                    help="folder holding mnist/ (default $LUTLEARN_DATA or ../shared/data)")
     p.add_argument("--ks", type=lambda s: [int(x) for x in s.split(",")], help="lut sizes to time, e.g. 2,8,12,16")
     p.add_argument("--repeats", type=int, help="timed runs per measurement, after one warm-up (median)")
-    p.add_argument("--no-cold-start", action="store_true", help="skip the empty-cache start-up (it compiles everything)")
+    p.add_argument("--no-cold-start", action="store_true",
+                   help="skip the empty-cache start-up (it compiles everything)")
     p.add_argument("-o", "--output", help="JSON file to write (default benchmarks/results/fit_predict-<time>.json)")
     p.add_argument("--render", metavar="JSON", help="only print the table of a stored result")
     p.add_argument("--child", nargs=2, metavar=("KIND", "CONFIG"), help=argparse.SUPPRESS)

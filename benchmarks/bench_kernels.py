@@ -17,6 +17,7 @@ busy machine that is the steadiest figure of the work each kernel does.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -73,8 +74,9 @@ def main(argv=None) -> int:
                 work, hist = _workspace.fit_buffers(1024, n, k, n_slots, 1)
                 needed = np.ones(1024, np.uint8)
                 none = np.empty((0, 0), np.int32)
-                t = least_cpu(lambda: kernels.fit_layer(A, bounds, wires, side, weights, n_slots, 0, 2, tables, out,
-                                                        correct, work, hist, needed, none))
+                # partial binds this iteration's arrays; least_cpu runs it before the loop moves on.
+                t = least_cpu(functools.partial(kernels.fit_layer, A, bounds, wires, side, weights, n_slots, 0, 2,
+                                                tables, out, correct, work, hist, needed, none))
                 rows.append(f"| train one 1024-lut layer of {name}, {n} examples | {k} | {t:.3f} |")
         print("| step | k | CPU s |")
         print("|---|---:|---:|")
@@ -88,15 +90,18 @@ def main(argv=None) -> int:
             net = LutNetworkClassifier(k=k, random_state=0, n_jobs=1).fit(X_train, y2).network_
             cone = net.cone()
             times = {}
-            for chunk in (_workspace.PREDICT_CHUNK, _workspace.predict_chunk(len(X_test), _workspace.DEPTH_FIRST_MAX_K + 1, 1)):
+            large_chunk = _workspace.predict_chunk(len(X_test), _workspace.DEPTH_FIRST_MAX_K + 1, 1)
+            for chunk in (_workspace.PREDICT_CHUNK, large_chunk):
                 patterns = np.empty((len(X_test), 1), np.uint32)
                 bufs, pbufs = _workspace.predict_buffers(len(X_test), int(max(len(cone.inputs), cone.widths.max())),
                                                          int(cone.ks.max()), 1, chunk)
-                times[chunk] = least_cpu(lambda: kernels.predict_network(
+                times[chunk] = least_cpu(functools.partial(
+                    kernels.predict_network,
                     X_test, cone.inputs, cone.widths, cone.ks, cone.wire_off, cone.wires, cone.table_off, cone.tables,
                     chunk, bufs, pbufs, patterns))
             small, large = times.values()
-            chosen = "depth first" if _workspace.predict_chunk(len(X_test), k, 1) == _workspace.PREDICT_CHUNK else "large"
+            depth_first = _workspace.predict_chunk(len(X_test), k, 1) == _workspace.PREDICT_CHUNK
+            chosen = "depth first" if depth_first else "large"
             print(f"| predict | {k} | {small:.3f} | {large:.3f} | {chosen} |")
 
         clf = LutNetworkClassifier(k=8, random_state=0, n_jobs=1)

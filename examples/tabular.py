@@ -1,4 +1,5 @@
-"""Encoders + LutNetworkClassifier on tabular data that scikit-learn ships, against logistic regression and a random forest.
+"""Encoders + LutNetworkClassifier on tabular data that scikit-learn ships,
+against logistic regression and a random forest.
 
 Real-valued features become bits with a ThermometerEncoder (quantile or
 uniform thresholds, fitted on each training fold only) and feed a lut

@@ -10,11 +10,10 @@ import pytest
 
 from lutlearn import LutNetworkClassifier, kernels, load
 from lutlearn.circuit import fit_circuit
-from lutlearn.inspection import fill_dont_cares, fill_unseen
 from lutlearn.cli import main
-from lutlearn.export import Aig, LutNetlist, export_model, read_aiger
+from lutlearn.export import Aig, LutNetlist, export_model, read_aiger, tools
 from lutlearn.export.aiger import parse_aiger
-from lutlearn.export import tools
+from lutlearn.inspection import fill_dont_cares, fill_unseen
 from lutlearn.pla import function_examples, read_pla_pair, write_pla
 
 QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
@@ -134,7 +133,9 @@ def test_search_as_aiger_file_and_record():
     ascii_aig = search.to_aiger(binary=False)
     b = search.best
     assert ascii_aig.startswith(b"aag ")
-    assert ascii_aig.endswith(f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}\n".encode())
+    assert ascii_aig.endswith(
+        f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}\n".encode()
+    )
     got, want = parse_aiger(ascii_aig), parse_aiger(search.aig)
     assert (got.n_inputs, got.outputs, got.ands) == (want.n_inputs, want.outputs, want.ands)
     record = search.to_record({"max_and_gates": 40})
@@ -206,15 +207,14 @@ def test_fill_unseen_keeps_training_behaviour_and_shrinks():
     refit = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(X, y)
     changed = sum(int((a != b).sum()) for a, b in zip(before, m.tables_))
     assert changed > 0
+    values = X  # the layer's input: X, then the previous layer's outputs on X
     for layer, (a, b, c) in enumerate(zip(before, m.tables_, refit.tables_)):
         np.testing.assert_array_equal(a, c)
         counts = np.zeros((len(m.wires_[layer]), 1 << m.wires_[layer].shape[1], 1), np.int64)
-        kernels.count_layer(
-            np.ascontiguousarray((X if layer == 0 else outs).T), np.zeros(len(X), np.uint8), m.wires_[layer], False, counts
-        )
+        kernels.count_layer(np.ascontiguousarray(values.T), np.zeros(len(X), np.uint8), m.wires_[layer], False, counts)
         seen = counts[:, :, 0] > 0
         np.testing.assert_array_equal(a[seen], b[seen])
-        outs = np.stack([b[j][idx] for j, idx in enumerate(patterns(X if layer == 0 else outs, m.wires_[layer]))], 1)
+        values = np.stack([b[j][idx] for j, idx in enumerate(patterns(values, m.wires_[layer]))], 1)
     n1 = Aig.from_netlist(LutNetlist.from_model(m)).n_ands
     assert n1 < n0 / 1.5, (n0, n1)
     # the exported circuit is the changed model

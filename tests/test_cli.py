@@ -49,7 +49,9 @@ def test_demo(capsys):
 def test_train_evaluate_predict_info_round_trip(data_files, capsys):
     tmp, X, y = data_files
     model = tmp / "m.npz"
-    assert main(["train", str(tmp / "train.csv"), "--test", str(tmp / "test.npy"), "-o", str(model), "--report", *SMALL]) == 0
+    assert main(
+        ["train", str(tmp / "train.csv"), "--test", str(tmp / "test.npy"), "-o", str(model), "--report", *SMALL]
+    ) == 0
     out = capsys.readouterr().out
     assert "training accuracy" in out and "test accuracy" in out and model.exists()
     clf = load(model)

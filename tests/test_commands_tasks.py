@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from lutlearn.cli import main
 from lutlearn.datasets import TASKS, pairwise_task_names
 

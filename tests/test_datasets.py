@@ -64,7 +64,9 @@ def test_corrupted_and_truncated_mnist_files_are_rejected_by_name(mnist_home, tm
     with pytest.raises(DataFileError, match=r"t10k-images-idx3-ubyte.gz: SHA-256 .* does not match"):
         load_mnist(tmp_path, download=False)
     path.write_bytes(bytes(data[:-100]))
-    with pytest.raises(DataFileError, match=r"t10k-images-idx3-ubyte.gz: 1648777 bytes, expected 1648877 \(truncated\)"):
+    with pytest.raises(
+        DataFileError, match=r"t10k-images-idx3-ubyte.gz: 1648777 bytes, expected 1648877 \(truncated\)"
+    ):
         load_mnist(tmp_path, download=False)
     path.unlink()
     with pytest.raises(FileNotFoundError, match=r"Put t10k-images-idx3-ubyte.gz \(from .*\) in .*mnist"):

@@ -8,10 +8,16 @@ import threading
 
 import numpy as np
 import pytest
-from _datafiles import (
-    BIN_NAMES, PY_NAMES, cifar10_tarball, fake_cifar10_batches, fake_mnist, spec_of, write_fake_mnist,
-)
 
+from _datafiles import (
+    BIN_NAMES,
+    PY_NAMES,
+    cifar10_tarball,
+    fake_cifar10_batches,
+    fake_mnist,
+    spec_of,
+    write_fake_mnist,
+)
 from lutlearn import _download, _loaders
 from lutlearn._download import DataFileError, DownloadError, FileSpec, atomic_writer, fetch, verify_file
 from lutlearn.datasets import load_cifar10, load_mnist

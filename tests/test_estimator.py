@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from lutlearn import LutNetworkClassifier, ThresholdBinarizer
-from lutlearn import _reference as ref
+from lutlearn import LutNetworkClassifier, ThresholdBinarizer, _reference as ref
 from lutlearn.network import output_cone, random_wiring
 
 

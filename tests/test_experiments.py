@@ -15,7 +15,13 @@ from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
 from lutlearn.experiments.cells import Records, make_cell, value_cell
 from lutlearn.experiments.learners import LUT_NETWORK
 from lutlearn.experiments.runner import (
-    NEAREST_NEIGHBORS, Run, execute, load_records, lut_run, record_path, run_paths,
+    NEAREST_NEIGHBORS,
+    Run,
+    execute,
+    load_records,
+    lut_run,
+    record_path,
+    run_paths,
 )
 from lutlearn.experiments.tasks import random_labels
 
@@ -144,7 +150,9 @@ def test_record_path_is_derived_from_settings(tmp_path):
     b = record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, lut_run("t", 10, 0).settings, 0)
     c = record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, lut_run("t", 8, 1).settings, 1)
     assert len({a, b, c}) == 3
-    assert a == record_path(tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, tuple(reversed(lut_run("t", 8, 0).settings)), 0)
+    assert a == record_path(
+        tmp_path, "pairwise-mnist:4-9", LUT_NETWORK, tuple(reversed(lut_run("t", 8, 0).settings)), 0
+    )
     assert ":" not in a.name and a.parent.name == "pairwise-mnist_4-9"
     assert [p.stem for p in run_paths(tmp_path, Run("x", NEAREST_NEIGHBORS))] == ["1-nn", "5-nn"]
 

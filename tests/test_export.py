@@ -19,9 +19,8 @@ import pytest
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task
-from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render
+from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render, tools
 from lutlearn.export.netlist import _simplify_lut, bits_to_index
-from lutlearn.export import tools
 from lutlearn.model import VoteHead
 
 
@@ -92,7 +91,7 @@ def test_simplify_lut_preserves_the_function(seed):
         expect = T[int("".join(map(str, full)), 2)]
         assert _brute(new_ins, new_T)(env) == expect
     # an ignored input never survives
-    for i, s in enumerate(new_ins):
+    for i in range(len(new_ins)):
         t = new_T.reshape((2,) * len(new_ins))
         assert not np.array_equal(np.take(t, 0, axis=i), np.take(t, 1, axis=i))
 
@@ -226,7 +225,9 @@ def test_c_function_without_main(model, examples, tmp_path):
         '    getchar(); printf("%d\\n", clf(x)); } return 0; }\n'
     )
     exe = tmp_path / "drv"
-    subprocess.run([cc, "-std=c99", "-Wall", "-o", str(exe), str(tmp_path / "m.c"), str(tmp_path / "drv.c")], check=True)
+    subprocess.run(
+        [cc, "-std=c99", "-Wall", "-o", str(exe), str(tmp_path / "m.c"), str(tmp_path / "drv.c")], check=True
+    )
     res = subprocess.run([str(exe)], input=_lines(examples[:300]), capture_output=True, text=True, check=True)
     expect = np.searchsorted(model.classes_, model.predict(examples[:300]))
     assert res.stdout.split() == [str(i) for i in expect]
@@ -374,8 +375,12 @@ def test_constant_output_in_every_format(model, examples, tmp_path):
         assert tools.abc_equivalent(tmp_path / "k.blif", tmp_path / "k.aig")
     if shutil.which("cc"):
         export_model(m, tmp_path / "main.c", with_main=True)
-        subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "k"), str(tmp_path / "main.c")], check=True)
-        res = subprocess.run([str(tmp_path / "k")], input=_lines(examples[:50]), capture_output=True, text=True, check=True)
+        subprocess.run(
+            ["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "k"), str(tmp_path / "main.c")], check=True
+        )
+        res = subprocess.run(
+            [str(tmp_path / "k")], input=_lines(examples[:50]), capture_output=True, text=True, check=True
+        )
         assert res.stdout.split() == [str(m.classes_[1])] * 50
 
 
@@ -460,7 +465,9 @@ def test_multiclass_ties_go_to_the_lowest_class(digits10, n_classes):
     """Votes of 0-2 make many equal scores: the circuit picks the first maximum, as predict."""
     X, y = digits10
     keep = np.isin(y, [f"d{c}" for c in range(n_classes)])
-    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=5, random_state=1).fit(X[keep], y[keep])
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=5, random_state=1).fit(
+        X[keep], y[keep]
+    )
     rng = np.random.default_rng(n_classes)
     m = with_votes(m, rng.integers(0, 3, m.network_.head.weights[0].shape), rng.integers(0, 2, n_classes))
     scores = m.network_.head.scores(m.network_.output_patterns(X))
@@ -532,7 +539,9 @@ def test_multiclass_verilog_synthesised_by_yosys(digits10, tmp_path):
     need_abc()
     X, y = digits10
     keep = np.isin(y, ["d0", "d1", "d2"])
-    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0).fit(X[keep], y[keep])
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0).fit(
+        X[keep], y[keep]
+    )
     export_model(m, tmp_path / "m.v")
     export_model(m, tmp_path / "m.aig")
     stats = tools.yosys_synth(tmp_path / "m.v", "lutlearn_model", target="lut6", blif=tmp_path / "syn.blif")

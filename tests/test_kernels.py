@@ -6,10 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
-from _kernels import fit_sorted
 
-from lutlearn import _reference as ref
-from lutlearn import kernels
+from _kernels import fit_sorted
+from lutlearn import _reference as ref, kernels
 
 
 def _random_layer(rng, n_prev=12, n=300, n_luts=20, k=4, n_classes=2):

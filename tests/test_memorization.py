@@ -176,19 +176,28 @@ def test_all_experiments_quick_on_digits_lut_only(tmp_path, capsys):
         assert title in text
     assert "MLP runs left out (`--no-mlp`)" in text
     assert "Lut networks: accuracy against depth" in text
-    for png in ("noise_randY_lut.png", "noise_randX_lut.png", "difficulty_lut_train.png", "difficulty_examples.png", "critical_vs_k.png",
-                "capacity_lut.png", "capacity_depth.png"):
+    for png in ("noise_randY_lut.png", "noise_randX_lut.png", "difficulty_lut_train.png", "difficulty_examples.png",
+                "critical_vs_k.png", "capacity_lut.png", "capacity_depth.png"):
         assert (out / "figures" / png).stat().st_size > 1000
     by_task = {}
     for r in recs:
         by_task.setdefault((r["task"], r["settings"]["measure"]), []).append(r)
     # random labels are memorized by k = 8 luts far better than chance, and real test accuracy beats random
-    full_noise = [r for r in by_task[("binary-digits,n=1000,randY=1", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"]
+    full_noise = [
+        r for r in by_task[("binary-digits,n=1000,randY=1", "accuracy")]
+        if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"
+    ]
     assert full_noise and full_noise[0]["extra"]["noisy_train_accuracy"] > 0.75
     assert full_noise[0]["extra"]["clean_train_accuracy"] is None
-    real = [r for r in by_task[("binary-digits,n=1000", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"][0]
+    real = [
+        r for r in by_task[("binary-digits,n=1000", "accuracy")]
+        if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"
+    ][0]
     assert real["test_accuracy"] > full_noise[0]["test_accuracy"] + 0.2
-    half = [r for r in by_task[("binary-digits,n=1000,randY=0.5", "accuracy")] if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"][0]
+    half = [
+        r for r in by_task[("binary-digits,n=1000,randY=0.5", "accuracy")]
+        if r["settings"]["k"] == 8 and r["settings"]["layers"] == "3x256"
+    ][0]
     assert half["extra"]["n_noisy"] == 500
     # difficulty: learners differ only in seed, so their records carry different errors on the same examples
     diffs = by_task[("binary-digits,n=1000", "errors")]
@@ -235,4 +244,6 @@ def test_without_torch_the_mlp_runs_are_left_out_with_a_note(tmp_path, capsys, m
                  "--no-progress"]) == 0
     assert "lutlearn[torch]" in capsys.readouterr().out
     assert {r["method"] for r in _records(out)} == {"lut-network"}
-    assert "**MLP runs left out**: the MLP needs PyTorch: pip install 'lutlearn[torch]'" in (out / "noise.md").read_text()
+    assert (
+        "**MLP runs left out**: the MLP needs PyTorch: pip install 'lutlearn[torch]'" in (out / "noise.md").read_text()
+    )

@@ -14,10 +14,8 @@ from sklearn.utils.estimator_checks import (
 )
 
 import lutlearn
-from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder
 from _kernels import fit_sorted
-from lutlearn import _reference as ref
-from lutlearn import kernels
+from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder, _reference as ref, kernels
 from lutlearn.multiclass import DEFAULTS, random_dichotomies
 from lutlearn.network import BINARY_DEFAULTS, random_wiring
 

@@ -6,8 +6,15 @@ import pytest
 
 from lutlearn.experiments.cells import make_cell, value_cell
 from lutlearn.report import (
-    format_compact, format_diff, format_paper, format_value, off_target, plot_figure, section_markdown,
-    table_markdown, write_report,
+    format_compact,
+    format_diff,
+    format_paper,
+    format_value,
+    off_target,
+    plot_figure,
+    section_markdown,
+    table_markdown,
+    write_report,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +30,10 @@ def test_cell_text_shows_ours_paper_and_difference():
     assert format_value(two) == "0.820 ± 0.020"
     assert format_diff(one) == "-0.003" and format_diff(two) == "-0.050 !"
     assert format_compact(one) == "0.897 (0.90, -0.003)"
-    assert format_paper(0.0034) == "0.0034" and format_paper(784) == "784" and format_paper(1) == "1" and format_paper(1.0) == "1.00"
+    assert (
+        format_paper(0.0034) == "0.0034" and format_paper(784) == "784" and format_paper(1) == "1"
+        and format_paper(1.0) == "1.00"
+    )
 
 
 def test_cells_without_results_show_their_status():

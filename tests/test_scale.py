@@ -143,7 +143,8 @@ def test_threaded_scheduler_is_safe_under_workqueue_layer(tmp_path):
         "from lutlearn import LutNetworkClassifier\n"
         "X = np.random.default_rng(0).integers(0, 2, (4000, 20)).astype(np.uint8); y = X[:, 0] ^ X[:, 1]\n"
         "with dask.config.set(scheduler='threads', num_workers=4):\n"
-        "    c = LutNetworkClassifier(k=3, hidden_layers=(32,), random_state=0).fit(da.from_array(X, chunks=(250, -1)), y)\n"
+        "    c = LutNetworkClassifier(k=3, hidden_layers=(32,), random_state=0)"
+        ".fit(da.from_array(X, chunks=(250, -1)), y)\n"
         "r = LutNetworkClassifier(k=3, hidden_layers=(32,), random_state=0).fit(X, y)\n"
         "print(numba.threading_layer(), all(np.array_equal(a, b) for a, b in zip(c.tables_, r.tables_)))\n"
     )
@@ -167,7 +168,10 @@ def test_refit_drops_feature_names():
     [
         (lambda X, y: (X * 2, y), "only 0 and 1"),
         (lambda X, y: (X, np.zeros(len(y), int)), "only one class"),
-        (lambda X, y: (np.vstack([X] * 3), np.arange(3 * len(y))), "300 classes; LutNetworkClassifier learns at most 255"),
+        (
+            lambda X, y: (np.vstack([X] * 3), np.arange(3 * len(y))),
+            "300 classes; LutNetworkClassifier learns at most 255",
+        ),
         (lambda X, y: (X, y[:-1]), "different numbers of rows"),
         (lambda X, y: (X[:, :2], y), "larger than the width"),
         (lambda X, y: (X[:, 0], y), "2-D"),

@@ -6,12 +6,19 @@ import math
 
 import numpy as np
 import pytest
-from _datafiles import fake_mnist
 
+from _datafiles import fake_mnist
 from lutlearn import _loaders, _tasks
 from lutlearn.datasets import (
-    get_task, iter_pairwise_tasks, pairwise_task_names, parse_task_name, randomize_inputs,
-    randomize_labels, stratified_subsample, task_size, to_grey,
+    get_task,
+    iter_pairwise_tasks,
+    pairwise_task_names,
+    parse_task_name,
+    randomize_inputs,
+    randomize_labels,
+    stratified_subsample,
+    task_size,
+    to_grey,
 )
 
 
@@ -175,7 +182,9 @@ def test_random_inputs_are_quantized_gaussian_noise_with_the_data_moments():
     keep = np.setdiff1d(np.arange(n), idx)
     np.testing.assert_array_equal(bits[keep], X[keep] > 127)
     m, v = X.mean(axis=0), X.var(axis=0)
-    expected = [0.5 * math.erfc((127 - mu) / (s * math.sqrt(2))) if s else float(mu > 127) for mu, s in zip(m, np.sqrt(v))]
+    expected = [
+        0.5 * math.erfc((127 - mu) / (s * math.sqrt(2))) if s else float(mu > 127) for mu, s in zip(m, np.sqrt(v))
+    ]
     np.testing.assert_allclose(bits[idx].mean(axis=0), expected, atol=0.015)
     # the replaced rows are noise, not the data: row by row they disagree with the real bits
     assert (bits[idx] != (X[idx] > 127)).any(axis=1).mean() > 0.5

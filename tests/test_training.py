@@ -74,7 +74,10 @@ def _simple_predict(clf: LutNetworkClassifier, X: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "k, layers, output_k, n",
-    [(8, (64, 64, 64), None, 1500), (3, (40, 9), 7, 600), (10, (32,), 4, 1000), (1, (5, 5), 2, 257), (17, (20,), 3, 300)],
+    [
+        (8, (64, 64, 64), None, 1500), (3, (40, 9), 7, 600), (10, (32,), 4, 1000), (1, (5, 5), 2, 257),
+        (17, (20,), 3, 300),
+    ],
 )
 def test_network_fit_and_predict_match_the_simple_path(k, layers, output_k, n):
     rng = np.random.default_rng(k)

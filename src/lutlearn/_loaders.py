@@ -91,7 +91,8 @@ HOME_PAGES = {
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
-    """Where data sets live: ``data_home``, else ``$LUTLEARN_DATA``, else ``$XDG_CACHE_HOME/lutlearn`` (``~/.cache/lutlearn``)."""
+    """Where data sets live: ``data_home``, else ``$LUTLEARN_DATA``, else ``$XDG_CACHE_HOME/lutlearn``
+    (``~/.cache/lutlearn``)."""
     if data_home is not None:
         return Path(data_home).expanduser()
     if os.environ.get("LUTLEARN_DATA"):
@@ -261,7 +262,8 @@ def load_digits_raw() -> Arrays:
 
 
 def data_present(source: str, data_home: str | os.PathLike | None = None) -> tuple[bool, Path | None]:
-    """Whether ``source``'s files (``"digits"``, ``"mnist"``, ``"cifar10"``) are all in place, and where they are looked for.
+    """Whether ``source``'s files (``"digits"``, ``"mnist"``, ``"cifar10"``) are all in place, and where they are
+    looked for.
 
     Only checks that the files exist; the loaders verify them.
     """

@@ -115,12 +115,14 @@ _BASE = re.compile(
 
 
 def task_names() -> list[str]:
-    """The registered task names; pairwise tasks are patterns ``pairwise-DATA:I-J`` (see :func:`pairwise_task_names`)."""
+    """The registered task names; pairwise tasks are patterns ``pairwise-DATA:I-J``
+    (see :func:`pairwise_task_names`)."""
     return list(TASKS)
 
 
 def pairwise_task_names(source: str) -> list[str]:
-    """The 45 pairwise task names ``pairwise-SOURCE:I-J`` (I < J) of ``source``: ``digits``, ``mnist`` or ``cifar10``."""
+    """The 45 pairwise task names ``pairwise-SOURCE:I-J`` (I < J) of ``source``: ``digits``, ``mnist`` or
+    ``cifar10``."""
     if source not in ("digits", "mnist", "cifar10"):
         raise ValueError(f"pairwise tasks exist for 'digits', 'mnist' and 'cifar10', not {source!r}")
     return [f"pairwise-{source}:{i}-{j}" for i in range(10) for j in range(i + 1, 10)]
@@ -197,7 +199,9 @@ def canonical_name(base: str, options: dict) -> str:
         value = options.get(kw, default)
         if kw == "threshold" and value == DEFAULT_THRESHOLD[source]:
             continue
-        if kw == "seed" and not (options.get("n_train") or options.get("random_labels") or options.get("random_inputs")):
+        if kw == "seed" and not (
+            options.get("n_train") or options.get("random_labels") or options.get("random_inputs")
+        ):
             continue
         if value != default:
             parts.append(opt if value is True else f"{opt}={value:g}" if isinstance(value, float) else f"{opt}={value}")
@@ -352,7 +356,9 @@ def feature_moments(X: np.ndarray, chunk: int = 4096) -> tuple[np.ndarray, np.nd
     return mean, np.maximum(squares / len(X) - mean * mean, 0.0)
 
 
-def randomize_inputs(X: np.ndarray, p: float, threshold: float, rng, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def randomize_inputs(
+    X: np.ndarray, p: float, threshold: float, rng, chunk: int = 4096
+) -> tuple[np.ndarray, np.ndarray]:
     """Quantized inputs ``X > threshold`` with a fraction ``p`` of rows replaced by quantized noise ("randX").
 
     The noise is i.i.d. Gaussian with each feature's mean and variance over

@@ -110,7 +110,9 @@ def predict_chunk(n_samples: int, hidden_k: int, n_threads: int) -> int:
     return int(max(PREDICT_CHUNK, min(LARGE_CHUNK, -(-n_samples // max(1, n_threads)))))
 
 
-def predict_buffers(n_samples: int, max_width: int, max_k: int, n_threads: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+def predict_buffers(
+    n_samples: int, max_width: int, max_k: int, n_threads: int, chunk: int
+) -> tuple[np.ndarray, np.ndarray]:
     """``(bufs, pbufs)`` for :func:`lutlearn.kernels.predict_network`."""
     n_chunks = -(-n_samples // chunk)
     tasks = max(1, min(n_chunks, n_threads * BLOCKS_PER_THREAD))

@@ -228,14 +228,19 @@ def fit_circuit(
         raise ToolNotFoundError("ABC is not installed (Debian package 'berkeley-abc')")
     X, X_valid = np.asarray(X), np.asarray(X_valid)
     if X.ndim != 2 or X_valid.ndim != 2 or X.shape[1] != X_valid.shape[1]:
-        raise ValueError(f"training and validation inputs must be 2-D with the same width; got {X.shape}, {X_valid.shape}")
+        raise ValueError(
+            f"training and validation inputs must be 2-D with the same width; got {X.shape}, {X_valid.shape}"
+        )
     shapes = list(_shapes(X.shape[1], ks, depths, max_width))
     total = sum(len(w) for _, _, w in shapes) * n_seeds
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates)
     disable = None if progress is None else not progress  # None: only on a terminal
-    with tempfile.TemporaryDirectory() as tmp, tqdm(total=total, disable=disable, desc="fit-circuit", unit="net") as bar:
-        for k, depth, widths in shapes:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tqdm(total=total, disable=disable, desc="fit-circuit", unit="net") as bar,
+    ):
+        for k, _depth, widths in shapes:
             for hidden in widths:
                 stop = False
                 for seed in range(random_state, random_state + n_seeds):

@@ -190,7 +190,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _effective_params(self, n_classes: int = 2) -> dict:
-        """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
+        """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for
+        ``n_classes``."""
         return training.effective_params(self.get_params(), n_classes)
 
     def _architecture(self, n_features: int, n_classes: int = 2) -> training.Architecture:
@@ -258,7 +259,9 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     tables_ = _network_view("tables_", "Every lut layer's truth tables.", lambda n: n.tables)
     output_counts_ = _network_view("output_counts_", "The output head's class counts.", lambda n: n.head.counts)
     dichotomies_ = _network_view("dichotomies_", "Multi-class design: each hidden lut's class split.", _sides)
-    lut_accuracy_ = _network_view("lut_accuracy_", "Training accuracy of every lut, layer by layer.", lambda n: n.accuracy)
+    lut_accuracy_ = _network_view(
+        "lut_accuracy_", "Training accuracy of every lut, layer by layer.", lambda n: n.accuracy
+    )
     layer_report_ = _network_view("layer_report_", "Per-layer accuracy summary (Table 2).", lambda n: n.layer_report())
 
     # ------------------------------------------------------------- predict

@@ -52,10 +52,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn.model import LutNetwork, MajorityHead, VoteHead
-from lutlearn.training import Architecture
 from lutlearn._files import atomic_writer
 from lutlearn._version import __version__
+from lutlearn.model import LutNetwork, MajorityHead, VoteHead
+from lutlearn.training import Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1

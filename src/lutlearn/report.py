@@ -113,7 +113,8 @@ def off_target(section: dict) -> list[str]:
                 if _is_cell(value) and value.get("off"):
                     found.append(
                         f"{table['title']}: row {row[0]!s}, column {cols[i]!s}: ours {value['mean']:.3f}, "
-                        f"paper {format_paper(value['paper'])}, difference {value['diff']:+.3f} (tolerance {value['tol']:.2f})"
+                        f"paper {format_paper(value['paper'])}, difference {value['diff']:+.3f} "
+                        f"(tolerance {value['tol']:.2f})"
                     )
     return found
 
@@ -142,7 +143,9 @@ def section_markdown(section: dict, figures_dir: str | None = None, level: int =
         parts.append(f"- {note}")
     off = off_target(section)
     if off:
-        parts.append("**Cells off target** (|ours - paper| above the tolerance):\n\n" + "\n".join(f"- {o}" for o in off))
+        parts.append(
+            "**Cells off target** (|ours - paper| above the tolerance):\n\n" + "\n".join(f"- {o}" for o in off)
+        )
     else:
         parts.append("**Cells off target:** none among the cells with a result.")
     miss = missing(section)
@@ -231,7 +234,8 @@ def _save(f, path: Path, plt) -> Path:
 
 def write_report(sections: list[dict], out: str | os.PathLike, name: str, header: str = "",
                  figures: bool = True) -> Path:
-    """Write ``OUT/<name>.md`` from ``sections`` and their PNG figures under ``OUT/figures/``; return the Markdown path."""
+    """Write ``OUT/<name>.md`` from ``sections`` and their PNG figures under ``OUT/figures/``; return the Markdown
+    path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if figures:

@@ -379,7 +379,6 @@ def score_dask(clf, X, y) -> float:
 # The readers live in lutlearn.io; these names stay importable from here.
 from lutlearn.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr  # noqa: E402, F401
 
-
 # ----------------------------------------------------------------- clusters and sweeps
 
 

@@ -77,7 +77,8 @@ def is_voting(n_classes: int, n_output_luts: int | None) -> bool:
 
 
 def effective_params(params: dict, n_classes: int = 2) -> dict:
-    """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for ``n_classes``."""
+    """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for
+    ``n_classes``."""
     defaults = DEFAULTS if is_voting(n_classes, params.get("n_output_luts")) else BINARY_DEFAULTS
     return {name: defaults[name] if params.get(name) is None else params[name] for name in PARAMS}
 
@@ -141,7 +142,9 @@ class Architecture:
         widths, ks, c = self.widths, self.ks, self.n_classes
         table_bytes = sum(w * (1 << kl) for w, kl in zip(widths[1:], ks))
         slots = [2] * (len(ks) - 1) + [c if self.voting else 2]
-        work = max(_workspace.fit_buffer_bytes(w, n_samples, kl, s, n_threads) for w, kl, s in zip(widths[1:], ks, slots))
+        work = max(
+            _workspace.fit_buffer_bytes(w, n_samples, kl, s, n_threads) for w, kl, s in zip(widths[1:], ks, slots)
+        )
         head = widths[-1] * (1 << ks[-1]) * c * (9 if self.voting else 8)  # int32 counts + uint8 votes (+ a copy)
         # tables, plus the pruned copy prediction keeps (at most as large); layer values
         return 2 * table_bytes + head + 3 * max(widths) * n_samples + work

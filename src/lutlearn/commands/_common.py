@@ -9,7 +9,8 @@ from lutlearn._validation import parse_layers
 
 
 def layers_arg(text: str) -> tuple[int, ...]:
-    """Parse ``--hidden-layers``: comma-separated widths (``1024,1024``) or ``NxW`` (``5x1024``); ``0`` or empty for none."""
+    """Parse ``--hidden-layers``: comma-separated widths (``1024,1024``) or ``NxW`` (``5x1024``); ``0`` or empty
+    for none."""
     try:
         return parse_layers(text)
     except ValueError as exc:
@@ -56,7 +57,8 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
 
 def add_data_args(p: argparse.ArgumentParser, labels: bool = True) -> None:
     """Add ``--task``/``DATA`` selection options."""
-    p.add_argument("--task", help="a named task ('lutlearn tasks' lists them), e.g. binary-mnist or binary-mnist,randY=1")
+    p.add_argument("--task",
+                   help="a named task ('lutlearn tasks' lists them), e.g. binary-mnist or binary-mnist,randY=1")
     p.add_argument("--data-home", help="folder holding the data sets (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
     p.add_argument(
         "--label-column", type=label_column_arg, default="last" if labels else None,

@@ -30,7 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-and-gates", type=int, required=True, help="budget of AND gates")
     p.add_argument("-o", "--output", required=True, help="circuit to write: .aig (binary) or .aag (ASCII)")
     p.add_argument("--ks", type=_ints, default=None, help="lut sizes to try (default 1,...,8; --quick 1,2,4,6)")
-    p.add_argument("--depths", type=_ints, default=None, help="hidden layer counts to try (default 0,1,2,3; --quick 0,1,2)")
+    p.add_argument("--depths", type=_ints, default=None,
+                   help="hidden layer counts to try (default 0,1,2,3; --quick 0,1,2)")
     p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 512; --quick 64)")
     p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
@@ -41,7 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--abc-script", metavar="CMDS",
-        help="ABC optimisation commands (default 'strash; dc2; dc2'), e.g. 'strash; dc2; dch -f; if -K 4; mfs2; strash; dc2'",
+        help="ABC optimisation commands (default 'strash; dc2; dc2'), "
+             "e.g. 'strash; dc2; dch -f; if -K 4; mfs2; strash; dc2'",
     )
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC even when it is installed")
     p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")

@@ -26,7 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("experiment", choices=[*EXPERIMENTS, "all"], metavar="EXPERIMENT",
                    help=f"one of {', '.join(EXPERIMENTS)}, or all")
     p.add_argument("--task", default="binary-mnist", help="base task (default: binary-mnist; see `lutlearn tasks`)")
-    p.add_argument("--data-home", help="folder holding mnist/ and cifar10/ (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
+    p.add_argument("--data-home",
+                   help="folder holding mnist/ and cifar10/ (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
     p.add_argument("--out", default="memorization-results", help="output folder (default: ./memorization-results)")
     p.add_argument("--quick", action="store_true",
                    help="subsample (1000 training, 500 test examples), small networks, few settings: seconds")
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
                          "the experiments set the subsample and randomizations themselves")
     mlp_missing = not args.no_mlp and not torch_available()
     cfg = LabConfig(task=base, quick=args.quick, seeds=args.seeds, learners=args.learners,
-                    mlp=not args.no_mlp and not mlp_missing, mlp_learners=args.mlp_learners, mlp_n_train=args.mlp_n_train or None)
+                    mlp=not args.no_mlp and not mlp_missing, mlp_learners=args.mlp_learners,
+                    mlp_n_train=args.mlp_n_train or None)
     config = {"command": "memorization", "experiment": args.experiment, "task": base, "quick": args.quick,
               "seeds": args.seeds,
               "learners": args.learners, "mlp": cfg.mlp, "mlp_learners": args.mlp_learners,

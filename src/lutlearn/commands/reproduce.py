@@ -24,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("experiment", choices=[*EXPERIMENTS, "all"], metavar="EXPERIMENT",
                    help=f"one of {', '.join(EXPERIMENTS)}, or all")
-    p.add_argument("--data-home", help="folder holding mnist/ and cifar10/ (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
+    p.add_argument("--data-home",
+                   help="folder holding mnist/ and cifar10/ (default: $LUTLEARN_DATA or ~/.cache/lutlearn)")
     p.add_argument("--out", default="reproduce-results", help="output folder (default: ./reproduce-results)")
     p.add_argument("--seeds", type=int, default=1, help="wirings per setting; numbers are means with std (default 1)")
     p.add_argument("--quick", action="store_true",

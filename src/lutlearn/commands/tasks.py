@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
             train, test = (_span([s[i] for s in sizes]) for i in (0, 1))
         else:
             train, test = (str(v) for v in task_size(name)[:2])
-        where = "bundled" if folder is None else ("present" if present else f"missing: downloaded to {folder} on first use")
+        where = (
+            "bundled" if folder is None else ("present" if present else f"missing: downloaded to {folder} on first use")
+        )
         rows.append((name, str(spec.n_features), train, test, where))
     header = ("task", "bits", "train", "test", "data")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

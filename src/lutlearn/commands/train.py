@@ -164,7 +164,10 @@ def run_dask(args: argparse.Namespace) -> int:
         # Data read on the client, and a large model (the voting design's counts),
         # go to the workers inside the task graph once, by design: not worth a warning.
         warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
-        where = "local threads" if client is None else f"{len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}"
+        where = (
+            "local threads" if client is None
+            else f"{len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}"
+        )
         _, t_fit = timed(clf.fit, X, y)
         print(
             f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s "

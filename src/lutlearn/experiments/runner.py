@@ -249,7 +249,9 @@ def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
         results = _fit_neighbors(run, task, y_train, n_jobs)
     else:
         results = _fit_baseline(run, task, y_train, n_jobs)
-    return {m: (_accuracy(y_train, tr), _accuracy(task.y_test, te), f, p, x) for m, (tr, te, f, p, x) in results.items()}
+    return {
+        m: (_accuracy(y_train, tr), _accuracy(task.y_test, te), f, p, x) for m, (tr, te, f, p, x) in results.items()
+    }
 
 
 def _base_record(run: Run, method: str, prov: dict) -> dict:

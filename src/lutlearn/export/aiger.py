@@ -144,27 +144,27 @@ class Aig:
 
     def cleanup(self) -> "Aig":
         """A copy without the gates the outputs do not depend on, renumbered in the same order."""
-        I = self.n_inputs
+        n_in = self.n_inputs
         live = np.zeros(len(self.ands), bool)
         stack = [lit >> 1 for lit in self.outputs]
         while stack:
             v = stack.pop()
-            if v > I and not live[v - I - 1]:
-                live[v - I - 1] = True
-                a, b = self.ands[v - I - 1]
+            if v > n_in and not live[v - n_in - 1]:
+                live[v - n_in - 1] = True
+                a, b = self.ands[v - n_in - 1]
                 stack += [a >> 1, b >> 1]
-        var = np.arange(I + 1 + len(self.ands), dtype=np.int64)
-        var[I + 1:] = -1
-        var[I + 1:][live] = np.arange(I + 1, I + 1 + int(live.sum()))
+        var = np.arange(n_in + 1 + len(self.ands), dtype=np.int64)
+        var[n_in + 1:] = -1
+        var[n_in + 1:][live] = np.arange(n_in + 1, n_in + 1 + int(live.sum()))
 
         def lit(x: int) -> int:
             return int(2 * var[x >> 1]) | (x & 1)
 
-        out = Aig(I)
+        out = Aig(n_in)
         for (a, b), keep in zip(self.ands, live):
             if keep:
                 out.ands.append((lit(a), lit(b)))
-        out._hash = {k: 2 * (I + 1 + i) for i, k in enumerate(out.ands)}
+        out._hash = {k: 2 * (n_in + 1 + i) for i, k in enumerate(out.ands)}
         out.outputs = [lit(o) for o in self.outputs]
         return out
 
@@ -200,17 +200,17 @@ class Aig:
     def evaluate_reference(self, X) -> np.ndarray:
         """:meth:`evaluate` in plain NumPy, gate by gate (the oracle of its tests)."""
         X = self._check_inputs(X)
-        I = self.n_inputs
-        vals = np.empty((I + 1 + len(self.ands), X.shape[0]), bool)
+        n_in = self.n_inputs
+        vals = np.empty((n_in + 1 + len(self.ands), X.shape[0]), bool)
         vals[0] = False
-        vals[1: I + 1] = X.T
+        vals[1: n_in + 1] = X.T
 
         def get(lit: int) -> np.ndarray:
             v = vals[lit >> 1]
             return ~v if lit & 1 else v
 
         for i, (a, b) in enumerate(self.ands):
-            vals[I + 1 + i] = get(a) & get(b)
+            vals[n_in + 1 + i] = get(a) & get(b)
         return np.stack([get(o) for o in self.outputs], axis=1).astype(np.uint8)
 
     def _check_inputs(self, X) -> np.ndarray:
@@ -222,24 +222,24 @@ class Aig:
     # --------------------------------------------------------------- write
     def to_bytes(self, binary: bool = True, comment: str | None = None) -> bytes:
         """The AIGER file: binary (``aig``) or ASCII (``aag``), with a symbol table and a comment."""
-        I, A = self.n_inputs, len(self.ands)
-        M = I + A
+        n_in, A = self.n_inputs, len(self.ands)
+        M = n_in + A
         out = bytearray()
-        out += f"{'aig' if binary else 'aag'} {M} {I} 0 {len(self.outputs)} {A}\n".encode()
+        out += f"{'aig' if binary else 'aag'} {M} {n_in} 0 {len(self.outputs)} {A}\n".encode()
         if not binary:
-            out += "".join(f"{2 * (i + 1)}\n" for i in range(I)).encode()
+            out += "".join(f"{2 * (i + 1)}\n" for i in range(n_in)).encode()
         out += "".join(f"{o}\n" for o in self.outputs).encode()
         if binary:
             for i, (a, b) in enumerate(self.ands):
-                lhs = 2 * (I + 1 + i)
+                lhs = 2 * (n_in + 1 + i)
                 for delta in (lhs - a, a - b):
                     while delta & ~0x7F:
                         out.append((delta & 0x7F) | 0x80)
                         delta >>= 7
                     out.append(delta)
         else:
-            out += "".join(f"{2 * (I + 1 + i)} {a} {b}\n" for i, (a, b) in enumerate(self.ands)).encode()
-        out += "".join(f"i{i} x{i}\n" for i in range(I)).encode()
+            out += "".join(f"{2 * (n_in + 1 + i)} {a} {b}\n" for i, (a, b) in enumerate(self.ands)).encode()
+        out += "".join(f"i{i} x{i}\n" for i in range(n_in)).encode()
         out += "".join(f"o{i} y{i}\n" for i in range(len(self.outputs))).encode()
         if comment:
             out += b"c\n" + comment.encode("utf-8") + b"\n"
@@ -266,10 +266,10 @@ def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
     header = data[:nl].decode("ascii", "replace").split()
     if len(header) < 6 or header[0] not in ("aig", "aag") or not all(h.isdigit() for h in header[1:]):
         raise AigerFormatError(f"{path}: not an AIGER file (header {data[:nl][:60]!r})")
-    M, I, L, O, A = (int(h) for h in header[1:6])
+    M, n_in, L, n_out, A = (int(h) for h in header[1:6])  # the header's M I L O A
     if L or any(int(h) for h in header[6:]):
         raise AigerFormatError(f"{path}: latches, bad-state or constraint properties are not supported")
-    aig = Aig(I)
+    aig = Aig(n_in)
     pos = nl + 1
 
     def line() -> list[int]:
@@ -281,12 +281,12 @@ def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
 
     binary = header[0] == "aig"
     if not binary:
-        for i in range(I):
+        for i in range(n_in):
             if line() != [2 * (i + 1)]:
                 raise AigerFormatError(f"{path}: inputs must be literals 2, 4, ... in order")
-    aig.outputs = [line()[0] for _ in range(O)]
-    lhs_expected = 2 * (I + 1)
-    for i in range(A):
+    aig.outputs = [line()[0] for _ in range(n_out)]
+    lhs_expected = 2 * (n_in + 1)
+    for _ in range(A):
         if binary:
             deltas = []
             for _ in range(2):
@@ -308,8 +308,8 @@ def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
                 raise AigerFormatError(f"{path}: AND gates must be defined in order from their operands")
         aig.ands.append((max(a, b), min(a, b)))
         lhs_expected += 2
-    if M != I + A:
-        raise AigerFormatError(f"{path}: M={M} differs from I + A = {I + A}")
+    if M != n_in + A:
+        raise AigerFormatError(f"{path}: M={M} differs from I + A = {n_in + A}")
     return aig
 
 

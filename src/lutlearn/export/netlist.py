@@ -111,7 +111,8 @@ class LutNetlist:
 
     @classmethod
     def from_network(cls, network: LutNetwork, classes: np.ndarray) -> "LutNetlist":
-        """The simplified netlist of a :class:`~lutlearn.LutNetwork`'s output cone; ``classes`` name the class indices."""
+        """The simplified netlist of a :class:`~lutlearn.LutNetwork`'s output cone; ``classes`` name the class
+        indices."""
         n_in = int(network.n_inputs)
         b = LutBuilder(n_in)
         cone = network.cone()

@@ -20,10 +20,16 @@ complex decision surface; Arpit et al. find them for networks fit to noise.
 
 from __future__ import annotations
 
-
 from lutlearn.memorization import LabConfig
 from lutlearn.memorization.runs import (
-    LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate,
+    LUT,
+    MLP,
+    lab_cell,
+    lab_records,
+    learner_label,
+    lut_run,
+    mlp_run,
+    replicate,
 )
 
 NAME = "critical"

@@ -152,8 +152,8 @@ def summarize(records: list[dict], cfg: LabConfig, images: np.ndarray | None = N
                     rates = counts / n_ok
                     order = np.argsort(rates, kind="stable")
                     for label, pick in (("easiest", order[:GRID]), ("hardest", order[::-1][:GRID])):
-                        grid_rows.append((f"{'lut' if method == LUT else 'MLP'}: {label}", [(_pixels(images[i]), f"#{i} {rates[i]:.2f}")
-                                                               for i in pick]))
+                        grid_rows.append((f"{'lut' if method == LUT else 'MLP'}: {label}",
+                                          [(_pixels(images[i]), f"#{i} {rates[i]:.2f}") for i in pick]))
             tables.append({"title": f"{name}, {split} examples: per-example misclassification rate",
                            "columns": columns, "rows": rows})
             figures.append({"file": f"difficulty_{'lut' if method == LUT else 'mlp'}_{split}.png", "kind": "line",
