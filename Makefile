@@ -24,7 +24,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/lutlearn demo
 
+# The import contract (layers, no cycles) and the linter, then the tests.
 test: $(STAMP) tools
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)

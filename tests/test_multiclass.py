@@ -18,6 +18,7 @@ from _kernels import fit_sorted
 from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder, _reference as ref, kernels
 from lutlearn.multiclass import DEFAULTS, random_dichotomies
 from lutlearn.network import BINARY_DEFAULTS, random_wiring
+from lutlearn.training import effective_params
 
 
 def split_weights(targets, totals):
@@ -159,12 +160,12 @@ def test_multiclass_is_deterministic_whatever_n_jobs():
 
 
 def test_defaults_depend_on_the_number_of_classes():
-    clf = LutNetworkClassifier()
-    assert clf._effective_params(2) == BINARY_DEFAULTS
-    assert clf._effective_params(10) == DEFAULTS
-    assert LutNetworkClassifier(k=5)._effective_params(10)["k"] == 5
+    params = LutNetworkClassifier().get_params()
+    assert effective_params(params, 2) == BINARY_DEFAULTS
+    assert effective_params(params, 10) == DEFAULTS
+    assert effective_params(LutNetworkClassifier(k=5).get_params(), 10)["k"] == 5
     # Setting n_output_luts asks for the voting design with two classes as well.
-    assert LutNetworkClassifier(n_output_luts=8)._effective_params(2) == {**DEFAULTS, "n_output_luts": 8}
+    assert effective_params(LutNetworkClassifier(n_output_luts=8).get_params(), 2) == {**DEFAULTS, "n_output_luts": 8}
 
 
 def test_two_classes_stay_the_paper_network_unless_asked():
