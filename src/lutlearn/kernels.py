@@ -374,7 +374,7 @@ def count_layer(A, y, wires, packed, counts):
     """
     n_luts = wires.shape[0]
     n = A.shape[1]
-    n_blocks = min(n_luts, 4 * nb.get_num_threads())
+    n_blocks = min(n_luts, 64)  # one pattern buffer per block of luts
     for blk in prange(n_blocks):
         idx = np.empty(n, np.uint32)
         for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
