@@ -8,15 +8,23 @@ NAME = "pla"
 HELP = "write train/valid PLA files from a known function or a named task"
 EPILOG = """sources: parity:N, majority:N, comparator:N (N even; first half > second half as
 binary numbers), or a task name (binary-digits, pairwise-mnist:3-8, ...), whose
-training split gives PREFIX.train.pla and whose test split gives PREFIX.valid.pla.
+training split gives PREFIX.train.pla and whose test split gives PREFIX.valid.pla;
+or a contest-like task (lutlearn.logic_tasks: add-carry:K, add-msb:K, div-msb:K,
+rem-msb:K, mul-msb:K, mul-mid:K, cmp:N, sqrt-lsb:K, sqrt-mid:K, sym:N:S,
+few:N:H:S, xor-few:N:H:S, mnist:GROUP-GROUP, cifar10:GROUP-GROUP), which gives
+PREFIX.train.pla, PREFIX.valid.pla and PREFIX.test.pla (6400 rows each by default);
+--suite writes every task of the generated suite into the folder PREFIX.
 examples:
   lutlearn pla majority:15 -o maj15 --n-train 2000 --n-valid 1000
   lutlearn pla pairwise-mnist:3-8 --data-home ../shared/data -o mnist38 --n-train 6400 --n-valid 6400
+  lutlearn pla add-msb:64 -o adder64
+  lutlearn pla --suite -o suite --data-home ../shared/data
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="NAME:N of a known function, or a task name")
+    p.add_argument("source", nargs="?", help="NAME:N of a known function, a task name, or a contest-like task")
+    p.add_argument("--suite", action="store_true", help="write every task of lutlearn.logic_tasks.SUITE into PREFIX/")
     p.add_argument("-o", "--prefix", required=True, help="write PREFIX.train.pla and PREFIX.valid.pla")
     p.add_argument("--n-train", type=int, default=None, help="training rows (function default 2000; task: all)")
     p.add_argument("--n-valid", type=int, default=None, help="validation rows (function default 1000; task: all)")
@@ -24,12 +32,49 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-home", help="folder holding the data sets, for a task")
 
 
+def _write(prefix: str, splits: dict) -> None:
+    from lutlearn.pla import write_pla
+
+    for split, (X, y) in splits.items():
+        path = f"{prefix}.{split}.pla"
+        write_pla(path, X, y)
+        print(f"{path}: {X.shape[0]} examples x {X.shape[1]} inputs, {int(y.sum())} with output 1")
+
+
+def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
+    from lutlearn.logic_tasks import make_task
+
+    if args.n_train != args.n_valid and None not in (args.n_train, args.n_valid):
+        raise ValueError("a contest-like task has splits of one size: give --n-train only")
+    t = make_task(spec, seed=args.seed, n_split=args.n_train or args.n_valid or 6400, data_home=args.data_home)
+    _write(prefix, {"train": (t.X_train, t.y_train), "valid": (t.X_valid, t.y_valid), "test": (t.X_test, t.y_test)})
+
+
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.pla import FUNCTIONS, function_examples, write_pla
+    from pathlib import Path
+
+    from lutlearn.logic_tasks import FAMILIES, IMAGE_FAMILIES, SUITE, family_of
+    from lutlearn.pla import FUNCTIONS, function_examples
 
     for n in (args.n_train, args.n_valid):
         if n is not None and n < 1:
             raise ValueError("--n-train and --n-valid must be positive")
+    if args.suite:
+        if args.source is not None:
+            raise ValueError("--suite writes the whole suite: give no source")
+        folder = Path(args.prefix)
+        folder.mkdir(parents=True, exist_ok=True)
+        for spec in SUITE:
+            try:
+                _logic_task(spec, str(folder / spec.replace(":", "_")), args)
+            except OSError as exc:  # an image task without its data set
+                print(f"{spec}: skipped ({exc})")
+        return 0
+    if args.source is None:
+        raise ValueError("give a source (a function, a task name or a contest-like task) or --suite")
+    if family_of(args.source) in FAMILIES or family_of(args.source) in IMAGE_FAMILIES:
+        _logic_task(args.source, args.prefix, args)
+        return 0
     if args.source.partition(":")[0] in FUNCTIONS:
         n_train, n_valid = args.n_train or 2000, args.n_valid or 1000
         X, y = function_examples(args.source, n_train + n_valid, random_state=args.seed)
@@ -42,8 +87,5 @@ def run(args: argparse.Namespace) -> int:
             "train": (t.X_train[: args.n_train], t.y_train[: args.n_train]),
             "valid": (t.X_test[: args.n_valid], t.y_test[: args.n_valid]),
         }
-    for split, (X, y) in splits.items():
-        path = f"{args.prefix}.{split}.pla"
-        write_pla(path, X, y)
-        print(f"{path}: {X.shape[0]} examples x {X.shape[1]} inputs, {int(y.sum())} with output 1")
+    _write(args.prefix, splits)
     return 0
