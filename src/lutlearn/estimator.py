@@ -368,12 +368,16 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        return self._network_call(X, "predict_proba")
+
+    def _network_call(self, X, method: str) -> np.ndarray:
+        """``network_.<method>`` on validated bits, or lazily on Dask for a Dask array (see :mod:`lutlearn.scale`)."""
         if _is_dask(X):
             from lutlearn.scale import predict_dask
 
-            return predict_dask(self, X, "predict_proba")
+            return predict_dask(self, X, method)
         bits = self._validate_predict(X)
-        return self.network_.predict_proba(bits, self.n_jobs)
+        return getattr(self.network_, method)(bits, self.n_jobs)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of :meth:`predict_proba`.
@@ -391,12 +395,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        if _is_dask(X):
-            from lutlearn.scale import predict_dask
-
-            return predict_dask(self, X, "predict_log_proba")
-        bits = self._validate_predict(X)
-        return self.network_.predict_log_proba(bits, self.n_jobs)
+        return self._network_call(X, "predict_log_proba")
 
     def decision_function(self, X) -> np.ndarray:
         """Confidence scores, for ranking metrics such as ROC AUC.
@@ -422,12 +421,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
-        if _is_dask(X):
-            from lutlearn.scale import predict_dask
-
-            return predict_dask(self, X, "decision_function")
-        bits = self._validate_predict(X)
-        return self.network_.decision_function(bits, self.n_jobs)
+        return self._network_call(X, "decision_function")
 
     # --------------------------------------------------------- diagnostics
     def format_layer_report(self) -> str:
