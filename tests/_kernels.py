@@ -7,7 +7,7 @@ import numpy as np
 from lutlearn import _workspace, kernels
 
 
-def fit_sorted(A, y, wires, sides, weights, n_slots, seed, layer, n_blocks=3, copies=1, needed=None):
+def fit_sorted(A, y, wires, sides, weights, n_slots, seed, layer, n_blocks=3, copies=1, needed=None, sw=None):
     """Run :func:`kernels.fit_layer` on the examples ordered by class; outputs back in the original order."""
     n_luts, k = wires.shape
     n_classes = sides.shape[1]
@@ -23,8 +23,12 @@ def fit_sorted(A, y, wires, sides, weights, n_slots, seed, layer, n_blocks=3, co
     counts = np.full((n_luts, n_slots << k), -1, np.int32)
     if needed is None:
         needed = np.ones(n_luts, np.uint8)
-    kernels.fit_layer(As, bounds, wires, sides, weights, n_slots, seed, layer, tables, out, correct, work, hist,
-                      needed, counts)
+    if sw is None:
+        kernels.fit_layer(As, bounds, wires, sides, weights, n_slots, seed, layer, tables, out, correct, work, hist,
+                          needed, counts)
+    else:
+        kernels.fit_layer(As, bounds, wires, sides, weights, n_slots, seed, layer, tables, out, correct, work, hist,
+                          needed, counts, np.ascontiguousarray(np.asarray(sw, np.int32)[order]))
     unsorted = np.empty_like(out)
     unsorted[:, order] = out
     return tables, unsorted, correct, counts.reshape(n_luts, n_slots, 1 << k).transpose(0, 2, 1)

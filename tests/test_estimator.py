@@ -252,3 +252,150 @@ def test_single_wide_lut_memorizes_unique_patterns():
     clf = LutNetworkClassifier(hidden_layers=(), output_k=14, random_state=0).fit(X, y)
     assert clf.score(X, y) == 1.0
     assert [w.shape for w in clf.wires_] == [(1, 14)]
+
+
+# ---------------------------------------------------------------- sample and class weights
+def _same_network(a, b):
+    """Bit-identical fitted networks: wiring, tables, head counts and scale, accuracies, splits, seed."""
+    na, nb = a.network_, b.network_
+    assert na.seed == nb.seed and na.head.weight_shift == nb.head.weight_shift
+    for xa, xb in zip(na.wires + na.tables + (na.sides or []), nb.wires + nb.tables + (nb.sides or [])):
+        assert xa.dtype == xb.dtype and np.array_equal(xa, xb)
+    assert na.head.counts.dtype == nb.head.counts.dtype and np.array_equal(na.head.counts, nb.head.counts)
+    assert [x.tobytes() for x in na.accuracy] == [x.tobytes() for x in nb.accuracy]
+
+
+def _weighted_task(n_classes, seed=1, n=500):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 2, size=(n, 20)).astype(np.uint8)
+    y = (X[:, 0] + 2 * X[:, 1] + (X[:, 2] & X[:, 3]) + (rng.random(n) < 0.2)) % n_classes
+    return X, y, rng.integers(0, 4, n)
+
+
+WEIGHT_DESIGNS = [
+    (dict(k=4, hidden_layers=(40, 24), random_state=2), 2),  # the paper's network
+    (dict(k=3, hidden_layers=(30,), output_k=4, n_output_luts=6, random_state=4), 4),  # multi-class
+    (dict(k=3, hidden_layers=(), output_k=5, n_output_luts=5, random_state=1), 2),  # voting, two classes
+]
+
+
+@pytest.mark.parametrize("params, n_classes", WEIGHT_DESIGNS, ids=["paper", "multiclass", "voting-2"])
+def test_integer_weights_equal_repeated_rows(params, n_classes):
+    X, y, w = _weighted_task(n_classes)
+    weighted = LutNetworkClassifier(**params).fit(X, y, sample_weight=w)
+    rows = np.repeat(np.arange(len(y)), w)
+    repeated = LutNetworkClassifier(**params).fit(X[rows], y[rows])
+    _same_network(weighted, repeated)
+    np.testing.assert_array_equal(weighted.predict_proba(X), repeated.predict_proba(X))
+    unweighted = LutNetworkClassifier(**params).fit(X, y)
+    assert any(not np.array_equal(a, b) for a, b in zip(unweighted.tables_, weighted.tables_))
+
+
+@pytest.mark.parametrize("params, n_classes", WEIGHT_DESIGNS, ids=["paper", "multiclass", "voting-2"])
+def test_balanced_class_weight_equals_matching_sample_weights(params, n_classes):
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y, w = _weighted_task(n_classes, seed=3)
+    y = np.where(np.arange(len(y)) % 5 == 0, y, 0)  # unbalanced: mostly class 0
+    by_class = LutNetworkClassifier(class_weight="balanced", **params).fit(X, y)
+    by_sample = LutNetworkClassifier(**params).fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    _same_network(by_class, by_sample)
+    assert by_class.network_.head.weight_shift > 0  # fractional weights: scaled
+    both = LutNetworkClassifier(class_weight="balanced", **params).fit(X, y, sample_weight=w)
+    matching = w * compute_sample_weight("balanced", y)
+    _same_network(both, LutNetworkClassifier(**params).fit(X, y, sample_weight=matching))
+    assert any(
+        not np.array_equal(a, b)
+        for a, b in zip(by_class.tables_, LutNetworkClassifier(**params).fit(X, y).tables_)
+    )
+
+
+def test_class_weight_dict_and_weights_bit_identical_across_n_jobs():
+    X, y, _ = _weighted_task(3, seed=5)
+    w = np.random.default_rng(0).random(len(y)) * 3
+    labels = np.array(["a", "b", "c"])[y]
+    models = [
+        LutNetworkClassifier(k=4, hidden_layers=(32,), output_k=4, n_output_luts=4, random_state=0,
+                             class_weight={"b": 2.5}, n_jobs=n).fit(X, labels, sample_weight=w)
+        for n in (1, 2)
+    ]
+    _same_network(*models)
+    # a dict weight of 2 on a class equals sample weights of 2 on its rows
+    a = LutNetworkClassifier(k=4, hidden_layers=(20,), random_state=0, class_weight={1: 2}).fit(X, y % 2)
+    b = LutNetworkClassifier(k=4, hidden_layers=(20,), random_state=0).fit(X, y % 2, sample_weight=1 + (y % 2))
+    _same_network(a, b)
+
+
+def test_fractional_weights_rule_and_scale_invariance():
+    """Fractional weights are rounded to multiples of 2**-s (s from n and the largest weight): scaling all by 2 changes
+    nothing; the paper's network's proba is the weighted frequency."""
+    X, y, _ = _weighted_task(2, seed=6, n=300)
+    w = np.random.default_rng(1).random(300) + 0.01
+    a = small(hidden_layers=(16,)).fit(X, y, sample_weight=w)
+    b = small(hidden_layers=(16,)).fit(X, y, sample_weight=2 * w)
+    np.testing.assert_array_equal(a.network_.head.counts, b.network_.head.counts)
+    assert b.network_.head.weight_shift == a.network_.head.weight_shift - 1
+    s = a.network_.head.weight_shift
+    assert 300 * w.max() * 2.0**s <= 2**30 < 300 * w.max() * 2.0 ** (s + 1)
+    q = np.rint(w * 2.0**s)
+    assert a.network_.head.counts.sum() == q.sum()
+    assert a.network_.accuracy[0].tobytes() != small(hidden_layers=(16,)).fit(X, y).network_.accuracy[0].tobytes()
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(sample_weight=-np.ones(600)), "non-negative"),
+        (dict(sample_weight=np.zeros(600)), "all zero"),
+        (dict(sample_weight=np.full(600, np.nan)), "finite"),
+        (dict(sample_weight=np.ones(5)), "shape"),
+    ],
+)
+def test_bad_sample_weight(xor_data, kw, match):
+    with pytest.raises(ValueError, match=match):
+        small().fit(*xor_data, **kw)
+
+
+def test_bad_class_weight(xor_data):
+    with pytest.raises(ValueError, match="not in y"):
+        small(class_weight={7: 2.0}).fit(*xor_data)
+    with pytest.raises(ValueError, match="class_weight"):
+        small(class_weight="uniform").fit(*xor_data)
+
+
+# ---------------------------------------------------------------- decision_function, predict_log_proba
+def test_decision_function_and_log_proba_paper_network(xor_data):
+    X, y = xor_data
+    clf = small().fit(X, y)
+    proba = clf.predict_proba(X)
+    d = clf.decision_function(X)
+    assert d.shape == (len(X),)
+    np.testing.assert_array_equal(d, proba[:, 1] - proba[:, 0])
+    pred = clf.predict(X)
+    assert (pred[d > 0] == clf.classes_[1]).all() and (pred[d < 0] == clf.classes_[0]).all()
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(clf.predict_log_proba(X), np.log(proba))
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_decision_function_and_log_proba_voting(n_classes):
+    X, y, _ = _weighted_task(n_classes, seed=9)
+    clf = LutNetworkClassifier(k=3, hidden_layers=(16,), output_k=4, n_output_luts=5, random_state=0).fit(X, y)
+    d, pred = clf.decision_function(X), clf.predict(X)
+    if n_classes == 2:
+        assert d.shape == (len(X),)
+        np.testing.assert_array_equal(pred, clf.classes_[(d > 0).astype(int)])
+    else:
+        assert d.shape == (len(X), n_classes)
+        np.testing.assert_array_equal(pred, clf.classes_[d.argmax(axis=1)])
+    log_proba = clf.predict_log_proba(X)
+    assert np.isfinite(log_proba).all()
+    np.testing.assert_allclose(np.exp(log_proba), clf.predict_proba(X), rtol=1e-12, atol=1e-15)
+
+
+def test_roc_auc_uses_decision_function(xor_data):
+    from sklearn.metrics import get_scorer, roc_auc_score
+
+    X, y = xor_data
+    clf = small().fit(X, y)
+    assert get_scorer("roc_auc")(clf, X, y) == roc_auc_score(y, clf.decision_function(X)) > 0.6

@@ -30,6 +30,10 @@ LUT_EXPECTED_FAILURES = {
         "check_fit_idempotent", "check_fit_score_takes_y", "check_methods_sample_order_invariance",
         "check_methods_subset_invariance", "check_n_features_in", "check_n_features_in_after_fitting",
         "check_pipeline_consistency", "check_readonly_memmap_input", "check_supervised_y_2d",
+        "check_sample_weights_not_an_array", "check_sample_weights_list", "check_sample_weights_shape",
+        "check_sample_weights_not_overwritten",
+        "check_sample_weight_equivalence_on_dense_data", "check_classifiers_one_label_sample_weights",
+        "check_class_weight_classifiers", "check_decision_proba_consistency",
     ]
 }
 LUT_EXPECTED_FAILURES.update({
@@ -125,3 +129,28 @@ def test_pickle_round_trip_in_memory(bits):
     X, y = bits
     clf = _clf().fit(X, y)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
+
+
+def test_sample_weight_containers_and_invariance(bits):
+    """The sample-weight checks on Boolean data: lists and pandas-free sequences, unit weights equal none,
+    weights are not overwritten, repeated rows equal integer weights."""
+    X, y = bits
+    ref = _clf().fit(X, y)
+    w = np.arange(len(y)) % 3
+    w_copy = w.copy()
+    got = _clf().fit(X, y, sample_weight=list(w))
+    np.testing.assert_array_equal(w, w_copy)
+    rows = np.repeat(np.arange(len(y)), w)
+    np.testing.assert_array_equal(got.predict_proba(X), _clf().fit(X[rows], y[rows]).predict_proba(X))
+    ones = _clf().fit(X, y, sample_weight=np.ones(len(y)))
+    for a, b in zip(ones.tables_ + [ones.output_counts_], ref.tables_ + [ref.output_counts_]):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="one class"):
+        _clf().fit(X, np.zeros(len(y)), sample_weight=np.ones(len(y)))
+
+
+def test_decision_function_agrees_with_proba(bits):
+    X, y = bits
+    clf = _clf().fit(X, y)
+    d, proba = clf.decision_function(X), clf.predict_proba(X)
+    assert (np.diff(proba[np.argsort(d, kind="stable"), 1]) >= 0).all()  # same ranking

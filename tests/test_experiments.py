@@ -387,3 +387,13 @@ def test_one_layers_notation_for_the_cli_and_both_sweeps():
         assert run.method == LUT_NETWORK
         clf = make_learner(run, 1) if "measure" in run.options else lut_network(run.options, run.seed, 1)
         assert (clf.k, clf.hidden_layers, clf.random_state, clf.n_jobs) == (6, (64, 64), 3, 1)
+
+
+def test_report_without_matplotlib_from_the_command_line(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    assert main(["reproduce", "depth", "--quick", "--out", str(tmp_path), "--report-only"]) == 0
+    text = (tmp_path / "depth.md").read_text()
+    assert "Figures skipped: figures need matplotlib" in text and "Binary-Digits: accuracy against depth" in text

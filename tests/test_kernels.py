@@ -89,6 +89,51 @@ def test_the_paper_lut_is_a_split_lut_with_unit_weights():
         assert c1[j] == correct == counts[j].max(axis=1).sum()
 
 
+@pytest.mark.parametrize(
+    "k, n_classes, design, copies",
+    [(3, 2, "paper", 4), (5, 4, "split", 1), (4, 3, "paper", 1), (12, 2, "paper", 1), (9, 5, "split", 4)],
+)
+def test_weighted_fit_layer_and_count_layer_match_reference(k, n_classes, design, copies):
+    """Integer sample weights: every example counts its weight (zeros included), in fit_layer and count_layer."""
+    rng = np.random.default_rng(k + 31 * n_classes)
+    A, y, wires = _random_layer(rng, n_prev=20, n=600, n_luts=11, k=k, n_classes=n_classes)
+    A[:5] ^= (y % 2).astype(np.uint8) & (rng.random((5, 600)) < 0.7)
+    sw = rng.integers(0, 5, 600)
+    sides, weights, n_slots = _rule(rng, design, 11, n_classes, y)
+    tables, out, correct, counts = fit_sorted(A, y, wires, sides, weights, n_slots, 17, 2, 3, copies, sw=sw)
+    r_tables, r_out, r_correct = ref.fit_layer(A, y, wires, sides, weights, n_slots, 17, 2, sw)
+    np.testing.assert_array_equal(tables, r_tables)
+    np.testing.assert_array_equal(out, r_out)
+    np.testing.assert_array_equal(correct, r_correct)
+    unweighted, _, _, _ = fit_sorted(A, y, wires, sides, weights, n_slots, 17, 2, 3, copies)
+    assert not np.array_equal(unweighted, tables)  # the weights matter
+    for packed in (False, True):
+        got = np.zeros((11, 1 << k, n_classes), np.int64)
+        for s in range(0, 600, 250):
+            chunk = np.ascontiguousarray(A[:, s:s + 250])
+            kernels.count_layer(np.packbits(chunk, axis=0) if packed else chunk, y[s:s + 250], wires, packed, got,
+                                sw[s:s + 250].astype(np.int32))
+        np.testing.assert_array_equal(got, ref.count_layer(A, y, wires, n_classes, sw))
+    for j in range(11):
+        want = np.zeros((1 << k, n_slots), np.int64)
+        for c in range(n_classes):
+            want[:, sides[j, c]] += ref.count_patterns(A, y, wires[j], n_classes, sw)[:, c]
+        np.testing.assert_array_equal(counts[j], want)
+
+
+def test_integer_weights_count_as_repeated_examples():
+    rng = np.random.default_rng(8)
+    A, y, wires = _random_layer(rng, n_prev=14, n=300, n_luts=9, k=6, n_classes=3)
+    sw = rng.integers(0, 4, 300)
+    sides, weights, n_slots = _rule(rng, "paper", 9, 3, y)
+    rep = np.repeat(np.arange(300), sw)
+    t1, _, c1, h1 = fit_sorted(A, y, wires, sides, weights, n_slots, 4, 1, sw=sw)
+    t2, _, c2, h2 = fit_sorted(np.ascontiguousarray(A[:, rep]), y[rep], wires, sides, weights, n_slots, 4, 1, copies=4)
+    np.testing.assert_array_equal(t1, t2)
+    np.testing.assert_array_equal(c1, c2)
+    np.testing.assert_array_equal(h1, h2)
+
+
 def test_fit_layer_writes_only_needed_outputs():
     rng = np.random.default_rng(1)
     A, y, wires = _random_layer(rng, n_prev=16, n=300, n_luts=9, k=5)

@@ -44,7 +44,7 @@ def test_round_trip(fitted, saved):
     loaded = load(saved)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
-    assert loaded.get_params() == {**model.get_params(), "random_state": None}
+    assert loaded.get_params() == model.get_params()  # as given, random_state included
     assert loaded.seed_ == model.seed_ and list(loaded.classes_) == ["neg", "pos"]
     assert loaded.layer_report_ == model.layer_report_
     assert LutNetworkClassifier.load(saved).format_layer_report() == model.format_layer_report()
@@ -147,3 +147,54 @@ def test_labels_that_need_pickle_are_refused(tmp_path):
     with pytest.raises(ValueError, match="without pickle"):
         model.save(tmp_path / "m.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- parameters as given, weights
+def test_parameters_as_given_rebuild_the_same_network(fitted, saved):
+    from sklearn.base import clone
+
+    model, X = fitted
+    y = model.predict(X)
+    loaded = load(saved)
+    assert loaded.get_params()["random_state"] == 4 and loaded.get_params()["hidden_layers"] == (16, 8)
+    again = clone(loaded).fit(X, y)
+    assert again.seed_ == clone(model).fit(X, y).seed_
+    np.testing.assert_array_equal(again.tables_[0], clone(model).fit(X, y).tables_[0])
+
+
+def test_defaults_class_weight_and_random_state_instance_are_stored(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    y = np.array([3, 5, 9])[X[:, 0] + X[:, 1]]
+    m = LutNetworkClassifier(k=3, hidden_layers=(16,), n_output_luts=4, class_weight={5: 0.5, 9: 3},
+                             random_state=np.random.RandomState(0)).fit(X, y, sample_weight=rng.random(300))
+    m.save(tmp_path / "m.npz")
+    loaded = load(tmp_path / "m.npz")
+    params = loaded.get_params()
+    assert params["class_weight"] == {5: 0.5, 9: 3.0} and params["random_state"] is None  # an instance: not stored
+    assert params["output_k"] is None and params["n_output_luts"] == 4  # as given, not the effective 12
+    assert loaded.network_.head.weight_shift == m.network_.head.weight_shift > 0
+    np.testing.assert_array_equal(loaded.predict_proba(X), m.predict_proba(X))
+    np.testing.assert_array_equal(loaded.decision_function(X), m.decision_function(X))
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda a, m: m.update(estimator_params={"k": "eight"}), "estimator_params"),
+        (lambda a, m: m.update(estimator_params={"bogus": 1}), "estimator_params"),
+        (lambda a, m: m.update(estimator_params={"class_weight": [[1]]}), "estimator_params"),
+        (lambda a, m: m.update(weight_shift="x"), "metadata"),
+        (lambda a, m: m.update(weight_shift=10**6), "weight_shift"),
+    ],
+)
+def test_tampered_new_metadata_is_refused(saved, edit, match):
+    _rewrite(saved, edit)
+    with pytest.raises(ModelFormatError, match=match):
+        load(saved)
+
+
+def test_files_without_the_new_keys_still_load(saved):
+    _rewrite(saved, lambda a, m: m.pop("estimator_params"))
+    loaded = load(saved)
+    assert loaded.get_params()["random_state"] is None and loaded.get_params()["hidden_layers"] == (16, 8)

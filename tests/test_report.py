@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from lutlearn.experiments.cells import make_cell, value_cell
 from lutlearn.report import (
+    PNG_DPI,
+    _series_styles,
     format_compact,
     format_diff,
     format_paper,
@@ -84,7 +88,9 @@ def test_figures_are_png_files(tmp_path, fig):
     fig = dict(fig, file="f.png", title="t", xlabel="x", ylabel="y")
     path = plot_figure(fig, tmp_path / "sub" / "f.png")
     assert path.read_bytes()[:8] == PNG and path.stat().st_size > 2000
-    assert list((tmp_path / "sub").iterdir()) == [path]  # no temporary file left behind
+    pdf, svg = path.with_suffix(".pdf"), path.with_suffix(".svg")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and b"<svg" in svg.read_bytes()[:2000]
+    assert sorted((tmp_path / "sub").iterdir()) == sorted([path, pdf, svg])  # no temporary file left behind
 
 
 def test_unknown_figure_kind_is_an_error(tmp_path):
@@ -99,3 +105,62 @@ def test_write_report_writes_markdown_and_figures(tmp_path):
     text = path.read_text()
     assert text.startswith("# H\n\n## S") and "![g](figures/g.png)" in text
     assert (tmp_path / "figures" / "g.png").read_bytes()[:8] == PNG
+
+
+def test_png_is_high_resolution(tmp_path):
+    import struct
+
+    fig = {"kind": "line", "series": {"a": [(1, 0.5, 0.0), (2, 0.6, 0.0)]}, "title": "t", "xlabel": "x", "ylabel": "y"}
+    data = plot_figure(fig, tmp_path / "f.png").read_bytes()
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert width >= 8.6 * PNG_DPI * 0.9 and height >= 4.2 * PNG_DPI * 0.9 and PNG_DPI >= 300
+
+
+def test_series_survive_greyscale_and_pair_real_with_random():
+    names = ["n=100, real labels", "n=100, random labels", "n=all, real labels", "n=all, random labels",
+             "test", "paper: test", "training"]
+    st = _series_styles(names)
+    assert st["n=100, real labels"]["marker"] == st["n=100, random labels"]["marker"]
+    assert st["n=100, real labels"]["color"] == st["n=100, random labels"]["color"]
+    assert st["n=100, real labels"]["linestyle"] == "-" and st["n=100, random labels"]["linestyle"] == "--"
+    assert st["n=100, random labels"]["markerfacecolor"] == "white"
+    assert st["paper: test"]["marker"] == st["test"]["marker"] and st["paper: test"]["color"] == st["test"]["color"]
+    own = [n for n in names if "random" not in n and not n.startswith("paper")]
+    assert len({(st[n]["marker"], str(st[n]["linestyle"])) for n in own}) == len(own)  # not by colour alone
+
+
+def test_report_is_written_without_matplotlib(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    section = {"title": "S", "tables": [{"title": "T", "columns": ["a"], "rows": [["1"]]}], "notes": ["n"],
+               "figures": [{"file": "g.png", "kind": "box", "series": {"1": [0.1]}, "title": "Gap against k",
+                            "xlabel": "", "ylabel": ""}]}
+    path = write_report([section], tmp_path, "report", header="# H")
+    text = path.read_text()
+    assert "Figures skipped: figures need matplotlib: pip install 'lutlearn[plot]'" in text
+    assert "*Gap against k*: figure not drawn" in text and "| 1 |" in text and "- n" in text
+    assert "![" not in text and not (tmp_path / "figures").exists()
+
+
+def test_cells_empty_by_design_are_not_blamed_on_data_or_failures():
+    na = {**_cell([]), "status": "n/a"}
+    section = {"title": "S", "tables": [{"title": "T", "columns": ["x", "noisy part"], "rows": [["0", na]]}]}
+    text = section_markdown(section)
+    assert "1 n/a (`n/a`: empty by design" in text
+    assert "data files are absent" not in text and "failed" not in text
+    nodata = {**_cell([]), "status": "no data"}
+    section["tables"][0]["rows"].append(["1", nodata])
+    assert "`no data`: the data files are absent" in section_markdown(section)
+
+
+def test_readable_titles_and_the_paper_point_on_the_depth_plot():
+    from lutlearn.experiments import depth
+    from lutlearn.experiments.tasks import readable_task
+
+    assert readable_task("binary-mnist") == "Binary-MNIST"
+    assert readable_task("pairwise-cifar10:3-5") == "Pairwise-CIFAR-10 3 v/s 5"
+    assert readable_task("binary-digits,n=500") == "Binary-Digits (n=500)"
+    fig = depth.summarize([], quick=False)["figures"][0]
+    assert fig["title"].startswith("Binary-MNIST: ")
+    assert fig["series"]["paper: test"] == [(5, 0.87, 0.0)] and fig["series"]["paper: training"] == [(5, 0.89, 0.0)]
+    assert "paper: test" not in depth.summarize([], quick=True)["figures"][0]["series"]

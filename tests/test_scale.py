@@ -416,3 +416,42 @@ def test_benchmark_quick_form_runs_end_to_end(client, tmp_path):
     ref = LutNetworkClassifier(k=8, hidden_layers=(64, 64), random_state=0).fit(full[:, :-1], full[:, -1])
     assert run["model_sha256"] == bench.model_digest(ref)
     assert run["training_accuracy"] == ref.score(full[:, :-1], full[:, -1])
+
+
+@pytest.mark.parametrize(
+    "params, n_classes",
+    [
+        (dict(k=4, hidden_layers=(37, 13), random_state=3), 2),
+        (dict(k=3, hidden_layers=(16,), output_k=3, n_output_luts=4, random_state=0), 4),
+    ],
+    ids=["paper", "multiclass"],
+)
+@pytest.mark.parametrize("weights", ["integer", "fractional", "balanced"])
+def test_weighted_fit_on_dask_is_bit_identical(params, n_classes, weights):
+    X, _ = _task(611, 16, seed=21)
+    y = (X[:, 0] + 2 * X[:, 1] + X[:, 2] * X[:, 3]) % n_classes
+    rng = np.random.default_rng(0)
+    w = {"integer": rng.integers(0, 4, 611), "fractional": rng.random(611) * 5, "balanced": None}[weights]
+    params = dict(params, class_weight="balanced") if weights == "balanced" else params
+    ref = LutNetworkClassifier(**params).fit(X, y, sample_weight=w)
+    Xd = da.from_array(X, chunks=(200, -1))
+    wd = None if w is None else da.from_array(w, chunks=150)  # rechunked like X's rows
+    with dask.config.set(scheduler="sync"):
+        got = LutNetworkClassifier(**params).fit(Xd, da.from_array(y, chunks=200), sample_weight=wd)
+    _assert_same_voting_model(ref, got) if n_classes > 2 else _assert_same_model(ref, got)
+    assert got.network_.head.weight_shift == ref.network_.head.weight_shift
+    assert (ref.network_.head.weight_shift > 0) == (weights != "integer")
+    unweighted = LutNetworkClassifier(**params).set_params(class_weight=None).fit(X, y)
+    assert not np.array_equal(ref.tables_[0], unweighted.tables_[0])
+    with dask.config.set(scheduler="sync"):
+        np.testing.assert_array_equal(got.decision_function(Xd).compute(), ref.decision_function(X))
+        np.testing.assert_array_equal(got.predict_log_proba(Xd).compute(), ref.predict_log_proba(X))
+
+
+def test_weighted_fit_on_dask_checks_weights():
+    X, y = _task(100, 8, seed=1)
+    with dask.config.set(scheduler="sync"):
+        for w, match in ((-np.ones(100), "non-negative"), (np.zeros(100), "all zero"), (np.ones(7), "rows")):
+            with pytest.raises(ValueError, match=match):
+                LutNetworkClassifier(k=3, hidden_layers=(8,), random_state=0).fit(
+                    da.from_array(X, chunks=30), y, sample_weight=w)

@@ -6,9 +6,10 @@ the conventions of scikit-learn.
 
 from lutlearn._version import __version__
 from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer
-from lutlearn.estimator import LutNetworkClassifier, load
+from lutlearn.estimator import LutNetworkClassifier
 from lutlearn.model import LutNetwork
 from lutlearn.persistence import ModelFormatError
+from lutlearn.saving import load, save
 
 __all__ = [
     "LutNetworkClassifier",
@@ -17,5 +18,6 @@ __all__ = [
     "ThermometerEncoder",
     "ModelFormatError",
     "load",
+    "save",
     "__version__",
 ]

@@ -11,19 +11,34 @@ Files with a published checksum (:data:`CHECKSUMS`) are checked for size and
 SHA-256 every time they are read; the python version of CIFAR-10 has none
 per file (only its tarball's MD5 is published), so its batches are checked
 by structure.
+
+Other data sets in these formats (Fashion-MNIST, KMNIST, CIFAR-100, your
+own) have no canonical checksum here: :func:`load_idx` and
+:func:`load_cifar_format` read them from a folder you name, with the same
+structural checks, and ask for a stated ``provenance`` instead; they record
+the SHA-256 of every file they read (and check it against ``sha256=`` pins
+when given), so a result can say exactly which files it came from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tarfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import DownloadError, FileSpec, copy_verified, fetch, verify_file
-from lutlearn._readers import read_cifar10_bin, read_cifar10_python, read_mnist_pair
+from lutlearn._download import DataFileError, DownloadError, FileSpec, copy_verified, fetch, verify_file
+from lutlearn._readers import (
+    read_cifar10_bin,
+    read_cifar10_python,
+    read_cifar_bin,
+    read_idx_pair,
+    read_mnist_pair,
+)
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte.gz",
@@ -273,3 +288,208 @@ def data_present(source: str, data_home: str | os.PathLike | None = None) -> tup
     if source == "mnist":
         return all((folder / n).is_file() for n in MNIST_FILES.values()), folder
     return _present_format(folder) is not None, folder
+
+
+# ----------------------------------------------------------------- other data sets in these formats
+
+
+@dataclass
+class ImageDataSet:
+    """An image data set read by :func:`load_idx` or :func:`load_cifar_format`.
+
+    Unpacks like the canonical loaders' result: ``X_train, y_train, X_test,
+    y_test = load_idx(...)``.
+
+    Attributes
+    ----------
+    X_train, y_train, X_test, y_test : uint8 ndarrays
+        Images as flat rows (IDX: row-major ``h * w`` pixels; CIFAR: 1024
+        red, 1024 green, then 1024 blue values) and class numbers.
+    image_shape : tuple of int
+        ``(h, w)`` (IDX) or ``(3, 32, 32)`` (CIFAR format, channel-major).
+    provenance : str
+        Where the files come from, as the caller stated it.
+    files : dict
+        SHA-256 of every file read, by file name.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    image_shape: tuple
+    provenance: str
+    files: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter((self.X_train, self.y_train, self.X_test, self.y_test))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_provenance(provenance) -> str:
+    if not isinstance(provenance, str) or not provenance.strip():
+        raise ValueError(
+            "provenance must say where the files come from (e.g. 'Fashion-MNIST, "
+            "https://github.com/zalandoresearch/fashion-mnist, downloaded 2024-05-01'): these files have no "
+            "canonical checksum in lutlearn, so the stated provenance (and the SHA-256 recorded of each file) "
+            "stands in for it"
+        )
+    return provenance.strip()
+
+
+def _verified_files(folder: Path, names: list[str], sha256: dict | None) -> dict[str, str]:
+    """SHA-256 of each named file of ``folder``; DataFileError for one that differs from its pin in ``sha256``."""
+    digests = {}
+    for name in names:
+        digests[name] = _sha256(folder / name)
+        pin = (sha256 or {}).get(name)
+        if pin is not None and pin.lower() != digests[name]:
+            raise DataFileError(f"{folder / name}: SHA-256 {digests[name]}, expected {pin} (the sha256= pin)")
+    unknown = set(sha256 or {}) - set(names)
+    if unknown:
+        raise ValueError(f"sha256= pins files that are not read: {sorted(unknown)}")
+    return digests
+
+
+def _idx_file(folder: Path, key: str, files: dict | None) -> str:
+    if files and key in files:
+        name = files[key]
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"{folder / name}: no such file ({key})")
+        return name
+    canonical = MNIST_FILES[key]
+    for name in (canonical, canonical[: -len(".gz")]):
+        if (folder / name).is_file():
+            return name
+    raise FileNotFoundError(
+        f"{folder}: no {canonical} (or uncompressed {canonical[:-3]}); name the file with files={{{key!r}: ...}}"
+    )
+
+
+def load_idx(
+    folder: str | os.PathLike,
+    provenance: str,
+    *,
+    files: dict | None = None,
+    n_classes: int | None = None,
+    sha256: dict | None = None,
+) -> ImageDataSet:
+    """Any MNIST-format (IDX) image data set: Fashion-MNIST, KMNIST, or your own.
+
+    Reads the four files of ``folder``, named as MNIST's
+    (``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
+    ``t10k-images-idx3-ubyte.gz``, ``t10k-labels-idx1-ubyte.gz``, gzip or
+    uncompressed) unless ``files`` names them, with the checks the MNIST
+    loader applies: gzip integrity, IDX magic numbers (2051 images, 2049
+    labels), header dimensions against the payload, as many labels as
+    images, labels below ``n_classes``, and train and test images of the
+    same size (any ``h x w``). There is no canonical checksum: ``provenance``
+    (required) states where the files come from, the SHA-256 of every file
+    is recorded in the result, and ``sha256`` pins (file name -> digest) are
+    checked when given.
+
+    Parameters
+    ----------
+    folder : path-like
+    provenance : str
+        Where the files come from (a URL, a DOI, a description), kept in the result.
+    files : dict, optional
+        File names for ``train_images``, ``train_labels``, ``test_images``, ``test_labels``.
+    n_classes : int, optional
+        Labels must be below it (default: any byte value).
+    sha256 : dict, optional
+        Expected SHA-256 of files, by file name.
+
+    Returns
+    -------
+    ImageDataSet
+    """
+    provenance = _check_provenance(provenance)
+    folder = Path(folder).expanduser()
+    names = {key: _idx_file(folder, key, files) for key in MNIST_FILES}
+    digests = _verified_files(folder, list(names.values()), sha256)
+    bound = 256 if n_classes is None else n_classes
+    X_train, y_train, shape = read_idx_pair(folder / names["train_images"], folder / names["train_labels"], bound)
+    X_test, y_test, test_shape = read_idx_pair(folder / names["test_images"], folder / names["test_labels"], bound)
+    if shape != test_shape:
+        raise DataFileError(
+            f"{folder / names['test_images']}: test images are {test_shape[0]}x{test_shape[1]}, "
+            f"training images {shape[0]}x{shape[1]}"
+        )
+    return ImageDataSet(X_train, y_train, X_test, y_test, shape, provenance, digests)
+
+
+def load_cifar_format(
+    folder: str | os.PathLike,
+    provenance: str,
+    *,
+    train: list[str] | None = None,
+    test: list[str] | None = None,
+    format: str = "binary",
+    label_bytes: int = 1,
+    label_index: int = -1,
+    label_key: str = "labels",
+    n_classes: int | None = None,
+    sha256: dict | None = None,
+) -> ImageDataSet:
+    """Any CIFAR-format data set of 32x32 colour images (CIFAR-100, or your own batches), checked by structure.
+
+    Parameters
+    ----------
+    folder : path-like
+    provenance : str
+        Where the files come from; kept in the result (see :func:`load_idx`).
+    train, test : list of str, optional
+        Batch file names; default CIFAR-10's (``data_batch_1.bin`` ..
+        ``data_batch_5.bin`` and ``test_batch.bin``, without ``.bin`` for the
+        python format). CIFAR-100: ``["train.bin"]``, ``["test.bin"]``
+        (python: ``["train"]``, ``["test"]``).
+    format : {"binary", "python"}, default="binary"
+        Binary records (label bytes, then 3072 pixel bytes), or pickled
+        batch dicts read by the restricted unpickler (never arbitrary code).
+    label_bytes, label_index : int
+        Binary format: label bytes per record and the one used (CIFAR-100:
+        ``label_bytes=2``, ``label_index=0`` coarse or 1 fine).
+    label_key : str, default="labels"
+        Python format: the dict key of the labels (CIFAR-100: ``"fine_labels"``).
+    n_classes : int, optional
+        Labels must be below it (default: any byte value).
+    sha256 : dict, optional
+        Expected SHA-256 of files, by file name.
+
+    Returns
+    -------
+    ImageDataSet
+    """
+    provenance = _check_provenance(provenance)
+    if format not in CIFAR10_FORMATS:
+        raise ValueError(f"format must be 'binary' or 'python', got {format!r}")
+    if label_bytes not in (1, 2) or not -label_bytes <= label_index < label_bytes:
+        raise ValueError(f"label_bytes must be 1 or 2 and label_index one of them; got {label_bytes}, {label_index}")
+    folder = Path(folder).expanduser()
+    defaults = CIFAR10_FORMATS[format][0]
+    train, test = list(train or defaults[:5]), list(test or defaults[5:])
+    for name in train + test:
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"{folder / name}: no such file")
+    digests = _verified_files(folder, train + test, sha256)
+    bound = 256 if n_classes is None else n_classes
+
+    def read(name):
+        if format == "binary":
+            return read_cifar_bin(folder / name, label_bytes, label_index, bound)
+        return read_cifar10_python(folder / name, label_key, bound)
+
+    parts_train, parts_test = [read(n) for n in train], [read(n) for n in test]
+    X_train = np.concatenate([X for X, _ in parts_train])
+    y_train = np.concatenate([y for _, y in parts_train])
+    X_test = np.concatenate([X for X, _ in parts_test])
+    y_test = np.concatenate([y for _, y in parts_test])
+    return ImageDataSet(X_train, y_train, X_test, y_test, (3, 32, 32), provenance, digests)

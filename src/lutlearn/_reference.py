@@ -38,11 +38,11 @@ def pattern_index(A: np.ndarray, wires_row: np.ndarray) -> np.ndarray:
     return (A[np.asarray(wires_row)].astype(np.int64) * weights[:, None]).sum(axis=0)
 
 
-def count_patterns(A: np.ndarray, y: np.ndarray, wires_row: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class counts of shape ``(2**k, C)`` for one lut."""
+def count_patterns(A: np.ndarray, y: np.ndarray, wires_row: np.ndarray, n_classes: int, sw=None) -> np.ndarray:
+    """Class counts of shape ``(2**k, C)`` for one lut (example ``i`` counting ``sw[i]`` times if given)."""
     idx = pattern_index(A, wires_row)
     counts = np.zeros((1 << len(wires_row), n_classes), dtype=np.int64)
-    np.add.at(counts, (idx, np.asarray(y, dtype=np.int64)), 1)
+    np.add.at(counts, (idx, np.asarray(y, dtype=np.int64)), 1 if sw is None else np.asarray(sw, np.int64))
     return counts
 
 
@@ -81,12 +81,12 @@ def choose(counts: np.ndarray, side: np.ndarray, weights, n_slots: int, key: int
     return table, int(h[np.arange(size), table].sum())
 
 
-def fit_layer(A, y, wires, sides, weights, n_slots, seed, layer):
+def fit_layer(A, y, wires, sides, weights, n_slots, seed, layer, sw=None):
     """Train one layer lut by lut: ``(tables, outputs, correct)`` as :func:`lutlearn.kernels.fit_layer` writes them."""
     n_classes = sides.shape[1]
     tables, outs, correct = [], [], []
     for j, w in enumerate(wires):
-        counts = count_patterns(A, y, w, n_classes)
+        counts = count_patterns(A, y, w, n_classes, sw)
         table, c = choose(counts, sides[j], weights[j], n_slots, lut_key(seed, layer, j))
         tables.append(table)
         outs.append(table[pattern_index(A, w)])
@@ -94,9 +94,9 @@ def fit_layer(A, y, wires, sides, weights, n_slots, seed, layer):
     return np.array(tables), np.array(outs, dtype=np.uint8), np.array(correct, dtype=np.int64)
 
 
-def count_layer(A, y, wires, n_classes):
+def count_layer(A, y, wires, n_classes, sw=None):
     """Class counts ``(n_luts, 2**k, C)`` of every lut."""
-    return np.array([count_patterns(A, y, w, n_classes) for w in wires])
+    return np.array([count_patterns(A, y, w, n_classes, sw) for w in wires])
 
 
 def predict_layer(A, wires, tables):

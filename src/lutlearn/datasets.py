@@ -9,6 +9,13 @@ missing ones:
 * :func:`load_cifar10`: CIFAR-10, binary or python version, in ``cifar10/``.
 * :func:`load_digits_raw`: scikit-learn's bundled 8x8 digits (no download).
 
+Other data sets in the same formats (Fashion-MNIST, KMNIST, CIFAR-100, your
+own) are read from a folder you name, with the same structural checks and a
+stated provenance in place of the canonical checksum:
+
+* :func:`load_idx`: any MNIST-format (IDX) data set, images of any size.
+* :func:`load_cifar_format`: any CIFAR-format data set (binary or python batches).
+
 A *task* is a ready-to-learn split with Boolean inputs; :func:`get_task`
 builds one from its name:
 
@@ -36,10 +43,13 @@ from lutlearn._loaders import (
     CHECKSUMS,
     CIFAR10_CLASSES,
     MNIST_FILES,
+    ImageDataSet,
     data_present,
     get_data_home,
     load_cifar10,
+    load_cifar_format,
     load_digits_raw,
+    load_idx,
     load_mnist,
 )
 from lutlearn._readers import RestrictedUnpickler
@@ -60,9 +70,10 @@ from lutlearn._tasks import (
 )
 
 __all__ = [
-    "CHECKSUMS", "CIFAR10_CLASSES", "MNIST_FILES", "TASKS", "DataFileError", "DownloadError",
+    "CHECKSUMS", "CIFAR10_CLASSES", "MNIST_FILES", "TASKS", "DataFileError", "DownloadError", "ImageDataSet",
     "RestrictedUnpickler", "Task", "TaskSpec", "data_present", "get_data_home", "get_task",
-    "iter_pairwise_tasks", "load_cifar10", "load_digits_raw", "load_mnist", "pairwise_task_names",
+    "iter_pairwise_tasks", "load_cifar10", "load_cifar_format", "load_digits_raw", "load_idx", "load_mnist",
+    "pairwise_task_names",
     "parse_task_name", "randomize_inputs", "randomize_labels", "stratified_subsample", "task_names",
     "task_size", "to_grey",
 ]

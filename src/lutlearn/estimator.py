@@ -15,7 +15,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -94,6 +94,11 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Fixes the wiring and the tie-breaking. The same value gives a
         bit-identical model, whatever ``n_jobs`` is.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in every lut's counts: ``{label: weight}``
+        (labels not listed weigh 1), or ``"balanced"``, ``n_samples /
+        (n_classes * np.bincount(y))``. Multiplied with ``sample_weight`` in
+        :meth:`fit`; see there for how weights are counted.
     n_jobs : int or None, default=None
         Threads used by the compiled kernels. None or -1 means all cores
         (the result never depends on it).
@@ -148,6 +153,12 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     Ties are broken by a hash of ``(seed_, layer, lut, pattern)``, so each
     table depends only on the data, the seed and its own position.
 
+    Sample and class weights make every count a weighted count (all
+    designs, in memory and on Dask). Whole-number weights count exactly as
+    repeated examples; other weights are rounded to a fine fixed-point grid
+    first (the rule is in :mod:`lutlearn.training`), so the model is still
+    bit-identical whatever ``n_jobs`` or backend.
+
     Examples
     --------
     >>> import numpy as np
@@ -166,6 +177,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         "output_k": [Interval(Integral, 1, MAX_K, closed="both"), None],
         "n_output_luts": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -177,6 +189,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         output_k: int | None = None,
         n_output_luts: int | None = None,
         random_state=None,
+        class_weight=None,
         n_jobs: int | None = None,
         verbose: int = 0,
     ):
@@ -185,6 +198,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.output_k = output_k
         self.n_output_luts = n_output_luts
         self.random_state = random_state
+        self.class_weight = class_weight
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -217,8 +231,23 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.network_ = network
         return self
 
+    def _class_weights(self, classes: np.ndarray, class_counts: np.ndarray) -> np.ndarray | None:
+        """The weight of every class from ``class_weight`` (None if unset), given each class's number of examples."""
+        return training.class_weight_vector(self.class_weight, classes, class_counts)
+
+    def _sample_weight(self, sample_weight, y_enc: np.ndarray, classes: np.ndarray) -> np.ndarray | None:
+        """Each example's weight, ``sample_weight`` times its class's weight; None when neither is set."""
+        cw = self._class_weights(classes, np.bincount(y_enc, minlength=len(classes)))
+        if sample_weight is None and cw is None:
+            return None
+        w = np.ones(len(y_enc)) if sample_weight is None else training.check_sample_weight(sample_weight, len(y_enc))
+        if cw is not None:
+            w = w * cw[y_enc]
+            training.check_weight_stats(True, float(w.min()), float(w.max()))
+        return w
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y) -> "LutNetworkClassifier":
+    def fit(self, X, y, sample_weight=None) -> "LutNetworkClassifier":
         """Build the network's random wiring and memorize the training set layer by layer.
 
         Parameters
@@ -227,6 +256,16 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             Boolean inputs (bool, or integers/floats equal to 0 and 1).
         y : array-like of shape (n_samples,)
             Class labels; at least two distinct values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each example in every lut's counts (times
+            its class's ``class_weight``). Whole-number weights summing below
+            ``2**31`` count exactly: a weight of 3 gives the model three
+            copies of the example would give, 0 the model without it. Other
+            weights are scaled by ``2**s`` and rounded to integers, with
+            ``s`` the largest integer such that ``n_samples * max(weight) *
+            2**s <= 2**30`` (see :mod:`lutlearn.training`); ties are broken
+            by the hash, as without weights. Training accuracies are then
+            weighted. With Dask arrays, a Dask array chunked like ``X``'s rows.
 
         Returns
         -------
@@ -236,7 +275,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.scale
             from lutlearn.scale import fit_dask
 
-            return fit_dask(self, X, y)
+            return fit_dask(self, X, y, sample_weight)
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
         check_classification_targets(y)
         classes, y_enc = np.unique(y, return_inverse=True)
@@ -244,13 +283,17 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
             )
+        w = self._sample_weight(sample_weight, y_enc, classes)
         bits = as_bits(X)
         arch = self._architecture(bits.shape[1], len(classes))
+        sw, shift = (None, 0) if w is None else training.quantize_sample_weight(w)
         with _workspace.numba_threads(self.n_jobs) as n_threads:
             training.check_memory_for(arch, bits.shape[0], n_threads)
             seed = self._draw_seed()
-            backend = training.InMemoryBackend(bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0))
-            network = training.train(arch, backend, seed, self.verbose)
+            backend = training.InMemoryBackend(
+                bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0), sw
+            )
+            network = training.train(arch, backend, seed, self.verbose, shift)
         return self._set_network(network, classes, bits.shape[1], getattr(self, "feature_names_in_", None))
 
     # ------------------------------------------------------ learned state
@@ -325,12 +368,60 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        return self._network_call(X, "predict_proba")
+
+    def _network_call(self, X, method: str) -> np.ndarray:
+        """``network_.<method>`` on validated bits, or lazily on Dask for a Dask array (see :mod:`lutlearn.scale`)."""
         if _is_dask(X):
             from lutlearn.scale import predict_dask
 
-            return predict_dask(self, X, "predict_proba")
+            return predict_dask(self, X, method)
         bits = self._validate_predict(X)
-        return self.network_.predict_proba(bits, self.n_jobs)
+        return getattr(self.network_, method)(bits, self.n_jobs)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Log of :meth:`predict_proba`.
+
+        The paper's network: ``-inf`` for a class never seen with the
+        example's output pattern. Multi-class: the log-softmax of the scores,
+        finite everywhere.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Boolean inputs.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._network_call(X, "predict_log_proba")
+
+    def decision_function(self, X) -> np.ndarray:
+        """Confidence scores, for ranking metrics such as ROC AUC.
+
+        The paper's network (two classes, one output lut): ``p1 - p0``, the
+        difference of the class frequencies of the example's output pattern
+        (in [-1, 1]); positive means ``classes_[1]``. ``predict`` agrees with
+        its sign except where it is 0 (a tie, including patterns never seen),
+        which the output lut breaks at random (from the seed).
+
+        The multi-class design: the class scores of :mod:`lutlearn.model`
+        in nats (log prior plus the output luts' mean log-likelihood, up to a
+        constant), shape (n_samples, n_classes), whose argmax (first maximum)
+        is ``predict``; with two classes, class 1's score minus class 0's,
+        positive exactly where ``predict`` gives ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Boolean inputs.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        """
+        return self._network_call(X, "decision_function")
 
     # --------------------------------------------------------- diagnostics
     def format_layer_report(self) -> str:
@@ -350,7 +441,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         persistence.write(
             path, self.network_, self.classes_, getattr(self, "feature_names_in_", None),
-            self._effective_params(len(self.classes_)),
+            self._effective_params(len(self.classes_)), self.get_params(),
         )
 
     @classmethod
@@ -372,10 +463,21 @@ def load(path) -> LutNetworkClassifier:
     and :class:`lutlearn.ModelFormatError` if the file is not a complete,
     untampered lutlearn model of a known version.
     """
-    stored = persistence.read(path)
-    params = stored.params
-    model = LutNetworkClassifier(
-        k=params["k"], hidden_layers=tuple(params["hidden_layers"]),
-        output_k=params["output_k"], n_output_luts=params.get("n_output_luts"),
-    )
+    return from_stored(persistence.read(path))
+
+
+def from_stored(stored: persistence.StoredModel) -> LutNetworkClassifier:
+    """The fitted estimator a :class:`~lutlearn.persistence.StoredModel` describes.
+
+    Its parameters are the ones the estimator was given (files written
+    before they were stored: the effective ones, ``random_state`` None).
+    """
+    if stored.given_params is not None:
+        model = LutNetworkClassifier(**stored.given_params)
+    else:
+        params = stored.params
+        model = LutNetworkClassifier(
+            k=params["k"], hidden_layers=tuple(params["hidden_layers"]),
+            output_k=params["output_k"], n_output_luts=params.get("n_output_luts"),
+        )
     return model._set_network(stored.network, stored.classes, stored.network.n_inputs, stored.feature_names)

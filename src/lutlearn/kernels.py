@@ -294,8 +294,26 @@ def _count_sorted(p, bounds, side, n_slots, size, h):
             h[s] += h[m + s] + h[2 * m + s] + h[3 * m + s]
 
 
+@nb.njit(cache=True)
+def _count_weighted(p, bounds, side, n_slots, size, h, sw):
+    """:func:`_count_sorted` with example ``i`` counting ``sw[i]`` times (integer sample weights), in one copy.
+
+    Only the first ``n_slots * size`` counts of ``h`` are used; the rest of
+    the buffer is left as it is.
+    """
+    if not _is_sparse(h, p):
+        for s in range(n_slots * size):
+            h[s] = 0
+    for c in range(bounds.shape[0] - 1):
+        hc = h[np.int64(side[c]) * size:]
+        for i in range(bounds[c], bounds[c + 1]):
+            hc[np.uint64(p[i])] += sw[i]
+
+
 @nb.njit(cache=True, parallel=True)
-def fit_layer(A, bounds, wires, side, weights, n_slots, seed, layer, tables, out, correct, work, hist, needed, counts):
+def fit_layer(
+    A, bounds, wires, side, weights, n_slots, seed, layer, tables, out, correct, work, hist, needed, counts, sw=None
+):
     """Train every lut of one layer on examples ordered by class, and compute the outputs the next layer reads.
 
     Parameters
@@ -332,6 +350,10 @@ def fit_layer(A, bounds, wires, side, weights, n_slots, seed, layer, tables, out
         next layer reads); the other rows of ``out`` are left untouched.
     counts : int32 array of shape (n_luts, n_slots * 2**k), or (0, 0)
         Output, when it has a row per lut: every lut's slot-major counts.
+    sw : int32 array of shape (n_samples,) or None, default=None
+        Integer sample weights, in the order of ``A``'s columns: example
+        ``i`` counts ``sw[i]`` times (as if repeated). None (the fast path,
+        compiled without this branch) counts every example once.
     """
     n_luts = wires.shape[0]
     n_blocks = work.shape[0]
@@ -350,7 +372,10 @@ def fit_layer(A, bounds, wires, side, weights, n_slots, seed, layer, tables, out
             if sparse and j > first:
                 _uncount_sorted(p, bounds, side[j - 1], size, h)  # the previous lut's patterns are still in p
             _rows(A, wires[j], 0, p)
-            _count_sorted(p, bounds, side[j], n_slots, size, h)
+            if sw is None:
+                _count_sorted(p, bounds, side[j], n_slots, size, h)
+            else:
+                _count_weighted(p, bounds, side[j], n_slots, size, h, sw)
             if keep_counts:
                 counts[j, :] = h[: n_slots * size]
             table = tables[j]
@@ -363,11 +388,13 @@ def fit_layer(A, bounds, wires, side, weights, n_slots, seed, layer, tables, out
 
 
 @nb.njit(cache=True, parallel=True)
-def count_layer(A, y, wires, packed, counts):
+def count_layer(A, y, wires, packed, counts, w=None):
     """Add the class counts of every lut of a layer to ``counts`` (any integer type, shape (n_luts, 2**k, C)).
 
     ``A`` holds the layer below, feature-major (uint8 rows, or bit-packed
-    with ``packed``); ``y`` the encoded class of each example, in any order.
+    with ``packed``); ``y`` the encoded class of each example, in any order;
+    ``w`` (optional) the integer weight of each example, which then counts
+    ``w[i]`` times.
     Counts are additive over examples, so the counts of row chunks of a data
     set can be summed before :func:`choose_layer` (the map-reduce form of
     :func:`fit_layer`, used on Dask).
@@ -380,8 +407,12 @@ def count_layer(A, y, wires, packed, counts):
         for j in range(blk * n_luts // n_blocks, (blk + 1) * n_luts // n_blocks):
             _read(A, wires[j], 0, idx, packed)
             c = counts[j]
-            for i in range(n):
-                c[idx[i], y[i]] += 1
+            if w is None:
+                for i in range(n):
+                    c[idx[i], y[i]] += 1
+            else:
+                for i in range(n):
+                    c[idx[i], y[i]] += w[i]
 
 
 @nb.njit(cache=True, parallel=True)
@@ -580,11 +611,12 @@ def transpose_rows(X, order, out):
 
 
 @nb.njit(cache=True, parallel=True)
-def class_ones(A, bounds):
+def class_ones(A, bounds, sw=None):
     """How many examples of each class have each bit set: int64 (n_features, n_classes).
 
     ``A`` is feature-major with examples ordered by class (``bounds`` as in
-    :func:`fit_layer_fast`).
+    :func:`fit_layer`); with integer weights ``sw`` (in the same order), the
+    weight of those examples.
     """
     n_classes = bounds.shape[0] - 1
     ones = np.zeros((A.shape[0], n_classes), np.int64)
@@ -592,7 +624,11 @@ def class_ones(A, bounds):
         row = A[f]
         for c in range(n_classes):
             s = 0
-            for i in range(bounds[c], bounds[c + 1]):
-                s += row[i]
+            if sw is None:
+                for i in range(bounds[c], bounds[c + 1]):
+                    s += row[i]
+            else:
+                for i in range(bounds[c], bounds[c + 1]):
+                    s += np.int64(row[i]) * sw[i]
             ones[f, c] = s
     return ones

@@ -145,12 +145,16 @@ class Cone:
         return int(self.widths.sum())
 
 
-def vote_weights(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def vote_weights(counts: np.ndarray, weight_shift: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The voting luts' integer votes and the per-class bias, from their counts.
 
     Parameters
     ----------
     counts : int array of shape (n_output_luts, 2**output_k, n_classes)
+    weight_shift : int, default=0
+        The counts are in units of ``2**-weight_shift`` (scaled sample
+        weights, see :mod:`lutlearn.training`); every count below is in
+        units of one (``count * 2**-weight_shift``).
 
     Returns
     -------
@@ -164,14 +168,15 @@ def vote_weights(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n_out, size, _ = counts.shape
 
     def vote(c: np.ndarray) -> np.ndarray:
-        return np.rint(VOTE_SCALE * np.log((c.astype(np.float64) + ALPHA) / ALPHA)).astype(np.uint8)
+        c = np.ldexp(c.astype(np.float64), -weight_shift)
+        return np.rint(VOTE_SCALE * np.log((c + ALPHA) / ALPHA)).astype(np.uint8)
 
     top = int(counts.max(initial=0))
     if top < 1 << 20:  # a table indexed by the count: 10x faster than a log per entry
         votes = vote(np.arange(top + 1))[counts]
     else:
         votes = vote(counts)
-    totals = counts[0].sum(axis=0).astype(np.float64)
+    totals = np.ldexp(counts[0].sum(axis=0).astype(np.float64), -weight_shift)
     offset = np.log(totals / totals.sum()) - np.log((totals + ALPHA * size) / ALPHA)
     bias = np.rint(VOTE_SCALE * n_out * offset).astype(np.int64)
     return votes, bias - bias.min()
@@ -184,10 +189,15 @@ class MajorityHead:
     Attributes
     ----------
     counts : int64 array of shape (2**output_k, n_classes)
-        Training examples of each class that presented each pattern to the output lut.
+        Training examples of each class that presented each pattern to the output lut
+        (their integer sample weight, when fit with weights).
+    weight_shift : int, default=0
+        The counts are in units of ``2**-weight_shift`` of a sample weight
+        (0 without weights or with whole-number ones; see :mod:`lutlearn.training`).
     """
 
     counts: np.ndarray
+    weight_shift: int = 0
 
     def predict_index(self, patterns: np.ndarray, output_tables: np.ndarray) -> np.ndarray:
         """Class indices from the output lut's patterns ``(n_samples, 1)`` and its table ``(1, 2**k)``."""
@@ -199,6 +209,16 @@ class MajorityHead:
         totals = counts.sum(axis=1, keepdims=True)
         return np.where(totals > 0, counts / np.maximum(totals, 1), 1.0 / counts.shape[1])
 
+    def predict_log_proba(self, patterns: np.ndarray) -> np.ndarray:
+        """Log of :meth:`predict_proba` (``-inf`` for a class never seen with the pattern)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(patterns))
+
+    def decision_function(self, patterns: np.ndarray) -> np.ndarray:
+        """``proba[:, 1] - proba[:, 0]``, in [-1, 1]: positive where class 1 was the more frequent (shape (n,))."""
+        proba = self.predict_proba(patterns)
+        return proba[:, 1] - proba[:, 0]
+
 
 @dataclass(eq=False)
 class VoteHead:
@@ -207,15 +227,18 @@ class VoteHead:
     Attributes
     ----------
     counts : int32 array of shape (n_output_luts, 2**output_k, n_classes)
-        Every voting lut's class counts per pattern.
+        Every voting lut's class counts per pattern (integer sample weights, when fit with weights).
+    weight_shift : int, default=0
+        As in :class:`MajorityHead`.
     """
 
     counts: np.ndarray
+    weight_shift: int = 0
 
     @cached_property
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         """``(votes, bias)`` from :func:`vote_weights`, computed once."""
-        return vote_weights(self.counts)
+        return vote_weights(self.counts, self.weight_shift)
 
     def scores(self, patterns: np.ndarray) -> np.ndarray:
         """Integer class scores ``(n_samples, n_classes)``: ``sum_j votes[j, p_j] + bias``."""
@@ -232,6 +255,20 @@ class VoteHead:
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
         """Softmax of the scores divided by ``VOTE_SCALE * n_output_luts``."""
         return proba_from_scores(self.scores(patterns), self.counts.shape[0])
+
+    def predict_log_proba(self, patterns: np.ndarray) -> np.ndarray:
+        """Log-softmax of the scores divided by ``VOTE_SCALE * n_output_luts`` (finite everywhere)."""
+        z = self.scores(patterns) / float(VOTE_SCALE * self.counts.shape[0])
+        z = z - z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    def decision_function(self, patterns: np.ndarray) -> np.ndarray:
+        """The scores in nats (over ``VOTE_SCALE * n_output_luts``): (n, C); two classes: class 1's minus class 0's.
+
+        ``predict`` is their argmax (ties to the lowest class); for two classes, class 1 where positive.
+        """
+        z = self.scores(patterns) / float(VOTE_SCALE * self.counts.shape[0])
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
 
 
 def proba_from_scores(scores: np.ndarray, n_output_luts: int) -> np.ndarray:
@@ -371,9 +408,20 @@ class LutNetwork:
 
     def predict_proba(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
         """Class probabilities of each example (see the heads)."""
+        return self._head_call("predict_proba", X, n_jobs)
+
+    def predict_log_proba(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
+        """Log class probabilities of each example (see the heads)."""
+        return self._head_call("predict_log_proba", X, n_jobs)
+
+    def decision_function(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
+        """Confidence scores of each example (see the heads): shape (n,) for two classes, else (n, C)."""
+        return self._head_call("decision_function", X, n_jobs)
+
+    def _head_call(self, method: str, X: np.ndarray, n_jobs: int | None) -> np.ndarray:
         patterns = self.output_patterns(X, n_jobs)
         with _workspace.numba_threads(n_jobs):
-            return self.head.predict_proba(patterns)
+            return getattr(self.head, method)(patterns)
 
     def layer_values(self, X: np.ndarray, n_jobs: int | None = None) -> list[np.ndarray]:
         """Every value inside the cone, layer by layer (a probe: slower than :meth:`output_patterns`).

@@ -35,6 +35,25 @@ Two-class models are still written as version 1, readable by every lutlearn;
 a lutlearn that only knows version 1 refuses a version 2 file with a clear
 error.
 
+Optional metadata keys, added compatibly to both versions (a lutlearn that
+does not know them ignores them; files without them still load):
+
+``estimator_params``
+    The estimator's constructor parameters as they were given, before any
+    default was filled in: ``k``, ``hidden_layers``, ``output_k``,
+    ``n_output_luts`` (int, list of int or null), ``random_state`` (int, or
+    null when None or a ``RandomState``/``Generator`` instance, which cannot
+    be stored), ``class_weight`` (null, ``"balanced"``, or a list of
+    ``[label, weight]`` pairs), ``n_jobs`` and ``verbose``. ``load`` gives
+    the estimator these parameters, so ``clone(load(f)).fit(X, y)`` builds
+    the same network as the original estimator did. ``seed`` is the 63-bit
+    network seed *drawn from* ``random_state`` at fit time; the wiring and
+    every tie-break derive from it.
+``weight_shift``
+    Present (and non-zero) only for models fit with fractional sample
+    weights: ``output_counts`` are in units of ``2**-weight_shift`` of a
+    weight (see :mod:`lutlearn.training`).
+
 Loading uses ``allow_pickle=False`` throughout and checks the format name,
 version, checksums, shapes, dtypes and value ranges, so a truncated,
 corrupted or tampered file raises :class:`ModelFormatError` and never runs
@@ -82,17 +101,66 @@ class StoredModel:
     classes: np.ndarray
     feature_names: np.ndarray | None
     params: dict
+    #: The estimator's parameters as given (``estimator_params``), or None for files that predate them.
+    given_params: dict | None = None
 
 
-def write(path, network: LutNetwork, classes, feature_names, params: dict) -> None:
-    """Write a network with its labels, feature names and effective parameters to ``path`` atomically.
+#: The estimator parameters ``estimator_params`` may hold.
+GIVEN_PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts", "random_state", "class_weight", "n_jobs", "verbose")
 
-    ``params`` are the estimator's constructor parameters that define the
-    model, with the defaults for the number of classes filled in (``k``,
-    ``hidden_layers``, ``output_k``; ``n_output_luts`` for version 2). The
-    file is written under a temporary name in the same folder and renamed
-    into place, so an interrupted save never leaves a half-written model.
-    """
+
+def _json_scalar(v):
+    """A label or weight as a JSON value (numpy scalars unwrapped); ValueError for anything else."""
+    v = v.item() if isinstance(v, np.generic) else v
+    if isinstance(v, (bool, int, float, str)):
+        return v
+    raise ValueError(f"cannot store {v!r} ({type(v).__name__}) in a model file")
+
+
+def encode_given_params(params: dict) -> dict:
+    """The estimator's parameters as given, as JSON values (see ``estimator_params`` above)."""
+    out = {}
+    for name in GIVEN_PARAMS:
+        v = params.get(name)
+        if name == "hidden_layers" and v is not None:
+            v = [int(w) for w in v]
+        elif name == "random_state":
+            v = int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else None
+        elif name == "class_weight" and isinstance(v, dict):
+            v = [[_json_scalar(label), float(w)] for label, w in v.items()]
+        elif isinstance(v, np.integer):
+            v = int(v)
+        out[name] = v
+    return out
+
+
+def decode_given_params(raw) -> dict:
+    """Check and decode ``estimator_params``; ValueError if malformed."""
+    if not isinstance(raw, dict) or not set(raw) <= set(GIVEN_PARAMS):
+        raise ValueError("estimator_params is not a map of known parameters")
+    out = {}
+    for name in GIVEN_PARAMS:
+        v = raw.get(name)
+        if name == "hidden_layers":
+            ok = v is None or (isinstance(v, list) and all(type(w) is int and w > 0 for w in v))
+            v = None if v is None else tuple(v)
+        elif name == "class_weight":
+            ok = v is None or v == "balanced" or (
+                isinstance(v, list) and all(
+                    isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float)) for p in v
+                )
+            )
+        else:
+            ok = v is None or type(v) is int
+        if not ok:
+            raise ValueError(f"bad estimator_params[{name!r}]")
+        out[name] = {label: float(w) for label, w in v} if name == "class_weight" and isinstance(v, list) else v
+    out["verbose"] = out["verbose"] or 0
+    return out
+
+
+def network_entries(network: LutNetwork, classes, feature_names, params: dict, given_params: dict | None = None):
+    """The arrays and metadata a network is stored as (no ``format`` or ``sha256``): ``(arrays, meta)``."""
     classes = np.asarray(classes)
     if classes.dtype == object:
         try:
@@ -114,7 +182,6 @@ def write(path, network: LutNetwork, classes, feature_names, params: dict) -> No
         arrays[f"wires_{layer}"] = np.asarray(w, dtype=np.int32)
         arrays[f"tables_{layer}"] = np.asarray(t, dtype=np.uint8)
     meta = {
-        "format": FORMAT,
         "version": MULTICLASS_VERSION if multi else VERSION,
         "lutlearn_version": __version__,
         "params": {
@@ -126,17 +193,84 @@ def write(path, network: LutNetwork, classes, feature_names, params: dict) -> No
         "n_layers": network.n_layers,
         "seed": int(network.seed),
         "feature_names": None if feature_names is None else [str(n) for n in feature_names],
-        "sha256": {name: _digest(a) for name, a in arrays.items()},
     }
     if multi:
         meta["params"]["n_output_luts"] = int(params["n_output_luts"])
-    arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
+    if given_params is not None:
+        meta["estimator_params"] = encode_given_params(given_params)
+    shift = getattr(network.head, "weight_shift", 0)
+    if shift:
+        meta["weight_shift"] = int(shift)
+    return arrays, meta
+
+
+def write_archive(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Write ``arrays`` and JSON ``meta`` (to which the arrays' SHA-256 are added) as an ``.npz``, atomically."""
+    meta = dict(meta, sha256={name: _digest(a) for name, a in arrays.items()})
+    arrays = dict(arrays, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8))
     with atomic_writer(path) as fh:
         np.savez_compressed(fh, **arrays)
 
 
-def _fail(path, why: str):
-    raise ModelFormatError(f"{path}: not a valid lutlearn model file ({why})")
+def write(path, network: LutNetwork, classes, feature_names, params: dict, given_params: dict | None = None) -> None:
+    """Write a network with its labels, feature names and effective parameters to ``path`` atomically.
+
+    ``params`` are the estimator's constructor parameters that define the
+    model, with the defaults for the number of classes filled in (``k``,
+    ``hidden_layers``, ``output_k``; ``n_output_luts`` for version 2);
+    ``given_params`` the estimator's parameters as given (stored as
+    ``estimator_params``). The file is written under a temporary name in the
+    same folder and renamed into place, so an interrupted save never leaves a
+    half-written model.
+    """
+    arrays, meta = network_entries(network, classes, feature_names, params, given_params)
+    write_archive(path, arrays, dict(meta, format=FORMAT))
+
+
+def _fail(path, why: str, what: str = "model"):
+    raise ModelFormatError(f"{path}: not a valid lutlearn {what} file ({why})")
+
+
+def read_archive(path, formats: dict[str, tuple], what: str = "model") -> tuple[dict, dict[str, np.ndarray]]:
+    """Open an archive written by :func:`write_archive`: ``(meta, arrays)``, checksums and format checked.
+
+    ``formats`` maps each accepted format name to the versions this lutlearn
+    reads. Never unpickles.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+        _fail(path, f"unreadable archive: {exc}", what)
+    if "meta" not in arrays:
+        _fail(path, "no 'meta' entry", what)
+    try:
+        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(path, f"bad metadata: {exc}", what)
+    if not isinstance(meta, dict) or meta.get("format") not in formats:
+        _fail(path, "wrong format name", what)
+    versions = formats[meta["format"]]
+    if meta.get("version") not in versions:
+        _fail(
+            path,
+            f"format version {meta.get('version')!r}; this lutlearn reads versions "
+            f"{' and '.join(str(v) for v in versions)}",
+            what,
+        )
+    try:
+        digests = dict(meta["sha256"])
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(path, f"incomplete metadata: {exc}", what)
+    if set(digests) != set(arrays):
+        _fail(path, "the archive's entries do not match its metadata", what)
+    for name, a in arrays.items():
+        if _digest(a) != digests[name]:
+            _fail(path, f"checksum mismatch in '{name}'", what)
+    return meta, arrays
 
 
 def read(path) -> StoredModel:
@@ -149,42 +283,29 @@ def read(path) -> StoredModel:
     ModelFormatError
         If the file is not a complete, untampered lutlearn model of a known version.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
-        _fail(path, f"unreadable archive: {exc}")
-    if "meta" not in arrays:
-        _fail(path, "no 'meta' entry")
-    try:
-        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(path, f"bad metadata: {exc}")
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        _fail(path, "wrong format name")
+    meta, arrays = read_archive(path, {FORMAT: (VERSION, MULTICLASS_VERSION)})
+    return network_from_entries(path, meta, arrays)
+
+
+def network_from_entries(path, meta: dict, arrays: dict[str, np.ndarray], what: str = "model") -> StoredModel:
+    """The :class:`StoredModel` that :func:`network_entries` stored, every entry checked (``path`` names errors)."""
+    def _fail(path, why):  # the module's, naming what the file is
+        raise ModelFormatError(f"{path}: not a valid lutlearn {what} file ({why})")
+
     if meta.get("version") not in (VERSION, MULTICLASS_VERSION):
-        _fail(
-            path,
-            f"format version {meta.get('version')!r}; this lutlearn reads versions "
-            f"{VERSION} and {MULTICLASS_VERSION}",
-        )
+        _fail(path, f"network format version {meta.get('version')!r}")
     multi = meta["version"] == MULTICLASS_VERSION
     try:
-        digests = dict(meta["sha256"])
         params = meta["params"]
         n_layers = int(meta["n_layers"])
         n_features = int(meta["n_features_in"])
         seed = int(meta["seed"])
+        shift = int(meta.get("weight_shift", 0))
+        given = None if meta.get("estimator_params") is None else decode_given_params(meta["estimator_params"])
     except (KeyError, TypeError, ValueError) as exc:
         _fail(path, f"incomplete metadata: {exc}")
-    if set(digests) != set(arrays):
-        _fail(path, "the archive's entries do not match its metadata")
-    for name, a in arrays.items():
-        if _digest(a) != digests[name]:
-            _fail(path, f"checksum mismatch in '{name}'")
+    if not -1100 < shift < 1100:
+        _fail(path, "bad weight_shift")
 
     classes = arrays.get("classes")
     if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
@@ -240,9 +361,10 @@ def read(path) -> StoredModel:
         dichotomies.append(d)
 
     names = meta.get("feature_names")
-    head = VoteHead(counts) if multi else MajorityHead(counts)
+    head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)
     network = LutNetwork(
         n_inputs=n_features, n_classes=n_classes, seed=seed, wires=wires, tables=tables,
         head=head, accuracy=accuracy, sides=dichotomies if multi else None,
     )
-    return StoredModel(network, classes, None if names is None else np.asarray(names, dtype=object), params)
+    names = None if names is None else np.asarray(names, dtype=object)
+    return StoredModel(network, classes, names, params, given)

@@ -1,4 +1,4 @@
-"""Render experiment sections (from :mod:`lutlearn.experiments`) as Markdown tables and PNG figures.
+"""Render experiment sections (from :mod:`lutlearn.experiments`) as Markdown tables and figures.
 
 A section is plain data: ``title``, ``tables`` (``title``, ``columns``,
 ``rows`` of strings and cells, optional ``compact``), ``notes`` and
@@ -6,8 +6,18 @@ A section is plain data: ``title``, ``tables`` (``title``, ``columns``,
 ``series``; or ``kind`` = ``images``, ``title``, ``shape``, ``rows``: a grid
 of images). A cell (see :mod:`lutlearn.experiments.cells`) is shown as our
 number, then the paper's and the difference; a cell without a result shows
-its status (``no data``, ``failed``, ``not run``). This is the only module
-that imports matplotlib (the ``lutlearn[plot]`` extra).
+its status (``no data``, ``failed``, ``not run``, or ``n/a`` for a cell empty
+by design). This is the only module that imports matplotlib (the
+``lutlearn[plot]`` extra); without it the Markdown report is still written,
+each figure replaced by a note.
+
+Figures are written for print: a PNG at :data:`PNG_DPI` dpi (the one the
+Markdown shows) beside a PDF and an SVG of the same drawing; every line
+series has its own marker and line style besides its colour (so greyscale
+prints tell them apart), a series and its ``paper: ``/``expected: ``
+reference share colour and marker (reference dashed, hollow), and a
+``random labels`` series is drawn like its ``real labels`` twin, dashed and
+hollow.
 """
 
 from __future__ import annotations
@@ -24,7 +34,23 @@ __all__ = [
     "off_target", "plot_figure", "section_markdown", "table_markdown", "write_report",
 ]
 
-NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run"}
+NO_RESULT = {"no data": "no data", "failed": "failed", "not run": "not run", "n/a": "n/a"}
+
+#: What each status of a cell without a result means, for the report's footnote.
+STATUS_MEANING = {
+    "no data": "the data files are absent",
+    "failed": "the run failed; its JSON record holds the error",
+    "not run": "not part of this sweep (or not run yet)",
+    "n/a": "empty by design: the runs succeeded but the measurement does not apply to them "
+           "(e.g. the noisy part of a training set without noise)",
+}
+
+#: Resolution of the PNG figures; a PDF and an SVG are written beside each.
+PNG_DPI = 300
+
+#: Line series styles, in order: (marker, line style); colours cycle separately.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
 
 
 def _num(x: float | None, digits: int = 3) -> str:
@@ -150,13 +176,32 @@ def section_markdown(section: dict, figures_dir: str | None = None, level: int =
         parts.append("**Cells off target:** none among the cells with a result.")
     miss = missing(section)
     if miss:
+        meaning = "; ".join(f"`{s}`: {STATUS_MEANING.get(s, s)}" for s in sorted(miss))
         parts.append("**Cells without a result:** " + ", ".join(f"{n} {s}" for s, n in sorted(miss.items())) +
-                     " (`no data`: the data files are absent; `failed`: see the run's JSON record for the error).")
+                     f" ({meaning}).")
     return "\n\n".join(parts) + "\n"
 
 
-def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
-    """Draw one figure spec (``line``: accuracy curves with std bars; ``box``: box plots) to a PNG file."""
+def _series_styles(names) -> dict[str, dict]:
+    """Colour, marker, line style and fill of every line series (see the module docstring)."""
+    styles, bases = {}, {}
+    for name in names:
+        base = name.removeprefix("paper: ").removeprefix("expected: ")
+        reference = base != name
+        twin = base.replace("random labels", "real labels")
+        random = twin != base
+        i = bases.setdefault(twin, len(bases))
+        style = dict(color=f"C{i % 10}", marker=_MARKERS[i % len(_MARKERS)],
+                     linestyle=_LINESTYLES[(i // len(_MARKERS)) % len(_LINESTYLES)])
+        if reference or random:
+            style.update(linestyle="--" if not reference else (0, (2, 2)), markerfacecolor="white")
+        if reference:
+            style.update(alpha=0.75, markersize=7)
+        styles[name] = style
+    return styles
+
+
+def _pyplot():
     try:
         import matplotlib
 
@@ -164,6 +209,16 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError("figures need matplotlib: pip install 'lutlearn[plot]'") from exc
+    return plt
+
+
+def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
+    """Draw one figure spec (``line``: accuracy curves with std bars; ``box``: box plots) to ``path``.
+
+    ``path`` is the PNG (:data:`PNG_DPI` dpi); the same drawing is written
+    beside it as ``.pdf`` and ``.svg``.
+    """
+    plt = _pyplot()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fig["kind"] == "images":
@@ -171,16 +226,13 @@ def plot_figure(fig: dict, path: str | os.PathLike) -> Path:
     line = fig["kind"] == "line"
     f, ax = plt.subplots(figsize=(8.6 if line else 6.4, 4.2), dpi=100)
     if line:
-        colours: dict[str, str] = {}
+        styles = _series_styles(fig["series"])
         for name, points in fig["series"].items():
             pts = [(x, y, s) for x, y, s in points if y is not None]
             if not pts:
                 continue
             xs, ys, ss = zip(*pts)
-            base = name.removeprefix("paper: ").removeprefix("expected: ")
-            colour = colours.setdefault(base, f"C{len(colours)}")
-            style = dict(linestyle="--", marker="x", alpha=0.6) if name != base else dict(marker="o")
-            ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, color=colour, **style)
+            ax.errorbar(xs, ys, yerr=ss, label=name, capsize=3, **styles[name])
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     elif fig["kind"] == "box":
         labels = list(fig["series"])
@@ -222,11 +274,12 @@ def _plot_images(fig: dict, path: Path, plt) -> Path:
 
 
 def _save(f, path: Path, plt) -> Path:
-    """Lay out and write figure ``f`` to ``path`` atomically (a temporary file renamed into place)."""
+    """Lay out and write figure ``f`` to ``path`` (PNG) and beside it as PDF and SVG, each atomically."""
     f.tight_layout()
     try:
-        with atomic_writer(path) as fh:
-            f.savefig(fh, format="png")
+        for fmt in ("png", "pdf", "svg"):
+            with atomic_writer(path.with_suffix(f".{fmt}")) as fh:
+                f.savefig(fh, format=fmt, dpi=PNG_DPI, metadata={"Date": None} if fmt != "png" else None)
     finally:
         plt.close(f)
     return path
@@ -234,14 +287,28 @@ def _save(f, path: Path, plt) -> Path:
 
 def write_report(sections: list[dict], out: str | os.PathLike, name: str, header: str = "",
                  figures: bool = True) -> Path:
-    """Write ``OUT/<name>.md`` from ``sections`` and their PNG figures under ``OUT/figures/``; return the Markdown
-    path."""
+    """Write ``OUT/<name>.md`` from ``sections`` and their figures under ``OUT/figures/``; return the Markdown path.
+
+    Without matplotlib the Markdown is written all the same, each figure
+    replaced by a note saying how to draw it.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    if figures:
+    skipped = None
+    if figures and any(s.get("figures") for s in sections):
+        try:
+            _pyplot()
+        except ImportError as exc:
+            skipped = str(exc)
+    if figures and skipped is None:
         for section in sections:
             for fig in section.get("figures", []):
                 plot_figure(fig, out / "figures" / fig["file"])
+    elif skipped is not None:
+        note = (f"figure not drawn ({skipped}; then rerun with --report-only)")
+        sections = [dict(s, figures=[], notes=[f"*{fig['title']}*: {note}" for fig in s.get("figures", [])]
+                         + list(s.get("notes", []))) for s in sections]
+        header = (header.rstrip() + "\n\n" if header else "") + f"Figures skipped: {skipped}."
     text = (header.rstrip() + "\n\n" if header else "") + "\n".join(
         section_markdown(s, figures_dir="figures" if figures else None) for s in sections)
     path = out / f"{name}.md"

@@ -61,7 +61,7 @@ import numpy as np
 from lutlearn import kernels
 from lutlearn._validation import as_bits
 from lutlearn._workspace import numba_threads
-from lutlearn.training import MAX_CLASSES, train
+from lutlearn.training import MAX_CLASSES, check_weight_stats, integer_weights, train, weight_shift
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -124,12 +124,30 @@ def _encode_labels(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.searchsorted(classes, block).astype(np.uint8)
 
 
-def _count_block(packed, y_enc, wires, n_classes):
-    """Class counts ``(n_luts, 2**k, C)`` of one chunk, as an int64 column."""
+def _count_block(packed, y_enc, wires, n_classes, sw=None):
+    """Class counts ``(n_luts, 2**k, C)`` of one chunk (weighted by integer weights ``sw``), as an int64 column."""
     counts = np.zeros((wires.shape[0], 1 << wires.shape[1], n_classes), np.int64)
     with _one_thread():
-        kernels.count_layer(packed, y_enc, wires, True, counts)
+        if sw is None:
+            kernels.count_layer(packed, y_enc, wires, True, counts)
+        else:
+            kernels.count_layer(packed, y_enc, wires, True, counts, sw)
     return counts.reshape(-1, 1)
+
+
+def _class_weight_block(sw, y_enc, cw):
+    """A chunk's sample weights (float64, or ones when None) times the class weights ``cw`` (if any)."""
+    w = np.ones(len(y_enc)) if sw is None else np.asarray(sw, np.float64)
+    return w if cw is None else w * cw[y_enc]
+
+
+def _weight_stats(w):
+    """``(finite, min, max, all whole numbers, sum)`` of a chunk of weights, as a (1, 5) float64 row."""
+    finite = np.isfinite(w).all()
+    return np.array([[
+        float(finite), w.min(initial=np.inf), w.max(initial=-np.inf), float((w == np.floor(w)).all()),
+        w.sum() if finite else np.nan,
+    ]])
 
 
 def _next_block(packed, wires, tables):
@@ -166,17 +184,17 @@ def _check_X(X, n_features: int | None = None):
     return X
 
 
-def _check_y(y, X):
-    """``y`` as a 1-D Dask array chunked like the rows of ``X``."""
+def _check_y(y, X, name: str = "y"):
+    """``y`` (or another per-example array, ``name``) as a 1-D Dask array chunked like the rows of ``X``."""
     _, da = _import_dask()
     if not isinstance(y, da.Array):
         y = np.asarray(y)
         if y.ndim == 1 and y.shape[0] == X.shape[0]:
             y = da.from_array(y, chunks=(X.chunks[0],))
     if y.ndim != 1:
-        raise ValueError(f"y must be 1-D (n_samples,); got shape {y.shape}")
+        raise ValueError(f"{name} must be 1-D (n_samples,); got shape {y.shape}")
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X and y have different numbers of rows: {X.shape[0]} and {y.shape[0]}")
+        raise ValueError(f"X and {name} have different numbers of rows: {X.shape[0]} and {y.shape[0]}")
     if y.chunks[0] != X.chunks[0]:
         y = y.rechunk((X.chunks[0],))
     return y
@@ -222,6 +240,8 @@ class DaskBackend:
 
     name = ", Dask"
 
+    sw = None  # integer sample weights chunked like the rows (set_weights), or None
+
     def __init__(self, X, y):
         dask, da = _import_dask()
         self._dask, self._da = dask, da
@@ -238,18 +258,45 @@ class DaskBackend:
         self.n_classes = len(self.classes)
         self.y_enc = y.map_blocks(_encode_labels, self.classes, dtype=np.uint8).persist()
 
+    def set_weights(self, sample_weight, class_weights: np.ndarray | None) -> int:
+        """Weigh the examples: ``sample_weight`` (None, or a Dask array chunked like the rows) times the class weights.
+
+        Checks the weights and turns them into the integers the kernels count
+        by the rule of :mod:`lutlearn.training` (the same integers as in
+        memory); returns the scale ``shift`` (0 for whole-number weights).
+        """
+        w = self._da.map_blocks(_class_weight_block, sample_weight, self.y_enc, class_weights, dtype=np.float64) \
+            if sample_weight is not None else self.y_enc.map_blocks(
+                lambda y, cw: _class_weight_block(None, y, cw), class_weights, dtype=np.float64)
+        w = w.persist()
+        stats = w.map_blocks(_weight_stats, chunks=((1,) * len(self.rows), (5,)), new_axis=1,
+                             meta=np.empty((0, 0))).compute()
+        finite = bool(stats[:, 0].all())
+        check_weight_stats(finite, float(stats[:, 1].min()), float(stats[:, 2].max()))
+        w_max, integral, total = float(stats[:, 2].max()), bool(stats[:, 3].all()), float(stats[:, 4].sum())
+        shift = weight_shift(self.n_samples, w_max, integral, total)
+        self.sw = w.map_blocks(integer_weights, shift, dtype=np.int32).persist()
+        if not self.sw.any().compute():
+            raise ValueError("sample_weight: every weight rounds to zero; give weights of comparable sizes.")
+        return shift or 0
+
     def _counts(self, wires: np.ndarray) -> np.ndarray:
         """Class counts ``(n_luts, 2**k, C)`` of luts wired to the current layer, summed over all chunks."""
         width, k = wires.shape
         size = width * (1 << k) * self.n_classes
+        extra = () if self.sw is None else (self.sw,)
         sums = self._da.map_blocks(
-            _count_block, self.state, self.y_enc, self._dask.delayed(wires), self.n_classes,
+            _count_block, self.state, self.y_enc, self._dask.delayed(wires), self.n_classes, *extra,
             chunks=((size,), (1,) * len(self.rows)), meta=np.empty((0, 0), np.int64),
         ).sum(axis=1).compute()
         return np.ascontiguousarray(sums.reshape(width, 1 << k, self.n_classes))
 
     def class_totals(self) -> np.ndarray:
-        return self._da.bincount(self.y_enc, minlength=self.n_classes).compute().astype(np.int64)
+        if self.sw is None:
+            return self._da.bincount(self.y_enc, minlength=self.n_classes).compute().astype(np.int64)
+        # float64 sums of integers below 2**31 each, in total below 2**53: exact
+        totals = self._da.bincount(self.y_enc, weights=self.sw, minlength=self.n_classes).compute()
+        return totals.astype(np.int64)
 
     def input_counts(self) -> np.ndarray:
         return self._counts(np.arange(self.n_features, dtype=np.int32)[:, None])
@@ -269,7 +316,7 @@ class DaskBackend:
         return tables, correct, counts if keep_counts else None
 
 
-def fit_dask(clf, X, y):
+def fit_dask(clf, X, y, sample_weight=None):
     """Fit ``clf`` (a :class:`~lutlearn.LutNetworkClassifier`) on row-chunked Dask arrays.
 
     Runs on the Dask scheduler in use (the active ``distributed.Client``, if
@@ -288,6 +335,8 @@ def fit_dask(clf, X, y):
         Class labels: two values for the paper's network, more (or
         ``n_output_luts`` set) for the multi-class design, whose counts are
         reduced the same way.
+    sample_weight : dask.array.Array, array-like of shape (n_samples,) or None
+        Example weights (times ``clf.class_weight``), counted as in memory.
 
     Returns
     -------
@@ -302,13 +351,19 @@ def fit_dask(clf, X, y):
     """
     X = _check_X(X)
     y = _check_y(y, X)
+    if sample_weight is not None:
+        sample_weight = _check_y(sample_weight, X, "sample_weight")
     backend = DaskBackend(X, y)
     del y
     classes, n_features = backend.classes, backend.n_features
     arch = clf._architecture(n_features, len(classes))
+    shift = 0
+    if sample_weight is not None or clf.class_weight is not None:
+        cw = clf._class_weights(classes, backend.class_totals())
+        shift = backend.set_weights(sample_weight, cw)
     seed = clf._draw_seed()
     with numba_threads(clf.n_jobs):
-        network = train(arch, backend, seed, clf.verbose)
+        network = train(arch, backend, seed, clf.verbose, shift)
     del backend  # releases the persisted layer values and labels
     return clf._set_network(network, classes, n_features)
 
@@ -338,13 +393,14 @@ def predict_dask(clf, X, method: str = "predict"):
         A fitted estimator.
     X : dask.array.Array of shape (n_samples, n_features)
         Boolean inputs, chunked by rows.
-    method : {"predict", "predict_proba"}, default="predict"
+    method : {"predict", "predict_proba", "predict_log_proba", "decision_function"}, default="predict"
 
     Returns
     -------
     dask.array.Array
-        Of shape (n_samples,) for ``predict``, (n_samples, n_classes) for
-        ``predict_proba``; call ``.compute()`` to get NumPy results.
+        Of shape (n_samples,) for ``predict`` (and two-class
+        ``decision_function``), (n_samples, n_classes) for the others; call
+        ``.compute()`` to get NumPy results.
     """
     from sklearn.utils.validation import check_is_fitted
 
@@ -356,12 +412,16 @@ def predict_dask(clf, X, method: str = "predict"):
         return X.map_blocks(
             _call, model, method, drop_axis=1, meta=np.empty((0,), dtype=clf.classes_.dtype)
         )
-    if method == "predict_proba":
+    if method == "decision_function" and len(clf.classes_) == 2:
+        return X.map_blocks(_call, model, method, drop_axis=1, meta=np.empty((0,), dtype=np.float64))
+    if method in ("predict_proba", "predict_log_proba", "decision_function"):
         return X.map_blocks(
             _call, model, method, chunks=(X.chunks[0], (len(clf.classes_),)),
             meta=np.empty((0, 0), dtype=np.float64),
         )
-    raise ValueError(f"method must be 'predict' or 'predict_proba', not {method!r}")
+    raise ValueError(
+        f"method must be 'predict', 'predict_proba', 'predict_log_proba' or 'decision_function', not {method!r}"
+    )
 
 
 def _call(block, model, method):

@@ -35,10 +35,32 @@ The multi-class design (more than two classes, or ``n_output_luts`` set)
 Ties, including patterns never seen, are broken by the hash of ``(seed,
 layer, lut, pattern)``, so a table depends only on the data, the seed and its
 position, never on thread count, chunking or backend.
+
+Sample weights (``fit(X, y, sample_weight)``, and ``class_weight``) make
+every count a weighted count, in every design and backend. The kernels count
+integers, so weights are turned into integers first
+(:func:`weight_shift`, :func:`integer_weights`):
+
+* whole-number weights summing to less than ``2**31`` are counted as they
+  are: a weight of 3 counts an example three times, exactly as if it were
+  repeated (0 drops it);
+* any other weights are scaled by ``2**s`` and rounded to the nearest
+  integer (half to even), with ``s`` the largest integer such that
+  ``n_samples * max(weight) * 2**s <= 2**30``: a resolution of
+  ``2**-30 / n_samples`` of the largest weight, and every count fits the
+  kernels' int32 histograms. ``s`` depends only on the largest weight and
+  the number of examples, so the integers (and the model) are the same
+  whatever ``n_jobs``, chunking or backend. The output head keeps ``s``
+  (counts are in units of ``2**-s``), so the voting luts' smoothing is in
+  units of one unit of weight.
+
+Per-lut training accuracies are then weighted: correct weight over total
+weight. Without weights nothing of this runs (the kernels' fast path).
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -53,7 +75,8 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_K",
-    "effective_params", "input_accuracy", "random_dichotomies", "random_wiring", "train",
+    "effective_params", "input_accuracy", "integer_weights", "random_dichotomies", "random_wiring", "train",
+    "weight_shift",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -69,6 +92,90 @@ BINARY_DEFAULTS = {"k": 8, "hidden_layers": (1024,) * 5, "output_k": None, "n_ou
 DEFAULTS = {"k": 6, "hidden_layers": (2048,), "output_k": 12, "n_output_luts": 256}
 
 PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts")
+
+
+#: The kernels count in int32: integer weights are counted exactly while their total stays below this.
+MAX_TOTAL_WEIGHT = 2**31 - 1
+
+#: Scaled (fractional) weights: ``n_samples * max(weight)`` is scaled to at most ``2**WEIGHT_BITS``.
+WEIGHT_BITS = 30
+
+
+def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
+    """``sample_weight`` as float64 of shape ``(n_samples,)``; ValueError if not finite, negative or all zero."""
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be numbers (one non-negative weight per example).") from None
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(f"sample_weight has shape {w.shape}; expected ({n_samples},), one weight per example.")
+    check_weight_stats(bool(np.isfinite(w).all()), float(w.min(initial=0)), float(w.max(initial=0)))
+    return w
+
+
+def check_weight_stats(finite: bool, w_min: float, w_max: float) -> None:
+    """The checks of :func:`check_sample_weight` from the weights' summary (also used on Dask)."""
+    if not finite:
+        raise ValueError("sample_weight must be finite (no NaN or infinity).")
+    if w_min < 0:
+        raise ValueError(f"sample_weight must be non-negative; got a weight of {w_min:g}.")
+    if w_max <= 0:
+        raise ValueError("sample_weight is all zero: at least one example must have a positive weight.")
+
+
+def weight_shift(n_samples: int, w_max: float, integral: bool, total: float) -> int | None:
+    """How weights become the integers the kernels count (the rule in the module docstring).
+
+    Returns None for whole-number weights summing to at most
+    :data:`MAX_TOTAL_WEIGHT` (counted as they are), else ``s``: the weights
+    are counted as ``round(w * 2**s)``.
+    """
+    if integral and total <= MAX_TOTAL_WEIGHT:
+        return None
+    _, e = math.frexp(float(n_samples) * w_max)  # n * w_max <= 2**e
+    return WEIGHT_BITS - e
+
+
+def integer_weights(w: np.ndarray, shift: int | None) -> np.ndarray:
+    """The int32 weights the kernels count: ``w`` itself (``shift`` None) or ``round(w * 2**shift)``."""
+    if shift is None:
+        return w.astype(np.int32)
+    return np.rint(np.ldexp(w, shift)).astype(np.int32)
+
+
+def quantize_sample_weight(w: np.ndarray) -> tuple[np.ndarray, int]:
+    """Checked float64 weights as ``(int32 weights, shift)``; the head's counts are in units of ``2**-shift``."""
+    shift = weight_shift(len(w), float(w.max()), bool((w == np.floor(w)).all()), float(w.sum()))
+    q = integer_weights(w, shift)
+    if not q.any():
+        raise ValueError("sample_weight: every weight rounds to zero; give weights of comparable sizes.")
+    return q, shift or 0
+
+
+def class_weight_vector(class_weight, classes: np.ndarray, class_counts: np.ndarray) -> np.ndarray | None:
+    """The float64 weight of every class from a ``class_weight`` parameter (None if it is None).
+
+    ``"balanced"``: ``n_samples / (n_classes * class_counts)``, as
+    :func:`sklearn.utils.class_weight.compute_class_weight` computes it;
+    a dict: the weight of each label it lists, 1 for the others.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        counts = np.asarray(class_counts)
+        return int(counts.sum()) / (len(classes) * counts.astype(np.float64))
+    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(f"class_weight names labels that are not in y: {unknown!r} (y has {classes.tolist()!r}).")
+    cw = np.ones(len(classes))
+    for i, label in enumerate(classes.tolist()):
+        if label in class_weight:
+            cw[i] = float(class_weight[label])
+    if not (np.isfinite(cw).all() and (cw >= 0).all()):
+        raise ValueError(f"class_weight must hold finite, non-negative weights; got {class_weight!r}.")
+    return cw
 
 
 def is_voting(n_classes: int, n_output_luts: int | None) -> bool:
@@ -233,11 +340,17 @@ class InMemoryBackend:
         Threads the caller runs the kernels on (for the buffer layout).
     max_width : int, default=0
         The widest hidden layer (its outputs are kept for the next layer).
+    sample_weight : int32 array of shape (n_samples,) or None, default=None
+        Integer weights (see :func:`integer_weights`): example ``i`` counts
+        ``sample_weight[i]`` times. None counts every example once.
     """
 
     name = ""
 
-    def __init__(self, bits: np.ndarray, y: np.ndarray, n_classes: int, n_threads: int, max_width: int = 0):
+    def __init__(
+        self, bits: np.ndarray, y: np.ndarray, n_classes: int, n_threads: int, max_width: int = 0,
+        sample_weight: np.ndarray | None = None,
+    ):
         y = np.asarray(y, dtype=np.uint8)
         self.n_samples, d = bits.shape
         self.n_classes = n_classes
@@ -248,14 +361,17 @@ class InMemoryBackend:
         self.bounds = np.searchsorted(y[order], np.arange(n_classes + 1)).astype(np.int64)
         self.A = np.empty((d, self.n_samples), np.uint8)
         kernels.transpose_rows(np.ascontiguousarray(bits), order, self.A)
+        self.sw = None if sample_weight is None else np.ascontiguousarray(np.asarray(sample_weight, np.int32)[order])
         self.max_width = max_width
         self._spare: list[np.ndarray] = []
 
     def class_totals(self) -> np.ndarray:
-        return np.diff(self.bounds)
+        if self.sw is None:
+            return np.diff(self.bounds)
+        return np.array([self.sw[a:b].sum(dtype=np.int64) for a, b in zip(self.bounds[:-1], self.bounds[1:])])
 
     def input_counts(self) -> np.ndarray:
-        ones = kernels.class_ones(self.A, self.bounds)
+        ones = kernels.class_ones(self.A, self.bounds, self.sw)
         return np.stack([self.class_totals()[None, :] - ones, ones], axis=1)
 
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
@@ -274,10 +390,12 @@ class InMemoryBackend:
         else:
             out = np.empty((0, n), np.uint8)
         work, hist = _workspace.fit_buffers(width, n, k, n_slots, self.n_threads)
-        kernels.fit_layer(
-            self.A, self.bounds, wires, side, weights, n_slots, seed, layer,
-            tables, out, correct, work, hist, needed, counts,
-        )
+        args = (self.A, self.bounds, wires, side, weights, n_slots, seed, layer, tables, out, correct, work, hist,
+                needed, counts)
+        if self.sw is None:
+            kernels.fit_layer(*args)
+        else:
+            kernels.fit_layer(*args, self.sw)
         self.A = out
         if keep_counts:  # slot-major per lut, slots = classes here: (n_luts, 2**k, C)
             counts = counts.reshape(width, n_slots, 1 << k).transpose(0, 2, 1)
@@ -297,10 +415,12 @@ def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
     return side, np.ones((width, 2), np.int64), c
 
 
-def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0) -> LutNetwork:
+def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0, weight_shift: int = 0) -> LutNetwork:
     """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
 
     The caller runs this inside :func:`lutlearn._workspace.numba_threads`.
+    ``weight_shift`` is the backend's sample weights' scale (its counts are
+    in units of ``2**-weight_shift``; 0 without weights), kept by the head.
 
     Returns
     -------
@@ -308,7 +428,7 @@ def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0) -> 
     """
     wires, sides = draw(arch, seed)
     totals = np.asarray(backend.class_totals(), np.int64)
-    n = backend.n_samples
+    n = int(totals.sum())  # the number of examples, or their total (integer) weight
     accuracy = [input_accuracy(backend.input_counts(), arch.voting)]
     tables = []
     counts = None
@@ -333,9 +453,9 @@ def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0) -> 
                 file=sys.stderr,
             )
     if arch.voting:
-        head = VoteHead(np.ascontiguousarray(counts, dtype=np.int32))
+        head = VoteHead(np.ascontiguousarray(counts, dtype=np.int32), weight_shift)
     else:
-        head = MajorityHead(np.ascontiguousarray(counts[0], dtype=np.int64))
+        head = MajorityHead(np.ascontiguousarray(counts[0], dtype=np.int64), weight_shift)
     return LutNetwork(
         n_inputs=arch.widths[0], n_classes=arch.n_classes, seed=seed, wires=wires, tables=tables,
         head=head, accuracy=accuracy, sides=sides if arch.voting else None,

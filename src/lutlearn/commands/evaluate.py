@@ -15,14 +15,14 @@ EPILOG = """examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("model", help="model file written by lutlearn train, or a pipeline file (lutlearn.save)")
     p.add_argument("data", nargs="?", help="labelled data file (.npz/.npy/.csv), unless --task")
     add_data_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.estimator import load
     from lutlearn.io import read_examples
+    from lutlearn.saving import load
 
     model = load(args.model)
     if args.task:

@@ -18,7 +18,9 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument(
+        "model", help="model file written by lutlearn train (a pipeline file only if it holds the network alone)"
+    )
     p.add_argument("-o", "--output", required=True, help="circuit file to write")
     p.add_argument("--format", choices=("c", "verilog", "blif", "aiger"), help="default: from the suffix")
     p.add_argument("--with-main", action="store_true", help="C: a complete program classifying stdin lines of 0/1")
@@ -34,7 +36,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.estimator import load
     from lutlearn.export import LutNetlist, export_model, format_from_path
     from lutlearn.export.aiger import count_ands
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--optimize applies to the AIGER format only")
     if args.synth and fmt != "verilog":
         raise ValueError("--synth applies to the Verilog format only")
-    model = load(args.model)
+    model = load_network(args.model)
     net = LutNetlist.from_model(model)
     export_model(model, args.output, fmt, with_main=args.with_main, name=args.name, net=net, progress=True)
     outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
@@ -60,3 +61,23 @@ def run(args: argparse.Namespace) -> int:
         stats = yosys_synth(args.output, args.name or "lutlearn_model", target=args.synth)
         print(f"Yosys {args.synth}: {stats['luts']} luts, {stats['cells']} cells {stats['cells_by_type']}")
     return 0
+
+
+def load_network(path):
+    """The network a model or pipeline file holds; ValueError for a pipeline with encoders or without a network."""
+    from sklearn.pipeline import Pipeline
+
+    from lutlearn.saving import load, network_of
+
+    obj = load(path)
+    network = network_of(obj)
+    if network is None:
+        raise ValueError(f"{path} holds no LutNetworkClassifier: only a network can be exported as a circuit")
+    if isinstance(obj, Pipeline) and len(obj.steps) > 1:
+        encoders = ", ".join(type(step).__name__ for _, step in obj.steps[:-1])
+        raise ValueError(
+            f"{path} is a pipeline with {encoders} before the network; encoders cannot be exported as circuits "
+            "yet (a circuit reads the network's input bits): save the network alone (pipeline[-1].save(...)) "
+            "and export that file"
+        )
+    return network

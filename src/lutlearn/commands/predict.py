@@ -15,7 +15,7 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("model", help="model file written by lutlearn train, or a pipeline file (lutlearn.save)")
     p.add_argument("data", help="data file (.npz/.npy/.csv)")
     p.add_argument("--label-column", default=None, help="a label column to drop from the data (default: none)")
     p.add_argument("--proba", action="store_true", help="print class probabilities instead of labels")
@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from lutlearn.estimator import load
     from lutlearn.io import read_examples
+    from lutlearn.saving import load
 
     model = load(args.model)
     X, _ = read_examples(args.data, args.label_column)

@@ -6,7 +6,7 @@ from lutlearn.experiments import paper
 from lutlearn.experiments.cells import Records
 from lutlearn.experiments.learners import LUT_NETWORK
 from lutlearn.experiments.runner import Run, lut_run
-from lutlearn.experiments.tasks import binary_name
+from lutlearn.experiments.tasks import binary_name, readable_task
 
 NAME = "table3"
 TITLE = "Table 3: effect of the lut size k on Binary-MNIST (real and random labels)"
@@ -61,6 +61,7 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         "--task binary-mnist,randX=1,randY=1 -k 8 ...`); we have not found the cause. The real-label columns "
         "match.",
     ]
-    figures = [{"file": "accuracy_vs_k.png", "kind": "line", "title": f"{task}: accuracy against lut size k",
+    figures = [{"file": "accuracy_vs_k.png", "kind": "line",
+                "title": f"{readable_task(task)}: accuracy against lut size k",
                 "xlabel": "k (inputs per lut)", "ylabel": "accuracy", "series": series}]
     return {"name": NAME, "title": TITLE, "tables": tables, "notes": notes, "figures": figures}

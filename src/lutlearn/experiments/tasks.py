@@ -24,6 +24,21 @@ def binary_name(name: str, quick: bool) -> str:
     return QUICK_STANDIN[name] if quick else name
 
 
+_READABLE = {"digits": "Digits", "mnist": "MNIST", "cifar10": "CIFAR-10"}
+
+
+def readable_task(name: str) -> str:
+    """A task name for titles and captions: ``binary-mnist`` -> ``Binary-MNIST``, ``pairwise-cifar10:3-5`` ->
+    ``Pairwise-CIFAR-10 3 v/s 5``; options follow in parentheses (``Binary-Digits (n=500)``)."""
+    base, *options = name.split(",")
+    kind, _, rest = base.partition("-")
+    source, _, pair = rest.partition(":")
+    text = f"{kind.capitalize()}-{_READABLE.get(source, source)}"
+    if pair:
+        text += " " + pair.replace("-", " v/s ")
+    return text + (f" ({', '.join(options)})" if options else "")
+
+
 def random_labels(n: int, seed: int) -> np.ndarray:
     """Uniformly random 0/1 labels for ``n`` examples, fixed by ``seed`` (Arpit et al.'s randY).
 

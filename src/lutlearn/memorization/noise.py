@@ -10,6 +10,7 @@ hidden width (MLP): training accuracy on the clean part and on the noisy part
 
 from __future__ import annotations
 
+from lutlearn.experiments.tasks import readable_task
 from lutlearn.memorization import LabConfig
 from lutlearn.memorization.runs import LUT, MLP, lab_cell, lab_records, learner_label, lut_run, mlp_run, replicate
 
@@ -62,7 +63,7 @@ def summarize(records: list[dict], cfg: LabConfig) -> dict:
         for method, family in ((LUT, "lut networks"), (MLP, "MLP")):
             if series[method]:
                 figures.append({"file": f"noise_{kind}_{'lut' if method == LUT else 'mlp'}.png", "kind": "line",
-                                "title": f"{cfg.task}, {family}: {title}", "ylabel": "accuracy",
+                                "title": f"{readable_task(cfg.task)}, {family}: {title}", "ylabel": "accuracy",
                                 "xlabel": "fraction p of training examples randomized", "series": series[method]})
     notes = [
         "Clean part: training examples left as they were; noisy part: those whose label (randY) or input (randX) "
