@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import zipfile
@@ -308,28 +309,39 @@ except MemoryError as exc:
 """
 
 
-def _bomb(saved, entry: str, n_bytes: int):
-    """Replace ``entry`` by a deflated .npy holding its header and then ``n_bytes`` zero bytes (a zip bomb)."""
+def _bomb(saved, entry: str, n_bytes: int, header_shape: tuple | None):
+    """Replace ``entry`` by a deflated .npy of ``n_bytes`` zero bytes (a zip bomb).
+
+    Its header says uint8 of ``header_shape`` (None: the whole size, so the
+    entry is a well-formed .npy, only far larger than the metadata implies).
+    """
     with zipfile.ZipFile(saved) as zf:
         entries = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != entry}
-        header = zf.read(entry)[:128]
     with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, data in entries.items():
             zf.writestr(name, data)
         with zf.open(entry, "w", force_zip64=True) as fh:
-            fh.write(header)
+            shape = (n_bytes,) if header_shape is None else header_shape
+            np.lib.format.write_array_header_1_0(fh, {"descr": "|u1", "fortran_order": False, "shape": shape})
             zero = bytes(8 << 20)
             for _ in range(n_bytes // len(zero)):
                 fh.write(zero)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc")
-@pytest.mark.parametrize("entry", ["tables_1.npy", "meta.npy"])
-def test_a_zip_bomb_is_refused_within_a_memory_cap(saved, entry):
-    _bomb(saved, entry, 256 << 20)
-    assert saved.stat().st_size < 2 << 20  # 256 MiB declared in a file under 2 MB
+@pytest.mark.parametrize(
+    "entry, header_shape, match",
+    [
+        ("tables_1.npy", None, r"bad tables_1: uint8 array of shape \(268435456,\)"),
+        ("meta.npy", None, "entry 'meta' declares 268435584 bytes, more than the 67108864 allowed"),
+        ("tables_1.npy", (16, 8), "entry 'tables_1' declares 268435584 bytes but its header implies 256"),
+    ],
+)
+def test_a_zip_bomb_is_refused_within_a_memory_cap(saved, entry, header_shape, match):
+    _bomb(saved, entry, 256 << 20, header_shape)
+    assert saved.stat().st_size < 2 << 20  # 256 MiB in a file under 2 MB
     env = {**os.environ, "PYTHONPATH": str(Path(lutlearn.__file__).parents[1])}
     out = subprocess.run([sys.executable, "-c", _UNDER_A_CAP, str(saved)], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.stdout.startswith(f"ModelFormatError: {saved}: "), out.stdout + out.stderr
-    assert "declares" in out.stdout
+    assert re.search(match, out.stdout), out.stdout
