@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
-import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -134,11 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(time.time() - t0, 1),
             "records": records,
         }
-        out = Path(args.output)
-        fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(doc, fh, indent=1)
-        os.replace(tmp, out)
+        from lutlearn._files import write_json  # atomic, and the file's mode honours the umask
+
+        write_json(Path(args.output), doc, sort_keys=False)
     return 0
 
 

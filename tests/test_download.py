@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import stat
 import threading
 
 import numpy as np
@@ -214,3 +216,41 @@ def test_load_cifar10_rejects_a_tarball_with_the_wrong_md5(tmp_path, checksums):
 def test_load_cifar10_format_argument_is_checked(tmp_path):
     with pytest.raises(ValueError, match="format must be 'auto', 'binary' or 'python', got 'matlab'"):
         load_cifar10(tmp_path, format="matlab")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes, FIFOs and devices")
+def test_a_killed_download_leaves_no_part_file_once_downloaded_again_and_the_mode_honours_the_umask(
+        server, tmp_path, monkeypatch, checksums):
+    root, url = server
+    for name, path in write_fake_mnist(root, fake_mnist()).items():
+        checksums[f"mnist/{name}"] = spec_of(path)
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", url)
+    home = tmp_path / "home"
+    part = home / "mnist" / ".train-images-idx3-ubyte.gz.0123abcd.part"  # what a SIGKILLed download leaves
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"half a download")
+    os.utime(part, (1e9, 1e9))
+    old = os.umask(0o027)
+    try:
+        load_mnist(home)
+    finally:
+        os.umask(old)
+    assert _leftovers(home) == []
+    for path in (home / "mnist").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640, path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links")
+@pytest.mark.parametrize("kind", ["directory", "fifo", "device", "loop"])
+def test_a_data_file_that_is_not_a_file_is_reported_as_what_it_is(tmp_path, kind):
+    target = tmp_path / "home" / "mnist" / "train-images-idx3-ubyte.gz"
+    target.parent.mkdir(parents=True)
+    {"directory": target.mkdir, "fifo": lambda: os.mkfifo(target),
+     "device": lambda: target.symlink_to("/dev/zero"), "loop": lambda: target.symlink_to(target)}[kind]()
+    what = {"directory": "a directory", "fifo": r"a named pipe \(FIFO\)", "device": "a character device",
+            "loop": "a symbolic link loop"}[kind]
+    with pytest.raises(DataFileError, match=f"^{target}: is {what}"):
+        load_mnist(tmp_path / "home")
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(DataFileError, match="file: is not a folder"):
+        load_cifar10(tmp_path / "file")

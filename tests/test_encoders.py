@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -133,7 +135,12 @@ def test_tabular_example_runs_quick(tmp_path, capsys):
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     out = tmp_path / "tabular.json"
-    assert example.main(["--quick", "--output", str(out)]) == 0
+    old = os.umask(0o022)
+    try:
+        assert example.main(["--quick", "--output", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # the umask's mode, not mkstemp's 0o600
     records = json.loads(out.read_text())["records"]
     methods = {r["method"] for r in records}
     assert {"logistic regression", "random forest"} <= methods

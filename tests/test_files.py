@@ -131,3 +131,74 @@ def test_the_library_writers_honour_the_umask(tmp_path, umask):
     for name in ("m.npz", "m.v", "f.pla", "r.md"):
         assert _mode(tmp_path / name) == 0o644, name
     assert sorted(os.listdir(tmp_path)) == ["f.pla", "m.npz", "m.v", "r.md"]
+
+
+_HOLD = """
+import sys, time
+from lutlearn._files import atomic_writer
+with atomic_writer(sys.argv[1]) as fh:
+    fh.write(b"half a model")
+    fh.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+
+
+def _writer_in_the_middle(target):
+    """A process stopped inside :func:`atomic_writer` of ``target`` (its temporary file exists)."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(target)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "writing\n"
+    return proc
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and advisory locks")
+def test_temporaries_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    target = tmp_path / "model.npz"
+    killed = _writer_in_the_middle(target)
+    killed.kill()
+    killed.wait()
+    stale = [p for p in tmp_path.iterdir()]
+    assert len(stale) == 1 and stale[0].name.startswith(".model.npz.")
+    live = _writer_in_the_middle(target)  # a concurrent writer, still running
+    try:
+        old = stale[0].stat().st_mtime - 3600
+        for p in tmp_path.iterdir():
+            os.utime(p, (old, old))  # both are old: only the lock tells them apart
+        (tmp_path / ".model.npz.notmine").write_bytes(b"x")  # not lutlearn's naming: kept
+        with atomic_writer(target) as fh:
+            fh.write(b"whole")
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert stale[0].name not in names
+        assert len(names) == 3 and "model.npz" in names and ".model.npz.notmine" in names
+    finally:
+        live.kill()
+        live.wait()
+    assert target.read_bytes() == b"whole"
+
+
+def test_a_fresh_temporary_is_never_removed(tmp_path):
+    fresh = tmp_path / ".m.npz.0123abcd.part"
+    fresh.write_bytes(b"just created, not locked yet")
+    with atomic_writer(tmp_path / "m.npz") as fh:
+        fh.write(b"x")
+    assert fresh.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links")
+def test_require_regular_file_says_what_a_path_is(tmp_path):
+    from lutlearn._files import require_regular_file
+
+    (tmp_path / "f").write_bytes(b"x")
+    assert require_regular_file(tmp_path / "f") == tmp_path / "f"
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nothing")
+    cases = {tmp_path: "a directory", tmp_path / "fifo": r"a named pipe \(FIFO\)",
+             "/dev/zero": "a character device", tmp_path / "loop": "a symbolic link loop"}
+    for path, kind in cases.items():
+        with pytest.raises(ValueError, match=f"^{path}: is {kind}"):
+            require_regular_file(path)
+    with pytest.raises(FileNotFoundError, match="broken symbolic link"):
+        require_regular_file(tmp_path / "dangling")
+    with pytest.raises(FileNotFoundError):
+        require_regular_file(tmp_path / "missing")

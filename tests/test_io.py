@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import lutlearn
 from lutlearn.io import read_examples
 
 
@@ -51,10 +61,10 @@ def test_errors(tmp_path, name, content, match):
 
 def test_pickled_npy_is_refused(tmp_path):
     np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError, match="not a plain numeric"):
+    with pytest.raises(ValueError, match="holds pickled objects"):
         read_examples(tmp_path / "o.npy")
     np.savez(tmp_path / "o.npz", X=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(ValueError, match="pickled objects"):
+    with pytest.raises(ValueError, match="holds pickled objects"):
         read_examples(tmp_path / "o.npz")
     np.savez(tmp_path / "noX.npz", A=np.zeros(2))
     with pytest.raises(ValueError, match="named 'X'"):
@@ -88,3 +98,144 @@ def test_chunked_data_choose_the_label_column_as_single_files_do(tmp_path):
         read_chunked(tmp_path / "c", label_column="label")
     with pytest.raises(ValueError, match="no column named 'label'"):
         read_examples(tmp_path / "whole.npy", label_column="label")
+
+
+# ------------------------------------------------------------------ clear messages for the wrong file
+
+
+def _gzip_csv(path):
+    path.write_bytes(gzip.compress(b"0,1,1\n1,0,0\n"))
+
+
+def _png(path):
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+
+
+def _aiger(path):
+    path.write_bytes(b"aag 3 2 0 1 1\n2\n4\n6\n6 2 4\n")
+
+
+@pytest.mark.parametrize(
+    "name, make, match",
+    [
+        ("g.csv", _gzip_csv, r"not a text CSV file \(it looks like gzip-compressed data; decompress it first\)"),
+        ("g.npz", _gzip_csv, r"not an .npz file \(it looks like gzip-compressed data"),
+        ("p.npy", _png, r"not a .npy file \(it looks like a PNG image\)"),
+        ("p.csv", _png, r"not a text CSV file \(it looks like a PNG image\)"),
+        ("c.npy", _aiger, r"not a .npy file \(it looks like an AIGER circuit\)"),
+        ("k.npy", lambda p: p.write_bytes(pickle.dumps([1, 2])), "a Python pickle, which lutlearn never loads"),
+        ("r.csv", lambda p: p.write_text("0,1,1\n1,0\n"), "data row 2 has 2 values, but the first row has 3"),
+        ("h.csv", lambda p: p.write_text("a,b,y\n0,1,1\n1,0,0,1\n"), "data row 2 has 4 values, but the header has 3"),
+        ("n.csv", lambda p: p.write_text("0,1,1\nnan,0,0\n"), "example 2, feature 1 is nan; .*missing values"),
+        ("n.npy", lambda p: np.save(p, np.array([[0.0, 1.0], [np.inf, 0.0]])), "example 2, feature 1 is inf"),
+    ],
+)
+def test_data_file_messages_name_the_file_and_what_it_is(tmp_path, name, make, match):
+    make(tmp_path / name)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(tmp_path / name))}: .*{match}") as info:
+        read_examples(tmp_path / name)
+    assert "allow_pickle" not in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links")
+def test_a_data_path_that_is_not_a_file_is_reported_as_what_it_is(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    os.symlink("/dev/zero", tmp_path / "zero.npy")
+    cases = {"d.csv": "a directory", "loop.csv": "a symbolic link loop", "zero.npy": "a character device"}
+    for name, kind in cases.items():
+        with pytest.raises(ValueError, match=f"^{tmp_path / name}: is {kind}"):
+            read_examples(tmp_path / name)
+
+
+_OPEN_FIFOS = """
+import os, sys
+from lutlearn import load
+from lutlearn.io import read_examples
+from lutlearn.pla import read_pla
+for name, read in [("m.npz", load), ("d.csv", read_examples), ("d.npy", read_examples), ("f.pla", read_pla)]:
+    path = os.path.join(sys.argv[1], name)
+    os.mkfifo(path)
+    try:
+        read(path)
+    except ValueError as exc:
+        print(exc)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_a_fifo_as_model_or_data_path_is_refused_at_once(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(lutlearn.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", _OPEN_FIFOS, str(tmp_path)], capture_output=True, text=True,
+                         env=env, timeout=30)  # before the fix: blocked forever in open()
+    lines = out.stdout.splitlines()
+    assert len(lines) == 4, out.stdout + out.stderr
+    for line, name in zip(lines, ["m.npz", "d.csv", "d.npy", "f.pla"]):
+        assert line.startswith(f"{tmp_path / name}: ") and "a named pipe (FIFO)" in line
+
+
+# ------------------------------------------------------------------ Zarr stores: nothing but plain numbers
+
+_PAYLOAD = """
+import os, pickle, sys
+
+
+class Payload:
+    def __reduce__(self):
+        return (open, (sys.argv[1], "w"))  # unpickling creates the file: proof that code ran
+"""
+
+
+def _malicious_store(root, marker, zarray=None, codecs=None):
+    """A Zarr v2 group whose X chunk is a pickle that creates ``marker`` when unpickled."""
+    ns = {}
+    exec(_PAYLOAD.replace("sys.argv[1]", repr(str(marker))), ns)
+    root.mkdir()
+    (root / ".zgroup").write_text(json.dumps({"zarr_format": 2}))
+    (root / "X").mkdir()
+    meta = {"zarr_format": 2, "shape": [2, 2], "chunks": [2, 2], "dtype": "|O", "compressor": None,
+            "fill_value": None, "filters": [{"id": "pickle", "protocol": 4}], "order": "C"}
+    meta.update(zarray or {})
+    (root / "X" / ".zarray").write_text(json.dumps(meta))
+    (root / "X" / "0.0").write_bytes(pickle.dumps(np.array([[ns["Payload"](), 1], [2, 3]], dtype=object)))
+    return root
+
+
+@pytest.mark.parametrize(
+    "zarray, match",
+    [
+        ({}, r"data type '\|O' refused"),
+        ({"dtype": "<i8"}, "codec 'pickle' refused"),
+        ({"dtype": "<i8", "filters": None, "compressor": {"id": "pickle"}}, "codec 'pickle' refused"),
+        ({"dtype": "<i8", "filters": [{"id": "msgpack2"}]}, "codec 'msgpack2' refused"),
+    ],
+)
+def test_a_malicious_zarr_store_runs_nothing(tmp_path, zarray, match):
+    pytest.importorskip("zarr")
+    from lutlearn.io import read_chunked
+
+    marker = tmp_path / "ran"
+    store = _malicious_store(tmp_path / "evil.zarr", marker, zarray)
+    with pytest.raises(ValueError, match=f"^{store / 'X' / '.zarray'}: {match}"):
+        read_chunked(store)
+    assert not marker.exists()
+    # the payload is live: a reader that unpickles the chunk (numcodecs' pickle codec does) runs it
+    pickle.loads((store / "X" / "0.0").read_bytes())
+    assert marker.exists()
+
+
+def test_a_zarr_v3_store_with_an_unsafe_codec_or_dtype_is_refused(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    from lutlearn.io import check_zarr_store, read_chunked
+
+    g = zarr.open_group(str(tmp_path / "ok.zarr"), mode="w")
+    g.create_array("X", shape=(4, 3), dtype="uint8")[:] = np.eye(4, 3, dtype=np.uint8)
+    check_zarr_store(tmp_path / "ok.zarr")
+    assert read_chunked(tmp_path / "ok.zarr", label_column=None)[0].compute().sum() == 3
+    meta_path = tmp_path / "ok.zarr" / "X" / "zarr.json"
+    meta = json.loads(meta_path.read_text())
+    for key, value, match in [("codecs", [*meta["codecs"], {"name": "numcodecs.pickle"}], "codec 'pickle'"),
+                              ("data_type", "string", "data type 'string'")]:
+        meta_path.write_text(json.dumps({**meta, key: value}))
+        with pytest.raises(ValueError, match=match):
+            read_chunked(tmp_path / "ok.zarr")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import re
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import lutlearn
 from lutlearn import LutNetworkClassifier, ModelFormatError, load
 from lutlearn.persistence import _digest
 
@@ -194,7 +200,199 @@ def test_tampered_new_metadata_is_refused(saved, edit, match):
         load(saved)
 
 
+# ------------------------------------------------------------------ value ranges (checksums are not validity)
+
+
+@pytest.fixture(scope="module")
+def fitted_multi():
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    return LutNetworkClassifier(k=3, hidden_layers=(8,), output_k=3, n_output_luts=4, random_state=0).fit(
+        X, X[:, :3].sum(axis=1))
+
+
+def _set(name, value):
+    return lambda a, m: a.__setitem__(name, value(a[name]))
+
+
+def _meta(key, value):
+    return lambda a, m: m.__setitem__(key, value)
+
+
+def _lut_wired_twice(w):
+    w = w.copy()
+    w[0, :] = w[0, 0]
+    return w
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (_set("classes", lambda c: np.array(["neg", "neg"])), "unique and sorted"),
+        (_set("classes", lambda c: c[::-1].copy()), "unique and sorted"),
+        (_set("classes", lambda c: np.array([np.nan, 1.0])), "finite"),
+        (_set("accuracy_1", lambda a: a + 7.0), r"outside \[0, 1\]"),
+        (_set("accuracy_0", lambda a: np.where(a > -1, np.nan, a)), r"outside \[0, 1\]"),
+        (_set("wires_1", _lut_wired_twice), "wire a lut twice"),
+        (_meta("feature_names", "abc"), "feature_names must be a list of strings"),
+        (_meta("feature_names", ["a"] * 19), "19 feature_names for 20 features"),
+        (_meta("feature_names", [1] * 20), "feature_names must be a list of strings"),
+        (_meta("seed", 1.5), "seed must be an integer"),
+        (_meta("seed", -1), "seed must be an integer"),
+        (_meta("n_layers", "3"), "n_layers must be an integer"),
+        (_meta("n_features_in", True), "n_features_in must be an integer"),
+        (lambda a, m: m["params"].__setitem__("hidden_layers", [16.0, 8]), "hidden_layers must be an integer"),
+        (lambda a, m: m["params"].__setitem__("hidden_layers", "abc"), "hidden_layers must be a list"),
+        (lambda a, m: m["params"].__setitem__("k", 0), "params.k|k must be an integer"),
+    ],
+)
+def test_values_outside_the_format_are_refused_even_with_valid_checksums(saved, edit, match):
+    _rewrite(saved, edit)
+    with pytest.raises(ModelFormatError, match=match):
+        load(saved)
+
+
 def test_files_without_the_new_keys_still_load(saved):
     _rewrite(saved, lambda a, m: m.pop("estimator_params"))
     loaded = load(saved)
     assert loaded.get_params()["random_state"] is None and loaded.get_params()["hidden_layers"] == (16, 8)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (_set("dichotomies_1", lambda d: np.zeros_like(d)), "both sides non-empty"),
+        (_set("dichotomies_1", lambda d: np.ones_like(d)), "both sides non-empty"),
+        (_set("tables_1", lambda t: np.full_like(t, 2)), "tables_1 hold a class index out of range"),
+    ],
+)
+def test_multiclass_values_outside_the_format_are_refused(fitted_multi, tmp_path, edit, match):
+    path = tmp_path / "m.npz"
+    fitted_multi.save(path)
+    load(path)
+    _rewrite(path, edit)
+    with pytest.raises(ModelFormatError, match=match):
+        load(path)
+
+
+# ------------------------------------------------------------------ damaged archives: always ModelFormatError
+
+
+def _patch_entry_headers(path, name, edit):
+    """Apply ``edit(bytearray, offset)`` to the local and central zip headers of entry ``name``."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+    edit(data, info.header_offset)  # local header: flags at +6, method at +8
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        n = int.from_bytes(data[central + 28:central + 30], "little")
+        if data[central + 46:central + 46 + n] == name.encode():
+            edit(data, central + 2)  # central header: the same fields two bytes later
+            break
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+
+
+def _encrypted(data, at):
+    data[at + 6] |= 1
+
+
+def _method_99(data, at):
+    data[at + 8:at + 10] = (99).to_bytes(2, "little")
+
+
+@pytest.mark.parametrize("edit, match", [(_encrypted, "is encrypted"), (_method_99, "compression method 99")])
+def test_encrypted_or_unknown_compression_is_a_model_format_error(saved, edit, match):
+    _patch_entry_headers(saved, "tables_1.npy", edit)
+    with pytest.raises(ModelFormatError, match=f"^{saved}: .*{match}"):
+        load(saved)
+
+
+def _savez_meta(path, text: bytes):
+    np.savez(path, meta=np.frombuffer(text, np.uint8))
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"format": "lutlearn-network", "version": 1, "sha256": {}, "params": {}, "lutlearn_version": "0",'
+         b' "n_layers": NaN}', "NaN is not allowed"),
+        (b"\xff\xfe", "bad metadata"),
+        (b'{"format": "lutlearn-network", "version": true}', "format version True"),
+    ],
+)
+def test_bad_metadata_is_a_model_format_error(tmp_path, text, match):
+    _savez_meta(tmp_path / "m.npz", text)
+    with pytest.raises(ModelFormatError, match=match):
+        load(tmp_path / "m.npz")
+
+
+def test_the_cli_prints_a_damaged_model_in_one_line_naming_it(saved, capsys):
+    from lutlearn.cli import main
+
+    _patch_entry_headers(saved, "tables_1.npy", _encrypted)
+    data = saved.with_name("x.csv")
+    data.write_text("0," * 19 + "1\n")
+    assert main(["predict", str(saved), str(data)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(saved) in err and "not a valid lutlearn model file" in err
+
+
+# ------------------------------------------------------------------ memory: sizes checked before decompressing
+
+_UNDER_A_CAP = """
+import resource, sys
+from lutlearn import ModelFormatError, load
+def vm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+cap = vm() + (96 << 20)  # what the process maps now, plus 96 MiB
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+try:
+    load(sys.argv[1])
+except ModelFormatError as exc:
+    print("ModelFormatError:", exc)
+except MemoryError as exc:
+    print("MemoryError:", exc)
+"""
+
+
+def _bomb(saved, entry: str, n_bytes: int, header_shape: tuple | None):
+    """Replace ``entry`` by a deflated .npy of ``n_bytes`` zero bytes (a zip bomb).
+
+    Its header says uint8 of ``header_shape`` (None: the whole size, so the
+    entry is a well-formed .npy, only far larger than the metadata implies).
+    """
+    with zipfile.ZipFile(saved) as zf:
+        entries = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != entry}
+    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+        with zf.open(entry, "w", force_zip64=True) as fh:
+            shape = (n_bytes,) if header_shape is None else header_shape
+            np.lib.format.write_array_header_1_0(fh, {"descr": "|u1", "fortran_order": False, "shape": shape})
+            zero = bytes(8 << 20)
+            for _ in range(n_bytes // len(zero)):
+                fh.write(zero)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc")
+@pytest.mark.parametrize(
+    "entry, header_shape, match",
+    [
+        ("tables_1.npy", None, r"bad tables_1: uint8 array of shape \(268435456,\)"),
+        ("meta.npy", None, "entry 'meta' declares 268435584 bytes, more than the 67108864 allowed"),
+        ("tables_1.npy", (16, 8), "entry 'tables_1' declares 268435584 bytes but its header implies 256"),
+    ],
+)
+def test_a_zip_bomb_is_refused_within_a_memory_cap(saved, entry, header_shape, match):
+    _bomb(saved, entry, 256 << 20, header_shape)
+    assert saved.stat().st_size < 2 << 20  # 256 MiB in a file under 2 MB
+    env = {**os.environ, "PYTHONPATH": str(Path(lutlearn.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", _UNDER_A_CAP, str(saved)], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.stdout.startswith(f"ModelFormatError: {saved}: "), out.stdout + out.stderr
+    assert re.search(match, out.stdout), out.stdout

@@ -5,18 +5,40 @@ reports, figures, downloads) goes through :func:`atomic_writer`: the data go
 to a temporary file beside the target, which is flushed to disk and renamed
 over the target only when the whole write succeeded. An interrupted or failed
 write leaves the old file (or no file) at the target and no temporary file.
+
+A process killed outright (SIGKILL, power loss) cannot remove its temporary
+file; the writer holds an advisory lock on it while writing, and the next
+write of the same target removes every temporary file of that target whose
+lock is free (its writer is gone). :func:`require_regular_file` tells what a
+path that should be a readable file is when it is not one (a folder, a FIFO,
+a device, a symbolic link loop), before anything opens it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
 import secrets
+import stat
+import time
 from pathlib import Path
 from typing import IO, Iterator
 
 import numpy as np
+
+try:  # POSIX advisory locks: how a writer shows that its temporary file is in use
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+#: A temporary file younger than this is never removed as stale (its writer may
+#: have just created it and not locked it yet); without ``fcntl``, one older
+#: than :data:`STALE_UNLOCKED_AFTER` is.
+STALE_MIN_AGE = 10.0
+STALE_UNLOCKED_AFTER = 24 * 3600.0
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -34,6 +56,107 @@ def _create_beside(path: Path, suffix: str) -> tuple[int, Path]:
             return os.open(tmp, _FLAGS, 0o666), tmp
         except FileExistsError:
             continue
+
+
+def _fsync(path: Path, flags: int) -> None:
+    """Flush ``path`` (a file, or a folder to make a rename in it durable) to disk; best effort."""
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # pragma: no cover - Windows cannot open folders
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_pattern(path: Path) -> re.Pattern:
+    """The names :func:`_create_beside` gives ``path``'s temporary files (any suffix)."""
+    return re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}(\.[A-Za-z0-9_-]{1,16})?")
+
+
+def _lock(fd: int) -> bool:
+    """Take the exclusive advisory lock of ``fd`` without waiting; False if another process holds it."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files a killed writer of ``path`` left beside it; return those removed.
+
+    A temporary file is stale when it has lutlearn's name for ``path``'s
+    temporaries (``.<name>.<8 hex digits><suffix>``), is older than
+    :data:`STALE_MIN_AGE` seconds, and no process holds its lock (every
+    writer locks its temporary file until the rename; the lock dies with the
+    process, even on SIGKILL). Files that are not regular files are left alone.
+    """
+    path = Path(path)
+    pattern, removed = _temp_pattern(path), []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return removed
+    now = time.time()
+    for name in names:
+        if not pattern.fullmatch(name):
+            continue
+        tmp = path.parent / name
+        try:
+            fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            age = now - st.st_mtime
+            if not stat.S_ISREG(st.st_mode) or age < STALE_MIN_AGE:
+                continue
+            if (fcntl is not None and _lock(fd)) or age > STALE_UNLOCKED_AFTER:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                    removed.append(tmp)
+        finally:
+            os.close(fd)
+    return removed
+
+
+_KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+
+
+def require_regular_file(path: str | os.PathLike, error: type[Exception] = ValueError) -> Path:
+    """Return ``path`` if it is a regular file (or a link to one); raise saying what it is otherwise.
+
+    Checked with :func:`os.stat`, which never blocks, so a FIFO or a device is
+    refused before anything opens it.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing at ``path`` (or a symbolic link to nothing).
+    error
+        ``path`` is a directory, a FIFO, a device, a socket, a symbolic link
+        loop or cannot be examined; the message names the path and what it is.
+    """
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        what = "a broken symbolic link" if os.path.islink(path) else "No such file or directory"
+        raise FileNotFoundError(errno.ENOENT, what, str(path)) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise error(f"{path}: is a symbolic link loop, not a file") from None
+        raise error(f"{path}: cannot be examined ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+        raise error(f"{path}: is {kind}, not a regular file")
+    return path
 
 
 @contextlib.contextmanager
@@ -54,10 +177,13 @@ def atomic_writer(path: str | os.PathLike, mode: str | None = "wb", *, encoding:
     suffix : str, default=".part"
         The temporary file's suffix (for tools that choose the format by it).
 
-    The file is flushed and fsynced before the rename (:func:`os.replace`), so
-    ``path`` holds either the old content or the whole new one. On any
+    The file is flushed and fsynced before the rename (:func:`os.replace`), and
+    the folder after it, so ``path`` holds either the old content or the whole
+    new one, even after a crash. On any
     exception, including KeyboardInterrupt, the temporary file is removed and
     ``path`` is left as it was. The file's mode is ``0o666`` less the umask.
+    The temporary file stays locked until the rename, and stale temporary
+    files of ``path`` (see :func:`remove_stale_temporaries`) are removed first.
     """
     if mode not in ("wb", "w", None):
         raise ValueError(f"mode must be 'wb', 'w' or None, not {mode!r}")
@@ -65,11 +191,15 @@ def atomic_writer(path: str | os.PathLike, mode: str | None = "wb", *, encoding:
         raise ValueError("an encoding applies to text mode 'w' only")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     fd, tmp = _create_beside(path, suffix)
+    lock = os.dup(fd)  # holds the lock until the rename, whoever closes ``fd``
     try:
+        _lock(lock)
         if mode is None:
             os.close(fd)
             yield tmp
+            _fsync(tmp, os.O_RDONLY)  # what the external program wrote
         else:
             with os.fdopen(fd, mode, encoding=encoding) as fh:
                 yield fh
@@ -77,10 +207,13 @@ def atomic_writer(path: str | os.PathLike, mode: str | None = "wb", *, encoding:
                     fh.flush()
                     os.fsync(fh.fileno())
         os.replace(tmp, path)
+        _fsync(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(lock)
 
 
 def _json_default(obj):

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from lutlearn._download import DataFileError, DownloadError, FileSpec, copy_verified, fetch, verify_file
+from lutlearn._files import require_regular_file
 from lutlearn._readers import (
     read_cifar10_bin,
     read_cifar10_python,
@@ -122,6 +123,23 @@ def base_urls(source: str) -> list[str]:
     return [u if u.endswith("/") else u + "/" for u in urls]
 
 
+def _present(path: Path) -> bool:
+    """True if ``path`` is a regular file, False if nothing is there (to download).
+
+    Anything else (a folder, a FIFO, a device, a symbolic link loop or to
+    nothing, or a parent that is not a folder) raises
+    :class:`~lutlearn._download.DataFileError` saying what it is, rather
+    than being taken for a missing file.
+    """
+    for parent in (path.parent.parent, path.parent):
+        if os.path.lexists(parent) and not parent.is_dir():
+            raise DataFileError(f"{parent}: is not a folder; the data home must hold the folders mnist/ and cifar10/")
+    if not os.path.lexists(path):
+        return False
+    require_regular_file(path, DataFileError)
+    return True
+
+
 def _spec(folder: Path, name: str) -> FileSpec | None:
     return CHECKSUMS.get(f"{folder.name}/{name}")
 
@@ -164,7 +182,7 @@ def load_mnist(data_home: str | os.PathLike | None = None, download: bool = True
         (:class:`~lutlearn._download.DataFileError`).
     """
     folder = get_data_home(data_home) / "mnist"
-    missing = [n for n in MNIST_FILES.values() if not (folder / n).is_file()]
+    missing = [n for n in MNIST_FILES.values() if not _present(folder / n)]
     if missing and not download:
         raise FileNotFoundError(_missing_message("mnist", folder, missing, "MNIST files missing"))
     if missing:
@@ -207,7 +225,7 @@ def _fetch_cifar10(folder: Path, fmt: str, download: bool) -> None:
     names, tar_name, *_ = CIFAR10_FORMATS[fmt]
     tarball = folder / tar_name
     downloaded = False
-    if tarball.is_file():
+    if _present(tarball):
         verify_file(tarball, _spec(folder, tar_name))
     else:
         reason = f"CIFAR-10 ({fmt} version) files missing"
@@ -251,7 +269,7 @@ def load_cifar10(data_home: str | os.PathLike | None = None, download: bool = Tr
     folder = get_data_home(data_home) / "cifar10"
     fmt = format if format != "auto" else (_present_format(folder) or "binary")
     names = CIFAR10_FORMATS[fmt][0]
-    if not all((folder / n).is_file() for n in names):
+    if not all([_present(folder / n) for n in names]):
         _fetch_cifar10(folder, fmt, download)
     read = read_cifar10_bin if fmt == "binary" else read_cifar10_python
     parts = []

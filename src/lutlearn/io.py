@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import csv
 import importlib
+import json
 import os
 import re
 from pathlib import Path
 
 import numpy as np
+
+from lutlearn._files import require_regular_file
 
 __all__ = ["read_examples"]
 
@@ -64,48 +67,118 @@ def _split(data: np.ndarray, label_column, header, path: Path):
     return np.delete(data, i, axis=1), data[:, i]
 
 
+#: What a file is, from its first bytes: for messages about a file given in the wrong place.
+_SIGNATURES = [
+    (b"\x93NUMPY", "a .npy array"), (b"PK\x03\x04", "a zip archive (.npz)"), (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x1f\x8b", "gzip-compressed data; decompress it first"), (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ", "xz-compressed data"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"), (b"%PDF", "a PDF document"), (b"aag ", "an AIGER circuit"),
+    (b"aig ", "an AIGER circuit"), (b"\x80", "a Python pickle, which lutlearn never loads"),
+]
+
+
+def _looks_like(head: bytes) -> str | None:
+    """What the first bytes ``head`` of a file say it is (None: nothing recognised, and no NUL byte)."""
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            return what
+    return "binary data" if b"\x00" in head else None
+
+
+def _check_signature(path: Path, head: bytes, signature: bytes, kind: str) -> None:
+    if not head.startswith(signature):
+        what = _looks_like(head) or "something else"
+        raise ValueError(f"{path}: not {kind} file (it looks like {what})")
+
+
+def _numpy_error(path: Path, exc: Exception, kind: str) -> ValueError:
+    """A one-line error for what ``np.load`` raised on ``path``; never numpy's advice to allow pickle."""
+    text = str(exc)
+    if "allow_pickle" in text or "Object arrays" in text or "Python objects" in text:
+        return ValueError(f"{path}: holds pickled objects (Python objects), which lutlearn never loads; "
+                          "save plain numeric arrays")
+    return ValueError(f"{path}: not a readable {kind} file ({exc.__class__.__name__}: {text})")
+
+
+def _check_finite(X: np.ndarray, path: Path) -> None:
+    """Refuse NaN or infinite feature values, naming the first one's row and column."""
+    if X.dtype.kind in "fc" and not np.isfinite(X).all():
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(
+            f"{path}: the value in example {row + 1}, feature {col + 1} is {X[row, col]}; lut networks need "
+            "every feature present and finite (fill or drop missing values first)"
+        )
+
+
 def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None]:
-    """Read ``(X, y)`` from a ``.npz``, ``.npy`` or ``.csv`` file (``y`` is None when unlabelled)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
+    """Read ``(X, y)`` from a ``.npz``, ``.npy`` or ``.csv`` file (``y`` is None when unlabelled).
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing at ``path``.
+    ValueError
+        ``path`` is not a regular file (a folder, FIFO, device, symbolic
+        link loop), is not the format its suffix says (the message says
+        what it looks like: gzip data, an image, an AIGER circuit, ...),
+        holds Python objects (never unpickled), ragged or non-numeric CSV
+        rows, or missing (NaN) or infinite features. Every message starts
+        with the file's name.
+    """
+    path = require_regular_file(path)
     suffix = path.suffix.lower()
+    if suffix not in (".npz", ".npy", ".csv"):
+        raise ValueError(f"{path}: unknown data file type {suffix!r}; use .npz, .npy or .csv")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
     if suffix == ".npz":
+        _check_signature(path, head, b"PK", "an .npz")
         try:
             with np.load(path, allow_pickle=False) as npz:
-                if "X" not in npz.files:
-                    raise ValueError(f"{path}: an .npz data file needs an array named 'X' (has {npz.files})")
-                X = npz["X"]
-                y = npz["y"] if ("y" in npz.files and label_column is not None) else None
-        except (OSError, ValueError) as exc:
-            if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
-                raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads") from None
-            raise
+                files = npz.files
+                X = npz["X"] if "X" in files else None
+                y = npz["y"] if ("y" in files and label_column is not None) else None
+        except Exception as exc:  # whatever numpy or zipfile make of a damaged file
+            raise _numpy_error(path, exc, ".npz") from None
+        if X is None:
+            raise ValueError(f"{path}: an .npz data file needs an array named 'X' (has {files})")
+        if X.ndim == 2:
+            _check_finite(X, path)
         return X, y
     if suffix == ".npy":
-        try:
-            data = np.load(path, allow_pickle=False)
-        except ValueError as exc:
-            raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
-        return _split(data, label_column, None, path)
-    if suffix == ".csv":
+        _check_signature(path, head, b"\x93NUMPY", "a .npy")
+        data = _load_npy(path)
+        X, y = _split(data, label_column, None, path)
+        _check_finite(X, path)
+        return X, y
+    if _looks_like(head):
+        raise ValueError(f"{path}: not a text CSV file (it looks like {_looks_like(head)})")
+    try:
         with open(path, newline="") as fh:
             rows = [r for r in csv.reader(fh) if r]
-        if not rows:
-            raise ValueError(f"{path}: empty file")
-        header = None
-        try:
-            [float(v) for v in rows[0]]
-        except ValueError:
-            header, rows = [h.strip() for h in rows[0]], rows[1:]
-        try:
-            data = np.array([[float(v) for v in r] for r in rows])
-        except ValueError as exc:
-            raise ValueError(f"{path}: non-numeric value ({exc})") from None
-        if data.size and np.all(data == np.round(data)):
-            data = data.astype(np.int64)
-        return _split(data, label_column, header, path)
-    raise ValueError(f"{path}: unknown data file type {suffix!r}; use .npz, .npy or .csv")
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{path}: not a readable text CSV file ({exc})") from None
+    if not rows:
+        raise ValueError(f"{path}: empty file")
+    header = None
+    try:
+        [float(v) for v in rows[0]]
+    except ValueError:
+        header, rows = [h.strip() for h in rows[0]], rows[1:]
+    width = len(header) if header is not None else len(rows[0])
+    for i, r in enumerate(rows, start=1):
+        if len(r) != width:
+            raise ValueError(f"{path}: data row {i} has {len(r)} values, but the {'header' if header else 'first row'} "
+                             f"has {width}")
+    try:
+        data = np.array([[float(v) for v in r] for r in rows])
+    except ValueError as exc:
+        raise ValueError(f"{path}: non-numeric value ({exc})") from None
+    if data.size and np.all(data == np.round(data)):
+        data = data.astype(np.int64)
+    X, y = _split(data, label_column, header, path)
+    _check_finite(X, path)
+    return X, y
 
 
 # ----------------------------------------------------------------- chunked data (Dask)
@@ -126,21 +199,19 @@ def _natural_key(path: Path):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
-def _load_npy(path: str) -> np.ndarray:
+def _load_npy(path: str | os.PathLike) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
+    except Exception as exc:  # whatever numpy makes of a damaged file (a header that does not parse...)
+        raise _numpy_error(Path(path), exc, ".npy") from None
 
 
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of a ``.npy`` file, without reading its data (memory-mapped, never unpickled)."""
     try:
-        a = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
-        if "object" in str(exc).lower():
-            raise ValueError(f"{path}: holds pickled objects, which lutlearn never loads") from None
-        raise ValueError(f"{path}: not a plain numeric .npy array ({exc})") from None
+        a = np.load(require_regular_file(path), mmap_mode="r", allow_pickle=False)
+    except Exception as exc:
+        raise _numpy_error(path, exc, ".npy") from None
     if not isinstance(a, np.ndarray):
         raise ValueError(f"{path}: not a .npy array file")
     return a.shape, a.dtype
@@ -177,13 +248,100 @@ def read_npy_chunks(folder: str | os.PathLike):
     return da.concatenate(blocks, axis=0)
 
 
+#: Zarr data types and codecs lutlearn reads: plain numbers, and codecs that
+#: only compress, reorder or checksum bytes. Anything else (object dtypes,
+#: ``pickle``, ``vlen-*``, ``json2``, ``msgpack2``, ``categorize``, unknown
+#: codecs) is refused before Zarr opens the store: some of them unpickle.
+_ZARR_V2_DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f[248])")
+_ZARR_V3_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                   "float16", "float32", "float64"}
+_ZARR_CODECS = {
+    "blosc", "zstd", "zlib", "gzip", "bz2", "lzma", "lz4", "lz4hc", "shuffle", "bitshuffle", "delta",
+    "crc32", "crc32c", "adler32", "fletcher32", "jenkins_lookup3", "bytes", "endian", "transpose",
+    "sharding_indexed",
+}
+_ZARR_METADATA = {".zarray", ".zgroup", ".zmetadata", "zarr.json"}
+
+
+def _zarr_codec_name(codec) -> str | None:
+    if not isinstance(codec, dict):
+        return None
+    name = codec.get("id", codec.get("name"))
+    if not isinstance(name, str):
+        return None
+    return name.removeprefix("numcodecs.")
+
+
+def _check_zarr_node(meta, where: str) -> None:
+    """Raise ValueError unless every array described in the JSON ``meta`` is plain numbers with safe codecs."""
+    if isinstance(meta, list):
+        for item in meta:
+            _check_zarr_node(item, where)
+        return
+    if not isinstance(meta, dict):
+        return
+    if ("dtype" in meta and "zarr_format" in meta) or "data_type" in meta:
+        dtype = meta.get("dtype", meta.get("data_type"))
+        ok = (isinstance(dtype, str) and (_ZARR_V2_DTYPE.fullmatch(dtype) or dtype in _ZARR_V3_DTYPES))
+        if not ok:
+            raise ValueError(f"{where}: data type {str(dtype)[:60]!r} refused; lutlearn reads Zarr arrays "
+                             "of plain numbers only (object and string arrays may need pickle)")
+        codecs = [meta.get("compressor"), *(meta.get("filters") or []), *(meta.get("codecs") or [])]
+        for codec in codecs:
+            if codec is None:
+                continue
+            name = _zarr_codec_name(codec)
+            if name not in _ZARR_CODECS:
+                raise ValueError(f"{where}: codec {str(name or codec)[:60]!r} refused; lutlearn reads Zarr "
+                                 f"arrays compressed with {', '.join(sorted(_ZARR_CODECS))} only")
+            config = codec.get("configuration")
+            if isinstance(config, dict):  # a sharding codec's inner codecs
+                _check_zarr_node({"data_type": "uint8", "codecs": config.get("codecs") or []}, where)
+                _check_zarr_node({"data_type": "uint8", "codecs": config.get("index_codecs") or []}, where)
+    for key, value in meta.items():
+        if key != "attributes" and isinstance(value, (dict, list)):  # attributes: the user's own JSON
+            _check_zarr_node(value, where)
+
+
+def check_zarr_store(path: str | os.PathLike) -> None:
+    """Refuse a Zarr store (a folder) holding anything but plain numeric arrays with safe codecs.
+
+    Reads every metadata file (``.zarray``, ``.zmetadata``, ``zarr.json``,
+    ...) as JSON, without Zarr, before any chunk is read, so that no codec
+    that unpickles (numcodecs' ``pickle``, object arrays) can run whatever
+    Zarr version is installed.
+
+    Raises
+    ------
+    ValueError
+        Naming the metadata file and what is refused.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ValueError(f"{path}: a Zarr store must be a folder")
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(set(files) & _ZARR_METADATA):
+            where = Path(folder) / name
+            try:
+                meta = json.loads(require_regular_file(where).read_text(encoding="utf-8"))
+            except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError included
+                raise ValueError(f"{where}: not valid Zarr metadata ({exc.__class__.__name__}: {exc})") from None
+            _check_zarr_node(meta, str(where))
+
+
 def read_zarr(path: str | os.PathLike):
-    """``(X, y)`` from a Zarr store: a group with arrays ``X`` and ``y``, or one 2-D array (``y`` None)."""
+    """``(X, y)`` from a Zarr store: a group with arrays ``X`` and ``y``, or one 2-D array (``y`` None).
+
+    The store's metadata is checked first (:func:`check_zarr_store`): only
+    plain numeric arrays with compression codecs are read.
+    """
     da = _require("dask.array", _NEEDS_DASK)
     zarr = _require("zarr", "Zarr data needs the zarr package")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
+    check_zarr_store(path)
     try:
         node = zarr.open(str(path), mode="r")
     except Exception as exc:

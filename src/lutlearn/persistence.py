@@ -54,10 +54,33 @@ does not know them ignores them; files without them still load):
     weights: ``output_counts`` are in units of ``2**-weight_shift`` of a
     weight (see :mod:`lutlearn.training`).
 
-Loading uses ``allow_pickle=False`` throughout and checks the format name,
-version, checksums, shapes, dtypes and value ranges, so a truncated,
-corrupted or tampered file raises :class:`ModelFormatError` and never runs
-code.
+Loading never unpickles and checks, in this order, raising
+:class:`ModelFormatError` naming the file at the first problem:
+
+* the path is a regular file (not a folder, FIFO or device);
+* the zip directory: only ``<name>.npy`` entries, none repeated, none
+  encrypted, each stored or deflated;
+* ``meta`` (at most :data:`META_MAX_BYTES`): UTF-8 JSON without NaN or
+  infinity, the format name and version, every key's type (integers are
+  JSON integers: ``n_layers`` >= 1, ``n_features_in`` >= 1, ``seed`` in
+  [0, 2**63); ``k`` and ``output_k`` in [1, 24]; widths >= 1),
+  ``feature_names`` null or ``n_features_in`` strings, and the parameters
+  build the architecture the layer count says;
+* every entry's ``.npy`` header (dtype, C order, shape) and its size in the
+  zip directory against the shape the metadata implies, *before* its data
+  are decompressed; the total must fit in the memory available; data are
+  read in chunks and hashed on the way (SHA-256 as in ``sha256``);
+* the values: ``classes`` 2 to 255 unique, sorted (and finite) numbers or
+  strings; accuracies in [0, 1]; wires inside the layer below and distinct
+  within a lut; hidden tables 0/1, output tables class indices; counts
+  >= 0; dichotomies 0/1 with both sides non-empty.
+
+So a truncated, corrupted, tampered or hostile file (a zip bomb included)
+raises :class:`ModelFormatError` without running code or taking more memory
+than the model it claims to be.
+
+Pipeline files (:mod:`lutlearn.saving`) are archives of the same kind, read
+by the same checked reader.
 """
 
 from __future__ import annotations
@@ -68,27 +91,37 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import numpy as np
 
-from lutlearn._files import atomic_writer
+from lutlearn._files import atomic_writer, require_regular_file
+from lutlearn._validation import available_memory
 from lutlearn._version import __version__
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
-from lutlearn.training import Architecture
+from lutlearn.training import MAX_CLASSES, MAX_K, Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1
 #: The version of multi-class model files.
 MULTICLASS_VERSION = 2
 
+T = TypeVar("T")
+
 
 class ModelFormatError(ValueError):
     """A model file is not a valid lutlearn model (truncated, corrupted, tampered or foreign)."""
 
 
-def _digest(a: np.ndarray) -> str:
+def _hasher(dtype: np.dtype, shape: tuple):
+    """A SHA-256 fed with an array's dtype and shape, ready for its bytes (C order)."""
     h = hashlib.sha256()
-    h.update(f"{a.dtype.str}|{a.shape}|".encode())
+    h.update(f"{dtype.str}|{tuple(shape)}|".encode())
+    return h
+
+
+def _digest(a: np.ndarray) -> str:
+    h = _hasher(a.dtype, a.shape)
     h.update(np.ascontiguousarray(a).tobytes())
     return h.hexdigest()
 
@@ -206,6 +239,7 @@ def network_entries(network: LutNetwork, classes, feature_names, params: dict, g
 
 def write_archive(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """Write ``arrays`` and JSON ``meta`` (to which the arrays' SHA-256 are added) as an ``.npz``, atomically."""
+    arrays = {name: np.ascontiguousarray(a) for name, a in arrays.items()}  # read back in C order only
     meta = dict(meta, sha256={name: _digest(a) for name, a in arrays.items()})
     arrays = dict(arrays, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8))
     with atomic_writer(path) as fh:
@@ -231,136 +265,328 @@ def _fail(path, why: str, what: str = "model"):
     raise ModelFormatError(f"{path}: not a valid lutlearn {what} file ({why})")
 
 
-def read_archive(path, formats: dict[str, tuple], what: str = "model") -> tuple[dict, dict[str, np.ndarray]]:
-    """Open an archive written by :func:`write_archive`: ``(meta, arrays)``, checksums and format checked.
+#: Largest ``meta`` and ``classes`` entries read (bytes, uncompressed): far
+#: above what any model needs (a million feature names fit), far below harm.
+META_MAX_BYTES = 64 << 20
+CLASSES_MAX_BYTES = 16 << 20
+_CHUNK = 1 << 20
+_NPY_HEADER_MAX = 10_000
 
-    ``formats`` maps each accepted format name to the versions this lutlearn
-    reads. Never unpickles.
+
+def _show(value) -> str:
+    """``repr(value)``, shortened: what a message quotes from a file."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _int(path, value, what: str, lo: int = 0, hi: int | None = None, kind: str = "model") -> int:
+    """``value`` if it is a JSON integer in ``[lo, hi]``, else :class:`ModelFormatError`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo or (hi is not None and value > hi):
+        bounds = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+        _fail(path, f"{what} must be an integer {bounds}, got {_show(value)}", kind)
+    return value
+
+
+def _members(zf: zipfile.ZipFile, path) -> dict[str, zipfile.ZipInfo]:
+    """The archive's entries by array name, each checked to be a plain (stored or deflated) ``.npy`` entry."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename
+        if not name.endswith(".npy") or name[:-4] in members:
+            _fail(path, f"unexpected or repeated entry {_show(name)} in the archive")
+        if info.flag_bits & 0x1:
+            _fail(path, f"entry '{name}' is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            _fail(path, f"entry '{name}' uses compression method {info.compress_type}; "
+                        "model files are stored or deflated")
+        members[name[:-4]] = info
+    return members
+
+
+def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, dtype_ok, shape_ok, max_bytes=None):
+    """Read one ``.npy`` entry, checking its header before any of its data is decompressed.
+
+    ``dtype_ok(dtype)`` and ``shape_ok(shape)`` say what the format allows;
+    the entry's size declared in the zip directory must be exactly its
+    header plus ``prod(shape) * itemsize`` (and at most ``max_bytes``), so
+    nothing larger than the metadata implies is ever decompressed. The
+    data are read in chunks into the final array while their digest (see
+    :func:`_digest`) is computed. Returns ``(array, sha256 hex digest)``.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
+    name = info.filename[:-4]
+    if max_bytes is not None and info.file_size > max_bytes:
+        _fail(path, f"entry '{name}' declares {info.file_size} bytes, more than the {max_bytes} allowed")
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh, max_header_size=_NPY_HEADER_MAX)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh, max_header_size=_NPY_HEADER_MAX)
+        else:
+            _fail(path, f"entry '{name}' has .npy format version {version}")
+        if fortran or dtype.hasobject or not dtype_ok(dtype) or not shape_ok(shape):
+            _fail(path, f"bad {name}: {dtype} array of shape {shape}{' (Fortran order)' if fortran else ''}")
+        n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if info.file_size != fh.tell() + n_bytes:
+            _fail(path, f"entry '{name}' declares {info.file_size} bytes but its header implies "
+                        f"{fh.tell() + n_bytes}")
+        out = np.empty(shape, dtype)
+        flat = out.reshape(-1).view(np.uint8)
+        digest = _hasher(dtype, shape)
+        pos = 0
+        while pos < n_bytes:
+            chunk = fh.read(min(_CHUNK, n_bytes - pos))
+            if not chunk:
+                _fail(path, f"entry '{name}' is truncated")
+            flat[pos:pos + len(chunk)] = np.frombuffer(chunk, np.uint8)
+            digest.update(chunk)
+            pos += len(chunk)
+        if fh.read(1):  # also makes zipfile check the entry's CRC
+            _fail(path, f"entry '{name}' is longer than its header says")
+    return out, digest.hexdigest()
+
+
+class Archive:
+    """An open model or pipeline archive: its metadata, and its entries read on demand, each checked.
+
+    :meth:`entry` reads one entry after checking its ``.npy`` header and its
+    size in the zip directory against what the caller expects, then its
+    SHA-256 against the metadata; :meth:`view` gives the entries under a
+    name prefix (a pipeline's network).
+    """
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, members: dict, meta: dict, what: str, prefix: str = ""):
+        self.path, self.meta, self.what = path, meta, what
+        self._zf, self._members, self._prefix = zf, members, prefix
+
+    def names(self) -> set[str]:
+        """The entries' names (under this view's prefix, without it)."""
+        n = len(self._prefix)
+        return {name[n:] for name in self._members if name.startswith(self._prefix)}
+
+    def view(self, prefix: str) -> "Archive":
+        """The entries whose names start with ``prefix``, named without it."""
+        return Archive(self.path, self._zf, self._members, self.meta, self.what, self._prefix + prefix)
+
+    def fail(self, why: str):
+        _fail(self.path, why, self.what)
+
+    def entry(self, name: str, dtype_ok: Callable, shape_ok: Callable, max_bytes: int | None = None) -> np.ndarray:
+        """Entry ``name``, read only if its dtype and shape are allowed; its checksum checked."""
+        full = self._prefix + name
+        if full not in self._members:
+            self.fail(f"bad {full}: no such entry")
+        try:
+            a, digest = _read_entry(self._zf, self._members[full], self.path, dtype_ok, shape_ok, max_bytes)
+        except ModelFormatError as exc:
+            raise ModelFormatError(str(exc).replace("lutlearn model file", f"lutlearn {self.what} file")) from None
+        if digest != self.meta["sha256"].get(full):
+            self.fail(f"checksum mismatch in '{full}'")
+        return a
+
+    def exactly(self, name: str, dtype, shape) -> np.ndarray:
+        """Entry ``name``, which must be of exactly this dtype and shape."""
+        return self.entry(name, lambda d: d == dtype, lambda s: tuple(s) == tuple(shape))
+
+
+def _parse_meta(path, raw: np.ndarray, formats: dict[str, tuple], what: str) -> dict:
+    """The archive's JSON metadata: no NaN or infinity, a known format and version, a checksum map."""
+    def no_constant(name):
+        raise ValueError(f"{name} is not allowed")
+
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
-        _fail(path, f"unreadable archive: {exc}", what)
-    if "meta" not in arrays:
-        _fail(path, "no 'meta' entry", what)
-    try:
-        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        meta = json.loads(raw.tobytes().decode("utf-8"), parse_constant=no_constant)
+    except RecursionError:
+        _fail(path, "bad metadata: nested too deeply", what)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
         _fail(path, f"bad metadata: {exc}", what)
     if not isinstance(meta, dict) or meta.get("format") not in formats:
         _fail(path, "wrong format name", what)
     versions = formats[meta["format"]]
-    if meta.get("version") not in versions:
+    if meta.get("version") not in versions or isinstance(meta.get("version"), bool):
         _fail(
             path,
-            f"format version {meta.get('version')!r}; this lutlearn reads versions "
+            f"format version {_show(meta.get('version'))}; this lutlearn reads versions "
             f"{' and '.join(str(v) for v in versions)}",
             what,
         )
+    if not isinstance(meta.get("sha256"), dict):
+        _fail(path, "incomplete metadata: 'sha256' must be a dict", what)
+    return meta
+
+
+def read_archive(path, formats: dict[str, tuple], read: Callable[[Archive], T], what: str = "model") -> T:
+    """Open an archive written by :func:`write_archive` and return ``read(archive)``, every failure a ModelFormatError.
+
+    ``formats`` maps each accepted format name to the versions this lutlearn
+    reads. The zip directory and the metadata are checked first (see the
+    module docstring); ``read`` takes the entries it expects through
+    :meth:`Archive.entry`; entries it does not take are refused. Never
+    unpickles.
+    """
+    path = require_regular_file(path, ModelFormatError)
     try:
-        digests = dict(meta["sha256"])
-    except (KeyError, TypeError, ValueError) as exc:
-        _fail(path, f"incomplete metadata: {exc}", what)
-    if set(digests) != set(arrays):
-        _fail(path, "the archive's entries do not match its metadata", what)
-    for name, a in arrays.items():
-        if _digest(a) != digests[name]:
-            _fail(path, f"checksum mismatch in '{name}'", what)
-    return meta, arrays
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+            members = _members(zf, path)
+            if "meta" not in members:
+                _fail(path, "no 'meta' entry", what)
+            raw_meta, _ = _read_entry(zf, members.pop("meta"), path, lambda d: d == np.uint8,
+                                      lambda s: len(s) == 1, META_MAX_BYTES)
+            meta = _parse_meta(path, raw_meta, formats, what)
+            if set(meta["sha256"]) != set(members):
+                _fail(path, "the archive's entries do not match its metadata", what)
+            return read(Archive(path, zf, members, meta, what))
+    except ModelFormatError:
+        raise
+    except MemoryError:
+        _fail(path, "too large for the memory available", what)
+    except RecursionError:
+        _fail(path, "nested too deeply", what)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        _fail(path, f"unreadable archive: {exc}", what)
+    except Exception as exc:  # whatever a damaged file makes numpy or zipfile raise
+        _fail(path, f"unreadable archive: {exc.__class__.__name__}: {exc}", what)
 
 
 def read(path) -> StoredModel:
     """Read a model file written by :func:`write`, checking everything before trusting it.
+
+    The zip directory is checked first (only stored or deflated ``.npy``
+    entries, none encrypted), then the metadata (read with a size cap), then
+    every entry's header and declared size against the shapes the metadata
+    implies, before its data are decompressed; data are read in chunks and
+    hashed on the way. Then every value range the format defines is
+    checked (see the module docstring).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ModelFormatError
-        If the file is not a complete, untampered lutlearn model of a known version.
+        If the file is not a complete, untampered lutlearn model of a known
+        version, is not a regular file, or is too large for the memory
+        available; the message names the file.
     """
-    meta, arrays = read_archive(path, {FORMAT: (VERSION, MULTICLASS_VERSION)})
-    return network_from_entries(path, meta, arrays)
+    return read_archive(path, {FORMAT: (VERSION, MULTICLASS_VERSION)}, lambda a: network_from_archive(a, a.meta))
 
 
-def network_from_entries(path, meta: dict, arrays: dict[str, np.ndarray], what: str = "model") -> StoredModel:
-    """The :class:`StoredModel` that :func:`network_entries` stored, every entry checked (``path`` names errors)."""
-    def _fail(path, why):  # the module's, naming what the file is
-        raise ModelFormatError(f"{path}: not a valid lutlearn {what} file ({why})")
+def _params(archive: Archive, meta: dict, multi: bool) -> dict:
+    raw = meta["params"]
+    if not isinstance(raw.get("hidden_layers"), list):
+        archive.fail("bad parameters: params.hidden_layers must be a list")
 
-    if meta.get("version") not in (VERSION, MULTICLASS_VERSION):
-        _fail(path, f"network format version {meta.get('version')!r}")
+    def param(name, hi=None, value=None):
+        if value is None and name not in raw:
+            archive.fail(f"bad parameters: no '{name}'")
+        return _int(archive.path, raw[name] if value is None else value, f"bad parameters: {name}", 1, hi,
+                    archive.what)
+
+    return {
+        "k": param("k", MAX_K),
+        "hidden_layers": tuple(param("hidden_layers", None, w) for w in raw["hidden_layers"]),
+        "output_k": None if raw.get("output_k", 0) is None else param("output_k", MAX_K),
+        "n_output_luts": param("n_output_luts") if multi else None,
+    }
+
+
+def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
+    """The :class:`StoredModel` that :func:`network_entries` stored with metadata ``meta``, every entry checked.
+
+    Every entry of ``archive`` must belong to the network.
+    """
+    path, what = archive.path, archive.what
+    fail = archive.fail
+    if not isinstance(meta, dict):
+        fail("no network metadata")
+    if meta.get("version") not in (VERSION, MULTICLASS_VERSION) or isinstance(meta.get("version"), bool):
+        fail(f"network format version {_show(meta.get('version'))}")
     multi = meta["version"] == MULTICLASS_VERSION
+    for key, kind in [("params", dict), ("lutlearn_version", str)]:
+        if not isinstance(meta.get(key), kind):
+            fail(f"incomplete metadata: '{key}' must be a {kind.__name__}")
+    names = meta.get("feature_names")
+    if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        fail("feature_names must be a list of strings or null")
     try:
-        params = meta["params"]
-        n_layers = int(meta["n_layers"])
-        n_features = int(meta["n_features_in"])
-        seed = int(meta["seed"])
-        shift = int(meta.get("weight_shift", 0))
+        n_layers = _int(path, meta["n_layers"], "n_layers", 1, kind=what)
+        n_features = _int(path, meta["n_features_in"], "n_features_in", 1, kind=what)
+        seed = _int(path, meta["seed"], "seed", 0, 2**63 - 1, kind=what)
+    except KeyError as exc:
+        fail(f"incomplete metadata: no {exc}")
+    shift = _int(path, meta.get("weight_shift", 0), "weight_shift", -1099, 1099, kind=what)
+    try:
         given = None if meta.get("estimator_params") is None else decode_given_params(meta["estimator_params"])
-    except (KeyError, TypeError, ValueError) as exc:
-        _fail(path, f"incomplete metadata: {exc}")
-    if not -1100 < shift < 1100:
-        _fail(path, "bad weight_shift")
+    except ValueError as exc:
+        fail(f"incomplete metadata: {exc}")
+    params = _params(archive, meta, multi)
 
-    classes = arrays.get("classes")
-    if classes is None or classes.ndim != 1 or len(classes) < 2 or classes.dtype.kind not in "biufU":
-        _fail(path, "bad classes")
+    classes = archive.entry("classes", lambda d: d.kind in "biufU",
+                            lambda s: len(s) == 1 and 2 <= s[0] <= MAX_CLASSES, CLASSES_MAX_BYTES)
     n_classes = len(classes)
     if n_classes > 2 and not multi:
-        _fail(path, f"{n_classes} classes in a version {meta['version']} file")
+        fail(f"{n_classes} classes in a version {meta['version']} file")
+    if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+        fail("classes must be finite numbers")
+    if not np.array_equal(np.unique(classes), classes):
+        fail("classes must be unique and sorted")
     try:
-        params = {
-            "k": int(params["k"]),
-            "hidden_layers": tuple(int(w) for w in params["hidden_layers"]),
-            "output_k": None if params["output_k"] is None else int(params["output_k"]),
-            "n_output_luts": int(params["n_output_luts"]) if multi else None,
-        }
         arch = Architecture.from_params(params, n_features, n_classes)
         widths, ks = arch.widths, arch.ks
     except (KeyError, TypeError, ValueError) as exc:
-        _fail(path, f"bad parameters: {exc}")
+        fail(f"bad parameters: {exc}")
     if n_layers != len(ks):
-        _fail(path, "layer count does not match the parameters")
-    wires, tables, accuracy = [], [], []
-    for layer in range(n_layers + 1):
-        acc = arrays.get(f"accuracy_{layer}")
-        if acc is None or acc.dtype != np.float64 or acc.shape != (widths[layer],):
-            _fail(path, f"bad accuracy_{layer}")
-        accuracy.append(acc)
-    for layer in range(1, n_layers + 1):
-        w = arrays.get(f"wires_{layer}")
-        t = arrays.get(f"tables_{layer}")
-        kl, width, below = ks[layer - 1], widths[layer], widths[layer - 1]
-        if w is None or w.dtype != np.int32 or w.shape != (width, kl):
-            _fail(path, f"bad wires_{layer}")
-        if w.min() < 0 or w.max() >= below:
-            _fail(path, f"wires_{layer} point outside layer {layer - 1}")
-        if t is None or t.dtype != np.uint8 or t.shape != (width, 1 << kl):
-            _fail(path, f"bad tables_{layer}")
-        if t.max() >= n_classes:
-            _fail(path, f"tables_{layer} hold a class index out of range")
-        wires.append(np.ascontiguousarray(w))
-        tables.append(np.ascontiguousarray(t))
-    counts = arrays.get("output_counts")
+        fail("layer count does not match the parameters")
+    if names is not None and len(names) != n_features:
+        fail(f"{len(names)} feature_names for {n_features} features")
     if multi:
-        shape, dtype = (widths[-1], 1 << ks[-1], n_classes), np.int32
+        counts_spec = np.int32, (widths[-1], 1 << ks[-1], n_classes)
     else:
-        shape, dtype = (1 << ks[-1], n_classes), np.int64
-    if counts is None or counts.dtype != dtype or counts.shape != shape or counts.min() < 0:
-        _fail(path, "bad output_counts")
+        counts_spec = np.int64, (1 << ks[-1], n_classes)
+    implied = 8 * sum(widths) + sum(w * kl * 4 + (w << kl) for w, kl in zip(widths[1:], ks))
+    implied += int(np.prod(counts_spec[1], dtype=object)) * np.dtype(counts_spec[0]).itemsize
+    available = available_memory()
+    if available is not None and implied > available:
+        fail(f"its metadata implies {implied / 2**30:.1f} GiB of arrays, more than the "
+             f"{available / 2**30:.1f} GiB of memory available")
+    expected = {"classes", "output_counts"} | {f"accuracy_{layer}" for layer in range(n_layers + 1)}
+    expected |= {f"{kind}_{layer}" for kind in ("wires", "tables") for layer in range(1, n_layers + 1)}
+    expected |= {f"dichotomies_{layer}" for layer in range(1, n_layers if multi else 1)}
+    missing, extra = expected - archive.names(), archive.names() - expected
+    if missing:
+        fail(f"bad {min(missing)}: no such entry")
+    if extra:
+        fail(f"the archive's entries do not match its layers (unexpected {_show(min(extra))})")
+
+    accuracy = []
+    for layer in range(n_layers + 1):
+        acc = archive.exactly(f"accuracy_{layer}", np.float64, (widths[layer],))
+        if not np.all((acc >= 0) & (acc <= 1)):
+            fail(f"accuracy_{layer} holds accuracies outside [0, 1]")
+        accuracy.append(acc)
+    wires, tables = [], []
+    for layer in range(1, n_layers + 1):
+        kl, width, below = ks[layer - 1], widths[layer], widths[layer - 1]
+        w = archive.exactly(f"wires_{layer}", np.int32, (width, kl))
+        if w.min() < 0 or w.max() >= below:
+            fail(f"wires_{layer} point outside layer {layer - 1}")
+        if np.any(np.diff(np.sort(w, axis=1), axis=1) == 0):
+            fail(f"wires_{layer} wire a lut twice to the same input (a lut's wires must be distinct)")
+        t = archive.exactly(f"tables_{layer}", np.uint8, (width, 1 << kl))
+        top = n_classes if layer == n_layers else 2
+        if t.max() >= top:
+            fail(f"tables_{layer} hold a class index out of range")
+        wires.append(w)
+        tables.append(t)
+    counts = archive.exactly("output_counts", *counts_spec)
+    if counts.min() < 0:
+        fail("output_counts hold negative counts")
     dichotomies = []
     for layer in range(1, n_layers if multi else 1):
-        d = arrays.get(f"dichotomies_{layer}")
-        if d is None or d.dtype != np.uint8 or d.shape != (widths[layer], n_classes) or d.max() > 1:
-            _fail(path, f"bad dichotomies_{layer}")
+        d = archive.exactly(f"dichotomies_{layer}", np.uint8, (widths[layer], n_classes))
+        if not (np.all(d.min(axis=1) == 0) and np.all(d.max(axis=1) == 1)):
+            fail(f"dichotomies_{layer} must put each class on side 0 or 1, both sides non-empty")
         dichotomies.append(d)
 
-    names = meta.get("feature_names")
     head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)
     network = LutNetwork(
         n_inputs=n_features, n_classes=n_classes, seed=seed, wires=wires, tables=tables,

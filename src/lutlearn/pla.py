@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from lutlearn._files import atomic_writer
+from lutlearn._files import atomic_writer, require_regular_file
 
 __all__ = [
     "FUNCTIONS", "Pla", "PlaFormatError", "function_examples", "read_pla", "read_pla_pair",
@@ -89,12 +88,11 @@ def read_pla(path: str | os.PathLike) -> Pla:
     FileNotFoundError
         If ``path`` does not exist.
     PlaFormatError
-        If the file is malformed, has several outputs, or don't-care values;
-        the message names the line.
+        If the file is malformed, has several outputs, or don't-care values
+        (the message names the line), or is not a regular file (a folder,
+        FIFO, device: refused before it is opened).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
+    path = require_regular_file(path, PlaFormatError)
     n_in = n_out = n_rows = None
     ilb: list[str] = []
     ob: list[str] = []

@@ -39,8 +39,6 @@ corrupted or tampered file raises :class:`lutlearn.ModelFormatError`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -133,7 +131,7 @@ def _fail(path, why: str):
     raise ModelFormatError(f"{path}: not a valid lutlearn pipeline file ({why})")
 
 
-def _encoder(path, i: int, entry: dict, arrays: dict):
+def _encoder(path, i: int, entry: dict, archive):
     cls = _ENCODERS[entry["class"]]
     try:
         enc = cls(**entry["params"])
@@ -148,9 +146,9 @@ def _encoder(path, i: int, entry: dict, arrays: dict):
             raise ValueError("bad feature_names_in")
     except (KeyError, TypeError, ValueError) as exc:
         _fail(path, f"step {i} ({entry.get('class')}): {exc}")
-    t = arrays.get(f"step{i}.thresholds")
     shape = (n_in,) if cls is ThresholdBinarizer else (n_in, enc.n_bits)
-    if t is None or t.dtype != np.float64 or t.shape != shape or not np.isfinite(t).all():
+    t = archive.exactly(f"step{i}.thresholds", np.float64, shape)
+    if not np.isfinite(t).all():
         _fail(path, f"bad step{i}.thresholds")
     enc.thresholds_ = t
     enc.n_features_in_ = n_in
@@ -160,7 +158,8 @@ def _encoder(path, i: int, entry: dict, arrays: dict):
     return enc, n_out
 
 
-def _read_pipeline(path, meta: dict, arrays: dict):
+def _read_pipeline(archive):
+    path, meta = archive.path, archive.meta
     raw = meta.get("steps")
     if not isinstance(raw, list) or not raw or not all(isinstance(e, dict) for e in raw):
         _fail(path, "no steps")
@@ -170,15 +169,14 @@ def _read_pipeline(path, meta: dict, arrays: dict):
         if not isinstance(name, str):
             _fail(path, f"step {i} has no name")
         if kind == "LutNetworkClassifier" and i == len(raw) - 1:
-            net_arrays = {k[len("network."):]: v for k, v in arrays.items() if k.startswith("network.")}
-            expected |= {f"network.{k}" for k in net_arrays}
             if not isinstance(meta.get("network"), dict):
                 _fail(path, "no network metadata")
-            step = from_stored(persistence.network_from_entries(path, meta["network"], net_arrays, "pipeline"))
+            step = from_stored(persistence.network_from_archive(archive.view("network."), meta["network"]))
+            expected |= {f"network.{n}" for n in archive.view("network.").names()}
             n_in = step.n_features_in_
         elif kind in _ENCODERS:
             expected.add(f"step{i}.thresholds")
-            step, n_out = _encoder(path, i, entry, arrays)
+            step, n_out = _encoder(path, i, entry, archive)
             n_in = step.n_features_in_
         else:
             _fail(path, f"step {i} is of unknown class {kind!r}")
@@ -186,7 +184,7 @@ def _read_pipeline(path, meta: dict, arrays: dict):
             _fail(path, f"step {i} reads {n_in} features but the step before writes {width}")
         width = n_out if kind in _ENCODERS else None
         steps.append((name, step))
-    if set(arrays) != expected:
+    if archive.names() != expected:
         _fail(path, "the archive's entries do not match its steps")
     if len(steps) == 1 and not isinstance(steps[0][1], LutNetworkClassifier):
         return steps[0][1]
@@ -215,10 +213,12 @@ def load(path):
         persistence.FORMAT: (persistence.VERSION, persistence.MULTICLASS_VERSION),
         PIPELINE_FORMAT: (PIPELINE_VERSION,),
     }
-    meta, arrays = persistence.read_archive(path, formats, "model or pipeline")
-    if meta["format"] == persistence.FORMAT:
-        return from_stored(persistence.network_from_entries(path, meta, arrays))
-    return _read_pipeline(Path(path), meta, arrays)
+    def read(archive):
+        if archive.meta["format"] == persistence.FORMAT:
+            return from_stored(persistence.network_from_archive(archive, archive.meta))
+        return _read_pipeline(archive)
+
+    return persistence.read_archive(path, formats, read, "model or pipeline")
 
 
 def network_of(obj) -> LutNetworkClassifier | None:
