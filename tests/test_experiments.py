@@ -11,7 +11,7 @@ import pytest
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task as load_task
-from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
+from lutlearn.experiments import EXPERIMENTS, get_experiment, paper, runner, table3
 from lutlearn.experiments.cells import Records, make_cell, value_cell
 from lutlearn.experiments.learners import LUT_NETWORK
 from lutlearn.experiments.runner import (
@@ -23,7 +23,7 @@ from lutlearn.experiments.runner import (
     record_path,
     run_paths,
 )
-from lutlearn.experiments.tasks import random_labels
+from lutlearn.experiments.tasks import labels_with_balance, permuted_labels, random_labels
 
 
 def test_reproduce_all_quick_end_to_end(tmp_path, capsys):
@@ -77,7 +77,7 @@ def check_random_labels_are_harder_to_memorize(quick_out):
     for k in (2, 6):
         real = recs.values("binary-digits", LUT_NETWORK, lut_run("binary-digits", k, 0).settings, "train_accuracy")
         rand = recs.values("binary-digits", LUT_NETWORK,
-                           lut_run("binary-digits", k, 0, labels="random").settings, "train_accuracy")
+                           lut_run("binary-digits", k, 0, labels=table3.RANDOM).settings, "train_accuracy")
         assert real[0] > rand[0] + 0.05
 
 
@@ -189,6 +189,32 @@ def test_random_labels_are_seeded_and_balanced():
     assert np.array_equal(a, b) and set(np.unique(a)) == {0, 1}
     assert abs(a.mean() - 0.5) < 0.02
     assert (a != random_labels(10000, 1)).mean() > 0.4
+
+
+def test_table3_random_columns_are_the_real_labels_permuted(monkeypatch):
+    """Table 3's random data keep the real labels' class balance (Zhang et al.'s protocol), seeded per run."""
+    runs = table3.plan(quick=True, seeds=2)
+    random_runs = [r for r in runs if r.options["labels"] != "real"]
+    assert random_runs and {r.options["labels"] for r in random_runs} == {"permuted"}
+    task = load_task("binary-digits")
+    seen = []
+    monkeypatch.setattr(runner, "_fit_lut", lambda run, task, y, n_jobs: seen.append(y) or {
+        LUT_NETWORK: (y, task.y_test, 0.0, 0.0, {})})
+    for run in random_runs[:2]:
+        runner._execute_one(run, task, 1)
+    for y, seed in zip(seen, (0, 1)):
+        np.testing.assert_array_equal(np.bincount(y), np.bincount(task.y_train))  # same balance
+        assert 0.3 < (y != task.y_train).mean() < 0.7
+        np.testing.assert_array_equal(y, permuted_labels(task.y_train, seed))
+    assert (seen[0] != seen[1]).any()
+
+
+def test_labels_with_balance_have_exactly_that_many_ones():
+    y = labels_with_balance(1000, 0.49, 3)
+    assert y.sum() == 490 and np.array_equal(y, labels_with_balance(1000, 0.49, 3))
+    assert (y != labels_with_balance(1000, 0.49, 4)).any()
+    with pytest.raises(ValueError, match="fraction of ones"):
+        labels_with_balance(10, 1.5, 0)
 
 
 def test_pairwise_digits_task_keeps_only_the_two_classes():

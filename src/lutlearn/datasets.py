@@ -51,6 +51,7 @@ from lutlearn._tasks import (
     iter_pairwise_tasks,
     pairwise_task_names,
     parse_task_name,
+    permute_labels,
     randomize_inputs,
     randomize_labels,
     stratified_subsample,
@@ -63,6 +64,6 @@ __all__ = [
     "CHECKSUMS", "CIFAR10_CLASSES", "MNIST_FILES", "TASKS", "DataFileError", "DownloadError",
     "RestrictedUnpickler", "Task", "TaskSpec", "data_present", "get_data_home", "get_task",
     "iter_pairwise_tasks", "load_cifar10", "load_digits_raw", "load_mnist", "pairwise_task_names",
-    "parse_task_name", "randomize_inputs", "randomize_labels", "stratified_subsample", "task_names",
+    "parse_task_name", "permute_labels", "randomize_inputs", "randomize_labels", "stratified_subsample", "task_names",
     "task_size", "to_grey",
 ]
