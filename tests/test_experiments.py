@@ -101,6 +101,17 @@ def test_report_only_does_not_run(tmp_path, capsys):
     assert "not run" in (tmp_path / "table2.md").read_text()
 
 
+@pytest.mark.parametrize("content", ["[]", "3", '"text"', "{not json"])
+def test_a_record_that_is_not_a_json_object_is_named_and_run_again(tmp_path, capsys, content):
+    assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    victim = next((tmp_path / "runs").rglob("*.json"))
+    victim.write_text(content)
+    with pytest.warns(UserWarning, match=rf"{victim.name}: (not a run record|unreadable run record).*done again"):
+        assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2].startswith("1 runs done")
+    assert json.loads(victim.read_text())["status"] == "ok"
+
+
 def test_bad_seeds_is_a_clear_error(tmp_path, capsys):
     assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--seeds", "0"]) == 1
     assert "--seeds must be at least 1" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 
 from lutlearn._validation import parse_layers
 
@@ -100,3 +101,40 @@ def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - t0
+
+
+def read_model_inputs(model, path, label_column):
+    """``(X, y)`` from a data file for a fitted ``model``: a CSV file's columns put in the order of the model's
+    input names when both have names (ValueError when the names differ)."""
+    from lutlearn.io import align_columns, read_csv, read_examples
+
+    if str(path).lower().endswith(".csv"):
+        X, y, names = read_csv(path, label_column)
+        return align_columns(X, names, getattr(model, "feature_names_in_", None), path), y
+    return read_examples(path, label_column)
+
+
+def predict_unnamed(model, X, proba: bool = False):
+    """``model.predict(X)`` (``predict_proba`` when ``proba``) for an array whose columns are already in the
+    model's order: no warning that ``X`` has no column names."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return model.predict_proba(X) if proba else model.predict(X)
+
+
+def check_known_labels(model, y, path) -> None:
+    """ValueError naming ``path`` when ``y`` holds labels that are not among the model's classes (numbers and
+    text never match each other)."""
+    import numpy as np
+
+    y, classes = np.asarray(y), np.asarray(model.classes_)
+    numeric = [a.dtype.kind in "iufb" for a in (y, classes)]
+    known = np.isin(y, classes) if numeric[0] == numeric[1] else np.zeros(len(y), bool)
+    if not known.all():
+        unknown = np.unique(y[~known])
+
+        def show(values) -> str:
+            return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:5]) + (
+                ", ..." if len(values) > 5 else "")
+
+        raise ValueError(f"{path}: labels the model does not know: {show(unknown)} (its classes: {show(classes)})")
