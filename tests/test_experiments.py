@@ -117,6 +117,19 @@ def test_bad_seeds_is_a_clear_error(tmp_path, capsys):
     assert "--seeds must be at least 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["reproduce", "table2", "--quick", "--seeds", "100000000"],
+                                  ["memorization", "noise", "--quick", "--seeds", "100000000"],
+                                  ["memorization", "difficulty", "--quick", "--learners", "100000000"]])
+def test_huge_sweep_counts_are_refused_before_any_work(tmp_path, capsys, argv):
+    import time
+
+    t0 = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path), "--no-progress"]) == 1
+    assert time.perf_counter() - t0 < 2
+    assert "must be at most 10000 (got 100000000)" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
 # ---------------------------------------------------------------- the runner
 def test_failed_run_is_recorded_and_the_others_go_on(tmp_path, monkeypatch):
     import lutlearn.baselines as baselines

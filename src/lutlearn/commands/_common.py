@@ -80,6 +80,23 @@ def add_sweep_control_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: Largest ``--seeds`` / ``--learners`` of a sweep: every one is a full set of runs, each recorded in its own file,
+#: so a larger count is a typo (``--seeds 100000000`` would plan 10**8 runs before doing any).
+MAX_SWEEP_COUNT = 10_000
+
+
+def check_sweep_counts(args: argparse.Namespace, *flags: str) -> None:
+    """ValueError unless each ``--flag`` of a sweep is a count from 1 to :data:`MAX_SWEEP_COUNT`, checked before
+    any run is planned."""
+    for flag in flags:
+        value, name = getattr(args, flag), f"--{flag.replace('_', '-')}"
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1 (got {value})")
+        if value > MAX_SWEEP_COUNT:
+            raise ValueError(f"{name} must be at most {MAX_SWEEP_COUNT} (got {value}); each one repeats the "
+                             "sweep's runs")
+
+
 def sweep_n_jobs(args: argparse.Namespace) -> int | None:
     """Threads per run: ``--n-jobs``, else 1 with ``--dask`` (the workers are the parallelism), all cores without."""
     if args.n_jobs is None and args.dask:
