@@ -186,3 +186,31 @@ def test_ctrl_c_is_one_line_and_exit_130_even_during_the_imports(tmp_path, delay
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130 and err == "lutlearn: interrupted\n", err
+
+
+def test_outputs_are_checked_before_the_work(data_files, capsys, monkeypatch):
+    """An output that is an input, a folder, or under a file: refused before training (nothing trained, nothing
+    written); a missing folder is created."""
+    tmp, X, y = data_files
+    model = tmp / "m.npz"
+    assert main(["train", str(tmp / "train.csv"), "-o", str(model), *SMALL]) == 0
+    before = model.read_bytes()
+    (tmp / "file.txt").write_text("x")
+    fits = []
+    monkeypatch.setattr("lutlearn.estimator.LutNetworkClassifier.fit", lambda *a, **k: fits.append(1))
+    capsys.readouterr()
+    for argv, message in [
+        (["export", str(model), "-o", str(model), "--format", "c"], "is also an input of this command"),
+        (["train", str(tmp / "test.npz"), "-o", str(tmp / "test.npz")], "is also an input of this command"),
+        (["predict", str(model), str(tmp / "inputs.npy"), "-o", str(tmp / "inputs.npy")], "is also an input"),
+        (["train", str(tmp / "train.csv"), "-o", str(tmp / "file.txt" / "m.npz")], "file.txt is not a folder"),
+        (["train", str(tmp / "train.csv"), "-o", str(tmp)], "is a folder; give a file name"),
+        (["reproduce", "table2", "--quick", "--out", str(tmp / "file.txt")], "file.txt is not a folder"),
+    ]:
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, (argv, err)
+    assert fits == [] and model.read_bytes() == before and (tmp / "file.txt").read_text() == "x"
+    monkeypatch.undo()
+    assert main(["train", str(tmp / "train.csv"), "-o", str(tmp / "new" / "dir" / "m.npz"), *SMALL]) == 0
+    assert load(tmp / "new" / "dir" / "m.npz").n_features_in_ == 12

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
+from pathlib import Path
 
 from lutlearn._validation import parse_layers
 
@@ -155,3 +157,38 @@ def check_known_labels(model, y, path) -> None:
                 ", ..." if len(values) > 5 else "")
 
         raise ValueError(f"{path}: labels the model does not know: {show(unknown)} (its classes: {show(classes)})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_outputs(outputs, inputs=(), folders=()) -> None:
+    """Check, before any work, that the files ``outputs`` and the folders ``folders`` can be written.
+
+    ValueError when an output is one of the ``inputs`` (``export m.npz -o m.npz`` would destroy the model)
+    or the same path twice, names an existing folder, or lies under a path whose nearest existing part is
+    not a folder lutlearn may write into (missing folders below it are created when writing). None
+    entries are skipped.
+    """
+    outputs = [Path(o) for o in outputs if o is not None]
+    inputs = [Path(i) for i in inputs if i is not None]
+    for i, out in enumerate(outputs):
+        for source in inputs:
+            if _same_file(out, source):
+                raise ValueError(f"{out}: is also an input of this command; writing it would destroy that input")
+        if any(_same_file(out, other) for other in outputs[:i]):
+            raise ValueError(f"{out}: given as two outputs of this command")
+        if out.is_dir():
+            raise ValueError(f"{out}: is a folder; give a file name")
+    for target in [*(o.parent for o in outputs), *(Path(f) for f in folders if f is not None)]:
+        here = target.absolute()
+        while not here.exists() and here != here.parent:
+            here = here.parent
+        if not here.is_dir():
+            raise ValueError(f"cannot write under {target}: {here} is not a folder")
+        if not os.access(here, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write under {target}: {here} is not writable")

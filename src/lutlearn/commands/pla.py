@@ -25,8 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutlearn.commands._common import check_outputs
     from lutlearn.pla import FUNCTIONS, function_examples, write_pla
 
+    check_outputs([f"{args.prefix}.train.pla", f"{args.prefix}.valid.pla"])
     for n in (args.n_train, args.n_valid):
         if n is not None and n < 1:
             raise ValueError("--n-train and --n-valid must be positive")

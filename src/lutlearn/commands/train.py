@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import warnings
 
-from lutlearn.commands._common import add_data_args, add_network_args, make_classifier, timed
+from lutlearn.commands._common import add_data_args, add_network_args, check_outputs, make_classifier, timed
 
 NAME = "train"
 HELP = "train a network on a task or a data file and save the model"
@@ -90,6 +90,7 @@ def load_training_named(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from lutlearn.io import is_chunked_source
 
+    check_outputs([args.output], [args.data, args.test, args.pla, args.valid])
     if args.dask or is_chunked_source(args.data):
         return run_dask(args)
     (X, y, Xt, yt), names = load_training_named(args)
