@@ -99,3 +99,29 @@ def test_write_report_writes_markdown_and_figures(tmp_path):
     text = path.read_text()
     assert text.startswith("# H\n\n## S") and "![g](figures/g.png)" in text
     assert (tmp_path / "figures" / "g.png").read_bytes()[:8] == PNG
+
+
+def _write_reports(out: str, times: int) -> None:
+    section = {"title": "T", "tables": [], "notes": ["n"],
+               "figures": [{"file": "f.png", "kind": "line", "title": "t", "xlabel": "x", "ylabel": "y",
+                            "series": {"a": [(1, 0.5, 0.0), (2, 0.6, 0.1)]}}]}
+    for _ in range(times):
+        write_report([section], out, "report", header="# h")
+
+
+def test_concurrent_report_writers_do_not_collide(tmp_path):
+    """Processes re-rendering the same report at once (``reproduce --report-only`` run in parallel) all succeed:
+    every temporary file has its own name, and none is left behind."""
+    import multiprocessing
+
+    _write_reports(str(tmp_path / "warm"), 1)  # matplotlib imported once, before the fork
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_write_reports, args=(str(tmp_path), 4)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * 4
+    assert sorted(p.name for p in tmp_path.rglob("*") if "warm" not in p.parts) == ["f.png", "figures", "report.md"]
+    assert (tmp_path / "figures" / "f.png").read_bytes()[:8] == PNG
+    assert (tmp_path / "report.md").read_text().startswith("# h")
