@@ -4,7 +4,8 @@ Binary-MNIST's real labels are 49.0% ones. For each fraction of ones, the
 script draws random 0/1 labels with exactly that many ones (one draw per
 seed), trains the paper's network (5 hidden layers of 1024 luts of size k)
 and prints the mean training accuracy over the seeds, and the accuracy of
-always answering the majority class. Run from the repository::
+always answering the majority class. It first prints how many examples the
+most common input pattern of a first-layer lut holds. Run from the repository::
 
     PYTHONPATH=src python scripts/label_balance.py --data-home ../shared/data --seeds 3
 """
@@ -19,6 +20,15 @@ import numpy as np
 from lutlearn.datasets import get_task
 from lutlearn.estimator import LutNetworkClassifier
 from lutlearn.experiments.tasks import labels_with_balance
+from lutlearn.training import Architecture, draw
+
+
+def largest_pattern_shares(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """For each first-layer lut of the paper's network (seed ``seed``): the fraction of the examples that
+    show it its most common input pattern."""
+    wires = draw(Architecture.from_params({"k": k}, X.shape[1]), seed)[0][0]
+    weights = 1 << np.arange(k, dtype=np.int64)
+    return np.array([np.bincount(X[:, w].astype(np.int64) @ weights).max() / len(X) for w in wires])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     n = len(task.y_train)
     print(f"{task.name}: {n} examples, real labels {task.y_train.mean():.1%} ones; k = {args.k}, "
           f"5 x 1024 luts, {args.seeds} seeds\n")
+    shares = largest_pattern_shares(task.X_train, args.k)
+    print(f"first-layer luts (seed 0): the most common input pattern of a lut holds {np.median(shares):.1%} of the "
+          f"examples (median; quartiles {np.percentile(shares, 25):.1%}-{np.percentile(shares, 75):.1%})\n")
     print("| ones | training accuracy (mean ± std) | majority class |")
     print("| --- | --- | --- |")
     t0 = time.perf_counter()
