@@ -26,8 +26,10 @@ builds one from its name:
     :func:`iter_pairwise_tasks` builds them all from one load.
 
 Options (threshold, CIFAR-10 grey levels, stratified subsample, random labels
-"randY", random inputs "randX", seed) are keywords of :func:`get_task` or
-comma-separated suffixes of the name, e.g. ``binary-mnist,randY=1`` (see
+"randY" (Arpit et al.'s fair coin flips), permuted labels "permY" (Zhang et
+al.'s random labels, which keep the class balance: the paper's random data),
+random inputs "randX", seed) are keywords of :func:`get_task` or
+comma-separated suffixes of the name, e.g. ``binary-mnist,permY=1`` (see
 :mod:`lutlearn._tasks`).
 """
 
