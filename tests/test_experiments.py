@@ -338,13 +338,18 @@ def test_records_under_the_old_lut_name_are_found_and_not_rerun(tmp_path, capsys
     shutil.copytree(OLD_RECORDS, old)
     files = sorted(p.relative_to(old) for p in old.rglob("*.json"))
     assert files and all(p.name.startswith("memorization__") for p in files)
-    assert main(["reproduce", "table3", "--quick", "--out", str(old), "--no-progress"]) == 0
-    assert capsys.readouterr().out.startswith(f"0 runs done (0 failed, 0 without data), {len(files)} already recorded")
-    assert sorted(p.relative_to(old) for p in old.rglob("*.json")) == files  # nothing rewritten under the new name
+    # Table 3's random labels are now the real ones permuted: the old coin-flip records ("random") are not its
+    # runs any more, the real-label ones still are
+    real = [p for p in files if "labels=real" in p.name]
     plan = get_experiment("table3").plan(quick=True)
+    assert main(["reproduce", "table3", "--quick", "--out", str(old), "--no-progress"]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"{len(plan) - len(real)} runs done (0 failed, 0 without data), {len(real)} already recorded")
+    written = sorted(set(p.relative_to(old) for p in old.rglob("*.json")) - set(files))
+    assert len(written) == len(plan) - len(real) and all("labels=permuted" in p.name for p in written)
     recs = load_records(old, plan)
-    assert len(recs) == len(files) and {r["method"] for r in recs} == {LUT_NETWORK}
-    assert execute(plan, old, progress=False).skipped == len(files)
+    assert len(recs) == len(plan) and {r["method"] for r in recs} == {LUT_NETWORK}
+    assert execute(plan, old, progress=False).skipped == len(plan)
     # the same report as from records written today, under today's name
     new = tmp_path / "new"
     assert main(["reproduce", "table3", "--quick", "--out", str(new), "--no-progress"]) == 0
