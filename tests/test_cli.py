@@ -129,3 +129,88 @@ def test_info_shows_the_multiclass_defaults(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "k=6  output_k=4  hidden layers: [32]  output luts: 16 (voting)  seed:" in out
     assert "classes: [0, 1, 2, 3]" in out
+
+
+def test_predict_and_evaluate_order_csv_columns_by_the_header(data_files, capsys):
+    """The training CSV's header names the model's inputs: the same columns in another order give the same
+    predictions, other columns are refused."""
+    from lutlearn.commands._common import predict_unnamed
+
+    tmp, X, y = data_files
+    model = tmp / "m.npz"
+    assert main(["train", str(tmp / "train.csv"), "-o", str(model), *SMALL]) == 0
+    clf = load(model)
+    assert list(clf.feature_names_in_) == [f"b{i}" for i in range(12)]
+    order = np.random.default_rng(1).permutation(12)
+    names = [f"b{i}" for i in order]
+    np.savetxt(tmp / "shuffled.csv", np.c_[X[200:, order], y[200:]], fmt="%d", delimiter=",",
+               header=",".join(names + ["label"]), comments="")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp / "shuffled.csv"), "--label-column", "label"]) == 0
+    printed = [int(v) for v in capsys.readouterr().out.split()]
+    assert printed == [int(v) for v in predict_unnamed(clf, X[200:])]
+    assert main(["evaluate", str(model), str(tmp / "shuffled.csv")]) == 0
+    expected = float((predict_unnamed(clf, X[200:]) == y[200:]).mean())
+    assert f"accuracy {expected:.4f} on 100 examples" in capsys.readouterr().out
+    np.savetxt(tmp / "other.csv", X[200:], fmt="%d", delimiter=",",
+               header=",".join(f"c{i}" for i in range(12)), comments="")
+    assert main(["predict", str(model), str(tmp / "other.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "other.csv: its columns are not the model's inputs (missing: b0, b1" in err and err.count("\n") == 1
+
+
+def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, capsys):
+    """A model trained on text labels, data with integer labels: an error, not "accuracy 0.0000"."""
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (200, 8), dtype=np.uint8)
+    np.savez(tmp_path / "text.npz", X=X, y=np.where(X[:, 0] == 1, "yes", "no"))
+    np.savez(tmp_path / "ints.npz", X=X, y=X[:, 0].astype(np.int64))
+    assert main(["train", str(tmp_path / "text.npz"), "-o", str(tmp_path / "m.npz"), *SMALL]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "ints.npz")]) == 1
+    err = capsys.readouterr().err
+    assert "ints.npz: labels the model does not know: 0, 1 (its classes: 'no', 'yes')" in err
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "text.npz")]) == 0
+
+
+@pytest.mark.parametrize("delay", [0.2, 1.0])
+def test_ctrl_c_is_one_line_and_exit_130_even_during_the_imports(tmp_path, delay):
+    import os
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    p = subprocess.Popen([sys.executable, "-m", "lutlearn", "reproduce", "all", "--quick", "--no-progress",
+                          "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(delay)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and err == "lutlearn: interrupted\n", err
+
+
+def test_outputs_are_checked_before_the_work(data_files, capsys, monkeypatch):
+    """An output that is an input, a folder, or under a file: refused before training (nothing trained, nothing
+    written); a missing folder is created."""
+    tmp, X, y = data_files
+    model = tmp / "m.npz"
+    assert main(["train", str(tmp / "train.csv"), "-o", str(model), *SMALL]) == 0
+    before = model.read_bytes()
+    (tmp / "file.txt").write_text("x")
+    fits = []
+    monkeypatch.setattr("lutlearn.estimator.LutNetworkClassifier.fit", lambda *a, **k: fits.append(1))
+    capsys.readouterr()
+    for argv, message in [
+        (["export", str(model), "-o", str(model), "--format", "c"], "is also an input of this command"),
+        (["train", str(tmp / "test.npz"), "-o", str(tmp / "test.npz")], "is also an input of this command"),
+        (["predict", str(model), str(tmp / "inputs.npy"), "-o", str(tmp / "inputs.npy")], "is also an input"),
+        (["train", str(tmp / "train.csv"), "-o", str(tmp / "file.txt" / "m.npz")], "file.txt is not a folder"),
+        (["train", str(tmp / "train.csv"), "-o", str(tmp)], "is a folder; give a file name"),
+        (["reproduce", "table2", "--quick", "--out", str(tmp / "file.txt")], "file.txt is not a folder"),
+    ]:
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, (argv, err)
+    assert fits == [] and model.read_bytes() == before and (tmp / "file.txt").read_text() == "x"
+    monkeypatch.undo()
+    assert main(["train", str(tmp / "train.csv"), "-o", str(tmp / "new" / "dir" / "m.npz"), *SMALL]) == 0
+    assert load(tmp / "new" / "dir" / "m.npz").n_features_in_ == 12

@@ -11,7 +11,7 @@ import pytest
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task as load_task
-from lutlearn.experiments import EXPERIMENTS, get_experiment, paper
+from lutlearn.experiments import EXPERIMENTS, get_experiment, paper, runner, table3
 from lutlearn.experiments.cells import Records, make_cell, value_cell
 from lutlearn.experiments.learners import LUT_NETWORK
 from lutlearn.experiments.runner import (
@@ -23,7 +23,7 @@ from lutlearn.experiments.runner import (
     record_path,
     run_paths,
 )
-from lutlearn.experiments.tasks import random_labels
+from lutlearn.experiments.tasks import labels_with_balance, permuted_labels, random_labels
 
 
 def test_reproduce_all_quick_end_to_end(tmp_path, capsys):
@@ -77,7 +77,7 @@ def check_random_labels_are_harder_to_memorize(quick_out):
     for k in (2, 6):
         real = recs.values("binary-digits", LUT_NETWORK, lut_run("binary-digits", k, 0).settings, "train_accuracy")
         rand = recs.values("binary-digits", LUT_NETWORK,
-                           lut_run("binary-digits", k, 0, labels="random").settings, "train_accuracy")
+                           lut_run("binary-digits", k, 0, labels=table3.RANDOM).settings, "train_accuracy")
         assert real[0] > rand[0] + 0.05
 
 
@@ -101,9 +101,33 @@ def test_report_only_does_not_run(tmp_path, capsys):
     assert "not run" in (tmp_path / "table2.md").read_text()
 
 
+@pytest.mark.parametrize("content", ["[]", "3", '"text"', "{not json"])
+def test_a_record_that_is_not_a_json_object_is_named_and_run_again(tmp_path, capsys, content):
+    assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    victim = next((tmp_path / "runs").rglob("*.json"))
+    victim.write_text(content)
+    with pytest.warns(UserWarning, match=rf"{victim.name}: (not a run record|unreadable run record).*done again"):
+        assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2].startswith("1 runs done")
+    assert json.loads(victim.read_text())["status"] == "ok"
+
+
 def test_bad_seeds_is_a_clear_error(tmp_path, capsys):
     assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--seeds", "0"]) == 1
     assert "--seeds must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["reproduce", "table2", "--quick", "--seeds", "100000000"],
+                                  ["memorization", "noise", "--quick", "--seeds", "100000000"],
+                                  ["memorization", "difficulty", "--quick", "--learners", "100000000"]])
+def test_huge_sweep_counts_are_refused_before_any_work(tmp_path, capsys, argv):
+    import time
+
+    t0 = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path), "--no-progress"]) == 1
+    assert time.perf_counter() - t0 < 2
+    assert "must be at most 10000 (got 100000000)" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
 
 
 # ---------------------------------------------------------------- the runner
@@ -189,6 +213,32 @@ def test_random_labels_are_seeded_and_balanced():
     assert np.array_equal(a, b) and set(np.unique(a)) == {0, 1}
     assert abs(a.mean() - 0.5) < 0.02
     assert (a != random_labels(10000, 1)).mean() > 0.4
+
+
+def test_table3_random_columns_are_the_real_labels_permuted(monkeypatch):
+    """Table 3's random data keep the real labels' class balance (Zhang et al.'s protocol), seeded per run."""
+    runs = table3.plan(quick=True, seeds=2)
+    random_runs = [r for r in runs if r.options["labels"] != "real"]
+    assert random_runs and {r.options["labels"] for r in random_runs} == {"permuted"}
+    task = load_task("binary-digits")
+    seen = []
+    monkeypatch.setattr(runner, "_fit_lut", lambda run, task, y, n_jobs: seen.append(y) or {
+        LUT_NETWORK: (y, task.y_test, 0.0, 0.0, {})})
+    for run in random_runs[:2]:
+        runner._execute_one(run, task, 1)
+    for y, seed in zip(seen, (0, 1)):
+        np.testing.assert_array_equal(np.bincount(y), np.bincount(task.y_train))  # same balance
+        assert 0.3 < (y != task.y_train).mean() < 0.7
+        np.testing.assert_array_equal(y, permuted_labels(task.y_train, seed))
+    assert (seen[0] != seen[1]).any()
+
+
+def test_labels_with_balance_have_exactly_that_many_ones():
+    y = labels_with_balance(1000, 0.49, 3)
+    assert y.sum() == 490 and np.array_equal(y, labels_with_balance(1000, 0.49, 3))
+    assert (y != labels_with_balance(1000, 0.49, 4)).any()
+    with pytest.raises(ValueError, match="fraction of ones"):
+        labels_with_balance(10, 1.5, 0)
 
 
 def test_pairwise_digits_task_keeps_only_the_two_classes():
@@ -288,13 +338,18 @@ def test_records_under_the_old_lut_name_are_found_and_not_rerun(tmp_path, capsys
     shutil.copytree(OLD_RECORDS, old)
     files = sorted(p.relative_to(old) for p in old.rglob("*.json"))
     assert files and all(p.name.startswith("memorization__") for p in files)
-    assert main(["reproduce", "table3", "--quick", "--out", str(old), "--no-progress"]) == 0
-    assert capsys.readouterr().out.startswith(f"0 runs done (0 failed, 0 without data), {len(files)} already recorded")
-    assert sorted(p.relative_to(old) for p in old.rglob("*.json")) == files  # nothing rewritten under the new name
+    # Table 3's random labels are now the real ones permuted: the old coin-flip records ("random") are not its
+    # runs any more, the real-label ones still are
+    real = [p for p in files if "labels=real" in p.name]
     plan = get_experiment("table3").plan(quick=True)
+    assert main(["reproduce", "table3", "--quick", "--out", str(old), "--no-progress"]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"{len(plan) - len(real)} runs done (0 failed, 0 without data), {len(real)} already recorded")
+    written = sorted(set(p.relative_to(old) for p in old.rglob("*.json")) - set(files))
+    assert len(written) == len(plan) - len(real) and all("labels=permuted" in p.name for p in written)
     recs = load_records(old, plan)
-    assert len(recs) == len(files) and {r["method"] for r in recs} == {LUT_NETWORK}
-    assert execute(plan, old, progress=False).skipped == len(files)
+    assert len(recs) == len(plan) and {r["method"] for r in recs} == {LUT_NETWORK}
+    assert execute(plan, old, progress=False).skipped == len(plan)
     # the same report as from records written today, under today's name
     new = tmp_path / "new"
     assert main(["reproduce", "table3", "--quick", "--out", str(new), "--no-progress"]) == 0

@@ -587,3 +587,53 @@ def test_export_benchmark_runs_end_to_end(tmp_path, capsys):
     checked = [s for s in ("c", "aiger", "blif-abc", "verilog-icarus") if s in steps]
     assert "aiger" in checked and all(steps[s]["agrees"] for s in checked)
     assert steps["aiger"]["examples"] == 450
+
+
+# ---------------------------------------------------------------- hostile labels
+EVIL = 'x\nmodule evil; initial $display("INJECTED"); endmodule\n// \r\u2028*/ int injected; /*'
+
+
+@pytest.fixture(scope="module")
+def evil_model(digits):
+    """A model whose class label holds line breaks and code for every output format."""
+    y = np.where(digits.y_train == 1, EVIL, "low")
+    return LutNetworkClassifier(k=4, hidden_layers=(16,), random_state=3).fit(digits.X_train, y)
+
+
+def test_a_label_cannot_add_a_verilog_module_icarus_runs(evil_model, tmp_path):
+    """A label with a newline stays inside its comment: Icarus runs no module the label wrote."""
+    export_model(evil_model, tmp_path / "m.v")
+    text = (tmp_path / "m.v").read_text()
+    assert not any(line.lstrip().startswith("module evil") for line in text.splitlines())
+    assert "\r" not in text and "\u2028" not in text
+    iverilog, vvp = need("iverilog", "iverilog"), need("vvp", "iverilog")
+    subprocess.run([iverilog, "-o", str(tmp_path / "m.vvp"), str(tmp_path / "m.v")], check=True)
+    run = subprocess.run([vvp, str(tmp_path / "m.vvp")], capture_output=True, text=True, check=True)
+    assert "INJECTED" not in run.stdout
+
+
+@pytest.mark.parametrize("fmt", ["c", "blif", "aiger-ascii"])
+def test_labels_stay_inside_comments_in_every_format(evil_model, tmp_path, fmt):
+    """No line of the output starts with the label's code; C and BLIF still compile/parse."""
+    suffix = {"c": ".c", "blif": ".blif", "aiger-ascii": ".aag"}[fmt]
+    path = tmp_path / f"m{suffix}"
+    export_model(evil_model, path, None if fmt == "aiger-ascii" else fmt)
+    text = path.read_bytes().decode()
+    assert "\r" not in text and "\u2028" not in text
+    for line in text.splitlines():
+        assert not line.lstrip().startswith(("module evil", "int injected")), line
+    if fmt == "c":
+        cc = need("cc", "gcc")
+        run = subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-c", str(path), "-o", str(tmp_path / "m.o")],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+    if fmt == "aiger-ascii":
+        read_aiger(path)
+
+
+def test_markdown_rows_escape_control_characters():
+    from lutlearn.report import _md_row
+
+    row = _md_row(["a\r\n# injected", "b|c", "d\u2028e"])
+    assert row.count("\n") == 0 and "\r" not in row and "\u2028" not in row
+    assert row.count(" | ") == 2

@@ -239,3 +239,45 @@ def test_a_zarr_v3_store_with_an_unsafe_codec_or_dtype_is_refused(tmp_path):
         meta_path.write_text(json.dumps({**meta, key: value}))
         with pytest.raises(ValueError, match=match):
             read_chunked(tmp_path / "ok.zarr")
+
+
+def test_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
+    """Excel's "CSV UTF-8" starts with a byte-order mark: it is not a header, and no row is lost."""
+    (tmp_path / "bom.csv").write_bytes("\ufeff1,0,1\n0,0,0\n1,1,1\n".encode("utf-8"))
+    X, y = read_examples(tmp_path / "bom.csv")
+    np.testing.assert_array_equal(X, [[1, 0], [0, 0], [1, 1]])
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    (tmp_path / "bomh.csv").write_bytes("\ufeffa,b,label\n1,0,1\n".encode("utf-8"))
+    from lutlearn.io import read_csv
+
+    X, y, names = read_csv(tmp_path / "bomh.csv")
+    assert names == ["a", "b"] and X.tolist() == [[1, 0]]
+
+
+@pytest.mark.parametrize("label", ["inf", "-inf", "nan"])
+def test_csv_labels_that_are_not_finite_are_refused(tmp_path, label):
+    (tmp_path / "l.csv").write_text(f"0,1,1\n1,1,{label}\n")
+    with pytest.raises(ValueError, match=r"l.csv: line 2: label .* is not a finite number"):
+        read_examples(tmp_path / "l.csv")
+
+
+def test_csv_labels_too_large_for_exact_integers_stay_distinct_floats(tmp_path):
+    """1e20 and 3e20 are two classes (int64 casting made them one), whole numbers are integers as before."""
+    (tmp_path / "l.csv").write_text("0,1,1e20\n1,1,3e20\n1,0,1e20\n")
+    X, y = read_examples(tmp_path / "l.csv")
+    assert y.dtype == np.float64 and len(np.unique(y)) == 2 and y[0] == 1e20
+    assert X.dtype == np.int64
+    (tmp_path / "i.csv").write_text("0,1,7\n1,1,9007199254740992\n")
+    assert read_examples(tmp_path / "i.csv")[1].tolist() == [7, 2**53]
+
+
+def test_align_columns_by_name(tmp_path):
+    from lutlearn.io import align_columns
+
+    X = np.array([[1, 2, 3]])
+    np.testing.assert_array_equal(align_columns(X, ["c", "a", "b"], ["a", "b", "c"], "f.csv"), [[2, 3, 1]])
+    assert align_columns(X, None, ["a", "b", "c"], "f.csv") is X
+    assert align_columns(X, ["a", "b", "c"], None, "f.csv") is X
+    with pytest.raises(ValueError, match=r"f.csv: its columns are not the model's inputs \(missing: c; not in the "
+                                         r"model: d\)"):
+        align_columns(X, ["a", "b", "d"], ["a", "b", "c"], "f.csv")

@@ -96,6 +96,16 @@ def test_write_rejects_non_binary(tmp_path):
     assert not (tmp_path / "bad.pla").exists()
 
 
+@pytest.mark.parametrize("names, output", [(["a", "b\n.e\n11 1"], None), (["a", "b"], "y\r"), (["a b", "c"], None)])
+def test_write_refuses_names_that_would_change_the_file(tmp_path, names, output):
+    """A name with a line break or a space would add rows or names: refused, nothing written."""
+    with pytest.raises(ValueError, match="PLA name"):
+        write_pla(tmp_path / "bad.pla", [[0, 1]], [1], input_names=names, output_name=output)
+    assert not (tmp_path / "bad.pla").exists()
+    write_pla(tmp_path / "ok.pla", [[0, 1]], [1], input_names=["a", "b"], output_name="y")
+    assert read_pla(tmp_path / "ok.pla").input_names == ["a", "b"]
+
+
 def test_known_functions():
     X, y = function_examples("parity:5", 200, random_state=0)
     np.testing.assert_array_equal(y, np.bitwise_xor.reduce(X, axis=1))

@@ -164,3 +164,29 @@ def test_readable_titles_and_the_paper_point_on_the_depth_plot():
     assert fig["title"].startswith("Binary-MNIST: ")
     assert fig["series"]["paper: test"] == [(5, 0.87, 0.0)] and fig["series"]["paper: training"] == [(5, 0.89, 0.0)]
     assert "paper: test" not in depth.summarize([], quick=True)["figures"][0]["series"]
+
+
+def _write_reports(out: str, times: int) -> None:
+    section = {"title": "T", "tables": [], "notes": ["n"],
+               "figures": [{"file": "f.png", "kind": "line", "title": "t", "xlabel": "x", "ylabel": "y",
+                            "series": {"a": [(1, 0.5, 0.0), (2, 0.6, 0.1)]}}]}
+    for _ in range(times):
+        write_report([section], out, "report", header="# h")
+
+
+def test_concurrent_report_writers_do_not_collide(tmp_path):
+    """Processes re-rendering the same report at once (``reproduce --report-only`` run in parallel) all succeed:
+    every temporary file has its own name, and none is left behind."""
+    import multiprocessing
+
+    _write_reports(str(tmp_path / "warm"), 1)  # matplotlib imported once, before the fork
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_write_reports, args=(str(tmp_path), 4)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * 4
+    assert sorted(p.name for p in tmp_path.rglob("*") if "warm" not in p.parts) == ["f.pdf", "f.png", "f.svg", "figures", "report.md"]
+    assert (tmp_path / "figures" / "f.png").read_bytes()[:8] == PNG
+    assert (tmp_path / "report.md").read_text().startswith("# h")

@@ -320,6 +320,18 @@ def test_cli_train_local_cluster_on_npy_chunks(tmp_path, capsys):
     assert f"training accuracy {ref.score(X, y):.4f}" in text
 
 
+def test_cli_worker_error_on_a_local_cluster_is_one_line(tmp_path, capfd):
+    """A task failing on a local worker: the CLI's one-line error, no worker log or traceback on stderr."""
+    X, y = _task(200, 9, seed=15, labels=(0, 1))
+    X[150, 0] = 5  # the second chunk is not binary: found by the worker that packs it
+    _write_chunks(tmp_path / "chunks", X, y, [100, 100])
+    argv = ["train", str(tmp_path / "chunks"), "--dask", "local:1", "-k", "2", "--hidden-layers", "1x4",
+            "-o", str(tmp_path / "m.npz")]
+    assert main(argv) == 1
+    err = capfd.readouterr().err
+    assert err.startswith("lutlearn train: error: X must hold only 0 and 1") and err.count("\n") == 1, err
+
+
 def test_cli_train_on_scheduler_address_with_zarr_and_test_file(client, tmp_path, capsys):
     zarr = pytest.importorskip("zarr")
     X, y = _task(800, 20, seed=14, labels=(0, 1))

@@ -164,6 +164,31 @@ def test_random_labels_replace_exactly_a_fraction(fake_sources):
     np.testing.assert_array_equal(get_task("binary-mnist", random_labels=1.0, seed=1).y_train, full.y_train)
 
 
+def test_permuted_labels_keep_the_class_counts(fake_sources):
+    clean = get_task("binary-mnist")
+    task = get_task("binary-mnist,permY=1,seed=1")
+    assert task.name == "binary-mnist,permY=1,seed=1" and "400 labels permuted" in task.description
+    np.testing.assert_array_equal(np.bincount(task.y_train), np.bincount(clean.y_train))
+    assert 0.3 < (task.y_train != clean.y_train).mean() < 0.7
+    np.testing.assert_array_equal(task.X_train, clean.X_train)
+    np.testing.assert_array_equal(task.y_test, clean.y_test)
+    np.testing.assert_array_equal(get_task("binary-mnist", permuted_labels=1.0, seed=1).y_train, task.y_train)
+    assert (get_task("binary-mnist,permY=1,seed=2").y_train != task.y_train).any()
+    part = get_task("binary-mnist,permY=0.25,seed=1")
+    idx = part.info["labels_replaced"]
+    assert len(idx) == 100
+    keep = np.setdiff1d(np.arange(400), idx)
+    np.testing.assert_array_equal(part.y_train[keep], clean.y_train[keep])
+    # the other streams are unchanged by permY's
+    a = get_task("binary-mnist,n=200,randX=0.5,seed=3")
+    b = get_task("binary-mnist,n=200,randX=0.5,permY=1,seed=3")
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    with pytest.raises(ValueError, match="randY and permY"):
+        get_task("binary-mnist,randY=1,permY=1")
+    with pytest.raises(ValueError, match="permuted_labels must be a fraction"):
+        get_task("binary-mnist,permY=2")
+
+
 def test_randomize_labels_draws_uniformly_from_the_classes():
     y = np.zeros(20000, np.int64)
     y2, idx = randomize_labels(y, 1.0, 0, classes=[0, 1, 2, 3])

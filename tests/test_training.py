@@ -138,6 +138,64 @@ def test_memory_is_refused_before_allocating(monkeypatch):
     assert not hasattr(clf, "tables_")
 
 
+def test_random_wiring_in_blocks_is_bit_identical_to_one_draw(monkeypatch):
+    """The wiring keys are drawn a block of luts at a time: same stream, same order, the same wires as one
+    ``rng.random((n_luts, n_prev))``, and the generator ends in the same state."""
+    from lutlearn import training
+
+    monkeypatch.setattr(training, "WIRING_BLOCK_BYTES", 8 * 37 * 3)  # blocks of 3 luts: 7 blocks for 20 luts
+    assert training.wiring_block(37) == 3
+    for n_luts, k in [(20, 5), (3, 37), (1, 1)]:
+        got_rng, ref_rng = np.random.default_rng(11), np.random.default_rng(11)
+        got = training.random_wiring(got_rng, n_luts, 37, k)
+        ref = np.empty((n_luts, k), np.int32)
+        kernels.smallest_k(ref_rng.random((n_luts, 37)), k, ref)
+        np.testing.assert_array_equal(got, ref)
+        assert got_rng.random() == ref_rng.random()
+
+
+def test_memory_estimate_counts_every_layer_and_the_wiring_keys(monkeypatch):
+    """Every layer's Python objects and the wiring keys are counted: 100000 one-lut layers are refused before
+    anything is built when they do not fit; 10**7 layers are refused at once."""
+    import time
+
+    import lutlearn._validation as validation
+    from lutlearn import training
+
+    monkeypatch.setattr(validation, "available_memory", lambda: 150 * 2**20)
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained"))
+    X = np.zeros((10, 8), np.uint8)
+    X[5:, 0] = 1
+    with pytest.raises(MemoryError, match=r"needs about 0\.\d GiB but only 0\.1 GiB"):
+        LutNetworkClassifier(k=1, hidden_layers=(1,) * 100_000).fit(X, X[:, 0])
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="hidden_layers has 10000000 layers; at most 100000"):
+        LutNetworkClassifier(k=1, hidden_layers=(1,) * 10_000_000).fit(X, X[:, 0])
+    assert time.perf_counter() - t0 < 2
+    wide = training.Architecture.from_params({"k": 2, "hidden_layers": (20000, 20000)}, 8)
+    assert wide.memory_bytes(10, 1) >= training.WIRING_BLOCK_BYTES
+
+
+def test_memory_estimate_covers_the_measured_peak_of_a_wide_fit():
+    """The peak of the arrays a fit allocates (traced; two hidden layers of 4000 luts on 200 examples) is within
+    the estimate (drawing a layer's wiring keys at once took 128 MB)."""
+    import tracemalloc
+
+    from lutlearn.training import Architecture
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (200, 16), dtype=np.uint8)
+    clf = LutNetworkClassifier(k=2, hidden_layers=(4000, 4000), random_state=0, n_jobs=1)
+    tracemalloc.start()
+    try:
+        clf.fit(X, X[:, 0])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = Architecture.from_params(clf.get_params(), 16).memory_bytes(200, 1)
+    assert 10 * 2**20 < peak <= estimate, (peak, estimate)
+
+
 def test_workspace_sizes_agree_with_buffers():
     for n_luts, n, k, c, t in [(1024, 60000, 8, 2, 2), (3, 100, 17, 3, 4), (1, 10, 20, 2, 1)]:
         work, hist = _workspace.fit_buffers(n_luts, n, k, c, t)

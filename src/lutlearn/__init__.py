@@ -2,14 +2,29 @@
 
 The learner of S. Chatterjee, "Learning and Memorization" (ICML 2018), with
 the conventions of scikit-learn.
+
+The names below are imported on first use (``from lutlearn import
+LutNetworkClassifier`` works as usual), so that importing the package, and
+starting the command line, does not wait for NumPy, scikit-learn and Numba:
+a Ctrl-C in the command's first second is then the command's, not an import's.
 """
 
+from __future__ import annotations
+
+import importlib
+
 from lutlearn._version import __version__
-from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer
-from lutlearn.estimator import LutNetworkClassifier
-from lutlearn.model import LutNetwork
-from lutlearn.persistence import ModelFormatError
-from lutlearn.saving import load, save
+
+#: Public name -> the module that defines it.
+_LAZY = {
+    "LutNetworkClassifier": "lutlearn.estimator",
+    "load": "lutlearn.saving",
+    "save": "lutlearn.saving",
+    "LutNetwork": "lutlearn.model",
+    "ThresholdBinarizer": "lutlearn.encoders",
+    "ThermometerEncoder": "lutlearn.encoders",
+    "ModelFormatError": "lutlearn.persistence",
+}
 
 __all__ = [
     "LutNetworkClassifier",
@@ -21,3 +36,15 @@ __all__ = [
     "save",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lutlearn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -4,7 +4,8 @@ A task name is a base name from :data:`TASKS` (``binary-mnist``,
 ``pairwise-cifar10:3-5``, ``multiclass-mnist``, ...) optionally followed by comma-separated
 options, so that the command line reaches them too::
 
-    binary-mnist,randY=1,seed=3        all training labels random (Table 3's "random data")
+    binary-mnist,randY=1,seed=3        all training labels random coin flips (Arpit et al.'s randY)
+    binary-mnist,permY=1,seed=3        the training labels randomly permuted (Table 3's "random data")
     binary-cifar10,grey,threshold=100  grey levels, quantized at 100
     pairwise-mnist:4-9,n=1000,randX=0.5
 
@@ -15,6 +16,7 @@ option         :func:`get_task` kw  meaning
 ``grey``       ``grey``             CIFAR-10 only: one grey level per pixel (1024 bits)
 ``n``          ``n_train``          stratified subsample of n training examples
 ``randY``      ``random_labels``    fraction p of training labels replaced by random ones
+``permY``      ``permuted_labels``  fraction p of training labels shuffled among themselves
 ``randX``      ``random_inputs``    fraction p of training inputs replaced by noise
 ``seed``       ``seed``             seed of the subsample and randomizations (default 0)
 =============  ===================  ======================================================
@@ -105,6 +107,7 @@ _OPTIONS = {
     "grey": ("grey", lambda v: v.lower() in ("", "1", "true", "yes"), False),
     "n": ("n_train", int, None),
     "randY": ("random_labels", float, 0.0),
+    "permY": ("permuted_labels", float, 0.0),
     "randX": ("random_inputs", float, 0.0),
     "seed": ("seed", int, 0),
 }
@@ -182,9 +185,11 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
         raise ValueError(f"seed must be a non-negative integer, got {options['seed']}")
     if options["grey"] and source != "cifar10":
         raise ValueError(f"task {base!r}: the grey option is for CIFAR-10 tasks only")
-    for kw in ("random_labels", "random_inputs"):
+    for kw in ("random_labels", "permuted_labels", "random_inputs"):
         if not 0.0 <= options[kw] <= 1.0:
             raise ValueError(f"{kw} must be a fraction in [0, 1], got {options[kw]}")
+    if options["random_labels"] and options["permuted_labels"]:
+        raise ValueError(f"task {base!r}: randY and permY are two ways of making random labels; give one of them")
     if options["n_train"] is not None and options["n_train"] < 1:
         raise ValueError(f"n_train must be a positive number of examples, got {options['n_train']}")
     return base, source, pair, options
@@ -201,6 +206,7 @@ def canonical_name(base: str, options: dict) -> str:
             continue
         if kw == "seed" and not (
             options.get("n_train") or options.get("random_labels") or options.get("random_inputs")
+            or options.get("permuted_labels")
         ):
             continue
         if value != default:
@@ -234,6 +240,7 @@ def get_task(
     grey: bool = False,
     n_train: int | None = None,
     random_labels: float = 0.0,
+    permuted_labels: float = 0.0,
     random_inputs: float = 0.0,
     seed: int = 0,
     download: bool = True,
@@ -259,7 +266,13 @@ def get_task(
         Keep a stratified random subsample of ``n_train`` training examples.
     random_labels : float, default=0.0
         Fraction p of training labels replaced by uniformly random labels
-        ("randY"; p=1 is the paper's random data, Table 3).
+        ("randY", Arpit et al. 2017): fair coin flips for a binary task, whatever
+        the real labels' class balance.
+    permuted_labels : float, default=0.0
+        Fraction p of training labels shuffled among themselves ("permY"):
+        ``round(p * n)`` rows are chosen and their labels randomly permuted, so
+        the class counts stay exactly the real ones. p=1 is Zhang et al.'s
+        (2017) random labels and the paper's random data (Table 3).
     random_inputs : float, default=0.0
         Fraction p of training inputs replaced by Gaussian noise with the
         training data's per-feature mean and variance, then quantized like
@@ -275,7 +288,7 @@ def get_task(
         Its ``name`` is canonical: ``get_task(task.name)`` rebuilds the same task.
     """
     keywords = dict(threshold=threshold, grey=grey, n_train=n_train, random_labels=random_labels,
-                    random_inputs=random_inputs, seed=seed)
+                    permuted_labels=permuted_labels, random_inputs=random_inputs, seed=seed)
     base, source, pair, options = _resolve(name, keywords)
     return _build(base, source, pair, options, _load(source, data_home, download))
 
@@ -284,7 +297,7 @@ def iter_pairwise_tasks(source: str, data_home: str | os.PathLike | None = None,
     """Yield the 45 pairwise tasks of ``source`` (``I < J``), loading the data set once.
 
     ``options`` are :func:`get_task`'s keywords (``threshold``, ``grey``,
-    ``n_train``, ``random_labels``, ``random_inputs``, ``seed``, ``download``).
+    ``n_train``, ``random_labels``, ``permuted_labels``, ``random_inputs``, ``seed``, ``download``).
     """
     download = options.pop("download", True)
     names = pairwise_task_names(source)
@@ -344,6 +357,21 @@ def randomize_labels(y: np.ndarray, p: float, rng, classes=None) -> tuple[np.nda
     return y, idx
 
 
+def permute_labels(y: np.ndarray, p: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle a fraction ``p`` of the labels among themselves ("permY", Zhang et al. 2017).
+
+    Exactly ``round(p * len(y))`` rows, chosen at random, get their labels
+    randomly permuted among them, so the number of examples of each class is
+    unchanged (a row may keep its label by chance). Returns the new labels and
+    the sorted indices of the shuffled rows.
+    """
+    rng = np.random.default_rng(rng)
+    idx = _choose_fraction(len(y), p, rng)
+    y = y.copy()
+    y[idx] = y[idx][rng.permutation(len(idx))]
+    return y, idx
+
+
 def feature_moments(X: np.ndarray, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and variance of ``X`` (float64), computed in row chunks to bound memory."""
     total = np.zeros(X.shape[1])
@@ -397,8 +425,9 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         classes = ["classes 0-4", "classes 5-9"]
     if options["grey"]:
         X_train, X_test = to_grey(X_train), to_grey(X_test)
-    rng_subsample, rng_labels, rng_inputs = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(options["seed"]).spawn(3)
+    # spawn(4)'s first three children are spawn(3)'s: adding permY's stream changed no other draw
+    rng_subsample, rng_labels, rng_inputs, rng_permuted = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(options["seed"]).spawn(4)
     )
     if options["n_train"] is not None and options["n_train"] < len(y_train):
         keep = stratified_subsample(y_train, options["n_train"], rng_subsample)
@@ -408,11 +437,15 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
     y_train, labels_replaced = randomize_labels(
         y_train, options["random_labels"], rng_labels, classes=list(range(len(classes)))
     )
+    if options["permuted_labels"]:
+        y_train, labels_replaced = permute_labels(y_train, options["permuted_labels"], rng_permuted)
     extras = [f"value > {threshold}"] + (["grey levels"] if options["grey"] else [])
     if options["n_train"]:
         extras.append(f"{len(y_train)} training examples")
     if options["random_labels"]:
         extras.append(f"{len(labels_replaced)} random labels")
+    if options["permuted_labels"]:
+        extras.append(f"{len(labels_replaced)} labels permuted")
     if options["random_inputs"]:
         extras.append(f"{len(inputs_replaced)} noise inputs")
     info = dict(

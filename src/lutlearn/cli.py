@@ -61,12 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "_run", None) is None:
-        parser.print_help()
-        return 2
+    args = None
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "_run", None) is None:
+            parser.print_help()
+            return 2
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("lutlearn: interrupted", file=sys.stderr)
@@ -77,5 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc) or exc.__class__.__name__
         if isinstance(exc, FileNotFoundError) and exc.filename:
             message = f"no such file: {exc.filename}"
-        print(f"lutlearn {args.command}: error: {message}", file=sys.stderr)
+        where = f"lutlearn {args.command}" if getattr(args, "command", None) else "lutlearn"
+        print(f"{where}: error: {message}", file=sys.stderr)
         return 1

@@ -33,8 +33,10 @@ builds one from its name:
     :func:`iter_pairwise_tasks` builds them all from one load.
 
 Options (threshold, CIFAR-10 grey levels, stratified subsample, random labels
-"randY", random inputs "randX", seed) are keywords of :func:`get_task` or
-comma-separated suffixes of the name, e.g. ``binary-mnist,randY=1`` (see
+"randY" (Arpit et al.'s fair coin flips), permuted labels "permY" (Zhang et
+al.'s random labels, which keep the class balance: the paper's random data),
+random inputs "randX", seed) are keywords of :func:`get_task` or
+comma-separated suffixes of the name, e.g. ``binary-mnist,permY=1`` (see
 :mod:`lutlearn._tasks`).
 """
 
@@ -61,6 +63,7 @@ from lutlearn._tasks import (
     iter_pairwise_tasks,
     pairwise_task_names,
     parse_task_name,
+    permute_labels,
     randomize_inputs,
     randomize_labels,
     stratified_subsample,
@@ -73,7 +76,7 @@ __all__ = [
     "CHECKSUMS", "CIFAR10_CLASSES", "MNIST_FILES", "TASKS", "DataFileError", "DownloadError", "ImageDataSet",
     "RestrictedUnpickler", "Task", "TaskSpec", "data_present", "get_data_home", "get_task",
     "iter_pairwise_tasks", "load_cifar10", "load_cifar_format", "load_digits_raw", "load_idx", "load_mnist",
-    "pairwise_task_names",
-    "parse_task_name", "randomize_inputs", "randomize_labels", "stratified_subsample", "task_names",
+    "pairwise_task_names", "parse_task_name", "permute_labels", "randomize_inputs", "randomize_labels",
+    "stratified_subsample", "task_names",
     "task_size", "to_grey",
 ]

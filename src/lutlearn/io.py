@@ -29,7 +29,7 @@ import numpy as np
 
 from lutlearn._files import require_regular_file
 
-__all__ = ["read_examples"]
+__all__ = ["align_columns", "read_csv", "read_examples"]
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -151,12 +151,40 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
         X, y = _split(data, label_column, None, path)
         _check_finite(X, path)
         return X, y
+    X, y, _ = read_csv(path, label_column)
+    return X, y
+
+
+#: Integers up to this magnitude are exact in float64: CSV values beyond it stay floats.
+_EXACT_INTEGERS = 2**53
+
+
+def _as_integers_if_exact(a: np.ndarray) -> np.ndarray:
+    """``a`` as int64 when all its values are whole numbers that float64 holds exactly, else unchanged."""
+    if a.size and np.all(np.isfinite(a)) and np.all(np.abs(a) <= _EXACT_INTEGERS) and np.all(a == np.round(a)):
+        return a.astype(np.int64)
+    return a
+
+
+def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
+    """``(X, y, feature_names)`` from a ``.csv`` file; ``feature_names`` are the header's (None without one).
+
+    The file is UTF-8, with or without a byte-order mark (Excel's "CSV
+    UTF-8"). Inputs and labels are int64 when all their values are whole
+    numbers up to 2**53, else float64; a label that is not a finite number
+    (``inf``, ``nan``) is refused.
+    """
+    path = require_regular_file(path)
+    with open(path, "rb") as fh:
+        head = fh.read(16)
     if _looks_like(head):
         raise ValueError(f"{path}: not a text CSV file (it looks like {_looks_like(head)})")
     try:
-        with open(path, newline="") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = [r for r in csv.reader(fh) if r]
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV file as UTF-8") from None
+    except csv.Error as exc:
         raise ValueError(f"{path}: not a readable text CSV file ({exc})") from None
     if not rows:
         raise ValueError(f"{path}: empty file")
@@ -174,11 +202,41 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
         data = np.array([[float(v) for v in r] for r in rows])
     except ValueError as exc:
         raise ValueError(f"{path}: non-numeric value ({exc})") from None
-    if data.size and np.all(data == np.round(data)):
-        data = data.astype(np.int64)
     X, y = _split(data, label_column, header, path)
     _check_finite(X, path)
-    return X, y
+    if y is not None:
+        bad = np.flatnonzero(~np.isfinite(y))
+        if len(bad):
+            row = int(bad[0]) + 1 + (header is not None)
+            raise ValueError(f"{path}: line {row}: label {y[bad[0]]!r} is not a finite number")
+        y = _as_integers_if_exact(y)
+    names = None
+    if header is not None:
+        names = list(header)
+        if label_column is not None:
+            del names[_column_index(label_column, len(header), header, path)]
+    return _as_integers_if_exact(X), y, names
+
+
+def align_columns(X: np.ndarray, names: list[str] | None, expected, path) -> np.ndarray:
+    """The columns of ``X`` (named ``names``, from a header) in the order of the names ``expected`` (a model's).
+
+    When either has no names, ``X`` is returned as it is (columns by
+    position). Different names are refused: ValueError naming the file.
+    """
+    if names is None or expected is None:
+        return X
+    expected = [str(n) for n in expected]
+    if names == expected:
+        return X
+    if sorted(names) != sorted(expected) or len(set(names)) != len(names):
+        missing = [n for n in expected if n not in names]
+        extra = [n for n in names if n not in expected]
+        raise ValueError(
+            f"{path}: its columns are not the model's inputs "
+            f"(missing: {', '.join(missing[:5]) or 'none'}; not in the model: {', '.join(extra[:5]) or 'none'})"
+        )
+    return X[:, [names.index(n) for n in expected]]
 
 
 # ----------------------------------------------------------------- chunked data (Dask)

@@ -28,6 +28,7 @@ The functions at the end generate examples of known Boolean functions
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -215,6 +216,9 @@ def write_pla(path: str | os.PathLike, X, y, input_names=None, output_name=None)
     body[:, d] = ord(" ")
     body[:, d + 1] = y.astype(np.uint8) + ord("0")
     body[:, d + 2] = ord("\n")
+    for label in [*(input_names or []), *([] if output_name is None else [output_name])]:
+        if not re.fullmatch(r"[!-~]+", str(label)) or "#" in str(label):
+            raise ValueError(f"PLA name {str(label)!r}: names are printable ASCII without spaces or '#'")
     head = [f".i {d}", ".o 1"]
     if input_names is not None:
         head.append(".ilb " + " ".join(input_names))

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from lutlearn._files import atomic_writer
+from lutlearn._text import one_line
 
 __all__ = [
     "NO_RESULT", "format_compact", "format_diff", "format_paper", "format_value", "missing",
@@ -101,7 +102,7 @@ def format_compact(cell: dict) -> str:
 
 
 def _md_row(values) -> str:
-    return "| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+    return "| " + " | ".join(one_line(str(v).replace("\n", " ")).replace("|", "\\|") for v in values) + " |"
 
 
 def table_markdown(table: dict) -> str:

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import os
 import re
 import threading
@@ -468,6 +469,8 @@ def dask_client(spec: str, memory_limit: str | int | None = "auto", **cluster_kw
         kwargs = dict(
             n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
             dashboard_address="127.0.0.1:0", memory_limit=memory_limit,
+            # a failing task's error reaches the caller as an exception: no worker traceback in the log as well
+            silence_logs=logging.CRITICAL,
         )
         kwargs.update(cluster_kwargs)
         with distributed.LocalCluster(**kwargs) as cluster, distributed.Client(cluster) as client:

@@ -74,13 +74,16 @@ from lutlearn._validation import check_memory
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
-    "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_K",
+    "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_HIDDEN_LAYERS", "MAX_K",
     "effective_params", "input_accuracy", "integer_weights", "random_dichotomies", "random_wiring", "train",
     "weight_shift",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
 MAX_K = 24
+
+#: At most this many hidden layers (the paper's network has 5), checked before anything is built.
+MAX_HIDDEN_LAYERS = 100_000
 
 #: At most this many classes: tables store class indices as uint8.
 MAX_CLASSES = 255
@@ -216,6 +219,11 @@ class Architecture:
         if n_classes > MAX_CLASSES:
             raise ValueError(f"y has {n_classes} classes; LutNetworkClassifier learns at most {MAX_CLASSES}.")
         eff = effective_params(params, n_classes)
+        if len(eff["hidden_layers"]) > MAX_HIDDEN_LAYERS:
+            raise ValueError(
+                f"hidden_layers has {len(eff['hidden_layers'])} layers; at most {MAX_HIDDEN_LAYERS} "
+                "(each layer is a pass over the training data)."
+            )
         hidden = []
         for w in list(eff["hidden_layers"]):
             if isinstance(w, (bool, np.bool_)) or not isinstance(w, (Integral, np.integer)) or w < 1:
@@ -245,16 +253,44 @@ class Architecture:
         return len(self.ks)
 
     def memory_bytes(self, n_samples: int, n_threads: int) -> int:
-        """About how many bytes training (and the prediction copy of the cone) needs."""
+        """About how many bytes training (and the prediction copy of the cone) needs.
+
+        Every allocation of a fit counts: the tables and wires (and the pruned
+        copy prediction keeps, at most as large), the random keys the wiring is
+        drawn from (one block of luts at a time), the output head, the layer
+        values, the kernels' work buffers, a few numbers per lut (accuracy,
+        correct count, needed flag, class split) and the Python objects of
+        every layer (:data:`LAYER_OVERHEAD_BYTES`).
+        """
         widths, ks, c = self.widths, self.ks, self.n_classes
-        table_bytes = sum(w * (1 << kl) for w, kl in zip(widths[1:], ks))
+        w, k = (np.asarray(a, dtype=object) for a in (widths[1:], ks))  # exact Python integers
+        table_bytes = int((w * (1 << k)).sum())
+        wire_bytes = int((w * k * 4).sum())
+        shapes = set(zip(widths[1:], widths[:-1]))  # layers of the same shape cost the same: each counted once
+        keys = max(min(wl, wiring_block(n_prev)) * n_prev * 8 for wl, n_prev in shapes)
+        per_lut = int(w.sum()) * (17 + (c if self.voting else 0))
         slots = [2] * (len(ks) - 1) + [c if self.voting else 2]
         work = max(
-            _workspace.fit_buffer_bytes(w, n_samples, kl, s, n_threads) for w, kl, s in zip(widths[1:], ks, slots)
+            _workspace.fit_buffer_bytes(wl, n_samples, kl, s, n_threads)
+            for wl, kl, s in set(zip(widths[1:], ks, slots))
         )
         head = widths[-1] * (1 << ks[-1]) * c * (9 if self.voting else 8)  # int32 counts + uint8 votes (+ a copy)
-        # tables, plus the pruned copy prediction keeps (at most as large); layer values
-        return 2 * table_bytes + head + 3 * max(widths) * n_samples + work
+        # tables and wires, plus the pruned copy prediction keeps (at most as large); layer values
+        return (2 * (table_bytes + wire_bytes) + head + 3 * max(widths) * n_samples + max(work, keys) + per_lut
+                + LAYER_OVERHEAD_BYTES * self.n_layers)
+
+
+#: Memory of a layer's Python objects and small arrays (wires, tables, accuracy, ... of one lut layer), about
+#: 1.3 kB measured with one-lut layers; counted per layer by :meth:`Architecture.memory_bytes`.
+LAYER_OVERHEAD_BYTES = 2048
+
+#: The wiring's random keys are drawn for this many bytes of luts at a time, not for a whole layer at once.
+WIRING_BLOCK_BYTES = 1 << 25
+
+
+def wiring_block(n_prev: int) -> int:
+    """Luts whose wiring keys (``n_prev`` float64 each) are drawn at once: :data:`WIRING_BLOCK_BYTES` worth."""
+    return max(1, WIRING_BLOCK_BYTES // (8 * max(1, n_prev)))
 
 
 def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) -> np.ndarray:
@@ -264,13 +300,21 @@ def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) ->
     increasing key order (equal keys in column order): a uniformly random
     ordered ``k``-subset.
 
+    The keys are drawn for :func:`wiring_block` luts at a time (a block of
+    rows of the same stream, so the wiring is the one a single
+    ``rng.random((n_luts, n_prev))`` gives, bit for bit, without holding
+    ``n_luts * n_prev`` keys at once).
+
     Returns
     -------
     wires : int32 array of shape (n_luts, k)
     """
-    keys = rng.random((n_luts, n_prev))
     wires = np.empty((n_luts, k), np.int32)
-    kernels.smallest_k(keys, k, wires)
+    block = wiring_block(n_prev)
+    for start in range(0, n_luts, block):
+        keys = rng.random((min(block, n_luts - start), n_prev))
+        kernels.smallest_k(keys, k, wires[start:start + len(keys)])
+        del keys  # not two blocks at once
     return wires
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
+import warnings
+from pathlib import Path
 
 from lutlearn._validation import parse_layers
 
@@ -79,6 +82,23 @@ def add_sweep_control_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: Largest ``--seeds`` / ``--learners`` of a sweep: every one is a full set of runs, each recorded in its own file,
+#: so a larger count is a typo (``--seeds 100000000`` would plan 10**8 runs before doing any).
+MAX_SWEEP_COUNT = 10_000
+
+
+def check_sweep_counts(args: argparse.Namespace, *flags: str) -> None:
+    """ValueError unless each ``--flag`` of a sweep is a count from 1 to :data:`MAX_SWEEP_COUNT`, checked before
+    any run is planned."""
+    for flag in flags:
+        value, name = getattr(args, flag), f"--{flag.replace('_', '-')}"
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1 (got {value})")
+        if value > MAX_SWEEP_COUNT:
+            raise ValueError(f"{name} must be at most {MAX_SWEEP_COUNT} (got {value}); each one repeats the "
+                             "sweep's runs")
+
+
 def sweep_n_jobs(args: argparse.Namespace) -> int | None:
     """Threads per run: ``--n-jobs``, else 1 with ``--dask`` (the workers are the parallelism), all cores without."""
     if args.n_jobs is None and args.dask:
@@ -100,3 +120,75 @@ def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - t0
+
+
+def read_model_inputs(model, path, label_column):
+    """``(X, y)`` from a data file for a fitted ``model``: a CSV file's columns put in the order of the model's
+    input names when both have names (ValueError when the names differ)."""
+    from lutlearn.io import align_columns, read_csv, read_examples
+
+    if str(path).lower().endswith(".csv"):
+        X, y, names = read_csv(path, label_column)
+        return align_columns(X, names, getattr(model, "feature_names_in_", None), path), y
+    return read_examples(path, label_column)
+
+
+def predict_unnamed(model, X, proba: bool = False):
+    """``model.predict(X)`` (``predict_proba`` when ``proba``) for an array whose columns are already in the
+    model's order: no warning that ``X`` has no column names."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return model.predict_proba(X) if proba else model.predict(X)
+
+
+def check_known_labels(model, y, path) -> None:
+    """ValueError naming ``path`` when ``y`` holds labels that are not among the model's classes (numbers and
+    text never match each other)."""
+    import numpy as np
+
+    y, classes = np.asarray(y), np.asarray(model.classes_)
+    numeric = [a.dtype.kind in "iufb" for a in (y, classes)]
+    known = np.isin(y, classes) if numeric[0] == numeric[1] else np.zeros(len(y), bool)
+    if not known.all():
+        unknown = np.unique(y[~known])
+
+        def show(values) -> str:
+            return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:5]) + (
+                ", ..." if len(values) > 5 else "")
+
+        raise ValueError(f"{path}: labels the model does not know: {show(unknown)} (its classes: {show(classes)})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_outputs(outputs, inputs=(), folders=()) -> None:
+    """Check, before any work, that the files ``outputs`` and the folders ``folders`` can be written.
+
+    ValueError when an output is one of the ``inputs`` (``export m.npz -o m.npz`` would destroy the model)
+    or the same path twice, names an existing folder, or lies under a path whose nearest existing part is
+    not a folder lutlearn may write into (missing folders below it are created when writing). None
+    entries are skipped.
+    """
+    outputs = [Path(o) for o in outputs if o is not None]
+    inputs = [Path(i) for i in inputs if i is not None]
+    for i, out in enumerate(outputs):
+        for source in inputs:
+            if _same_file(out, source):
+                raise ValueError(f"{out}: is also an input of this command; writing it would destroy that input")
+        if any(_same_file(out, other) for other in outputs[:i]):
+            raise ValueError(f"{out}: given as two outputs of this command")
+        if out.is_dir():
+            raise ValueError(f"{out}: is a folder; give a file name")
+    for target in [*(o.parent for o in outputs), *(Path(f) for f in folders if f is not None)]:
+        here = target.absolute()
+        while not here.exists() and here != here.parent:
+            here = here.parent
+        if not here.is_dir():
+            raise ValueError(f"cannot write under {target}: {here} is not a folder")
+        if not os.access(here, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write under {target}: {here} is not writable")

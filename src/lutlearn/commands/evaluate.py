@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_data_args, timed
+from lutlearn.commands._common import add_data_args, check_known_labels, predict_unnamed, read_model_inputs, timed
 
 NAME = "evaluate"
 HELP = "accuracy of a model file on labelled data (a file or a task's test set)"
@@ -21,7 +21,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.io import read_examples
     from lutlearn.saving import load
 
     model = load(args.model)
@@ -31,11 +30,12 @@ def run(args: argparse.Namespace) -> int:
         t = get_task(args.task, data_home=args.data_home)
         X, y = t.X_test, t.y_test
     elif args.data:
-        X, y = read_examples(args.data, args.label_column or "last")
+        X, y = read_model_inputs(model, args.data, args.label_column or "last")
         if y is None:
             raise ValueError(f"{args.data}: evaluation needs labels")
     else:
         raise ValueError("no data: give a data file or --task NAME")
-    pred, secs = timed(model.predict, X)
+    check_known_labels(model, y, args.task or args.data)
+    pred, secs = timed(predict_unnamed, model, X)
     print(f"accuracy {float((pred == y).mean()):.4f} on {len(y)} examples ({secs:.4f} s)")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._common import check_outputs
+
 NAME = "export"
 HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
 EPILOG = """outputs: bit b of the class index (one output for two classes, 1 = the second class;
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.export import LutNetlist, export_model, format_from_path
     from lutlearn.export.aiger import count_ands
 
+    check_outputs([args.output], [args.model])
     fmt = args.format or format_from_path(args.output)
     if args.optimize and fmt != "aiger":
         raise ValueError("--optimize applies to the AIGER format only")

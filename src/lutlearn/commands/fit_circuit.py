@@ -56,11 +56,13 @@ def run(args: argparse.Namespace) -> int:
 
     from lutlearn._files import atomic_writer
     from lutlearn.circuit import fit_circuit
+    from lutlearn.commands._common import check_outputs
     from lutlearn.pla import read_pla_pair
 
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".aig", ".aag"):
         raise ValueError(f"{args.output}: the circuit file must end in .aig (binary) or .aag (ASCII)")
+    check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
     if len(set(y.tolist())) < 2:
         raise ValueError(f"{args.pla}: every example has output {int(y[0])}; nothing to learn")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args, print_sweep_result, sweep_n_jobs
+from lutlearn.commands._common import (
+    add_sweep_control_args,
+    check_outputs,
+    check_sweep_counts,
+    print_sweep_result,
+    sweep_n_jobs,
+)
 
 NAME = "memorization"
 HELP = "memorization lab: real vs random data (noise, difficulty, critical, capacity), lut networks and an MLP"
@@ -48,9 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.memorization import REGISTRY, LabConfig
     from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available
 
-    for flag in ("seeds", "learners", "mlp_learners"):
-        if getattr(args, flag) < 1:
-            raise ValueError(f"--{flag.replace('_', '-')} must be at least 1 (got {getattr(args, flag)})")
+    check_sweep_counts(args, "seeds", "learners", "mlp_learners")
+    check_outputs([], folders=[args.out])
     if args.mlp_n_train < 0:
         raise ValueError(f"--mlp-n-train must be 0 (all) or a positive number (got {args.mlp_n_train})")
     base, options = parse_task_name(args.task)

@@ -53,9 +53,12 @@ def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from lutlearn.commands._common import check_outputs
     from lutlearn.logic_tasks import FAMILIES, IMAGE_FAMILIES, SUITE, family_of
     from lutlearn.pla import FUNCTIONS, function_examples
 
+    if not args.suite:
+        check_outputs([f"{args.prefix}.{split}.pla" for split in ("train", "valid", "test")])
     for n in (args.n_train, args.n_valid):
         if n is not None and n < 1:
             raise ValueError("--n-train and --n-valid must be positive")

@@ -25,12 +25,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from lutlearn.io import read_examples
+    from lutlearn.commands._common import check_outputs, predict_unnamed, read_model_inputs
     from lutlearn.saving import load
 
+    check_outputs([args.output], [args.model, args.data])
     model = load(args.model)
-    X, _ = read_examples(args.data, args.label_column)
-    out = model.predict_proba(X) if args.proba else model.predict(X)
+    X, _ = read_model_inputs(model, args.data, args.label_column)
+    out = predict_unnamed(model, X, args.proba)
     if args.output and args.output.endswith(".npy"):
         np.save(args.output, out)
         return 0

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import add_sweep_control_args, print_sweep_result, sweep_n_jobs
+from lutlearn.commands._common import (
+    add_sweep_control_args,
+    check_outputs,
+    check_sweep_counts,
+    print_sweep_result,
+    sweep_n_jobs,
+)
 
 NAME = "reproduce"
 HELP = "reproduce the paper's tables and figures (JSON records, Markdown report, PNG figures)"
@@ -39,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.experiments import REGISTRY, PaperConfig
     from lutlearn.experiments.runner import run_suite
 
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1 (got {args.seeds})")
+    check_sweep_counts(args, "seeds")
+    check_outputs([], folders=[args.out])
     config = {"experiment": args.experiment, "quick": args.quick, "seeds": args.seeds, "slow": args.slow,
               "data_home": None if args.data_home is None else str(args.data_home), "n_jobs": args.n_jobs}
     command = f"lutlearn reproduce {args.experiment}" + (" --quick" if args.quick else "") + \

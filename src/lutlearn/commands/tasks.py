@@ -7,11 +7,12 @@ import argparse
 NAME = "tasks"
 HELP = "list the named tasks with their sizes and whether their data is present"
 EPILOG = """Options can follow a task name, comma-separated, wherever --task is accepted:
-  threshold=T  grey (CIFAR-10)  n=N (stratified subsample)  randY=P  randX=P  seed=S
+  threshold=T  grey (CIFAR-10)  n=N (stratified subsample)  randY=P (coin flips)
+  permY=P (labels shuffled, class balance kept: the paper's random data)  randX=P  seed=S
 examples:
   lutlearn tasks --data-home ../shared/data
   lutlearn tasks --pairs mnist
-  lutlearn train --task binary-mnist,randY=1 --data-home ../shared/data -o random.npz
+  lutlearn train --task binary-mnist,permY=1 --data-home ../shared/data -o random.npz
 """
 
 

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import warnings
 
-from lutlearn.commands._common import add_data_args, add_network_args, make_classifier, timed
+from lutlearn.commands._common import add_data_args, add_network_args, check_outputs, make_classifier, timed
 
 NAME = "train"
 HELP = "train a network on a task or a data file and save the model"
@@ -47,43 +47,63 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def load_training(args: argparse.Namespace):
     """``(X_train, y_train, X_test, y_test)`` from ``--task`` or the data files (test may be None)."""
-    from lutlearn.io import read_examples
+    return load_training_named(args)[0]
+
+
+def load_training_named(args: argparse.Namespace):
+    """``((X_train, y_train, X_test, y_test), feature_names)``: :func:`load_training`'s data and the training
+    CSV file's column names (None without a header); a test CSV file's columns are put in their order."""
+    from lutlearn.io import align_columns, read_csv, read_examples
 
     if getattr(args, "pla", None) or getattr(args, "valid", None):
         from lutlearn.pla import read_pla_pair
 
         if args.task or args.data or args.test or not args.pla:
             raise ValueError("--pla and --valid take the place of --task, a data file and --test; --valid needs --pla")
-        return read_pla_pair(args.pla, args.valid)
+        return read_pla_pair(args.pla, args.valid), None
     if args.task and args.data:
         raise ValueError("give either --task or a data file, not both")
     if args.task:
         from lutlearn.datasets import get_task
 
         t = get_task(args.task, data_home=args.data_home)
-        return t.X_train, t.y_train, t.X_test, t.y_test
+        return (t.X_train, t.y_train, t.X_test, t.y_test), None
     if not args.data:
         raise ValueError("no training data: give a data file or --task NAME")
-    X, y = read_examples(args.data, args.label_column or "last")
+    label_column = args.label_column or "last"
+
+    def read(path, names=None):
+        if str(path).lower().endswith(".csv"):
+            X, y, found = read_csv(path, label_column)
+            return align_columns(X, found, names, path), y, found
+        return read_examples(path, label_column) + (None,)
+
+    X, y, names = read(args.data)
     if y is None:
         raise ValueError(f"{args.data}: training data needs labels")
     Xt = yt = None
     if getattr(args, "test", None):
-        Xt, yt = read_examples(args.test, args.label_column or "last")
-    return X, y, Xt, yt
+        Xt, yt, _ = read(args.test, names)
+    return (X, y, Xt, yt), names
 
 
 def run(args: argparse.Namespace) -> int:
     from lutlearn.io import is_chunked_source
 
+    check_outputs([args.output], [args.data, args.test, args.pla, args.valid])
     if args.dask or is_chunked_source(args.data):
         return run_dask(args)
-    X, y, Xt, yt = load_training(args)
+    (X, y, Xt, yt), names = load_training_named(args)
     clf = make_classifier(args, verbose=int(args.verbose))
     _, t_fit = timed(clf.fit, X, y)
     print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
     held_out = None if Xt is None or yt is None else (clf.score(Xt, yt), len(yt))
-    return report_and_save(args, clf, clf.score(X, y), held_out)
+    train_accuracy = clf.score(X, y)
+    if names is not None:  # the CSV header names the inputs: predict and evaluate order a CSV file's columns by them
+        import numpy as np
+
+        clf.feature_names_in_ = np.asarray(names, dtype=object)
+    return report_and_save(args, clf, train_accuracy, held_out)
 
 
 def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_out=None) -> int:

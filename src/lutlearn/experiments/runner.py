@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -106,12 +107,21 @@ def stored_record(out: Path, run: Run, method: str) -> dict | None:
 
 
 def read_record(path: Path) -> dict | None:
-    """The record stored at ``path``, or None when there is none (or it is unreadable)."""
+    """The record stored at ``path``, or None when there is none (or it is unreadable, or not a JSON object:
+    then a warning names it, and the run counts as not done, so a sweep runs it again)."""
     try:
         with open(path) as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+            rec = json.load(fh)
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:
+        warnings.warn(f"{path}: unreadable run record ({exc}); the run is done again", stacklevel=2)
+        return None
+    if not isinstance(rec, dict):
+        warnings.warn(f"{path}: not a run record (a JSON {type(rec).__name__}, not an object); "
+                      "the run is done again", stacklevel=2)
+        return None
+    return rec
 
 
 def _git(*args: str) -> str | None:
@@ -235,14 +245,17 @@ def _execute_one(run: Run, task, n_jobs, fit=None) -> dict:
     ``fit``, when given, replaces the built-in methods: ``fit(run, task,
     n_jobs)`` returns that dict itself (see :func:`execute`).
     """
-    from lutlearn.experiments.tasks import random_labels
+    from lutlearn.experiments.tasks import permuted_labels, random_labels
 
     if fit is not None:
         return fit(run, task, n_jobs)
 
     y_train = task.y_train
-    if run.options.get("labels", "real") == "random":
+    labels = run.options.get("labels", "real")
+    if labels == "random":
         y_train = random_labels(len(y_train), run.seed or 0)
+    elif labels == "permuted":
+        y_train = permuted_labels(y_train, run.seed or 0)
     if run.method == LUT_NETWORK:
         results = _fit_lut(run, task, y_train, n_jobs)
     elif run.method == NEAREST_NEIGHBORS:

@@ -50,3 +50,27 @@ def random_labels(n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x72616E64]))  # "rand"
     labels, _ = randomize_labels(np.zeros(n, np.int64), 1.0, rng, classes=[0, 1])
     return labels
+
+
+def permuted_labels(y: np.ndarray, seed: int) -> np.ndarray:
+    """The labels ``y`` randomly permuted, fixed by ``seed`` (Zhang et al.'s random labels, the paper's Table 3).
+
+    The class counts are the real ones (Binary-MNIST: 49.0% of class 1). The
+    stream is independent of the network's wiring and of :func:`random_labels`.
+    """
+    from lutlearn.datasets import permute_labels
+
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x7065726D]))  # "perm"
+    labels, _ = permute_labels(np.asarray(y), 1.0, rng)
+    return labels
+
+
+def labels_with_balance(n: int, ones: float, seed: int) -> np.ndarray:
+    """Random 0/1 labels for ``n`` examples with exactly ``round(ones * n)`` ones at random places, fixed by
+    ``seed`` (the label-balance sweep behind Table 3's random-label note)."""
+    if not 0.0 <= ones <= 1.0:
+        raise ValueError(f"the fraction of ones must be in [0, 1], got {ones}")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x62616C61]))  # "bala"
+    labels = np.zeros(n, np.int64)
+    labels[: int(round(ones * n))] = 1
+    return labels[rng.permutation(n)]

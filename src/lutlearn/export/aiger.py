@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lutlearn._text import comment_lines
+
 if TYPE_CHECKING:
     from lutlearn.export.netlist import LutNetlist
 
@@ -242,7 +244,7 @@ class Aig:
         out += "".join(f"i{i} x{i}\n" for i in range(n_in)).encode()
         out += "".join(f"o{i} y{i}\n" for i in range(len(self.outputs))).encode()
         if comment:
-            out += b"c\n" + comment.encode("utf-8") + b"\n"
+            out += b"c\n" + comment_lines(comment, "").encode("utf-8") + b"\n"
         return bytes(out)
 
 
