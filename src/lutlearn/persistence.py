@@ -41,7 +41,9 @@ does not know them ignores them; files without them still load):
 ``estimator_params``
     The estimator's constructor parameters as they were given, before any
     default was filled in: ``k``, ``hidden_layers``, ``output_k``,
-    ``n_output_luts`` (int, list of int or null), ``random_state`` (int, or
+    ``n_output_luts`` (int, list of int or null), ``wiring`` (``"random"``
+    or ``"greedy"``; absent in older files, meaning ``"random"``),
+    ``wiring_candidates`` (int or null), ``random_state`` (int, or
     null when None or a ``RandomState``/``Generator`` instance, which cannot
     be stored), ``class_weight`` (null, ``"balanced"``, or a list of
     ``[label, weight]`` pairs), ``n_jobs`` and ``verbose``. ``load`` gives
@@ -74,7 +76,7 @@ import numpy as np
 from lutlearn._files import atomic_writer
 from lutlearn._version import __version__
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
-from lutlearn.training import Architecture
+from lutlearn.training import WIRINGS, Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1
@@ -106,7 +108,10 @@ class StoredModel:
 
 
 #: The estimator parameters ``estimator_params`` may hold.
-GIVEN_PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts", "random_state", "class_weight", "n_jobs", "verbose")
+GIVEN_PARAMS = (
+    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "random_state", "class_weight",
+    "n_jobs", "verbose",
+)
 
 
 def _json_scalar(v):
@@ -144,6 +149,9 @@ def decode_given_params(raw) -> dict:
         if name == "hidden_layers":
             ok = v is None or (isinstance(v, list) and all(type(w) is int and w > 0 for w in v))
             v = None if v is None else tuple(v)
+        elif name == "wiring":
+            ok = v is None or v in WIRINGS
+            v = v or "random"
         elif name == "class_weight":
             ok = v is None or v == "balanced" or (
                 isinstance(v, list) and all(
