@@ -198,3 +198,25 @@ def test_files_without_the_new_keys_still_load(saved):
     _rewrite(saved, lambda a, m: m.pop("estimator_params"))
     loaded = load(saved)
     assert loaded.get_params()["random_state"] is None and loaded.get_params()["hidden_layers"] == (16, 8)
+
+
+def test_greedy_wiring_is_stored_and_older_files_mean_random(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    y = X[:, 2] ^ X[:, 5]
+    m = LutNetworkClassifier(k=2, hidden_layers=(6,), wiring="greedy", wiring_candidates=8, random_state=0).fit(X, y)
+    m.save(tmp_path / "g.npz")
+    loaded = load(tmp_path / "g.npz")
+    assert loaded.get_params()["wiring"] == "greedy" and loaded.get_params()["wiring_candidates"] == 8
+    np.testing.assert_array_equal(loaded.predict(X), m.predict(X))
+    for a, b in zip(loaded.wires_, m.wires_):
+        np.testing.assert_array_equal(a, b)
+
+    def drop_wiring(arrays, meta):
+        del meta["estimator_params"]["wiring"], meta["estimator_params"]["wiring_candidates"]
+
+    _rewrite(tmp_path / "g.npz", drop_wiring)
+    assert load(tmp_path / "g.npz").get_params()["wiring"] == "random"
+    _rewrite(tmp_path / "g.npz", lambda a, meta: meta["estimator_params"].update(wiring="best"))
+    with pytest.raises(ModelFormatError, match="estimator_params"):
+        load(tmp_path / "g.npz")
