@@ -9,7 +9,9 @@ become the next layer's inputs. A *backend* does the counting where the data
 lives: :class:`InMemoryBackend` (NumPy arrays, the fused
 :func:`lutlearn.kernels.fit_layer`) or :class:`lutlearn.scale.DaskBackend`
 (counts map-reduced over row chunks, then the tables chosen once). Both
-give the same network, bit for bit.
+give the same network, bit for bit. With ``wiring="greedy"`` (chosen
+support, :func:`greedy_wiring`; two classes, in memory) a layer's wiring is
+instead chosen on the data once the layer below's training values exist.
 
 Two designs:
 
