@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 tools:
 	@scripts/install-debian-tools.sh
 
-.PHONY: demo test install clean tools bench bench-quick
+.PHONY: demo test install clean tools bench bench-quick bench-circuits
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(PY) benchmarks/bench_fit_predict.py --quick $(BENCH_ARGS)
+
+# Learned circuits on generated contest-like tasks: greedy vs random wiring vs the tree (needs MNIST in DATA_HOME).
+DATA_HOME ?= ../shared/data
+bench-circuits: $(STAMP)
+	$(PY) benchmarks/bench_circuits.py --data-home $(DATA_HOME) -o bench-circuits.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

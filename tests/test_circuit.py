@@ -221,3 +221,61 @@ def test_fill_unseen_keeps_training_behaviour_and_shrinks():
     aig = Aig.from_netlist(LutNetlist.from_model(m))
     np.testing.assert_array_equal(m.classes_[aig.evaluate(Xv)[:, 0]], m.predict(Xv))
     assert all(np.array_equal(a, b) for a, b in zip(lut_acc, m.lut_accuracy_))
+
+
+def test_fit_circuit_tries_both_wirings_and_greedy_finds_hidden_inputs():
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("xor-few:64:2:0", seed=0, n_split=600)
+    # a layer as wide as the input: greedy luts start from every input, so one starts from a hidden one
+    search = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 50, use_abc=False, progress=False,
+                         wirings=("random", "greedy"), ks=(2, 4), depths=(1,), max_width=64)
+    check_search(search, t.X_valid, t.y_valid, 50)
+    wirings = [c.wiring for c in search.candidates]
+    assert wirings.count("random") == wirings.count("greedy") > 0
+    assert search.best.wiring == "greedy" and search.best.valid_accuracy == 1.0
+    assert max(c.valid_accuracy for c in search.candidates if c.wiring == "random") < 0.7
+    assert search.model.get_params()["wiring"] == "greedy"
+    assert b"wiring greedy" in search.to_aiger(binary=False)
+    with pytest.raises(ValueError, match="wirings"):
+        fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 50, use_abc=False, wirings=("best",))
+
+
+def test_fit_circuit_command_wiring_option(tmp_path, capsys):
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("xor-few:64:2:0", seed=0, n_split=600)
+    write_pla(tmp_path / "train.pla", t.X_train, t.y_train)
+    write_pla(tmp_path / "valid.pla", t.X_valid, t.y_valid)
+    base = ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
+            "--max-and-gates", "50", "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+    assert main([*base, "--wiring", "greedy", "--wiring-candidates", "64", "--json", str(tmp_path / "s.json")]) == 0
+    out = capsys.readouterr().out
+    assert "wiring greedy" in out and "validation accuracy 1.0000" in out
+    record = json.loads((tmp_path / "s.json").read_text())
+    assert {c["wiring"] for c in record["candidates"]} == {"greedy"} and record["config"]["wiring"] == "greedy"
+    assert main([*base, "--wiring", "random"]) == 0
+    out = capsys.readouterr().out
+    assert "wiring" not in out.split("chosen:")[1].split("\n")[0]
+
+
+def test_bench_circuits_quick_runs_end_to_end(tmp_path):
+    """``benchmarks/bench_circuits.py --quick`` measures the three learners and renders its JSON as it printed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_circuits.py"
+    out = tmp_path / "b.json"
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--tasks", "xor-few:32:2:0,cmp:12",
+                           "--max-width", "32", "-o", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["config"]["tasks"] == ["xor-few:32:2:0", "cmp:12"] and doc["lutlearn_version"] and doc["date"]
+    rows = {(r["task"], r["learner"]): r for r in doc["results"]}
+    assert set(rows) == {(t, lr) for t in ("xor-few:32:2:0", "cmp:12") for lr in ("tree", "random", "greedy")}
+    assert all(0 <= r["and_gates"] <= 5000 and 0 <= r["test_accuracy"] <= 1 for r in rows.values())
+    assert rows["xor-few:32:2:0", "greedy"]["test_accuracy"] == 1.0
+    table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
+    assert table.returncode == 0 and table.stdout.strip() in proc.stdout
+    assert "| xor-few:32:2:0 | " in table.stdout and "| mean | " in table.stdout

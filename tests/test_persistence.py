@@ -396,3 +396,32 @@ def test_a_zip_bomb_is_refused_within_a_memory_cap(saved, entry, header_shape, m
                          env=env, timeout=120)
     assert out.stdout.startswith(f"ModelFormatError: {saved}: "), out.stdout + out.stderr
     assert re.search(match, out.stdout), out.stdout
+
+
+def test_greedy_wiring_is_stored_and_older_files_mean_random(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    y = X[:, 2] ^ X[:, 5]
+    m = LutNetworkClassifier(k=2, hidden_layers=(6,), wiring="greedy", wiring_candidates=8, random_state=0).fit(X, y)
+    m.save(tmp_path / "g.npz")
+    loaded = load(tmp_path / "g.npz")
+    assert loaded.get_params()["wiring"] == "greedy" and loaded.get_params()["wiring_candidates"] == 8
+    np.testing.assert_array_equal(loaded.predict(X), m.predict(X))
+    for a, b in zip(loaded.wires_, m.wires_):
+        np.testing.assert_array_equal(a, b)
+
+    def drop_wiring(arrays, meta):
+        del meta["estimator_params"]["wiring"], meta["estimator_params"]["wiring_candidates"]
+
+    plain = LutNetworkClassifier(k=2, hidden_layers=(6,), random_state=0).fit(X, y)
+    plain.save(tmp_path / "r.npz")
+    _rewrite(tmp_path / "r.npz", drop_wiring)  # as files written before the option
+    assert load(tmp_path / "r.npz").get_params()["wiring"] == "random"
+    if any(len(set(row)) < len(row) for w in m.wires_ for row in w.tolist()):  # a repeated input: only greedy's
+        _rewrite(tmp_path / "g.npz", drop_wiring)
+        with pytest.raises(ModelFormatError, match="wire a lut twice"):
+            load(tmp_path / "g.npz")
+        m.save(tmp_path / "g.npz")
+    _rewrite(tmp_path / "g.npz", lambda a, meta: meta["estimator_params"].update(wiring="best"))
+    with pytest.raises(ModelFormatError, match="estimator_params"):
+        load(tmp_path / "g.npz")

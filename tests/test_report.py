@@ -187,6 +187,7 @@ def test_concurrent_report_writers_do_not_collide(tmp_path):
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0] * 4
-    assert sorted(p.name for p in tmp_path.rglob("*") if "warm" not in p.parts) == ["f.pdf", "f.png", "f.svg", "figures", "report.md"]
+    written = sorted(p.name for p in tmp_path.rglob("*") if "warm" not in p.parts)
+    assert written == ["f.pdf", "f.png", "f.svg", "figures", "report.md"]
     assert (tmp_path / "figures" / "f.png").read_bytes()[:8] == PNG
     assert (tmp_path / "report.md").read_text().startswith("# h")

@@ -242,3 +242,135 @@ def test_binary_mnist_model_matches_the_simple_path(binary_mnist):
     np.testing.assert_array_equal(clf.output_counts_, counts)
     values = clf.network_.layer_values(t.X_test)
     np.testing.assert_array_equal(clf.predict(t.X_test), clf.classes_[clf.tables_[-1][0][values[-1][0]]])
+
+
+# ---------------------------------------------------------------- chosen support (wiring="greedy")
+def _greedy_data(n=400, d=24, seed=0):
+    """Labels: the parity of inputs 3 and ``d // 2 - 1``, with 5% noise; no single input says anything."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 2, (n, d)).astype(np.uint8)
+    y = X[:, 3] ^ X[:, d // 2 - 1] ^ (rng.random(n) < 0.05)
+    return X, y.astype(np.uint8)
+
+
+@pytest.mark.parametrize("k, n_candidates", [(1, None), (3, None), (4, 5), (5, 2)])
+def test_greedy_wires_kernel_matches_reference(k, n_candidates):
+    rng = np.random.default_rng(k)
+    X, y = _greedy_data(150, 10, k)
+    A = np.ascontiguousarray(X.T)
+    fold = rng.integers(0, 2, len(y)).astype(np.uint8)
+    w = rng.integers(0, 3, len(y)).astype(np.int64)
+    first = rng.integers(0, 10, 6).astype(np.int32)
+    pools = np.argsort(rng.random((6, 10)), axis=1)[:, : n_candidates or 10].astype(np.int32)
+    wires, scores = np.empty((6, k), np.int32), np.empty(6)
+    kernels.greedy_wires(A, y, fold, w, first, pools, wires, scores)
+    want_wires, want_scores = _reference.greedy_wires(A, y, fold, w, first, pools, k)
+    np.testing.assert_array_equal(wires, want_wires)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-12)
+    single = np.empty(10)
+    kernels.single_scores(A, y, fold, w, single)
+    np.testing.assert_allclose(single, [_reference.cv_score(A[f], y, fold, w) for f in range(10)], rtol=1e-12)
+
+
+def test_cv_score_counts_the_other_fold_only():
+    # pattern 0: fold 0 has classes (1, 1), fold 1 has class 0 -> each side sees the other's counts
+    q, y, fold, w = [0, 0, 0, 1], [1, 1, 0, 1], [0, 0, 1, 1], [1, 1, 1, 2]
+    # examples 0, 1 (fold 0, class 1): other fold pattern 0 has (1 zero, 0 ones) -> log(1/3) each
+    # example 2 (fold 1, class 0): fold 0 has (0 zeros, 2 ones) -> log(1/4)
+    # example 3 (pattern 1, weight 2): the other fold never shows pattern 1 -> 2 * log(1/2)
+    want = 2 * np.log(1 / 3) + np.log(1 / 4) + 2 * np.log(1 / 2)
+    assert _reference.cv_score(q, y, fold, w) == pytest.approx(want)
+    h = np.empty(8, np.int64)
+    got = kernels._cv_score(np.array(q, np.uint32), np.array(y, np.uint8), np.array(fold, np.uint8),
+                            np.array(w, np.int64), 2, h)
+    assert got == pytest.approx(want)
+
+
+def _reference_greedy_network(clf, X, y, n_candidates=None):
+    """Every layer's greedy wiring rebuilt with the NumPy reference, from the documented draws."""
+    from lutlearn import training
+
+    A = np.ascontiguousarray(X.T.astype(np.uint8))
+    fold = training.example_folds(A, clf.seed_)
+    w = np.ones(len(y), np.int64)
+    expected = []
+    for layer, (wires, tables) in enumerate(zip(clf.wires_, clf.tables_), start=1):
+        n_luts, k = wires.shape
+        n_prev = A.shape[0]
+        rng = np.random.default_rng([clf.seed_, layer])
+        single = np.array([_reference.cv_score(A[f], y, fold, w) for f in range(n_prev)])
+        ranking = np.lexsort((rng.random(n_prev), -single))
+        first = ranking[np.arange(n_luts) % n_prev]
+        pools = np.argsort(rng.random((n_luts, n_prev)), axis=1, kind="stable")[:, : n_candidates or n_prev]
+        want, _ = _reference.greedy_wires(A, y, fold, w, first, pools, k)
+        expected.append(want)
+        A = _reference.predict_layer(A, wires, tables)
+    return expected
+
+
+@pytest.mark.parametrize("k, layers, n_candidates", [(2, (8,), None), (3, (6, 5), 7)])
+def test_greedy_network_matches_the_reference_wiring(k, layers, n_candidates):
+    X, y = _greedy_data(160, 12, k)
+    clf = LutNetworkClassifier(k=k, hidden_layers=layers, wiring="greedy", wiring_candidates=n_candidates,
+                               random_state=1).fit(X, y)
+    for got, want in zip(clf.wires_, _reference_greedy_network(clf, X, y, n_candidates)):
+        np.testing.assert_array_equal(got, want)
+    # the tables are those the trainer learns for these wires (the random path's reference)
+    tables, accs, counts = _simple_fit(clf, X, y)
+    for got, want in zip(clf.tables_, tables):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(clf.output_counts_, counts)
+    np.testing.assert_array_equal(clf.predict(X), _simple_predict(clf, X))
+
+
+def test_greedy_wiring_finds_the_hidden_inputs_random_wiring_misses():
+    X, y = _greedy_data(2000, 40, 3)
+    Xt, yt = X[1000:], y[1000:]
+    X, y = X[:1000], y[:1000]
+    params = dict(k=4, hidden_layers=(40,), random_state=0)  # as many luts as inputs: each starts from one
+    random = LutNetworkClassifier(**params).fit(X, y)
+    greedy = LutNetworkClassifier(**params, wiring="greedy").fit(X, y)
+    assert random.score(Xt, yt) < 0.7 < 0.9 < greedy.score(Xt, yt)
+    assert sorted(greedy.wires_[0][:, 0].tolist()) == list(range(40))  # every lut starts from another input
+    assert any({3, 19} <= set(w.tolist()) for w in greedy.wires_[0])
+
+
+def test_greedy_network_does_not_depend_on_threads_or_row_order():
+    X, y = _greedy_data(700, 20, 4)
+    perm = np.random.default_rng(0).permutation(len(y))
+    params = dict(k=4, hidden_layers=(12, 6), wiring="greedy", random_state=3)
+    a = LutNetworkClassifier(**params, n_jobs=1).fit(X, y)
+    b = LutNetworkClassifier(**params, n_jobs=2).fit(X[perm], y[perm])
+    for wa, wb, ta, tb in zip(a.wires_, b.wires_, a.tables_, b.tables_):
+        np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_array_equal(ta, tb)
+    np.testing.assert_array_equal(a.output_counts_, b.output_counts_)
+    c = LutNetworkClassifier(**{**params, "random_state": 4}).fit(X, y)
+    assert any((wa != wc).any() for wa, wc in zip(a.wires_, c.wires_))  # the seed matters
+
+
+def test_random_wiring_is_the_default_and_unchanged():
+    X, y = _greedy_data(300, 16, 5)
+    a = LutNetworkClassifier(k=3, hidden_layers=(10,), random_state=7).fit(X, y)
+    b = LutNetworkClassifier(k=3, hidden_layers=(10,), random_state=7, wiring="random").fit(X, y)
+    from lutlearn import training
+
+    wires, _ = training.draw(training.Architecture((16, 10, 1), (3, 3), 2, False), a.seed_)
+    for wa, wb, wd in zip(a.wires_, b.wires_, wires):
+        np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_array_equal(wa, wd)
+
+
+def test_greedy_wiring_errors():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = _greedy_data(100, 8)
+    with pytest.raises(InvalidParameterError, match="wiring"):
+        LutNetworkClassifier(k=2, hidden_layers=(), wiring="best").fit(X, y)
+    with pytest.raises(ValueError, match="greedy.*two-class.*3 classes"):
+        LutNetworkClassifier(k=2, hidden_layers=(4,), wiring="greedy").fit(X, y + X[:, 0])
+    with pytest.raises(ValueError, match="greedy.*n_output_luts=4"):
+        LutNetworkClassifier(k=2, hidden_layers=(4,), n_output_luts=4, wiring="greedy").fit(X, y)
+    da = pytest.importorskip("dask.array")
+    with pytest.raises(ValueError, match="greedy.*in memory"):
+        LutNetworkClassifier(k=2, hidden_layers=(4,), wiring="greedy").fit(da.from_array(X), da.from_array(y))

@@ -99,6 +99,50 @@ def count_layer(A, y, wires, n_classes, sw=None):
     return np.array([count_patterns(A, y, w, n_classes, sw) for w in wires])
 
 
+def cv_score(q, y, fold, w) -> float:
+    """Two-fold cross-validated log-likelihood of a two-class lut reading patterns ``q``
+    (as :func:`lutlearn.kernels._cv_score`, summed in the same cell order).
+
+    Every example scores, times its weight, ``log((n_y + 1) / (n + 2))`` with
+    ``n`` the examples of the other fold with its pattern, ``n_y`` those of its class.
+    """
+    import math
+
+    q, y, fold, w = (np.asarray(a, np.int64) for a in (q, y, fold, w))
+    score = 0.0
+    for p in range(int(q.max()) + 1 if len(q) else 0):
+        cell = q == p
+        for f in (0, 1):
+            other = [int(w[cell & (fold != f) & (y == c)].sum()) for c in (0, 1)]
+            for c in (0, 1):
+                n_fc = int(w[cell & (fold == f) & (y == c)].sum())
+                if n_fc > 0:
+                    score += float(n_fc) * (math.log(other[c] + 1) - math.log(sum(other) + 2))
+    return score
+
+
+def greedy_wires(A, y, fold, w, first, pools, k):
+    """Every lut's greedily chosen wires and final score, as :func:`lutlearn.kernels.greedy_wires` chooses them."""
+    wires, scores = [], []
+    for f0, pool in zip(first, pools):
+        chosen = [int(f0)]
+        path = [cv_score(pattern_index(A, chosen), y, fold, w)]  # score of every prefix
+        for _ in range(k - 1):
+            options = [(cv_score(pattern_index(A, chosen + [int(c)]), y, fold, w), int(c))
+                       for c in pool if int(c) not in chosen]
+            if not options:
+                break
+            best = max(s for s, _ in options)
+            chosen.append(next(c for s, c in options if s == best))  # the first best in pool order
+            path.append(best)
+        keep = int(np.argmax(path)) + 1  # the shortest prefix with the best score
+        score = path[keep - 1]
+        chosen = chosen[:keep]
+        wires.append(chosen + [chosen[-1]] * (k - len(chosen)))
+        scores.append(score)
+    return np.array(wires, np.int32), np.array(scores, np.float64)
+
+
 def predict_layer(A, wires, tables):
     """Evaluate one layer lut by lut."""
     return np.array([t[pattern_index(A, w)] for w, t in zip(wires, tables)], dtype=np.uint8)

@@ -54,6 +54,7 @@ class Candidate:
     and_gates_raw: int
     and_gates: int | None  # after ABC when it ran, else the raw count; None: not measured
     fits: bool
+    wiring: str = "random"
 
 
 @dataclass
@@ -103,7 +104,8 @@ class CircuitSearch:
         from lutlearn.export.aiger import parse_aiger
 
         b = self.best
-        comment = f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+        comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+                   + ("" if b.wiring == "random" else f" wiring {b.wiring}"))
         return parse_aiger(self.aig).to_bytes(binary=False, comment=comment)
 
     def to_record(self, config: dict, abc_script: str | None = None) -> dict:
@@ -171,6 +173,7 @@ def fit_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3),
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
     abc_script: str | None = None, fill: bool = True, progress: bool | None = None,
+    wirings=("random",), wiring_candidates: int | None = None,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -203,6 +206,11 @@ def fit_circuit(
         circuit (:func:`fill_unseen`) instead of keeping the random tie-breaks.
     progress : bool or None, default=None
         Show a progress bar (None: when stderr is a terminal).
+    wirings : sequence of {"random", "greedy"}, default=("random",)
+        Wirings tried for every shape and seed (``LutNetworkClassifier``'s
+        ``wiring``): the paper's random wiring, and/or chosen support.
+    wiring_candidates : int or None, default=None
+        ``LutNetworkClassifier``'s ``wiring_candidates`` for greedy wiring.
 
     Returns
     -------
@@ -219,6 +227,9 @@ def fit_circuit(
         raise ValueError(f"max_and_gates must be >= 0, got {max_and_gates}")
     if n_seeds < 1:
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    wirings = tuple(wirings)
+    if not wirings or any(w not in ("random", "greedy") for w in wirings):
+        raise ValueError(f"wirings must be a non-empty sequence of 'random' and 'greedy'; got {wirings!r}")
     from lutlearn.export.tools import ABC_SCRIPT
 
     abc_script = abc_script or ABC_SCRIPT
@@ -232,7 +243,8 @@ def fit_circuit(
             f"training and validation inputs must be 2-D with the same width; got {X.shape}, {X_valid.shape}"
         )
     shapes = list(_shapes(X.shape[1], ks, depths, max_width))
-    total = sum(len(w) for _, _, w in shapes) * n_seeds
+    n_tries = n_seeds * len(wirings)  # networks per shape
+    total = sum(len(w) for _, _, w in shapes) * n_tries
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates)
     disable = None if progress is None else not progress  # None: only on a terminal
@@ -243,9 +255,12 @@ def fit_circuit(
         for k, _depth, widths in shapes:
             for hidden in widths:
                 stop = False
-                for seed in range(random_state, random_state + n_seeds):
+                for seed, wiring in ((s, w) for s in range(random_state, random_state + n_seeds) for w in wirings):
                     bar.update(1)
-                    model = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=seed, n_jobs=1)
+                    model = LutNetworkClassifier(
+                        k=k, hidden_layers=hidden, random_state=seed, n_jobs=1, wiring=wiring,
+                        wiring_candidates=wiring_candidates,
+                    )
                     model.fit(X, y)
                     if fill:
                         model.network_ = fill_unseen(model.network_, X, model.n_jobs)
@@ -263,7 +278,7 @@ def fit_circuit(
                     cand = Candidate(
                         k=k, hidden_layers=tuple(hidden), seed=seed,
                         train_accuracy=float(model.score(X, y)), valid_accuracy=valid,
-                        and_gates_raw=raw, and_gates=gates, fits=fits,
+                        and_gates_raw=raw, and_gates=gates, fits=fits, wiring=wiring,
                     )
                     candidates.append(cand)
                     if fits and (
@@ -276,7 +291,7 @@ def fit_circuit(
                         stop = True
                 bar.set_postfix(best=f"{best[0].valid_accuracy:.4f}" if best else "-")
                 if stop:  # wider networks of this k and depth only grow
-                    bar.update(n_seeds * (len(widths) - widths.index(hidden) - 1))
+                    bar.update(n_tries * (len(widths) - widths.index(hidden) - 1))
                     break
         if best is None:
             raise ValueError(

@@ -91,6 +91,23 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         single output lut for two classes; setting it builds the multi-class
         design (with its defaults for the other None parameters) for two
         classes too.
+    wiring : {"random", "greedy"}, default="random"
+        How each lut picks its ``k`` inputs among the outputs of the layer
+        below. ``"random"``: uniformly at random, the paper's network (the
+        model is the same, bit for bit, as before this option existed).
+        ``"greedy"`` (*chosen support*; two classes, one output lut, data in
+        memory): layer by layer, once the layer below's training values
+        exist, each lut starts from a different well-scoring input and adds
+        inputs one at a time, each the candidate that most raises its
+        two-fold cross-validated accuracy (counts of one half of the
+        training set predicting the other), stopping when none raises it;
+        still counting, no gradients. The rule is in
+        :func:`lutlearn.training.greedy_wiring`.
+    wiring_candidates : int or None, default=None
+        With ``wiring="greedy"``: how many inputs of the layer below, drawn
+        at random per lut, each lut may choose from (None: all of them).
+        Smaller is faster; choosing costs about ``n_luts * wiring_candidates
+        * k * n_samples`` steps per layer.
     random_state : int, RandomState instance or None, default=None
         Fixes the wiring and the tie-breaking. The same value gives a
         bit-identical model, whatever ``n_jobs`` is.
@@ -176,6 +193,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         "hidden_layers": ["array-like", None],
         "output_k": [Interval(Integral, 1, MAX_K, closed="both"), None],
         "n_output_luts": [Interval(Integral, 1, None, closed="left"), None],
+        "wiring": [StrOptions(set(training.WIRINGS))],
+        "wiring_candidates": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "n_jobs": [Integral, None],
@@ -188,6 +207,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         hidden_layers=None,
         output_k: int | None = None,
         n_output_luts: int | None = None,
+        wiring: str = "random",
+        wiring_candidates: int | None = None,
         random_state=None,
         class_weight=None,
         n_jobs: int | None = None,
@@ -197,6 +218,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.hidden_layers = hidden_layers
         self.output_k = output_k
         self.n_output_luts = n_output_luts
+        self.wiring = wiring
+        self.wiring_candidates = wiring_candidates
         self.random_state = random_state
         self.class_weight = class_weight
         self.n_jobs = n_jobs
@@ -283,6 +306,12 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has only one class ({classes[0]!r}); a classifier needs two classes to learn."
             )
+        if self.wiring == "greedy" and (len(classes) > 2 or self.n_output_luts is not None):
+            raise ValueError(
+                f"wiring='greedy' is for the two-class network with one output lut; y has {len(classes)} classes"
+                + ("" if self.n_output_luts is None else f" and n_output_luts={self.n_output_luts}")
+                + " (use wiring='random')."
+            )
         w = self._sample_weight(sample_weight, y_enc, classes)
         bits = as_bits(X)
         arch = self._architecture(bits.shape[1], len(classes))
@@ -293,7 +322,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             backend = training.InMemoryBackend(
                 bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0), sw
             )
-            network = training.train(arch, backend, seed, self.verbose, shift)
+            network = training.train(arch, backend, seed, self.verbose, shift, self.wiring, self.wiring_candidates)
         return self._set_network(network, classes, bits.shape[1], getattr(self, "feature_names_in_", None))
 
     # ------------------------------------------------------ learned state

@@ -433,6 +433,117 @@ def choose_layer(counts, side, weights, n_slots, seed, layer, tables, correct):
 
 
 # --------------------------------------------------------------------------
+# Chosen support (``wiring="greedy"``, see :func:`lutlearn.training.greedy_wiring`)
+
+
+@nb.njit(cache=True)
+def _cv_score(q, y, fold, w, size, h):
+    """Two-fold cross-validated log-likelihood of a two-class lut reading patterns ``q`` (``size`` of them).
+
+    Each example (times its weight ``w[i]``) scores ``log((n_y + 1) / (n + 2))``,
+    where ``n`` is the number of examples of the *other* fold showing its
+    pattern and ``n_y`` those of its class (Laplace's rule of succession):
+    counts of one half predicting the other. Summed cell by cell (pattern,
+    fold, class, in that order), so the sum is the same on every thread.
+    ``h`` is a work buffer of at least ``4 * size`` counts.
+    """
+    m = 4 * size
+    for s in range(m):
+        h[s] = 0
+    for i in range(q.shape[0]):
+        h[(np.int64(q[i]) * 2 + fold[i]) * 2 + y[i]] += w[i]
+    score = 0.0
+    for p in range(size):
+        for f in range(2):
+            o = (p * 2 + 1 - f) * 2
+            total = np.log(np.float64(h[o] + h[o + 1] + 2))
+            c = (p * 2 + f) * 2
+            for cls in range(2):
+                if h[c + cls] > 0:
+                    score += np.float64(h[c + cls]) * (np.log(np.float64(h[o + cls] + 1)) - total)
+    return score
+
+
+@nb.njit(cache=True, parallel=True)
+def single_scores(A, y, fold, w, out):
+    """``out[f]`` (float64): the :func:`_cv_score` of a lut reading input ``f`` of feature-major ``A`` alone."""
+    for f in prange(A.shape[0]):
+        h = np.empty(8, np.int64)
+        out[f] = _cv_score(A[f], y, fold, w, 2, h)
+
+
+@nb.njit(cache=True, parallel=True)
+def greedy_wires(A, y, fold, w, first, pools, wires, scores):
+    """Choose every lut's wires greedily: start from ``first[j]``, add ``k - 1`` times the input of
+    ``pools[j]`` that gives the lut the best cross-validated score (:func:`_cv_score`), even when no input
+    raises it (a comparator's top bits only help together), then keep the shortest prefix of wires with
+    the best score.
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_prev, n_samples)
+        The layer below, feature-major.
+    y, fold : uint8 arrays of shape (n_samples,)
+        Class (0/1) and fold (0/1) of every example.
+    w : int64 array of shape (n_samples,)
+        Weight of every example (1 without sample weights).
+    first : int32 array of shape (n_luts,)
+        Each lut's first wire.
+    pools : int32 array of shape (n_luts, n_candidates)
+        The inputs each lut may add, in the order ties are broken (the first wins).
+    wires : int32 array of shape (n_luts, k)
+        Output. A lut whose best prefix has ``m < k`` wires repeats its
+        last one (the extra bits copy it: part of its table is never reached).
+    scores : float64 array of shape (n_luts,)
+        Output: each lut's final cross-validated score.
+    """
+    n_luts, k = wires.shape
+    n = A.shape[1]
+    for j in prange(n_luts):
+        p = np.empty(n, np.uint32)
+        q = np.empty(n, np.uint32)
+        h = np.empty(4 << k, np.int64)
+        f0 = first[j]
+        for i in range(n):
+            p[i] = A[f0, i]
+        wires[j, 0] = f0
+        m = 1
+        score = _cv_score(p, y, fold, w, 2, h)
+        keep = 1
+        while m < k and m < pools.shape[1] + 1:
+            best = -np.inf
+            best_c = -1
+            for t in range(pools.shape[1]):
+                c = pools[j, t]
+                used = False
+                for b in range(m):
+                    if wires[j, b] == c:
+                        used = True
+                if used:
+                    continue
+                row = A[c]
+                for i in range(n):
+                    q[i] = (p[i] << 1) | row[i]
+                s = _cv_score(q, y, fold, w, 2 << m, h)
+                if s > best:
+                    best = s
+                    best_c = c
+            if best_c < 0:  # the pool is used up
+                break
+            row = A[best_c]
+            for i in range(n):
+                p[i] = (p[i] << 1) | row[i]
+            wires[j, m] = best_c
+            m += 1
+            if best > score:
+                score = best
+                keep = m
+        for b in range(keep, k):
+            wires[j, b] = wires[j, keep - 1]
+        scores[j] = score
+
+
+# --------------------------------------------------------------------------
 # Evaluation
 
 

@@ -41,7 +41,9 @@ does not know them ignores them; files without them still load):
 ``estimator_params``
     The estimator's constructor parameters as they were given, before any
     default was filled in: ``k``, ``hidden_layers``, ``output_k``,
-    ``n_output_luts`` (int, list of int or null), ``random_state`` (int, or
+    ``n_output_luts`` (int, list of int or null), ``wiring`` (``"random"``
+    or ``"greedy"``; absent in older files, meaning ``"random"``),
+    ``wiring_candidates`` (int or null), ``random_state`` (int, or
     null when None or a ``RandomState``/``Generator`` instance, which cannot
     be stored), ``class_weight`` (null, ``"balanced"``, or a list of
     ``[label, weight]`` pairs), ``n_jobs`` and ``verbose``. ``load`` gives
@@ -72,8 +74,9 @@ Loading never unpickles and checks, in this order, raising
   read in chunks and hashed on the way (SHA-256 as in ``sha256``);
 * the values: ``classes`` 2 to 255 unique, sorted (and finite) numbers or
   strings; accuracies in [0, 1]; wires inside the layer below and distinct
-  within a lut; hidden tables 0/1, output tables class indices; counts
-  >= 0; dichotomies 0/1 with both sides non-empty.
+  within a lut (unless ``estimator_params`` says ``wiring`` is ``"greedy"``,
+  which may repeat an input); hidden tables 0/1, output tables class
+  indices; counts >= 0; dichotomies 0/1 with both sides non-empty.
 
 So a truncated, corrupted, tampered or hostile file (a zip bomb included)
 raises :class:`ModelFormatError` without running code or taking more memory
@@ -99,7 +102,7 @@ from lutlearn._files import atomic_writer, require_regular_file
 from lutlearn._validation import available_memory
 from lutlearn._version import __version__
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
-from lutlearn.training import MAX_CLASSES, MAX_K, Architecture
+from lutlearn.training import MAX_CLASSES, MAX_K, WIRINGS, Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1
@@ -139,7 +142,10 @@ class StoredModel:
 
 
 #: The estimator parameters ``estimator_params`` may hold.
-GIVEN_PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts", "random_state", "class_weight", "n_jobs", "verbose")
+GIVEN_PARAMS = (
+    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "random_state", "class_weight",
+    "n_jobs", "verbose",
+)
 
 
 def _json_scalar(v):
@@ -177,6 +183,9 @@ def decode_given_params(raw) -> dict:
         if name == "hidden_layers":
             ok = v is None or (isinstance(v, list) and all(type(w) is int and w > 0 for w in v))
             v = None if v is None else tuple(v)
+        elif name == "wiring":
+            ok = v is None or v in WIRINGS
+            v = v or "random"
         elif name == "class_weight":
             ok = v is None or v == "balanced" or (
                 isinstance(v, list) and all(
@@ -557,6 +566,8 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
     if extra:
         fail(f"the archive's entries do not match its layers (unexpected {_show(min(extra))})")
 
+    # random wiring gives every lut k distinct inputs; chosen ("greedy") wiring may repeat one when fewer suffice
+    repeats_refused = given is None or given.get("wiring") in (None, "random")
     accuracy = []
     for layer in range(n_layers + 1):
         acc = archive.exactly(f"accuracy_{layer}", np.float64, (widths[layer],))
@@ -569,7 +580,7 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
         w = archive.exactly(f"wires_{layer}", np.int32, (width, kl))
         if w.min() < 0 or w.max() >= below:
             fail(f"wires_{layer} point outside layer {layer - 1}")
-        if np.any(np.diff(np.sort(w, axis=1), axis=1) == 0):
+        if repeats_refused and np.any(np.diff(np.sort(w, axis=1), axis=1) == 0):
             fail(f"wires_{layer} wire a lut twice to the same input (a lut's wires must be distinct)")
         t = archive.exactly(f"tables_{layer}", np.uint8, (width, 1 << kl))
         top = n_classes if layer == n_layers else 2

@@ -350,6 +350,9 @@ def fit_dask(clf, X, y, sample_weight=None):
     one thread, and Dask's worker threads are the parallelism. Choosing the
     tables on the client uses ``clf.n_jobs`` threads.
     """
+    if clf.wiring != "random":
+        raise ValueError(f"wiring={clf.wiring!r} needs the training data in memory; on Dask use wiring='random' "
+                         "(or fit on X.compute())")
     X = _check_X(X)
     y = _check_y(y, X)
     if sample_weight is not None:

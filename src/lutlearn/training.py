@@ -9,7 +9,9 @@ become the next layer's inputs. A *backend* does the counting where the data
 lives: :class:`InMemoryBackend` (NumPy arrays, the fused
 :func:`lutlearn.kernels.fit_layer`) or :class:`lutlearn.scale.DaskBackend`
 (counts map-reduced over row chunks, then the tables chosen once). Both
-give the same network, bit for bit.
+give the same network, bit for bit. With ``wiring="greedy"`` (chosen
+support, :func:`greedy_wiring`; two classes, in memory) a layer's wiring is
+instead chosen on the data once the layer below's training values exist.
 
 Two designs:
 
@@ -75,8 +77,8 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_HIDDEN_LAYERS", "MAX_K",
-    "effective_params", "input_accuracy", "integer_weights", "random_dichotomies", "random_wiring", "train",
-    "weight_shift",
+    "WIRINGS", "effective_params", "example_folds", "greedy_wiring", "input_accuracy", "integer_weights",
+    "random_dichotomies", "random_wiring", "train", "weight_shift",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -95,6 +97,9 @@ BINARY_DEFAULTS = {"k": 8, "hidden_layers": (1024,) * 5, "output_k": None, "n_ou
 DEFAULTS = {"k": 6, "hidden_layers": (2048,), "output_k": 12, "n_output_luts": 256}
 
 PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts")
+
+#: How luts pick their inputs: at random (the paper's), or chosen greedily on the data (:func:`greedy_wiring`).
+WIRINGS = ("random", "greedy")
 
 
 #: The kernels count in int32: integer weights are counted exactly while their total stays below this.
@@ -344,6 +349,82 @@ def draw(arch: Architecture, seed: int) -> tuple[list[np.ndarray], list[np.ndarr
     return wires, sides
 
 
+def example_folds(A: np.ndarray, seed: int) -> np.ndarray:
+    """The fold (0 or 1) of every example of feature-major 0/1 ``A``, a hash of its bits and the seed.
+
+    The top bit of ``sum_f A[f, i] * key[f]`` (mod ``2**64``), with 64-bit
+    keys drawn from ``(seed, 0)``: a function of the example's content, so
+    folds do not depend on the order of the training set, and equal examples
+    share a fold.
+    """
+    keys = np.random.default_rng([seed, 0]).integers(0, 2**64, A.shape[0], dtype=np.uint64, endpoint=False)
+    h = np.zeros(A.shape[1], np.uint64)
+    for f in range(A.shape[0]):
+        h += A[f] * keys[f]
+    return (h >> np.uint64(63)).astype(np.uint8)
+
+
+def greedy_wiring(
+    A: np.ndarray, y: np.ndarray, fold: np.ndarray, w: np.ndarray | None, rng: np.random.Generator,
+    n_luts: int, k: int, n_candidates: int | None = None,
+) -> np.ndarray:
+    """Chosen support: pick each lut's ``k`` inputs among the layer below to maximise what it memorizes.
+
+    Still counting, no gradients. A lut's *score* is its two-fold
+    cross-validated log-likelihood (:func:`lutlearn.kernels._cv_score`):
+    the training examples are split in two folds (:func:`example_folds`)
+    and each example scores the log of the frequency of its class among the
+    other fold's examples of its pattern (Laplace-smoothed). Unlike the
+    training accuracy, which grows with every input added, it stops
+    rewarding inputs that only split the data further (noise); unlike an
+    accuracy it also rewards inputs that make patterns purer without yet
+    changing their majority (the second top bit of a comparator).
+
+    1. Every input of the layer below is scored alone and ranked (best
+       first, ties in a random order drawn from ``rng``); lut ``j`` starts
+       from the ``j``-th input of that ranking (cycling when there are more
+       luts than inputs), so that the luts of a layer start from different
+       inputs.
+    2. Then it adds, one at a time until it has ``k``, the input of its
+       candidate pool that gives it the best score (the first in pool order
+       on ties), even when none raises the score (the top bits of a
+       comparator only help together), and keeps the shortest prefix of its
+       inputs with the best score; a lut that keeps ``m < k`` inputs
+       repeats its last one (part of its table is then never reached). The
+       pool of each lut is ``n_candidates`` inputs drawn at random from
+       ``rng`` (None: all of them, in a random order).
+
+    The result depends only on the data, ``rng`` and the sizes, never on
+    the number of threads.
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_prev, n_samples)
+        The values of the layer below, feature-major.
+    y, fold : uint8 arrays of shape (n_samples,)
+        Class (0/1) and fold (0/1) of every example.
+    w : int32 array of shape (n_samples,) or None
+        Integer sample weights (None: every example counts once).
+    rng : numpy.random.Generator
+    n_luts, k : int
+    n_candidates : int or None, default=None
+
+    Returns
+    -------
+    wires : int32 array of shape (n_luts, k)
+    """
+    n_prev, n = A.shape
+    w64 = np.ones(n, np.int64) if w is None else np.asarray(w, np.int64)
+    single = np.empty(n_prev, np.float64)
+    kernels.single_scores(A, y, fold, w64, single)
+    ranking = np.lexsort((rng.random(n_prev), -single))
+    first = np.ascontiguousarray(ranking[np.arange(n_luts) % n_prev], dtype=np.int32)
+    pools = random_wiring(rng, n_luts, n_prev, n_prev if n_candidates is None else min(n_candidates, n_prev))
+    wires = np.empty((n_luts, k), np.int32)
+    kernels.greedy_wires(A, y, fold, w64, first, pools, wires, np.empty(n_luts, np.float64))
+    return wires
+
+
 def input_accuracy(counts: np.ndarray, voting: bool) -> np.ndarray:
     """Training accuracy of every input bit from its class counts ``(n_features, 2, n_classes)``.
 
@@ -418,6 +499,20 @@ class InMemoryBackend:
         ones = kernels.class_ones(self.A, self.bounds, self.sw)
         return np.stack([self.class_totals()[None, :] - ones, ones], axis=1)
 
+    def choose_wires(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None) -> np.ndarray:
+        """The greedy wiring (:func:`greedy_wiring`) of ``layer`` on the current layer values (two classes only).
+
+        The folds are drawn from the input bits, at layer 1; each layer's
+        pools and ranking ties from ``np.random.default_rng([seed, layer])``.
+        """
+        if self.n_classes != 2:
+            raise ValueError("wiring='greedy' is for two classes (the paper's network)")
+        if layer == 1 or not hasattr(self, "_fold"):
+            self._fold = example_folds(self.A, seed)
+            self._y = np.repeat(np.arange(2, dtype=np.uint8), np.diff(self.bounds))
+        rng = np.random.default_rng([seed, layer])
+        return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates)
+
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
         width, k = wires.shape
@@ -459,18 +554,36 @@ def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
     return side, np.ones((width, 2), np.int64), c
 
 
-def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0, weight_shift: int = 0) -> LutNetwork:
+def train(
+    arch: Architecture, backend: Backend, seed: int, verbose: int = 0, weight_shift: int = 0,
+    wiring: str = "random", n_candidates: int | None = None,
+) -> LutNetwork:
     """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
 
     The caller runs this inside :func:`lutlearn._workspace.numba_threads`.
     ``weight_shift`` is the backend's sample weights' scale (its counts are
     in units of ``2**-weight_shift``; 0 without weights), kept by the head.
 
+    ``wiring="random"`` draws every layer's wiring first (:func:`draw`).
+    ``wiring="greedy"`` (two classes, the paper's design) asks the backend
+    for each layer's wiring once the layer below's training values exist
+    (its ``choose_wires(layer, n_luts, k, seed, n_candidates)``, see
+    :func:`greedy_wiring`); every hidden lut's outputs are then kept, since
+    the next layer may read any of them.
+
     Returns
     -------
     LutNetwork
     """
-    wires, sides = draw(arch, seed)
+    if wiring not in WIRINGS:
+        raise ValueError(f"wiring must be one of {', '.join(map(repr, WIRINGS))}; got {wiring!r}")
+    greedy = wiring == "greedy"
+    if greedy and arch.voting:
+        raise ValueError("wiring='greedy' is for the two-class network with one output lut (n_output_luts=None)")
+    if greedy and not hasattr(backend, "choose_wires"):
+        raise ValueError("wiring='greedy' needs the training data in memory (NumPy arrays, not Dask); "
+                         "use wiring='random' on Dask")
+    wires, sides = ([], []) if greedy else draw(arch, seed)
     totals = np.asarray(backend.class_totals(), np.int64)
     n = int(totals.sum())  # the number of examples, or their total (integer) weight
     accuracy = [input_accuracy(backend.input_counts(), arch.voting)]
@@ -481,7 +594,10 @@ def train(arch: Architecture, backend: Backend, seed: int, verbose: int = 0, wei
         t0 = time.perf_counter()
         side, weights, n_slots = layer_rule(arch, layer, sides, totals)
         needed = np.zeros(arch.widths[layer], np.uint8)
-        if layer < L:
+        if greedy:
+            wires.append(backend.choose_wires(layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates))
+            needed[:] = layer < L
+        elif layer < L:
             needed[wires[layer]] = 1
         t, correct, c = backend.fit_layer(layer, wires[layer - 1], side, weights, n_slots, seed, needed, layer == L)
         tables.append(t)

@@ -14,6 +14,7 @@ The output has one output: 1 means the PLA output 1.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 500 --quick -o small.aag
+  lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 --wiring both -o model.aig
 """
 
 
@@ -35,6 +36,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 512; --quick 64)")
     p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument(
+        "--wiring", choices=("random", "greedy", "both"), default="random",
+        help="how luts pick their inputs: random (the paper's, default), greedy (chosen support: "
+             "inputs chosen on the training set), or both tried for every shape",
+    )
+    p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
+                   help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -73,12 +81,15 @@ def run(args: argparse.Namespace) -> int:
         max_width=args.max_width or (64 if args.quick else 512),
         n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None, fill=not args.keep_ties,
         abc_script=args.abc_script,
+        wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
+        wiring_candidates=args.wiring_candidates,
     )
     b = search.best
     with atomic_writer(args.output) as fh:
         fh.write(search.to_aiger(binary=suffix == ".aig"))
     print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
-    print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}")
+    wiring = "" if b.wiring == "random" else f" wiring {b.wiring}"
+    print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}")
     print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates})")
     print(f"circuit written to {args.output}")
