@@ -52,7 +52,7 @@ def cli_reference_lines() -> list[str]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             helps = {choice.dest: choice.help for choice in action._choices_actions}
-    lines = ["``lutlearn --help``:", "", "::", ""]
+    lines = ["``lutlearn --help``:", "", ".. code-block:: text", ""]
     lines += ["    " + line for line in _help_text(parser).splitlines()]
     lines.append("")
     for name, sub in _subparsers(parser).items():
@@ -60,7 +60,7 @@ def cli_reference_lines() -> list[str]:
         lines += [title, "-" * len(title), ""]
         if helps.get(name):
             lines += [_escape(helps[name]), ""]
-        lines += ["::", ""]
+        lines += [".. code-block:: text", ""]
         lines += ["    " + line if line.strip() else "" for line in _help_text(sub).splitlines()]
         lines.append("")
     return lines
