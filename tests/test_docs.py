@@ -158,7 +158,8 @@ def browser():
 
 
 _PAGE_STATE = """
-const images = Array.from(document.images).map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0}));
+const images = Array.from(document.images).map(
+    i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0}));
 const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
 const h1 = document.querySelector('h1');
 const body = document.querySelector('div.body');
@@ -196,7 +197,8 @@ def check_site(driver, root: Path, start: str = "index.html", limit: int | None 
                 continue
             target = Path(unquote(parts.path))
             if not target.exists():
-                problems.append(f"{name}: broken link to {target.relative_to(root) if root in target.parents else target}")
+                shown = target.relative_to(root) if root in target.parents else target
+                problems.append(f"{name}: broken link to {shown}")
                 continue
             if target.suffix != ".html" or root not in target.parents:
                 continue

@@ -43,7 +43,8 @@ def _one(dist: Path, pattern: str) -> Path:
 
 def test_twine_check_passes(dist):
     files = [str(p) for p in sorted(dist.iterdir())]
-    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *files], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *files],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASSED") == 2
 
