@@ -46,7 +46,6 @@ html_show_sourcelink = False
 # The README is the front door; the pages include its sections (MyST `include`).
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
-suppress_warnings = ["myst.xref_missing"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
