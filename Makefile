@@ -69,7 +69,8 @@ docs-check: $(DOCS_STAMP)
 test: $(TEST_STAMP) tools
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check
-	$(PY) -m sphinx -W --keep-going -q -b html docs $(DOCS_HTML) $(SPHINX_ARGS)
+	@t0=$$(date +%s); $(PY) -m sphinx -W --keep-going -q -b html docs $(DOCS_HTML) $(SPHINX_ARGS) && \
+		echo "documentation site built in $$(( $$(date +%s) - t0 )) s (warnings as errors, gallery executed)"
 	LUTLEARN_DOCS_HTML=$(DOCS_HTML) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
