@@ -1,8 +1,9 @@
 """The documentation site: built from the sources, opened in a real headless browser.
 
 ``make test`` builds the site first (``sphinx -W``, gallery executed) and
-passes its folder in ``$LUTLEARN_DOCS_HTML``; without it, the site is built
-here from a copy of the sources. The browser is Debian's Chromium driven
+passes its folder in ``$LUTLEARN_DOCS_HTML``; without it, an up-to-date
+``make docs`` output is used, or the site is built here from a copy of the
+sources. The browser is Debian's Chromium driven
 through its chromedriver (``scripts/install-debian-tools.sh`` installs both);
 the browser tests skip with a visible reason when either is missing.
 """
@@ -50,9 +51,26 @@ def _build_site(out: Path) -> Path:
     return html
 
 
+def _up_to_date(html: Path) -> bool:
+    """Whether ``html`` (``make docs``'s output) is newer than every source of the site."""
+    index = html / "index.html"
+    if not index.is_file():
+        return False
+    sources = [p for p in (REPO / "docs").rglob("*") if p.is_file() and "_build" not in p.parts
+               and "auto_examples" not in p.parts and "__pycache__" not in p.parts]
+    sources += list((REPO / "src" / "lutlearn").rglob("*.py"))
+    sources += [REPO / name for name in ("README.md", "CHANGELOG.md", "CONTRIBUTING.md", "CITATION.cff")]
+    built = max(p.stat().st_mtime for p in html.rglob("*") if p.is_file())  # Sphinx rewrites only what changed
+    return max(p.stat().st_mtime for p in sources) < built
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The folder of the built site (``index.html`` at its root)."""
+    """The folder of the built site (``index.html`` at its root).
+
+    ``$LUTLEARN_DOCS_HTML`` (set by ``make test``, which has just built it), else
+    ``docs/_build/html`` when it is newer than every source, else a fresh build.
+    """
     given = os.environ.get("LUTLEARN_DOCS_HTML")
     if given:
         path = Path(given)
@@ -60,6 +78,8 @@ def site(tmp_path_factory) -> Path:
             path = REPO / path
         assert (path / "index.html").is_file(), f"$LUTLEARN_DOCS_HTML={given} holds no built site"
         return path
+    if _up_to_date(REPO / "docs" / "_build" / "html"):
+        return REPO / "docs" / "_build" / "html"
     return _build_site(tmp_path_factory.mktemp("docs"))
 
 
