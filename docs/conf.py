@@ -38,6 +38,7 @@ html_theme = "alabaster"
 html_theme_options = {
     "description": "Learning by memorization with networks of lookup tables",
     "fixed_sidebar": True,
+    "page_width": "1200px",
     "show_relbars": True,
 }
 html_title = f"lutlearn {release}"
@@ -62,7 +63,7 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "write_computation_times": False,

@@ -16,7 +16,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 #: Width of the rendered ``--help`` texts (argparse reads $COLUMNS).
-HELP_WIDTH = "96"
+HELP_WIDTH = "88"
 
 
 def _escape(text: str) -> str:
