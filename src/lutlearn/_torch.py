@@ -1,7 +1,8 @@
 """What the PyTorch learners (the MLP of the memorization lab, Table 1's conv net) share.
 
-PyTorch is an optional extra (``pip install 'lutlearn[torch]'``, pinned to the
-CPU build ``torch==2.13.0``); nothing here imports it at module import time.
+PyTorch is an optional extra (``pip install 'lutlearn[torch]'``: any
+``torch>=2.1``; the project tests with the CPU build ``torch==2.13.0``, which
+``make test`` installs); nothing here imports it at module import time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Iterator
 
 def torch_extra_message(what: str) -> str:
     """The message an ImportError gives when ``what`` needs PyTorch and it is absent."""
-    return f"{what} needs PyTorch: pip install 'lutlearn[torch]' (torch==2.13.0, CPU build)"
+    return f"{what} needs PyTorch: pip install 'lutlearn[torch]' (torch>=2.1; the CPU build is enough)"
 
 
 def require_torch(what: str = "this learner"):

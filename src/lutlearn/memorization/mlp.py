@@ -6,8 +6,8 @@ with momentum on the same 0/1 inputs as the lut networks. A seed fixes the
 initialization and the shuffling, so the same seed gives the same model
 (training runs on one thread unless ``n_jobs`` says otherwise).
 
-PyTorch is the optional extra ``lutlearn[torch]`` (``torch==2.13.0``, CPU
-build); :func:`lutlearn._torch.require_torch` raises an ImportError naming it.
+PyTorch is the optional extra ``lutlearn[torch]`` (``torch>=2.1``; the CPU
+build is enough); :func:`lutlearn._torch.require_torch` raises an ImportError naming it.
 """
 
 from __future__ import annotations
