@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Modules documented in the API reference (``docs/api/<name>.rst``).
 API_MODULES = (
-    "estimator", "model", "training", "encoders", "inspection", "persistence", "datasets", "io", "pla",
+    "estimator", "model", "training", "encoders", "inspection", "persistence", "saving", "datasets", "io", "pla",
+    "logic_tasks",
     "export", "circuit", "scale", "baselines", "report", "experiments", "memorization",
 )
 
