@@ -20,7 +20,7 @@ from _datafiles import (
     spec_of,
     write_fake_mnist,
 )
-from lutlearn import _download, _loaders
+from lutlearn import _loaders
 from lutlearn._download import DataFileError, DownloadError, FileSpec, atomic_writer, fetch, verify_file
 from lutlearn.datasets import load_cifar10, load_mnist
 
@@ -92,29 +92,58 @@ def test_fetch_verifies_before_renaming(server, tmp_path):
 
 
 def test_fetch_interrupted_mid_stream_leaves_nothing(monkeypatch, tmp_path):
+    import requests
+
     class Broken:
-        headers = {"Content-Length": "3000000"}
+        headers = {"content-length": "3000000"}
 
-        def __init__(self):
-            self.sent = 0
+        def raise_for_status(self):
+            pass
 
-        def read(self, n):
-            if self.sent:
-                raise ConnectionResetError("connection reset by peer")
-            self.sent = n
-            return b"y" * n
+        def iter_content(self, chunk_size):
+            yield b"y" * chunk_size
+            raise ConnectionResetError("connection reset by peer")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(_download.urllib.request, "urlopen", lambda url, timeout: Broken())
+    monkeypatch.setattr(requests, "get", lambda url, **kwargs: Broken())  # what pooch's HTTPDownloader calls
     dest = tmp_path / "big.bin"
     with pytest.raises(DownloadError, match="cannot download http://example.invalid/big.bin: connection reset"):
         fetch("http://example.invalid/big.bin", dest)
     assert not dest.exists() and _leftovers(tmp_path) == []
+
+
+class _ShortBody(_Quiet):
+    """Announces 3,000,000 bytes, sends 5,000 and closes the connection."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "3000000")
+        self.end_headers()
+        self.wfile.write(b"z" * 5000)
+        self.close_connection = True
+
+
+def test_fetch_of_a_transfer_cut_short_or_refused_says_why_on_one_line(tmp_path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ShortBody)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/big.bin"
+        with pytest.raises(DownloadError, match=f"^cannot download {url}: .*(IncompleteRead|more expected)"):
+            fetch(url, tmp_path / "big.bin")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert os.listdir(tmp_path) == []
+    with pytest.raises(DownloadError, match=r"^cannot download http://127.0.0.1:9/f: .*Connection refused$") as err:
+        fetch("http://127.0.0.1:9/f", tmp_path / "f")  # the discard port: nobody listens
+    assert "\n" not in str(err.value) and "HTTPConnection" not in str(err.value)
+
+
+def test_fetch_reports_a_server_error(server, tmp_path):
+    _, url = server
+    with pytest.raises(DownloadError, match=f"^cannot download {url}absent.bin: 404 Client Error"):
+        fetch(url + "absent.bin", tmp_path / "absent.bin")
+    assert os.listdir(tmp_path) == ["served"]
 
 
 def test_load_mnist_downloads_verified_files(server, tmp_path, monkeypatch, checksums):

@@ -1,4 +1,4 @@
-"""Verified files: checksums and atomic downloads with a progress bar.
+"""Verified files: checksums, and atomic downloads (over pooch) with a progress bar.
 
 Nothing here knows about MNIST or CIFAR-10; :mod:`lutlearn._loaders` says
 which files to expect and where they come from.
@@ -6,10 +6,10 @@ which files to expect and where they come from.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import urllib.error
-import urllib.request
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -98,6 +98,34 @@ def verify_file(path: str | os.PathLike, spec: FileSpec | None) -> None:
         raise DataFileError(f"{exc}{_ADVICE}") from None
 
 
+class _Sink:
+    """A writable that passes the bytes written to ``out`` and counts and hashes them in ``hasher``."""
+
+    def __init__(self, out: BinaryIO, hasher: _Hasher) -> None:
+        self.out, self.hasher = out, hasher
+
+    def write(self, chunk: bytes) -> int:
+        self.hasher.update(chunk)
+        return self.out.write(chunk)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+@contextlib.contextmanager
+def _verified_writer(dest: Path, spec: FileSpec | None, *, total: int | None, desc: str):
+    """Yield ``(sink, bar)``: bytes written to ``sink`` go to ``dest`` atomically, checked against ``spec``
+    before the rename; ``bar`` is the progress bar (hidden when stderr is not a terminal)."""
+    from tqdm.auto import tqdm
+
+    hasher = _Hasher(spec)
+    with atomic_writer(dest) as out, tqdm(
+        total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, disable=None, leave=False,
+    ) as bar:
+        yield _Sink(out, hasher), bar
+        hasher.check(str(dest))
+
+
 def copy_verified(src: BinaryIO, dest: str | os.PathLike, spec: FileSpec | None, *,
                   total: int | None = None, desc: str | None = None) -> Path:
     """Copy the stream ``src`` to ``dest`` atomically, with a progress bar, verifying ``spec`` before the rename.
@@ -105,38 +133,55 @@ def copy_verified(src: BinaryIO, dest: str | os.PathLike, spec: FileSpec | None,
     Returns ``dest`` as a :class:`~pathlib.Path`. On a mismatch nothing is
     left at ``dest`` and :class:`DataFileError` is raised.
     """
-    from tqdm.auto import tqdm
-
     dest = Path(dest)
-    hasher = _Hasher(spec)
-    with atomic_writer(dest) as out, tqdm(
-        total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc or dest.name,
-        disable=None, leave=False,
-    ) as bar:
+    with _verified_writer(dest, spec, total=total, desc=desc or dest.name) as (sink, bar):
         while chunk := src.read(_CHUNK):
-            out.write(chunk)
-            hasher.update(chunk)
+            sink.write(chunk)
             bar.update(len(chunk))
-        hasher.check(str(dest))
     return dest
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a failed download, on one line (``requests`` nests them three deep)."""
+    while True:
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args and isinstance(exc.args[0], BaseException):
+            inner = exc.args[0]
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    # urllib3 prefixes the connection, e.g. "HTTPConnection(host='127.0.0.1', port=9): "
+    return re.sub(r"^\w*Connection(Pool)?\(.*?\): ", "", " ".join(str(exc).split())) or type(exc).__name__
 
 
 def fetch(url: str, dest: str | os.PathLike, spec: FileSpec | None = None, *, timeout: float = 60.0) -> Path:
     """Download ``url`` to ``dest``, verified against ``spec`` before it is renamed into place.
 
+    The transfer is pooch's :class:`~pooch.HTTPDownloader` (``requests``, with
+    a progress bar); the bytes go through :func:`~lutlearn._files.atomic_writer`
+    (a locked temporary file beside ``dest``, mode ``0o666`` less the umask,
+    renamed only once complete and verified, stale ones of killed downloads
+    removed), and are checked for ``spec``'s size and every digest it names
+    as they arrive.
+
     Raises
     ------
     DownloadError
         When the server cannot be reached or answers with an error, or the
-        download is corrupted; the message names the URL and the reason.
+        download is cut short or corrupted; the message names the URL and the
+        reason, on one line. Nothing is left at ``dest``.
     """
+    import pooch
+
+    dest = Path(dest)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            length = resp.headers.get("Content-Length")
-            return copy_verified(resp, dest, spec, total=int(length) if length else None,
-                                 desc=f"downloading {Path(dest).name}")
+        # total=1 until pooch sets it from Content-Length (pooch drives a bar only if it is true)
+        with _verified_writer(dest, spec, total=1, desc=f"downloading {dest.name}") as (sink, bar):
+            # "identity": a server that would compress the transfer must send the file's own bytes
+            pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=timeout,
+                                 headers={"Accept-Encoding": "identity"})(url, sink, None)
     except DataFileError as exc:
         raise DownloadError(f"download of {url} is corrupted: {exc}") from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DownloadError(f"cannot download {url}: {reason}") from exc
+    except (OSError, ValueError) as exc:
+        raise DownloadError(f"cannot download {url}: {_reason(exc)}") from exc
+    return dest
