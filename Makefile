@@ -1,6 +1,6 @@
 # Everything a fresh machine needs: `make demo` runs the demo, `make test` the tests.
 # Both create the virtual environment in .venv and install lutlearn into it first:
-# the demo only lutlearn and its four dependencies, the tests the [test] extra.
+# the demo only lutlearn and its dependencies, the tests the [test] extra.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

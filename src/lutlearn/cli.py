@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "fit-circuit",
     "reproduce",
     "memorization",
+    "completion",
 )
 
 
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'lutlearn COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"lutlearn {__version__}")
+    parser.set_defaults(_root_parser=parser)  # for ``lutlearn completion``, which describes the whole parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"lutlearn.commands.{name.replace('-', '_')}")
