@@ -162,6 +162,23 @@ def test_load_mnist_downloads_verified_files(server, tmp_path, monkeypatch, chec
     np.testing.assert_array_equal(load_mnist(home)[1], arrays[1])
 
 
+def test_load_mnist_falls_back_to_the_next_mirror(server, tmp_path, monkeypatch, checksums):
+    root, url = server
+    arrays = fake_mnist()
+    for name, path in write_fake_mnist(root, arrays).items():
+        checksums[f"mnist/{name}"] = spec_of(path)
+    (root / "broken").mkdir()
+    (root / "broken" / "train-labels-idx1-ubyte.gz").write_bytes(b"not the file")  # a mirror serving a bad copy
+    monkeypatch.delenv("LUTLEARN_MNIST_URL", raising=False)
+    monkeypatch.setitem(_loaders.URLS, "mnist", ["http://127.0.0.1:9/", url + "broken", url])
+    assert _loaders.base_urls("mnist") == ["http://127.0.0.1:9/", url + "broken/", url]
+    home = tmp_path / "home"
+    np.testing.assert_array_equal(load_mnist(home)[1], arrays[1])
+    assert _leftovers(home) == []
+    monkeypatch.setenv("LUTLEARN_MNIST_URL", "http://127.0.0.1:9")  # the variable replaces the list
+    assert _loaders.base_urls("mnist") == ["http://127.0.0.1:9/"]
+
+
 def test_load_mnist_rejects_a_corrupted_download(server, tmp_path, monkeypatch, checksums):
     root, url = server
     for name, path in write_fake_mnist(root, fake_mnist()).items():
