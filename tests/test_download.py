@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import os
 import stat
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,6 +146,36 @@ def test_fetch_reports_a_server_error(server, tmp_path):
     with pytest.raises(DownloadError, match=f"^cannot download {url}absent.bin: 404 Client Error"):
         fetch(url + "absent.bin", tmp_path / "absent.bin")
     assert os.listdir(tmp_path) == ["served"]
+
+
+class _GzipAsEncoding(_Quiet):
+    """Serves a ``.gz`` file labelled ``Content-Encoding: gzip`` to clients that accept gzip (as some servers
+    are set up), which an HTTP client would then decompress."""
+
+    def do_GET(self):
+        body = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_fetch_asks_for_the_files_own_bytes(tmp_path):
+    root = tmp_path / "served"
+    root.mkdir()
+    (root / "x.gz").write_bytes(gzip.compress(b"payload" * 100))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(_GzipAsEncoding, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        fetch(f"http://127.0.0.1:{httpd.server_address[1]}/x.gz", tmp_path / "x.gz", spec_of(root / "x.gz"))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert (tmp_path / "x.gz").read_bytes() == (root / "x.gz").read_bytes()
 
 
 def test_load_mnist_downloads_verified_files(server, tmp_path, monkeypatch, checksums):

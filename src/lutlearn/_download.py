@@ -169,7 +169,7 @@ def fetch(url: str, dest: str | os.PathLike, spec: FileSpec | None = None, *, ti
     DownloadError
         When the server cannot be reached or answers with an error, or the
         download is cut short or corrupted; the message names the URL and the
-        reason, on one line. Nothing is left at ``dest``.
+        reason, on one line; ``dest`` is left as it was.
     """
     import pooch
 
