@@ -66,7 +66,7 @@ def _describe(model, net: LutNetlist) -> str:
 
 def render(
     model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True,
-    net: LutNetlist | None = None, progress: bool = False,
+    net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0, word_width: int | None = None,
 ) -> bytes:
     """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
 
@@ -87,18 +87,34 @@ def render(
         The model's netlist, if already built (``LutNetlist.from_model(model)``).
     progress : bool, default=False
         AIGER only: show a progress bar while the luts become AND gates.
+    pipeline : int, default=0
+        Verilog only: lut levels per pipeline stage (0: combinational; see
+        :func:`~lutlearn.export.verilog.write_verilog`).
+    word_width : int, optional
+        Verilog only: add the top level ``NAME_top`` loading ``word_width``
+        input bits per clock cycle (:func:`~lutlearn.export.top.write_top`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if with_main and fmt != "c":
         raise ValueError("--with-main applies to the C format only")
+    if (pipeline or word_width is not None) and fmt != "verilog":
+        raise ValueError("--pipeline and --top apply to the Verilog format only")
     if net is None:
         net = LutNetlist.from_model(model)
     comment = _describe(model, net)
     if fmt == "c":
         return write_c(net, name or "lutlearn_predict", with_main=with_main, comment=comment).encode()
     if fmt == "verilog":
-        return write_verilog(net, name or "lutlearn_model", comment=comment).encode()
+        name = name or "lutlearn_model"
+        text = write_verilog(net, name, comment=comment, pipeline=pipeline)
+        if word_width is not None:
+            from lutlearn.export.top import write_top
+            from lutlearn.export.verilog import pipeline_stages
+
+            n_regs = pipeline_stages(net, pipeline)[1]
+            text += "\n" + write_top(name, net.n_inputs, net.n_outputs, n_regs, word_width)
+        return text.encode()
     if fmt == "blif":
         return write_blif(net, name or "lutlearn_model", comment=comment).encode()
     return Aig.from_netlist(net, progress=progress).to_bytes(binary=binary, comment=comment)
@@ -106,7 +122,8 @@ def render(
 
 def export_model(
     model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
-    name: str | None = None, net: LutNetlist | None = None, progress: bool = False,
+    name: str | None = None, net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0,
+    word_width: int | None = None,
 ) -> None:
     """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
 
@@ -116,4 +133,7 @@ def export_model(
     fmt = fmt or format_from_path(path)
     binary = Path(path).suffix.lower() != ".aag"
     with atomic_writer(path) as fh:
-        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress))
+        fh.write(render(
+            model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress,
+            pipeline=pipeline, word_width=word_width,
+        ))

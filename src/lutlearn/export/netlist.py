@@ -192,6 +192,20 @@ class LutNetlist:
     def n_outputs(self) -> int:
         return len(self.outputs)
 
+    def levels(self) -> np.ndarray:
+        """The logic level of every signal: 0 for an input, ``1 + max`` over its inputs for a lut.
+
+        Returns
+        -------
+        levels : int64 ndarray of shape (n_inputs + n_luts,)
+            The depth of the circuit is ``levels[outputs].max()`` (0 for a
+            circuit whose outputs are inputs).
+        """
+        lv = np.zeros(self.n_inputs + len(self.luts), np.int64)
+        for j, (ins, _) in enumerate(self.luts):
+            lv[self.n_inputs + j] = 1 + (int(lv[np.asarray(ins, np.int64)].max()) if len(ins) else 0)
+        return lv
+
     def evaluate(self, X) -> np.ndarray:
         """Output bits for each row of ``X`` (plain NumPy, the oracle of the writers' tests).
 
