@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 .DEFAULT_GOAL := install
 
-# The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys), when missing.
+# The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys, nextpnr-ice40), when missing.
 tools:
 	@scripts/install-debian-tools.sh
 
