@@ -93,12 +93,12 @@ def write_testbench_files(args: argparse.Namespace, model, net, timing, name: st
 
     import numpy as np
 
-    from lutlearn.export.top import testbench_paths, write_testbench, write_vectors
+    from lutlearn.export.top import bench_files, write_testbench, write_vectors
 
     X = testbench_data(args, net.n_inputs)
     if X.ndim != 2 or X.shape[1] != net.n_inputs:
         raise ValueError(f"the golden vectors need {net.n_inputs} input bits per example, the data has shape {X.shape}")
-    tb, inputs, expected = testbench_paths(args.output)
+    tb, inputs, expected = bench_files(args.output)
     write_vectors(inputs, expected, X, np.searchsorted(model.classes_, model.predict(X)), net.n_outputs)
     text = write_testbench(
         name, net.n_inputs, net.n_outputs, len(X), timing, inputs.name, expected.name,

@@ -283,7 +283,7 @@ endmodule
     return head + body + tail.replace("{drive}", drive)
 
 
-def testbench_paths(design: str | os.PathLike) -> tuple[Path, Path, Path]:
+def bench_files(design: str | os.PathLike) -> tuple[Path, Path, Path]:
     """Where ``--testbench`` writes for the design file ``design``: the testbench and its two vector files."""
     design = Path(design)
     stem = design.with_suffix("")
