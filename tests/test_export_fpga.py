@@ -97,3 +97,23 @@ def test_hw_report_command(tiny, tmp_path, capsys):
     r = json.loads((tmp_path / "r.json").read_text())
     assert r["target"] == "xc7" and r["words_per_example"] == 10 and r["luts"] > 0
     assert f"luts          {r['luts']}" in out and "latency       11 cycles" in out and "no place and route" in out
+
+
+@pytest.mark.parametrize("target, carry", [("ice40", "SB_CARRY"), ("ecp5", "CCU2C")])
+def test_vote_arithmetic_maps_to_carry_chains(tmp_path, target, carry):
+    """A 4-class vote written on vectors uses carry cells after synthesis; written as luts it uses none."""
+    need("yosys")
+    from sklearn.datasets import load_digits
+
+    from lutlearn.export import render
+
+    X, y = load_digits(n_class=4, return_X_y=True)
+    m = LutNetworkClassifier(k=4, hidden_layers=(16,), output_k=2, n_output_luts=4, random_state=0).fit(X > 7, y)
+    cells = {}
+    for arithmetic in ("vectors", "luts"):
+        (tmp_path / f"{arithmetic}.v").write_bytes(render(m, "verilog", arithmetic=arithmetic))
+        script = (f"read_verilog {tmp_path / arithmetic}.v; synth_{target} -top lutlearn_model; "
+                  f"tee -q -o {tmp_path / arithmetic}.json stat -json")
+        fpga._run(fpga.need_tool("yosys") + ["-q", "-p", script], "Yosys", tmp_path, 600)
+        cells[arithmetic] = json.loads((tmp_path / f"{arithmetic}.json").read_text())["design"]["num_cells_by_type"]
+    assert cells["vectors"].get(carry, 0) >= 4 and cells["luts"].get(carry, 0) == 0

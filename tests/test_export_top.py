@@ -12,7 +12,7 @@ from lutlearn.cli import main
 from lutlearn.datasets import get_task
 from lutlearn.export import LutNetlist, render, tools
 from lutlearn.export.top import bench_files, top_timing, write_testbench, write_vectors
-from lutlearn.export.verilog import pipeline_stages
+from lutlearn.export.verilog import pipeline_registers, pipeline_stages
 
 
 def need_icarus() -> None:
@@ -50,12 +50,15 @@ def voting():
     return m, np.vstack([X[700:], rng.integers(0, 2, (500, X.shape[1]), dtype=np.uint8)])
 
 
-def simulate(model, X, tmp_path, pipeline=0, word_width=None, corrupt=None, latency_shift=0) -> dict:
+def simulate(
+    model, X, tmp_path, pipeline=0, word_width=None, corrupt=None, latency_shift=0, arithmetic="vectors",
+) -> dict:
     """Export ``model`` (core, or top level with ``word_width``), write its testbench and vectors, run Icarus."""
     net = LutNetlist.from_model(model)
     design = tmp_path / "design.v"
-    design.write_bytes(render(model, "verilog", net=net, pipeline=pipeline, word_width=word_width))
-    timing = top_timing(net.n_inputs, word_width, pipeline_stages(net, pipeline)[1])
+    design.write_bytes(render(model, "verilog", net=net, pipeline=pipeline, word_width=word_width,
+                              arithmetic=arithmetic))
+    timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, pipeline, arithmetic))
     if latency_shift:
         timing = type(timing)(timing.n_words, timing.pipeline_registers, timing.latency_cycles + latency_shift,
                               timing.cycles_per_example)
@@ -118,13 +121,19 @@ def test_designs_simulate_equal_to_predict(model, examples, tmp_path, pipeline, 
     assert r["latency_cycles"] == r["timing"].latency_cycles
 
 
-def test_multiclass_pipelined_top_simulates_equal_to_predict(voting, tmp_path):
+@pytest.mark.parametrize("arithmetic", ["vectors", "luts"])
+@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
+def test_multiclass_designs_simulate_equal_to_predict(voting, tmp_path, arithmetic, pipeline, word_width):
     need_icarus()
     m, X = voting
-    r = simulate(m, X, tmp_path, pipeline=4, word_width=16)
-    assert r["timing"].pipeline_registers >= 2 and r["timing"].n_words == 4
+    r = simulate(m, X, tmp_path, pipeline, word_width, arithmetic=arithmetic)
     assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
-    assert r["latency_cycles"] == 4 + r["timing"].pipeline_registers + 1
+    if pipeline:
+        net = LutNetlist.from_model(m)
+        expect = (pipeline_stages(net.vote.bits, 2)[1] + 1 + 4 if arithmetic == "vectors"
+                  else pipeline_stages(net, 2)[1])  # vectors: the sums, then 4 argmax rounds for 10 classes
+        assert r["timing"].pipeline_registers == expect >= 2 and r["timing"].n_words == 4
+        assert r["latency_cycles"] == 4 + expect + 1
 
 
 def test_testbench_catches_a_wrong_output_and_a_wrong_latency(model, examples, tmp_path):
@@ -156,3 +165,18 @@ def test_export_command_writes_and_runs_the_testbench(model, digits, tmp_path, c
     assert "Verilog format only" in capsys.readouterr().err
     assert main(["export", str(path), "-o", str(tmp_path / "n.v"), "--testbench"]) == 1
     assert "needs data for its golden vectors" in capsys.readouterr().err
+
+
+def test_vote_arithmetic_is_written_on_vectors(voting):
+    m, _ = voting
+    net = LutNetlist.from_model(m)
+    vectors = render(m, "verilog", net=net).decode()
+    luts = render(m, "verilog", net=net, arithmetic="luts").decode()
+    sums = [ln for ln in vectors.splitlines() if ln.startswith("  wire [") and " sum" in ln]
+    assert len(sums) == 10 and all(" + " in ln for ln in sums) and vectors.count(" > ") == 9
+    assert " + " not in luts and " > " not in luts
+    # the vote bits the vectors add are exactly the votes of predict's output luts
+    bits = net.vote.bits.evaluate(np.zeros((1, net.n_inputs), np.uint8))[0]
+    assert len(bits) == sum(n for terms in net.vote.terms for _, n in terms)
+    with pytest.raises(ValueError, match="unknown arithmetic"):
+        render(m, "verilog", net=net, arithmetic="floats")

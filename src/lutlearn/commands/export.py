@@ -51,6 +51,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="a pipeline register every N lut levels (default 0: none); the latency is printed",
     )
     g.add_argument(
+        "--arithmetic", choices=("vectors", "luts"), default="vectors",
+        help="multi-class vote: sums and argmax as + and > on vectors, mapped to carry chains (default), "
+             "or as luts (full adders, like the other formats)",
+    )
+    g.add_argument(
         "--testbench", action="store_true",
         help="also write a self-checking testbench (NAME_tb.v) and golden vectors from the data (--task or "
              "--testbench-data), and run it with Icarus Verilog if installed",
@@ -137,17 +142,17 @@ def run(args: argparse.Namespace) -> int:
     word_width = args.word_width if args.top else None
     export_model(
         model, args.output, fmt, with_main=args.with_main, name=args.name, net=net, progress=True,
-        pipeline=args.pipeline, word_width=word_width,
+        pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic,
     )
     outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
     print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {outputs}, {len(net.luts)} luts")
     if fmt == "verilog":
         from lutlearn.export.top import top_timing
-        from lutlearn.export.verilog import pipeline_stages
+        from lutlearn.export.verilog import pipeline_registers
 
         name = args.name or "lutlearn_model"
         depth = int(net.levels()[net.outputs].max()) if net.outputs else 0
-        timing = top_timing(net.n_inputs, word_width, pipeline_stages(net, args.pipeline)[1])
+        timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, args.pipeline, args.arithmetic))
         print(f"{depth} lut levels, {timing.pipeline_registers} pipeline registers"
               + (f"; top level {name}_top: {timing.n_words} words of {word_width} bits per example, "
                  f"class out {timing.latency_cycles} cycles after the first word, "

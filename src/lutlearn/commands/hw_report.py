@@ -26,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--word-width", type=int, default=8, metavar="W", help="input bits per clock cycle (default 8)")
     p.add_argument("--pipeline", type=int, default=0, metavar="N",
                    help="a pipeline register every N lut levels (default 0: none)")
+    p.add_argument("--arithmetic", choices=("vectors", "luts"), default="vectors",
+                   help="multi-class vote as + and > on vectors (carry chains, default) or as luts")
     p.add_argument("--freq", type=float, default=100.0, metavar="MHZ",
                    help="clock constraint for nextpnr (default 100); the report gives the Fmax achieved")
     p.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         accuracy = round(float((model.predict(t.X_test) == t.y_test).mean()), 4)
     report = hardware_report(
         model, args.target, word_width=args.word_width, pipeline=args.pipeline, freq_mhz=args.freq,
-        seed=args.seed, workdir=args.keep,
+        seed=args.seed, workdir=args.keep, arithmetic=args.arithmetic,
     )
     report = {"model": str(args.model), "accuracy": accuracy, "accuracy_task": args.task, **report}
     print(format_report(report))

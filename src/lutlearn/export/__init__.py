@@ -67,6 +67,7 @@ def _describe(model, net: LutNetlist) -> str:
 def render(
     model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True,
     net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0, word_width: int | None = None,
+    arithmetic: str = "vectors",
 ) -> bytes:
     """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
 
@@ -93,6 +94,9 @@ def render(
     word_width : int, optional
         Verilog only: add the top level ``NAME_top`` loading ``word_width``
         input bits per clock cycle (:func:`~lutlearn.export.top.write_top`).
+    arithmetic : {"vectors", "luts"}, default="vectors"
+        Verilog only: a multi-class vote's sums and argmax as ``+`` and ``>``
+        on vectors (carry chains after synthesis) or as luts.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -107,12 +111,12 @@ def render(
         return write_c(net, name or "lutlearn_predict", with_main=with_main, comment=comment).encode()
     if fmt == "verilog":
         name = name or "lutlearn_model"
-        text = write_verilog(net, name, comment=comment, pipeline=pipeline)
+        text = write_verilog(net, name, comment=comment, pipeline=pipeline, arithmetic=arithmetic)
         if word_width is not None:
             from lutlearn.export.top import write_top
-            from lutlearn.export.verilog import pipeline_stages
+            from lutlearn.export.verilog import pipeline_registers
 
-            n_regs = pipeline_stages(net, pipeline)[1]
+            n_regs = pipeline_registers(net, pipeline, arithmetic)
             text += "\n" + write_top(name, net.n_inputs, net.n_outputs, n_regs, word_width)
         return text.encode()
     if fmt == "blif":
@@ -123,7 +127,7 @@ def render(
 def export_model(
     model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
     name: str | None = None, net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0,
-    word_width: int | None = None,
+    word_width: int | None = None, arithmetic: str = "vectors",
 ) -> None:
     """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
 
@@ -135,5 +139,5 @@ def export_model(
     with atomic_writer(path) as fh:
         fh.write(render(
             model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress,
-            pipeline=pipeline, word_width=word_width,
+            pipeline=pipeline, word_width=word_width, arithmetic=arithmetic,
         ))

@@ -177,6 +177,7 @@ def netlist_levels(netlist: dict, top: str, luts: tuple[str, ...], ffs: tuple[st
 def hardware_report(
     model, target: str, *, word_width: int = 8, pipeline: int = 0, name: str = "lutlearn_model",
     freq_mhz: float = 100.0, seed: int = 1, workdir: str | os.PathLike | None = None, timeout: float = 3600,
+    arithmetic: str = "vectors",
 ) -> dict:
     """Synthesise (and place and route) a model's top level for ``target``; its hardware numbers.
 
@@ -197,6 +198,8 @@ def hardware_report(
         nextpnr's placement seed.
     workdir : path, optional
         Keep the Verilog, the netlists and the tools' logs there.
+    arithmetic : {"vectors", "luts"}, default="vectors"
+        How a multi-class vote is written (:func:`lutlearn.export.render`).
 
     Returns
     -------
@@ -217,7 +220,7 @@ def hardware_report(
     """
     from lutlearn.export import LutNetlist, render
     from lutlearn.export.top import top_timing
-    from lutlearn.export.verilog import pipeline_stages
+    from lutlearn.export.verilog import pipeline_registers
 
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
@@ -225,13 +228,13 @@ def hardware_report(
     yosys = need_tool("yosys")
     pnr = need_tool(t.pnr) if t.pnr else None
     net = LutNetlist.from_model(model)
-    timing = top_timing(net.n_inputs, word_width, pipeline_stages(net, pipeline)[1])
+    timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, pipeline, arithmetic))
     top = f"{name}_top"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         (work / "design.v").write_bytes(render(model, "verilog", name=name, net=net, pipeline=pipeline,
-                                               word_width=word_width))
+                                               word_width=word_width, arithmetic=arithmetic))
         _check_name(work)
         script = (f"read_verilog design.v; {t.synth.format(top=top)}; write_json netlist.json; "
                   "tee -q -o stat.json stat -json")
@@ -242,6 +245,7 @@ def hardware_report(
             "target": target, "part": t.part,
             "tools": [tool_version(yosys)] + ([tool_version(pnr)] if pnr else []),
             "inputs": net.n_inputs, "outputs": net.n_outputs, "word_width": word_width, "pipeline": pipeline,
+            "arithmetic": arithmetic if net.vote is not None else None,
             "netlist_luts": len(net.luts),
             "lut_levels_netlist": int(net.levels()[net.outputs].max()) if net.outputs else 0,
             "cells_by_type": by_type,

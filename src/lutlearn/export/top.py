@@ -92,7 +92,7 @@ def write_top(
     n_inputs, n_outputs : int
         Widths of the core's ``x`` and ``y``.
     pipeline_registers : int
-        The core's ``S`` (:func:`lutlearn.export.verilog.pipeline_stages`).
+        The core's ``S`` (:func:`lutlearn.export.verilog.pipeline_registers`).
     word_width : int, default=8
         Default of the parameter ``W``.
     """
