@@ -117,3 +117,22 @@ def test_vote_arithmetic_maps_to_carry_chains(tmp_path, target, carry):
         fpga._run(fpga.need_tool("yosys") + ["-q", "-p", script], "Yosys", tmp_path, 600)
         cells[arithmetic] = json.loads((tmp_path / f"{arithmetic}.json").read_text())["design"]["num_cells_by_type"]
     assert cells["vectors"].get(carry, 0) >= 4 and cells["luts"].get(carry, 0) == 0
+
+
+def test_report_counts_the_encoder(tmp_path):
+    """A pipeline with a ThresholdBinarizer: raw 8-bit inputs, and its comparators add luts to the figures."""
+    need("yosys")
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThresholdBinarizer
+
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 256, (300, 12))
+    y = (X[:, 0] > 100) ^ (X[:, 1] > 30)
+    p = make_pipeline(ThresholdBinarizer(threshold=rng.integers(10, 250, 12)),
+                      LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0)).fit(X, y)
+    with_encoder = fpga.hardware_report(p, "lut6", word_width=96)
+    alone = fpga.hardware_report(p[-1], "lut6", word_width=12)
+    assert with_encoder["inputs"] == 96 and alone["inputs"] == 12 and alone["encoder"] is None
+    assert with_encoder["encoder"].startswith("ThresholdBinarizer: 12 comparators")
+    assert with_encoder["luts"] > alone["luts"]

@@ -180,3 +180,61 @@ def test_vote_arithmetic_is_written_on_vectors(voting):
     assert len(bits) == sum(n for terms in net.vote.terms for _, n in terms)
     with pytest.raises(ValueError, match="unknown arithmetic"):
         render(m, "verilog", net=net, arithmetic="floats")
+
+
+# ------------------------------------------------------------------ the encoder in the circuit
+@pytest.fixture(scope="module")
+def pixels():
+    """sklearn's 8x8 digits scaled to 8-bit integers 0..255."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return (X * 16).clip(0, 255).astype(np.int64), y
+
+
+@pytest.mark.parametrize("encoder", ["binarizer", "thermometer"])
+def test_encoder_comparators_equal_the_encoder(pixels, encoder):
+    from lutlearn import ThermometerEncoder, ThresholdBinarizer
+    from lutlearn.export.encoder import InputEncoder
+
+    X, _ = pixels
+    enc = (ThresholdBinarizer(threshold=np.linspace(-5, 300, 64)) if encoder == "binarizer"
+           else ThermometerEncoder(n_bits=3, method="quantile")).fit(X)
+    ie = InputEncoder.from_encoder(enc)
+    np.testing.assert_array_equal(ie.encode(X), enc.transform(X))  # thresholds below 0 and above 255 included
+    assert ie.raw_bits(X[:1]).reshape(-1, 8)[3].tolist() == [(int(X[0, 3]) >> b) & 1 for b in range(8)]
+    with pytest.raises(ValueError, match="integers in 0..255"):
+        ie.encode(X + 0.5)
+    with pytest.raises(ValueError, match="no fitted thresholds_"):
+        InputEncoder.from_encoder(object())
+
+
+@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
+def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, pipeline, word_width):
+    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes out."""
+    need_icarus()
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThermometerEncoder
+    from lutlearn.export import design_shape
+    from lutlearn.export.encoder import InputEncoder
+
+    X, y = pixels
+    p = make_pipeline(ThermometerEncoder(n_bits=2), LutNetworkClassifier(
+        k=4, hidden_layers=(32,), output_k=3, n_output_luts=8, random_state=0)).fit(X[:1200], y[:1200])
+    n_in, n_regs = design_shape(p, pipeline=pipeline)
+    assert n_in == 64 * 8
+    design = tmp_path / "p.v"
+    design.write_bytes(render(p, "verilog", pipeline=pipeline, word_width=word_width))
+    text = design.read_text()
+    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") > 64
+    timing = top_timing(n_in, word_width, n_regs)
+    tb, inputs, expected = bench_files(design)
+    write_vectors(inputs, expected, InputEncoder.from_encoder(p[0]).raw_bits(X), p.predict(X), 4)
+    tb.write_text(write_testbench("lutlearn_model", n_in, 4, len(X), timing, inputs.name, expected.name, word_width))
+    r = tools.run_testbench(tb, design)
+    assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
+    assert r["latency_cycles"] == timing.latency_cycles
+    with pytest.raises(ValueError, match="Verilog only"):
+        render(p, "c")
+

@@ -177,14 +177,16 @@ def netlist_levels(netlist: dict, top: str, luts: tuple[str, ...], ffs: tuple[st
 def hardware_report(
     model, target: str, *, word_width: int = 8, pipeline: int = 0, name: str = "lutlearn_model",
     freq_mhz: float = 100.0, seed: int = 1, workdir: str | os.PathLike | None = None, timeout: float = 3600,
-    arithmetic: str = "vectors",
+    arithmetic: str = "vectors", feature_bits: int = 8,
 ) -> dict:
     """Synthesise (and place and route) a model's top level for ``target``; its hardware numbers.
 
     Parameters
     ----------
-    model : LutNetworkClassifier
-        A fitted model.
+    model : LutNetworkClassifier or Pipeline
+        A fitted model, or a pipeline of an encoder and the model: the
+        design then takes raw features of ``feature_bits`` bits and its
+        comparators are counted in every figure (:func:`lutlearn.export.render`).
     target : str
         A key of :data:`TARGETS`.
     word_width, pipeline : int
@@ -218,23 +220,27 @@ def hardware_report(
     ToolNotFoundError
         When Yosys or the target's nextpnr is missing.
     """
-    from lutlearn.export import LutNetlist, render
+    from lutlearn.export import LutNetlist, design_shape, render, split_pipeline
     from lutlearn.export.top import top_timing
-    from lutlearn.export.verilog import pipeline_registers
 
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
     t = TARGETS[target]
     yosys = need_tool("yosys")
     pnr = need_tool(t.pnr) if t.pnr else None
-    net = LutNetlist.from_model(model)
-    timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, pipeline, arithmetic))
+    encoder, clf = split_pipeline(model)
+    net = LutNetlist.from_model(clf)
+    n_in, n_regs = design_shape(model, net, pipeline, arithmetic, feature_bits)
+    timing = top_timing(n_in, word_width, n_regs)
+    vectors = arithmetic == "vectors" and net.vote is not None
+    written = net.vote.bits if vectors else net  # the luts the Verilog has (vectors: the vote bits)
     top = f"{name}_top"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         (work / "design.v").write_bytes(render(model, "verilog", name=name, net=net, pipeline=pipeline,
-                                               word_width=word_width, arithmetic=arithmetic))
+                                               word_width=word_width, arithmetic=arithmetic,
+                                               feature_bits=feature_bits))
         _check_name(work)
         script = (f"read_verilog design.v; {t.synth.format(top=top)}; write_json netlist.json; "
                   "tee -q -o stat.json stat -json")
@@ -244,10 +250,12 @@ def hardware_report(
         report = {
             "target": target, "part": t.part,
             "tools": [tool_version(yosys)] + ([tool_version(pnr)] if pnr else []),
-            "inputs": net.n_inputs, "outputs": net.n_outputs, "word_width": word_width, "pipeline": pipeline,
+            "encoder": None if encoder is None else (
+                f"{type(encoder).__name__}: {net.n_inputs} comparators on raw features of {feature_bits} bits"),
+            "inputs": n_in, "outputs": net.n_outputs, "word_width": word_width, "pipeline": pipeline,
             "arithmetic": arithmetic if net.vote is not None else None,
-            "netlist_luts": len(net.luts),
-            "lut_levels_netlist": int(net.levels()[net.outputs].max()) if net.outputs else 0,
+            "netlist_luts": len(written.luts),
+            "lut_levels_netlist": int(written.levels()[written.outputs].max()) if written.outputs else 0,
             "cells_by_type": by_type,
             "luts": count_cells(by_type, t.luts), "ffs": count_cells(by_type, t.ffs),
             "carry_cells": count_cells(by_type, t.carries),
@@ -296,7 +304,9 @@ def format_report(report: dict) -> str:
                    f"({report['words_per_example']} words), pipeline every {report['pipeline'] or '-'} lut levels "
                    f"({report['pipeline_registers']} registers)"),
         ("accuracy", show(report.get("accuracy"))),
-        ("netlist", f"{report['netlist_luts']} luts, {report['lut_levels_netlist']} lut levels"),
+        ("encoder", report.get("encoder") or "none (the inputs are the model's bits)"),
+        ("netlist", f"{report['netlist_luts']} luts, {report['lut_levels_netlist']} lut levels"
+         + (", then the vote's sums and argmax on vectors" if report.get("arithmetic") == "vectors" else "")),
         ("luts", report["luts"]),
         ("flip-flops", report["ffs"]),
         ("carry cells", report["carry_cells"]),
