@@ -74,11 +74,12 @@ TARGETS: dict[str, Target] = {
         ("--85k", "--package", "CABGA381"), ("LUT4",), ("TRELLIS_FF",), ("CCU2C",), 83640,
     ),
     "xc7": Target(
-        "Xilinx 7-series (synthesis only: no open place and route)", "synth_xilinx -family xc7 -top {top}", None,
+        "Xilinx 7-series (synthesis only: no open place and route)",
+        "synth_xilinx -flatten -family xc7 -top {top}", None,
         (), ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"), ("FD",), ("CARRY4",), None,
     ),
     "lut6": Target(
-        "generic 6-input luts (synthesis only)", "synth -lut 6 -top {top}", None,
+        "generic 6-input luts (synthesis only)", "synth -flatten -lut 6 -top {top}", None,
         (), ("$lut",), ("$_DFF", "$_SDFF", "$_DFFE", "$_SDFFE", "$dff", "$sdff"), (), None,
     ),
 }
