@@ -14,6 +14,12 @@ Formats (one module each): ``c`` (:mod:`~lutlearn.export.c`), ``verilog``
 and ``aiger`` (:mod:`~lutlearn.export.aiger`, binary ``.aig`` or ASCII
 ``.aag``). :mod:`lutlearn.export.tools` runs ABC, Yosys and friends when
 they are installed.
+
+For FPGAs, the Verilog can be pipelined (``pipeline``), wrapped in a top
+level that shifts the inputs in (``word_width``, :mod:`lutlearn.export.top`,
+which also writes testbenches with golden vectors), preceded by the
+encoder of a ``Pipeline`` as comparators (:mod:`lutlearn.export.encoder`),
+and synthesised, placed and routed (:mod:`lutlearn.export.fpga`).
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@ from pathlib import Path
 
 from lutlearn.export.tools import ToolNotFoundError, _check_name
 
+#: Appended to synth_ice40/synth_ecp5: their last step without ``autoname``, which only renames cells and takes
+#: minutes on a design of tens of thousands of cells in Yosys 0.23.
+NO_AUTONAME = " -run :check; hierarchy -check; check -noinit"
+
 
 @dataclass(frozen=True)
 class Target:
@@ -62,15 +66,15 @@ class Target:
 #: The targets of :func:`hardware_report`.
 TARGETS: dict[str, Target] = {
     "ice40-hx8k": Target(
-        "Lattice iCE40 HX8K (iCE40HX8K-CT256)", "synth_ice40 -top {top}", "nextpnr-ice40",
+        "Lattice iCE40 HX8K (iCE40HX8K-CT256)", "synth_ice40 -top {top}" + NO_AUTONAME, "nextpnr-ice40",
         ("--hx8k", "--package", "ct256"), ("SB_LUT4",), ("SB_DFF",), ("SB_CARRY",), 7680,
     ),
     "ice40-up5k": Target(
-        "Lattice iCE40 UltraPlus 5K (iCE40UP5K-SG48)", "synth_ice40 -top {top}", "nextpnr-ice40",
+        "Lattice iCE40 UltraPlus 5K (iCE40UP5K-SG48)", "synth_ice40 -top {top}" + NO_AUTONAME, "nextpnr-ice40",
         ("--up5k", "--package", "sg48"), ("SB_LUT4",), ("SB_DFF",), ("SB_CARRY",), 5280,
     ),
     "ecp5-85k": Target(
-        "Lattice ECP5 85k (LFE5U-85F-CABGA381)", "synth_ecp5 -top {top}", "nextpnr-ecp5",
+        "Lattice ECP5 85k (LFE5U-85F-CABGA381)", "synth_ecp5 -top {top}" + NO_AUTONAME, "nextpnr-ecp5",
         ("--85k", "--package", "CABGA381"), ("LUT4",), ("TRELLIS_FF",), ("CCU2C",), 83640,
     ),
     "xc7": Target(
