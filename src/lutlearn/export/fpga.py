@@ -30,7 +30,7 @@ from lutlearn.export.tools import ToolNotFoundError, _check_name
 
 #: Appended to synth_ice40/synth_ecp5: their last step without ``autoname``, which only renames cells and takes
 #: minutes on a design of tens of thousands of cells in Yosys 0.23.
-NO_AUTONAME = " -run :check; hierarchy -check; check -noinit"
+NO_AUTONAME = " -run :check; hierarchy -check; check -noinit; blackbox =A:whitebox"
 
 
 @dataclass(frozen=True)
