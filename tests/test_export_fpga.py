@@ -88,7 +88,7 @@ def test_synthesis_only_targets_and_the_fit_check(tiny, monkeypatch):
         fpga.hardware_report(tiny, "ice41")
 
 
-def test_hw_report_command(tiny, tmp_path, capsys):
+def test_hw_report_command(tiny, tmp_path, capsys, monkeypatch):
     need("yosys")
     path = tmp_path / "m.npz"
     tiny.save(path)
@@ -97,6 +97,11 @@ def test_hw_report_command(tiny, tmp_path, capsys):
     r = json.loads((tmp_path / "r.json").read_text())
     assert r["target"] == "xc7" and r["words_per_example"] == 10 and r["luts"] > 0
     assert f"luts          {r['luts']}" in out and "latency       11 cycles" in out and "no place and route" in out
+    small = dataclasses.replace(fpga.TARGETS["ice40-up5k"], capacity=5)
+    monkeypatch.setitem(fpga.TARGETS, "ice40-up5k", small)
+    assert main(["hw-report", str(path), "--target", "ice40-up5k"]) == 1
+    err = capsys.readouterr().err
+    assert "does not fit the Lattice iCE40 UltraPlus 5K" in err and "the part has 5 (" in err and "too many" in err
 
 
 @pytest.mark.parametrize("target, carry", [("ice40", "SB_CARRY"), ("ecp5", "CCU2C")])
