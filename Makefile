@@ -20,7 +20,7 @@ TEST_STAMP := $(VENV)/.stamp-test
 
 .PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits
 
-# The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys) and the
+# The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys, nextpnr-ice40) and the
 # docs' browser test (chromium, chromium-driver), when missing.
 tools:
 	@scripts/install-debian-tools.sh

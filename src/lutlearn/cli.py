@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "info",
     "tasks",
     "export",
+    "hw-report",
     "pla",
     "fit-circuit",
     "reproduce",

@@ -14,6 +14,12 @@ Formats (one module each): ``c`` (:mod:`~lutlearn.export.c`), ``verilog``
 and ``aiger`` (:mod:`~lutlearn.export.aiger`, binary ``.aig`` or ASCII
 ``.aag``). :mod:`lutlearn.export.tools` runs ABC, Yosys and friends when
 they are installed.
+
+For FPGAs, the Verilog can be pipelined (``pipeline``), wrapped in a top
+level that shifts the inputs in (``word_width``, :mod:`lutlearn.export.top`,
+which also writes testbenches with golden vectors), preceded by the
+encoder of a ``Pipeline`` as comparators (:mod:`lutlearn.export.encoder`),
+and synthesised, placed and routed (:mod:`lutlearn.export.fpga`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ from lutlearn.export.netlist import LutNetlist
 from lutlearn.export.verilog import write_verilog
 from lutlearn.training import effective_params
 
-__all__ = ["FORMATS", "Aig", "LutNetlist", "export_model", "format_from_path", "read_aiger", "render"]
+__all__ = [
+    "FORMATS", "Aig", "LutNetlist", "design_shape", "export_model", "format_from_path", "read_aiger", "render",
+    "split_pipeline",
+]
 
 #: Export formats and the file suffixes that select them.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -50,6 +59,41 @@ def format_from_path(path: str | os.PathLike) -> str:
     raise ValueError(f"cannot tell the format of {path} from its suffix ({known}); give --format")
 
 
+def split_pipeline(model) -> tuple:
+    """``(encoder, classifier)`` of a fitted model: a classifier alone (encoder None) or a scikit-learn
+    ``Pipeline`` of one encoder (with ``thresholds_``) and a classifier."""
+    steps = getattr(model, "steps", None)
+    if steps is None:
+        return None, model
+    if len(steps) == 1:
+        return None, steps[0][1]
+    if len(steps) != 2 or not hasattr(steps[0][1], "thresholds_"):
+        raise ValueError(
+            "a pipeline exports as a circuit when it is one fitted encoder (ThresholdBinarizer, ThermometerEncoder) "
+            f"then the classifier; this one has steps {[n for n, _ in steps]}"
+        )
+    return steps[0][1], steps[1][1]
+
+
+def design_shape(
+    model, net: LutNetlist | None = None, pipeline: int = 0, arithmetic: str = "vectors", feature_bits: int = 8,
+) -> tuple[int, int]:
+    """``(input bits, pipeline registers)`` of the Verilog module :func:`render` writes for ``model``.
+
+    With an encoder the inputs are the raw features (``feature_bits`` each)
+    and, pipelined, a register follows the comparators.
+    """
+    from lutlearn.export.encoder import InputEncoder
+    from lutlearn.export.verilog import pipeline_registers
+
+    encoder, clf = split_pipeline(model)
+    net = net if net is not None else LutNetlist.from_model(clf)
+    n_regs = pipeline_registers(net, pipeline, arithmetic)
+    if encoder is None:
+        return net.n_inputs, n_regs
+    return InputEncoder.from_encoder(encoder, feature_bits).n_raw_inputs, n_regs + (1 if pipeline else 0)
+
+
 def _describe(model, net: LutNetlist) -> str:
     from lutlearn._version import __version__
 
@@ -66,14 +110,18 @@ def _describe(model, net: LutNetlist) -> str:
 
 def render(
     model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True,
-    net: LutNetlist | None = None, progress: bool = False,
+    net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0, word_width: int | None = None,
+    arithmetic: str = "vectors", feature_bits: int = 8,
 ) -> bytes:
     """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
 
     Parameters
     ----------
-    model : LutNetworkClassifier
-        A fitted model.
+    model : LutNetworkClassifier or Pipeline
+        A fitted model; in Verilog, also a scikit-learn ``Pipeline`` of a
+        fitted encoder and the model (:func:`split_pipeline`): the circuit
+        then takes the raw features, ``feature_bits`` each, and computes the
+        encoder's bits with comparators (:mod:`lutlearn.export.encoder`).
     fmt : str
         One of :data:`FORMATS`.
     with_main : bool, default=False
@@ -87,18 +135,55 @@ def render(
         The model's netlist, if already built (``LutNetlist.from_model(model)``).
     progress : bool, default=False
         AIGER only: show a progress bar while the luts become AND gates.
+    pipeline : int, default=0
+        Verilog only: lut levels per pipeline stage (0: combinational; see
+        :func:`~lutlearn.export.verilog.write_verilog`).
+    word_width : int, optional
+        Verilog only: add the top level ``NAME_top`` loading ``word_width``
+        input bits per clock cycle (:func:`~lutlearn.export.top.write_top`).
+    arithmetic : {"vectors", "luts"}, default="vectors"
+        Verilog only: a multi-class vote's sums and argmax as ``+`` and ``>``
+        on vectors (carry chains after synthesis) or as luts.
+    feature_bits : int, default=8
+        Verilog with an encoder: bits of each raw (unsigned integer) feature.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if with_main and fmt != "c":
         raise ValueError("--with-main applies to the C format only")
+    if (pipeline or word_width is not None) and fmt != "verilog":
+        raise ValueError("--pipeline and --top apply to the Verilog format only")
+    whole = model
+    encoder, model = split_pipeline(model)
+    if encoder is not None and fmt != "verilog":
+        raise ValueError("a pipeline with its encoder exports to Verilog only; export the classifier for other formats")
     if net is None:
         net = LutNetlist.from_model(model)
     comment = _describe(model, net)
     if fmt == "c":
         return write_c(net, name or "lutlearn_predict", with_main=with_main, comment=comment).encode()
     if fmt == "verilog":
-        return write_verilog(net, name or "lutlearn_model", comment=comment).encode()
+        name = name or "lutlearn_model"
+        n_in, n_regs = design_shape(whole, net, pipeline, arithmetic, feature_bits)
+        if encoder is None:
+            text = write_verilog(net, name, comment=comment, pipeline=pipeline, arithmetic=arithmetic)
+        else:
+            from lutlearn.export.encoder import InputEncoder, write_encoded_model, write_encoder
+
+            enc = InputEncoder.from_encoder(encoder, feature_bits)
+            if enc.n_bits != net.n_inputs:
+                raise ValueError(f"the encoder gives {enc.n_bits} bits, the model takes {net.n_inputs}")
+            core = write_verilog(net, f"{name}_net", comment=comment, pipeline=pipeline, arithmetic=arithmetic)
+            text = (
+                write_encoded_model(enc, name, f"{name}_net", n_regs > (1 if pipeline else 0), pipeline > 0,
+                                    net.n_outputs)
+                + "\n" + write_encoder(enc, f"{name}_encoder") + "\n" + core
+            )
+        if word_width is not None:
+            from lutlearn.export.top import write_top
+
+            text += "\n" + write_top(name, n_in, net.n_outputs, n_regs, word_width)
+        return text.encode()
     if fmt == "blif":
         return write_blif(net, name or "lutlearn_model", comment=comment).encode()
     return Aig.from_netlist(net, progress=progress).to_bytes(binary=binary, comment=comment)
@@ -106,7 +191,8 @@ def render(
 
 def export_model(
     model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
-    name: str | None = None, net: LutNetlist | None = None, progress: bool = False,
+    name: str | None = None, net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0,
+    word_width: int | None = None, arithmetic: str = "vectors",
 ) -> None:
     """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
 
@@ -116,4 +202,7 @@ def export_model(
     fmt = fmt or format_from_path(path)
     binary = Path(path).suffix.lower() != ".aag"
     with atomic_writer(path) as fh:
-        fh.write(render(model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress))
+        fh.write(render(
+            model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress,
+            pipeline=pipeline, word_width=word_width, arithmetic=arithmetic,
+        ))

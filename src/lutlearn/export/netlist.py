@@ -81,6 +81,30 @@ def _simplify_lut(ins: list, T: np.ndarray) -> tuple[list[int], np.ndarray]:
 
 
 @dataclass
+class VoteLayout:
+    """The multi-class vote before its arithmetic, for writers that express the sums and argmax as vectors.
+
+    Attributes
+    ----------
+    bits : LutNetlist
+        A netlist over the same inputs whose outputs are the vote bits.
+    terms : list of list of (int, int)
+        For each class, its vote values: ``(first, n)`` means the unsigned
+        number whose bits (least significant first) are outputs ``first ..
+        first + n - 1`` of ``bits``.
+    bias : list of int
+        Each class's bias.
+    width : int
+        Bits of a score (the largest score fits).
+    """
+
+    bits: "LutNetlist"
+    terms: list
+    bias: list
+    width: int
+
+
+@dataclass
 class LutNetlist:
     """A combinational circuit of Boolean luts (see the module docstring for numbering and outputs).
 
@@ -94,12 +118,16 @@ class LutNetlist:
         The signal of each output bit.
     classes : ndarray
         Labels: class index ``c`` (from the output bits) means ``classes[c]``.
+    vote : VoteLayout or None
+        Multi-class models: the vote bits and how they add up (the same
+        function as ``luts``, before the arithmetic became luts).
     """
 
     n_inputs: int
     luts: list
     outputs: list
     classes: np.ndarray
+    vote: VoteLayout | None = None
 
     @classmethod
     def from_model(cls, model) -> "LutNetlist":
@@ -119,10 +147,12 @@ class LutNetlist:
         below = [int(i) for i in cone.inputs]
         layers = cone.layers()
         n_layers = len(layers)
+        layout = None
         for layer, (wires, tables) in enumerate(layers, start=1):
             if layer == n_layers and network.voting:
                 votes, bias = network.head.weights
-                below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias)
+                layout = []
+                below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias, layout)
                 break
             here = []
             for w, t in zip(wires, tables):
@@ -138,7 +168,19 @@ class LutNetlist:
                     n_bits = max(1, int(len(classes) - 1).bit_length())
                     here.extend(b.lut(ins, (t >> i) & 1) for i in range(n_bits))
             below = here
-        return cls._simplified(n_in, b.luts, below, classes)
+        net = cls._simplified(n_in, b.luts, below, classes)
+        if layout is not None:
+            terms_bits, width = layout
+            flat = [s for terms in terms_bits for bits in terms for s in bits]
+            terms, first = [], 0
+            for class_terms in terms_bits:
+                terms.append([])
+                for bits in class_terms:
+                    terms[-1].append((first, len(bits)))
+                    first += len(bits)
+            bias = [int(v) for v in network.head.weights[1]]
+            net.vote = VoteLayout(cls._simplified(n_in, b.luts, flat, classes), terms, bias, width)
+        return net
 
     @classmethod
     def _simplified(cls, n_in: int, raw, outputs, classes) -> "LutNetlist":
@@ -192,6 +234,20 @@ class LutNetlist:
     def n_outputs(self) -> int:
         return len(self.outputs)
 
+    def levels(self) -> np.ndarray:
+        """The logic level of every signal: 0 for an input, ``1 + max`` over its inputs for a lut.
+
+        Returns
+        -------
+        levels : int64 ndarray of shape (n_inputs + n_luts,)
+            The depth of the circuit is ``levels[outputs].max()`` (0 for a
+            circuit whose outputs are inputs).
+        """
+        lv = np.zeros(self.n_inputs + len(self.luts), np.int64)
+        for j, (ins, _) in enumerate(self.luts):
+            lv[self.n_inputs + j] = 1 + (int(lv[np.asarray(ins, np.int64)].max()) if len(ins) else 0)
+        return lv
+
     def evaluate(self, X) -> np.ndarray:
         """Output bits for each row of ``X`` (plain NumPy, the oracle of the writers' tests).
 
@@ -214,27 +270,38 @@ class LutNetlist:
         return self.classes[bits_to_index(self.evaluate(X))]
 
 
-def _voting_outputs(b: LutBuilder, inputs: list[list[int]], votes: np.ndarray, bias: np.ndarray) -> list[int]:
+def _voting_outputs(
+    b: LutBuilder, inputs: list[list[int]], votes: np.ndarray, bias: np.ndarray, layout: list | None = None,
+) -> list[int]:
     """Class-index bits of the multi-class vote: argmax over classes of ``sum_j votes[j, p_j, c] + bias[c]``.
 
     ``inputs[j]`` are the signals output lut ``j`` reads. Each set bit of a
     vote becomes a lut over those inputs; the score adders are as wide as
-    the largest score can be, so they never overflow.
+    the largest score can be, so they never overflow. ``layout``, if given,
+    gets ``[terms, width]``: for each class the vote bits of each output lut
+    (least significant first), and the score width.
     """
     n_out, _, n_classes = votes.shape
     top = [int(votes[:, :, c].max(axis=1).astype(np.int64).sum()) + int(bias[c]) for c in range(n_classes)]
     width = max(1, max(top).bit_length())
     scores = []
+    terms: list[list[list[int]]] = []
     for c in range(n_classes):
         columns: list[list[int]] = [[] for _ in range(width)]
+        terms.append([])
         for j in range(n_out):
             v = votes[j, :, c]
-            for i in range(int(v.max()).bit_length()):
-                columns[i].append(b.lut(inputs[j], (v >> i) & 1))
+            bits = [b.lut(inputs[j], (v >> i) & 1) for i in range(int(v.max()).bit_length())]
+            for i, s in enumerate(bits):
+                columns[i].append(s)
+            if bits:
+                terms[-1].append(bits)
         for i in range(width):
             if (int(bias[c]) >> i) & 1:
                 columns[i].append(b.const(1))
         scores.append(add_columns(b, columns, width))
+    if layout is not None:
+        layout[:] = [terms, width]
     return argmax(b, scores)
 
 

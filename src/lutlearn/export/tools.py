@@ -215,3 +215,40 @@ endmodule
         if res.returncode != 0:
             raise RuntimeError(f"Icarus Verilog failed:\n{(res.stdout + res.stderr).strip()}")
     return [int(t) for t in res.stdout.split() if t.isdigit()]
+
+
+def run_testbench(testbench: str | os.PathLike, design: str | os.PathLike, timeout: float = 3600) -> dict:
+    """Compile and run a testbench written by :func:`lutlearn.export.top.write_testbench` with Icarus Verilog.
+
+    It runs in the testbench's folder (where its vector files are).
+
+    Returns
+    -------
+    dict
+        ``examples``, ``outputs``, ``mismatches``, ``latency_cycles`` (as the
+        testbench printed them) and ``passed`` (the testbench's own verdict:
+        every output there and equal, the latency as stated).
+    """
+    import re
+
+    from lutlearn.export.top import SUMMARY
+
+    iverilog = _need(shutil.which("iverilog"), "Icarus Verilog", "iverilog")
+    vvp = _need(shutil.which("vvp"), "Icarus Verilog", "iverilog")
+    testbench, design = Path(testbench).resolve(), Path(design).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        sim = str(Path(tmp) / "sim")
+        run = dict(cwd=testbench.parent, capture_output=True, text=True, timeout=timeout)
+        res = subprocess.run([iverilog, "-g2012", "-o", sim, str(testbench), str(design)], **run)
+        if res.returncode != 0:
+            raise RuntimeError(f"Icarus Verilog could not compile the testbench:\n{(res.stdout + res.stderr).strip()}")
+        res = subprocess.run([vvp, "-n", sim], **run)
+    out = res.stdout + res.stderr
+    m = re.search(re.escape(SUMMARY) + r" (\d+) examples, (\d+) outputs, (\d+) mismatches, latency (-?\d+) cycles", out)
+    if m is None:
+        raise RuntimeError(f"the testbench printed no summary:\n{out.strip()[-2000:]}")
+    n, got, bad, latency = (int(g) for g in m.groups())
+    return {
+        "examples": n, "outputs": got, "mismatches": bad, "latency_cycles": latency,
+        "passed": res.returncode == 0 and "testbench failed" not in out, "log": out,
+    }

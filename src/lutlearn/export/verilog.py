@@ -81,34 +81,192 @@ def _mux_lines(j: int, ins: list[str], T: np.ndarray) -> list[str]:
     return lines + [f"  assign n{j} = {root};"]
 
 
-def write_verilog(net: LutNetlist, name: str = "lutlearn_model", comment: str = "") -> str:
-    """The Verilog source of a :class:`~lutlearn.export.netlist.LutNetlist` (see the module docstring)."""
-    check_c_name(name)
-    n_in = net.n_inputs
+def pipeline_stages(net: LutNetlist, levels_per_stage: int = 0) -> tuple[np.ndarray, int]:
+    """The pipeline stage of every signal, and the number of pipeline registers on the way to the outputs.
 
-    def sig(s: int) -> str:
+    With ``levels_per_stage`` N > 0, luts of logic levels ``1 .. N`` are stage
+    0, levels ``N + 1 .. 2N`` stage 1, and so on (inputs are stage 0); a
+    register separates consecutive stages, so the outputs come ``S`` clock
+    cycles after the inputs, ``S`` the last stage. N = 0: one stage, no
+    registers.
+
+    Returns
+    -------
+    stages : int64 ndarray of shape (n_inputs + n_luts,)
+    n_registers : int
+        ``S``, the core's latency in clock cycles.
+    """
+    if levels_per_stage < 0:
+        raise ValueError(f"the pipeline's levels per stage must be >= 0, got {levels_per_stage}")
+    lv = net.levels()
+    if levels_per_stage == 0:
+        return np.zeros_like(lv), 0
+    stages = np.maximum(lv - 1, 0) // levels_per_stage
+    return stages, int(stages[net.outputs].max()) if net.outputs else 0
+
+
+def _lut_lines(net: LutNetlist, pipeline: int) -> tuple[list[str], list[str], int]:
+    """The declarations and logic of ``net``'s luts (pipelined every ``pipeline`` levels).
+
+    Returns the lines, each output's expression (valid ``S`` registers after
+    ``x``) and ``S``.
+    """
+    n_in = net.n_inputs
+    stages, n_regs = pipeline_stages(net, pipeline)
+    delays: dict[int, int] = {}  # signal -> most registers any reader needs
+
+    def base(s: int) -> str:
         return f"x[{s}]" if s < n_in else f"n{s - n_in}"
 
+    def delayed(s: int, d: int) -> str:  # signal s, d registers later
+        if d == 0:
+            return base(s)
+        return f"x{s}_d{d}" if s < n_in else f"n{s - n_in}_d{d}"
+
+    def sig(s: int, at_stage: int = 0) -> str:
+        d = at_stage - int(stages[s])
+        if d:
+            delays[s] = max(delays.get(s, 0), d)
+        return delayed(s, d)
+
+    lines = []
+    for j in range(0, len(net.luts), 16):
+        lines.append("  wire " + ", ".join(f"n{i}" for i in range(j, min(j + 16, len(net.luts)))) + ";")
+    body: list[str] = []
+    for j, (ins, T) in enumerate(net.luts):
+        here = int(stages[n_in + j])
+        if len(ins) == 0:
+            body.append(f"  assign n{j} = 1'b{int(T[0])};")
+            continue
+        if len(ins) <= MAX_MUX_INPUTS:
+            body.extend(_mux_lines(j, [sig(s, here) for s in ins], T))
+        else:
+            body.append(f"  localparam [{T.shape[0] - 1}:0] T{j} = {_constant(T)};")
+            body.append(f"  assign n{j} = T{j}[{{{', '.join(sig(s, here) for s in ins)}}}];")
+    outs = [sig(s, n_regs) for s in net.outputs]
+    if delays:
+        regs, steps = [], []
+        for s in sorted(delays):
+            for d in range(1, delays[s] + 1):
+                regs.append(delayed(s, d))
+                steps.append(f"    {delayed(s, d)} <= {delayed(s, d - 1)};")
+        for j in range(0, len(regs), 16):
+            lines.append("  reg " + ", ".join(regs[j: j + 16]) + ";")
+        body += ["  always @(posedge clk) begin"] + steps + ["  end"]
+    return lines + body, outs, n_regs
+
+
+def _argmax_rounds(n_classes: int) -> int:
+    return max(0, (n_classes - 1).bit_length())
+
+
+def pipeline_registers(net: LutNetlist, pipeline: int = 0, arithmetic: str = "vectors") -> int:
+    """``S``, the clock cycles from ``x`` to ``y`` of :func:`write_verilog`'s module with these options."""
+    if arithmetic == "vectors" and net.vote is not None:
+        if pipeline == 0:
+            return 0
+        return pipeline_stages(net.vote.bits, pipeline)[1] + 1 + _argmax_rounds(len(net.vote.terms))
+    return pipeline_stages(net, pipeline)[1]
+
+
+def _vote_lines(net: LutNetlist, pipeline: int) -> tuple[list[str], list[str]]:
+    """The vote bits as luts, then the class scores as ``+`` and the argmax as ``>`` on vectors.
+
+    Pipelined, registers follow the vote bits' stages, the sums, and each
+    round of the argmax tournament. Returns the lines and the class index bits.
+    """
+    vote = net.vote
+    lines, bits, _ = _lut_lines(vote.bits, pipeline)
+    W, C = vote.width, len(vote.terms)
+    B = max(1, (C - 1).bit_length())
+    kind = "reg" if pipeline else "wire"
+    concat = ", ".join(reversed(bits)) or "1'b0"
+    lines.append(f"  wire [{max(len(bits), 1) - 1}:0] vb = {{{concat}}};")
+    lines.append(f"  // class scores: bias + the votes of the output luts ({W} bits, never overflowing)")
+    for c, terms in enumerate(vote.terms):
+        if vote.bias[c] < 0:
+            raise ValueError("a negative class bias cannot be written as an unsigned sum")
+        parts = [f"{W}'d{vote.bias[c]}"] + [f"vb[{f + n - 1}:{f}]" if n > 1 else f"vb[{f}]" for f, n in terms]
+        lines.append(f"  wire [{W - 1}:0] sum{c} = {' + '.join(parts)};")
+        lines.append(f"  {kind} [{W - 1}:0] s0_{c};")
+        lines.append(f"  {kind} [{B - 1}:0] i0_{c};")
+    seq: list[str] = []
+
+    def put(lhs: str, rhs: str) -> None:
+        if pipeline:
+            seq.append(f"    {lhs} <= {rhs};")
+        else:
+            lines.append(f"  assign {lhs} = {rhs};")
+
+    for c in range(C):
+        put(f"s0_{c}", f"sum{c}")
+        put(f"i0_{c}", f"{B}'d{c}")
+    n, r = C, 0
+    lines.append("  // argmax: a tournament, the right one winning only when strictly greater (ties: lowest index)")
+    while n > 1:
+        for i in range((n + 1) // 2):
+            lines.append(f"  {kind} [{W - 1}:0] s{r + 1}_{i};")
+            lines.append(f"  {kind} [{B - 1}:0] i{r + 1}_{i};")
+            if 2 * i + 1 < n:
+                lft, rgt = 2 * i, 2 * i + 1
+                lines.append(f"  wire g{r}_{i} = s{r}_{rgt} > s{r}_{lft};")
+                put(f"s{r + 1}_{i}", f"g{r}_{i} ? s{r}_{rgt} : s{r}_{lft}")
+                put(f"i{r + 1}_{i}", f"g{r}_{i} ? i{r}_{rgt} : i{r}_{lft}")
+            else:
+                put(f"s{r + 1}_{i}", f"s{r}_{2 * i}")
+                put(f"i{r + 1}_{i}", f"i{r}_{2 * i}")
+        n, r = (n + 1) // 2, r + 1
+    if seq:
+        lines += ["  always @(posedge clk) begin"] + seq + ["  end"]
+    return lines, [f"i{r}_0[{b}]" for b in range(B)]
+
+
+def write_verilog(
+    net: LutNetlist, name: str = "lutlearn_model", comment: str = "", pipeline: int = 0,
+    arithmetic: str = "vectors",
+) -> str:
+    """The Verilog source of a :class:`~lutlearn.export.netlist.LutNetlist` (see the module docstring).
+
+    Parameters
+    ----------
+    net : LutNetlist
+    name : str
+        Module name.
+    comment : str
+        Written at the top, as ``//`` lines.
+    pipeline : int, default=0
+        Lut levels per pipeline stage (0: combinational). With N > 0 the
+        module gets a ``clk`` input when it has registers, and a signal used
+        ``d`` stages after its own is delayed by ``d`` registers
+        (:func:`pipeline_stages`); ``y`` is the class index of the ``x`` of
+        ``S`` cycles before (:func:`pipeline_registers`).
+    arithmetic : {"vectors", "luts"}, default="vectors"
+        Multi-class models: the vote's sums and argmax as ``+`` and ``>`` on
+        vectors, which synthesis maps to carry chains (pipelined: registers
+        after the sums and after each round of the argmax), or as the
+        netlist's luts (full adders and comparators, like the other formats).
+    """
+    check_c_name(name)
+    if arithmetic not in ("vectors", "luts"):
+        raise ValueError(f"unknown arithmetic {arithmetic!r}; use 'vectors' or 'luts'")
+    n_regs = pipeline_registers(net, pipeline, arithmetic)
+    if arithmetic == "vectors" and net.vote is not None:
+        logic, outs = _vote_lines(net, pipeline)
+    else:
+        logic, outs, _ = _lut_lines(net, pipeline)
+    ports = "clk, x, y" if n_regs else "x, y"
     lines = [
         comment_lines(comment or "Generated by lutlearn.", "// "),
         "// y is the class index in binary (bit 0 first); labels: "
         + ", ".join(f"{i} = {one_line(c)}" for i, c in enumerate(net.classes)),
-        f"module {name} (x, y);",
-        f"  input [{n_in - 1}:0] x;",
+    ]
+    if n_regs:
+        lines.append(f"// pipelined: {pipeline} lut levels per stage, y comes {n_regs} clock cycles after x")
+    lines += [f"module {name} ({ports});"] + (["  input clk;"] if n_regs else []) + [
+        f"  input [{net.n_inputs - 1}:0] x;",
         f"  output [{net.n_outputs - 1}:0] y;",
     ]
-    for j in range(0, len(net.luts), 16):
-        lines.append("  wire " + ", ".join(f"n{i}" for i in range(j, min(j + 16, len(net.luts)))) + ";")
-    for j, (ins, T) in enumerate(net.luts):
-        if len(ins) == 0:
-            lines.append(f"  assign n{j} = 1'b{int(T[0])};")
-            continue
-        if len(ins) <= MAX_MUX_INPUTS:
-            lines.extend(_mux_lines(j, [sig(s) for s in ins], T))
-        else:
-            lines.append(f"  localparam [{T.shape[0] - 1}:0] T{j} = {_constant(T)};")
-            lines.append(f"  assign n{j} = T{j}[{{{', '.join(sig(s) for s in ins)}}}];")
-    for b, s in enumerate(net.outputs):
-        lines.append(f"  assign y[{b}] = {sig(s)};")
+    lines += logic
+    lines += [f"  assign y[{b}] = {o};" for b, o in enumerate(outs)]
     lines.append("endmodule\n")
     return "\n".join(lines)

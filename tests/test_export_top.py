@@ -1,0 +1,240 @@
+"""The pipelined core, the top level and the generated testbenches, simulated by Icarus Verilog against predict."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier
+from lutlearn.cli import main
+from lutlearn.datasets import get_task
+from lutlearn.export import LutNetlist, render, tools
+from lutlearn.export.top import bench_files, top_timing, write_testbench, write_vectors
+from lutlearn.export.verilog import pipeline_registers, pipeline_stages
+
+
+def need_icarus() -> None:
+    if shutil.which("iverilog") is None:
+        pytest.skip("iverilog not installed (Debian package 'iverilog')")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return get_task("binary-digits")
+
+
+@pytest.fixture(scope="module")
+def model(digits):
+    return LutNetworkClassifier(k=4, hidden_layers=(48, 24), random_state=3).fit(digits.X_train, digits.y_train)
+
+
+@pytest.fixture(scope="module")
+def examples(digits):
+    """Binary-Digits test images plus 1,000 random bit vectors: 1,450 examples."""
+    rng = np.random.default_rng(7)
+    return np.vstack([digits.X_test, rng.integers(0, 2, (1000, digits.X_test.shape[1]), dtype=np.uint8)])
+
+
+@pytest.fixture(scope="module")
+def voting():
+    """A 10-class model on sklearn's 8x8 digits (pixel > 7) and 1,097 examples to check it on."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X > 7).astype(np.uint8)
+    m = LutNetworkClassifier(k=4, hidden_layers=(24,), output_k=3, n_output_luts=8, random_state=0).fit(
+        X[:1200], y[:1200])
+    rng = np.random.default_rng(3)
+    return m, np.vstack([X[700:], rng.integers(0, 2, (500, X.shape[1]), dtype=np.uint8)])
+
+
+def simulate(
+    model, X, tmp_path, pipeline=0, word_width=None, corrupt=None, latency_shift=0, arithmetic="vectors",
+) -> dict:
+    """Export ``model`` (core, or top level with ``word_width``), write its testbench and vectors, run Icarus."""
+    net = LutNetlist.from_model(model)
+    design = tmp_path / "design.v"
+    design.write_bytes(render(model, "verilog", net=net, pipeline=pipeline, word_width=word_width,
+                              arithmetic=arithmetic))
+    timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, pipeline, arithmetic))
+    if latency_shift:
+        timing = type(timing)(timing.n_words, timing.pipeline_registers, timing.latency_cycles + latency_shift,
+                              timing.cycles_per_example)
+    tb, inputs, expected = bench_files(design)
+    want = np.searchsorted(model.classes_, model.predict(X))
+    if corrupt is not None:
+        want = want.copy()
+        want[corrupt] ^= 1
+    write_vectors(inputs, expected, X, want, net.n_outputs)
+    tb.write_text(write_testbench("lutlearn_model", net.n_inputs, net.n_outputs, len(X), timing,
+                                  inputs.name, expected.name, word_width))
+    return {"timing": timing, **tools.run_testbench(tb, design)}
+
+
+# ------------------------------------------------------------------ pipeline stages (no tools)
+def test_pipeline_stages_follow_the_levels(voting):
+    m, _ = voting
+    net = LutNetlist.from_model(m)
+    lv = net.levels()
+    depth = int(lv[net.outputs].max())
+    assert depth > 6  # the vote's adders and comparators make it deep
+    for ins, _ in net.luts[:50]:
+        assert len(ins) == 0 or all(lv[s] < 1 + lv[ins].max() + 1 for s in ins)
+    stages, S = pipeline_stages(net, 3)
+    assert S == (depth - 1) // 3
+    n_in = net.n_inputs
+    for j, (ins, _) in enumerate(net.luts):
+        assert stages[n_in + j] == max(int(lv[n_in + j]) - 1, 0) // 3
+        assert all(stages[s] <= stages[n_in + j] for s in ins)  # never reads from a later stage
+    assert pipeline_stages(net, 0)[1] == 0 and pipeline_stages(net, depth)[1] == 0
+    with pytest.raises(ValueError, match=">= 0"):
+        pipeline_stages(net, -1)
+
+
+def test_top_timing_and_vector_checks(tmp_path):
+    assert top_timing(784, 8, 2) == top_timing(784, 8, 2)
+    t = top_timing(784, 8, 2)
+    assert (t.n_words, t.latency_cycles, t.cycles_per_example) == (98, 101, 98)
+    assert top_timing(10, 3, 0).n_words == 4 and top_timing(10, None, 3).latency_cycles == 3
+    with pytest.raises(ValueError, match="word width"):
+        top_timing(10, 0, 0)
+    with pytest.raises(ValueError, match="bits"):
+        write_vectors(tmp_path / "i", tmp_path / "e", np.array([[0, 2]]), np.array([0]), 1)
+    with pytest.raises(ValueError, match="one class index per row"):
+        write_vectors(tmp_path / "i", tmp_path / "e", np.array([[0, 1]]), np.array([0, 1]), 1)
+    write_vectors(tmp_path / "i", tmp_path / "e", np.array([[1, 0, 0], [0, 1, 1]]), np.array([2, 1]), 2)
+    assert (tmp_path / "i").read_text() == "001\n110\n" and (tmp_path / "e").read_text() == "10\n01\n"
+
+
+# ------------------------------------------------------------------ Icarus Verilog
+@pytest.mark.parametrize(
+    "pipeline, word_width",
+    [(0, None), (1, None), (0, 64), (2, 8), (1, 5)],
+    ids=["combinational", "pipelined-core", "registered-parallel", "serial-8-pipelined", "serial-5-pipelined"],
+)
+def test_designs_simulate_equal_to_predict(model, examples, tmp_path, pipeline, word_width):
+    need_icarus()
+    r = simulate(model, examples, tmp_path, pipeline, word_width)
+    assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == r["examples"] == len(examples) >= 1000
+    assert r["latency_cycles"] == r["timing"].latency_cycles
+
+
+@pytest.mark.parametrize("arithmetic", ["vectors", "luts"])
+@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
+def test_multiclass_designs_simulate_equal_to_predict(voting, tmp_path, arithmetic, pipeline, word_width):
+    need_icarus()
+    m, X = voting
+    r = simulate(m, X, tmp_path, pipeline, word_width, arithmetic=arithmetic)
+    assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
+    if pipeline:
+        net = LutNetlist.from_model(m)
+        expect = (pipeline_stages(net.vote.bits, 2)[1] + 1 + 4 if arithmetic == "vectors"
+                  else pipeline_stages(net, 2)[1])  # vectors: the sums, then 4 argmax rounds for 10 classes
+        assert r["timing"].pipeline_registers == expect >= 2 and r["timing"].n_words == 4
+        assert r["latency_cycles"] == 4 + expect + 1
+
+
+def test_testbench_catches_a_wrong_output_and_a_wrong_latency(model, examples, tmp_path):
+    need_icarus()
+    r = simulate(model, examples[:300], tmp_path, 1, 8, corrupt=[5, 200])
+    assert not r["passed"] and r["mismatches"] == 2 and "mismatch: output 5" in r["log"]
+    r = simulate(model, examples[:300], tmp_path, 1, 8, latency_shift=1)
+    assert not r["passed"] and r["mismatches"] == 0 and "expected latency" in r["log"]
+
+
+def test_export_command_writes_and_runs_the_testbench(model, digits, tmp_path, capsys):
+    path = tmp_path / "model.npz"
+    model.save(path)
+    data = tmp_path / "data.npz"
+    np.savez(data, X=digits.X_test, y=digits.y_test)
+    out = tmp_path / "m.v"
+    args = ["export", str(path), "-o", str(out), "--top", "--word-width", "16", "--pipeline", "1", "--testbench",
+            "--testbench-data", str(data), "--vectors", "300"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "top level lutlearn_model_top: 4 words of 16 bits per example" in text
+    assert "testbench written to" in text and "300 golden vectors" in text
+    for p in bench_files(out):
+        assert p.exists()
+    assert len(bench_files(out)[1].read_text().split()) == 300
+    if shutil.which("iverilog"):
+        assert "300 outputs for 300 examples, 0 mismatches" in text and "passed" in text
+    assert main(["export", str(path), "-o", str(tmp_path / "m.c"), "--top"]) == 1
+    assert "Verilog format only" in capsys.readouterr().err
+    assert main(["export", str(path), "-o", str(tmp_path / "n.v"), "--testbench"]) == 1
+    assert "needs data for its golden vectors" in capsys.readouterr().err
+
+
+def test_vote_arithmetic_is_written_on_vectors(voting):
+    m, _ = voting
+    net = LutNetlist.from_model(m)
+    vectors = render(m, "verilog", net=net).decode()
+    luts = render(m, "verilog", net=net, arithmetic="luts").decode()
+    sums = [ln for ln in vectors.splitlines() if ln.startswith("  wire [") and " sum" in ln]
+    assert len(sums) == 10 and all(" + " in ln for ln in sums) and vectors.count(" > ") == 9
+    assert " + " not in luts and " > " not in luts
+    # the vote bits the vectors add are exactly the votes of predict's output luts
+    bits = net.vote.bits.evaluate(np.zeros((1, net.n_inputs), np.uint8))[0]
+    assert len(bits) == sum(n for terms in net.vote.terms for _, n in terms)
+    with pytest.raises(ValueError, match="unknown arithmetic"):
+        render(m, "verilog", net=net, arithmetic="floats")
+
+
+# ------------------------------------------------------------------ the encoder in the circuit
+@pytest.fixture(scope="module")
+def pixels():
+    """sklearn's 8x8 digits scaled to 8-bit integers 0..255."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return (X * 16).clip(0, 255).astype(np.int64), y
+
+
+@pytest.mark.parametrize("encoder", ["binarizer", "thermometer"])
+def test_encoder_comparators_equal_the_encoder(pixels, encoder):
+    from lutlearn import ThermometerEncoder, ThresholdBinarizer
+    from lutlearn.export.encoder import InputEncoder
+
+    X, _ = pixels
+    enc = (ThresholdBinarizer(threshold=np.linspace(-5, 300, 64)) if encoder == "binarizer"
+           else ThermometerEncoder(n_bits=3, method="quantile")).fit(X)
+    ie = InputEncoder.from_encoder(enc)
+    np.testing.assert_array_equal(ie.encode(X), enc.transform(X))  # thresholds below 0 and above 255 included
+    assert ie.raw_bits(X[:1]).reshape(-1, 8)[3].tolist() == [(int(X[0, 3]) >> b) & 1 for b in range(8)]
+    with pytest.raises(ValueError, match="integers in 0..255"):
+        ie.encode(X + 0.5)
+    with pytest.raises(ValueError, match="no fitted thresholds_"):
+        InputEncoder.from_encoder(object())
+
+
+@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
+def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, pipeline, word_width):
+    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes out."""
+    need_icarus()
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThermometerEncoder
+    from lutlearn.export import design_shape
+    from lutlearn.export.encoder import InputEncoder
+
+    X, y = pixels
+    p = make_pipeline(ThermometerEncoder(n_bits=2), LutNetworkClassifier(
+        k=4, hidden_layers=(32,), output_k=3, n_output_luts=8, random_state=0)).fit(X[:1200], y[:1200])
+    n_in, n_regs = design_shape(p, pipeline=pipeline)
+    assert n_in == 64 * 8
+    design = tmp_path / "p.v"
+    design.write_bytes(render(p, "verilog", pipeline=pipeline, word_width=word_width))
+    text = design.read_text()
+    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") > 64
+    timing = top_timing(n_in, word_width, n_regs)
+    tb, inputs, expected = bench_files(design)
+    write_vectors(inputs, expected, InputEncoder.from_encoder(p[0]).raw_bits(X), p.predict(X), 4)
+    tb.write_text(write_testbench("lutlearn_model", n_in, 4, len(X), timing, inputs.name, expected.name, word_width))
+    r = tools.run_testbench(tb, design)
+    assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
+    assert r["latency_cycles"] == timing.latency_cycles
+    with pytest.raises(ValueError, match="Verilog only"):
+        render(p, "c")
+
