@@ -36,9 +36,12 @@ def blocks(text: str, *languages: str) -> list[tuple[int, str]]:
 def command_lines(text: str) -> list[tuple[int, list[str]]]:
     """Every ``lutlearn ...`` command of the shell blocks, as argument lists (without ``lutlearn``)."""
     commands = []
+    typed = {n for n, _ in blocks(text, "console")}  # console blocks: only the "$ " lines are commands
     for line_no, body in blocks(text, "sh", "bash", "console", "shell"):
         joined = re.sub(r"\\\n", " ", body)  # continuation lines
         for offset, line in enumerate(joined.splitlines()):
+            if line_no in typed and not line.startswith("$ "):
+                continue  # the output a console block shows
             lexer = shlex.shlex(line.strip().removeprefix("$ "), posix=True, punctuation_chars=True)
             lexer.whitespace_split = True
             words: list[str] = []
