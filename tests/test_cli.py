@@ -221,3 +221,22 @@ def test_outputs_are_checked_before_the_work(data_files, capsys, monkeypatch):
     monkeypatch.undo()
     assert main(["train", str(tmp / "train.csv"), "-o", str(tmp / "new" / "dir" / "m.npz"), *SMALL]) == 0
     assert load(tmp / "new" / "dir" / "m.npz").n_features_in_ == 12
+
+
+def test_an_error_caused_by_ctrl_c_is_reported_as_an_interruption(monkeypatch, capsys):
+    """A SIGINT inside a C extension's import comes out as an ImportError: still 'interrupted', exit 130."""
+    import os
+    import signal
+
+    def interrupted_import(args):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # the handler main installed raises KeyboardInterrupt here
+        except KeyboardInterrupt as exc:
+            raise ImportError("Importing the numpy C-extensions failed") from exc
+        return 0
+
+    monkeypatch.setattr("lutlearn.commands.tasks.run", interrupted_import)
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["tasks"]) == 130
+    assert capsys.readouterr().err == "lutlearn: interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is before  # main restores the handler it replaced

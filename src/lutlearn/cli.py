@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
 
 from lutlearn._version import __version__
@@ -62,8 +64,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Interrupts:
+    """Ctrl-C while the command runs: raised as KeyboardInterrupt, and remembered.
+
+    A SIGINT that lands inside a C extension's import (numpy's, say) can come
+    out as an ImportError instead of a KeyboardInterrupt; remembering it lets
+    :func:`main` still report an interruption.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._old = None
+
+    def _handle(self, signum, frame):
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "_Interrupts":
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    with _Interrupts() as interrupts:
+        return _main(argv, interrupts)
+
+
+def _main(argv: Sequence[str] | None, interrupts: _Interrupts) -> int:
     args = None
     try:
         parser = build_parser()
@@ -76,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lutlearn: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # one clear line, not a traceback
+        if interrupts.seen:  # Ctrl-C, turned into another error by the code it interrupted
+            print("lutlearn: interrupted", file=sys.stderr)
+            return 130
         if os.environ.get("LUTLEARN_DEBUG"):
             raise
         message = str(exc) or exc.__class__.__name__
