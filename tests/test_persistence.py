@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -15,8 +14,8 @@ import numpy as np
 import pytest
 
 import lutlearn
+from _archives import Evil, append_pickled_entry, rewrite
 from lutlearn import LutNetworkClassifier, ModelFormatError, load
-from lutlearn.persistence import _digest
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +31,6 @@ def saved(fitted, tmp_path):
     path = tmp_path / "model.npz"
     fitted[0].save(path)
     return path
-
-
-def _rewrite(path, edit):
-    """Rewrite a model file's arrays through ``edit(arrays, meta)``, re-signing the checksums."""
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {n: npz[n] for n in npz.files}
-    meta = json.loads(arrays.pop("meta").tobytes())
-    edit(arrays, meta)
-    meta["sha256"] = {n: _digest(a) for n, a in arrays.items()}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-    np.savez(path, **arrays)
 
 
 def test_round_trip(fitted, saved):
@@ -101,7 +89,7 @@ def test_changed_array_fails_checksum(saved):
     ],
 )
 def test_tampered_contents_are_refused(saved, edit, match):
-    _rewrite(saved, edit)
+    rewrite(saved, edit)
     with pytest.raises(ModelFormatError, match=match):
         load(saved)
 
@@ -111,18 +99,12 @@ def test_pickled_payload_is_never_loaded(saved, tmp_path):
     """An object array (which needs pickle) in place of an entry is refused, and its code never runs."""
     marker = tmp_path / "ran"
 
-    class Evil:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
-    with zipfile.ZipFile(saved, "a") as zf:
-        with zf.open("tables_1.npy", "w", force_zip64=True) as fh:
-            np.lib.format.write_array(fh, np.array([Evil()], dtype=object), allow_pickle=True)
+    append_pickled_entry(saved, "tables_1.npy", marker)
     with pytest.raises(ModelFormatError):
         load(saved)
     assert not marker.exists()
     plain = tmp_path / "plain.npz"
-    plain.write_bytes(pickle.dumps(Evil()))
+    plain.write_bytes(pickle.dumps(Evil(marker)))
     with pytest.raises(ModelFormatError):
         load(plain)
     assert not marker.exists()
@@ -195,7 +177,7 @@ def test_defaults_class_weight_and_random_state_instance_are_stored(tmp_path):
     ],
 )
 def test_tampered_new_metadata_is_refused(saved, edit, match):
-    _rewrite(saved, edit)
+    rewrite(saved, edit)
     with pytest.raises(ModelFormatError, match=match):
         load(saved)
 
@@ -247,13 +229,13 @@ def _lut_wired_twice(w):
     ],
 )
 def test_values_outside_the_format_are_refused_even_with_valid_checksums(saved, edit, match):
-    _rewrite(saved, edit)
+    rewrite(saved, edit)
     with pytest.raises(ModelFormatError, match=match):
         load(saved)
 
 
 def test_files_without_the_new_keys_still_load(saved):
-    _rewrite(saved, lambda a, m: m.pop("estimator_params"))
+    rewrite(saved, lambda a, m: m.pop("estimator_params"))
     loaded = load(saved)
     assert loaded.get_params()["random_state"] is None and loaded.get_params()["hidden_layers"] == (16, 8)
 
@@ -270,7 +252,7 @@ def test_multiclass_values_outside_the_format_are_refused(fitted_multi, tmp_path
     path = tmp_path / "m.npz"
     fitted_multi.save(path)
     load(path)
-    _rewrite(path, edit)
+    rewrite(path, edit)
     with pytest.raises(ModelFormatError, match=match):
         load(path)
 
@@ -415,13 +397,13 @@ def test_greedy_wiring_is_stored_and_older_files_mean_random(tmp_path):
 
     plain = LutNetworkClassifier(k=2, hidden_layers=(6,), random_state=0).fit(X, y)
     plain.save(tmp_path / "r.npz")
-    _rewrite(tmp_path / "r.npz", drop_wiring)  # as files written before the option
+    rewrite(tmp_path / "r.npz", drop_wiring)  # as files written before the option
     assert load(tmp_path / "r.npz").get_params()["wiring"] == "random"
     if any(len(set(row)) < len(row) for w in m.wires_ for row in w.tolist()):  # a repeated input: only greedy's
-        _rewrite(tmp_path / "g.npz", drop_wiring)
+        rewrite(tmp_path / "g.npz", drop_wiring)
         with pytest.raises(ModelFormatError, match="wire a lut twice"):
             load(tmp_path / "g.npz")
         m.save(tmp_path / "g.npz")
-    _rewrite(tmp_path / "g.npz", lambda a, meta: meta["estimator_params"].update(wiring="best"))
+    rewrite(tmp_path / "g.npz", lambda a, meta: meta["estimator_params"].update(wiring="best"))
     with pytest.raises(ModelFormatError, match="estimator_params"):
         load(tmp_path / "g.npz")

@@ -10,9 +10,9 @@ import pytest
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from _archives import append_pickled_entry, rewrite
 from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder, ThresholdBinarizer, load, save
 from lutlearn.cli import main
-from lutlearn.persistence import _digest
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +83,6 @@ def test_what_cannot_be_saved_safely(pixels, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def _rewrite(path, edit):
-    """Rewrite a file's arrays and metadata through ``edit(arrays, meta)``, re-signing the checksums."""
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {n: npz[n] for n in npz.files}
-    meta = json.loads(arrays.pop("meta").tobytes())
-    edit(arrays, meta)
-    meta["sha256"] = {n: _digest(a) for n, a in arrays.items()}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-    np.savez(path, **arrays)
-
-
 @pytest.fixture()
 def saved(pixels, tmp_path):
     X, y = pixels
@@ -122,7 +111,7 @@ def saved(pixels, tmp_path):
     ],
 )
 def test_tampered_pipeline_is_refused(saved, edit, match):
-    _rewrite(saved, edit)
+    rewrite(saved, edit)
     with pytest.raises(ModelFormatError, match=match):
         load(saved)
 
@@ -136,7 +125,7 @@ def test_chain_of_widths_is_checked(pixels, tmp_path):
         m["steps"][1]["n_features_in"] = 12
         a["step1.thresholds"] = a["step1.thresholds"][:12].copy()
 
-    _rewrite(path, narrow)
+    rewrite(path, narrow)
     with pytest.raises(ModelFormatError, match="step 1 reads 12 features but the step before writes 24"):
         load(path)
 
@@ -157,13 +146,7 @@ def test_checksum_and_corruption(saved):
 def test_pickled_payload_is_never_loaded(saved, tmp_path):
     marker = tmp_path / "ran"
 
-    class Evil:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
-    with zipfile.ZipFile(saved, "a") as zf:
-        with zf.open("step0.thresholds.npy", "w", force_zip64=True) as fh:
-            np.lib.format.write_array(fh, np.array([Evil()], dtype=object), allow_pickle=True)
+    append_pickled_entry(saved, "step0.thresholds.npy", marker)
     with pytest.raises(ModelFormatError):
         load(saved)
     assert not marker.exists()
