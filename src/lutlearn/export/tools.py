@@ -90,7 +90,7 @@ def optimize_aiger(path: str | os.PathLike, script: str = ABC_SCRIPT) -> int:
     result is written back as ASCII (comment "optimised by ABC"). The file
     is replaced atomically.
     """
-    from lutlearn._download import atomic_writer
+    from lutlearn._files import atomic_writer
     from lutlearn.export.aiger import read_aiger
 
     path = Path(path)
