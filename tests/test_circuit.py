@@ -121,8 +121,8 @@ def test_fit_circuit_command_errors(tmp_path, capsys):
             "--max-and-gates", "10"]
     assert main(base + ["-o", str(tmp_path / "x.blif")]) == 1
     assert "must end in .aig" in capsys.readouterr().err
-    assert main(base + ["-o", str(tmp_path / "x.aig")]) == 1
-    assert "nothing to learn" in capsys.readouterr().err
+    assert main(base + ["-o", str(tmp_path / "x.aig"), "--save-model", str(tmp_path / "m.npz")]) == 1
+    assert "there is no network to save" in capsys.readouterr().err
     assert not (tmp_path / "x.aig").exists()
 
 
@@ -279,3 +279,86 @@ def test_bench_circuits_quick_runs_end_to_end(tmp_path):
     table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
     assert table.returncode == 0 and table.stdout.strip() in proc.stdout
     assert "| xor-few:32:2:0 | " in table.stdout and "| mean | " in table.stdout
+
+
+def test_fit_circuit_command_constant_labels_give_the_constant_circuit(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (40, 6)).astype(np.uint8)
+    yv = (np.arange(40) < 30).astype(np.uint8)  # validation: 30 of 40 are 1
+    write_pla(tmp_path / "train.pla", X, np.ones(40, np.uint8))
+    write_pla(tmp_path / "valid.pla", X, yv)
+    assert main(["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
+                 "--max-and-gates", "10", "--no-abc", "-o", str(tmp_path / "c.aag")]) == 0
+    out = capsys.readouterr().out
+    assert "every training example has output 1: nothing to learn, the circuit is constant 1" in out
+    assert "validation accuracy 0.7500" in out
+    aig = read_aiger(tmp_path / "c.aag")
+    assert aig.n_ands == 0 and aig.outputs == [1] and aig.n_inputs == 6
+    assert (tmp_path / "c.aag").read_bytes().endswith(b"lutlearn fit-circuit: the circuit is constant 1\n")
+
+
+def test_fit_circuit_command_names_a_single_input_wire(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X, Xv = (rng.integers(0, 2, (400, 20)).astype(np.uint8) for _ in range(2))
+    write_pla(tmp_path / "train.pla", X, 1 - X[:, 17])
+    write_pla(tmp_path / "valid.pla", Xv, 1 - Xv[:, 17])
+    assert main(["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
+                 "--max-and-gates", "10", "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]) == 0
+    out = capsys.readouterr().out
+    assert "chosen: the circuit is NOT input x17\n" in out and "k=" not in out
+    aig = read_aiger(tmp_path / "c.aig")
+    assert aig.outputs == [2 * 18 + 1] and aig.n_ands == 0
+
+
+def test_describe_circuit():
+    from lutlearn.circuit import describe_circuit
+
+    a = Aig(3)
+    for lits, want in (([0], "constant 0"), ([1], "constant 1"), ([2], "input x0"), ([7], "NOT input x2"),
+                       ([2, 4], None)):
+        a.outputs = lits
+        assert describe_circuit(a) == want
+    a.outputs = [a.and_(a.input(0), a.input(1))]
+    assert describe_circuit(a) is None
+
+
+def test_fit_circuit_refit_on_train_and_valid():
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("cmp:16", seed=0, n_split=500)
+    kw = dict(ks=(4, 6), depths=(1,), max_width=16, use_abc=False, progress=False, wirings=("greedy",))
+    plain = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 2000, **kw)
+    search = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 2000, refit=True, **kw)
+    assert plain.trained_on == "train" and search.trained_on == "train+valid"
+    assert search.best == plain.best  # validation chose the same network, and its figures are kept
+    b = search.best
+    X_all, y_all = np.concatenate([t.X_train, t.X_valid]), np.concatenate([t.y_train, t.y_valid])
+    ref = LutNetworkClassifier(k=b.k, hidden_layers=b.hidden_layers, random_state=b.seed, wiring=b.wiring).fit(
+        X_all, y_all)
+    ref.network_ = fill_unseen(ref.network_, X_all, rule=b.fill, y=y_all) if b.fill != "none" else ref.network_
+    aig = parse_aiger(search.aig)
+    assert aig.n_ands == search.and_gates <= 2000
+    np.testing.assert_array_equal(aig.evaluate(t.X_test)[:, 0], ref.predict(t.X_test))
+    np.testing.assert_array_equal(search.model.predict(t.X_test), ref.predict(t.X_test))
+    assert not np.array_equal(aig.evaluate(t.X_test)[:, 0], parse_aiger(plain.aig).evaluate(t.X_test)[:, 0])
+    # a refit over budget is not taken: the training-only circuit stays
+    tight = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, plain.and_gates, refit=True, **kw)
+    assert tight.and_gates <= plain.and_gates
+
+
+def test_fit_circuit_fill_options_and_greedy_ks():
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("cmp:24", seed=0, n_split=600)
+    kw = dict(ks=(2,), depths=(0,), use_abc=False, progress=False, wirings=("greedy",))
+    s = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 3000, fill="both", greedy_ks=(10,), **kw)
+    assert [(c.k, c.fill) for c in s.candidates] == [(2, "small"), (2, "neighbours"), (10, "small"),
+                                                     (10, "neighbours")]
+    assert {c.wiring for c in s.candidates} == {"greedy"}
+    small, neigh = s.candidates[2:]
+    assert small.train_accuracy == neigh.train_accuracy  # one training, two fills
+    rnd = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 3000, fill="neighbours", greedy_ks=(10,),
+                      **{**kw, "wirings": ("random",)})
+    assert [(c.k, c.wiring) for c in rnd.candidates] == [(2, "random")]  # greedy_ks only with greedy wiring
+    with pytest.raises(ValueError, match="fill must be"):
+        fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 3000, fill="nearest", **kw)

@@ -35,7 +35,7 @@ import numpy as np
 from lutlearn.inspection import fill_dont_cares, fill_unseen
 
 __all__ = [
-    "Candidate", "CircuitSearch", "RAW_SLACK", "fill_dont_cares", "fill_unseen", "fit_circuit",
+    "Candidate", "CircuitSearch", "RAW_SLACK", "describe_circuit", "fill_dont_cares", "fill_unseen", "fit_circuit",
 ]
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
@@ -55,6 +55,7 @@ class Candidate:
     and_gates: int | None  # after ABC when it ran, else the raw count; None: not measured
     fits: bool
     wiring: str = "random"
+    fill: str = "small"  # how unseen patterns were filled: "small", "neighbours" or "none"
 
 
 @dataclass
@@ -63,8 +64,9 @@ class CircuitSearch:
 
     Attributes
     ----------
-    model : LutNetworkClassifier
-        The chosen network, fitted on the training set.
+    model : LutNetworkClassifier or None
+        The chosen network, fitted on ``trained_on``; None when the
+        training outputs are constant (the circuit is that constant).
     best : Candidate
         Its search record.
     aig : bytes
@@ -75,6 +77,12 @@ class CircuitSearch:
         Every network tried, in order.
     abc : bool
         Whether ABC was used.
+    trained_on : {"train", "train+valid"}
+        The examples the returned circuit was fitted on (``best`` keeps the
+        figures measured with the training set alone).
+    summary : str or None
+        ``"constant 0"``, ``"input x17"`` ... when the circuit is a constant
+        or a single input wire (:func:`describe_circuit`), else None.
     """
 
     model: object
@@ -83,6 +91,8 @@ class CircuitSearch:
     and_gates: int
     candidates: list = field(default_factory=list)
     abc: bool = False
+    trained_on: str = "train"
+    summary: str | None = None
 
     def to_dict(self) -> dict:
         """The search as plain JSON-able data (no model)."""
@@ -90,6 +100,8 @@ class CircuitSearch:
             "best": asdict(self.best),
             "and_gates": self.and_gates,
             "abc": self.abc,
+            "trained_on": self.trained_on,
+            "summary": self.summary,
             "candidates": [asdict(c) for c in self.candidates],
         }
 
@@ -104,8 +116,13 @@ class CircuitSearch:
         from lutlearn.export.aiger import parse_aiger
 
         b = self.best
-        comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
-                   + ("" if b.wiring == "random" else f" wiring {b.wiring}"))
+        if self.summary is not None:
+            comment = f"lutlearn fit-circuit: the circuit is {self.summary}"
+        else:
+            comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
+                       + ("" if b.wiring == "random" else f" wiring {b.wiring}")
+                       + ("" if b.fill == "small" else f" fill {b.fill}")
+                       + ("" if self.trained_on == "train" else f" trained on {self.trained_on}"))
         return parse_aiger(self.aig).to_bytes(binary=False, comment=comment)
 
     def to_record(self, config: dict, abc_script: str | None = None) -> dict:
@@ -169,18 +186,55 @@ def _abc_count(aig_bytes: bytes, tmpdir: str, script: str) -> tuple[int, bytes]:
         return n, fh.read()
 
 
+def describe_circuit(aig) -> str | None:
+    """``"constant 0"``, ``"constant 1"``, ``"input x17"`` or ``"NOT input x17"`` when the single output of ``aig``
+    is a constant or an input wire (inputs numbered from 0, as the PLA columns); None otherwise.
+
+    Parameters
+    ----------
+    aig : lutlearn.export.aiger.Aig
+
+    Returns
+    -------
+    str or None
+    """
+    if len(aig.outputs) != 1:
+        return None
+    lit = aig.outputs[0]
+    var, neg = lit >> 1, lit & 1
+    if var == 0:
+        return f"constant {neg}"
+    if var <= aig.n_inputs:
+        return f"{'NOT ' if neg else ''}input x{var - 1}"
+    return None
+
+
+def _fills(fill) -> tuple[str, ...]:
+    """The fill rules a ``fill`` argument names."""
+    if fill is True:
+        return ("small",)
+    if fill is False or fill == "none":
+        return ("none",)
+    if fill == "both":
+        return ("small", "neighbours")
+    if fill in ("small", "neighbours"):
+        return (fill,)
+    raise ValueError(f"fill must be True, False, 'none', 'small', 'neighbours' or 'both'; got {fill!r}")
+
+
 def fit_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3),
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
-    abc_script: str | None = None, fill: bool = True, progress: bool | None = None,
-    wirings=("random",), wiring_candidates: int | None = None,
+    abc_script: str | None = None, fill: bool | str = True, progress: bool | None = None,
+    wirings=("random",), wiring_candidates: int | None = None, greedy_ks=(), refit: bool = False,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
     Parameters
     ----------
     X, y : array-like
-        Training examples (0/1 inputs, two classes).
+        Training examples (0/1 inputs, two classes; one class gives the
+        constant circuit, with ``model`` None).
     X_valid, y_valid : array-like
         Validation examples, which choose the network.
     max_and_gates : int
@@ -201,9 +255,12 @@ def fit_circuit(
     abc_script : str or None, default=None
         ABC commands run on each AIG read (``;``-separated); None means
         :data:`lutlearn.export.tools.ABC_SCRIPT`.
-    fill : bool, default=True
-        Choose the table entries of patterns unseen in training for a small
-        circuit (:func:`fill_unseen`) instead of keeping the random tie-breaks.
+    fill : bool or {"none", "small", "neighbours", "both"}, default=True
+        The table entries of patterns unseen in training: ``"small"`` (or
+        True) chooses them for a small circuit, ``"neighbours"`` sets them
+        to the majority of the nearest seen patterns (:func:`fill_unseen`),
+        ``"both"`` tries both on every network (one training, two
+        candidates), ``"none"`` (or False) keeps the random tie-breaks.
     progress : bool or None, default=None
         Show a progress bar (None: when stderr is a terminal).
     wirings : sequence of {"random", "greedy"}, default=("random",)
@@ -211,6 +268,15 @@ def fit_circuit(
         ``wiring``): the paper's random wiring, and/or chosen support.
     wiring_candidates : int or None, default=None
         ``LutNetworkClassifier``'s ``wiring_candidates`` for greedy wiring.
+    greedy_ks : sequence of int, default=()
+        Further lut sizes tried with greedy wiring only (large luts, such as
+        10 and 12, whose random-wired networks seldom fit a budget).
+    refit : bool, default=False
+        Once the validation set has chosen a network, fit the same
+        configuration (same seed) on training + validation examples and
+        return that circuit when it fits the budget (``trained_on`` says
+        which); the validation accuracy reported stays the one measured
+        before the refit.
 
     Returns
     -------
@@ -218,9 +284,6 @@ def fit_circuit(
     """
     from tqdm.auto import tqdm
 
-    from lutlearn.estimator import LutNetworkClassifier
-    from lutlearn.export.aiger import Aig
-    from lutlearn.export.netlist import LutNetlist
     from lutlearn.export.tools import ToolNotFoundError, find_abc
 
     if max_and_gates < 0:
@@ -230,6 +293,7 @@ def fit_circuit(
     wirings = tuple(wirings)
     if not wirings or any(w not in ("random", "greedy") for w in wirings):
         raise ValueError(f"wirings must be a non-empty sequence of 'random' and 'greedy'; got {wirings!r}")
+    fills = _fills(fill)
     from lutlearn.export.tools import ABC_SCRIPT
 
     abc_script = abc_script or ABC_SCRIPT
@@ -238,13 +302,18 @@ def fit_circuit(
     elif use_abc and find_abc() is None:
         raise ToolNotFoundError("ABC is not installed (Debian package 'berkeley-abc')")
     X, X_valid = np.asarray(X), np.asarray(X_valid)
+    y, y_valid = np.asarray(y), np.asarray(y_valid)
     if X.ndim != 2 or X_valid.ndim != 2 or X.shape[1] != X_valid.shape[1]:
         raise ValueError(
             f"training and validation inputs must be 2-D with the same width; got {X.shape}, {X_valid.shape}"
         )
-    shapes = list(_shapes(X.shape[1], ks, depths, max_width))
-    n_tries = n_seeds * len(wirings)  # networks per shape
-    total = sum(len(w) for _, _, w in shapes) * n_tries
+    if len(y) and np.all(y == y[0]):
+        return _constant_search(X, y, y_valid, random_state, use_abc)
+    plan = [(k, d, w, wirings) for k, d, w in _shapes(X.shape[1], ks, depths, max_width)]
+    if "greedy" in wirings:
+        plan += [(k, d, w, ("greedy",)) for k, d, w in _shapes(X.shape[1], [g for g in greedy_ks if g not in ks],
+                                                                 depths, max_width)]
+    total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan)
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates)
     disable = None if progress is None else not progress  # None: only on a terminal
@@ -252,43 +321,57 @@ def fit_circuit(
         tempfile.TemporaryDirectory() as tmp,
         tqdm(total=total, disable=disable, desc="fit-circuit", unit="net") as bar,
     ):
-        for k, _depth, widths in shapes:
+        def measure(model, Xf, yf, rules):
+            """(rule, model, aig) of each fill rule of a network fitted on ``Xf``, ``yf``."""
+            out = []
+            for rule in rules:
+                m = model
+                if rule != "none":
+                    m = _clone_fitted(model)
+                    m.network_ = fill_unseen(model.network_, Xf, model.n_jobs, rule=rule,
+                                             y=np.searchsorted(model.classes_, yf))
+                aig = _aig_of(m)
+                out.append((rule, m, aig))
+            return out
+
+        def count(aig, valid):
+            """Gates of ``aig`` (after ABC when it is over budget and may fit) and ABC's file, if run."""
+            raw = aig.n_ands
+            if raw <= max_and_gates:
+                return raw, None
+            if use_abc and raw <= RAW_SLACK * max_and_gates and (best is None or valid > best[0].valid_accuracy):
+                gates, data = _abc_count(aig.to_bytes(), tmp, abc_script)
+                return gates, data
+            return None, None
+
+        for k, _depth, widths, shape_wirings in plan:
+            n_tries = n_seeds * len(shape_wirings)
             for hidden in widths:
                 stop = False
-                for seed, wiring in ((s, w) for s in range(random_state, random_state + n_seeds) for w in wirings):
+                for seed, wiring in ((s, w) for s in range(random_state, random_state + n_seeds)
+                                     for w in shape_wirings):
                     bar.update(1)
-                    model = LutNetworkClassifier(
-                        k=k, hidden_layers=hidden, random_state=seed, n_jobs=1, wiring=wiring,
-                        wiring_candidates=wiring_candidates,
-                    )
-                    model.fit(X, y)
-                    if fill:
-                        model.network_ = fill_unseen(model.network_, X, model.n_jobs)
-                    valid = float(model.score(X_valid, y_valid))
-                    aig = Aig.from_netlist(LutNetlist.from_model(model))
-                    raw = aig.n_ands
-                    data, gates = None, None
-                    if raw <= max_and_gates:
-                        gates = raw
-                    elif use_abc and raw <= RAW_SLACK * max_and_gates and (
-                        best is None or valid > best[0].valid_accuracy
-                    ):
-                        gates, data = _abc_count(aig.to_bytes(), tmp, abc_script)
-                    fits = gates is not None and gates <= max_and_gates
-                    cand = Candidate(
-                        k=k, hidden_layers=tuple(hidden), seed=seed,
-                        train_accuracy=float(model.score(X, y)), valid_accuracy=valid,
-                        and_gates_raw=raw, and_gates=gates, fits=fits, wiring=wiring,
-                    )
-                    candidates.append(cand)
-                    if fits and (
-                        best is None
-                        or valid > best[0].valid_accuracy
-                        or (valid == best[0].valid_accuracy and gates < best[3])
-                    ):
-                        best = (cand, model, data or aig.to_bytes(), gates)
-                    if raw > RAW_SLACK * max_and_gates or (gates is not None and not fits):
-                        stop = True
+                    model = _network(k, hidden, seed, wiring, wiring_candidates).fit(X, y)
+                    train = float(model.score(X, y))
+                    for rule, m, aig in measure(model, X, y, fills):
+                        valid = float(m.score(X_valid, y_valid))
+                        raw = aig.n_ands
+                        gates, data = count(aig, valid)
+                        fits = gates is not None and gates <= max_and_gates
+                        cand = Candidate(
+                            k=k, hidden_layers=tuple(hidden), seed=seed, train_accuracy=train,
+                            valid_accuracy=valid, and_gates_raw=raw, and_gates=gates, fits=fits, wiring=wiring,
+                            fill=rule,
+                        )
+                        candidates.append(cand)
+                        if fits and (
+                            best is None
+                            or valid > best[0].valid_accuracy
+                            or (valid == best[0].valid_accuracy and gates < best[3])
+                        ):
+                            best = (cand, m, data or aig.to_bytes(), gates, data is not None)
+                        if raw > RAW_SLACK * max_and_gates or (gates is not None and not fits):
+                            stop = True
                 bar.set_postfix(best=f"{best[0].valid_accuracy:.4f}" if best else "-")
                 if stop:  # wider networks of this k and depth only grow
                     bar.update(n_tries * (len(widths) - widths.index(hidden) - 1))
@@ -297,10 +380,65 @@ def fit_circuit(
             raise ValueError(
                 f"no network tried fits in {max_and_gates} AND gates; allow more gates or include k=1"
             )
-        cand, model, data, gates = best
-        if use_abc and data is not None and gates == cand.and_gates_raw:
+        cand, model, data, gates, optimised = best
+        trained_on = "train"
+        if refit:
+            X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y, y_valid])
+            full = _network(cand.k, cand.hidden_layers, cand.seed, cand.wiring, wiring_candidates).fit(X_all, y_all)
+            _, m2, aig2 = measure(full, X_all, y_all, (cand.fill,))[0]
+            gates2, data2 = aig2.n_ands, None
+            if gates2 > max_and_gates and use_abc and gates2 <= RAW_SLACK * max_and_gates:
+                gates2, data2 = _abc_count(aig2.to_bytes(), tmp, abc_script)
+            if gates2 is not None and gates2 <= max_and_gates:
+                model, data, gates, trained_on = m2, data2 or aig2.to_bytes(), gates2, "train+valid"
+                optimised = data2 is not None
+        if use_abc and not optimised:
             # the winner fit before ABC: still hand over the optimised circuit
             opt_gates, opt = _abc_count(data, tmp, abc_script)
             if opt_gates <= gates:
                 data, gates = opt, opt_gates
-    return CircuitSearch(model=model, best=cand, aig=data, and_gates=gates, candidates=candidates, abc=use_abc)
+    return CircuitSearch(model=model, best=cand, aig=data, and_gates=gates, candidates=candidates, abc=use_abc,
+                         trained_on=trained_on, summary=describe_circuit(_parse(data)))
+
+
+def _network(k: int, hidden, seed: int, wiring: str, wiring_candidates):
+    from lutlearn.estimator import LutNetworkClassifier
+
+    return LutNetworkClassifier(k=k, hidden_layers=tuple(hidden), random_state=seed, n_jobs=1, wiring=wiring,
+                                wiring_candidates=wiring_candidates)
+
+
+def _clone_fitted(model):
+    """A shallow copy of a fitted estimator, whose ``network_`` can be replaced without touching ``model``."""
+    import copy
+
+    return copy.copy(model)
+
+
+def _aig_of(model):
+    from lutlearn.export.aiger import Aig
+    from lutlearn.export.netlist import LutNetlist
+
+    return Aig.from_netlist(LutNetlist.from_model(model))
+
+
+def _parse(data: bytes):
+    from lutlearn.export.aiger import parse_aiger
+
+    return parse_aiger(data)
+
+
+def _constant_search(X, y, y_valid, seed: int, use_abc: bool) -> CircuitSearch:
+    """The search result when every training example has the same output: the constant circuit."""
+    from lutlearn.export.aiger import Aig
+
+    value = y[0]
+    if value not in (0, 1):
+        raise ValueError(f"every training example has output {value!r}; a constant circuit needs it to be 0 or 1")
+    aig = Aig(X.shape[1])
+    aig.outputs = [int(value)]
+    valid = float(np.mean(y_valid == value)) if len(y_valid) else 0.0
+    cand = Candidate(k=0, hidden_layers=(), seed=seed, train_accuracy=1.0, valid_accuracy=valid, and_gates_raw=0,
+                     and_gates=0, fits=True, wiring="none", fill="none")
+    return CircuitSearch(model=None, best=cand, aig=aig.to_bytes(), and_gates=0, candidates=[cand], abc=use_abc,
+                         trained_on="train", summary=f"constant {int(value)}")

@@ -11,7 +11,7 @@ import numpy as np
 from lutlearn import _workspace, kernels
 from lutlearn.model import LutNetwork
 
-__all__ = ["fill_dont_cares", "fill_unseen", "lut_critical"]
+__all__ = ["fill_dont_cares", "fill_neighbours", "fill_unseen", "lut_critical"]
 
 
 def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
@@ -51,15 +51,64 @@ def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
     return fill(table, care)
 
 
-def fill_unseen(network: LutNetwork, X, n_jobs: int | None = None) -> LutNetwork:
-    """The network with the cone luts' entries for patterns no training example showed chosen to shrink the circuit.
+def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Set each unseen entry of a two-class lut's table to the majority of its nearest seen patterns' counts.
+
+    An entry is unseen when its pattern has no count. For each unseen
+    pattern ``p``, the class counts of the patterns at Hamming distance 1
+    from ``p`` are summed, and the entry takes the class with the larger
+    sum; when no pattern at distance 1 was seen, distance 2 is used, and
+    so on. Equal sums are broken by ``rng`` (one draw per unseen pattern,
+    in pattern order). Seen entries never change.
+
+    Parameters
+    ----------
+    table : uint8 ndarray of shape (2**k,)
+    counts : integer ndarray of shape (2**k, 2)
+        Class counts of every pattern.
+    rng : numpy.random.Generator
+        Breaks ties.
+
+    Returns
+    -------
+    uint8 ndarray of shape (2**k,)
+    """
+    table = np.asarray(table, np.uint8)
+    counts = np.asarray(counts, np.int64)
+    size = table.shape[0]
+    k = size.bit_length() - 1
+    if counts.shape != (size, 2) or size != 1 << k:
+        raise ValueError(f"fill_neighbours needs a table of 2**k entries and (2**k, 2) counts; "
+                         f"got {table.shape} and {counts.shape}")
+    out = table.copy()
+    todo = np.flatnonzero(counts.sum(axis=1) == 0)
+    coin = rng.integers(0, 2, todo.size).astype(np.uint8)  # drawn up front: one per unseen pattern
+    if todo.size == 0 or todo.size == size:
+        return out
+    masks = np.arange(size)
+    weight = np.array([bin(m).count("1") for m in range(size)])
+    left, left_coin = todo, coin
+    for d in range(1, k + 1):
+        near = masks[weight == d]
+        total = counts[left[:, None] ^ near[None, :]].sum(axis=1)  # (n_left, 2)
+        found = total.sum(axis=1) > 0
+        pick = np.where(total[:, 1] > total[:, 0], 1, np.where(total[:, 1] < total[:, 0], 0, left_coin))
+        out[left[found]] = pick[found]
+        left, left_coin = left[~found], left_coin[~found]
+        if left.size == 0:
+            break
+    return out
+
+
+def fill_unseen(network: LutNetwork, X, n_jobs: int | None = None, *, rule: str = "small",
+                y=None) -> LutNetwork:
+    """The network with the cone luts' entries for patterns no training example showed set by ``rule``.
 
     Those entries are the learner's free choices (the paper breaks such
     ties at random): changing them leaves every lut's output on the
     training set, hence every count and every other table, unchanged, so
     the result is still the network memorizing ``X``; only its answers on
-    never-seen patterns move (by :func:`fill_dont_cares`). ``network`` is
-    not changed.
+    never-seen patterns move. ``network`` is not changed.
 
     Parameters
     ----------
@@ -69,20 +118,47 @@ def fill_unseen(network: LutNetwork, X, n_jobs: int | None = None) -> LutNetwork
         The training inputs (0/1).
     n_jobs : int or None, default=None
         Threads of the kernels.
+    rule : {"small", "neighbours"}, default="small"
+        ``"small"``: entries chosen to make the circuit small
+        (:func:`fill_dont_cares`); ``"neighbours"``: each entry takes the
+        majority class of the seen patterns nearest to it in Hamming
+        distance (:func:`fill_neighbours`; ties from the network's seed),
+        for two-class networks with one output lut only.
+    y : array-like of shape (n_samples,), optional
+        The training class indices (0/1), needed by ``"neighbours"``.
 
     Returns
     -------
     LutNetwork
     """
-    values = network.layer_values(np.asarray(X, dtype=np.uint8), n_jobs)
+    if rule not in ("small", "neighbours"):
+        raise ValueError(f"rule must be 'small' or 'neighbours', got {rule!r}")
+    X = np.asarray(X, dtype=np.uint8)
+    if rule == "neighbours":
+        if network.voting:
+            raise ValueError("fill_unseen(rule='neighbours') needs a two-class network with one output lut")
+        if y is None:
+            raise ValueError("fill_unseen(rule='neighbours') needs the training class indices y")
+        labels = np.asarray(y)
+        if labels.shape != (X.shape[0],) or not np.isin(labels, (0, 1)).all():
+            raise ValueError(f"y must hold one class index (0 or 1) per row of X; got shape {labels.shape}")
+        labels = labels.astype(np.uint8)
+        rng = np.random.default_rng([network.seed, 0x6E65696768])  # "neigh": its own stream of the seed
+    values = network.layer_values(X, n_jobs)
     cone = network.cone()
     tables = [t.copy() for t in network.tables]
     with _workspace.numba_threads(n_jobs):
         for layer, (A, (wires, _), kept) in enumerate(zip(values, cone.layers(), cone.keep)):
-            counts = np.zeros((wires.shape[0], 1 << wires.shape[1], 1), np.int64)
-            kernels.count_layer(A, np.zeros(A.shape[1], np.uint8), wires, False, counts)
-            seen = counts[:, :, 0] > 0
-            tables[layer][kept] = np.stack([fill_dont_cares(tables[layer][j], s) for j, s in zip(kept, seen)])
+            if rule == "small":
+                counts = np.zeros((wires.shape[0], 1 << wires.shape[1], 1), np.int64)
+                kernels.count_layer(A, np.zeros(A.shape[1], np.uint8), wires, False, counts)
+                seen = counts[:, :, 0] > 0
+                tables[layer][kept] = np.stack([fill_dont_cares(tables[layer][j], s) for j, s in zip(kept, seen)])
+            else:
+                counts = np.zeros((wires.shape[0], 1 << wires.shape[1], 2), np.int64)
+                kernels.count_layer(A, labels, wires, False, counts)
+                tables[layer][kept] = np.stack(
+                    [fill_neighbours(tables[layer][j], c, rng) for j, c in zip(kept, counts)])
     return network.replace(tables=tables)
 
 

@@ -6,11 +6,14 @@ import argparse
 
 NAME = "fit-circuit"
 HELP = "learn a circuit (AIGER) within an AND-gate budget from PLA training and validation files"
-EPILOG = """Tries lut networks of several lut sizes, depths and widths, fitted on the training
-file (lut entries of patterns never seen in training are set to make the circuit
-small, unless --keep-ties), and keeps the best on the validation file among those whose AIG (after ABC's
-'strash; dc2; dc2' when berkeley-abc is installed) has at most --max-and-gates ANDs.
-The output has one output: 1 means the PLA output 1.
+EPILOG = """Tries lut networks of several lut sizes, depths and widths, with random and greedy
+wiring (--wiring), fitted on the training file (lut entries of patterns never seen in
+training set to make the circuit small and, as another candidate, to the majority of
+their Hamming neighbours: --fill), and keeps the best on the validation file among those
+whose AIG (after ABC's 'strash; dc2; dc2' when berkeley-abc is installed) has at most
+--max-and-gates ANDs; with --refit the chosen network is then fitted again on training
++ validation examples. The output has one output: 1 means the PLA output 1.
+Constant training outputs give the constant circuit.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 500 --quick -o small.aag
@@ -37,16 +40,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument(
-        "--wiring", choices=("random", "greedy", "both"), default="random",
-        help="how luts pick their inputs: random (the paper's, default), greedy (chosen support: "
-             "inputs chosen on the training set), or both tried for every shape",
+        "--wiring", choices=("random", "greedy", "both"), default="both",
+        help="how luts pick their inputs: random (the paper's), greedy (chosen support: "
+             "inputs chosen on the training set), or both tried for every shape (default)",
     )
+    p.add_argument("--greedy-ks", type=_ints, default=None, metavar="KS",
+                   help="further lut sizes tried with greedy wiring only (default 10,12; 0 for none)")
+    p.add_argument(
+        "--fill", choices=("small", "neighbours", "both", "none"), default="both",
+        help="lut entries of patterns unseen in training: chosen for a small circuit, the majority of "
+             "their Hamming neighbours, both tried (default), or none (the random tie-breaks)",
+    )
+    p.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
+                   help="fit the chosen network again on training + validation examples for the final "
+                        "circuit, when it still fits the budget (default: on)")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
                    help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
-        help="keep the random tie-breaks of patterns unseen in training (default: fill them for a small circuit)",
+        help="the same as --fill none: keep the random tie-breaks of patterns unseen in training",
     )
     p.add_argument(
         "--abc-script", metavar="CMDS",
@@ -72,25 +85,42 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.output}: the circuit file must end in .aig (binary) or .aag (ASCII)")
     check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
-    if len(set(y.tolist())) < 2:
-        raise ValueError(f"{args.pla}: every example has output {int(y[0])}; nothing to learn")
+    constant = len(set(y.tolist())) < 2
+    if constant and args.save_model:
+        raise ValueError(f"{args.pla}: every example has output {int(y[0])}; there is no network to save "
+                         "(the circuit is that constant): drop --save-model")
     search = fit_circuit(
         X, y, Xv, yv, args.max_and_gates,
         ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 3, 4, 5, 6, 7, 8)),
         depths=args.depths or ((0, 1, 2) if args.quick else (0, 1, 2, 3)),
         max_width=args.max_width or (64 if args.quick else 512),
-        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None, fill=not args.keep_ties,
-        abc_script=args.abc_script,
+        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
+        fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
         wiring_candidates=args.wiring_candidates,
+        greedy_ks=tuple(k for k in (args.greedy_ks or (10, 12)) if k > 0), refit=args.refit,
     )
     b = search.best
     with atomic_writer(args.output) as fh:
         fh.write(search.to_aiger(binary=suffix == ".aig"))
-    print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
-    wiring = "" if b.wiring == "random" else f" wiring {b.wiring}"
-    print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}")
-    print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
+    if constant:
+        print(f"every training example has output {int(y[0])}: nothing to learn, the circuit is {search.summary}")
+        print(f"validation accuracy {b.valid_accuracy:.4f}")
+    else:
+        print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
+        wiring = "" if b.wiring == "random" else f" wiring {b.wiring}"
+        fill = "" if b.fill == "small" else f" fill {b.fill}"
+        if search.summary is not None:  # the network reduces to a wire or a constant: say which
+            print(f"chosen: the circuit is {search.summary}")
+        else:
+            print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}{fill}")
+        print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
+        if search.trained_on == "train+valid":
+            print("final circuit trained on training + validation examples "
+                  "(the accuracies above: the network trained on the training examples alone)")
+        else:
+            print("final circuit trained on the training examples"
+                  + (" (the refit on training + validation did not fit the budget)" if args.refit else ""))
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates})")
     print(f"circuit written to {args.output}")
     if args.save_model:
