@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lutlearn.logic_tasks import FAMILIES, SUITE, family_of, make_task
+from lutlearn.logic_tasks import FAMILIES, SUITE, dnf_terms, family_of, make_task
 
 
 def _all_inputs(n):
@@ -70,6 +70,22 @@ def test_hidden_input_functions_depend_on_exactly_their_inputs():
         assert len(relevant) == h, (family, relevant)
 
 
+def test_dnf_is_its_terms_or_ed():
+    n, t, most, seed = 30, 12, 5, 4
+    terms = dnf_terms(n, t, most, seed)
+    assert len(terms) == t and all(1 <= len(i) <= most and len(set(i.tolist())) == len(i) for i, _ in terms)
+    assert all(0 <= i.min() and i.max() < n for i, _ in terms)
+    X = np.random.default_rng(0).integers(0, 2, (3000, n)).astype(np.uint8)
+    want = [int(any(all(row[i] == v for i, v in zip(idx, vals)) for idx, vals in terms)) for row in X]
+    y = FAMILIES["dnf"].function(X, n, t, most, seed)
+    np.testing.assert_array_equal(y, want)
+    assert 0.3 < y.mean() < 0.7  # balanced-ish
+    assert dnf_terms(n, t, most, seed + 1)[0][0].tolist() != terms[0][0].tolist() or \
+        dnf_terms(n, t, most, seed + 1)[1][0].tolist() != terms[1][0].tolist()
+    t1 = make_task("dnf:64:12:8:2", seed=0, n_split=200)
+    assert t1.X_train.shape == (200, 64) and t1.family == "dnf"
+
+
 def test_suite_covers_the_families_and_generates():
     assert len(SUITE) >= 60 and len(set(SUITE)) == len(SUITE)
     families = {family_of(s) for s in SUITE}
@@ -97,7 +113,8 @@ def test_tasks_are_fixed_by_the_seed():
     np.testing.assert_array_equal(FAMILIES["few"].function(X, 64, 3, 5), y)
 
 
-@pytest.mark.parametrize("spec", ["nope:3", "add-msb", "add-msb:x", "cmp:7", "few:8:9:0", "mnist:01-1", "mnist:0"])
+@pytest.mark.parametrize("spec", ["nope:3", "add-msb", "add-msb:x", "cmp:7", "few:8:9:0", "mnist:01-1", "mnist:0",
+                                  "dnf:8:4:9:0", "dnf:8:0:2:0", "dnf:8:4:2"])
 def test_bad_specs_are_refused_clearly(spec):
     with pytest.raises(ValueError, match=spec.split(":")[0]):
         make_task(spec, n_split=10)

@@ -26,6 +26,10 @@ spec                          function (inputs are uniform random bits unless sa
 ``few:N:H:S``                 a random function (seed S) of H of the N inputs, chosen at random:
                               the stand-in for the contest's control-logic outputs
 ``xor-few:N:H:S``             the parity of H of the N inputs, chosen at random (seed S)
+``dnf:N:T:L:S``               a random DNF (seed S) of T terms over N inputs, the stand-in for the
+                              contest's control logic (MCNC, PicoJava): each term ANDs about
+                              log2(T / ln 2) (at most L) literals of random inputs and signs, so
+                              the output is 1 about half the time
 ``mnist:GROUPS``              MNIST images (pixel > 127, 784 inputs) of two groups of digits,
                               e.g. ``mnist:012-345``: output 1 for the second group
 ``cifar10:GROUPS``            CIFAR-10 images (each channel > 127, 3072 inputs) likewise
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SUITE", "FAMILIES", "LogicTask", "family_of", "make_task"]
+__all__ = ["SUITE", "FAMILIES", "LogicTask", "dnf_terms", "family_of", "make_task"]
 
 #: Examples per split, as in the contest.
 N_SPLIT = 6400
@@ -126,6 +130,29 @@ def _xor_few(X, n, h, seed):
     return (X[:, support].sum(axis=1) % 2).astype(np.uint8)
 
 
+def dnf_terms(n: int, t: int, most: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The terms of ``dnf:N:T:L:S``: per term, its input indices and the value each must have.
+
+    Each term has ``round(log2(t / ln 2))`` literals, plus -1, 0 or +1 at
+    random, clipped to ``1 .. most``: ``t`` terms of ``l`` literals are all
+    false with probability ``(1 - 2**-l)**t``, about one half.
+    """
+    rng = np.random.default_rng([seed, 0x646E66])  # "dnf"
+    base = round(math.log2(t / math.log(2)))
+    terms = []
+    for _ in range(t):
+        size = int(min(most, max(1, base + rng.integers(-1, 2))))
+        terms.append((np.sort(rng.choice(n, size, replace=False)), rng.integers(0, 2, size).astype(np.uint8)))
+    return terms
+
+
+def _dnf(X, n, t, most, seed):
+    y = np.zeros(X.shape[0], bool)
+    for inputs, values in dnf_terms(n, t, most, seed):
+        y |= (X[:, inputs] == values).all(axis=1)
+    return y.astype(np.uint8)
+
+
 @dataclass(frozen=True)
 class _Family:
     """A family of generated functions: argument count, the number of inputs and the function."""
@@ -154,6 +181,7 @@ FAMILIES: dict[str, _Family] = {
     "sym": _Family(2, lambda n, s: n, _sym),
     "few": _Family(3, lambda n, h, s: n, _few, lambda n, h, s: 1 <= h <= min(n, 16)),
     "xor-few": _Family(3, lambda n, h, s: n, _xor_few, lambda n, h, s: 1 <= h <= n),
+    "dnf": _Family(4, lambda n, t, m, s: n, _dnf, lambda n, t, m, s: t >= 1 and 1 <= m <= n),
 }
 
 IMAGE_FAMILIES = {"mnist": 784, "cifar10": 3072}
@@ -199,7 +227,7 @@ def _parse(spec: str) -> tuple[str, list]:
     parts = rest.split(":") if rest else []
     if len(parts) != fam.n_args or not all(p.isdigit() for p in parts):
         raise ValueError(f"{spec!r}: {family} takes {fam.n_args} integer argument(s), e.g. "
-                         f"{family}:{':'.join(['16', '4', '0'][:fam.n_args])}")
+                         f"{family}:{':'.join(['16', '4', '4', '0'][:fam.n_args])}")
     args = [int(p) for p in parts]
     if args[0] < 1 or (fam.check is not None and not fam.check(*args)):
         raise ValueError(f"{spec!r}: arguments out of range for {family}")
@@ -267,6 +295,8 @@ SUITE: tuple[str, ...] = (
     *(f"sym:16:{s}" for s in range(5)),
     *(f"few:{n}:{h}:{s}" for s, (n, h) in enumerate([(32, 2), (64, 3), (128, 4), (256, 4), (64, 6), (128, 8)])),
     *(f"xor-few:{n}:{h}:{s}" for s, (n, h) in enumerate([(128, 2), (256, 3), (100, 4), (512, 2)])),
+    *(f"dnf:{n}:{t}:{m}:{s}" for s, (n, t, m) in enumerate([(16, 8, 6), (32, 16, 8), (64, 12, 8), (128, 24, 10),
+                                                            (256, 16, 10)])),
     *(f"mnist:{g}" for g in ("01234-56789", "0-1", "3-8", "012-345", "4-9")),
     *(f"cifar10:{g}" for g in ("01234-56789", "0-1", "3-5", "012-345", "1-9")),
 )

@@ -11,7 +11,7 @@ binary numbers), or a task name (binary-digits, pairwise-mnist:3-8, ...), whose
 training split gives PREFIX.train.pla and whose test split gives PREFIX.valid.pla;
 or a contest-like task (lutlearn.logic_tasks: add-carry:K, add-msb:K, div-msb:K,
 rem-msb:K, mul-msb:K, mul-mid:K, cmp:N, sqrt-lsb:K, sqrt-mid:K, sym:N:S,
-few:N:H:S, xor-few:N:H:S, mnist:GROUP-GROUP, cifar10:GROUP-GROUP), which gives
+few:N:H:S, xor-few:N:H:S, dnf:N:T:L:S, mnist:GROUP-GROUP, cifar10:GROUP-GROUP), which gives
 PREFIX.train.pla, PREFIX.valid.pla and PREFIX.test.pla (6400 rows each by default);
 --suite writes every task of the generated suite into the folder PREFIX.
 examples:
