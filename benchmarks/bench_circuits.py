@@ -1,11 +1,14 @@
-"""Circuits learned under an AND budget on generated contest-like tasks: greedy vs random wiring vs the tree.
+"""Circuits learned under an AND budget on generated contest-like tasks: fit-circuit, greedy, random wiring, tree.
 
-For every task (``lutlearn.logic_tasks.make_task(spec, seed=0)``) three
+For every task (``lutlearn.logic_tasks.make_task(spec, seed=0)``) four
 learners run on the same train / valid / test splits:
 
 * ``tree``: the decision-tree baseline (``lutlearn.export.tree.fit_tree_circuit``);
 * ``random``: ``lutlearn.circuit.fit_circuit`` with the paper's random wiring;
-* ``greedy``: the same search with chosen support (``wiring="greedy"``).
+* ``greedy``: the same search with chosen support (``wiring="greedy"``);
+* ``fit-circuit``: the same search with ``lutlearn fit-circuit``'s defaults
+  (``lutlearn.circuit.SEARCH_DEFAULTS``: both wirings, both fills of unseen
+  patterns, greedy luts of 10 and 12 inputs).
 
 Each circuit's test accuracy is measured by simulating its AIG on the test
 split. Prints a Markdown table (per task, then the mean per learner) and
@@ -41,7 +44,7 @@ TASKS = (
     "add-carry:32", "add-msb:32", "sym:16:1", "mnist:4-9",
 )
 QUICK_TASKS = ("cmp:20", "few:64:3:1", "xor-few:128:2:0", "add-carry:16")
-LEARNERS = ("tree", "random", "greedy")
+LEARNERS = ("tree", "random", "greedy", "fit-circuit")
 
 
 def _git_commit() -> str | None:
@@ -54,8 +57,8 @@ def _git_commit() -> str | None:
 
 
 def run_task(spec: str, cfg: dict) -> list[dict]:
-    """The three learners' rows for one task."""
-    from lutlearn.circuit import fit_circuit
+    """The learners' rows for one task."""
+    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit
     from lutlearn.export.aiger import parse_aiger
     from lutlearn.export.tree import fit_tree_circuit
     from lutlearn.logic_tasks import make_task
@@ -68,12 +71,13 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
             res = fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, cfg["max_and_gates"])
             aig, valid, gates, desc = res.aig, res.valid_accuracy, res.and_gates, f"max_depth={res.max_depth}"
         else:
+            search = SEARCH_DEFAULTS if learner == "fit-circuit" else {"wirings": (learner,)}
             s = fit_circuit(
                 t.X_train, t.y_train, t.X_valid, t.y_valid, cfg["max_and_gates"], ks=cfg["ks"], depths=cfg["depths"],
-                max_width=cfg["max_width"], use_abc=cfg["abc"], progress=False, wirings=(learner,),
+                max_width=cfg["max_width"], use_abc=cfg["abc"], progress=False, **search,
             )
             aig, valid, gates = parse_aiger(s.aig), s.best.valid_accuracy, s.and_gates
-            desc = f"k={s.best.k} hidden={list(s.best.hidden_layers)}"
+            desc = f"k={s.best.k} hidden={list(s.best.hidden_layers)} {s.best.wiring} fill={s.best.fill}"
             if s.model.classes_.tolist() != [0, 1]:  # a constant target seen in training cannot occur here
                 raise RuntimeError(f"{spec}: classes {s.model.classes_}")
         seconds = time.perf_counter() - t0

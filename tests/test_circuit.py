@@ -273,9 +273,11 @@ def test_bench_circuits_quick_runs_end_to_end(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["config"]["tasks"] == ["xor-few:32:2:0", "cmp:12"] and doc["lutlearn_version"] and doc["date"]
     rows = {(r["task"], r["learner"]): r for r in doc["results"]}
-    assert set(rows) == {(t, lr) for t in ("xor-few:32:2:0", "cmp:12") for lr in ("tree", "random", "greedy")}
+    assert set(rows) == {(t, lr) for t in ("xor-few:32:2:0", "cmp:12")
+                         for lr in ("tree", "random", "greedy", "fit-circuit")}
     assert all(0 <= r["and_gates"] <= 5000 and 0 <= r["test_accuracy"] <= 1 for r in rows.values())
     assert rows["xor-few:32:2:0", "greedy"]["test_accuracy"] == 1.0
+    assert rows["xor-few:32:2:0", "fit-circuit"]["test_accuracy"] == 1.0
     table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
     assert table.returncode == 0 and table.stdout.strip() in proc.stdout
     assert "| xor-few:32:2:0 | " in table.stdout and "| mean | " in table.stdout

@@ -35,11 +35,16 @@ import numpy as np
 from lutlearn.inspection import fill_dont_cares, fill_unseen
 
 __all__ = [
-    "Candidate", "CircuitSearch", "RAW_SLACK", "describe_circuit", "fill_dont_cares", "fill_unseen", "fit_circuit",
+    "Candidate", "CircuitSearch", "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit", "fill_dont_cares", "fill_unseen",
+    "fit_circuit",
 ]
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
 RAW_SLACK = 4.0
+
+#: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
+#: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
+SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": False}
 
 
 @dataclass
@@ -269,8 +274,9 @@ def fit_circuit(
     wiring_candidates : int or None, default=None
         ``LutNetworkClassifier``'s ``wiring_candidates`` for greedy wiring.
     greedy_ks : sequence of int, default=()
-        Further lut sizes tried with greedy wiring only (large luts, such as
-        10 and 12, whose random-wired networks seldom fit a budget).
+        Further lut sizes tried with greedy wiring only, with 0 or 1 hidden
+        layer (large luts, such as 10 and 12, whose random-wired networks
+        seldom fit a budget and whose deeper greedy networks cost time).
     refit : bool, default=False
         Once the validation set has chosen a network, fit the same
         configuration (same seed) on training + validation examples and
@@ -312,7 +318,7 @@ def fit_circuit(
     plan = [(k, d, w, wirings) for k, d, w in _shapes(X.shape[1], ks, depths, max_width)]
     if "greedy" in wirings:
         plan += [(k, d, w, ("greedy",)) for k, d, w in _shapes(X.shape[1], [g for g in greedy_ks if g not in ks],
-                                                                 depths, max_width)]
+                                                                 [d for d in depths if d <= 1], max_width)]
     total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan)
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates)

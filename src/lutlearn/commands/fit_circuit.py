@@ -45,15 +45,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
              "inputs chosen on the training set), or both tried for every shape (default)",
     )
     p.add_argument("--greedy-ks", type=_ints, default=None, metavar="KS",
-                   help="further lut sizes tried with greedy wiring only (default 10,12; 0 for none)")
+                   help="further lut sizes tried with greedy wiring only, with 0 or 1 hidden layer "
+                        "(default 10,12; 0 for none)")
     p.add_argument(
         "--fill", choices=("small", "neighbours", "both", "none"), default="both",
         help="lut entries of patterns unseen in training: chosen for a small circuit, the majority of "
              "their Hamming neighbours, both tried (default), or none (the random tie-breaks)",
     )
-    p.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
+    p.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
                    help="fit the chosen network again on training + validation examples for the final "
-                        "circuit, when it still fits the budget (default: on)")
+                        "circuit, when it still fits the budget (default: off; it lowered test accuracy "
+                        "on the generated tasks)")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
                    help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from lutlearn._files import atomic_writer
-    from lutlearn.circuit import fit_circuit
+    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit
     from lutlearn.commands._common import check_outputs
     from lutlearn.pla import read_pla_pair
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
         wiring_candidates=args.wiring_candidates,
-        greedy_ks=tuple(k for k in (args.greedy_ks or (10, 12)) if k > 0), refit=args.refit,
+        greedy_ks=tuple(k for k in (args.greedy_ks or SEARCH_DEFAULTS["greedy_ks"]) if k > 0), refit=args.refit,
     )
     b = search.best
     with atomic_writer(args.output) as fh:
