@@ -364,3 +364,42 @@ def test_fit_circuit_fill_options_and_greedy_ks():
     assert [(c.k, c.wiring) for c in rnd.candidates] == [(2, "random")]  # greedy_ks only with greedy wiring
     with pytest.raises(ValueError, match="fill must be"):
         fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 3000, fill="nearest", **kw)
+
+
+def test_majority_aig_is_the_members_vote():
+    from lutlearn.circuit import majority_aig
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (300, 9)).astype(np.uint8)
+    members = []
+    for seed in range(3):
+        m = LutNetworkClassifier(k=4, hidden_layers=(6,), random_state=seed).fit(X, X[:, :5].sum(axis=1) > 2)
+        members.append(Aig.from_netlist(LutNetlist.from_model(m)))
+    vote = majority_aig(members)
+    Xt = rng.integers(0, 2, (500, 9)).astype(np.uint8)
+    bits = np.stack([a.evaluate(Xt)[:, 0] for a in members])
+    np.testing.assert_array_equal(vote.evaluate(Xt)[:, 0], bits.sum(axis=0) >= 2)
+    assert vote.n_ands <= sum(a.n_ands for a in members) + 4
+    with pytest.raises(ValueError, match="three single-output"):
+        majority_aig(members[:2])
+
+
+def test_fit_circuit_ensemble_votes_three_networks():
+    X, y, Xv, yv = split("majority:15", 600, 600)
+    Xt, _ = function_examples("majority:15", 500, random_state=1)
+    kw = dict(ks=(6,), depths=(1,), max_width=16, use_abc=False, progress=False, n_seeds=3, fill="small")
+    s = fit_circuit(X, y, Xv, yv, 3000, ensemble=True, **kw)
+    assert s.best.wiring == "ensemble" and s.model is None and len(s.members) == 3
+    single = max(c.valid_accuracy for c in s.candidates if c.fits and c.wiring != "ensemble")
+    assert s.best.valid_accuracy > single
+    aig = parse_aiger(s.aig)
+    assert aig.n_ands == s.and_gates <= 3000
+    preds = []
+    for c in s.members:  # each member refitted from its record, filled as in the search
+        m = LutNetworkClassifier(k=c.k, hidden_layers=c.hidden_layers, random_state=c.seed).fit(X, y)
+        m.network_ = fill_unseen(m.network_, X)
+        preds.append(m.predict(Xt))
+    np.testing.assert_array_equal(aig.evaluate(Xt)[:, 0], np.sum(preds, axis=0) >= 2)
+    assert np.mean(aig.evaluate(Xv)[:, 0] == yv) == pytest.approx(s.best.valid_accuracy)
+    assert s.to_aiger(binary=False).endswith(b"wiring random fill small\n")
+    assert fit_circuit(X, y, Xv, yv, 3000, **kw).best.valid_accuracy == single  # without ensemble

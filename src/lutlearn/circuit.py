@@ -36,7 +36,7 @@ from lutlearn.inspection import fill_dont_cares, fill_unseen
 
 __all__ = [
     "Candidate", "CircuitSearch", "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit", "fill_dont_cares", "fill_unseen",
-    "fit_circuit",
+    "fit_circuit", "majority_aig",
 ]
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
@@ -88,6 +88,9 @@ class CircuitSearch:
     summary : str or None
         ``"constant 0"``, ``"input x17"`` ... when the circuit is a constant
         or a single input wire (:func:`describe_circuit`), else None.
+    members : list of Candidate or None
+        The three networks whose majority the circuit is, when the
+        ensemble won (``ensemble=True``); else None.
     """
 
     model: object
@@ -98,6 +101,7 @@ class CircuitSearch:
     abc: bool = False
     trained_on: str = "train"
     summary: str | None = None
+    members: list | None = None
 
     def to_dict(self) -> dict:
         """The search as plain JSON-able data (no model)."""
@@ -107,6 +111,7 @@ class CircuitSearch:
             "abc": self.abc,
             "trained_on": self.trained_on,
             "summary": self.summary,
+            "members": None if self.members is None else [asdict(c) for c in self.members],
             "candidates": [asdict(c) for c in self.candidates],
         }
 
@@ -123,6 +128,10 @@ class CircuitSearch:
         b = self.best
         if self.summary is not None:
             comment = f"lutlearn fit-circuit: the circuit is {self.summary}"
+        elif self.members is not None:
+            comment = "lutlearn fit-circuit: majority of " + "; ".join(
+                f"k={c.k} hidden layers {list(c.hidden_layers)} seed {c.seed} wiring {c.wiring} fill {c.fill}"
+                for c in self.members)
         else:
             comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
                        + ("" if b.wiring == "random" else f" wiring {b.wiring}")
@@ -232,6 +241,7 @@ def fit_circuit(
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
     abc_script: str | None = None, fill: bool | str = True, progress: bool | None = None,
     wirings=("random",), wiring_candidates: int | None = None, greedy_ks=(), refit: bool = False,
+    ensemble: bool = False,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -283,6 +293,12 @@ def fit_circuit(
         return that circuit when it fits the budget (``trained_on`` says
         which); the validation accuracy reported stays the one measured
         before the refit.
+    ensemble : bool, default=False
+        Also try the majority vote of the three best networks within the
+        budget (one per network, as one AIG: :func:`majority_aig`), and
+        return it when it fits and validates better than the best network
+        (``best.wiring`` is then ``"ensemble"``, ``members`` the three, and
+        ``model`` None).
 
     Returns
     -------
@@ -321,7 +337,8 @@ def fit_circuit(
                                                                  [d for d in depths if d <= 1], max_width)]
     total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan)
     candidates: list[Candidate] = []
-    best: tuple | None = None  # (candidate, model, aig bytes, gates)
+    best: tuple | None = None  # (candidate, model, aig bytes, gates, optimised by ABC)
+    top: list = []  # the 3 best networks within budget, for the ensemble
     disable = None if progress is None else not progress  # None: only on a terminal
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -376,6 +393,8 @@ def fit_circuit(
                             or (valid == best[0].valid_accuracy and gates < best[3])
                         ):
                             best = (cand, m, data or aig.to_bytes(), gates, data is not None)
+                        if fits and ensemble:
+                            _keep_top(top, (valid, -gates, len(candidates)), cand, data or aig.to_bytes())
                         if raw > RAW_SLACK * max_and_gates or (gates is not None and not fits):
                             stop = True
                 bar.set_postfix(best=f"{best[0].valid_accuracy:.4f}" if best else "-")
@@ -388,7 +407,21 @@ def fit_circuit(
             )
         cand, model, data, gates, optimised = best
         trained_on = "train"
-        if refit:
+        members = None
+        if ensemble and len(top) == 3:
+            vote = majority_aig([_parse(d) for *_, d in top])
+            vote_valid = float(np.mean(vote.evaluate(X_valid)[:, 0] == np.searchsorted(model.classes_, y_valid)))
+            vote_gates, vote_data = count(vote, vote_valid)
+            if vote_gates is not None and vote_gates <= max_and_gates and vote_valid > cand.valid_accuracy:
+                members = [c for _, c, _ in top]
+                cand = Candidate(k=max(c.k for c in members), hidden_layers=(), seed=members[0].seed,
+                                 train_accuracy=float(np.mean(vote.evaluate(X)[:, 0]
+                                                              == np.searchsorted(model.classes_, y))),
+                                 valid_accuracy=vote_valid, and_gates_raw=vote.n_ands, and_gates=vote_gates,
+                                 fits=True, wiring="ensemble", fill="-")
+                candidates.append(cand)
+                model, data, gates, optimised = None, vote_data or vote.to_bytes(), vote_gates, vote_data is not None
+        if refit and members is None:
             X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y, y_valid])
             full = _network(cand.k, cand.hidden_layers, cand.seed, cand.wiring, wiring_candidates).fit(X_all, y_all)
             _, m2, aig2 = measure(full, X_all, y_all, (cand.fill,))[0]
@@ -404,7 +437,51 @@ def fit_circuit(
             if opt_gates <= gates:
                 data, gates = opt, opt_gates
     return CircuitSearch(model=model, best=cand, aig=data, and_gates=gates, candidates=candidates, abc=use_abc,
-                         trained_on=trained_on, summary=describe_circuit(_parse(data)))
+                         trained_on=trained_on, summary=describe_circuit(_parse(data)), members=members)
+
+
+def _keep_top(top: list, key: tuple, cand: Candidate, data: bytes) -> None:
+    """Keep in ``top`` the 3 best (key, candidate, AIG bytes) by key, one per network (the better of its fills)."""
+    net = (cand.k, cand.hidden_layers, cand.seed, cand.wiring)
+    for i, (other, c, _) in enumerate(top):
+        if (c.k, c.hidden_layers, c.seed, c.wiring) == net:
+            if key > other:
+                top[i] = (key, cand, data)
+            break
+    else:
+        top.append((key, cand, data))
+    top.sort(key=lambda t: t[0], reverse=True)
+    del top[3:]
+
+
+def majority_aig(aigs: list):
+    """One AIG whose output is the majority of the single outputs of three AIGs over the same inputs.
+
+    Parameters
+    ----------
+    aigs : list of three lutlearn.export.aiger.Aig
+
+    Returns
+    -------
+    lutlearn.export.aiger.Aig
+        The members' gates (structurally hashed together) and
+        ``maj(a, b, c) = (a AND b) OR (c AND (a OR b))``.
+    """
+    from lutlearn.export.aiger import Aig
+
+    if len(aigs) != 3 or any(len(a.outputs) != 1 for a in aigs) or len({a.n_inputs for a in aigs}) != 1:
+        raise ValueError("majority_aig takes three single-output AIGs over the same inputs")
+    out = Aig(aigs[0].n_inputs)
+    outs = []
+    for a in aigs:
+        lits = list(range(2 * (a.n_inputs + 1)))  # literal in ``out`` of each literal of ``a``
+        for x, y in a.ands:
+            g = out.and_(lits[x], lits[y])
+            lits += [g, g ^ 1]
+        outs.append(lits[a.outputs[0]])
+    a, b, c = outs
+    out.outputs = [out.or_(out.and_(a, b), out.and_(c, out.or_(a, b)))]
+    return out.cleanup()
 
 
 def _network(k: int, hidden, seed: int, wiring: str, wiring_candidates):

@@ -58,6 +58,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "on the generated tasks)")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
                    help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
+    p.add_argument("--ensemble", action="store_true",
+                   help="also try the majority vote of the three best networks as one circuit")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -101,8 +103,12 @@ def run(args: argparse.Namespace) -> int:
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
         wiring_candidates=args.wiring_candidates,
         greedy_ks=tuple(k for k in (args.greedy_ks or SEARCH_DEFAULTS["greedy_ks"]) if k > 0), refit=args.refit,
+        ensemble=args.ensemble,
     )
     b = search.best
+    if args.save_model and search.model is None:
+        raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
+                         "(or --ensemble)")
     with atomic_writer(args.output) as fh:
         fh.write(search.to_aiger(binary=suffix == ".aig"))
     if constant:
@@ -114,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
         fill = "" if b.fill == "small" else f" fill {b.fill}"
         if search.summary is not None:  # the network reduces to a wire or a constant: say which
             print(f"chosen: the circuit is {search.summary}")
+        elif search.members is not None:
+            print("chosen: the majority of " + "; ".join(
+                f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
+                for c in search.members))
         else:
             print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}{fill}")
         print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
