@@ -33,10 +33,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--valid", required=True, help="validation examples (PLA), which choose the network")
     p.add_argument("--max-and-gates", type=int, required=True, help="budget of AND gates")
     p.add_argument("-o", "--output", required=True, help="circuit to write: .aig (binary) or .aag (ASCII)")
-    p.add_argument("--ks", type=_ints, default=None, help="lut sizes to try (default 1,...,8; --quick 1,2,4,6)")
+    p.add_argument("--ks", type=_ints, default=None, help="lut sizes to try (default 1,2,4,6,8; --quick 1,2,4,6)")
     p.add_argument("--depths", type=_ints, default=None,
-                   help="hidden layer counts to try (default 0,1,2,3; --quick 0,1,2)")
-    p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 512; --quick 64)")
+                   help="hidden layer counts to try (default 0,1,2)")
+    p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 64)")
     p.add_argument("--seeds", type=int, default=1, help="wirings tried per shape (default 1)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument(
@@ -46,7 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--greedy-ks", type=_ints, default=None, metavar="KS",
                    help="further lut sizes tried with greedy wiring only, with 0 or 1 hidden layer "
-                        "(default 10,12; 0 for none)")
+                        "(default 10,12, none with --quick; 0 for none)")
     p.add_argument(
         "--fill", choices=("small", "neighbours", "both", "none"), default="both",
         help="lut entries of patterns unseen in training: chosen for a small circuit, the majority of "
@@ -95,14 +95,15 @@ def run(args: argparse.Namespace) -> int:
                          "(the circuit is that constant): drop --save-model")
     search = fit_circuit(
         X, y, Xv, yv, args.max_and_gates,
-        ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 3, 4, 5, 6, 7, 8)),
-        depths=args.depths or ((0, 1, 2) if args.quick else (0, 1, 2, 3)),
-        max_width=args.max_width or (64 if args.quick else 512),
+        ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 4, 6, 8)),
+        depths=args.depths or (0, 1, 2),
+        max_width=args.max_width or 64,
         n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
         fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
         wiring_candidates=args.wiring_candidates,
-        greedy_ks=tuple(k for k in (args.greedy_ks or SEARCH_DEFAULTS["greedy_ks"]) if k > 0), refit=args.refit,
+        greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
+        refit=args.refit,
         ensemble=args.ensemble,
     )
     b = search.best
