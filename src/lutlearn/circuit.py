@@ -12,9 +12,19 @@ best validation accuracy among those within budget (fewest gates on ties).
 Every candidate first gets :func:`fill_unseen`: the table entries of input
 patterns that no training example showed a lut are free choices of the
 learner (the paper breaks them at random), so they are chosen to make the
-circuit small instead. On MNIST 3 v/s 8 this cuts the AND gates of a
-network 2 to 5 times at about the same validation accuracy
+circuit small instead (``fill="small"``), or set to the majority of the
+nearest seen patterns (``fill="neighbours"``; ``"both"`` makes two
+candidates of each network). On MNIST 3 v/s 8 the small fill cuts the AND
+gates of a network 2 to 5 times at about the same validation accuracy
 (``benchmarks/bench_circuit_fill.py``), so deeper networks fit a budget.
+
+Options beyond the shape grid: ``greedy_ks`` (large luts with greedy
+wiring), ``refit`` (the chosen network fitted again on training +
+validation examples), ``ensemble`` (the majority of the three best networks
+as one AIG, :func:`majority_aig`). A constant training output gives the
+constant circuit; :attr:`CircuitSearch.summary` names a circuit that is a
+constant or an input wire (:func:`describe_circuit`).
+:data:`SEARCH_DEFAULTS` holds the settings ``lutlearn fit-circuit`` adds.
 
 Search order: for every ``k`` and depth, widths grow from ``k`` by doubling
 until the circuit no longer fits (more than the budget after ABC, or more
