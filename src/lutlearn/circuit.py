@@ -211,8 +211,10 @@ def _abc_count(aig_bytes: bytes, tmpdir: str, script: str) -> tuple[int, bytes]:
 
 
 def describe_circuit(aig) -> str | None:
-    """``"constant 0"``, ``"constant 1"``, ``"input x17"`` or ``"NOT input x17"`` when the single output of ``aig``
-    is a constant or an input wire (inputs numbered from 0, as the PLA columns); None otherwise.
+    """What a single-output AIG is when it is a constant or an input wire, else None.
+
+    ``"constant 0"``, ``"constant 1"``, ``"input x17"`` or ``"NOT input
+    x17"`` (inputs numbered from 0, as the PLA columns).
 
     Parameters
     ----------
