@@ -78,7 +78,7 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
             )
             aig, valid, gates = parse_aiger(s.aig), s.best.valid_accuracy, s.and_gates
             desc = f"k={s.best.k} hidden={list(s.best.hidden_layers)} {s.best.wiring} fill={s.best.fill}"
-            if s.model.classes_.tolist() != [0, 1]:  # a constant target seen in training cannot occur here
+            if s.model is not None and s.model.classes_.tolist() != [0, 1]:  # a constant target cannot occur here
                 raise RuntimeError(f"{spec}: classes {s.model.classes_}")
         seconds = time.perf_counter() - t0
         test = float(np.mean(aig.evaluate(t.X_test)[:, 0] == t.y_test))
