@@ -272,32 +272,77 @@ def test_encoder_comparators_equal_the_encoder(pixels, encoder):
         InputEncoder.from_encoder(object())
 
 
-@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
-def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, pipeline, word_width):
-    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes out."""
-    need_icarus()
+def encoded_pipeline(pixels, encoder: str):
+    """A 10-class model behind a ThermometerEncoder (2 bits per pixel) or a ThresholdBinarizer, on 8-bit pixels."""
     from sklearn.pipeline import make_pipeline
 
-    from lutlearn import ThermometerEncoder
-    from lutlearn.export import design_shape
-    from lutlearn.export.encoder import InputEncoder
+    from lutlearn import ThermometerEncoder, ThresholdBinarizer
 
     X, y = pixels
-    p = make_pipeline(ThermometerEncoder(n_bits=2), LutNetworkClassifier(
+    enc = ThermometerEncoder(n_bits=2) if encoder == "thermometer" else ThresholdBinarizer(threshold=100)
+    return make_pipeline(enc, LutNetworkClassifier(
         k=4, hidden_layers=(32,), output_k=3, n_output_luts=8, random_state=0)).fit(X[:1200], y[:1200])
+
+
+@pytest.mark.parametrize(
+    "encoder, pipeline, word_width, scores",
+    [("thermometer", 0, None, False), ("binarizer", 0, 16, False), ("thermometer", 1, None, False),
+     ("thermometer", 2, 16, True)],
+    ids=["combinational", "registered-top-binarizer", "pipelined-core", "pipelined-top-scores"],
+)
+def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, encoder, pipeline, word_width, scores):
+    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes (and scores) out."""
+    need_icarus()
+    X, _ = pixels
+    p = encoded_pipeline(pixels, encoder)
     n_in, n_regs = design_shape(p, pipeline=pipeline)
-    assert n_in == 64 * 8
-    design = tmp_path / "p.v"
-    design.write_bytes(render(p, "verilog", pipeline=pipeline, word_width=word_width))
-    text = design.read_text()
-    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") > 64
-    timing = top_timing(n_in, word_width, n_regs)
-    tb, inputs, expected = bench_files(design)
-    write_vectors(inputs, expected, InputEncoder.from_encoder(p[0]).raw_bits(X), p.predict(X), 4)
-    tb.write_text(write_testbench("lutlearn_model", n_in, 4, len(X), timing, inputs.name, expected.name, word_width))
-    r = tools.run_testbench(tb, design)
+    assert n_in == 64 * 8 and n_regs == design_shape(p[-1], pipeline=pipeline)[1] + (pipeline > 0)
+    r = simulate(p, X, tmp_path, pipeline, word_width, scores=scores)
+    text = (tmp_path / "design.v").read_text()
+    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") >= 64
     assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
-    assert r["latency_cycles"] == timing.latency_cycles
+    assert r["latency_cycles"] == r["timing"].latency_cycles
     with pytest.raises(ValueError, match="Verilog only"):
         render(p, "c")
 
+
+def test_export_command_with_an_encoder_pipeline(pixels, tmp_path, capsys):
+    """A pipeline file (lutlearn.save) exports through the command line: raw pixels in, scores out, testbench run."""
+    from lutlearn import save
+
+    X, _ = pixels
+    p = encoded_pipeline(pixels, "thermometer")
+    path, data = tmp_path / "p.npz", tmp_path / "raw.npz"
+    save(p, path)
+    np.savez(data, X=X)
+    out = tmp_path / "p.v"
+    args = ["export", str(path), "-o", str(out), "--top", "--word-width", "32", "--pipeline", "2", "--scores",
+            "--testbench", "--testbench-data", str(data), "--vectors", "2000"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "64 raw features of 8 bits in, ThermometerEncoder as 128 comparators" in text
+    assert "16 words of 32 bits per example" in text
+    C, SW = score_shape(LutNetlist.from_model(p[-1]))
+    assert f"class scores out: 10 unsigned integers of {SW} bits (score0 .. score9)" in text
+    assert f"{len(X)} golden vectors" in text
+    bits, index, scores = golden_vectors(p, X, scores=True)
+    assert bench_files(out)[1].read_text() == "".join("".join(map(str, row[::-1])) + "\n" for row in bits)
+    assert len(bench_files(out)[2].read_text().split()[0]) == 4 + 10 * SW
+    if shutil.which("iverilog"):
+        assert f"{len(X)} outputs for {len(X)} examples, 0 mismatches" in text and "passed" in text
+
+    for fmt, name in [("c", "p.c"), ("blif", "p.blif"), ("aiger", "p.aig")]:
+        assert main(["export", str(path), "-o", str(tmp_path / name), "--format", fmt]) == 1
+        err = capsys.readouterr().err
+        assert "ThermometerEncoder before the network: only the Verilog format carries an encoder" in err
+        assert "C, BLIF and AIGER take the network's input bits" in err and not (tmp_path / name).exists()
+    bad = [
+        (["--testbench", "--task", "binary-digits"], "ThermometerEncoder reads raw features"),
+        (["--testbench", "--testbench-data", str(tmp_path / "bits.npy")], "need 64 raw features per example"),
+        (["--testbench", "--testbench-data", str(data), "--feature-bits", "4"], "integers in 0..15"),
+        (["--scores", "--arithmetic", "luts"], "arithmetic 'vectors'"),
+    ]
+    np.save(tmp_path / "bits.npy", bits[:5])
+    for extra, message in bad:
+        assert main(["export", str(path), "-o", str(tmp_path / "q.v")] + extra) == 1
+        assert message in capsys.readouterr().err
