@@ -160,7 +160,8 @@ def test_hw_report_command_with_a_pipeline_file(encoded, tmp_path, capsys):
     r = json.loads((tmp_path / "r.json").read_text())
     assert r["inputs"] == 96 and r["words_per_example"] == 2 and r["encoder"].startswith("ThresholdBinarizer: 12 ")
     assert "encoder       ThresholdBinarizer: 12 comparators on raw features of 8 bits" in capsys.readouterr().out
-    assert main(["hw-report", str(path), "--target", "lut6", "--feature-bits", "10", "-o", str(tmp_path / "s.json")]) == 0
+    args = ["hw-report", str(path), "--target", "lut6", "--feature-bits", "10", "-o", str(tmp_path / "s.json")]
+    assert main(args) == 0
     assert json.loads((tmp_path / "s.json").read_text())["inputs"] == 120
     assert main(["hw-report", str(path), "--target", "lut6", "--task", "binary-digits"]) == 1
     assert "ThresholdBinarizer reads raw features" in capsys.readouterr().err
