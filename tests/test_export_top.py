@@ -346,3 +346,20 @@ def test_export_command_with_an_encoder_pipeline(pixels, tmp_path, capsys):
     for extra, message in bad:
         assert main(["export", str(path), "-o", str(tmp_path / "q.v")] + extra) == 1
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_readme_ecp5_10_class_design_passes_its_testbench(mnist_home, tmp_path, capsys):
+    """The README's pipelined 10-class MNIST design (the one placed on the ECP5-85k), trained and exported by the
+    README's commands, with its class scores: its testbench passes on 1,000 test images (about 2 minutes)."""
+    need_icarus()
+    model, design = tmp_path / "mnist10.npz", tmp_path / "mnist10_top.v"
+    assert main(["train", "--task", "multiclass-mnist", "--data-home", str(mnist_home), "-k", "6", "--hidden-layers",
+                 "256", "--output-k", "6", "--n-output-luts", "32", "-o", str(model)]) == 0
+    assert "test accuracy 0.8572 (10000 examples)" in capsys.readouterr().out
+    assert main(["export", str(model), "-o", str(design), "--top", "--pipeline", "2", "--word-width", "16",
+                 "--scores", "--testbench", "--task", "multiclass-mnist", "--data-home", str(mnist_home)]) == 0
+    out = capsys.readouterr().out
+    assert "5 pipeline registers; top level lutlearn_model_top: 49 words of 16 bits per example" in out
+    assert "class scores out: 10 unsigned integers of" in out and "1000 golden vectors" in out
+    assert "Icarus Verilog: 1000 outputs for 1000 examples, 0 mismatches, latency 55 cycles: passed" in out

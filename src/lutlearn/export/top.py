@@ -9,7 +9,8 @@ an image. :func:`write_top` wraps it in a module that loads the bits
       input clk, input rst,            // rst: synchronous, active high
       input start,                     // high with in_valid on an example's first word
       input in_valid, input [W-1:0] in_data,
-      output reg out_valid, output reg [B-1:0] class_index);
+      output reg out_valid, output reg [B-1:0] class_index,
+      output reg [SW-1:0] score0, .., score<C-1>);  // with scores (multi-class models) only
 
 Word ``w`` of an example carries input bits ``x[w*W] .. x[w*W + W - 1]``
 (bit 0 of the word first; bits past the last input are ignored), so an
@@ -28,7 +29,9 @@ pipeline registers); the testbench measures this and checks it.
 core or the top level, reading golden vectors written by
 :func:`write_vectors`: it prints ``lutlearn testbench: N examples, M
 outputs, E mismatches, latency L cycles`` and :func:`run_testbench` runs it
-with Icarus Verilog.
+with Icarus Verilog. :func:`golden_vectors` gives what a design must output
+(``predict``'s class indices and, with scores, the integer vote scores) for
+a classifier or a pipeline of an encoder and the classifier.
 """
 
 from __future__ import annotations

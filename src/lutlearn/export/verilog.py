@@ -5,7 +5,9 @@
     module NAME (input [N-1:0] x, output [B-1:0] y);
 
 ``x[i]`` is input bit ``i``; ``y[b]`` is bit ``b`` of the class index (see
-:mod:`lutlearn.export.netlist`). Lut ``j`` is the wire ``n<j>``.
+:mod:`lutlearn.export.netlist`). Lut ``j`` is the wire ``n<j>``. A
+multi-class module may also output its class scores (``scores``, see
+:func:`write_verilog`).
 
 A lut of at most :data:`MAX_MUX_INPUTS` inputs is written as its reduced
 decision diagram: multiplexers ``s ? a : b`` on its inputs in order (the
