@@ -281,8 +281,7 @@ def write_verilog(
         raise ValueError(f"unknown arithmetic {arithmetic!r}; use 'vectors' or 'luts'")
     n_regs = pipeline_registers(net, pipeline, arithmetic)
     class_scores: list[str] = []
-    if scores:
-        score_shape(net, arithmetic)
+    shape = score_shape(net, arithmetic) if scores else None
     if arithmetic == "vectors" and net.vote is not None:
         logic, outs, class_scores = _vote_lines(net, pipeline)
     else:
@@ -299,12 +298,12 @@ def write_verilog(
         f"  input [{net.n_inputs - 1}:0] x;",
         f"  output [{net.n_outputs - 1}:0] y;",
     ]
-    if scores:
-        C, SW = score_shape(net, arithmetic)
+    if shape:
+        C, SW = shape
         lines.append(f"  output [{C * SW - 1}:0] scores;  // class c's score in scores[c*{SW} +: {SW}]")
     lines += logic
     lines += [f"  assign y[{b}] = {o};" for b, o in enumerate(outs)]
-    if scores:
+    if shape:
         lines.append(f"  assign scores = {{{', '.join(reversed(class_scores))}}};")
     lines.append("endmodule\n")
     return "\n".join(lines)
