@@ -124,9 +124,9 @@ def test_vote_arithmetic_maps_to_carry_chains(tmp_path, target, carry):
     assert cells["vectors"].get(carry, 0) >= 4 and cells["luts"].get(carry, 0) == 0
 
 
-def test_report_counts_the_encoder(tmp_path):
-    """A pipeline with a ThresholdBinarizer: raw 8-bit inputs, and its comparators add luts to the figures."""
-    need("yosys")
+@pytest.fixture(scope="module")
+def encoded():
+    """A pipeline of a ThresholdBinarizer and a network on 12 random 8-bit features."""
     from sklearn.pipeline import make_pipeline
 
     from lutlearn import ThresholdBinarizer
@@ -134,10 +134,60 @@ def test_report_counts_the_encoder(tmp_path):
     rng = np.random.default_rng(1)
     X = rng.integers(0, 256, (300, 12))
     y = (X[:, 0] > 100) ^ (X[:, 1] > 30)
-    p = make_pipeline(ThresholdBinarizer(threshold=rng.integers(10, 250, 12)),
-                      LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0)).fit(X, y)
+    return make_pipeline(ThresholdBinarizer(threshold=rng.integers(10, 250, 12)),
+                         LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0)).fit(X, y)
+
+
+def test_report_counts_the_encoder(encoded):
+    """A pipeline with a ThresholdBinarizer: raw 8-bit inputs, and its comparators add luts to the figures."""
+    need("yosys")
+    p = encoded
     with_encoder = fpga.hardware_report(p, "lut6", word_width=96)
     alone = fpga.hardware_report(p[-1], "lut6", word_width=12)
     assert with_encoder["inputs"] == 96 and alone["inputs"] == 12 and alone["encoder"] is None
     assert with_encoder["encoder"].startswith("ThresholdBinarizer: 12 comparators")
     assert with_encoder["luts"] > alone["luts"]
+
+
+def test_hw_report_command_with_a_pipeline_file(encoded, tmp_path, capsys):
+    """hw-report reads a pipeline file (lutlearn.save): the design takes raw features and counts the encoder."""
+    need("yosys")
+    from lutlearn import save
+
+    path = tmp_path / "p.npz"
+    save(encoded, path)
+    assert main(["hw-report", str(path), "--target", "lut6", "--word-width", "48", "-o", str(tmp_path / "r.json")]) == 0
+    r = json.loads((tmp_path / "r.json").read_text())
+    assert r["inputs"] == 96 and r["words_per_example"] == 2 and r["encoder"].startswith("ThresholdBinarizer: 12 ")
+    assert "encoder       ThresholdBinarizer: 12 comparators on raw features of 8 bits" in capsys.readouterr().out
+    args = ["hw-report", str(path), "--target", "lut6", "--feature-bits", "10", "-o", str(tmp_path / "s.json")]
+    assert main(args) == 0
+    assert json.loads((tmp_path / "s.json").read_text())["inputs"] == 120
+    assert main(["hw-report", str(path), "--target", "lut6", "--task", "binary-digits"]) == 1
+    assert "ThresholdBinarizer reads raw features" in capsys.readouterr().err
+
+
+def test_report_with_class_scores(tmp_path, capsys):
+    """--scores: the C class scores become registered outputs (C x SW more flip-flops); two-class models refuse."""
+    need("yosys")
+    from sklearn.datasets import load_digits
+
+    from lutlearn.export import LutNetlist
+    from lutlearn.export.verilog import score_shape
+
+    X, y = load_digits(n_class=4, return_X_y=True)
+    m = LutNetworkClassifier(k=4, hidden_layers=(16,), output_k=2, n_output_luts=4, random_state=0).fit(X > 7, y)
+    path = tmp_path / "m.npz"
+    m.save(path)
+    C, SW = score_shape(LutNetlist.from_model(m))
+    plain = fpga.hardware_report(m, "lut6", word_width=64)
+    assert main(["hw-report", str(path), "--target", "lut6", "--word-width", "64", "--scores",
+                 "-o", str(tmp_path / "r.json")]) == 0
+    r = json.loads((tmp_path / "r.json").read_text())
+    assert r["scores"] == [4, SW] and plain["scores"] is None
+    assert r["ffs"] - plain["ffs"] >= C * SW  # the registered score outputs
+    assert f"outputs       class index and 4 class scores of {SW} bits" in capsys.readouterr().out
+    two = LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0).fit(X > 7, y % 2)
+    two.save(tmp_path / "two.npz")
+    assert main(["hw-report", str(tmp_path / "two.npz"), "--target", "lut6", "--scores"]) == 1
+    assert "multi-class (voting) models only" in capsys.readouterr().err

@@ -10,9 +10,9 @@ import pytest
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task
-from lutlearn.export import LutNetlist, render, tools
-from lutlearn.export.top import bench_files, top_timing, write_testbench, write_vectors
-from lutlearn.export.verilog import pipeline_registers, pipeline_stages
+from lutlearn.export import LutNetlist, design_shape, render, split_pipeline, tools
+from lutlearn.export.top import bench_files, golden_vectors, top_timing, write_testbench, write_vectors
+from lutlearn.export.verilog import pipeline_stages, score_shape
 
 
 def need_icarus() -> None:
@@ -52,24 +52,34 @@ def voting():
 
 def simulate(
     model, X, tmp_path, pipeline=0, word_width=None, corrupt=None, latency_shift=0, arithmetic="vectors",
+    scores=False, corrupt_score=None,
 ) -> dict:
-    """Export ``model`` (core, or top level with ``word_width``), write its testbench and vectors, run Icarus."""
-    net = LutNetlist.from_model(model)
+    """Export ``model`` (core, or top level with ``word_width``; a classifier or a pipeline with its encoder, ``X``
+    then raw features), write its testbench and vectors (``predict``, and the integer vote scores with ``scores``),
+    run Icarus. ``corrupt``/``corrupt_score`` flip bit 0 of those examples' expected class index / class-0 score."""
+    encoder, clf = split_pipeline(model)
+    net = LutNetlist.from_model(clf)
     design = tmp_path / "design.v"
     design.write_bytes(render(model, "verilog", net=net, pipeline=pipeline, word_width=word_width,
-                              arithmetic=arithmetic))
-    timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, pipeline, arithmetic))
+                              arithmetic=arithmetic, scores=scores))
+    n_in, n_regs = design_shape(model, net, pipeline, arithmetic)
+    timing = top_timing(n_in, word_width, n_regs)
     if latency_shift:
         timing = type(timing)(timing.n_words, timing.pipeline_registers, timing.latency_cycles + latency_shift,
                               timing.cycles_per_example)
     tb, inputs, expected = bench_files(design)
-    want = np.searchsorted(model.classes_, model.predict(X))
+    bits, want, want_scores = golden_vectors(model, X, scores)
+    assert len(bits) == len(X) and bits.shape[1] == n_in
     if corrupt is not None:
         want = want.copy()
         want[corrupt] ^= 1
-    write_vectors(inputs, expected, X, want, net.n_outputs)
-    tb.write_text(write_testbench("lutlearn_model", net.n_inputs, net.n_outputs, len(X), timing,
-                                  inputs.name, expected.name, word_width))
+    if corrupt_score is not None:
+        want_scores = want_scores.copy()
+        want_scores[corrupt_score, 0] ^= 1
+    shape = score_shape(net) if scores else None
+    write_vectors(inputs, expected, bits, want, net.n_outputs, want_scores, shape[1] if shape else 0)
+    tb.write_text(write_testbench("lutlearn_model", n_in, net.n_outputs, len(X), timing,
+                                  inputs.name, expected.name, word_width, shape))
     return {"timing": timing, **tools.run_testbench(tb, design)}
 
 
@@ -122,18 +132,63 @@ def test_designs_simulate_equal_to_predict(model, examples, tmp_path, pipeline, 
 
 
 @pytest.mark.parametrize("arithmetic", ["vectors", "luts"])
-@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
+@pytest.mark.parametrize(
+    "pipeline, word_width", [(0, None), (0, 16), (1, None), (2, 16)],
+    ids=["combinational", "registered-top", "pipelined-core", "pipelined-top"],
+)
 def test_multiclass_designs_simulate_equal_to_predict(voting, tmp_path, arithmetic, pipeline, word_width):
     need_icarus()
     m, X = voting
     r = simulate(m, X, tmp_path, pipeline, word_width, arithmetic=arithmetic)
     assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
-    if pipeline:
+    assert r["latency_cycles"] == r["timing"].latency_cycles
+    if pipeline == 2:
         net = LutNetlist.from_model(m)
         expect = (pipeline_stages(net.vote.bits, 2)[1] + 1 + 4 if arithmetic == "vectors"
                   else pipeline_stages(net, 2)[1])  # vectors: the sums, then 4 argmax rounds for 10 classes
         assert r["timing"].pipeline_registers == expect >= 2 and r["timing"].n_words == 4
         assert r["latency_cycles"] == 4 + expect + 1
+
+
+@pytest.mark.parametrize(
+    "pipeline, word_width", [(0, None), (0, 16), (2, None), (1, 7)],
+    ids=["combinational", "registered-top", "pipelined-core", "serial-7-pipelined"],
+)
+def test_class_scores_simulate_equal_to_the_vote(voting, tmp_path, pipeline, word_width):
+    """With scores, every example's 10 class scores come out with its class index, equal to VoteHead.scores."""
+    need_icarus()
+    m, X = voting
+    r = simulate(m, X, tmp_path, pipeline, word_width, scores=True)
+    assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
+    assert r["latency_cycles"] == r["timing"].latency_cycles
+
+
+def test_class_scores_are_the_models_integer_vote(voting, tmp_path):
+    from lutlearn.model import VOTE_SCALE
+
+    m, X = voting
+    bits, index, scores = golden_vectors(m, X, scores=True)
+    C, SW = score_shape(LutNetlist.from_model(m))
+    assert scores.shape == (len(X), C) and C == 10
+    np.testing.assert_array_equal(scores.argmax(axis=1), index)
+    np.testing.assert_allclose(scores / (VOTE_SCALE * 8), m.decision_function(X), rtol=0, atol=1e-12)
+    assert len(np.unique(scores)) > 50 and scores.max() < 2**SW <= 2 * scores.max() + 2
+    top = render(m, "verilog", word_width=16, scores=True).decode()
+    assert f"output reg [{SW - 1}:0] score0, score1, score2, score3, score4, score5, score6, score7, score8, score9;" \
+        in top
+    assert "score0" not in render(m, "verilog", word_width=16).decode()
+
+
+def test_class_scores_need_a_voting_model_on_vectors(model, voting):
+    m, X = voting
+    with pytest.raises(ValueError, match="multi-class .voting. models only"):
+        render(model, "verilog", scores=True)
+    with pytest.raises(ValueError, match="multi-class .voting. models only"):
+        golden_vectors(model, X[:3, :model.n_features_in_], scores=True)
+    with pytest.raises(ValueError, match="arithmetic 'vectors'"):
+        render(m, "verilog", arithmetic="luts", scores=True)
+    with pytest.raises(ValueError, match="Verilog format only"):
+        render(m, "c", scores=True)
 
 
 def test_testbench_catches_a_wrong_output_and_a_wrong_latency(model, examples, tmp_path):
@@ -142,6 +197,14 @@ def test_testbench_catches_a_wrong_output_and_a_wrong_latency(model, examples, t
     assert not r["passed"] and r["mismatches"] == 2 and "mismatch: output 5" in r["log"]
     r = simulate(model, examples[:300], tmp_path, 1, 8, latency_shift=1)
     assert not r["passed"] and r["mismatches"] == 0 and "expected latency" in r["log"]
+
+
+@pytest.mark.parametrize("word_width", [None, 16], ids=["core", "top"])
+def test_testbench_catches_a_wrong_score(voting, tmp_path, word_width):
+    need_icarus()
+    m, X = voting
+    r = simulate(m, X[:200], tmp_path, 1, word_width, scores=True, corrupt_score=[7, 150])
+    assert not r["passed"] and r["mismatches"] == 2 and "  scores " in r["log"]
 
 
 def test_export_command_writes_and_runs_the_testbench(model, digits, tmp_path, capsys):
@@ -209,32 +272,94 @@ def test_encoder_comparators_equal_the_encoder(pixels, encoder):
         InputEncoder.from_encoder(object())
 
 
-@pytest.mark.parametrize("pipeline, word_width", [(0, None), (2, 16)], ids=["combinational", "pipelined-top"])
-def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, pipeline, word_width):
-    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes out."""
-    need_icarus()
+def encoded_pipeline(pixels, encoder: str):
+    """A 10-class model behind a ThermometerEncoder (2 bits per pixel) or a ThresholdBinarizer, on 8-bit pixels."""
     from sklearn.pipeline import make_pipeline
 
-    from lutlearn import ThermometerEncoder
-    from lutlearn.export import design_shape
-    from lutlearn.export.encoder import InputEncoder
+    from lutlearn import ThermometerEncoder, ThresholdBinarizer
 
     X, y = pixels
-    p = make_pipeline(ThermometerEncoder(n_bits=2), LutNetworkClassifier(
+    enc = ThermometerEncoder(n_bits=2) if encoder == "thermometer" else ThresholdBinarizer(threshold=100)
+    return make_pipeline(enc, LutNetworkClassifier(
         k=4, hidden_layers=(32,), output_k=3, n_output_luts=8, random_state=0)).fit(X[:1200], y[:1200])
+
+
+@pytest.mark.parametrize(
+    "encoder, pipeline, word_width, scores",
+    [("thermometer", 0, None, False), ("binarizer", 0, 16, False), ("thermometer", 1, None, False),
+     ("thermometer", 2, 16, True)],
+    ids=["combinational", "registered-top-binarizer", "pipelined-core", "pipelined-top-scores"],
+)
+def test_pipeline_with_encoder_simulates_equal_to_predict(pixels, tmp_path, encoder, pipeline, word_width, scores):
+    """Raw 8-bit pixels in, the encoder's comparators in the circuit, predict's classes (and scores) out."""
+    need_icarus()
+    X, _ = pixels
+    p = encoded_pipeline(pixels, encoder)
     n_in, n_regs = design_shape(p, pipeline=pipeline)
-    assert n_in == 64 * 8
-    design = tmp_path / "p.v"
-    design.write_bytes(render(p, "verilog", pipeline=pipeline, word_width=word_width))
-    text = design.read_text()
-    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") > 64
-    timing = top_timing(n_in, word_width, n_regs)
-    tb, inputs, expected = bench_files(design)
-    write_vectors(inputs, expected, InputEncoder.from_encoder(p[0]).raw_bits(X), p.predict(X), 4)
-    tb.write_text(write_testbench("lutlearn_model", n_in, 4, len(X), timing, inputs.name, expected.name, word_width))
-    r = tools.run_testbench(tb, design)
+    assert n_in == 64 * 8 and n_regs == design_shape(p[-1], pipeline=pipeline)[1] + (pipeline > 0)
+    r = simulate(p, X, tmp_path, pipeline, word_width, scores=scores)
+    text = (tmp_path / "design.v").read_text()
+    assert "module lutlearn_model_encoder" in text and text.count("] > 8'd") >= 64
     assert r["passed"] and r["mismatches"] == 0 and r["outputs"] == len(X) >= 1000
-    assert r["latency_cycles"] == timing.latency_cycles
+    assert r["latency_cycles"] == r["timing"].latency_cycles
     with pytest.raises(ValueError, match="Verilog only"):
         render(p, "c")
 
+
+def test_export_command_with_an_encoder_pipeline(pixels, tmp_path, capsys):
+    """A pipeline file (lutlearn.save) exports through the command line: raw pixels in, scores out, testbench run."""
+    from lutlearn import save
+
+    X, _ = pixels
+    p = encoded_pipeline(pixels, "thermometer")
+    path, data = tmp_path / "p.npz", tmp_path / "raw.npz"
+    save(p, path)
+    np.savez(data, X=X)
+    out = tmp_path / "p.v"
+    args = ["export", str(path), "-o", str(out), "--top", "--word-width", "32", "--pipeline", "2", "--scores",
+            "--testbench", "--testbench-data", str(data), "--vectors", "2000"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "64 raw features of 8 bits in, ThermometerEncoder as 128 comparators" in text
+    assert "16 words of 32 bits per example" in text
+    C, SW = score_shape(LutNetlist.from_model(p[-1]))
+    assert f"class scores out: 10 unsigned integers of {SW} bits (score0 .. score9)" in text
+    assert f"{len(X)} golden vectors" in text
+    bits, index, scores = golden_vectors(p, X, scores=True)
+    assert bench_files(out)[1].read_text() == "".join("".join(map(str, row[::-1])) + "\n" for row in bits)
+    assert len(bench_files(out)[2].read_text().split()[0]) == 4 + 10 * SW
+    if shutil.which("iverilog"):
+        assert f"{len(X)} outputs for {len(X)} examples, 0 mismatches" in text and "passed" in text
+
+    for fmt, name in [("c", "p.c"), ("blif", "p.blif"), ("aiger", "p.aig")]:
+        assert main(["export", str(path), "-o", str(tmp_path / name), "--format", fmt]) == 1
+        err = capsys.readouterr().err
+        assert "ThermometerEncoder before the network: only the Verilog format carries an encoder" in err
+        assert "C, BLIF and AIGER take the network's input bits" in err and not (tmp_path / name).exists()
+    bad = [
+        (["--testbench", "--task", "binary-digits"], "ThermometerEncoder reads raw features"),
+        (["--testbench", "--testbench-data", str(tmp_path / "bits.npy")], "need 64 raw features per example"),
+        (["--testbench", "--testbench-data", str(data), "--feature-bits", "4"], "integers in 0..15"),
+        (["--scores", "--arithmetic", "luts"], "arithmetic 'vectors'"),
+    ]
+    np.save(tmp_path / "bits.npy", bits[:5])
+    for extra, message in bad:
+        assert main(["export", str(path), "-o", str(tmp_path / "q.v")] + extra) == 1
+        assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_readme_ecp5_10_class_design_passes_its_testbench(mnist_home, tmp_path, capsys):
+    """The README's pipelined 10-class MNIST design (the one placed on the ECP5-85k), trained and exported by the
+    README's commands, with its class scores: its testbench passes on 1,000 test images (about 2 minutes)."""
+    need_icarus()
+    model, design = tmp_path / "mnist10.npz", tmp_path / "mnist10_top.v"
+    assert main(["train", "--task", "multiclass-mnist", "--data-home", str(mnist_home), "-k", "6", "--hidden-layers",
+                 "256", "--output-k", "6", "--n-output-luts", "32", "-o", str(model)]) == 0
+    assert "test accuracy 0.8572 (10000 examples)" in capsys.readouterr().out
+    assert main(["export", str(model), "-o", str(design), "--top", "--pipeline", "2", "--word-width", "16",
+                 "--scores", "--testbench", "--task", "multiclass-mnist", "--data-home", str(mnist_home)]) == 0
+    out = capsys.readouterr().out
+    assert "5 pipeline registers; top level lutlearn_model_top: 49 words of 16 bits per example" in out
+    assert "class scores out: 10 unsigned integers of" in out and "1000 golden vectors" in out
+    assert "Icarus Verilog: 1000 outputs for 1000 examples, 0 mismatches, latency 55 cycles: passed" in out

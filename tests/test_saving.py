@@ -168,10 +168,13 @@ def test_cli_predict_evaluate_info_export_with_a_pipeline(pixels, tmp_path, caps
     out = capsys.readouterr().out
     assert "thresholdbinarizer: ThresholdBinarizer(" in out and "layer  count" in out
     assert "drawn from random_state=5" in out
-    assert main(["export", str(path), "-o", str(tmp_path / "m.v")]) == 1
+    assert main(["export", str(path), "-o", str(tmp_path / "m.c")]) == 1  # C cannot carry the encoder
     err = capsys.readouterr().err
-    assert "ThresholdBinarizer before the network; encoders cannot be exported as circuits yet" in err
-    assert not (tmp_path / "m.v").exists()
+    assert "ThresholdBinarizer before the network: only the Verilog format carries an encoder" in err
+    assert not (tmp_path / "m.c").exists()
+    assert main(["export", str(path), "-o", str(tmp_path / "e.v")]) == 0  # Verilog: its comparators included
+    assert "ThresholdBinarizer as" in capsys.readouterr().out and "module lutlearn_model_encoder" in (
+        tmp_path / "e.v").read_text()
     save(Pipeline([("net", pipe[-1])]), tmp_path / "net_only.npz")  # a pipeline holding the network alone
     assert main(["export", str(tmp_path / "net_only.npz"), "-o", str(tmp_path / "m.v")]) == 0
     assert (tmp_path / "m.v").read_text().startswith("//") or "module" in (tmp_path / "m.v").read_text()

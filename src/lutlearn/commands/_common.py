@@ -192,3 +192,31 @@ def check_outputs(outputs, inputs=(), folders=()) -> None:
             raise ValueError(f"cannot write under {target}: {here} is not a folder")
         if not os.access(here, os.W_OK | os.X_OK):
             raise ValueError(f"cannot write under {target}: {here} is not writable")
+
+
+def load_exportable(path, fmt: str) -> tuple:
+    """``(model, encoder, classifier)`` of a model or pipeline file; ``model`` is what to export.
+
+    A pipeline of one encoder and a network exports to Verilog only;
+    ValueError for the other formats (saying which can carry an encoder), for
+    a file without a network, or for a pipeline of another shape.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from lutlearn.export import split_pipeline
+    from lutlearn.saving import load, network_of
+
+    obj = load(path)
+    network = network_of(obj)
+    if network is None:
+        raise ValueError(f"{path} holds no LutNetworkClassifier: only a network can be exported as a circuit")
+    if not isinstance(obj, Pipeline) or len(obj.steps) == 1:
+        return network, None, network
+    encoder, clf = split_pipeline(obj)
+    if fmt != "verilog":
+        raise ValueError(
+            f"{path} is a pipeline with a {type(encoder).__name__} before the network: only the Verilog format "
+            f"carries an encoder (as comparators on the raw features); C, BLIF and AIGER take the network's input "
+            "bits: use --format verilog, or save the network alone (pipeline[-1].save(...)) and export that file"
+        )
+    return obj, encoder, clf

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import check_outputs
+from lutlearn.commands._common import check_outputs, load_exportable
 
 NAME = "export"
 HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
@@ -12,22 +12,29 @@ EPILOG = """outputs: bit b of the class index (one output for two classes, 1 = t
 ceil(log2(C)) outputs for C classes). Multi-class models export their whole vote (adders
 and comparators included); their circuits grow as n_output_luts x classes x 2**output_k.
 The format follows the file suffix (.c .v .blif .aig .aag) unless --format is given.
+A pipeline file (lutlearn.save) of an encoder (ThresholdBinarizer, ThermometerEncoder) and a
+network exports to Verilog only: raw unsigned integer features in (--feature-bits each), the
+thresholds as comparators; C, BLIF and AIGER take the network's input bits and cannot carry it.
 examples:
   lutlearn export model.npz -o model.c --with-main && cc -O2 -o model model.c
   lutlearn export model.npz --format verilog -o model.v --synth ice40
   lutlearn export model.npz -o model.aig --optimize
   lutlearn export model.npz -o model.v --top --word-width 8 --pipeline 2 \\
       --testbench --task binary-mnist --data-home ../shared/data
+  lutlearn export mnist10.npz -o mnist10.v --top --pipeline 2 --scores --testbench --task multiclass-mnist
+  lutlearn export pipeline.npz -o p.v --top --testbench --testbench-data raw.npz
 hardware: --top adds the module NAME_top (inputs shifted in W bits per cycle with a start/valid
-handshake, registered inputs and outputs); --pipeline N puts registers every N lut levels.
---testbench writes NAME_tb.v and its golden vectors (model.predict on the data) beside the
-design and runs it with Icarus Verilog when it is installed.
+handshake, registered inputs and outputs); --pipeline N puts registers every N lut levels;
+--scores (multi-class models) adds the class scores as outputs. --testbench writes NAME_tb.v
+and its golden vectors (model.predict and, with --scores, the integer vote scores on the data)
+beside the design and runs it with Icarus Verilog when it is installed.
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "model", help="model file written by lutlearn train (a pipeline file only if it holds the network alone)"
+        "model", help="model file written by lutlearn train, or a pipeline file (lutlearn.save) of an encoder and "
+                      "a network (Verilog only)"
     )
     p.add_argument("-o", "--output", required=True, help="circuit file to write")
     p.add_argument("--format", choices=("c", "verilog", "blif", "aiger"), help="default: from the suffix")
@@ -60,21 +67,39 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
              "or as luts (full adders, like the other formats)",
     )
     g.add_argument(
+        "--scores", action="store_true",
+        help="multi-class models: also output the class scores (the exact integer vote of each class; "
+             "with --top, registered ports score0 .. score<C-1>, their width printed)",
+    )
+    g.add_argument(
+        "--feature-bits", type=int, default=8, metavar="B",
+        help="a pipeline with an encoder: bits of each raw unsigned integer feature (default 8)",
+    )
+    g.add_argument(
         "--testbench", action="store_true",
         help="also write a self-checking testbench (NAME_tb.v) and golden vectors from the data (--task or "
              "--testbench-data), and run it with Icarus Verilog if installed",
     )
     g.add_argument(
         "--testbench-data", metavar="FILE",
-        help="data file for the golden vectors (.pla, or .npz/.npy/.csv, the label column last or absent)",
+        help="data file for the golden vectors (.pla, or .npz/.npy/.csv, the label column last or absent; "
+             "raw integer features for a pipeline with an encoder)",
     )
     g.add_argument("--vectors", type=int, default=1000, metavar="N", help="golden vectors: at most N examples (1000)")
     g.add_argument("--task", help="the task whose test set gives the golden vectors")
     g.add_argument("--data-home", help="folder holding the data sets")
 
 
-def testbench_data(args: argparse.Namespace, n_features: int):
-    """The examples the golden vectors are made of: the task's test set or a data file, at most ``--vectors``."""
+def testbench_data(args: argparse.Namespace, n_features: int, encoder=None):
+    """The examples the golden vectors are made of: the task's test set or a data file, at most ``--vectors``.
+
+    With an encoder the examples are raw features: a task (whose inputs are bits) is refused.
+    """
+    if args.task and encoder is not None:
+        raise ValueError(
+            f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads raw features: "
+            "give them with --testbench-data FILE"
+        )
     if args.task:
         from lutlearn.datasets import get_task
 
@@ -96,22 +121,29 @@ def testbench_data(args: argparse.Namespace, n_features: int):
     return X[: args.vectors]
 
 
-def write_testbench_files(args: argparse.Namespace, model, net, timing, name: str) -> None:
-    """Write the testbench and its vectors beside the design, and run it when Icarus Verilog is installed."""
+def write_testbench_files(args: argparse.Namespace, model, net, timing, name: str, shape) -> None:
+    """Write the testbench and its vectors beside the design, and run it when Icarus Verilog is installed.
+
+    ``model`` is the classifier or the pipeline of its encoder and the
+    classifier; ``shape`` the scores' ``(C, SW)`` with ``--scores``, else None.
+    """
     import shutil
 
-    import numpy as np
+    from lutlearn.export import split_pipeline
+    from lutlearn.export.top import bench_files, golden_vectors, write_testbench, write_vectors
 
-    from lutlearn.export.top import bench_files, write_testbench, write_vectors
-
-    X = testbench_data(args, net.n_inputs)
-    if X.ndim != 2 or X.shape[1] != net.n_inputs:
-        raise ValueError(f"the golden vectors need {net.n_inputs} input bits per example, the data has shape {X.shape}")
+    encoder, clf = split_pipeline(model)
+    n_features = clf.n_features_in_ if encoder is None else encoder.n_features_in_
+    what = "input bits" if encoder is None else "raw features"
+    X = testbench_data(args, n_features, encoder)
+    if X.ndim != 2 or X.shape[1] != n_features:
+        raise ValueError(f"the golden vectors need {n_features} {what} per example, the data has shape {X.shape}")
+    bits, indices, scores = golden_vectors(model, X, args.scores, args.feature_bits)
     tb, inputs, expected = bench_files(args.output)
-    write_vectors(inputs, expected, X, np.searchsorted(model.classes_, model.predict(X)), net.n_outputs)
+    write_vectors(inputs, expected, bits, indices, net.n_outputs, scores, shape[1] if shape else 0)
     text = write_testbench(
-        name, net.n_inputs, net.n_outputs, len(X), timing, inputs.name, expected.name,
-        args.word_width if args.top else None,
+        name, bits.shape[1], net.n_outputs, len(X), timing, inputs.name, expected.name,
+        args.word_width if args.top else None, shape,
     )
     from lutlearn._files import atomic_writer
 
@@ -132,37 +164,48 @@ def write_testbench_files(args: argparse.Namespace, model, net, timing, name: st
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.export import LutNetlist, export_model, format_from_path
+    from lutlearn.export import LutNetlist, design_shape, export_model, format_from_path
     from lutlearn.export.aiger import count_ands
 
     check_outputs([args.output], [args.model])
     fmt = args.format or format_from_path(args.output)
     if args.optimize and fmt != "aiger":
         raise ValueError("--optimize applies to the AIGER format only")
-    if (args.synth or args.top or args.pipeline or args.testbench) and fmt != "verilog":
-        raise ValueError("--synth, --top, --pipeline and --testbench apply to the Verilog format only")
-    model = load_network(args.model)
-    net = LutNetlist.from_model(model)
+    if (args.synth or args.top or args.pipeline or args.testbench or args.scores) and fmt != "verilog":
+        raise ValueError("--synth, --top, --pipeline, --scores and --testbench apply to the Verilog format only")
+    model, encoder, clf = load_exportable(args.model, fmt)
+    net = LutNetlist.from_model(clf)
     word_width = args.word_width if args.top else None
     export_model(
         model, args.output, fmt, with_main=args.with_main, name=args.name, net=net, progress=True,
-        pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic,
+        pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic, feature_bits=args.feature_bits,
+        scores=args.scores,
     )
     outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
-    print(f"{fmt} circuit written to {args.output}: {model.n_features_in_} inputs, {outputs}, {len(net.luts)} luts")
+    if encoder is None:
+        inputs = f"{clf.n_features_in_} inputs"
+    else:
+        inputs = (f"{encoder.n_features_in_} raw features of {args.feature_bits} bits in, "
+                  f"{type(encoder).__name__} as {net.n_inputs} comparators")
+    print(f"{fmt} circuit written to {args.output}: {inputs}, {outputs}, {len(net.luts)} luts")
     if fmt == "verilog":
         from lutlearn.export.top import top_timing
-        from lutlearn.export.verilog import pipeline_registers
+        from lutlearn.export.verilog import score_shape
 
         name = args.name or "lutlearn_model"
         depth = int(net.levels()[net.outputs].max()) if net.outputs else 0
-        timing = top_timing(net.n_inputs, word_width, pipeline_registers(net, args.pipeline, args.arithmetic))
+        n_in, n_regs = design_shape(model, net, args.pipeline, args.arithmetic, args.feature_bits)
+        timing = top_timing(n_in, word_width, n_regs)
         print(f"{depth} lut levels, {timing.pipeline_registers} pipeline registers"
               + (f"; top level {name}_top: {timing.n_words} words of {word_width} bits per example, "
                  f"class out {timing.latency_cycles} cycles after the first word, "
                  f"one example every {timing.cycles_per_example} cycles" if word_width else ""))
+        shape = score_shape(net, args.arithmetic) if args.scores else None
+        if shape:
+            ports = f"score0 .. score{shape[0] - 1}" if word_width else f"scores[c*{shape[1]} +: {shape[1]}]"
+            print(f"class scores out: {shape[0]} unsigned integers of {shape[1]} bits ({ports}), with the class index")
         if args.testbench:
-            write_testbench_files(args, model, net, timing, name)
+            write_testbench_files(args, model, net, timing, name, shape)
     if fmt == "aiger":
         print(f"AND gates: {count_ands(args.output)}")
         if args.optimize:
@@ -175,23 +218,3 @@ def run(args: argparse.Namespace) -> int:
         stats = yosys_synth(args.output, args.name or "lutlearn_model", target=args.synth)
         print(f"Yosys {args.synth}: {stats['luts']} luts, {stats['cells']} cells {stats['cells_by_type']}")
     return 0
-
-
-def load_network(path):
-    """The network a model or pipeline file holds; ValueError for a pipeline with encoders or without a network."""
-    from sklearn.pipeline import Pipeline
-
-    from lutlearn.saving import load, network_of
-
-    obj = load(path)
-    network = network_of(obj)
-    if network is None:
-        raise ValueError(f"{path} holds no LutNetworkClassifier: only a network can be exported as a circuit")
-    if isinstance(obj, Pipeline) and len(obj.steps) > 1:
-        encoders = ", ".join(type(step).__name__ for _, step in obj.steps[:-1])
-        raise ValueError(
-            f"{path} is a pipeline with {encoders} before the network; encoders cannot be exported as circuits "
-            "yet (a circuit reads the network's input bits): save the network alone (pipeline[-1].save(...)) "
-            "and export that file"
-        )
-    return network

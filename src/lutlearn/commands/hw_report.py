@@ -10,7 +10,9 @@ EPILOG = """targets: ice40-hx8k, ice40-up5k (nextpnr-ice40), ecp5-85k (nextpnr-e
 (synthesis only: lut counts, no open place and route). The design is the top level of
 'lutlearn export --top' (inputs shifted in --word-width bits per cycle, registered inputs
 and outputs, --pipeline registers). Tools: native yosys/nextpnr-* first, else the YoWASP
-wheels of pip install 'lutlearn[fpga]'.
+wheels of pip install 'lutlearn[fpga]'. A pipeline file (lutlearn.save) of an encoder and
+a network is one design: raw integer features in (--feature-bits each), the encoder's
+comparators counted in every figure.
 examples:
   lutlearn hw-report mnist38.npz --target ice40-hx8k
   lutlearn hw-report mnist10.npz --target ecp5-85k --pipeline 4 --task multiclass-mnist \\
@@ -21,17 +23,23 @@ examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from lutlearn.export.fpga import TARGETS
 
-    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("model", help="model file written by lutlearn train, or a pipeline file (lutlearn.save) of an "
+                                 "encoder and a network")
     p.add_argument("--target", required=True, choices=tuple(TARGETS), help="the FPGA or generic target")
     p.add_argument("--word-width", type=int, default=8, metavar="W", help="input bits per clock cycle (default 8)")
     p.add_argument("--pipeline", type=int, default=0, metavar="N",
                    help="a pipeline register every N lut levels (default 0: none)")
     p.add_argument("--arithmetic", choices=("vectors", "luts"), default="vectors",
                    help="multi-class vote as + and > on vectors (carry chains, default) or as luts")
+    p.add_argument("--scores", action="store_true",
+                   help="multi-class models: the class scores are outputs of the design too")
+    p.add_argument("--feature-bits", type=int, default=8, metavar="B",
+                   help="a pipeline with an encoder: bits of each raw unsigned integer feature (default 8)")
     p.add_argument("--freq", type=float, default=100.0, metavar="MHZ",
                    help="clock constraint for nextpnr (default 100); the report gives the Fmax achieved")
     p.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
-    p.add_argument("--task", help="also report the model's accuracy on this task's test set")
+    p.add_argument("--task", help="also report the model's accuracy on this task's test set (not for a pipeline "
+                                  "with an encoder: tasks give bits)")
     p.add_argument("--data-home", help="folder holding the data sets")
     p.add_argument("-o", "--output", help="write the report as JSON there")
     p.add_argument("--keep", metavar="DIR", help="keep the Verilog, netlists and tool logs in DIR")
@@ -41,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from lutlearn._files import atomic_writer
-    from lutlearn.estimator import load
+    from lutlearn.commands._common import load_exportable
     from lutlearn.export.fpga import format_report, hardware_report
 
-    model = load(args.model)
+    model, encoder, _ = load_exportable(args.model, "verilog")
     accuracy = None
+    if args.task and encoder is not None:
+        raise ValueError(f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads "
+                         "raw features: its accuracy cannot be measured on a task")
     if args.task:
         from lutlearn.datasets import get_task
 
@@ -53,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         accuracy = round(float((model.predict(t.X_test) == t.y_test).mean()), 4)
     report = hardware_report(
         model, args.target, word_width=args.word_width, pipeline=args.pipeline, freq_mhz=args.freq,
-        seed=args.seed, workdir=args.keep, arithmetic=args.arithmetic,
+        seed=args.seed, workdir=args.keep, arithmetic=args.arithmetic, feature_bits=args.feature_bits,
+        scores=args.scores,
     )
     report = {"model": str(args.model), "accuracy": accuracy, "accuracy_task": args.task, **report}
     print(format_report(report))

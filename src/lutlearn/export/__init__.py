@@ -32,7 +32,7 @@ from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
 from lutlearn.export.netlist import LutNetlist
-from lutlearn.export.verilog import write_verilog
+from lutlearn.export.verilog import score_shape, write_verilog
 from lutlearn.training import effective_params
 
 __all__ = [
@@ -111,7 +111,7 @@ def _describe(model, net: LutNetlist) -> str:
 def render(
     model, fmt: str, *, with_main: bool = False, name: str | None = None, binary: bool = True,
     net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0, word_width: int | None = None,
-    arithmetic: str = "vectors", feature_bits: int = 8,
+    arithmetic: str = "vectors", feature_bits: int = 8, scores: bool = False,
 ) -> bytes:
     """The circuit of a fitted model in format ``fmt`` (``c``, ``verilog``, ``blif``, ``aiger``), as bytes.
 
@@ -146,17 +146,25 @@ def render(
         on vectors (carry chains after synthesis) or as luts.
     feature_bits : int, default=8
         Verilog with an encoder: bits of each raw (unsigned integer) feature.
+    scores : bool, default=False
+        Verilog only, multi-class models with ``arithmetic="vectors"``: the
+        class scores are outputs too (``scores`` of the core, registered
+        ``score0 .. score<C-1>`` of the top level; widths from
+        :func:`lutlearn.export.verilog.score_shape`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if with_main and fmt != "c":
         raise ValueError("--with-main applies to the C format only")
-    if (pipeline or word_width is not None) and fmt != "verilog":
-        raise ValueError("--pipeline and --top apply to the Verilog format only")
+    if (pipeline or word_width is not None or scores) and fmt != "verilog":
+        raise ValueError("--pipeline, --top and --scores apply to the Verilog format only")
     whole = model
     encoder, model = split_pipeline(model)
     if encoder is not None and fmt != "verilog":
-        raise ValueError("a pipeline with its encoder exports to Verilog only; export the classifier for other formats")
+        raise ValueError(
+            f"a pipeline with its encoder ({type(encoder).__name__}) exports to Verilog only (comparators on the raw "
+            f"features); the {fmt} format takes the network's input bits: export the network alone for it"
+        )
     if net is None:
         net = LutNetlist.from_model(model)
     comment = _describe(model, net)
@@ -165,24 +173,26 @@ def render(
     if fmt == "verilog":
         name = name or "lutlearn_model"
         n_in, n_regs = design_shape(whole, net, pipeline, arithmetic, feature_bits)
+        shape = score_shape(net, arithmetic) if scores else None
         if encoder is None:
-            text = write_verilog(net, name, comment=comment, pipeline=pipeline, arithmetic=arithmetic)
+            text = write_verilog(net, name, comment=comment, pipeline=pipeline, arithmetic=arithmetic, scores=scores)
         else:
             from lutlearn.export.encoder import InputEncoder, write_encoded_model, write_encoder
 
             enc = InputEncoder.from_encoder(encoder, feature_bits)
             if enc.n_bits != net.n_inputs:
                 raise ValueError(f"the encoder gives {enc.n_bits} bits, the model takes {net.n_inputs}")
-            core = write_verilog(net, f"{name}_net", comment=comment, pipeline=pipeline, arithmetic=arithmetic)
+            core = write_verilog(net, f"{name}_net", comment=comment, pipeline=pipeline, arithmetic=arithmetic,
+                                 scores=scores)
             text = (
                 write_encoded_model(enc, name, f"{name}_net", n_regs > (1 if pipeline else 0), pipeline > 0,
-                                    net.n_outputs)
+                                    net.n_outputs, shape[0] * shape[1] if shape else 0)
                 + "\n" + write_encoder(enc, f"{name}_encoder") + "\n" + core
             )
         if word_width is not None:
             from lutlearn.export.top import write_top
 
-            text += "\n" + write_top(name, n_in, net.n_outputs, n_regs, word_width)
+            text += "\n" + write_top(name, n_in, net.n_outputs, n_regs, word_width, shape)
         return text.encode()
     if fmt == "blif":
         return write_blif(net, name or "lutlearn_model", comment=comment).encode()
@@ -192,7 +202,7 @@ def render(
 def export_model(
     model, path: str | os.PathLike, fmt: str | None = None, *, with_main: bool = False,
     name: str | None = None, net: LutNetlist | None = None, progress: bool = False, pipeline: int = 0,
-    word_width: int | None = None, arithmetic: str = "vectors",
+    word_width: int | None = None, arithmetic: str = "vectors", feature_bits: int = 8, scores: bool = False,
 ) -> None:
     """Write a fitted model as a circuit file, atomically (format from ``fmt`` or the suffix).
 
@@ -204,5 +214,6 @@ def export_model(
     with atomic_writer(path) as fh:
         fh.write(render(
             model, fmt, with_main=with_main, name=name, binary=binary, net=net, progress=progress,
-            pipeline=pipeline, word_width=word_width, arithmetic=arithmetic,
+            pipeline=pipeline, word_width=word_width, arithmetic=arithmetic, feature_bits=feature_bits,
+            scores=scores,
         ))

@@ -118,26 +118,30 @@ def write_encoder(enc: InputEncoder, name: str) -> str:
 
 def write_encoded_model(
     enc: InputEncoder, name: str, network: str, network_has_clk: bool, registered: bool, n_outputs: int,
+    scores_width: int = 0,
 ) -> str:
-    """The module ``NAME (clk?, x, y)``: the encoder's comparators, then the network module ``network``.
+    """The module ``NAME (clk?, x, y[, scores])``: the encoder's comparators, then the network module ``network``.
 
     ``x`` is the raw features; with ``registered`` a register holds the
-    encoded bits (one more pipeline stage).
+    encoded bits (one more pipeline stage). ``scores_width`` > 0: the
+    network's ``scores`` output (that many bits) is passed on.
     """
     check_c_name(name)
     clk = registered or network_has_clk
     lines = [
         f"// {name}: raw features in, encoder comparators ({name}_encoder), then the lut network ({network})",
-        f"module {name} ({'clk, ' if clk else ''}x, y);",
+        f"module {name} ({'clk, ' if clk else ''}x, y{', scores' if scores_width else ''});",
     ] + (["  input clk;"] if clk else []) + [
         f"  input [{enc.n_raw_inputs - 1}:0] x;",
         f"  output [{n_outputs - 1}:0] y;",
+    ] + ([f"  output [{scores_width - 1}:0] scores;"] if scores_width else []) + [
         f"  wire [{enc.n_bits - 1}:0] bits;",
         f"  {name}_encoder encoder (.f(x), .x(bits));",
     ]
     if registered:
         lines += [f"  reg [{enc.n_bits - 1}:0] bits_r;", "  always @(posedge clk) bits_r <= bits;"]
     lines.append(f"  {network} net ({'.clk(clk), ' if network_has_clk else ''}.x({'bits_r' if registered else 'bits'}),"
-                 " .y(y));")
+                 " .y(y)"
+                 + (", .scores(scores));" if scores_width else ");"))
     lines.append("endmodule\n")
     return "\n".join(lines)

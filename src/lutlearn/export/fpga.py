@@ -182,7 +182,7 @@ def netlist_levels(netlist: dict, top: str, luts: tuple[str, ...], ffs: tuple[st
 def hardware_report(
     model, target: str, *, word_width: int = 8, pipeline: int = 0, name: str = "lutlearn_model",
     freq_mhz: float = 100.0, seed: int = 1, workdir: str | os.PathLike | None = None, timeout: float = 3600,
-    arithmetic: str = "vectors", feature_bits: int = 8,
+    arithmetic: str = "vectors", feature_bits: int = 8, scores: bool = False,
 ) -> dict:
     """Synthesise (and place and route) a model's top level for ``target``; its hardware numbers.
 
@@ -207,6 +207,11 @@ def hardware_report(
         Keep the Verilog, the netlists and the tools' logs there.
     arithmetic : {"vectors", "luts"}, default="vectors"
         How a multi-class vote is written (:func:`lutlearn.export.render`).
+    feature_bits : int, default=8
+        With an encoder: bits of each raw feature.
+    scores : bool, default=False
+        Multi-class models: the class scores are outputs too (registered by
+        the top level, so they add flip-flops; :func:`lutlearn.export.render`).
 
     Returns
     -------
@@ -227,6 +232,7 @@ def hardware_report(
     """
     from lutlearn.export import LutNetlist, design_shape, render, split_pipeline
     from lutlearn.export.top import top_timing
+    from lutlearn.export.verilog import score_shape
 
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
@@ -245,7 +251,7 @@ def hardware_report(
         work.mkdir(parents=True, exist_ok=True)
         (work / "design.v").write_bytes(render(model, "verilog", name=name, net=net, pipeline=pipeline,
                                                word_width=word_width, arithmetic=arithmetic,
-                                               feature_bits=feature_bits))
+                                               feature_bits=feature_bits, scores=scores))
         _check_name(work)
         script = (f"read_verilog design.v; {t.synth.format(top=top)}; write_json netlist.json; "
                   "tee -q -o stat.json stat -json")
@@ -258,6 +264,7 @@ def hardware_report(
             "encoder": None if encoder is None else (
                 f"{type(encoder).__name__}: {net.n_inputs} comparators on raw features of {feature_bits} bits"),
             "inputs": n_in, "outputs": net.n_outputs, "word_width": word_width, "pipeline": pipeline,
+            "scores": list(score_shape(net, arithmetic)) if scores else None,
             "arithmetic": arithmetic if net.vote is not None else None,
             "netlist_luts": len(written.luts),
             "lut_levels_netlist": int(written.levels()[written.outputs].max()) if written.outputs else 0,
@@ -312,6 +319,8 @@ def format_report(report: dict) -> str:
         ("encoder", report.get("encoder") or "none (the inputs are the model's bits)"),
         ("netlist", f"{report['netlist_luts']} luts, {report['lut_levels_netlist']} lut levels"
          + (", then the vote's sums and argmax on vectors" if report.get("arithmetic") == "vectors" else "")),
+    ] + ([("outputs", f"class index and {report['scores'][0]} class scores of {report['scores'][1]} bits")]
+         if report.get("scores") else []) + [
         ("luts", report["luts"]),
         ("flip-flops", report["ffs"]),
         ("carry cells", report["carry_cells"]),

@@ -9,7 +9,8 @@ an image. :func:`write_top` wraps it in a module that loads the bits
       input clk, input rst,            // rst: synchronous, active high
       input start,                     // high with in_valid on an example's first word
       input in_valid, input [W-1:0] in_data,
-      output reg out_valid, output reg [B-1:0] class_index);
+      output reg out_valid, output reg [B-1:0] class_index,
+      output reg [SW-1:0] score0, .., score<C-1>);  // with scores (multi-class models) only
 
 Word ``w`` of an example carries input bits ``x[w*W] .. x[w*W + W - 1]``
 (bit 0 of the word first; bits past the last input are ignored), so an
@@ -28,7 +29,9 @@ pipeline registers); the testbench measures this and checks it.
 core or the top level, reading golden vectors written by
 :func:`write_vectors`: it prints ``lutlearn testbench: N examples, M
 outputs, E mismatches, latency L cycles`` and :func:`run_testbench` runs it
-with Icarus Verilog.
+with Icarus Verilog. :func:`golden_vectors` gives what a design must output
+(``predict``'s class indices and, with scores, the integer vote scores) for
+a classifier or a pipeline of an encoder and the classifier.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ def top_timing(n_inputs: int, word_width: int | None, pipeline_registers: int) -
 
 def write_top(
     core: str, n_inputs: int, n_outputs: int, pipeline_registers: int, word_width: int = 8,
+    scores: tuple[int, int] | None = None,
 ) -> str:
     """The Verilog of the top level ``CORE_top`` around the core module ``core`` (see the module docstring).
 
@@ -95,11 +99,22 @@ def write_top(
         The core's ``S`` (:func:`lutlearn.export.verilog.pipeline_registers`).
     word_width : int, default=8
         Default of the parameter ``W``.
+    scores : (int, int), optional
+        ``(C, SW)``: the core also outputs ``scores`` (C class scores of SW
+        bits, :func:`lutlearn.export.verilog.score_shape`), and the top level
+        registers them with the class index as ``output reg [SW-1:0] score0
+        .. score<C-1>``.
     """
     check_c_name(core)
     timing = top_timing(n_inputs, word_width, pipeline_registers)
     S = pipeline_registers
     clk = ".clk(clk), " if S else ""
+    C, SW = scores if scores else (0, 0)
+    score_ports = "".join(f", score{c}" for c in range(C))
+    ports = "clk, rst, start, in_valid, in_data, out_valid, class_index" + score_ports
+    score_decl = (f"  output reg [{SW - 1}:0] {score_ports[2:]};  // class c's integer score\n"
+                  f"  wire [{C * SW - 1}:0] scores;\n" if C else "")
+    score_regs = "".join(f"    score{c} <= scores[{c * SW + SW - 1}:{c * SW}];\n" for c in range(C))
     valid = (
         "  wire y_valid = x_valid;"
         if S == 0
@@ -112,12 +127,12 @@ def write_top(
 // An example is NWORDS = ceil({n_inputs} / W) words (word w: bits x[w*W] .. x[w*W+W-1], bit 0 first), one per
 // cycle with in_valid high, start high with the first; its class index comes out NWORDS + {S} + 1 cycles after
 // the first word (with W = {word_width}: {timing.latency_cycles} cycles), with out_valid high for one cycle.
-module {core}_top #(parameter W = {word_width}) (clk, rst, start, in_valid, in_data, out_valid, class_index);
+module {core}_top #(parameter W = {word_width}) ({ports});
   input clk, rst, start, in_valid;
   input [W-1:0] in_data;
   output reg out_valid;
   output reg [{n_outputs - 1}:0] class_index;
-  localparam N = {n_inputs};
+{score_decl}  localparam N = {n_inputs};
   localparam NWORDS = (N + W - 1) / W;
   localparam CW = NWORDS > 1 ? $clog2(NWORDS) : 1;
   reg [NWORDS*W-1:0] shift;
@@ -146,24 +161,27 @@ module {core}_top #(parameter W = {word_width}) (clk, rst, start, in_valid, in_d
     end
   end
   wire [{n_outputs - 1}:0] y;
-  {core} core ({clk}.x(x), .y(y));
+  {core} core ({clk}.x(x), .y(y){', .scores(scores)' if C else ''});
 {valid}
   always @(posedge clk) begin
     out_valid <= rst ? 1'b0 : y_valid;
     class_index <= y;
-  end
+{score_regs}  end
 endmodule
 """
 
 
 def write_vectors(
     inputs: str | os.PathLike, expected: str | os.PathLike, X: np.ndarray, indices: np.ndarray, n_outputs: int,
+    scores: np.ndarray | None = None, score_bits: int = 0,
 ) -> None:
     """Golden vectors for :func:`write_testbench`, as ``$readmemb`` files (written atomically).
 
     ``inputs`` gets one line per example, its bits from ``x[N-1]`` down to
     ``x[0]``; ``expected`` the class index in ``n_outputs`` bits, most
-    significant first.
+    significant first, preceded, when ``scores`` (integers, shape
+    ``(n_examples, C)``) are given, by the scores of classes ``C-1`` down
+    to 0 in ``score_bits`` bits each (the value ``{scores, y}`` of the design).
     """
     X = np.asarray(X, np.uint8)
     indices = np.asarray(indices, np.int64)
@@ -171,15 +189,53 @@ def write_vectors(
         raise ValueError("golden vectors need a non-empty 2-D array of input bits and one class index per row")
     if X.max(initial=0) > 1:
         raise ValueError("golden vectors: the inputs must be bits (0/1)")
+    lines = [format(int(i), f"0{n_outputs}b") for i in indices]
+    if scores is not None:
+        scores = np.asarray(scores, np.int64)
+        if scores.ndim != 2 or len(scores) != len(indices) or score_bits < 1:
+            raise ValueError("golden vectors: the scores need one row per example and a width in bits")
+        if scores.min(initial=0) < 0 or scores.max(initial=0) >= 1 << score_bits:
+            raise ValueError(f"golden vectors: the scores must be integers in 0..{(1 << score_bits) - 1}")
+        lines = ["".join(format(int(v), f"0{score_bits}b") for v in row[::-1]) + line
+                 for row, line in zip(scores, lines)]
     with atomic_writer(inputs, "w") as fh:
         fh.write("".join("".join(map(str, row)) + "\n" for row in X[:, ::-1]))
     with atomic_writer(expected, "w") as fh:
-        fh.write("".join(format(int(i), f"0{n_outputs}b") + "\n" for i in indices))
+        fh.write("".join(line + "\n" for line in lines))
+
+
+def golden_vectors(model, X, scores: bool = False, feature_bits: int = 8) -> tuple:
+    """What a design of ``model`` must do on the examples ``X``: ``(input bits, class indices, scores)``.
+
+    ``model`` is a fitted classifier (``X`` its input bits) or a pipeline of
+    an encoder and the classifier (``X`` raw integer features, which become
+    the circuit's input bits, ``feature_bits`` per feature). The class
+    indices are ``predict``'s; ``scores`` (None unless asked for) are the
+    integer vote scores of ``VoteHead.scores``, shape ``(n, C)``.
+    """
+    from lutlearn.export import split_pipeline
+    from lutlearn.export.encoder import InputEncoder
+
+    encoder, clf = split_pipeline(model)
+    X = np.asarray(X)
+    if encoder is None:
+        bits = encoded = X
+    else:
+        enc = InputEncoder.from_encoder(encoder, feature_bits)
+        bits, encoded = enc.raw_bits(X), encoder.transform(X)
+    indices = np.searchsorted(clf.classes_, model.predict(X))
+    if not scores:
+        return bits, indices, None
+    network = clf.network_
+    if not network.voting:
+        raise ValueError("class scores are outputs of multi-class (voting) models only; this model has a single "
+                         "output lut and no integer scores")
+    return bits, indices, network.head.scores(network.output_patterns(encoded))
 
 
 def write_testbench(
     name: str, n_inputs: int, n_outputs: int, n_examples: int, timing: TopTiming,
-    inputs: str, expected: str, word_width: int | None = None,
+    inputs: str, expected: str, word_width: int | None = None, scores: tuple[int, int] | None = None,
 ) -> str:
     """A self-checking Verilog testbench ``NAME_tb`` of the core ``name`` or of its top level ``NAME_top``.
 
@@ -196,19 +252,26 @@ def write_testbench(
         them (relative to the simulator's working folder).
     word_width : int, optional
         Test the top level with this ``W`` (None: the core).
+    scores : (int, int), optional
+        ``(C, SW)``: the design outputs the class scores too, and the
+        expected vectors hold them (:func:`write_vectors`); they are compared
+        with the class index.
 
     The testbench streams the examples back to back at full rate, compares
-    every class index with the expected one, and prints :data:`SUMMARY`
-    followed by the counts; it fails (``$fatal``) when any differs.
+    every class index (and the scores) with the expected ones, and prints
+    :data:`SUMMARY` followed by the counts; it fails (``$fatal``) when any differs.
     """
     check_c_name(name)
     S = timing.pipeline_registers
+    C, SW = scores if scores else (0, 0)
+    E = n_outputs + C * SW  # bits of an expected vector: {scores, class index}
+    what = "class indices and scores" if C else "class indices"
     head = f"""`timescale 1ns/1ps
 // Generated by lutlearn: streams {n_examples} golden vectors through {name if word_width is None else name + '_top'}
-// and counts the class indices that differ from the expected ones (model.predict).
+// and counts the outputs whose {what} differ from the expected ones (model.predict{', VoteHead.scores' if C else ''}).
 module {name}_tb;
   reg [{n_inputs - 1}:0] xs [0:{n_examples - 1}];
-  reg [{n_outputs - 1}:0] want [0:{n_examples - 1}];
+  reg [{E - 1}:0] want [0:{n_examples - 1}];
   integer i, w, got, bad, cycle, first_in, first_out;
   reg clk;
   initial clk = 1'b0;
@@ -230,16 +293,26 @@ module {name}_tb;
   end
 endmodule
 """
+    want_index = f"want[got][{n_outputs - 1}:0]"
+    got_scores, want_scores = f"out[{E - 1}:{n_outputs}]", f"want[got][{E - 1}:{n_outputs}]"
+    show_scores = f'\n        $display("  scores %h, expected %h", {got_scores}, {want_scores});' if C else ""
+    core_scores = f"  wire [{C * SW - 1}:0] scores;\n" if C else ""
+    top_scores = "".join(f"  wire [{SW - 1}:0] score{c};\n" for c in range(C))
+    top_out = "".join(f"score{c}, " for c in reversed(range(C)))
+    top_ports = "".join(f", .score{c}(score{c})" for c in range(C))
     if word_width is None:
         clk = ".clk(clk), " if S else ""
         body = f"""  reg [{n_inputs - 1}:0] x;
   wire [{n_outputs - 1}:0] y;
-  {name} dut ({clk}.x(x), .y(y));
+{core_scores}  wire [{E - 1}:0] out = {{{'scores, ' if C else ''}y}};
+  {name} dut ({clk}.x(x), .y(y){', .scores(scores)' if C else ''});
   // y is sampled just before each rising edge: example i's class index is there S = {S} cycles after x
   always @(posedge clk) if (first_in >= 0 && cycle >= first_in + {S} && got < {n_examples}) begin
     if (first_out < 0) first_out = cycle;
-    if (y !== want[got]) begin
-      if (bad < 10) $display("mismatch: example %0d gives %0d, expected %0d", got, y, want[got]);
+    if (out !== want[got]) begin
+      if (bad < 10) begin
+        $display("mismatch: example %0d gives %0d, expected %0d", got, y, {want_index});{show_scores}
+      end
       bad = bad + 1;
     end
     got = got + 1;
@@ -259,12 +332,15 @@ endmodule
   reg [W-1:0] in_data;
   wire out_valid;
   wire [{n_outputs - 1}:0] class_index;
+{top_scores}  wire [{E - 1}:0] out = {{{top_out}class_index}};
   {name}_top #(.W(W)) dut (.clk(clk), .rst(rst), .start(start), .in_valid(in_valid), .in_data(in_data),
-      .out_valid(out_valid), .class_index(class_index));
+      .out_valid(out_valid), .class_index(class_index){top_ports});
   always @(posedge clk) if (out_valid) begin
     if (first_out < 0) first_out = cycle;
-    if (got >= {n_examples} || class_index !== want[got]) begin
-      if (bad < 10) $display("mismatch: output %0d gives %0d, expected %0d", got, class_index, want[got]);
+    if (got >= {n_examples} || out !== want[got]) begin
+      if (bad < 10) begin
+        $display("mismatch: output %0d gives %0d, expected %0d", got, class_index, {want_index});{show_scores}
+      end
       bad = bad + 1;
     end
     got = got + 1;
