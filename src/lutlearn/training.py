@@ -565,22 +565,28 @@ def greedy_wiring(
     accuracy it also rewards inputs that make patterns purer without yet
     changing their majority (the second top bit of a comparator).
 
-    1. Every input of the layer below is scored alone and ranked (best
-       first, ties in a random order drawn from ``rng``); lut ``j`` starts
-       from the ``j``-th input of that ranking (cycling when there are more
-       luts than inputs), so that the luts of a layer start from different
-       inputs.
-    2. Then it adds, one at a time until it has ``k``, the input of its
-       candidate pool that gives it the best score (the first in pool order
-       on ties), even when none raises the score (the top bits of a
+    1. Inputs that matter only together (a parity of 2 to 4 of them, whose
+       every smaller subset is independent of the label, or the top bits of
+       an adder with one carry bit) are found first by their Walsh (parity)
+       correlation with the label (:func:`interaction_subsets`, ``k >= 2``):
+       the first luts start from these sets of at most ``k`` inputs,
+       strongest first, one set per lut.
+    2. Every input of the layer below is scored alone and ranked (best
+       first, ties in a random order drawn from ``rng``); the other luts
+       start from the inputs of that ranking in turn (cycling when there
+       are more luts than inputs), so that the luts of a layer start from
+       different inputs.
+    3. Then each lut adds, one at a time until it has ``k``, the input of
+       its candidate pool that gives it the best score (the first in pool
+       order on ties), even when none raises the score (the top bits of a
        comparator only help together), and keeps the shortest prefix of its
-       inputs with the best score; a lut that keeps ``m < k`` inputs
-       repeats its last one (part of its table is then never reached). The
-       pool of each lut is ``n_candidates`` inputs drawn at random from
-       ``rng`` (None: all of them, in a random order).
+       inputs, at least its start, with the best score; a lut that keeps
+       ``m < k`` inputs repeats its last one (part of its table is then
+       never reached). The pool of each lut is ``n_candidates`` inputs drawn
+       at random from ``rng`` (None: all of them, in a random order).
 
-    The result depends only on the data, ``rng`` and the sizes, never on
-    the number of threads.
+    The result depends only on the data, ``rng``, ``seed`` and the sizes,
+    never on the number of threads.
 
     Parameters
     ----------
@@ -593,6 +599,8 @@ def greedy_wiring(
     rng : numpy.random.Generator
     n_luts, k : int
     n_candidates : int or None, default=None
+    seed : int, default=0
+        Orders the examples for the four-input search (:func:`interaction_subsets`).
 
     Returns
     -------
