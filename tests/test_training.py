@@ -305,7 +305,7 @@ def _reference_greedy_network(clf, X, y, n_candidates=None):
         pools = np.argsort(rng.random((n_luts, n_prev)), axis=1, kind="stable")[:, : n_candidates or n_prev]
         order4 = np.lexsort((w, y, training.example_hashes(A, clf.seed_)))
         subsets = [s for s in _reference.interaction_subsets(A, y, w, order4, training.INTERACTION_MARGIN)
-                   if len(s) <= k][:n_luts] if k > 1 else []
+                   if len(s) <= k][:n_luts] if k > 1 and layer == 1 else []  # the first hidden layer only
         starts = subsets + [[f] for f in ranking[np.arange(n_luts - len(subsets)) % n_prev]]
         want, _ = _reference.greedy_wires(A, y, fold, w, starts, pools, k)
         expected.append(want)

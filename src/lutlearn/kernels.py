@@ -627,7 +627,7 @@ def _keep(found, sums, n_found, a, s, i0, i1, i2):
 
 @nb.njit(cache=True, parallel=True)
 def interaction_scan(X, yp, masks, scales, total, order, threshold, found, sums, n_found):
-    """Every pair (``order=2``) or triple (``order=3``) of inputs whose Walsh sum reaches ``threshold`` in absolute value.
+    """Every pair (``order=2``) or triple (``order=3``) of inputs whose absolute Walsh sum reaches ``threshold``.
 
     Lane ``a`` (one per input) collects the subsets whose smallest input is
     ``a`` (increasing inputs; a pair's third entry is -1) in ``found[a]``

@@ -79,8 +79,9 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_HIDDEN_LAYERS", "MAX_K",
-    "WIRINGS", "effective_params", "example_folds", "example_hashes", "greedy_wiring", "interaction_subsets", "input_accuracy", "integer_weights",
-    "random_dichotomies", "random_wiring", "train", "weight_shift",
+    "WIRINGS", "effective_params", "example_folds", "example_hashes", "greedy_wiring", "input_accuracy",
+    "integer_weights", "interaction_subsets", "pack_columns", "random_dichotomies", "random_wiring", "train",
+    "weight_shift", "weight_planes",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -551,7 +552,7 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
 
 def greedy_wiring(
     A: np.ndarray, y: np.ndarray, fold: np.ndarray, w: np.ndarray | None, rng: np.random.Generator,
-    n_luts: int, k: int, n_candidates: int | None = None, seed: int = 0,
+    n_luts: int, k: int, n_candidates: int | None = None, seed: int = 0, interactions: bool = True,
 ) -> np.ndarray:
     """Chosen support: pick each lut's ``k`` inputs among the layer below to maximise what it memorizes.
 
@@ -568,9 +569,9 @@ def greedy_wiring(
     1. Inputs that matter only together (a parity of 2 to 4 of them, whose
        every smaller subset is independent of the label, or the top bits of
        an adder with one carry bit) are found first by their Walsh (parity)
-       correlation with the label (:func:`interaction_subsets`, ``k >= 2``):
-       the first luts start from these sets of at most ``k`` inputs,
-       strongest first, one set per lut.
+       correlation with the label (:func:`interaction_subsets`, ``k >= 2``,
+       with ``interactions``): the first luts start from these sets of at
+       most ``k`` inputs, strongest first, one set per lut.
     2. Every input of the layer below is scored alone and ranked (best
        first, ties in a random order drawn from ``rng``); the other luts
        start from the inputs of that ranking in turn (cycling when there
@@ -601,6 +602,12 @@ def greedy_wiring(
     n_candidates : int or None, default=None
     seed : int, default=0
         Orders the examples for the four-input search (:func:`interaction_subsets`).
+    interactions : bool, default=True
+        Whether to look for inputs that matter together (step 1). The trainer
+        does in layer 1 only (the luts reading the input bits): above it, the inputs are luts fit
+        to the label, and starting from their pairs did slightly worse
+        (validation accuracy of two-hidden-layer networks on a comparator and
+        an adder's carry).
 
     Returns
     -------
@@ -612,7 +619,7 @@ def greedy_wiring(
     kernels.single_scores(A, y, fold, w64, single)
     ranking = np.lexsort((rng.random(n_prev), -single))
     pools = random_wiring(rng, n_luts, n_prev, n_prev if n_candidates is None else min(n_candidates, n_prev))
-    subsets = [] if k < 2 else [s for s in interaction_subsets(A, y, w, seed) if len(s) <= k][:n_luts]
+    subsets = [s for s in interaction_subsets(A, y, w, seed) if len(s) <= k][:n_luts] if k > 1 and interactions else []
     starts = np.zeros((n_luts, k), np.int32)
     n_start = np.ones(n_luts, np.int32)
     for j, s in enumerate(subsets):
@@ -703,6 +710,8 @@ class InMemoryBackend:
 
         The folds are drawn from the input bits, at layer 1; each layer's
         pools and ranking ties from ``np.random.default_rng([seed, layer])``.
+        Inputs that matter together are looked for in layer 1 only (the luts
+        reading the input bits).
         """
         if self.n_classes != 2:
             raise ValueError("wiring='greedy' is for two classes (the paper's network)")
@@ -710,7 +719,7 @@ class InMemoryBackend:
             self._fold = example_folds(self.A, seed)
             self._y = np.repeat(np.arange(2, dtype=np.uint8), np.diff(self.bounds))
         rng = np.random.default_rng([seed, layer])
-        return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed)
+        return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed, layer == 1)
 
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
