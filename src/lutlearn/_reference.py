@@ -208,12 +208,15 @@ def interaction_subsets(A, y, w, order4, margin, windows=4, triples=True):
     if triples:
         candidates += list(itertools.combinations(range(n), 3))
     candidates += quad_candidates(A, y, order4, windows) if n >= 4 else []
+    best_single = max(abs(walsh_sum(A, y, w, [f])) for f in range(n))
     kept = []
     for s in candidates:
         v = walsh_sum(A, y, w, s)
-        if abs(v) < threshold(math.comb(n, len(s))):
+        t = threshold(math.comb(n, len(s)))
+        if abs(v) < max(t, best_single):
             continue
-        if all(abs(v) > abs(walsh_sum(A, y, w, t)) for r in range(1, len(s)) for t in itertools.combinations(s, r)):
+        subsets = (u for r in range(1, len(s)) for u in itertools.combinations(s, r))
+        if all(abs(v) >= abs(walsh_sum(A, y, w, u)) + t for u in subsets):
             kept.append((-abs(v), len(s), s))
     return [s for _, _, s in sorted(kept)]
 

@@ -383,7 +383,7 @@ TRIPLE_SCAN_WORDS = 3 * 10**9
 #: Four-input parities are looked for on this many windows of 64 examples each (see :func:`interaction_subsets`).
 QUAD_WINDOWS = 4
 #: A window's key shared by more pairs than this is skipped (constant or repeated columns), so the candidates stay few.
-QUAD_MAX_MATCHES = 64
+QUAD_MAX_MATCHES = 4
 #: Subsets kept per input by the pair and triple scans (the strongest).
 SCAN_CAP = 64
 _INTERACTION_CACHE: dict = {}
@@ -472,9 +472,12 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
     of ``S`` (or its complement) and about ``1 / sqrt(n)`` for an unrelated
     set. Kept: the sets whose absolute sum is at least
     :func:`interaction_threshold` (:data:`INTERACTION_MARGIN` times the
-    largest expected among as many random sets of that size) and larger than
-    that of every smaller subset of theirs (an AND of two inputs is already
-    seen through each input alone).
+    largest expected among as many random sets of that size), exceeds that
+    of every smaller subset of theirs by as much (an AND of two inputs is
+    already seen through each input alone), and is at least that of the
+    strongest single input (on images, many pixel pairs pass the other
+    tests, and luts starting from them did slightly worse than from single
+    pixels).
 
     * pairs: every pair (:func:`lutlearn.kernels.interaction_scan`);
     * triples: every triple, when ``C(n_inputs, 3)`` scans fit
@@ -541,8 +544,10 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
         sums[s] = v
     subs = sorted({t for s, _ in found for r in range(2, len(s)) for t in itertools.combinations(s, r)} - set(sums))
     sums.update(zip(subs, (int(v) for v in _walsh_sums(X, yp, masks, scales, total, subs))) if subs else ())
-    kept = [s for s, v in found
-            if all(abs(v) > abs(sums[t]) for r in range(1, len(s)) for t in itertools.combinations(s, r))]
+    gain = {m: interaction_threshold(math.comb(n_prev, m), w) for m in (2, 3, 4)}
+    best_single = max(abs(sums[(f,)]) for f in range(n_prev))
+    kept = [s for s, v in found if abs(v) >= best_single and all(
+        abs(v) >= abs(sums[t]) + gain[len(s)] for r in range(1, len(s)) for t in itertools.combinations(s, r))]
     kept.sort(key=lambda s: (-abs(sums[s]), len(s), s))
     if len(_INTERACTION_CACHE) >= 4:
         _INTERACTION_CACHE.pop(next(iter(_INTERACTION_CACHE)))
