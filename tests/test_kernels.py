@@ -295,3 +295,59 @@ def test_unique_patterns_are_memorized_exactly():
     A = np.ascontiguousarray(bits.T)
     _, table, correct = _fit_lut(A, y, np.arange(12), 0)
     assert correct == 500
+
+
+# ---------------------------------------------------------------- interactions (chosen support's starts)
+def _packed(rng, n_prev, n, max_w):
+    from lutlearn.training import pack_columns, weight_planes
+
+    A = rng.integers(0, 2, (n_prev, n), dtype=np.uint8)
+    y = (A[1] ^ A[4] ^ (rng.random(n) < 0.1)).astype(np.uint8)  # a noisy pair, so some sums are large
+    w = rng.integers(0, max_w + 1, n).astype(np.int64)
+    masks, scales = weight_planes(w)
+    return A, y, w, pack_columns(A), pack_columns(y)[0], masks, scales
+
+
+@pytest.mark.parametrize("n, max_w", [(64, 1), (200, 1), (130, 5), (77, 300)])
+def test_subset_sums_match_reference(n, max_w):
+    rng = np.random.default_rng(n)
+    A, y, w, X, yp, masks, scales = _packed(rng, 9, n, max_w)
+    subsets = np.array([rng.choice(9, 4, replace=False) for _ in range(40)], np.int32)
+    sizes = rng.integers(1, 5, 40).astype(np.int32)
+    out = np.empty(40, np.int64)
+    kernels.subset_sums(X, yp, masks, scales, int(w.sum()), subsets, sizes, out)
+    want = [ref.walsh_sum(A, y, w, s[:m]) for s, m in zip(subsets, sizes)]
+    np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize("order, cap, max_w", [(2, 50, 1), (3, 200, 1), (3, 3, 2), (2, 2, 7)])
+def test_interaction_scan_matches_reference(order, cap, max_w):
+    rng = np.random.default_rng(order * 10 + cap)
+    A, y, w, X, yp, masks, scales = _packed(rng, 11, 150, max_w)
+    threshold = int(0.12 * w.sum())  # low enough that small caps overflow
+    found = np.full((11, cap, 3), -7, np.int32)
+    sums = np.empty((11, cap), np.int64)
+    n_found = np.empty(11, np.int64)
+    kernels.interaction_scan(X, yp, masks, scales, int(w.sum()), order, threshold, found, sums, n_found)
+    lanes, counts = ref.interaction_scan(A, y, w, order, threshold, cap)
+    np.testing.assert_array_equal(n_found, counts)
+    assert sum(counts) > 0 and (cap > 5 or max(counts) > cap)  # something found; the small caps overflow
+    for a in range(11):
+        got = [(tuple(found[a, r, :order].tolist()), int(sums[a, r])) for r in range(min(cap, counts[a]))]
+        assert got == lanes[a]
+        if order == 2:
+            assert (found[a, : min(cap, counts[a]), 2] == -1).all()
+
+
+def test_quad_candidates_match_reference():
+    from lutlearn.training import _quad_candidates, pack_columns
+
+    rng = np.random.default_rng(5)
+    A = rng.integers(0, 2, (10, 400), dtype=np.uint8)
+    y = A[0] ^ A[3] ^ A[6] ^ A[8]
+    y[rng.random(400) < 0.01] ^= 1  # a few exceptions: some windows are not clean
+    order = rng.permutation(400)
+    got = _quad_candidates(pack_columns(A), pack_columns(y)[0], order)
+    want = ref.quad_candidates(A, y, order, 4)
+    assert [tuple(q) for q in got.tolist()] == want
+    assert (0, 3, 6, 8) in want

@@ -260,11 +260,13 @@ def test_greedy_wires_kernel_matches_reference(k, n_candidates):
     A = np.ascontiguousarray(X.T)
     fold = rng.integers(0, 2, len(y)).astype(np.uint8)
     w = rng.integers(0, 3, len(y)).astype(np.int64)
-    first = rng.integers(0, 10, 6).astype(np.int32)
+    starts = np.array([rng.choice(10, k, replace=False) for _ in range(6)], np.int32)
+    n_start = rng.integers(1, min(k, 3) + 1, 6).astype(np.int32)  # luts start from 1 to 3 inputs
     pools = np.argsort(rng.random((6, 10)), axis=1)[:, : n_candidates or 10].astype(np.int32)
     wires, scores = np.empty((6, k), np.int32), np.empty(6)
-    kernels.greedy_wires(A, y, fold, w, first, pools, wires, scores)
-    want_wires, want_scores = _reference.greedy_wires(A, y, fold, w, first, pools, k)
+    kernels.greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores)
+    want_wires, want_scores = _reference.greedy_wires(A, y, fold, w, [s[:m] for s, m in zip(starts, n_start)],
+                                                      pools, k)
     np.testing.assert_array_equal(wires, want_wires)
     np.testing.assert_allclose(scores, want_scores, rtol=1e-12)
     single = np.empty(10)
@@ -300,9 +302,12 @@ def _reference_greedy_network(clf, X, y, n_candidates=None):
         rng = np.random.default_rng([clf.seed_, layer])
         single = np.array([_reference.cv_score(A[f], y, fold, w) for f in range(n_prev)])
         ranking = np.lexsort((rng.random(n_prev), -single))
-        first = ranking[np.arange(n_luts) % n_prev]
         pools = np.argsort(rng.random((n_luts, n_prev)), axis=1, kind="stable")[:, : n_candidates or n_prev]
-        want, _ = _reference.greedy_wires(A, y, fold, w, first, pools, k)
+        order4 = np.lexsort((w, y, training.example_hashes(A, clf.seed_)))
+        subsets = [s for s in _reference.interaction_subsets(A, y, w, order4, training.INTERACTION_MARGIN)
+                   if len(s) <= k][:n_luts] if k > 1 and layer == 1 else []  # the first hidden layer only
+        starts = subsets + [[f] for f in ranking[np.arange(n_luts - len(subsets)) % n_prev]]
+        want, _ = _reference.greedy_wires(A, y, fold, w, starts, pools, k)
         expected.append(want)
         A = _reference.predict_layer(A, wires, tables)
     return expected
@@ -331,8 +336,43 @@ def test_greedy_wiring_finds_the_hidden_inputs_random_wiring_misses():
     random = LutNetworkClassifier(**params).fit(X, y)
     greedy = LutNetworkClassifier(**params, wiring="greedy").fit(X, y)
     assert random.score(Xt, yt) < 0.7 < 0.9 < greedy.score(Xt, yt)
-    assert sorted(greedy.wires_[0][:, 0].tolist()) == list(range(40))  # every lut starts from another input
-    assert any({3, 19} <= set(w.tolist()) for w in greedy.wires_[0])
+    assert greedy.wires_[0][0, :2].tolist() == [3, 19]  # the parity's pair is found first
+    firsts = greedy.wires_[0][1:, 0].tolist()  # the others start from distinct inputs
+    assert len(set(firsts)) == 39
+
+
+def _parity_data(n, d, hidden, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 2, (n, d)).astype(np.uint8)
+    return X, np.bitwise_xor.reduce(X[:, hidden], axis=1).astype(np.uint8)
+
+
+@pytest.mark.parametrize("hidden", [(7, 42, 88), (3, 30, 61, 97)])
+def test_greedy_wiring_finds_a_planted_parity_of_three_or_four(hidden):
+    # every subset of the hidden inputs is independent of the label: one input at a time sees nothing
+    X, y = _parity_data(3000, 100, list(hidden), len(hidden))
+    params = dict(k=4, hidden_layers=(6,), wiring="greedy", random_state=0)
+    a = LutNetworkClassifier(**params, n_jobs=1).fit(X[:2000], y[:2000])
+    assert a.wires_[0][0, : len(hidden)].tolist() == list(hidden)
+    assert a.score(X[2000:], y[2000:]) == 1.0
+    perm = np.random.default_rng(1).permutation(2000)
+    b = LutNetworkClassifier(**params, n_jobs=2).fit(X[perm], y[perm])  # same wiring: threads, row order
+    for wa, wb in zip(a.wires_, b.wires_):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_interaction_subsets_weights_count_as_repeated_examples():
+    from lutlearn import training
+
+    X, y = _parity_data(600, 12, [2, 5, 9], 0)
+    y[:40] ^= 1  # some noise
+    A = np.ascontiguousarray(X.T)
+    w = np.random.default_rng(0).integers(0, 3, 600)
+    got = training.interaction_subsets(A, y, w, 0)
+    want = training.interaction_subsets(np.repeat(A, w, axis=1), np.repeat(y, w), None, 0)
+    assert got == want and got[0] == (2, 5, 9)
+    assert training.interaction_subsets(A, y, np.zeros(600, np.int64), 0) == []
+    assert training.interaction_subsets(A, X[:, 4].copy(), None, 0) == []  # a single input: no interaction
 
 
 def test_greedy_network_does_not_depend_on_threads_or_row_order():

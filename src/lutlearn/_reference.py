@@ -121,13 +121,16 @@ def cv_score(q, y, fold, w) -> float:
     return score
 
 
-def greedy_wires(A, y, fold, w, first, pools, k):
-    """Every lut's greedily chosen wires and final score, as :func:`lutlearn.kernels.greedy_wires` chooses them."""
+def greedy_wires(A, y, fold, w, starts, pools, k):
+    """Every lut's greedily chosen wires and final score, as :func:`lutlearn.kernels.greedy_wires` chooses them.
+
+    ``starts[j]`` is the list of inputs lut ``j`` starts from.
+    """
     wires, scores = [], []
-    for f0, pool in zip(first, pools):
-        chosen = [int(f0)]
-        path = [cv_score(pattern_index(A, chosen), y, fold, w)]  # score of every prefix
-        for _ in range(k - 1):
+    for start, pool in zip(starts, pools):
+        chosen = [int(f) for f in start]
+        path = [cv_score(pattern_index(A, chosen), y, fold, w)]  # score of every prefix, from the start
+        for _ in range(k - len(start)):
             options = [(cv_score(pattern_index(A, chosen + [int(c)]), y, fold, w), int(c))
                        for c in pool if int(c) not in chosen]
             if not options:
@@ -135,12 +138,87 @@ def greedy_wires(A, y, fold, w, first, pools, k):
             best = max(s for s, _ in options)
             chosen.append(next(c for s, c in options if s == best))  # the first best in pool order
             path.append(best)
-        keep = int(np.argmax(path)) + 1  # the shortest prefix with the best score
-        score = path[keep - 1]
+        score = max(path)
+        keep = path.index(score) + len(start)  # the shortest prefix (at least the start) with the best score
         chosen = chosen[:keep]
         wires.append(chosen + [chosen[-1]] * (k - len(chosen)))
         scores.append(score)
     return np.array(wires, np.int32), np.array(scores, np.float64)
+
+
+def walsh_sum(A, y, w, subset) -> int:
+    """``sum_i w_i (-1)**(y_i xor parity of the inputs in subset)`` (as :func:`lutlearn.kernels.subset_sums`)."""
+    bits = np.asarray(y, np.int64).copy()
+    for f in subset:
+        bits ^= np.asarray(A[f], np.int64)
+    return int(np.sum(np.asarray(w, np.int64) * (1 - 2 * bits)))
+
+
+def interaction_scan(A, y, w, order, threshold, cap):
+    """Lanes of :func:`lutlearn.kernels.interaction_scan`: per smallest input, the kept subsets and sums, and counts."""
+    import itertools
+
+    n = A.shape[0]
+    lanes = [[] for _ in range(n)]
+    counts = [0] * n
+    for s in itertools.combinations(range(n), order):
+        v = walsh_sum(A, y, w, s)
+        if abs(v) < threshold:
+            continue
+        lane = lanes[s[0]]
+        counts[s[0]] += 1
+        if len(lane) < cap:
+            lane.append((s, v))
+            continue
+        weakest = min(range(cap), key=lambda r: (abs(lane[r][1]), r))  # the first of the weakest
+        if abs(v) > abs(lane[weakest][1]):
+            lane[weakest] = (s, v)
+    return lanes, counts
+
+
+def quad_candidates(A, y, order, windows):
+    """Every set of 4 inputs whose parity equals the label on one of the windows ``order[64 t: 64 t + 64]``."""
+    import itertools
+
+    found = []
+    rows = [order[64 * t: 64 * t + 64] for t in range(min(windows, len(order) // 64))]
+    for s in itertools.combinations(range(A.shape[0]), 4):
+        par = np.bitwise_xor.reduce(np.asarray(A[list(s)], np.uint8), axis=0)
+        if any((par[r] == np.asarray(y)[r]).all() for r in rows):
+            found.append(s)
+    return found
+
+
+def interaction_subsets(A, y, w, order4, margin, windows=4, triples=True):
+    """The sets :func:`lutlearn.training.interaction_subsets` keeps, by brute force (no scan cap).
+
+    ``order4``: the examples whose windows propose four-input sets; ``margin``
+    the threshold's factor over ``sqrt(2 ln(2 M) sum w**2)``.
+    """
+    import itertools
+    import math
+
+    n = A.shape[0]
+    w2 = float(np.sum(np.asarray(w, np.float64) ** 2))
+
+    def threshold(m):
+        return max(1, math.ceil(margin * math.sqrt(2 * math.log(2 * max(1, m)) * w2)))
+
+    candidates = list(itertools.combinations(range(n), 2))
+    if triples:
+        candidates += list(itertools.combinations(range(n), 3))
+    candidates += quad_candidates(A, y, order4, windows) if n >= 4 else []
+    best_single = max(abs(walsh_sum(A, y, w, [f])) for f in range(n))
+    kept = []
+    for s in candidates:
+        v = walsh_sum(A, y, w, s)
+        t = threshold(math.comb(n, len(s)))
+        if abs(v) < max(t, best_single):
+            continue
+        subsets = (u for r in range(1, len(s)) for u in itertools.combinations(s, r))
+        if all(abs(v) >= abs(walsh_sum(A, y, w, u)) + t for u in subsets):
+            kept.append((-abs(v), len(s), s))
+    return [s for _, _, s in sorted(kept)]
 
 
 def predict_layer(A, wires, tables):

@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
-from numba import prange
+from numba import prange, types
+from numba.extending import intrinsic
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -473,11 +474,11 @@ def single_scores(A, y, fold, w, out):
 
 
 @nb.njit(cache=True, parallel=True)
-def greedy_wires(A, y, fold, w, first, pools, wires, scores):
-    """Choose every lut's wires greedily: start from ``first[j]``, add ``k - 1`` times the input of
-    ``pools[j]`` that gives the lut the best cross-validated score (:func:`_cv_score`), even when no input
-    raises it (a comparator's top bits only help together), then keep the shortest prefix of wires with
-    the best score.
+def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
+    """Choose every lut's wires greedily: start from its ``n_start[j]`` inputs ``starts[j]``, add, until it
+    has ``k``, the input of ``pools[j]`` that gives the lut the best cross-validated score (:func:`_cv_score`),
+    even when no input raises it (a comparator's top bits only help together), then keep the shortest prefix
+    of wires, at least the start, with the best score.
 
     Parameters
     ----------
@@ -487,8 +488,10 @@ def greedy_wires(A, y, fold, w, first, pools, wires, scores):
         Class (0/1) and fold (0/1) of every example.
     w : int64 array of shape (n_samples,)
         Weight of every example (1 without sample weights).
-    first : int32 array of shape (n_luts,)
-        Each lut's first wire.
+    starts : int32 array of shape (n_luts, k)
+        Each lut's first wires (distinct; only the first ``n_start[j]`` are read).
+    n_start : int32 array of shape (n_luts,)
+        How many wires each lut starts from (1 to ``k``).
     pools : int32 array of shape (n_luts, n_candidates)
         The inputs each lut may add, in the order ties are broken (the first wins).
     wires : int32 array of shape (n_luts, k)
@@ -503,13 +506,16 @@ def greedy_wires(A, y, fold, w, first, pools, wires, scores):
         p = np.empty(n, np.uint32)
         q = np.empty(n, np.uint32)
         h = np.empty(4 << k, np.int64)
-        f0 = first[j]
+        m = n_start[j]
         for i in range(n):
-            p[i] = A[f0, i]
-        wires[j, 0] = f0
-        m = 1
-        score = _cv_score(p, y, fold, w, 2, h)
-        keep = 1
+            p[i] = 0
+        for b in range(m):
+            row = A[starts[j, b]]
+            for i in range(n):
+                p[i] = (p[i] << 1) | row[i]
+            wires[j, b] = starts[j, b]
+        score = _cv_score(p, y, fold, w, 1 << m, h)
+        keep = m
         while m < k and m < pools.shape[1] + 1:
             best = -np.inf
             best_c = -1
@@ -541,6 +547,116 @@ def greedy_wires(A, y, fold, w, first, pools, wires, scores):
         for b in range(keep, k):
             wires[j, b] = wires[j, keep - 1]
         scores[j] = score
+
+
+# --------------------------------------------------------------------------
+# Interactions (chosen support's starting subsets, see :func:`lutlearn.training.interaction_subsets`)
+#
+# Columns are bit-packed along the examples: ``X[f, t]`` holds examples
+# ``64 t .. 64 t + 63`` of input ``f`` (bit ``i & 63`` is example ``i``, as
+# ``np.packbits(..., bitorder="little")`` viewed as little-endian uint64).
+# Integer sample weights are split in bit planes: ``masks[b]`` has the bit of
+# example ``i`` set when bit ``b`` of its weight is, and ``scales[b] = 2**b``.
+# The *disagreement* of a subset ``S`` is ``sum_i w_i [y_i != parity(x_S)]``,
+# counted with popcounts; its Walsh sum is ``total_weight - 2 * disagreement``.
+
+
+@intrinsic
+def _ctpop(typingctx, x):
+    """The number of set bits of a uint64 (LLVM's ``ctpop``, one instruction where the CPU has it)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+@nb.njit(cache=True, inline="always")
+def _disagreement(z, masks, scales):
+    """Weighted number of set bits of packed ``z`` (see the section's conventions)."""
+    d = np.int64(0)
+    for b in range(masks.shape[0]):
+        c = np.int64(0)
+        for t in range(z.shape[0]):
+            c += np.int64(_ctpop(z[t] & masks[b, t]))
+        d += c * scales[b]
+    return d
+
+
+@nb.njit(cache=True, parallel=True)
+def subset_sums(X, yp, masks, scales, total, subsets, sizes, out):
+    """``out[r]``: the Walsh sum ``sum_i w_i (-1)**(y_i xor parity of inputs subsets[r, :sizes[r]])`` (int64).
+
+    ``X`` (n_inputs, n_words) and ``yp`` (n_words,) are bit-packed, ``masks``
+    and ``scales`` the weight planes, ``total`` the total weight.
+    """
+    nw = yp.shape[0]
+    for r in prange(subsets.shape[0]):
+        z = np.empty(nw, np.uint64)
+        for t in range(nw):
+            z[t] = yp[t]
+        for s in range(sizes[r]):
+            row = X[subsets[r, s]]
+            for t in range(nw):
+                z[t] ^= row[t]
+        out[r] = total - 2 * _disagreement(z, masks, scales)
+
+
+@nb.njit(cache=True, inline="always")
+def _keep(found, sums, n_found, a, s, i0, i1, i2):
+    """Record subset ``(i0, i1, i2)`` with Walsh sum ``s`` in lane ``a``: append, or replace the weakest when full."""
+    cap = sums.shape[1]
+    m = n_found[a]
+    if m < cap:
+        pos = m
+    else:
+        pos = 0
+        for r in range(1, cap):
+            if abs(sums[a, r]) < abs(sums[a, pos]):
+                pos = r
+        if abs(s) <= abs(sums[a, pos]):
+            n_found[a] = m + 1
+            return
+    found[a, pos, 0] = i0
+    found[a, pos, 1] = i1
+    found[a, pos, 2] = i2
+    sums[a, pos] = s
+    n_found[a] = m + 1
+
+
+@nb.njit(cache=True, parallel=True)
+def interaction_scan(X, yp, masks, scales, total, order, threshold, found, sums, n_found):
+    """Every pair (``order=2``) or triple (``order=3``) of inputs whose absolute Walsh sum reaches ``threshold``.
+
+    Lane ``a`` (one per input) collects the subsets whose smallest input is
+    ``a`` (increasing inputs; a pair's third entry is -1) in ``found[a]``
+    and their sums in ``sums[a]``, in scan order, and counts them all in
+    ``n_found[a]``; when more than ``found.shape[1]`` reach the threshold it
+    keeps the strongest (the earliest on ties). Each lane is scanned by one
+    thread in a fixed order, so the result does not depend on the threads.
+    """
+    n, nw = X.shape
+    for i in prange(n):
+        half = np.int64(i) // 2
+        a = half if np.int64(i) % 2 == 0 else np.int64(n) - 1 - half  # lanes paired light with heavy
+        n_found[a] = 0
+        z = np.empty(nw, np.uint64)
+        zz = np.empty(nw, np.uint64)
+        for b in range(a + 1, n):
+            for t in range(nw):
+                z[t] = yp[t] ^ X[a, t] ^ X[b, t]
+            if order == 2:
+                s = total - 2 * _disagreement(z, masks, scales)
+                if abs(s) >= threshold:
+                    _keep(found, sums, n_found, a, s, a, b, -1)
+                continue
+            for c in range(b + 1, n):
+                for t in range(nw):
+                    zz[t] = z[t] ^ X[c, t]
+                s = total - 2 * _disagreement(zz, masks, scales)
+                if abs(s) >= threshold:
+                    _keep(found, sums, n_found, a, s, a, b, c)
 
 
 # --------------------------------------------------------------------------

@@ -62,6 +62,8 @@ weight. Without weights nothing of this runs (the kernels' fast path).
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
 import sys
 import time
@@ -77,8 +79,9 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_HIDDEN_LAYERS", "MAX_K",
-    "WIRINGS", "effective_params", "example_folds", "greedy_wiring", "input_accuracy", "integer_weights",
-    "random_dichotomies", "random_wiring", "train", "weight_shift",
+    "WIRINGS", "effective_params", "example_folds", "example_hashes", "greedy_wiring", "input_accuracy",
+    "integer_weights", "interaction_subsets", "pack_columns", "random_dichotomies", "random_wiring", "train",
+    "weight_shift", "weight_planes",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -349,24 +352,212 @@ def draw(arch: Architecture, seed: int) -> tuple[list[np.ndarray], list[np.ndarr
     return wires, sides
 
 
-def example_folds(A: np.ndarray, seed: int) -> np.ndarray:
-    """The fold (0 or 1) of every example of feature-major 0/1 ``A``, a hash of its bits and the seed.
+def example_hashes(A: np.ndarray, seed: int) -> np.ndarray:
+    """``sum_f A[f, i] * key[f]`` (mod ``2**64``) for every example ``i`` of feature-major 0/1 ``A``.
 
-    The top bit of ``sum_f A[f, i] * key[f]`` (mod ``2**64``), with 64-bit
-    keys drawn from ``(seed, 0)``: a function of the example's content, so
-    folds do not depend on the order of the training set, and equal examples
-    share a fold.
+    The 64-bit keys are drawn from ``(seed, 0)``: a function of the
+    example's content, not of its position in the training set.
     """
     keys = np.random.default_rng([seed, 0]).integers(0, 2**64, A.shape[0], dtype=np.uint64, endpoint=False)
     h = np.zeros(A.shape[1], np.uint64)
     for f in range(A.shape[0]):
         h += A[f] * keys[f]
-    return (h >> np.uint64(63)).astype(np.uint8)
+    return h
+
+
+def example_folds(A: np.ndarray, seed: int) -> np.ndarray:
+    """The fold (0 or 1) of every example of feature-major 0/1 ``A``, a hash of its bits and the seed.
+
+    The top bit of :func:`example_hashes`: folds do not depend on the order
+    of the training set, and equal examples share a fold.
+    """
+    return (example_hashes(A, seed) >> np.uint64(63)).astype(np.uint8)
+
+
+#: Interactions kept by :func:`interaction_subsets` are this many times the largest Walsh sum expected among
+#: as many random subsets (``sqrt(2 ln(2 M) sum w**2)`` for ``M`` subsets of the size).
+INTERACTION_MARGIN = 1.5
+#: Triples are scanned when ``C(n_inputs, 3) * words * weight planes`` is at most this (about 1.5 s at 512
+#: inputs and 6,400 examples on one core); above it (784 MNIST pixels) only pairs and four-input parities.
+TRIPLE_SCAN_WORDS = 3 * 10**9
+#: Four-input parities are looked for on this many windows of 64 examples each (see :func:`interaction_subsets`).
+QUAD_WINDOWS = 4
+#: A window's key shared by more pairs than this is skipped (constant or repeated columns), so the candidates stay few.
+QUAD_MAX_MATCHES = 4
+#: Subsets kept per input by the pair and triple scans (the strongest).
+SCAN_CAP = 64
+_INTERACTION_CACHE: dict = {}
+
+
+def pack_columns(B: np.ndarray) -> np.ndarray:
+    """Bit-pack the rows of 0/1 ``B`` (n_rows, n) along the examples: uint64 (n_rows, ceil(n / 64)).
+
+    Bit ``i & 63`` of word ``i >> 6`` is example ``i`` (the convention of
+    :func:`lutlearn.kernels.interaction_scan`); the padding bits are 0.
+    """
+    B = np.atleast_2d(np.asarray(B, np.uint8))
+    P = np.packbits(B, axis=1, bitorder="little")
+    P = np.pad(P, ((0, 0), (0, -P.shape[1] % 8)))
+    return np.ascontiguousarray(P).view("<u8").astype(np.uint64)
+
+
+def weight_planes(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative integer weights as bit planes: packed ``masks`` (one row per bit) and ``scales`` (``2**b``)."""
+    w = np.asarray(w, np.int64)
+    n_bits = max(1, int(w.max()).bit_length()) if len(w) else 1
+    masks = pack_columns(np.stack([(w >> b) & 1 for b in range(n_bits)]))
+    return masks, np.left_shift(np.int64(1), np.arange(n_bits, dtype=np.int64))
+
+
+def interaction_threshold(n_subsets: int, w: np.ndarray) -> int:
+    """The smallest absolute Walsh sum kept among ``n_subsets`` subsets (:data:`INTERACTION_MARGIN`)."""
+    w2 = float(np.sum(np.asarray(w, np.float64) ** 2))
+    return max(1, math.ceil(INTERACTION_MARGIN * math.sqrt(2 * math.log(2 * max(1, n_subsets)) * w2)))
+
+
+def _quad_candidates(X: np.ndarray, yp: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Four-input sets that may be parities of the label: meet in the middle on windows of 64 examples.
+
+    For the examples ``order[64 t: 64 t + 64]`` (window ``t``), a pair
+    ``(a, b)`` whose key ``y ^ x_a ^ x_b`` equals the key ``x_c ^ x_d`` of
+    another pair gives the candidate ``{a, b, c, d}``: exactly what a parity
+    of these four inputs shows on that window. Keys shared by more than
+    :data:`QUAD_MAX_MATCHES` pairs are skipped. Returns the sorted distinct
+    candidates, int32 (n, 4).
+    """
+    n_prev = X.shape[0]
+    bits = np.unpackbits(X.view(np.uint8), axis=1, bitorder="little")  # (n_prev, 64 * words)
+    ybits = np.unpackbits(yp.view(np.uint8), bitorder="little")
+    ia, ib = np.triu_indices(n_prev, 1)
+    found = []
+    for t in range(min(QUAD_WINDOWS, len(order) // 64)):
+        idx = order[64 * t: 64 * t + 64]
+        cols = pack_columns(bits[:, idx])[:, 0]
+        ykey = pack_columns(ybits[idx])[0, 0]
+        keys = cols[ia] ^ cols[ib]
+        srt = np.argsort(keys, kind="stable")
+        sk = keys[srt]
+        q = keys ^ ykey
+        lo, hi = np.searchsorted(sk, q, "left"), np.searchsorted(sk, q, "right")
+        hit = (hi > lo) & (hi - lo <= QUAD_MAX_MATCHES)
+        p = np.repeat(np.flatnonzero(hit), (hi - lo)[hit])
+        starts = np.repeat(lo[hit], (hi - lo)[hit])
+        r = srt[starts + np.arange(len(p)) - np.repeat(np.cumsum((hi - lo)[hit]) - (hi - lo)[hit], (hi - lo)[hit])]
+        quads = np.stack([ia[p], ib[p], ia[r], ib[r]], axis=1)
+        quads.sort(axis=1)
+        distinct = (np.diff(quads, axis=1) > 0).all(axis=1)
+        found.append(quads[distinct])
+    if not found:
+        return np.empty((0, 4), np.int32)
+    return np.unique(np.concatenate(found), axis=0).astype(np.int32)
+
+
+def _walsh_sums(X, yp, masks, scales, total, subsets: list) -> np.ndarray:
+    """The Walsh sums (:func:`lutlearn.kernels.subset_sums`) of a list of input subsets (up to 4 inputs)."""
+    arr = np.zeros((len(subsets), 4), np.int32)
+    sizes = np.array([len(s) for s in subsets], np.int32)
+    for r, s in enumerate(subsets):
+        arr[r, : len(s)] = s
+    out = np.empty(len(subsets), np.int64)
+    kernels.subset_sums(X, yp, masks, scales, total, arr, sizes, out)
+    return out
+
+
+def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed: int) -> list[tuple[int, ...]]:
+    """Sets of 2 to 4 inputs that matter together: significant Walsh (parity) correlations with the label.
+
+    Still counting, with popcounts on bit-packed columns. The Walsh sum of a
+    set ``S`` of inputs is ``sum_i w_i (-1)**(y_i xor parity(x_S))``; its
+    absolute value over the total weight is 1 when the label is the parity
+    of ``S`` (or its complement) and about ``1 / sqrt(n)`` for an unrelated
+    set. Kept: the sets whose absolute sum is at least
+    :func:`interaction_threshold` (:data:`INTERACTION_MARGIN` times the
+    largest expected among as many random sets of that size), exceeds that
+    of every smaller subset of theirs by as much (an AND of two inputs is
+    already seen through each input alone), and is at least that of the
+    strongest single input (on images, many pixel pairs pass the other
+    tests, and luts starting from them did slightly worse than from single
+    pixels).
+
+    * pairs: every pair (:func:`lutlearn.kernels.interaction_scan`);
+    * triples: every triple, when ``C(n_inputs, 3)`` scans fit
+      :data:`TRIPLE_SCAN_WORDS`, else none;
+    * four inputs: the candidates of a meet in the middle
+      (:func:`_quad_candidates`, on :data:`QUAD_WINDOWS` windows of 64
+      examples of positive weight taken in the order of
+      :func:`example_hashes`, so the result does not depend on the order of
+      the examples) are scored on all examples. This finds exact parities
+      (and ones with rare exceptions: one clean window suffices), not weaker
+      four-input correlations.
+
+    The result depends only on the data (as a set of weighted examples) and
+    ``seed``, never on the threads; it is cached for the last few inputs
+    (a fit-circuit search fits many networks on the same data).
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_prev, n_samples)
+    y : uint8 array of shape (n_samples,)
+    w : int array of shape (n_samples,) or None
+    seed : int
+
+    Returns
+    -------
+    list of tuples of ints
+        Increasing inputs of every kept set, strongest first (then smaller
+        sets, then in lexicographic order).
+    """
+    n_prev, n = A.shape
+    w = np.ones(n, np.int64) if w is None else np.asarray(w, np.int64)
+    X, yp = pack_columns(A), pack_columns(y)[0]
+    masks, scales = weight_planes(w)
+    total = int(w.sum())
+    if n_prev < 2 or total == 0:
+        return []
+    digest = hashlib.blake2b(X.tobytes() + yp.tobytes() + w.tobytes() + np.int64(seed).tobytes()
+                             + np.int64(n_prev).tobytes(), digest_size=16).digest()
+    if digest in _INTERACTION_CACHE:
+        return list(_INTERACTION_CACHE[digest])
+    sums = {(f,): int(s) for f, s in enumerate(_walsh_sums(X, yp, masks, scales, total, [(f,) for f in range(n_prev)]))}
+    found = []
+    for order in (2, 3):
+        n_sets = math.comb(n_prev, order)
+        if n_sets == 0 or (order == 3 and n_sets * X.shape[1] * len(scales) > TRIPLE_SCAN_WORDS):
+            continue
+        sets = np.empty((n_prev, SCAN_CAP, 3), np.int32)
+        s_sums = np.empty((n_prev, SCAN_CAP), np.int64)
+        n_found = np.empty(n_prev, np.int64)
+        kernels.interaction_scan(X, yp, masks, scales, total, order, interaction_threshold(n_sets, w),
+                                 sets, s_sums, n_found)
+        for a in range(n_prev):
+            for r in range(min(SCAN_CAP, int(n_found[a]))):
+                found.append((tuple(int(f) for f in sets[a, r, :order]), int(s_sums[a, r])))
+    if n_prev >= 4:
+        weighted = np.flatnonzero(w > 0)
+        order4 = weighted[np.lexsort((w[weighted], y[weighted], example_hashes(A, seed)[weighted]))]
+        quads = [tuple(int(f) for f in q) for q in _quad_candidates(X, yp, order4)]
+        if quads:
+            t4 = interaction_threshold(math.comb(n_prev, 4), w)
+            found += [(q, int(s)) for q, s in zip(quads, _walsh_sums(X, yp, masks, scales, total, quads))
+                      if abs(s) >= t4]
+    for s, v in found:
+        sums[s] = v
+    subs = sorted({t for s, _ in found for r in range(2, len(s)) for t in itertools.combinations(s, r)} - set(sums))
+    sums.update(zip(subs, (int(v) for v in _walsh_sums(X, yp, masks, scales, total, subs))) if subs else ())
+    gain = {m: interaction_threshold(math.comb(n_prev, m), w) for m in (2, 3, 4)}
+    best_single = max(abs(sums[(f,)]) for f in range(n_prev))
+    kept = [s for s, v in found if abs(v) >= best_single and all(
+        abs(v) >= abs(sums[t]) + gain[len(s)] for r in range(1, len(s)) for t in itertools.combinations(s, r))]
+    kept.sort(key=lambda s: (-abs(sums[s]), len(s), s))
+    if len(_INTERACTION_CACHE) >= 4:
+        _INTERACTION_CACHE.pop(next(iter(_INTERACTION_CACHE)))
+    _INTERACTION_CACHE[digest] = tuple(kept)
+    return kept
 
 
 def greedy_wiring(
     A: np.ndarray, y: np.ndarray, fold: np.ndarray, w: np.ndarray | None, rng: np.random.Generator,
-    n_luts: int, k: int, n_candidates: int | None = None,
+    n_luts: int, k: int, n_candidates: int | None = None, seed: int = 0, interactions: bool = True,
 ) -> np.ndarray:
     """Chosen support: pick each lut's ``k`` inputs among the layer below to maximise what it memorizes.
 
@@ -380,22 +571,28 @@ def greedy_wiring(
     accuracy it also rewards inputs that make patterns purer without yet
     changing their majority (the second top bit of a comparator).
 
-    1. Every input of the layer below is scored alone and ranked (best
-       first, ties in a random order drawn from ``rng``); lut ``j`` starts
-       from the ``j``-th input of that ranking (cycling when there are more
-       luts than inputs), so that the luts of a layer start from different
-       inputs.
-    2. Then it adds, one at a time until it has ``k``, the input of its
-       candidate pool that gives it the best score (the first in pool order
-       on ties), even when none raises the score (the top bits of a
+    1. Inputs that matter only together (a parity of 2 to 4 of them, whose
+       every smaller subset is independent of the label, or the top bits of
+       an adder with one carry bit) are found first by their Walsh (parity)
+       correlation with the label (:func:`interaction_subsets`, ``k >= 2``,
+       with ``interactions``): the first luts start from these sets of at
+       most ``k`` inputs, strongest first, one set per lut.
+    2. Every input of the layer below is scored alone and ranked (best
+       first, ties in a random order drawn from ``rng``); the other luts
+       start from the inputs of that ranking in turn (cycling when there
+       are more luts than inputs), so that the luts of a layer start from
+       different inputs.
+    3. Then each lut adds, one at a time until it has ``k``, the input of
+       its candidate pool that gives it the best score (the first in pool
+       order on ties), even when none raises the score (the top bits of a
        comparator only help together), and keeps the shortest prefix of its
-       inputs with the best score; a lut that keeps ``m < k`` inputs
-       repeats its last one (part of its table is then never reached). The
-       pool of each lut is ``n_candidates`` inputs drawn at random from
-       ``rng`` (None: all of them, in a random order).
+       inputs, at least its start, with the best score; a lut that keeps
+       ``m < k`` inputs repeats its last one (part of its table is then
+       never reached). The pool of each lut is ``n_candidates`` inputs drawn
+       at random from ``rng`` (None: all of them, in a random order).
 
-    The result depends only on the data, ``rng`` and the sizes, never on
-    the number of threads.
+    The result depends only on the data, ``rng``, ``seed`` and the sizes,
+    never on the number of threads.
 
     Parameters
     ----------
@@ -408,6 +605,14 @@ def greedy_wiring(
     rng : numpy.random.Generator
     n_luts, k : int
     n_candidates : int or None, default=None
+    seed : int, default=0
+        Orders the examples for the four-input search (:func:`interaction_subsets`).
+    interactions : bool, default=True
+        Whether to look for inputs that matter together (step 1). The trainer
+        does in layer 1 only (the luts reading the input bits): above it, the inputs are luts fit
+        to the label, and starting from their pairs did slightly worse
+        (validation accuracy of two-hidden-layer networks on a comparator and
+        an adder's carry).
 
     Returns
     -------
@@ -418,10 +623,16 @@ def greedy_wiring(
     single = np.empty(n_prev, np.float64)
     kernels.single_scores(A, y, fold, w64, single)
     ranking = np.lexsort((rng.random(n_prev), -single))
-    first = np.ascontiguousarray(ranking[np.arange(n_luts) % n_prev], dtype=np.int32)
     pools = random_wiring(rng, n_luts, n_prev, n_prev if n_candidates is None else min(n_candidates, n_prev))
+    subsets = [s for s in interaction_subsets(A, y, w, seed) if len(s) <= k][:n_luts] if k > 1 and interactions else []
+    starts = np.zeros((n_luts, k), np.int32)
+    n_start = np.ones(n_luts, np.int32)
+    for j, s in enumerate(subsets):
+        starts[j, : len(s)] = s
+        n_start[j] = len(s)
+    starts[len(subsets):, 0] = ranking[np.arange(n_luts - len(subsets)) % n_prev]
     wires = np.empty((n_luts, k), np.int32)
-    kernels.greedy_wires(A, y, fold, w64, first, pools, wires, np.empty(n_luts, np.float64))
+    kernels.greedy_wires(A, y, fold, w64, starts, n_start, pools, wires, np.empty(n_luts, np.float64))
     return wires
 
 
@@ -504,6 +715,8 @@ class InMemoryBackend:
 
         The folds are drawn from the input bits, at layer 1; each layer's
         pools and ranking ties from ``np.random.default_rng([seed, layer])``.
+        Inputs that matter together are looked for in layer 1 only (the luts
+        reading the input bits).
         """
         if self.n_classes != 2:
             raise ValueError("wiring='greedy' is for two classes (the paper's network)")
@@ -511,7 +724,7 @@ class InMemoryBackend:
             self._fold = example_folds(self.A, seed)
             self._y = np.repeat(np.arange(2, dtype=np.uint8), np.diff(self.bounds))
         rng = np.random.default_rng([seed, layer])
-        return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates)
+        return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed, layer == 1)
 
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
