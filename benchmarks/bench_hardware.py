@@ -298,7 +298,7 @@ def main(argv=None) -> int:
     p.add_argument("--pipeline", type=int, default=1, help="lut levels per pipeline stage (default 1)")
     p.add_argument("--freq", type=float, default=100.0, help="nextpnr clock constraint in MHz (default 100)")
     p.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
-    p.add_argument("--ecp5", default="mnist-3v8-k6-2x64",
+    p.add_argument("--ecp5", default="mnist-3v8-k6-2x64,mnist10-k6-256-o4x16",
                    help="comma-separated design ids also placed on the ECP5-85k (slow); '' for none")
     p.add_argument("--timeout", type=float, default=3600, help="seconds per tool run (default 3600)")
     p.add_argument("-o", "--output", help="write the results as JSON (rewritten after every row)")
