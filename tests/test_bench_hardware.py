@@ -132,6 +132,24 @@ def test_render_refuses_other_documents(bench, tmp_path, capsys, damage, message
     assert message in err and len(err.splitlines()) == 1
 
 
+def test_misfit_on_the_hx8k_implies_the_up5k_and_the_encoder(bench):
+    """A network too large for the HX8K is not synthesised again for the UP5K, nor with its encoder."""
+    design = bench.Design("d", "binary-mnist", {"k": 8, "hidden_layers": [1024] * 5}, encoder="threshold")
+    misfit = _row(target="ice40-hx8k", status="does not fit", reason=(
+        "the design does not fit the Lattice iCE40 HX8K (iCE40HX8K-CT256): it needs 60000 luts, the part has 7680 "
+        "(52320 too many, 7.81x); try a smaller model"))
+    rows = [_row(target="lut6"), misfit]
+    up5k = bench.implied_misfit(rows, design, "bits", "ice40-up5k")
+    assert up5k.startswith("larger than the iCE40 HX8K (it needs 60000 luts, the part has 7680 (52320 too many")
+    assert "try" not in up5k
+    assert bench.implied_misfit(rows, design, "encoder", "ice40-hx8k").startswith(
+        "its network alone does not fit (it needs 60000 luts")
+    assert bench.implied_misfit(rows, design, "encoder", "lut6") is None
+    assert bench.implied_misfit([_row(target="ice40-hx8k")], design, "bits", "ice40-up5k") is None
+    assert bench.implied_misfit([_row(design="other", **{k: v for k, v in misfit.items() if k != "design"})],
+                                design, "bits", "ice40-up5k") is None
+
+
 def test_published_table_names_devices_and_sources(bench):
     """PolyLUT, NeuraLUT, DWN and LogicNets each appear with a device, a source and the encoder caveat."""
     table = bench.render_published()
@@ -155,3 +173,18 @@ def test_readme_table_is_the_committed_run(bench):
     designs = {r["design"] for r in doc["results"]}
     assert {"mnist-3v8-k6-2x64", "mnist10-k6-256-o4x16", "breast-cancer-k6-2x64"} <= designs
     assert {f"binary-mnist-k{k}-2x256" for k in (4, 6, 8)} <= designs
+
+
+def test_resume_keeps_rows_of_the_same_settings_only(bench):
+    """--resume keeps measured and misfit rows of a run with the same settings, never skipped ones."""
+    doc = _doc([_row(), _row(target="ice40-up5k", status="does not fit", reason="too big"),
+                _row(target="ecp5-85k", status="skipped", reason="nextpnr-ecp5 is not installed")])
+    cfg = dict(doc["config"])
+    kept = bench.reusable_rows(copy.deepcopy(doc), cfg)
+    key = json.dumps(_row()["params"], sort_keys=True)
+    assert set(kept) == {("d", key, "bits", "ice40-hx8k"), ("d", key, "bits", "ice40-up5k")}
+    assert kept["d", key, "bits", "ice40-hx8k"]["fmax_mhz"] == 163.2
+    assert bench.reusable_rows(copy.deepcopy(doc), {**cfg, "pipeline": 2}) == {}
+    assert bench.reusable_rows(copy.deepcopy(doc), {**cfg, "seed": 7}) == {}
+    with pytest.raises(ValueError, match="not a bench_hardware result document"):
+        bench.reusable_rows({"benchmark": "other"}, cfg)
