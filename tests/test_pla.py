@@ -135,6 +135,27 @@ def test_train_from_pla_end_to_end(tmp_path, capsys):
     assert acc > 0.95  # all patterns unseen in 600 draws of 64 are rare
 
 
+def test_train_pla_valid_and_test_report_each_split(tmp_path, capsys):
+    """``train --pla --valid --test``: each split's accuracy, as the saved model scores it."""
+    from lutlearn import load
+
+    assert main(["pla", "cmp:10", "-o", str(tmp_path / "t"), "--n-train", "300"]) == 0
+    files = {split: tmp_path / f"t.{split}.pla" for split in ("train", "valid", "test")}
+    model = tmp_path / "m.npz"
+    assert main(["train", "--pla", str(files["train"]), "--valid", str(files["valid"]), "--test", str(files["test"]),
+                 "-k", "4", "--hidden-layers", "1x32", "-o", str(model)]) == 0
+    out = capsys.readouterr().out
+    clf = load(model)
+    for split, name in (("train", "training"), ("valid", "validation"), ("test", "test")):
+        pla = read_pla(files[split])
+        assert f"{name} accuracy {clf.score(pla.X, pla.y):.4f}" in out, split
+    assert out.index("validation accuracy") < out.index("test accuracy")
+    write_pla(tmp_path / "narrow.pla", np.zeros((2, 9), np.uint8), [0, 1])
+    assert main(["train", "--pla", str(files["train"]), "--test", str(tmp_path / "narrow.pla"),
+                 "-o", str(tmp_path / "n.npz")]) == 1
+    assert f"{tmp_path / 'narrow.pla'} has 9 inputs but {files['train']} has 10" in capsys.readouterr().err
+
+
 def test_train_pla_errors(tmp_path, capsys):
     good = write(tmp_path, GOOD)
     bad = write(tmp_path, ".i 4\n.o 1\n01-1 1\n", "bad.pla")

@@ -1,4 +1,4 @@
-"""Reading examples from files: ``.npz``, ``.npy`` and ``.csv`` files, and chunked data for Dask.
+"""Reading examples from files: ``.npz``, ``.npy``, ``.csv`` and ``.pla`` files, and chunked data for Dask.
 
 :func:`read_examples` reads one file into memory:
 
@@ -7,6 +7,12 @@
 * ``.npy``: one 2-D array; the label column is chosen by ``label_column``.
 * ``.csv``: comma-separated numbers, with or without a header line; the label
   column is chosen by ``label_column`` (index, or name when there is a header).
+* ``.pla``: a single-output Espresso PLA file (:func:`lutlearn.pla.read_pla`):
+  the inputs, and the output as the label (none when ``label_column`` is None).
+
+:func:`describe_file` says what a file looks like from its first bytes (an
+AIGER circuit, a PLA file, a model file, gzip data, an image, ...) and which
+command reads it, for one-line errors when a file is given in the wrong place.
 
 :func:`read_chunked` reads chunked data as lazy Dask arrays (the ``dask``
 extra, and ``zarr`` for Zarr stores): a folder of ``.npy`` chunks
@@ -29,7 +35,7 @@ import numpy as np
 
 from lutlearn._files import require_regular_file
 
-__all__ = ["align_columns", "read_csv", "read_examples"]
+__all__ = ["align_columns", "describe_file", "read_csv", "read_examples"]
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -77,18 +83,61 @@ _SIGNATURES = [
 ]
 
 
+#: Which commands read the files lutlearn writes or reads, by what :func:`_looks_like` calls them.
+_READ_BY = {
+    "an AIGER circuit": "read by 'lutlearn evaluate CIRCUIT DATA' and 'lutlearn info CIRCUIT'",
+    "a PLA file of examples": "data for 'lutlearn train --pla', 'lutlearn evaluate', 'lutlearn predict' and "
+                              "'lutlearn fit-circuit'",
+    "a lutlearn model file": "read by 'lutlearn evaluate', 'predict', 'info', 'export' and 'hw-report'",
+    "an .npz file of arrays": "data (arrays X and y) for 'lutlearn train', 'evaluate' and 'predict'",
+}
+_PLA_DIRECTIVES = (b".i ", b".o ", b".p ", b".ilb ", b".ob ", b".type ")
+
+
 def _looks_like(head: bytes) -> str | None:
     """What the first bytes ``head`` of a file say it is (None: nothing recognised, and no NUL byte)."""
     for signature, what in _SIGNATURES:
         if head.startswith(signature):
             return what
+    lines = [ln.strip() for ln in head.split(b"\n")]
+    first = next((ln for ln in lines if ln and not ln.startswith(b"#")), b"")
+    if first.startswith(_PLA_DIRECTIVES):
+        return "a PLA file of examples"
     return "binary data" if b"\x00" in head else None
+
+
+def describe_file(path: str | os.PathLike) -> str:
+    """What the file at ``path`` looks like from its first bytes, and which lutlearn command reads it.
+
+    For one-line errors about a file given to a command that does not read
+    it, e.g. ``'an AIGER circuit, read by ...'``; ``'a zip archive (.npz)'``
+    is told apart into a model file and an ``.npz`` file of arrays. Never
+    raises: an unreadable file is ``'an unreadable file (...)'``.
+    """
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        return f"an unreadable file ({exc.strerror or exc})"
+    what = _looks_like(head)
+    if what == "a zip archive (.npz)":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+            what = "a lutlearn model file" if "meta.npy" in names else (
+                "an .npz file of arrays" if "X.npy" in names else what)
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+            pass
+    if what is None:
+        return "text of no format lutlearn reads" if head else "an empty file"
+    return f"{what}, {_READ_BY[what]}" if what in _READ_BY else what
 
 
 def _check_signature(path: Path, head: bytes, signature: bytes, kind: str) -> None:
     if not head.startswith(signature):
-        what = _looks_like(head) or "something else"
-        raise ValueError(f"{path}: not {kind} file (it looks like {what})")
+        raise ValueError(f"{path}: not {kind} file (it looks like {describe_file(path)})")
 
 
 def _numpy_error(path: Path, exc: Exception, kind: str) -> ValueError:
@@ -111,7 +160,7 @@ def _check_finite(X: np.ndarray, path: Path) -> None:
 
 
 def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None]:
-    """Read ``(X, y)`` from a ``.npz``, ``.npy`` or ``.csv`` file (``y`` is None when unlabelled).
+    """Read ``(X, y)`` from a ``.npz``, ``.npy``, ``.csv`` or ``.pla`` file (``y`` is None when unlabelled).
 
     Raises
     ------
@@ -127,8 +176,14 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
     """
     path = require_regular_file(path)
     suffix = path.suffix.lower()
+    if suffix == ".pla":
+        from lutlearn.pla import read_pla
+
+        pla = read_pla(path)
+        return pla.X, None if label_column is None else pla.y
     if suffix not in (".npz", ".npy", ".csv"):
-        raise ValueError(f"{path}: unknown data file type {suffix!r}; use .npz, .npy or .csv")
+        raise ValueError(f"{path}: unknown data file type {suffix!r} (it looks like {describe_file(path)}); "
+                         "data files are .npz, .npy, .csv or .pla")
     with open(path, "rb") as fh:
         head = fh.read(16)
     if suffix == ".npz":

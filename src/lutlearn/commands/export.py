@@ -181,9 +181,10 @@ def load_network(path):
     """The network a model or pipeline file holds; ValueError for a pipeline with encoders or without a network."""
     from sklearn.pipeline import Pipeline
 
-    from lutlearn.saving import load, network_of
+    from lutlearn.commands._common import load_model
+    from lutlearn.saving import network_of
 
-    obj = load(path)
+    obj = load_model(path)
     network = network_of(obj)
     if network is None:
         raise ValueError(f"{path} holds no LutNetworkClassifier: only a network can be exported as a circuit")

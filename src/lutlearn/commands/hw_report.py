@@ -41,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from lutlearn._files import atomic_writer
-    from lutlearn.estimator import load
+    from lutlearn.commands._common import load_model
     from lutlearn.export.fpga import format_report, hardware_report
 
-    model = load(args.model)
+    model = load_model(args.model)
     accuracy = None
     if args.task:
         from lutlearn.datasets import get_task
