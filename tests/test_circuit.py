@@ -278,4 +278,4 @@ def test_bench_circuits_quick_runs_end_to_end(tmp_path):
     assert rows["xor-few:32:2:0", "greedy"]["test_accuracy"] == 1.0
     table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
     assert table.returncode == 0 and table.stdout.strip() in proc.stdout
-    assert "| xor-few:32:2:0 | " in table.stdout and "| mean | " in table.stdout
+    assert "| xor-few:32:2:0 | " in table.stdout and "| **overall** | 2 | " in table.stdout
