@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -168,3 +170,24 @@ def test_train_pla_errors(tmp_path, capsys):
     assert main(["train", "--valid", str(good), "-o", str(out)]) == 1
     assert "--valid needs --pla" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_file_that_is_not_pla_is_named(tmp_path, capsys):
+    """--pla (train, fit-circuit) given an AIGER circuit or gzip data: what it is, not a parse error."""
+    import gzip
+
+    (tmp_path / "c.pla").write_bytes(b"aig 3 2 0 1 1\n6\n\x02\x02i0 x0\n")
+    (tmp_path / "z.pla").write_bytes(gzip.compress(GOOD.encode()))
+    for path, what in ((tmp_path / "c.pla", "an AIGER circuit, read by 'lutlearn evaluate CIRCUIT DATA'"),
+                       (tmp_path / "z.pla", "gzip-compressed data; decompress it first")):
+        with pytest.raises(PlaFormatError, match=f"^{re.escape(str(path))}: not a PLA file \\(it looks like "
+                                                 f"{re.escape(what)}"):
+            read_pla(path)
+        good = tmp_path / "good.pla"
+        good.write_text(GOOD)
+        for argv in (["train", "--pla", str(path), "-o", str(tmp_path / "m.npz")],
+                     ["fit-circuit", "--pla", str(good), "--valid", str(path), "--max-and-gates", "9",
+                      "-o", str(tmp_path / "c.aig")]):
+            assert main(argv) == 1
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and f"{path}: not a PLA file (it looks like {what}" in err
