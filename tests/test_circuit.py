@@ -280,7 +280,7 @@ def test_bench_circuits_quick_runs_end_to_end(tmp_path):
     assert rows["xor-few:32:2:0", "fit-circuit"]["test_accuracy"] == 1.0
     table = subprocess.run([sys.executable, str(script), "--render", str(out)], capture_output=True, text=True)
     assert table.returncode == 0 and table.stdout.strip() in proc.stdout
-    assert "| xor-few:32:2:0 | " in table.stdout and "| mean | " in table.stdout
+    assert "| xor-few:32:2:0 | " in table.stdout and "| **overall** | 2 | " in table.stdout
 
 
 def test_fit_circuit_command_constant_labels_give_the_constant_circuit(tmp_path, capsys):

@@ -637,3 +637,75 @@ def test_markdown_rows_escape_control_characters():
     row = _md_row(["a\r\n# injected", "b|c", "d\u2028e"])
     assert row.count("\n") == 0 and "\r" not in row and "\u2028" not in row
     assert row.count(" | ") == 2
+
+
+# ------------------------------------------------------------ AIGER: levels, comment, reproducible ABC output
+def test_aig_levels_of_a_hand_made_aig():
+    """Levels: the longest chain of AND gates from an input or constant to an output."""
+    aig = Aig(3)
+    x0, x1, x2 = (aig.input(i) for i in range(3))
+    g1 = aig.and_(x0, x1)          # level 1
+    g2 = aig.and_(g1 ^ 1, x2)      # level 2 (through an inverted edge)
+    g3 = aig.and_(x0 ^ 1, x2)      # level 1
+    g4 = aig.and_(g2, g3 ^ 1)      # level 3
+    for outputs, levels in (([g4], 3), ([g3], 1), ([g2, g3], 2), ([g3, g1 ^ 1], 1), ([x1], 0), ([0, 1], 0), ([], 0)):
+        aig.outputs = outputs
+        assert aig.levels == levels, outputs
+
+
+def test_aig_levels_match_abc(model, tmp_path):
+    """Our depth of an exported network's AIG is ABC's ``lev``."""
+    need_abc()
+    export_model(model, tmp_path / "m.aig")
+    aig = read_aiger(tmp_path / "m.aig")
+    stats = tools.run_abc(f"read {tmp_path / 'm.aig'}; print_stats")
+    assert aig.levels > 3
+    assert re.search(r"\blev\s*=\s*(\d+)", stats).group(1) == str(aig.levels)
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_aiger_comment_is_read_and_replaced(binary):
+    from lutlearn.export.aiger import parse_aiger, replace_comment
+
+    aig = Aig(2)
+    aig.outputs = [aig.and_(aig.input(0), aig.input(1) ^ 1)]
+    plain = aig.to_bytes(binary=binary)
+    with_comment = aig.to_bytes(binary=binary, comment="first line\nsecond line")
+    assert parse_aiger(plain).comment is None
+    assert parse_aiger(with_comment).comment == "first line\nsecond line"
+    assert replace_comment(with_comment, None) == plain
+    replaced = replace_comment(with_comment, "other")
+    assert replaced == aig.to_bytes(binary=binary, comment="other")
+    assert parse_aiger(replaced).ands == aig.ands
+
+
+def test_truncated_aiger_is_a_format_error():
+    from lutlearn.export.aiger import AigerFormatError, aiger_header, parse_aiger
+
+    aig = Aig(2)
+    aig.outputs = [aig.and_(aig.input(0), aig.input(1))]
+    for binary in (True, False):
+        data = aig.to_bytes(binary=binary)
+        cut = data[: data.index(b"i0")][:-3]
+        with pytest.raises(AigerFormatError, match="<bytes>: truncated or malformed AIGER file"):
+            parse_aiger(cut)
+    assert aiger_header(b"aag 5 1 1 1 3 0 0\n") == {"format": "aag", "M": 5, "I": 1, "L": 1, "O": 1, "A": 3,
+                                                    "B": 0, "C": 0, "J": 0, "F": 0}
+    with pytest.raises(AigerFormatError, match="not an AIGER file"):
+        aiger_header(b"aig x 1 0 1 0\n")
+
+
+def test_export_aiger_optimised_by_abc_is_byte_identical_run_to_run(model, tmp_path, capsys):
+    """ABC's comment (a temporary file's name, the date) does not reach the file: two runs, same bytes."""
+    need_abc()
+    model.save(tmp_path / "m.npz")
+    files = []
+    for run in ("a", "b"):
+        out = tmp_path / run / "c.aig"
+        assert main(["export", str(tmp_path / "m.npz"), "-o", str(out), "--optimize"]) == 0
+        files.append(out.read_bytes())
+    capsys.readouterr()
+    assert files[0] == files[1]
+    comment = read_aiger(tmp_path / "a" / "c.aig").comment
+    assert comment == f"optimised by ABC: {tools.ABC_SCRIPT}"
+    assert b"/tmp" not in files[0] and b"written by ABC" not in files[0]

@@ -122,7 +122,8 @@ def _aiger(path):
         ("g.npz", _gzip_csv, r"not an .npz file \(it looks like gzip-compressed data"),
         ("p.npy", _png, r"not a .npy file \(it looks like a PNG image\)"),
         ("p.csv", _png, r"not a text CSV file \(it looks like a PNG image\)"),
-        ("c.npy", _aiger, r"not a .npy file \(it looks like an AIGER circuit\)"),
+        ("c.npy", _aiger, r"not a .npy file \(it looks like an AIGER circuit, read by 'lutlearn evaluate CIRCUIT "
+                          r"DATA' and 'lutlearn info CIRCUIT'\)"),
         ("k.npy", lambda p: p.write_bytes(pickle.dumps([1, 2])), "a Python pickle, which lutlearn never loads"),
         ("r.csv", lambda p: p.write_text("0,1,1\n1,0\n"), "data row 2 has 2 values, but the first row has 3"),
         ("h.csv", lambda p: p.write_text("a,b,y\n0,1,1\n1,0,0,1\n"), "data row 2 has 4 values, but the header has 3"),
@@ -281,3 +282,44 @@ def test_align_columns_by_name(tmp_path):
     with pytest.raises(ValueError, match=r"f.csv: its columns are not the model's inputs \(missing: c; not in the "
                                          r"model: d\)"):
         align_columns(X, ["a", "b", "d"], ["a", "b", "c"], "f.csv")
+
+
+def test_pla_files_are_data(tmp_path):
+    """``read_examples`` reads a PLA file: inputs, and its output as the label unless ``label_column`` is None."""
+    from lutlearn.pla import write_pla
+
+    X = np.array([[0, 1, 1], [1, 0, 0], [1, 1, 1]], np.uint8)
+    y = np.array([1, 0, 1], np.uint8)
+    write_pla(tmp_path / "d.pla", X, y)
+    got_X, got_y = read_examples(tmp_path / "d.pla")
+    np.testing.assert_array_equal(got_X, X)
+    np.testing.assert_array_equal(got_y, y)
+    assert read_examples(tmp_path / "d.pla", label_column=None)[1] is None
+
+
+def test_describe_file_names_what_a_file_is_and_what_reads_it(tmp_path):
+    from lutlearn import LutNetworkClassifier
+    from lutlearn.io import describe_file
+    from lutlearn.pla import write_pla
+
+    write_pla(tmp_path / "d.pla", [[0, 1], [1, 0]], [1, 0])
+    (tmp_path / "commented.txt").write_text("# examples\n\n.i 2\n.o 1\n01 1\n")
+    _aiger(tmp_path / "c.aag")
+    _gzip_csv(tmp_path / "g.gz")
+    _png(tmp_path / "p.png")
+    np.savez(tmp_path / "xy.npz", X=np.zeros((2, 2)), y=np.zeros(2))
+    LutNetworkClassifier(k=2, hidden_layers=(), random_state=0).fit([[0, 1], [1, 0]], [0, 1]).save(tmp_path / "m.npz")
+    (tmp_path / "empty").write_bytes(b"")
+    expected = {
+        "d.pla": "a PLA file of examples, data for 'lutlearn train --pla'",
+        "commented.txt": "a PLA file of examples",
+        "c.aag": "an AIGER circuit, read by 'lutlearn evaluate CIRCUIT DATA' and 'lutlearn info CIRCUIT'",
+        "g.gz": "gzip-compressed data",
+        "p.png": "a PNG image",
+        "xy.npz": "an .npz file of arrays, data (arrays X and y)",
+        "m.npz": "a lutlearn model file, read by 'lutlearn evaluate', 'predict', 'info'",
+        "empty": "an empty file",
+    }
+    for name, start in expected.items():
+        assert describe_file(tmp_path / name).startswith(start), name
+    assert describe_file(tmp_path / "missing").startswith("an unreadable file")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -135,6 +137,27 @@ def test_train_from_pla_end_to_end(tmp_path, capsys):
     assert acc > 0.95  # all patterns unseen in 600 draws of 64 are rare
 
 
+def test_train_pla_valid_and_test_report_each_split(tmp_path, capsys):
+    """``train --pla --valid --test``: each split's accuracy, as the saved model scores it."""
+    from lutlearn import load
+
+    assert main(["pla", "cmp:10", "-o", str(tmp_path / "t"), "--n-train", "300"]) == 0
+    files = {split: tmp_path / f"t.{split}.pla" for split in ("train", "valid", "test")}
+    model = tmp_path / "m.npz"
+    assert main(["train", "--pla", str(files["train"]), "--valid", str(files["valid"]), "--test", str(files["test"]),
+                 "-k", "4", "--hidden-layers", "1x32", "-o", str(model)]) == 0
+    out = capsys.readouterr().out
+    clf = load(model)
+    for split, name in (("train", "training"), ("valid", "validation"), ("test", "test")):
+        pla = read_pla(files[split])
+        assert f"{name} accuracy {clf.score(pla.X, pla.y):.4f}" in out, split
+    assert out.index("validation accuracy") < out.index("test accuracy")
+    write_pla(tmp_path / "narrow.pla", np.zeros((2, 9), np.uint8), [0, 1])
+    assert main(["train", "--pla", str(files["train"]), "--test", str(tmp_path / "narrow.pla"),
+                 "-o", str(tmp_path / "n.npz")]) == 1
+    assert f"{tmp_path / 'narrow.pla'} has 9 inputs but {files['train']} has 10" in capsys.readouterr().err
+
+
 def test_train_pla_errors(tmp_path, capsys):
     good = write(tmp_path, GOOD)
     bad = write(tmp_path, ".i 4\n.o 1\n01-1 1\n", "bad.pla")
@@ -147,3 +170,24 @@ def test_train_pla_errors(tmp_path, capsys):
     assert main(["train", "--valid", str(good), "-o", str(out)]) == 1
     assert "--valid needs --pla" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_file_that_is_not_pla_is_named(tmp_path, capsys):
+    """--pla (train, fit-circuit) given an AIGER circuit or gzip data: what it is, not a parse error."""
+    import gzip
+
+    (tmp_path / "c.pla").write_bytes(b"aig 3 2 0 1 1\n6\n\x02\x02i0 x0\n")
+    (tmp_path / "z.pla").write_bytes(gzip.compress(GOOD.encode()))
+    for path, what in ((tmp_path / "c.pla", "an AIGER circuit, read by 'lutlearn evaluate CIRCUIT DATA'"),
+                       (tmp_path / "z.pla", "gzip-compressed data; decompress it first")):
+        with pytest.raises(PlaFormatError, match=f"^{re.escape(str(path))}: not a PLA file \\(it looks like "
+                                                 f"{re.escape(what)}"):
+            read_pla(path)
+        good = tmp_path / "good.pla"
+        good.write_text(GOOD)
+        for argv in (["train", "--pla", str(path), "-o", str(tmp_path / "m.npz")],
+                     ["fit-circuit", "--pla", str(good), "--valid", str(path), "--max-and-gates", "9",
+                      "-o", str(tmp_path / "c.aig")]):
+            assert main(argv) == 1
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and f"{path}: not a PLA file (it looks like {what}" in err

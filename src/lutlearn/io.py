@@ -1,4 +1,4 @@
-"""Reading examples from files: ``.npz``, ``.npy`` and ``.csv`` files, and chunked data for Dask.
+"""Reading examples from files: ``.npz``, ``.npy``, ``.csv`` and ``.pla`` files, and chunked data for Dask.
 
 :func:`read_examples` reads one file into memory:
 
@@ -7,6 +7,12 @@
 * ``.npy``: one 2-D array; the label column is chosen by ``label_column``.
 * ``.csv``: comma-separated numbers, with or without a header line; the label
   column is chosen by ``label_column`` (index, or name when there is a header).
+* ``.pla``: a single-output Espresso PLA file (:func:`lutlearn.pla.read_pla`):
+  the inputs, and the output as the label (none when ``label_column`` is None).
+
+:func:`describe_file` says what a file looks like from its first bytes (an
+AIGER circuit, a PLA file, a model file, gzip data, an image, ...) and which
+command reads it, for one-line errors when a file is given in the wrong place.
 
 :func:`read_chunked` reads chunked data as lazy Dask arrays (the ``dask``
 extra, and ``zarr`` for Zarr stores): a folder of ``.npy`` chunks
@@ -28,8 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from lutlearn._files import require_regular_file
+from lutlearn._sniff import _looks_like, describe_file
 
-__all__ = ["align_columns", "read_csv", "read_examples"]
+__all__ = ["align_columns", "describe_file", "read_csv", "read_examples"]
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -67,28 +74,9 @@ def _split(data: np.ndarray, label_column, header, path: Path):
     return np.delete(data, i, axis=1), data[:, i]
 
 
-#: What a file is, from its first bytes: for messages about a file given in the wrong place.
-_SIGNATURES = [
-    (b"\x93NUMPY", "a .npy array"), (b"PK\x03\x04", "a zip archive (.npz)"), (b"PK\x05\x06", "an empty zip archive"),
-    (b"\x1f\x8b", "gzip-compressed data; decompress it first"), (b"BZh", "bzip2-compressed data"),
-    (b"\xfd7zXZ", "xz-compressed data"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"), (b"%PDF", "a PDF document"), (b"aag ", "an AIGER circuit"),
-    (b"aig ", "an AIGER circuit"), (b"\x80", "a Python pickle, which lutlearn never loads"),
-]
-
-
-def _looks_like(head: bytes) -> str | None:
-    """What the first bytes ``head`` of a file say it is (None: nothing recognised, and no NUL byte)."""
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            return what
-    return "binary data" if b"\x00" in head else None
-
-
 def _check_signature(path: Path, head: bytes, signature: bytes, kind: str) -> None:
     if not head.startswith(signature):
-        what = _looks_like(head) or "something else"
-        raise ValueError(f"{path}: not {kind} file (it looks like {what})")
+        raise ValueError(f"{path}: not {kind} file (it looks like {describe_file(path)})")
 
 
 def _numpy_error(path: Path, exc: Exception, kind: str) -> ValueError:
@@ -111,7 +99,7 @@ def _check_finite(X: np.ndarray, path: Path) -> None:
 
 
 def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None]:
-    """Read ``(X, y)`` from a ``.npz``, ``.npy`` or ``.csv`` file (``y`` is None when unlabelled).
+    """Read ``(X, y)`` from a ``.npz``, ``.npy``, ``.csv`` or ``.pla`` file (``y`` is None when unlabelled).
 
     Raises
     ------
@@ -127,8 +115,14 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
     """
     path = require_regular_file(path)
     suffix = path.suffix.lower()
+    if suffix == ".pla":
+        from lutlearn.pla import read_pla
+
+        pla = read_pla(path)
+        return pla.X, None if label_column is None else pla.y
     if suffix not in (".npz", ".npy", ".csv"):
-        raise ValueError(f"{path}: unknown data file type {suffix!r}; use .npz, .npy or .csv")
+        raise ValueError(f"{path}: unknown data file type {suffix!r} (it looks like {describe_file(path)}); "
+                         "data files are .npz, .npy, .csv or .pla")
     with open(path, "rb") as fh:
         head = fh.read(16)
     if suffix == ".npz":

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lutlearn._files import atomic_writer, require_regular_file
+from lutlearn._sniff import _looks_like, describe_file
 
 __all__ = [
     "FUNCTIONS", "Pla", "PlaFormatError", "function_examples", "read_pla", "read_pla_pair",
@@ -90,10 +91,16 @@ def read_pla(path: str | os.PathLike) -> Pla:
         If ``path`` does not exist.
     PlaFormatError
         If the file is malformed, has several outputs, or don't-care values
-        (the message names the line), or is not a regular file (a folder,
-        FIFO, device: refused before it is opened).
+        (the message names the line), is not a regular file (a folder,
+        FIFO, device: refused before it is opened), or is plainly something
+        else (an AIGER circuit, compressed data, an archive, an image: the
+        message says what).
     """
     path = require_regular_file(path, PlaFormatError)
+    with open(path, "rb") as fh:
+        what = _looks_like(fh.read(4096))
+    if what not in (None, "a PLA file of examples"):
+        raise PlaFormatError(f"{path}: not a PLA file (it looks like {describe_file(path)})")
     n_in = n_out = n_rows = None
     ilb: list[str] = []
     ob: list[str] = []

@@ -122,6 +122,37 @@ def timed(fn, *args):
     return out, time.perf_counter() - t0
 
 
+#: What :func:`lutlearn.io.describe_file` calls the files :func:`load_model` hands to :func:`lutlearn.saving.load`
+#: (a damaged zip archive included, so that its message says what is wrong inside).
+_MODEL_LIKE = ("a lutlearn model file", "a zip archive", "an empty zip archive")
+
+
+def load_model(path):
+    """:func:`lutlearn.saving.load` of a model or pipeline file, after a look at its first bytes.
+
+    A file that is not a model (an AIGER circuit, a PLA or ``.npz`` data
+    file, gzip data, an image, a pickle, ...) is a one-line ValueError saying
+    what it looks like and which command reads it.
+    """
+    from lutlearn.io import describe_file
+    from lutlearn.saving import load
+
+    if Path(path).is_file():
+        what = describe_file(path)
+        if not what.startswith(_MODEL_LIKE):
+            raise ValueError(f"{path}: not a valid lutlearn model or pipeline file; it looks like {what}")
+    return load(path)
+
+
+def is_aiger(path) -> bool:
+    """Whether ``path`` is a file that starts as an AIGER circuit does (``aig `` or ``aag ``)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) in (b"aig ", b"aag ")
+    except OSError:
+        return False
+
+
 def read_model_inputs(model, path, label_column):
     """``(X, y)`` from a data file for a fitted ``model``: a CSV file's columns put in the order of the model's
     input names when both have names (ValueError when the names differ)."""
@@ -204,9 +235,9 @@ def load_exportable(path, fmt: str) -> tuple:
     from sklearn.pipeline import Pipeline
 
     from lutlearn.export import split_pipeline
-    from lutlearn.saving import load, network_of
+    from lutlearn.saving import network_of
 
-    obj = load(path)
+    obj = load_model(path)
     network = network_of(obj)
     if network is None:
         raise ValueError(f"{path} holds no LutNetworkClassifier: only a network can be exported as a circuit")

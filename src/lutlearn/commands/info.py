@@ -1,24 +1,31 @@
-"""``lutlearn info``: a model file's settings and per-layer table."""
+"""``lutlearn info``: a model file's settings and per-layer table, or an AIGER circuit's figures."""
 
 from __future__ import annotations
 
 import argparse
 
 NAME = "info"
-HELP = "show a model file's settings and per-layer accuracy table"
+HELP = "show a model file's settings and per-layer accuracy table, or an AIGER circuit's size and depth"
+EPILOG = """examples:
+  lutlearn info model.npz
+  lutlearn info circuit.aig     (inputs, outputs, latches, AND gates, levels, comment)
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="model file written by lutlearn train")
+    p.add_argument("model", help="model file written by lutlearn train, or an AIGER circuit (.aig/.aag)")
 
 
 def run(args: argparse.Namespace) -> int:
     from sklearn.pipeline import Pipeline
 
-    from lutlearn.saving import load, network_of
+    from lutlearn.commands._common import is_aiger, load_model
+    from lutlearn.saving import network_of
     from lutlearn.training import effective_params
 
-    obj = load(args.model)
+    if is_aiger(args.model):
+        return run_circuit(args.model)
+    obj = load_model(args.model)
     if isinstance(obj, Pipeline) or network_of(obj) is None:
         steps = obj.steps if isinstance(obj, Pipeline) else [("", obj)]
         print(f"pipeline: {args.model}")
@@ -46,4 +53,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"fit with fractional sample weights: counts are in units of 2**-{net.head.weight_shift}")
     print(f"luts: {sum(w.shape[0] for w in net.wires)} trained, {net.cone().n_luts} in the output's cone")
     print(m.format_layer_report())
+    return 0
+
+
+def run_circuit(path: str) -> int:
+    """Print an AIGER file's counts, its depth (combinational files) and its comment section."""
+    from lutlearn.export.aiger import aiger_header, parse_aiger
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    h = aiger_header(data, path)
+    kind = "binary" if h["format"] == "aig" else "ASCII"
+    print(f"circuit: {path} ({kind} AIGER)")
+    latches = f"latches: {h['L']}   " if h["L"] else ""
+    print(f"inputs: {h['I']}   outputs: {h['O']}   {latches}AND gates: {h['A']}")
+    extra = {k: h[k] for k in "BCJF" if h[k]}
+    if h["L"] or extra:
+        props = ", ".join(f"{k}={v}" for k, v in extra.items())
+        print(f"levels: not computed (lutlearn reads combinational AIGs; this one has "
+              f"{'latches' if h['L'] else ''}{' and ' if h['L'] and props else ''}{props})")
+        return 0
+    aig = parse_aiger(data, path)
+    print(f"levels: {aig.levels}")
+    if aig.comment is not None:
+        from lutlearn._text import comment_lines
+
+        print("comment:")
+        print(comment_lines(aig.comment, "  "))
     return 0

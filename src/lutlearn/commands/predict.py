@@ -25,11 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from lutlearn.commands._common import check_outputs, predict_unnamed, read_model_inputs
-    from lutlearn.saving import load
+    from lutlearn.commands._common import check_outputs, load_model, predict_unnamed, read_model_inputs
 
     check_outputs([args.output], [args.model, args.data])
-    model = load(args.model)
+    model = load_model(args.model)
     X, _ = read_model_inputs(model, args.data, args.label_column)
     out = predict_unnamed(model, X, args.proba)
     if args.output and args.output.endswith(".npy"):

@@ -14,7 +14,7 @@ EPILOG = """data files: .npz with arrays X and y; .npy or .csv with a label colu
 examples:
   lutlearn train --task binary-mnist --data-home ../shared/data -o mnist.lut.npz
   lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
-  lutlearn train --pla train.pla --valid valid.pla -k 4 --hidden-layers 2x64 -o model.npz
+  lutlearn train --pla train.pla --valid valid.pla --test test.pla -k 4 --hidden-layers 2x64 -o model.npz
   lutlearn train chunks/ --dask local:2 -o model.npz   (a folder of .npy chunks, or a .zarr store)
   lutlearn train data.zarr --dask tcp://scheduler:8786 -o model.npz
 """
@@ -25,9 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "data", nargs="?",
         help="training data file (.npz/.npy/.csv), folder of .npy chunks or .zarr store, unless --task",
     )
-    p.add_argument("--test", help="test data file, reported after training")
+    p.add_argument("--test", help="test data file (.npz/.npy/.csv/.pla), reported after training")
     p.add_argument("--pla", help="training examples as a single-output Espresso PLA file")
-    p.add_argument("--valid", help="validation examples as a PLA file (with --pla), reported after training")
+    p.add_argument("--valid", help="validation examples (with --pla), reported after training")
     p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
     p.add_argument("--report", action="store_true", help="print the per-layer accuracy table")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
@@ -52,15 +52,19 @@ def load_training(args: argparse.Namespace):
 
 def load_training_named(args: argparse.Namespace):
     """``((X_train, y_train, X_test, y_test), feature_names)``: :func:`load_training`'s data and the training
-    CSV file's column names (None without a header); a test CSV file's columns are put in their order."""
+    CSV file's column names (None without a header); a test CSV file's columns are put in their order.
+    With ``--pla``, the test part is ``--test`` (``--valid`` is read by :func:`load_validation`)."""
     from lutlearn.io import align_columns, read_csv, read_examples
 
     if getattr(args, "pla", None) or getattr(args, "valid", None):
-        from lutlearn.pla import read_pla_pair
+        from lutlearn.pla import read_pla
 
-        if args.task or args.data or args.test or not args.pla:
-            raise ValueError("--pla and --valid take the place of --task, a data file and --test; --valid needs --pla")
-        return read_pla_pair(args.pla, args.valid), None
+        if args.task or args.data or not args.pla:
+            raise ValueError("--pla takes the place of --task and a data file; --valid needs --pla")
+        pla = read_pla(args.pla)
+        Xt, yt = read_examples(args.test) if args.test else (None, None)
+        _check_width(pla.X, Xt, args.pla, args.test)
+        return (pla.X, pla.y, Xt, yt), None
     if args.task and args.data:
         raise ValueError("give either --task or a data file, not both")
     if args.task:
@@ -87,6 +91,22 @@ def load_training_named(args: argparse.Namespace):
     return (X, y, Xt, yt), names
 
 
+def _check_width(X, X_other, train, other) -> None:
+    if X_other is not None and X_other.shape[1:] != X.shape[1:]:
+        raise ValueError(f"{other} has {X_other.shape[1]} inputs but {train} has {X.shape[1]}")
+
+
+def load_validation(args: argparse.Namespace, X_train):
+    """``(X_valid, y_valid)`` of ``--valid`` (None without it), checked to have ``X_train``'s width."""
+    if not getattr(args, "valid", None):
+        return None
+    from lutlearn.io import read_examples
+
+    Xv, yv = read_examples(args.valid)
+    _check_width(X_train, Xv, args.pla, args.valid)
+    return Xv, yv
+
+
 def run(args: argparse.Namespace) -> int:
     from lutlearn.io import is_chunked_source
 
@@ -94,10 +114,12 @@ def run(args: argparse.Namespace) -> int:
     if args.dask or is_chunked_source(args.data):
         return run_dask(args)
     (X, y, Xt, yt), names = load_training_named(args)
+    valid = load_validation(args, X)
     clf = make_classifier(args, verbose=int(args.verbose))
     _, t_fit = timed(clf.fit, X, y)
     print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
-    held_out = None if Xt is None or yt is None else (clf.score(Xt, yt), len(yt))
+    splits = [("validation", valid), ("test", None if Xt is None or yt is None else (Xt, yt))]
+    held_out = [(what, clf.score(*xy), len(xy[1])) for what, xy in splits if xy is not None]
     train_accuracy = clf.score(X, y)
     if names is not None:  # the CSV header names the inputs: predict and evaluate order a CSV file's columns by them
         import numpy as np
@@ -109,12 +131,11 @@ def run(args: argparse.Namespace) -> int:
 def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_out=None) -> int:
     """Print the accuracies (and the layer table with ``--report``), write the model; the exit code.
 
-    ``held_out`` is ``(accuracy, n_examples)`` of the test (or ``--valid``) data, or None.
+    ``held_out`` lists ``(split name, accuracy, n_examples)`` of the validation and test data given.
     """
     print(f"training accuracy {train_accuracy:.4f}")
-    if held_out is not None:
-        what = "validation" if getattr(args, "valid", None) else "test"
-        print(f"{what} accuracy {held_out[0]:.4f} ({held_out[1]} examples)")
+    for what, accuracy, n in held_out or ():
+        print(f"{what} accuracy {accuracy:.4f} ({n} examples)")
     if args.report:
         print(clf.format_layer_report())
     clf.save(args.output)
@@ -175,6 +196,8 @@ def load_dask_training(args: argparse.Namespace):
 
 def run_dask(args: argparse.Namespace) -> int:
     """Train as ``lutlearn train`` does, with every pass over the data on Dask."""
+    import dask.array as da
+
     from lutlearn.scale import dask_client, score_dask
 
     X, y, Xt, yt = load_dask_training(args)
@@ -193,7 +216,10 @@ def run_dask(args: argparse.Namespace) -> int:
             f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s "
             f"on Dask ({where}, {X.numblocks[0]} chunks)"
         )
-        held_out = None if Xt is None else (score_dask(clf, Xt, yt), Xt.shape[0])
+        valid = load_validation(args, X)
+        splits = [("validation", valid and tuple(da.from_array(a, chunks=args.chunk_rows) for a in valid)),
+                  ("test", None if Xt is None else (Xt, yt))]
+        held_out = [(what, score_dask(clf, *xy), xy[0].shape[0]) for what, xy in splits if xy is not None]
         # The paper's network: its output lut's training accuracy is the network's (no extra pass over the
         # data); the voting head's takes one.
         net = clf.network_

@@ -54,6 +54,7 @@ class Aig:
         self.ands: list[tuple[int, int]] = []  # gate i is variable n_inputs + 1 + i
         self.outputs: list[int] = []
         self._hash: dict[tuple[int, int], int] = {}
+        self.comment: str | None = None  # the comment section of a file read by parse_aiger (None: none)
 
     def input(self, i: int) -> int:
         """Literal of input ``i`` (0-based)."""
@@ -96,6 +97,20 @@ class Aig:
     @property
     def n_ands(self) -> int:
         return len(self.ands)
+
+    @property
+    def levels(self) -> int:
+        """Depth of the AIG: AND gates on the longest path from an input or constant to an output.
+
+        Inputs and constants are level 0, a gate one more than its deeper
+        operand; 0 when every output is an input or a constant (ABC's
+        ``print_stats`` calls it ``lev``).
+        """
+        n_in = self.n_inputs
+        level = [0] * (n_in + 1 + len(self.ands))
+        for i, (a, b) in enumerate(self.ands):
+            level[n_in + 1 + i] = 1 + max(level[a >> 1], level[b >> 1])
+        return max((level[o >> 1] for o in self.outputs), default=0)
 
     # ------------------------------------------------------------ building
     def add_lut(self, in_lits: list[int], table: np.ndarray) -> int:
@@ -263,16 +278,26 @@ def read_aiger(path: str | os.PathLike) -> Aig:
 
 
 def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
-    """Parse the bytes of a combinational AIGER file (see :func:`read_aiger`); ``path`` names it in errors."""
-    nl = data.find(b"\n")
-    header = data[:nl].decode("ascii", "replace").split()
-    if len(header) < 6 or header[0] not in ("aig", "aag") or not all(h.isdigit() for h in header[1:]):
-        raise AigerFormatError(f"{path}: not an AIGER file (header {data[:nl][:60]!r})")
-    M, n_in, L, n_out, A = (int(h) for h in header[1:6])  # the header's M I L O A
-    if L or any(int(h) for h in header[6:]):
+    """Parse the bytes of a combinational AIGER file (see :func:`read_aiger`); ``path`` names it in errors.
+
+    The comment section, if any, becomes :attr:`Aig.comment`. A truncated or
+    malformed file raises :class:`AigerFormatError` naming ``path``.
+    """
+    aig, symbols = _parse(data, path)
+    start = _comment_start(data, symbols)
+    if start < len(data):
+        aig.comment = data[start + 2:].decode("utf-8", "replace").rstrip("\n")
+    return aig
+
+
+def _parse(data: bytes, path: str) -> tuple[Aig, int]:
+    """The AIG of ``data`` and the offset where its symbol table starts (just after the AND gates)."""
+    h = aiger_header(data, path)
+    if h["L"] or h["B"] or h["C"] or h["J"] or h["F"]:
         raise AigerFormatError(f"{path}: latches, bad-state or constraint properties are not supported")
+    M, n_in, n_out, A = h["M"], h["I"], h["O"], h["A"]
     aig = Aig(n_in)
-    pos = nl + 1
+    pos = data.index(b"\n") + 1
 
     def line() -> list[int]:
         nonlocal pos
@@ -281,38 +306,94 @@ def parse_aiger(data: bytes, path: str = "<bytes>") -> Aig:
         pos = end + 1
         return [int(w) for w in words]
 
-    binary = header[0] == "aig"
-    if not binary:
-        for i in range(n_in):
-            if line() != [2 * (i + 1)]:
-                raise AigerFormatError(f"{path}: inputs must be literals 2, 4, ... in order")
-    aig.outputs = [line()[0] for _ in range(n_out)]
-    lhs_expected = 2 * (n_in + 1)
-    for _ in range(A):
-        if binary:
-            deltas = []
-            for _ in range(2):
-                x = shift = 0
-                while True:
-                    byte = data[pos]
-                    pos += 1
-                    x |= (byte & 0x7F) << shift
-                    shift += 7
-                    if not byte & 0x80:
-                        break
-                deltas.append(x)
-            lhs = lhs_expected
-            a = lhs - deltas[0]
-            b = a - deltas[1]
-        else:
-            lhs, a, b = line()
-            if lhs != lhs_expected or max(a, b) >= lhs:
-                raise AigerFormatError(f"{path}: AND gates must be defined in order from their operands")
-        aig.ands.append((max(a, b), min(a, b)))
-        lhs_expected += 2
+    binary = h["format"] == "aig"
+    try:
+        if not binary:
+            for i in range(n_in):
+                if line() != [2 * (i + 1)]:
+                    raise AigerFormatError(f"{path}: inputs must be literals 2, 4, ... in order")
+        aig.outputs = [line()[0] for _ in range(n_out)]
+        lhs_expected = 2 * (n_in + 1)
+        for _ in range(A):
+            if binary:
+                deltas = []
+                for _ in range(2):
+                    x = shift = 0
+                    while True:
+                        byte = data[pos]
+                        pos += 1
+                        x |= (byte & 0x7F) << shift
+                        shift += 7
+                        if not byte & 0x80:
+                            break
+                    deltas.append(x)
+                lhs = lhs_expected
+                a = lhs - deltas[0]
+                b = a - deltas[1]
+            else:
+                lhs, a, b = line()
+                if lhs != lhs_expected or max(a, b) >= lhs:
+                    raise AigerFormatError(f"{path}: AND gates must be defined in order from their operands")
+            aig.ands.append((max(a, b), min(a, b)))
+            lhs_expected += 2
+    except AigerFormatError:
+        raise
+    except (ValueError, IndexError):  # a missing line end, a non-number, bytes ending inside a gate
+        raise AigerFormatError(f"{path}: truncated or malformed AIGER file (header promises {n_in} inputs, "
+                               f"{n_out} outputs, {A} AND gates)") from None
     if M != n_in + A:
         raise AigerFormatError(f"{path}: M={M} differs from I + A = {n_in + A}")
-    return aig
+    if any(not 0 <= o <= 2 * M + 1 for o in aig.outputs) or any(b < 0 for _, b in aig.ands):
+        raise AigerFormatError(f"{path}: a literal out of range")
+    return aig, pos
+
+
+def _comment_start(data: bytes, pos: int) -> int:
+    """Offset of the ``c`` line that opens the comment section, the symbol table's lines starting at ``pos``
+    (``len(data)`` when there is none)."""
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        if data[pos:end] == b"c":
+            return pos
+        pos = end + 1
+    return len(data)
+
+
+def aiger_header(data: bytes, path: str = "<bytes>") -> dict:
+    """The counts of an AIGER file's header line.
+
+    Returns
+    -------
+    dict
+        ``format`` (``"aig"`` or ``"aag"``) and the ints ``M I L O A`` and
+        ``B C J F`` (0 when the header omits them).
+
+    Raises
+    ------
+    AigerFormatError
+        The first line is not an AIGER header.
+    """
+    nl = data.find(b"\n")
+    first = data[: nl if nl >= 0 else len(data)]
+    words = first.decode("ascii", "replace").split()
+    if not 6 <= len(words) <= 10 or words[0] not in ("aig", "aag") or not all(w.isdigit() for w in words[1:]):
+        raise AigerFormatError(f"{path}: not an AIGER file (header {first[:60]!r})")
+    counts = [int(w) for w in words[1:]] + [0] * (10 - len(words))
+    return {"format": words[0], **dict(zip("MILOABCJF", counts))}
+
+
+def replace_comment(data: bytes, comment: str | None) -> bytes:
+    """The combinational AIGER file ``data`` with its comment section replaced by ``comment`` (None: removed).
+
+    Used on ABC's output, whose comment names a temporary file and the date,
+    so that the same circuit gives the same bytes run to run.
+    """
+    _, symbols = _parse(data, "<bytes>")
+    out = data[:_comment_start(data, symbols)]
+    if comment:
+        out += b"c\n" + comment_lines(comment, "").encode("utf-8") + b"\n"
+    return out
 
 
 def count_ands(path: str | os.PathLike) -> int:

@@ -72,12 +72,16 @@ def abc_optimize(src: str | os.PathLike, dst: str | os.PathLike, script: str = A
     """Optimise the circuit in ``src`` (AIGER or BLIF) with ABC and write the AIG to ``dst``.
 
     Returns the number of AND gates of the result. ``dst`` is written
-    atomically.
+    atomically. ABC's comment section (a temporary file's name and the date)
+    is replaced by ``optimised by ABC: SCRIPT``, so that the same circuit and
+    script give the same bytes run to run.
     """
-    from lutlearn.export.aiger import count_ands
+    from lutlearn.export.aiger import count_ands, replace_comment
 
     with atomic_writer(dst, None, suffix=".aig") as tmp:
         run_abc(f"read {_check_name(src)}; {script}; write_aiger -s {_check_name(tmp)}")
+        data = Path(tmp).read_bytes()
+        Path(tmp).write_bytes(replace_comment(data, f"optimised by ABC: {script}"))
         n = count_ands(tmp)
     return n
 
