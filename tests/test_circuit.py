@@ -102,6 +102,7 @@ def test_fit_circuit_command_end_to_end(tmp_path, capsys):
     assert gates <= 300 and valid > 0.75
     aig = read_aiger(out_aag)
     assert out_aag.read_bytes().startswith(b"aag ") and aig.n_ands == gates
+    assert f"AND gates: {gates} (budget 300), levels: {aig.levels}\n" in out
     record = json.loads(js.read_text())
     assert record["and_gates"] == gates and record["best"]["valid_accuracy"] == pytest.approx(valid, abs=1e-4)
     assert record["config"]["max_and_gates"] == 300 and record["lutlearn_version"]

@@ -134,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("final circuit trained on the training examples"
                   + (" (the refit on training + validation did not fit the budget)" if args.refit else ""))
-    print(f"AND gates: {search.and_gates} (budget {args.max_and_gates})")
+    from lutlearn.export.aiger import parse_aiger
+
+    print(f"AND gates: {search.and_gates} (budget {args.max_and_gates}), levels: {parse_aiger(search.aig).levels}")
     print(f"circuit written to {args.output}")
     if args.save_model:
         search.model.save(args.save_model)
