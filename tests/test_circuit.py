@@ -241,14 +241,19 @@ def test_fit_circuit_tries_both_wirings_and_greedy_finds_hidden_inputs():
         fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 50, use_abc=False, wirings=("best",))
 
 
-def test_fit_circuit_command_wiring_option(tmp_path, capsys):
+def quick_command(tmp_path, spec, n_split, budget):
+    """A ``fit-circuit --quick --no-abc`` command line on PLA files of a generated task."""
     from lutlearn.logic_tasks import make_task
 
-    t = make_task("xor-few:64:2:0", seed=0, n_split=600)
+    t = make_task(spec, seed=0, n_split=n_split)
     write_pla(tmp_path / "train.pla", t.X_train, t.y_train)
     write_pla(tmp_path / "valid.pla", t.X_valid, t.y_valid)
-    base = ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
-            "--max-and-gates", "50", "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+    return ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
+            "--max-and-gates", str(budget), "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+
+
+def test_fit_circuit_command_wiring_option(tmp_path, capsys):
+    base = quick_command(tmp_path, "xor-few:64:2:0", 600, 50)
     assert main([*base, "--wiring", "greedy", "--wiring-candidates", "64", "--json", str(tmp_path / "s.json")]) == 0
     out = capsys.readouterr().out
     assert "wiring greedy" in out and "validation accuracy 1.0000" in out
@@ -471,13 +476,7 @@ def test_fit_circuit_cascade_learns_a_comparator_the_networks_miss():
 
 
 def test_fit_circuit_command_cascade_option(tmp_path, capsys):
-    from lutlearn.logic_tasks import make_task
-
-    t = make_task("cmp:40", seed=0, n_split=1600)
-    write_pla(tmp_path / "train.pla", t.X_train, t.y_train)
-    write_pla(tmp_path / "valid.pla", t.X_valid, t.y_valid)
-    base = ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
-            "--max-and-gates", "500", "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+    base = quick_command(tmp_path, "cmp:40", 1600, 500)
     assert main([*base, "--cascade"]) == 0
     assert "chosen: a cascade of luts of at most" in capsys.readouterr().out
     assert main([*base, "--cascade", "--save-model", str(tmp_path / "m.npz")]) != 0

@@ -56,7 +56,7 @@ RAW_SLACK = 4.0
 #: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": False,
-                   "cascades": ((8, 0.2), (10, 0.2), (10, 0.3))}
+                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3))}
 
 #: Luts of a cascade tried by :func:`fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
