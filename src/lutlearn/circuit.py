@@ -549,7 +549,7 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     lut; the last lut (the ``n_stages``-th, or the one that leaves no example)
     decides everything left. Luts fit to the label lose a block's "undecided"
     state (equal top bits of a comparator); the cascade keeps it: on the
-    comparators ``cmp:20..100`` it reaches 0.99-0.999 test accuracy where a
+    comparators ``cmp:20..100`` it reaches 0.996-0.999 test accuracy where a
     single lut or a network stays below 0.99 (see the README's circuits section).
 
     Parameters
