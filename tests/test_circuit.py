@@ -242,14 +242,19 @@ def test_fit_circuit_tries_both_wirings_and_greedy_finds_hidden_inputs():
         fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 50, use_abc=False, wirings=("best",))
 
 
-def test_fit_circuit_command_wiring_option(tmp_path, capsys):
+def quick_command(tmp_path, spec, n_split, budget):
+    """A ``fit-circuit --quick --no-abc`` command line on PLA files of a generated task."""
     from lutlearn.logic_tasks import make_task
 
-    t = make_task("xor-few:64:2:0", seed=0, n_split=600)
+    t = make_task(spec, seed=0, n_split=n_split)
     write_pla(tmp_path / "train.pla", t.X_train, t.y_train)
     write_pla(tmp_path / "valid.pla", t.X_valid, t.y_valid)
-    base = ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
-            "--max-and-gates", "50", "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+    return ["fit-circuit", "--pla", str(tmp_path / "train.pla"), "--valid", str(tmp_path / "valid.pla"),
+            "--max-and-gates", str(budget), "--quick", "--no-abc", "-o", str(tmp_path / "c.aig")]
+
+
+def test_fit_circuit_command_wiring_option(tmp_path, capsys):
+    base = quick_command(tmp_path, "xor-few:64:2:0", 600, 50)
     assert main([*base, "--wiring", "greedy", "--wiring-candidates", "64", "--json", str(tmp_path / "s.json")]) == 0
     out = capsys.readouterr().out
     assert "wiring greedy" in out and "validation accuracy 1.0000" in out
@@ -404,3 +409,78 @@ def test_fit_circuit_ensemble_votes_three_networks():
     assert np.mean(aig.evaluate(Xv)[:, 0] == yv) == pytest.approx(s.best.valid_accuracy)
     assert s.to_aiger(binary=False).endswith(b"wiring random fill small\n")
     assert fit_circuit(X, y, Xv, yv, 3000, **kw).best.valid_accuracy == single  # without ensemble
+
+
+def _cascade_reference(X, y, wires, threshold):
+    """Confident and value tables of a cascade with the given wiring, counted in plain Python."""
+    left = list(range(len(y)))
+    confident, values = [], []
+    for i, w in enumerate(wires):
+        n, n1 = [0] * (1 << len(w)), [0] * (1 << len(w))
+        pats = {}
+        for r in left:
+            p = int("".join(str(int(X[r, c])) for c in w), 2)
+            pats[r] = p
+            n[p] += 1
+            n1[p] += int(y[r])
+        conf = [i == len(wires) - 1 or (n[p] > 0 and not threshold < (n1[p] + 1) / (n[p] + 2) < 1 - threshold)
+                for p in range(len(n))]
+        confident.append(conf)
+        values.append([int(2 * n1[p] > n[p]) for p in range(len(n))])
+        left = [r for r in left if not conf[pats[r]]]
+    return confident, values
+
+
+@pytest.mark.parametrize("spec,k,threshold", [("comparator:24", 6, 0.2), ("majority:9", 4, 0.3)])
+def test_fit_cascade_counts_as_the_reference_and_its_aig_computes_it(spec, k, threshold):
+    from lutlearn.circuit import fit_cascade
+
+    X, y, Xt, _ = split(spec, 800, 300)
+    c = fit_cascade(X, y, k, 5, threshold, random_state=1)
+    assert 1 <= len(c.wires) <= 5 and all(1 <= len(w) <= k and len(set(w.tolist())) == len(w) for w in c.wires)
+    confident, values = _cascade_reference(X, y, [w.tolist() for w in c.wires], threshold)
+    assert [cf.tolist() for cf in c.confident] == confident
+    assert [v.tolist() for v in c.values] == values
+    # the decision list, evaluated row by row
+    expected = []
+    for row in Xt:
+        for w, cf, v in zip(c.wires, confident, values):
+            p = int("".join(str(int(row[i])) for i in w), 2)
+            if cf[p]:
+                expected.append(v[p])
+                break
+    np.testing.assert_array_equal(c.predict(Xt), expected)
+    np.testing.assert_array_equal(c.to_aig(X.shape[1]).evaluate(Xt)[:, 0], expected)
+    again = fit_cascade(X, y, k, 5, threshold, random_state=1)
+    assert all(np.array_equal(a, b) for a, b in zip(again.wires + again.values, c.wires + c.values))
+    with pytest.raises(ValueError, match="threshold"):
+        fit_cascade(X, y, k, 5, 0.5)
+
+
+def test_fit_circuit_cascade_learns_a_comparator_the_networks_miss():
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("cmp:60", seed=0, n_split=1600)
+    kw = dict(ks=(2, 4, 6), depths=(0, 1), max_width=16, use_abc=False, progress=False,
+              wirings=("random", "greedy"), fill="both")
+    s = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 1000, cascades=((8, 0.2),), **kw)
+    assert s.best.wiring == "cascade" and s.model is None and s.best.threshold == 0.2
+    nets = max(c.valid_accuracy for c in s.candidates if c.fits and c.wiring != "cascade")
+    aig = parse_aiger(s.aig)
+    assert aig.n_ands == s.and_gates <= 1000
+    assert np.mean(aig.evaluate(t.X_valid)[:, 0] == t.y_valid) == pytest.approx(s.best.valid_accuracy)
+    test = np.mean(aig.evaluate(t.X_test)[:, 0] == t.y_test)
+    assert s.best.valid_accuracy > nets + 0.01 and test >= 0.98
+    assert b"cascade of luts" in s.to_aiger(binary=False)
+    with pytest.raises(ValueError, match="cascades"):
+        fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 1000, cascades=((8, 0.7),), **kw)
+
+
+def test_fit_circuit_command_cascade_option(tmp_path, capsys):
+    base = quick_command(tmp_path, "cmp:40", 1600, 500)
+    assert main([*base, "--cascade"]) == 0
+    assert "chosen: a cascade of luts of at most" in capsys.readouterr().out
+    assert main([*base, "--cascade", "--save-model", str(tmp_path / "m.npz")]) != 0
+    assert "cascade of luts, not a network model" in capsys.readouterr().err
+    assert main(base) == 0  # --quick: no cascade
+    assert "cascade" not in capsys.readouterr().out

@@ -19,7 +19,8 @@ gates of a network 2 to 5 times at about the same validation accuracy
 (``benchmarks/bench_circuit_fill.py``), so deeper networks fit a budget.
 
 Options beyond the shape grid: ``greedy_ks`` (large luts with greedy
-wiring), ``refit`` (the chosen network fitted again on training +
+wiring), ``cascades`` (decision lists of greedy-wired luts,
+:func:`fit_cascade`), ``refit`` (the chosen network fitted again on training +
 validation examples), ``ensemble`` (the majority of the three best networks
 as one AIG, :func:`majority_aig`). A constant training output gives the
 constant circuit; :attr:`CircuitSearch.summary` names a circuit that is a
@@ -45,8 +46,8 @@ import numpy as np
 from lutlearn.inspection import fill_dont_cares, fill_unseen
 
 __all__ = [
-    "Candidate", "CircuitSearch", "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit", "fill_dont_cares", "fill_unseen",
-    "fit_circuit", "majority_aig",
+    "CASCADE_STAGES", "Candidate", "CircuitSearch", "LutCascade", "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit",
+    "fill_dont_cares", "fill_unseen", "fit_cascade", "fit_circuit", "majority_aig",
 ]
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
@@ -54,7 +55,11 @@ RAW_SLACK = 4.0
 
 #: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
-SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": False}
+SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": False,
+                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3))}
+
+#: Luts of a cascade tried by :func:`fit_circuit` (its last one decides every example left).
+CASCADE_STAGES = 8
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Candidate:
     fits: bool
     wiring: str = "random"
     fill: str = "small"  # how unseen patterns were filled: "small", "neighbours" or "none"
+    threshold: float | None = None  # a cascade's (``wiring="cascade"``) confidence threshold
 
 
 @dataclass
@@ -142,6 +148,9 @@ class CircuitSearch:
             comment = "lutlearn fit-circuit: majority of " + "; ".join(
                 f"k={c.k} hidden layers {list(c.hidden_layers)} seed {c.seed} wiring {c.wiring} fill {c.fill}"
                 for c in self.members)
+        elif b.wiring == "cascade":
+            comment = (f"lutlearn fit-circuit: cascade of luts of at most k={b.k} inputs threshold {b.threshold}"
+                       f" seed {b.seed}")
         else:
             comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
                        + ("" if b.wiring == "random" else f" wiring {b.wiring}")
@@ -253,7 +262,7 @@ def fit_circuit(
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
     abc_script: str | None = None, fill: bool | str = True, progress: bool | None = None,
     wirings=("random",), wiring_candidates: int | None = None, greedy_ks=(), refit: bool = False,
-    ensemble: bool = False,
+    ensemble: bool = False, cascades=(),
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -311,6 +320,11 @@ def fit_circuit(
         return it when it fits and validates better than the best network
         (``best.wiring`` is then ``"ensemble"``, ``members`` the three, and
         ``model`` None).
+    cascades : sequence of (int, float), default=()
+        Also try, for each ``(k, threshold)``, the :func:`fit_cascade` of
+        :data:`CASCADE_STAGES` luts of at most ``k`` inputs (seed
+        ``random_state``) as one more candidate (``wiring`` ``"cascade"``,
+        ``model`` None when it wins; ``refit`` does not apply to it).
 
     Returns
     -------
@@ -343,11 +357,16 @@ def fit_circuit(
         )
     if len(y) and np.all(y == y[0]):
         return _constant_search(X, y, y_valid, random_state, use_abc)
+    cascades = [(int(k), float(t)) for k, t in cascades]
+    for k, t in cascades:
+        if not 1 <= k <= 24 or not 0 <= t < 0.5:
+            raise ValueError(f"cascades are (k, threshold) with 1 <= k <= 24 and 0 <= threshold < 0.5; got {(k, t)}")
+    classes = np.unique(y)
     plan = [(k, d, w, wirings) for k, d, w in _shapes(X.shape[1], ks, depths, max_width)]
     if "greedy" in wirings:
         plan += [(k, d, w, ("greedy",)) for k, d, w in _shapes(X.shape[1], [g for g in greedy_ks if g not in ks],
                                                                  [d for d in depths if d <= 1], max_width)]
-    total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan)
+    total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan) + len(cascades)
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates, optimised by ABC)
     top: list = []  # the 3 best networks within budget, for the ensemble
@@ -379,6 +398,16 @@ def fit_circuit(
                 return gates, data
             return None, None
 
+        def consider(cand, m, aig, data, gates, fits):
+            """Record ``cand`` (model ``m``, circuit ``aig``, ABC's file ``data``); the new best."""
+            candidates.append(cand)
+            if fits and ensemble:
+                _keep_top(top, (cand.valid_accuracy, -gates, len(candidates)), cand, data or aig.to_bytes())
+            if fits and (best is None or cand.valid_accuracy > best[0].valid_accuracy
+                         or (cand.valid_accuracy == best[0].valid_accuracy and gates < best[3])):
+                return (cand, m, data or aig.to_bytes(), gates, data is not None)
+            return best
+
         for k, _depth, widths, shape_wirings in plan:
             n_tries = n_seeds * len(shape_wirings)
             for hidden in widths:
@@ -398,21 +427,28 @@ def fit_circuit(
                             valid_accuracy=valid, and_gates_raw=raw, and_gates=gates, fits=fits, wiring=wiring,
                             fill=rule,
                         )
-                        candidates.append(cand)
-                        if fits and (
-                            best is None
-                            or valid > best[0].valid_accuracy
-                            or (valid == best[0].valid_accuracy and gates < best[3])
-                        ):
-                            best = (cand, m, data or aig.to_bytes(), gates, data is not None)
-                        if fits and ensemble:
-                            _keep_top(top, (valid, -gates, len(candidates)), cand, data or aig.to_bytes())
+                        best = consider(cand, m, aig, data, gates, fits)
                         if raw > RAW_SLACK * max_and_gates or (gates is not None and not fits):
                             stop = True
                 bar.set_postfix(best=f"{best[0].valid_accuracy:.4f}" if best else "-")
                 if stop:  # wider networks of this k and depth only grow
                     bar.update(n_tries * (len(widths) - widths.index(hidden) - 1))
                     break
+        y_index, y_valid_index = np.searchsorted(classes, y), np.searchsorted(classes, y_valid)
+        for k, threshold in cascades:
+            bar.update(1)
+            if k > X.shape[1]:
+                continue
+            cascade = fit_cascade(X, y_index, k, CASCADE_STAGES, threshold, random_state)
+            aig = cascade.to_aig(X.shape[1])
+            valid = float(np.mean(cascade.predict(X_valid) == y_valid_index))
+            gates, data = count(aig, valid)
+            fits = gates is not None and gates <= max_and_gates
+            cand = Candidate(k=k, hidden_layers=(), seed=random_state,
+                             train_accuracy=float(np.mean(cascade.predict(X) == y_index)), valid_accuracy=valid,
+                             and_gates_raw=aig.n_ands, and_gates=gates, fits=fits, wiring="cascade", fill="-",
+                             threshold=threshold)
+            best = consider(cand, None, aig, data, gates, fits)
         if best is None:
             raise ValueError(
                 f"no network tried fits in {max_and_gates} AND gates; allow more gates or include k=1"
@@ -422,18 +458,17 @@ def fit_circuit(
         members = None
         if ensemble and len(top) == 3:
             vote = majority_aig([_parse(d) for *_, d in top])
-            vote_valid = float(np.mean(vote.evaluate(X_valid)[:, 0] == np.searchsorted(model.classes_, y_valid)))
+            vote_valid = float(np.mean(vote.evaluate(X_valid)[:, 0] == y_valid_index))
             vote_gates, vote_data = count(vote, vote_valid)
             if vote_gates is not None and vote_gates <= max_and_gates and vote_valid > cand.valid_accuracy:
                 members = [c for _, c, _ in top]
                 cand = Candidate(k=max(c.k for c in members), hidden_layers=(), seed=members[0].seed,
-                                 train_accuracy=float(np.mean(vote.evaluate(X)[:, 0]
-                                                              == np.searchsorted(model.classes_, y))),
+                                 train_accuracy=float(np.mean(vote.evaluate(X)[:, 0] == y_index)),
                                  valid_accuracy=vote_valid, and_gates_raw=vote.n_ands, and_gates=vote_gates,
                                  fits=True, wiring="ensemble", fill="-")
                 candidates.append(cand)
                 model, data, gates, optimised = None, vote_data or vote.to_bytes(), vote_gates, vote_data is not None
-        if refit and members is None:
+        if refit and members is None and cand.wiring != "cascade":
             X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y, y_valid])
             full = _network(cand.k, cand.hidden_layers, cand.seed, cand.wiring, wiring_candidates).fit(X_all, y_all)
             _, m2, aig2 = measure(full, X_all, y_all, (cand.fill,))[0]
@@ -450,6 +485,124 @@ def fit_circuit(
                 data, gates = opt, opt_gates
     return CircuitSearch(model=model, best=cand, aig=data, and_gates=gates, candidates=candidates, abc=use_abc,
                          trained_on=trained_on, summary=describe_circuit(_parse(data)), members=members)
+
+
+@dataclass
+class LutCascade:
+    """A decision list of luts, each learned by counting on the examples the luts before it are unsure of.
+
+    Lut ``i`` reads inputs ``wires[i]`` (first = most significant pattern
+    bit); on its pattern ``p`` it decides ``values[i][p]`` when
+    ``confident[i][p]``, else hands the example to lut ``i + 1``. The last
+    lut is confident on every pattern. Built by :func:`fit_cascade`.
+    """
+
+    wires: list
+    confident: list
+    values: list
+
+    def predict(self, X) -> np.ndarray:
+        """The output (0/1, uint8) for every row of 0/1 inputs ``X``."""
+        X = np.asarray(X)
+        out = np.zeros(len(X), np.uint8)
+        todo = np.ones(len(X), bool)
+        for w, conf, val in zip(self.wires, self.confident, self.values):
+            p = _patterns(X, w)
+            now = todo & conf[p]
+            out[now] = val[p[now]]
+            todo &= ~now
+        return out
+
+    def to_aig(self, n_inputs: int):
+        """The cascade as a :class:`lutlearn.export.aiger.Aig` over ``n_inputs`` inputs: a chain of multiplexers."""
+        from lutlearn.export.aiger import Aig
+
+        aig = Aig(n_inputs)
+        out = None
+        for w, conf, val in zip(self.wires[::-1], self.confident[::-1], self.values[::-1]):
+            lits = [aig.input(int(c)) for c in w]
+            v = aig.add_lut(lits, val)
+            out = v if out is None else aig.mux(aig.add_lut(lits, conf.astype(np.uint8)), v, out)
+        aig.outputs = [out]
+        return aig.cleanup()
+
+
+def _patterns(X: np.ndarray, wires) -> np.ndarray:
+    """The pattern (int64, first wire most significant) each row of ``X`` shows a lut reading ``wires``."""
+    p = np.zeros(len(X), np.int64)
+    for c in wires:
+        p = (p << 1) | X[:, c]
+    return p
+
+
+def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: float = 0.2,
+                random_state: int = 0) -> LutCascade:
+    """Learn a :class:`LutCascade` by counting: each lut memorizes what the luts before it were unsure of.
+
+    Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.training.greedy_wiring`,
+    one lut of at most ``k`` inputs, seed ``random_state + i``) on the training
+    examples no earlier lut was confident on, then counts their classes for
+    each of its patterns: its value is the majority (0 on ties and unseen
+    patterns) and it is confident on a seen pattern whose Laplace-smoothed
+    frequency of class 1, ``(n1 + 1) / (n + 2)``, is at most ``threshold`` or
+    at least ``1 - threshold``. The examples it is unsure of go on to the next
+    lut; the last lut (the ``n_stages``-th, or the one that leaves no example)
+    decides everything left. Luts fit to the label lose a block's "undecided"
+    state (equal top bits of a comparator); the cascade keeps it: on the
+    comparators ``cmp:20..100`` it reaches 0.996-0.999 test accuracy where a
+    single lut or a network stays below 0.99 (see the README's circuits section).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        0/1 inputs.
+    y : array-like of shape (n_samples,)
+        0/1 outputs.
+    k : int, default=8
+        Most inputs of a lut.
+    n_stages : int, default=CASCADE_STAGES
+        Most luts.
+    threshold : float, default=0.2
+        Confidence threshold, in ``[0, 0.5)``.
+    random_state : int, default=0
+
+    Returns
+    -------
+    LutCascade
+    """
+    from lutlearn import training
+
+    X = np.asarray(X, np.uint8)
+    y = np.asarray(y, np.uint8)
+    if X.ndim != 2 or len(X) != len(y) or not len(y):
+        raise ValueError(f"X must be 2-D with one row per output; got {X.shape} and {y.shape}")
+    if np.any(X > 1) or np.any(y > 1):
+        raise ValueError("fit_cascade takes 0/1 inputs and outputs")
+    if not 1 <= k <= min(X.shape[1], 24) or n_stages < 1 or not 0 <= threshold < 0.5:
+        raise ValueError(f"need 1 <= k <= min(n_features, 24), n_stages >= 1 and 0 <= threshold < 0.5; "
+                         f"got k={k}, n_stages={n_stages}, threshold={threshold}")
+    A = np.ascontiguousarray(X.T)
+    left = np.arange(len(y))
+    wires, confident, values = [], [], []
+    for stage in range(n_stages):
+        A_left, y_left = np.ascontiguousarray(A[:, left]), y[left]
+        fold = training.example_folds(A_left, random_state)
+        w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1, k,
+                                   seed=random_state)[0]
+        w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
+        p = _patterns(X[left], w)
+        n = np.bincount(p, minlength=1 << len(w))
+        n1 = np.bincount(p, weights=y_left, minlength=1 << len(w)).astype(np.int64)
+        freq = (n1 + 1) / (n + 2)
+        conf = (n > 0) & ((freq <= threshold) | (freq >= 1 - threshold))
+        wires.append(w)
+        confident.append(conf)
+        values.append((2 * n1 > n).astype(np.uint8))
+        left = left[~conf[p]]
+        if not len(left):
+            break
+    confident[-1] = np.ones_like(confident[-1])
+    return LutCascade(wires, confident, values)
 
 
 def _keep_top(top: list, key: tuple, cand: Candidate, data: bytes) -> None:

@@ -12,7 +12,8 @@ training set to make the circuit small and, as another candidate, to the majorit
 their Hamming neighbours: --fill), and keeps the best on the validation file among those
 whose AIG (after ABC's 'strash; dc2; dc2' when berkeley-abc is installed) has at most
 --max-and-gates ANDs; with --refit the chosen network is then fitted again on training
-+ validation examples. The output has one output: 1 means the PLA output 1.
++ validation examples. Cascades (--cascade) are decision lists of greedy-wired luts, each
+counted on the examples the luts before it are unsure of. The output has one output: 1 means the PLA output 1.
 Constant training outputs give the constant circuit.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
@@ -60,6 +61,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
     p.add_argument("--ensemble", action="store_true",
                    help="also try the majority vote of the three best networks as one circuit")
+    p.add_argument("--cascade", action=argparse.BooleanOptionalAction, default=None,
+                   help="also try cascades of luts (lutlearn.circuit.fit_cascade) with the (k, threshold) "
+                        "pairs of lutlearn.circuit.SEARCH_DEFAULTS (default: on, off with --quick)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -105,8 +109,12 @@ def run(args: argparse.Namespace) -> int:
         greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
         refit=args.refit,
         ensemble=args.ensemble,
+        cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
     )
     b = search.best
+    if args.save_model and search.model is None and b.wiring == "cascade":
+        raise ValueError("the chosen circuit is a cascade of luts, not a network model: drop --save-model "
+                         "(or use --no-cascade)")
     if args.save_model and search.model is None:
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
@@ -125,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
             print("chosen: the majority of " + "; ".join(
                 f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
                 for c in search.members))
+        elif b.wiring == "cascade":
+            print(f"chosen: a cascade of luts of at most {b.k} inputs, threshold {b.threshold}, seed {b.seed}")
         else:
             print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}{fill}")
         print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
