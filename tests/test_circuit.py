@@ -484,3 +484,30 @@ def test_fit_circuit_command_cascade_option(tmp_path, capsys):
     assert "cascade of luts, not a network model" in capsys.readouterr().err
     assert main(base) == 0  # --quick: no cascade
     assert "cascade" not in capsys.readouterr().out
+
+
+def test_fit_circuit_full_table_memorizes_the_truth_table_of_few_inputs():
+    # the top bit of a 12-input remainder: most of its 4096 patterns are seen in training, so one lut of all
+    # the inputs (unseen entries left to the small fill) beats every network of smaller luts
+    from lutlearn.logic_tasks import make_task
+
+    t = make_task("rem-msb:8", seed=0, n_split=3000)
+    kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, progress=False, use_abc=False)
+    s = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 5000, full_table=12, **kw)
+    full = [c for c in s.candidates if c.k == 12]
+    assert [(c.hidden_layers, c.wiring) for c in full] == [((), "random")]
+    assert s.best.k == 12 and s.best.valid_accuracy == full[0].valid_accuracy
+    ref = LutNetworkClassifier(k=12, hidden_layers=(), random_state=0, n_jobs=1).fit(t.X_train, t.y_train)
+    ref.network_ = fill_unseen(ref.network_, t.X_train)
+    assert full[0].valid_accuracy == pytest.approx(ref.score(t.X_valid, t.y_valid))
+    np.testing.assert_array_equal(parse_aiger(s.aig).evaluate(t.X_valid)[:, 0], ref.predict(t.X_valid))
+    without = fit_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 5000, full_table=11, **kw)
+    assert all(c.k < 12 for c in without.candidates) and without.best.valid_accuracy < s.best.valid_accuracy
+
+
+def test_fit_circuit_command_full_table_option(tmp_path, capsys):
+    base = quick_command(tmp_path, "rem-msb:8", 3000, 5000)
+    assert main(base) == 0  # the default: the 12 inputs in one lut are tried, and win
+    assert "chosen: k=12 hidden layers none" in capsys.readouterr().out
+    assert main([*base, "--full-table", "0"]) == 0
+    assert "chosen: k=12" not in capsys.readouterr().out

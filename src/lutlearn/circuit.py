@@ -19,7 +19,8 @@ gates of a network 2 to 5 times at about the same validation accuracy
 (``benchmarks/bench_circuit_fill.py``), so deeper networks fit a budget.
 
 Options beyond the shape grid: ``greedy_ks`` (large luts with greedy
-wiring), ``cascades`` (decision lists of greedy-wired luts,
+wiring), ``full_table`` (one lut of all the inputs, when they are few),
+``cascades`` (decision lists of greedy-wired luts,
 :func:`fit_cascade`), ``refit`` (the chosen network fitted again on training +
 validation examples), ``ensemble`` (the majority of the three best networks
 as one AIG, :func:`majority_aig`). A constant training output gives the
@@ -56,7 +57,7 @@ RAW_SLACK = 4.0
 #: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": False,
-                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3))}
+                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16}
 
 #: Luts of a cascade tried by :func:`fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
@@ -262,7 +263,7 @@ def fit_circuit(
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
     abc_script: str | None = None, fill: bool | str = True, progress: bool | None = None,
     wirings=("random",), wiring_candidates: int | None = None, greedy_ks=(), refit: bool = False,
-    ensemble: bool = False, cascades=(),
+    ensemble: bool = False, cascades=(), full_table: int = 0,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -325,6 +326,11 @@ def fit_circuit(
         :data:`CASCADE_STAGES` luts of at most ``k`` inputs (seed
         ``random_state``) as one more candidate (``wiring`` ``"cascade"``,
         ``model`` None when it wins; ``refit`` does not apply to it).
+    full_table : int, default=0
+        When there are at most this many inputs, also try one lut reading
+        all of them (no hidden layer): the whole truth table memorized, its
+        unseen entries filled by ``fill`` (the small fill leaves them to the
+        logic optimiser as don't-cares). 0: never.
 
     Returns
     -------
@@ -366,6 +372,9 @@ def fit_circuit(
     if "greedy" in wirings:
         plan += [(k, d, w, ("greedy",)) for k, d, w in _shapes(X.shape[1], [g for g in greedy_ks if g not in ks],
                                                                  [d for d in depths if d <= 1], max_width)]
+    n_in = X.shape[1]
+    if 0 < n_in <= full_table and not any(k == n_in and d == 0 and "random" in wi for k, d, _, wi in plan):
+        plan.append((n_in, 0, [()], ("random",)))  # every input in one lut: the truth table
     total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan) + len(cascades)
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates, optimised by ABC)

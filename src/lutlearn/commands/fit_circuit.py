@@ -64,6 +64,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cascade", action=argparse.BooleanOptionalAction, default=None,
                    help="also try cascades of luts (lutlearn.circuit.fit_cascade) with the (k, threshold) "
                         "pairs of lutlearn.circuit.SEARCH_DEFAULTS (default: on, off with --quick)")
+    p.add_argument("--full-table", type=int, default=None, metavar="N",
+                   help="with at most N inputs, also try one lut of all of them, the truth table memorized "
+                        "(default 16; 0 for never)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -110,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         refit=args.refit,
         ensemble=args.ensemble,
         cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
+        full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
     )
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
