@@ -57,7 +57,7 @@ def _run(*args, timeout=600):
     return proc
 
 
-def test_jobs_and_resume_give_the_rows_of_one_run(tmp_path):
+def test_jobs_and_resume_give_the_rows_of_one_run(tmp_path, bench):
     """--jobs 2 gives the rows of a serial run; a run cut after its first task, resumed, runs only the rest."""
     tasks = ["few:12:2:0", "cmp:8"]
     small = ["--quick", "--tasks", ",".join(tasks), "--ks", "2,4", "--depths", "0,1", "--max-width", "8"]
@@ -66,17 +66,18 @@ def test_jobs_and_resume_give_the_rows_of_one_run(tmp_path):
     assert proc.stderr.count("] few:12:2:0: tree ") == 1 and proc.stderr.count("] cmp:8: tree ") == 1
     doc = json.loads(full.read_text())
     assert doc["complete"] and doc["machine"]["jobs"] == 2
-    assert [r["task"] for r in doc["results"]] == [t for t in tasks for _ in range(3)]  # task order, not finish order
+    n = len(bench.LEARNERS)
+    assert [r["task"] for r in doc["results"]] == [t for t in tasks for _ in range(n)]  # task order, not finish order
 
     cut = tmp_path / "cut.json"  # as if interrupted after the first task: the file holds that task only
-    cut.write_text(json.dumps({**doc, "complete": False, "results": doc["results"][:3]}))
+    cut.write_text(json.dumps({**doc, "complete": False, "results": doc["results"][:n]}))
     proc = _run(*small, "-o", str(cut), "--resume")
     assert f"resuming {cut}: 1 tasks done, 1 to run" in proc.stderr
     assert "few:12:2:0" not in proc.stderr.split("to run")[1].split("| family")[0]  # not run again
     assert "[2/2] cmp:8: " in proc.stderr
     resumed = json.loads(cut.read_text())
     assert resumed["complete"]
-    assert resumed["results"][:3] == doc["results"][:3]  # kept as they were, times included
+    assert resumed["results"][:n] == doc["results"][:n]  # kept as they were, times included
 
     def strip(rows):
         return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
@@ -85,11 +86,21 @@ def test_jobs_and_resume_give_the_rows_of_one_run(tmp_path):
     assert _run("--render", str(cut)).stdout.strip() in proc.stdout
 
 
-def test_resume_refuses_other_settings(tmp_path):
+def test_resume_refuses_other_settings(tmp_path, bench):
     out = tmp_path / "r.json"
     out.write_text(json.dumps({"config": {"n_split": 800, "max_and_gates": 10, "ks": [2], "depths": [0],
-                                          "max_width": 16, "abc": False}, "results": []}))
+                                          "max_width": 16, "abc": False, "learners": list(bench.LEARNERS)},
+                               "results": []}))
     proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--tasks", "cmp:8", "-o", str(out), "--resume"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "cannot resume: its settings differ (max_and_gates, ks, depths)" in proc.stderr
+
+
+def test_learners_option_runs_only_those(tmp_path):
+    out = tmp_path / "l.json"
+    _run("--quick", "--tasks", "cmp:8", "--learners", "tree,greedy", "-o", str(out))
+    assert [r["learner"] for r in json.loads(out.read_text())["results"]] == ["tree", "greedy"]
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--learners", "tree,forest"], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2 and "unknown learner(s) forest" in proc.stderr
