@@ -292,6 +292,10 @@ def test_blif_and_aiger_read_by_abc(model, examples, tmp_path):
     opt = read_aiger(tmp_path / "opt.aig")
     assert opt.n_ands == n
     np.testing.assert_array_equal(model.classes_[bits_to_index(opt.evaluate(examples))], model.predict(examples))
+    # a script ABC does not know (an alias of abc.rc) is ABC's error, not an empty file read as AIGER
+    with pytest.raises(RuntimeError, match="unknown command 'resyn2'"):
+        tools.abc_optimize(tmp_path / "m.aig", tmp_path / "bad.aig", "strash; resyn2")
+    assert not (tmp_path / "bad.aig").exists()
 
 
 def test_optimize_aiger_in_place_binary_and_ascii(model, tmp_path):

@@ -62,7 +62,7 @@ def run_abc(script: str, timeout: float = 600) -> str:
     abc = _need(find_abc(), "ABC", "berkeley-abc")
     res = subprocess.run([abc, "-c", script], capture_output=True, text=True, timeout=timeout)
     out = res.stdout + res.stderr
-    failed = ("Error", "Cannot", "has failed", "Wrong input", "requires a known file extension")
+    failed = ("Error", "Cannot", "has failed", "Wrong input", "requires a known file extension", "unknown command")
     if res.returncode != 0 or any(f in out for f in failed):
         raise RuntimeError(f"ABC failed on {script!r}:\n{out.strip()}")
     return out
