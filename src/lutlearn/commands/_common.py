@@ -146,11 +146,9 @@ def load_model(path):
 
 def is_aiger(path) -> bool:
     """Whether ``path`` is a file that starts as an AIGER circuit does (``aig `` or ``aag ``)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in (b"aig ", b"aag ")
-    except OSError:
-        return False
+    from lutlearn.io import describe_file
+
+    return describe_file(path).startswith("an AIGER circuit")
 
 
 def read_model_inputs(model, path, label_column):
@@ -251,3 +249,11 @@ def load_exportable(path, fmt: str) -> tuple:
             "bits: use --format verilog, or save the network alone (pipeline[-1].save(...)) and export that file"
         )
     return obj, encoder, clf
+
+
+def refuse_task_with_encoder(task, encoder, instead: str) -> None:
+    """ValueError when ``--task`` (whose examples are input bits) is given for a pipeline whose encoder reads raw
+    features; ``instead`` says what to do (or what cannot be done)."""
+    if task and encoder is not None:
+        raise ValueError(f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads "
+                         f"raw features: {instead}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lutlearn.commands._common import check_outputs, load_exportable
+from lutlearn.commands._common import check_outputs, load_exportable, refuse_task_with_encoder
 
 NAME = "export"
 HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
@@ -95,23 +95,15 @@ def testbench_data(args: argparse.Namespace, n_features: int, encoder=None):
 
     With an encoder the examples are raw features: a task (whose inputs are bits) is refused.
     """
-    if args.task and encoder is not None:
-        raise ValueError(
-            f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads raw features: "
-            "give them with --testbench-data FILE"
-        )
+    refuse_task_with_encoder(args.task, encoder, "give them with --testbench-data FILE")
     if args.task:
         from lutlearn.datasets import get_task
 
         X = get_task(args.task, data_home=args.data_home).X_test
-    elif args.testbench_data and args.testbench_data.lower().endswith(".pla"):
-        from lutlearn.pla import read_pla
-
-        X = read_pla(args.testbench_data).X
     elif args.testbench_data:
         from lutlearn.io import read_examples
 
-        X = read_examples(args.testbench_data, None)[0]
+        X = read_examples(args.testbench_data, None)[0]  # a .pla file gives its inputs
         if X.ndim == 2 and X.shape[1] == n_features + 1:  # a labelled file: drop the label column
             X = X[:, :-1]
     else:

@@ -49,14 +49,12 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from lutlearn._files import atomic_writer
-    from lutlearn.commands._common import load_exportable
+    from lutlearn.commands._common import load_exportable, refuse_task_with_encoder
     from lutlearn.export.fpga import format_report, hardware_report
 
     model, encoder, _ = load_exportable(args.model, "verilog")
     accuracy = None
-    if args.task and encoder is not None:
-        raise ValueError(f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads "
-                         "raw features: its accuracy cannot be measured on a task")
+    refuse_task_with_encoder(args.task, encoder, "its accuracy cannot be measured on a task")
     if args.task:
         from lutlearn.datasets import get_task
 
