@@ -118,6 +118,8 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
             aig, valid, gates = parse_aiger(s.aig), s.best.valid_accuracy, s.and_gates
             desc = (f"cascade k={s.best.k} threshold={s.best.threshold}" if s.best.wiring == "cascade"
                     else f"k={s.best.k} hidden={list(s.best.hidden_layers)} {s.best.wiring} fill={s.best.fill}")
+            if s.trained_on != "train":
+                desc += f" trained on {s.trained_on}"
             if s.model is not None and s.model.classes_.tolist() != [0, 1]:  # a constant target cannot occur here
                 raise RuntimeError(f"{spec}: classes {s.model.classes_}")
         seconds = time.perf_counter() - t0

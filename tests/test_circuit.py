@@ -93,7 +93,7 @@ def test_fit_circuit_command_end_to_end(tmp_path, capsys):
     out_aag, model_path, js = tmp_path / "c.aag", tmp_path / "m.npz", tmp_path / "s.json"
     rc = main([
         "fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "300",
-        "--quick", "-o", str(out_aag), "--save-model", str(model_path), "--json", str(js),
+        "--quick", "-o", str(out_aag), "--save-model", str(model_path), "--json", str(js), "--care-table", "0",
     ])
     out = capsys.readouterr().out
     assert rc == 0, out
@@ -511,3 +511,63 @@ def test_fit_circuit_command_full_table_option(tmp_path, capsys):
     assert "chosen: k=12 hidden layers none" in capsys.readouterr().out
     assert main([*base, "--full-table", "0"]) == 0
     assert "chosen: k=12" not in capsys.readouterr().out
+
+
+def test_fit_circuit_care_table_candidate_and_its_refit():
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 2, 13, dtype=np.uint8)  # a symmetric function of 12 inputs
+
+    def draw(n):
+        X = rng.integers(0, 2, (n, 12), dtype=np.uint8)
+        return X, values[X.sum(axis=1)]
+
+    (X, y), (Xv, yv) = draw(1000), draw(600)
+    kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, use_abc=True, progress=False)
+    plain = fit_circuit(X, y, Xv, yv, 2000, **kw)
+    assert all(c.wiring != "table" for c in plain.candidates)  # care_table=0: never tried
+    s = fit_circuit(X, y, Xv, yv, 2000, care_table=12, **kw)
+    table = [c for c in s.candidates if c.wiring == "table"]
+    assert len(table) == 1 and table[0].fill == "dont-care" and table[0].k == 12 and table[0].train_accuracy == 1
+    assert s.best is table[0] and s.model is None and s.trained_on == "train"
+    assert s.best.valid_accuracy > 0.95 > plain.best.valid_accuracy  # the networks do not see the symmetry
+    aig = parse_aiger(s.aig)
+    assert aig.n_ands == s.and_gates <= 2000
+    assert s.best.valid_accuracy == pytest.approx(np.mean(aig.evaluate(Xv)[:, 0] == yv))
+    assert "truth table of the 12 inputs" in s.to_aiger(binary=False).decode()
+    # refit="table": the table synthesised again from training + validation examples, which it then all keeps
+    r = fit_circuit(X, y, Xv, yv, 2000, care_table=12, refit="table", **kw)
+    assert r.trained_on == "train+valid" and r.best.valid_accuracy == s.best.valid_accuracy
+    both = np.concatenate([X, Xv])
+    np.testing.assert_array_equal(parse_aiger(r.aig).evaluate(both)[:, 0], np.concatenate([y, yv]))
+    assert r.aig != s.aig
+    # the table needs ABC: without it, no table candidate
+    assert all(c.wiring != "table" for c in fit_circuit(X, y, Xv, yv, 2000, **{**kw, "use_abc": False},
+                                                          care_table=12).candidates)
+    with pytest.raises(ValueError, match="care_table must be between 0 and 24"):
+        fit_circuit(X, y, Xv, yv, 2000, care_table=25, **kw)
+    with pytest.raises(ValueError, match="refit must be"):
+        fit_circuit(X, y, Xv, yv, 2000, refit="yes", **kw)
+
+
+def test_fit_circuit_command_care_table(tmp_path, capsys):
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    pre = tmp_path / "maj"
+    assert main(["pla", "majority:9", "-o", str(pre), "--n-train", "200", "--n-valid", "300"]) == 0
+    base = ["fit-circuit", "--pla", f"{pre}.train.pla", "--valid", f"{pre}.valid.pla", "--max-and-gates", "300",
+            "--quick"]
+    capsys.readouterr()
+    assert main([*base, "-o", str(tmp_path / "c.aig")]) == 0
+    out = capsys.readouterr().out
+    assert "chosen: the truth table of the 9 inputs memorized" in out
+    assert "final circuit trained on training + validation examples (the accuracies above: the table" in out
+    X, y = function_examples("majority:9", 2000, random_state=5)
+    assert np.mean(read_aiger(tmp_path / "c.aig").evaluate(X)[:, 0] == y) > 0.95  # majority, seen or not
+    assert main([*base, "-o", str(tmp_path / "d.aig"), "--no-refit"]) == 0
+    assert "final circuit trained on the training examples\n" in capsys.readouterr().out
+    assert main([*base, "-o", str(tmp_path / "e.aig"), "--save-model", str(tmp_path / "m.npz")]) == 1
+    assert "the care table synthesised by ABC, not a network model" in capsys.readouterr().err
+    assert main([*base, "-o", str(tmp_path / "f.aig"), "--care-table", "0"]) == 0
+    assert "truth table" not in capsys.readouterr().out

@@ -11,9 +11,12 @@ wiring (--wiring), fitted on the training file (lut entries of patterns never se
 training set to make the circuit small and, as another candidate, to the majority of
 their Hamming neighbours: --fill), and keeps the best on the validation file among those
 whose AIG (after ABC's 'strash; dc2; dc2' when berkeley-abc is installed) has at most
---max-and-gates ANDs; with --refit the chosen network is then fitted again on training
-+ validation examples. Cascades (--cascade) are decision lists of greedy-wired luts, each
-counted on the examples the luts before it are unsure of. The output has one output: 1 means the PLA output 1.
+--max-and-gates ANDs. With at most 20 inputs (--care-table) the truth table memorized,
+every unseen pattern a don't-care for ABC's &ttopt, is one more candidate; when it wins it
+is synthesised again from training + validation examples (--refit table, the default;
+--refit all refits any chosen network, --no-refit none). Cascades (--cascade) are
+decision lists of greedy-wired luts, each counted on the examples the luts before it are
+unsure of. The output has one output: 1 means the PLA output 1.
 Constant training outputs give the constant circuit.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
@@ -53,10 +56,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="lut entries of patterns unseen in training: chosen for a small circuit, the majority of "
              "their Hamming neighbours, both tried (default), or none (the random tie-breaks)",
     )
-    p.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
-                   help="fit the chosen network again on training + validation examples for the final "
-                        "circuit, when it still fits the budget (default: off; it lowered test accuracy "
-                        "on the generated tasks)")
+    p.add_argument("--refit", nargs="?", const="all", choices=("table", "all", "none"), default=None,
+                   help="fit the chosen circuit again on training + validation examples for the final "
+                        "circuit, when it still fits the budget: 'table' only the care table (the default), "
+                        "'all' (bare --refit) any chosen network (it lowered test accuracy on the generated "
+                        "tasks: greedy wiring chosen again on more data gives another network), 'none'")
+    p.add_argument("--no-refit", dest="refit", action="store_const", const="none",
+                   help="the same as --refit none")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
                    help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
     p.add_argument("--ensemble", action="store_true",
@@ -67,6 +73,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full-table", type=int, default=None, metavar="N",
                    help="with at most N inputs, also try one lut of all of them, the truth table memorized "
                         "(default 16; 0 for never)")
+    p.add_argument("--care-table", type=int, default=None, metavar="N",
+                   help="with at most N inputs (at most 24) and ABC, also try the truth table of all of them "
+                        "memorized, every pattern unseen in training a don't-care for ABC's &ttopt "
+                        "(default 20: about 8 s and 1 GB at 20 inputs; 0 for never)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -110,15 +120,19 @@ def run(args: argparse.Namespace) -> int:
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
         wiring_candidates=args.wiring_candidates,
         greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
-        refit=args.refit,
+        refit={None: SEARCH_DEFAULTS["refit"], "table": "table", "all": True, "none": False}[args.refit],
         ensemble=args.ensemble,
         cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
         full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
+        care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,
     )
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
         raise ValueError("the chosen circuit is a cascade of luts, not a network model: drop --save-model "
                          "(or use --no-cascade)")
+    if args.save_model and search.model is None and b.wiring == "table":
+        raise ValueError("the chosen circuit is the care table synthesised by ABC, not a network model: drop "
+                         "--save-model (or use --care-table 0)")
     if args.save_model and search.model is None:
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
@@ -137,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
             print("chosen: the majority of " + "; ".join(
                 f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
                 for c in search.members))
+        elif b.wiring == "table":
+            print(f"chosen: the truth table of the {b.k} inputs memorized, every pattern unseen in training "
+                  "a don't-care for ABC's &ttopt")
         elif b.wiring == "cascade":
             print(f"chosen: a cascade of luts of at most {b.k} inputs, threshold {b.threshold}, seed {b.seed}")
         else:
@@ -144,10 +161,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
         if search.trained_on == "train+valid":
             print("final circuit trained on training + validation examples "
-                  "(the accuracies above: the network trained on the training examples alone)")
+                  f"(the accuracies above: the {'table' if b.wiring == 'table' else 'network'} "
+                  "trained on the training examples alone)")
         else:
             print("final circuit trained on the training examples"
-                  + (" (the refit on training + validation did not fit the budget)" if args.refit else ""))
+                  + (" (the refit on training + validation did not fit the budget)"
+                     if args.refit == "all" or (b.wiring == "table" and args.refit != "none") else ""))
     from lutlearn.export.aiger import parse_aiger
 
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates}), levels: {parse_aiger(search.aig).levels}")

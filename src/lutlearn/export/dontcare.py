@@ -1,0 +1,198 @@
+"""A memorized truth table with don't-cares, synthesised by ABC's ``&ttopt``: the care-table circuit.
+
+The table of a function of ``n`` inputs (a few tens at most) is learned by
+counting: every input pattern of the training set gets the majority of its
+examples' outputs (a pattern whose examples tie carries no information and
+is left out). Every pattern no training example showed is a *don't-care*.
+Instead of filling the don't-cares one way or another before synthesis
+(:func:`lutlearn.inspection.fill_unseen`), the care set is handed to the
+logic optimiser: ABC's ``&ttopt`` (Y. Miyasaka et al., "Synthesizing a
+class of practical Boolean functions using truth tables", IWLS 2022, a
+method from the IWLS 2020 learning contest) builds the table's BDD, reorders
+its inputs by sifting (with random restarts from a fixed seed) and merges
+the nodes that agree wherever both are cared for. The merged nodes decide
+the unseen patterns: a function with structure (symmetric functions,
+arithmetic bits) comes out small and generalises far beyond the examples.
+
+The pieces: :func:`memorized_table` counts, :func:`pattern_trie` writes any
+AIG that agrees with the table on the care set (a decision trie of the
+patterns, ``&ttopt``'s starting point), :func:`care_file_bytes` writes the
+care set in ABC's binary simulation format, and :func:`care_table_aig` runs
+ABC and checks that its circuit gives every cared-for pattern its value.
+
+ABC's simulation file (``Vec_WrdReadBin``): no header; for each input in
+order, ``ceil(m / 64)`` little-endian 64-bit words whose bit ``j`` (bit
+``j % 64`` of word ``j // 64``) is that input in pattern ``j``. The ``m``
+patterns are padded to a multiple of 64 by repeating the first; ``&ttopt
+-R 1`` takes a pattern seen at least once as cared for.
+
+``&ttopt`` works on the whole truth table, ``2**n`` bits for each node of
+the starting AIG it simulates: about 8 s and 1 GB of memory at 20 inputs,
+4 GB at 22. :data:`MAX_INPUTS` bounds it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from lutlearn.export.aiger import Aig, parse_aiger
+
+__all__ = ["MAX_INPUTS", "care_file_bytes", "care_table_aig", "memorized_table", "pattern_trie"]
+
+#: Most inputs :func:`care_table_aig` takes (``&ttopt``'s truth tables grow as ``2**n``).
+MAX_INPUTS = 24
+
+
+def memorized_table(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """The care set learned by counting: each distinct input pattern and the majority of its outputs.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+        0/1 inputs.
+    y : array-like of shape (n_samples,)
+        0/1 outputs.
+
+    Returns
+    -------
+    patterns : ndarray of shape (n_patterns, n_inputs), uint8
+        The distinct rows of ``X`` whose examples do not tie, in increasing
+        order (first input most significant).
+    values : ndarray of shape (n_patterns,), uint8
+        The majority output of each pattern's examples.
+    """
+    X = np.asarray(X, np.uint8)
+    y = np.asarray(y, np.uint8)
+    if X.ndim != 2 or y.shape != (len(X),):
+        raise ValueError(f"X must be 2-D with one output per row; got {X.shape} and {y.shape}")
+    if np.any(X > 1) or np.any(y > 1):
+        raise ValueError("a memorized table takes 0/1 inputs and outputs")
+    patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n = np.bincount(inverse, minlength=len(patterns))
+    n1 = np.bincount(inverse, weights=y, minlength=len(patterns)).astype(np.int64)
+    keep = 2 * n1 != n  # a tie says nothing: the pattern stays a don't-care
+    return patterns[keep], (2 * n1 > n)[keep].astype(np.uint8)
+
+
+def pattern_trie(patterns: np.ndarray, values: np.ndarray) -> Aig:
+    """An AIG that gives every pattern its value: a decision trie on the inputs in order.
+
+    A branch stops as soon as the patterns below it agree (its value, a
+    constant: what the other patterns under it are does not matter), so
+    the trie is at most a few multiplexers per pattern. Outside the
+    patterns its output is arbitrary.
+
+    Parameters
+    ----------
+    patterns : ndarray of shape (n_patterns, n_inputs)
+        Distinct 0/1 rows (as :func:`memorized_table` returns them).
+    values : ndarray of shape (n_patterns,)
+        0/1 values.
+
+    Returns
+    -------
+    Aig
+        One output over ``n_inputs`` inputs.
+    """
+    patterns = np.asarray(patterns, np.uint8)
+    values = np.asarray(values, np.uint8)
+    n_in = patterns.shape[1]
+    aig = Aig(n_in)
+    order = np.lexsort(patterns.T[::-1])  # rows in increasing order, first input most significant
+    P, v = patterns[order], values[order]
+    ones = np.concatenate([[0], np.cumsum(v, dtype=np.int64)])
+    memo: dict[tuple[int, int], int] = {}
+
+    def build(lo: int, hi: int, level: int) -> int:
+        """Literal of the patterns ``lo:hi`` (sorted, equal on inputs ``< level``)."""
+        k = int(ones[hi] - ones[lo])
+        if k == 0 or k == hi - lo:
+            return int(k > 0)
+        if (lo, hi) in memo:
+            return memo[(lo, hi)]
+        mid = lo + int(np.searchsorted(P[lo:hi, level], 1))  # rows with a 0 at ``level`` come first
+        if mid in (lo, hi):
+            lit = build(lo, hi, level + 1)
+        else:
+            lit = aig.mux(aig.input(level), build(mid, hi, level + 1), build(lo, mid, level + 1))
+        memo[(lo, hi)] = lit
+        return lit
+
+    aig.outputs = [build(0, len(P), 0) if len(P) else 0]
+    return aig.cleanup()
+
+
+def care_file_bytes(patterns: np.ndarray) -> bytes:
+    """The patterns as ABC's binary simulation file (the format in the module docstring)."""
+    P = np.asarray(patterns, np.uint8)
+    if P.ndim != 2 or not len(P):
+        raise ValueError(f"need a non-empty 2-D array of patterns; got shape {P.shape}")
+    pad = -len(P) % 64
+    P = np.concatenate([P, np.repeat(P[:1], pad, axis=0)])
+    return np.packbits(P.T, axis=1, bitorder="little").tobytes()
+
+
+def care_table_aig(X, y, rounds: int = 20, timeout: float = 1800) -> Aig:
+    """The memorized table of ``X``, ``y`` with every unseen pattern a don't-care, synthesised by ``&ttopt``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+        0/1 training inputs, ``1 <= n_inputs <=`` :data:`MAX_INPUTS`.
+    y : array-like of shape (n_samples,)
+        0/1 outputs.
+    rounds : int, default=20
+        ``&ttopt``'s random restarts of its input reordering (``-X``; ABC
+        seeds them itself, with a fixed seed).
+    timeout : float, default=1800
+        Seconds ABC may take.
+
+    Returns
+    -------
+    Aig
+        One output; it gives every cared-for pattern (:func:`memorized_table`)
+        its value. The same data give the same AIG.
+
+    Raises
+    ------
+    ToolNotFoundError
+        If ABC is not installed.
+    RuntimeError
+        If ABC fails, or its circuit disagrees with the table on the care set.
+    """
+    from lutlearn.export.tools import run_abc
+
+    X = np.asarray(X, np.uint8)
+    if X.ndim != 2 or not 1 <= X.shape[1] <= MAX_INPUTS:
+        raise ValueError(f"a care table takes 1 to {MAX_INPUTS} inputs; got X of shape {X.shape}")
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
+    patterns, values = memorized_table(X, y)
+    n_in = X.shape[1]
+    if not len(values) or values.min() == values.max():  # nothing cared for, or one value: a constant
+        aig = Aig(n_in)
+        aig.outputs = [int(values[0]) if len(values) else 0]
+        return aig
+    with tempfile.TemporaryDirectory() as tmp:
+        trie, care, out = (os.path.join(tmp, name) for name in ("trie.aig", "care.sim", "out.aig"))
+        Path(trie).write_bytes(pattern_trie(patterns, values).to_bytes())
+        Path(care).write_bytes(care_file_bytes(patterns))
+        run_abc(f"&r {trie}; &ttopt -I {n_in} -O 1 -R 1 -X {rounds} {care}; &put; write_aiger -s {out}",
+                timeout=timeout)
+        if not os.path.exists(out):
+            raise RuntimeError("ABC's &ttopt wrote no circuit")
+        aig = parse_aiger(Path(out).read_bytes(), out)
+    aig.comment = None
+    if aig.n_inputs != n_in or len(aig.outputs) != 1:
+        raise RuntimeError(f"ABC's &ttopt returned {aig.n_inputs} inputs and {len(aig.outputs)} outputs, "
+                           f"not {n_in} and 1")
+    wrong = int(np.count_nonzero(aig.evaluate(patterns)[:, 0] != values))
+    if wrong:
+        raise RuntimeError(f"ABC's &ttopt circuit disagrees with the memorized table on {wrong} of "
+                           f"{len(values)} cared-for patterns")
+    return aig

@@ -1,0 +1,101 @@
+"""The care table: a memorized truth table whose unseen patterns are don't-cares for ABC's ``&ttopt``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lutlearn.export import tools
+from lutlearn.export.dontcare import (
+    MAX_INPUTS,
+    care_file_bytes,
+    care_table_aig,
+    memorized_table,
+    pattern_trie,
+)
+
+needs_abc = pytest.mark.skipif(tools.find_abc() is None, reason="ABC not installed (Debian package 'berkeley-abc')")
+
+
+def symmetric(X, seed=0):
+    """A random symmetric function: its value depends on the number of ones only."""
+    values = np.random.default_rng(seed).integers(0, 2, X.shape[1] + 1, dtype=np.uint8)
+    return values[X.sum(axis=1)]
+
+
+def test_memorized_table_counts_majorities_and_drops_ties():
+    X = np.array([[1, 0], [0, 1], [1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [1, 1]], np.uint8)
+    y = np.array([1, 0, 1, 0, 1, 1, 0, 1], np.uint8)
+    P, v = memorized_table(X, y)
+    # [1,0]: 2 of 3 say 1; [0,1]: 2 of 3 say 1; [1,1]: a tie (left out); [0,0]: never seen
+    np.testing.assert_array_equal(P, [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(v, [1, 1])
+    with pytest.raises(ValueError, match="0/1"):
+        memorized_table(X * 2, y)
+    with pytest.raises(ValueError, match="one output per row"):
+        memorized_table(X, y[:3])
+
+
+def test_pattern_trie_gives_every_pattern_its_value():
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 2, (500, 13), dtype=np.uint8)
+    P, v = memorized_table(X, rng.integers(0, 2, 500, dtype=np.uint8))
+    aig = pattern_trie(P, v)
+    np.testing.assert_array_equal(aig.evaluate(P)[:, 0], v)
+    assert aig.n_ands <= 3 * 13 * len(P)  # at most one multiplexer per pattern and input
+    # patterns that agree need no gate: a constant, and one input
+    assert pattern_trie(P, np.ones(len(P), np.uint8)).outputs == [1]
+    wire = pattern_trie(P, P[:, 4])
+    assert wire.n_ands == 0 and wire.outputs == [wire.input(4)]
+
+
+def test_care_file_is_abc_simulation_words():
+    P = np.random.default_rng(0).integers(0, 2, (70, 3), dtype=np.uint8)
+    data = care_file_bytes(P)
+    words = np.frombuffer(data, "<u8").reshape(3, 2)  # 3 inputs, 70 patterns padded to 128: 2 words each
+    for i in range(3):
+        bits = [(int(words[i, j // 64]) >> (j % 64)) & 1 for j in range(128)]
+        np.testing.assert_array_equal(bits[:70], P[:, i])
+        assert set(bits[70:]) == {int(P[0, i])}  # the padding repeats the first pattern
+    with pytest.raises(ValueError, match="non-empty"):
+        care_file_bytes(np.zeros((0, 3), np.uint8))
+
+
+@needs_abc
+def test_care_table_learns_a_symmetric_function_from_a_fifth_of_its_table():
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, (3000, 14), dtype=np.uint8)  # 3000 draws of 16384 patterns
+    y = symmetric(X)
+    aig = care_table_aig(X, y)
+    P, v = memorized_table(X, y)
+    np.testing.assert_array_equal(aig.evaluate(P)[:, 0], v)  # every cared-for pattern kept
+    X_new = rng.integers(0, 2, (3000, 14), dtype=np.uint8)
+    unseen = ~(X_new[:, None, :] == P[None, :, :]).all(axis=2).any(axis=1)
+    acc_unseen = np.mean(aig.evaluate(X_new[unseen])[:, 0] == symmetric(X_new[unseen]))
+    assert unseen.mean() > 0.7 and acc_unseen > 0.95  # generalised, not only memorized
+    assert aig.n_ands < 400  # a symmetric function of 14 inputs is small; the memorized trie is not
+    assert pattern_trie(P, v).n_ands > 5 * aig.n_ands
+    again = care_table_aig(X[::-1], y[::-1])  # the same data in another order: the same circuit
+    assert again.to_bytes() == aig.to_bytes() and b"ABC" not in aig.to_bytes()
+
+
+@needs_abc
+def test_care_table_edge_cases():
+    X = np.array([[0, 1, 1], [1, 1, 0], [1, 1, 0]], np.uint8)
+    const = care_table_aig(X, np.array([1, 1, 1], np.uint8))
+    assert const.outputs == [1] and const.n_inputs == 3
+    tie = care_table_aig(X[1:], np.array([0, 1], np.uint8))  # only a tie: nothing cared for
+    assert tie.outputs == [0]
+    one = care_table_aig(X, np.array([1, 0, 0], np.uint8))
+    np.testing.assert_array_equal(one.evaluate(X)[:, 0], [1, 0, 0])
+    with pytest.raises(ValueError, match=f"1 to {MAX_INPUTS} inputs"):
+        care_table_aig(np.zeros((4, MAX_INPUTS + 1), np.uint8), np.zeros(4, np.uint8))
+    with pytest.raises(ValueError, match="rounds"):
+        care_table_aig(X, np.array([1, 0, 0], np.uint8), rounds=-1)
+
+
+def test_care_table_without_abc_says_which_package(monkeypatch):
+    monkeypatch.setattr(tools, "find_abc", lambda: None)
+    X = np.array([[0, 1], [1, 0]], np.uint8)
+    with pytest.raises(tools.ToolNotFoundError, match="berkeley-abc"):
+        care_table_aig(X, np.array([0, 1], np.uint8))
