@@ -571,3 +571,75 @@ def test_fit_circuit_command_care_table(tmp_path, capsys):
     assert "the care table synthesised by ABC, not a network model" in capsys.readouterr().err
     assert main([*base, "-o", str(tmp_path / "f.aig"), "--care-table", "0"]) == 0
     assert "truth table" not in capsys.readouterr().out
+
+
+def hidden_threshold_task(n_inputs=40, seed=0):
+    """Train, valid and test splits of a threshold function of 10 inputs hidden among ``n_inputs``."""
+    rng = np.random.default_rng(seed)
+    hidden = [33, 4, 19, 27, 8, 12, 38, 1, 22, 15]
+    values = (np.arange(11) <= 6).astype(np.uint8)  # 1 when at most 6 of the 10 are on
+
+    def draw(n):
+        X = rng.integers(0, 2, (n, n_inputs), dtype=np.uint8)
+        return X, values[X[:, hidden].sum(axis=1)]
+
+    return hidden, draw(3000), draw(1000), draw(2000)
+
+
+def test_fit_care_support_finds_the_hidden_inputs():
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    from lutlearn.circuit import fit_care_support
+
+    hidden, (X, y), (Xv, yv), (Xt, yt) = hidden_threshold_task()
+    r = fit_care_support(X, y, Xv, yv)
+    assert sorted(r.support) == sorted(hidden) and r.valid_accuracy > 0.98
+    assert np.mean(r.aig.evaluate(Xt)[:, 0] == yt) > 0.98 and r.aig.n_inputs == 40
+    # the history: 6 inputs from greedy wiring, then one per step, until 3 steps without a better accuracy
+    sizes = [len(s) for s, _ in r.history]
+    assert sizes == list(range(6, len(sizes) + 6)) and sizes[-1] == len(r.support) + 3
+    assert max(v for _, v in r.history) == r.valid_accuracy
+    assert [v for s, v in r.history if len(s) == len(r.support)] == [r.valid_accuracy]
+    again = fit_care_support(X, y, Xv, yv)
+    assert again.support == r.support and again.aig.to_bytes() == r.aig.to_bytes()
+    small = fit_care_support(X, y, Xv, yv, max_support=8, patience=1)
+    assert len(small.support) <= 8 and len(small.history) <= 3
+    with pytest.raises(ValueError, match="max_support"):
+        fit_care_support(X, y, Xv, yv, max_support=25)
+
+
+def test_fit_circuit_care_support_candidate(monkeypatch):
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    import lutlearn.circuit as circuit
+
+    hidden, (X, y), (Xv, yv), (Xt, yt) = hidden_threshold_task()
+    kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, use_abc=True, progress=False, care_table=20)
+    s = fit_circuit(X, y, Xv, yv, 2000, care_support=12, refit="table", **kw)
+    assert s.best.wiring == "table" and sorted(s.best.support) == sorted(hidden) and s.best.k == 10
+    assert s.trained_on == "train+valid" and s.model is None
+    assert np.mean(parse_aiger(s.aig).evaluate(Xt)[:, 0] == yt) > 0.98
+    assert "10 chosen inputs (x" in s.to_aiger(binary=False).decode()
+    # off by default, and past CARE_SUPPORT_MAX_FEATURES inputs
+    assert all(c.wiring != "table" for c in fit_circuit(X, y, Xv, yv, 2000, **kw).candidates)
+    monkeypatch.setattr(circuit, "CARE_SUPPORT_MAX_FEATURES", 39)
+    assert all(c.wiring != "table" for c in fit_circuit(X, y, Xv, yv, 2000, care_support=12, **kw).candidates)
+    with pytest.raises(ValueError, match="care_support must be between 0 and 24"):
+        fit_circuit(X, y, Xv, yv, 2000, care_support=30, **kw)
+
+
+def test_fit_circuit_command_care_support(tmp_path, capsys):
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    hidden, (X, y), (Xv, yv), _ = hidden_threshold_task()
+    write_pla(tmp_path / "t.pla", X, y)
+    write_pla(tmp_path / "v.pla", Xv, yv)
+    base = ["fit-circuit", "--pla", str(tmp_path / "t.pla"), "--valid", str(tmp_path / "v.pla"),
+            "--max-and-gates", "500", "--quick", "--ks", "2,4", "--depths", "0,1"]
+    assert main([*base, "-o", str(tmp_path / "c.aig"), "--care-support", "12"]) == 0
+    out = capsys.readouterr().out
+    chosen = ", ".join(f"x{c}" for c in sorted(hidden))
+    line = next(x for x in out.splitlines() if x.startswith("chosen: the truth table of 10 chosen inputs ("))
+    assert ", ".join(sorted(line.split("(")[1].split(")")[0].split(", "), key=lambda t: int(t[1:]))) == chosen
+    assert main([*base, "-o", str(tmp_path / "d.aig")]) == 0  # --quick: no support search
+    assert "truth table" not in capsys.readouterr().out

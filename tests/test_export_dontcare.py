@@ -88,14 +88,37 @@ def test_care_table_edge_cases():
     assert tie.outputs == [0]
     one = care_table_aig(X, np.array([1, 0, 0], np.uint8))
     np.testing.assert_array_equal(one.evaluate(X)[:, 0], [1, 0, 0])
-    with pytest.raises(ValueError, match=f"1 to {MAX_INPUTS} inputs"):
+    wire = care_table_aig(X, np.array([0, 1, 1], np.uint8))  # the table is input 0: no gate, no ABC needed
+    assert wire.n_ands == 0 and wire.outputs == [wire.input(0)]
+    with pytest.raises(ValueError, match=f"1 to {MAX_INPUTS} distinct inputs of the {MAX_INPUTS + 1}"):
         care_table_aig(np.zeros((4, MAX_INPUTS + 1), np.uint8), np.zeros(4, np.uint8))
+    for bad in ([], [0, 0], [3], [-1]):
+        with pytest.raises(ValueError, match="distinct inputs of the 3"):
+            care_table_aig(X, np.array([1, 0, 0], np.uint8), support=bad)
     with pytest.raises(ValueError, match="rounds"):
         care_table_aig(X, np.array([1, 0, 0], np.uint8), rounds=-1)
 
 
 def test_care_table_without_abc_says_which_package(monkeypatch):
     monkeypatch.setattr(tools, "find_abc", lambda: None)
-    X = np.array([[0, 1], [1, 0]], np.uint8)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.uint8)
     with pytest.raises(tools.ToolNotFoundError, match="berkeley-abc"):
-        care_table_aig(X, np.array([0, 1], np.uint8))
+        care_table_aig(X, np.array([0, 1, 1, 0], np.uint8))  # XOR: gates, so ABC is needed
+
+
+@needs_abc
+def test_care_table_over_a_support_reads_only_those_inputs():
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 2, (2000, 40), dtype=np.uint8)
+    support = [31, 3, 17, 8, 22, 5, 36, 12, 0, 27]
+    y = symmetric(X[:, support], seed=4)
+    aig = care_table_aig(X, y, support=support)
+    assert aig.n_inputs == 40
+    X_new = rng.integers(0, 2, (2000, 40), dtype=np.uint8)
+    assert np.mean(aig.evaluate(X_new)[:, 0] == symmetric(X_new[:, support], seed=4)) > 0.98
+    # the same table as the one over the support's columns alone, inputs renamed
+    sub = care_table_aig(X[:, support], y)
+    np.testing.assert_array_equal(sub.evaluate(X_new[:, support]), aig.evaluate(X_new))
+    X_flip = X_new.copy()
+    X_flip[:, [c for c in range(40) if c not in support]] ^= 1  # inputs outside the support do not matter
+    np.testing.assert_array_equal(aig.evaluate(X_flip), aig.evaluate(X_new))

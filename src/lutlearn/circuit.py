@@ -52,8 +52,9 @@ import numpy as np
 from lutlearn.inspection import fill_dont_cares, fill_unseen
 
 __all__ = [
-    "CASCADE_STAGES", "Candidate", "CircuitSearch", "LutCascade", "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit",
-    "fill_dont_cares", "fill_unseen", "fit_cascade", "fit_circuit", "majority_aig",
+    "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "Candidate", "CareSupport", "CircuitSearch", "LutCascade",
+    "RAW_SLACK", "SEARCH_DEFAULTS", "describe_circuit", "fill_dont_cares", "fill_unseen", "fit_care_support",
+    "fit_cascade", "fit_circuit", "majority_aig", "table_inputs",
 ]
 
 #: Candidates whose raw AIG exceeds this many times the budget are not sent to ABC.
@@ -62,7 +63,8 @@ RAW_SLACK = 4.0
 #: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": "table",
-                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16, "care_table": 20}
+                   "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16, "care_table": 20,
+                   "care_support": 20}
 
 #: Luts of a cascade tried by :func:`fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
@@ -83,6 +85,7 @@ class Candidate:
     wiring: str = "random"  # "random", "greedy", "cascade", "table" (the care table) or "ensemble"
     fill: str = "small"  # how unseen patterns were filled: "small", "neighbours", "none", "dont-care" (table), "-"
     threshold: float | None = None  # a cascade's (``wiring="cascade"``) confidence threshold
+    support: tuple | None = None  # the inputs a care table (``wiring="table"``) reads, None: all
 
 
 @dataclass
@@ -155,7 +158,7 @@ class CircuitSearch:
                 f"k={c.k} hidden layers {list(c.hidden_layers)} seed {c.seed} wiring {c.wiring} fill {c.fill}"
                 for c in self.members)
         elif b.wiring == "table":
-            comment = (f"lutlearn fit-circuit: the truth table of the {b.k} inputs memorized, unseen patterns "
+            comment = (f"lutlearn fit-circuit: the truth table of {table_inputs(b)} memorized, unseen patterns "
                        f"don't-cares for ABC's &ttopt, trained on {self.trained_on}")
         elif b.wiring == "cascade":
             comment = (f"lutlearn fit-circuit: cascade of luts of at most k={b.k} inputs threshold {b.threshold}"
@@ -197,6 +200,13 @@ class CircuitSearch:
             "abc_tool": {"path": find_abc(), "script": abc_script or ABC_SCRIPT} if self.abc else None,
             **self.to_dict(),
         }
+
+
+def table_inputs(cand: Candidate) -> str:
+    """The inputs of a care table candidate in words: ``the 16 inputs`` or ``12 chosen inputs (x0, x5, ...)``."""
+    if cand.support is None:
+        return f"the {cand.k} inputs"
+    return f"{len(cand.support)} chosen inputs (" + ", ".join(f"x{c}" for c in cand.support) + ")"
 
 
 def _shapes(n_features: int, ks, depths, max_width: int):
@@ -271,7 +281,7 @@ def fit_circuit(
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,
     abc_script: str | None = None, fill: bool | str = True, progress: bool | None = None,
     wirings=("random",), wiring_candidates: int | None = None, greedy_ks=(), refit: bool = False,
-    ensemble: bool = False, cascades=(), full_table: int = 0, care_table: int = 0,
+    ensemble: bool = False, cascades=(), full_table: int = 0, care_table: int = 0, care_support: int = 0,
 ) -> CircuitSearch:
     """Search lut networks for the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -349,6 +359,11 @@ def fit_circuit(
         (:func:`lutlearn.export.dontcare.care_table_aig`; ``wiring``
         ``"table"``, ``fill`` ``"dont-care"``, ``model`` None when it
         wins). 0: never. About 8 s and 1 GB of memory at 20 inputs.
+    care_support : int, default=0
+        When there are more inputs than ``care_table`` but at most
+        :data:`CARE_SUPPORT_MAX_FEATURES`, and ABC is used, also try a care
+        table over at most this many inputs chosen by :func:`fit_care_support`
+        (``support`` says which). 0: never. 5-15 s on the suite's tasks.
 
     Returns
     -------
@@ -387,7 +402,10 @@ def fit_circuit(
 
     if not 0 <= care_table <= MAX_INPUTS:
         raise ValueError(f"care_table must be between 0 and {MAX_INPUTS}, got {care_table}")
+    if not 0 <= care_support <= MAX_INPUTS:
+        raise ValueError(f"care_support must be between 0 and {MAX_INPUTS}, got {care_support}")
     care = use_abc and 0 < X.shape[1] <= care_table
+    care_sub = use_abc and care_support > 0 and max(care_table, 0) < X.shape[1] <= CARE_SUPPORT_MAX_FEATURES
     cascades = [(int(k), float(t)) for k, t in cascades]
     for k, t in cascades:
         if not 1 <= k <= 24 or not 0 <= t < 0.5:
@@ -400,7 +418,7 @@ def fit_circuit(
     n_in = X.shape[1]
     if 0 < n_in <= full_table and not any(k == n_in and d == 0 and "random" in wi for k, d, _, wi in plan):
         plan.append((n_in, 0, [()], ("random",)))  # every input in one lut: the truth table
-    total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan) + len(cascades) + care
+    total = sum(len(w) * n_seeds * len(wi) for _, _, w, wi in plan) + len(cascades) + care + care_sub
     candidates: list[Candidate] = []
     best: tuple | None = None  # (candidate, model, aig bytes, gates, optimised by ABC)
     top: list = []  # the 3 best networks within budget, for the ensemble
@@ -483,15 +501,21 @@ def fit_circuit(
                              and_gates_raw=aig.n_ands, and_gates=gates, fits=fits, wiring="cascade", fill="-",
                              threshold=threshold)
             best = consider(cand, None, aig, data, gates, fits)
-        if care:
+        if care or care_sub:
             bar.update(1)
-            aig = care_table_aig(X, y_index)
-            valid = float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid_index))
+            if care:
+                aig, support = care_table_aig(X, y_index), None
+                valid = float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid_index))
+            else:
+                found = fit_care_support(X, y_index, X_valid, y_valid_index, max_support=care_support,
+                                         random_state=random_state)
+                aig, support, valid = found.aig, tuple(found.support), found.valid_accuracy
             gates, data = count(aig, valid)
             fits = gates is not None and gates <= max_and_gates
-            cand = Candidate(k=X.shape[1], hidden_layers=(), seed=random_state,
+            cand = Candidate(k=X.shape[1] if support is None else len(support), hidden_layers=(), seed=random_state,
                              train_accuracy=float(np.mean(aig.evaluate(X)[:, 0] == y_index)), valid_accuracy=valid,
-                             and_gates_raw=aig.n_ands, and_gates=gates, fits=fits, wiring="table", fill="dont-care")
+                             and_gates_raw=aig.n_ands, and_gates=gates, fits=fits, wiring="table", fill="dont-care",
+                             support=support)
             best = consider(cand, None, aig, data, gates, fits)
         if best is None:
             raise ValueError(
@@ -514,7 +538,7 @@ def fit_circuit(
                 model, data, gates, optimised = None, vote_data or vote.to_bytes(), vote_gates, vote_data is not None
         if refit and members is None and cand.wiring == "table":
             X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y_index, y_valid_index])
-            aig2 = care_table_aig(X_all, y_all)
+            aig2 = care_table_aig(X_all, y_all, support=cand.support)
             gates2, data2 = aig2.n_ands, None
             if gates2 > max_and_gates and gates2 <= RAW_SLACK * max_and_gates:
                 gates2, data2 = _abc_count(aig2.to_bytes(), tmp, abc_script)
@@ -656,6 +680,124 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
             break
     confident[-1] = np.ones_like(confident[-1])
     return LutCascade(wires, confident, values)
+
+
+#: :func:`fit_circuit` searches a support for a care table (``care_support``) on tasks of at most this many
+#: inputs: on more (adders of 256 and 512 inputs), choosing among them on the validation set picked noise inputs
+#: and lost to the networks, at a higher cost.
+CARE_SUPPORT_MAX_FEATURES = 256
+
+
+@dataclass
+class CareSupport:
+    """The result of :func:`fit_care_support`: a care table over chosen inputs.
+
+    Attributes
+    ----------
+    support : list of int
+        The inputs the table reads, in the order they were chosen.
+    aig : Aig
+        The table synthesised from the training examples
+        (:func:`lutlearn.export.dontcare.care_table_aig`), over all inputs.
+    valid_accuracy : float
+        Its validation accuracy (which chose the support: an optimistic estimate).
+    history : list of (list of int, float)
+        Every support tried that was the best of its size, with its validation accuracy.
+    """
+
+    support: list
+    aig: object
+    valid_accuracy: float
+    history: list
+
+
+def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates: int = 8, start: int = 6,
+                     patience: int = 3, random_state: int = 0) -> CareSupport:
+    """Choose the inputs of a care table by forward selection on the validation accuracy of its circuit.
+
+    A care table (:mod:`lutlearn.export.dontcare`) reads at most 20-odd inputs;
+    on a wider task it needs a support, and the one that serves ``&ttopt``
+    best is not the one a lut's own counts prefer (greedy wiring keeps 7-9
+    inputs, and the don't-cares generalise from more). So: start from the
+    first ``start`` inputs of a greedy-wired lut of 8 inputs
+    (:func:`lutlearn.training.greedy_wiring`, which finds inputs that only
+    matter together); then, until ``max_support`` inputs or ``patience``
+    additions without a better validation accuracy, rank every other input
+    by the two-fold cross-validated score of the lut reading the support and
+    it (:func:`lutlearn.kernels.extension_scores`), synthesise the care
+    table of each of the ``n_candidates`` best, and add the one whose
+    circuit validates best (the first in rank on ties). The support kept is
+    the prefix with the best validation accuracy (the shortest on ties).
+
+    On the suite's dividers, square roots and adders of 24-128 inputs it
+    chose 12-18 inputs (the operands' top bits) and validated 0.5-5 points
+    above the best network (see the README's circuits section). As the
+    validation set chooses among many supports, its accuracy is optimistic.
+
+    Parameters
+    ----------
+    X, y : array-like
+        0/1 training inputs and outputs.
+    X_valid, y_valid : array-like
+        0/1 validation inputs and outputs.
+    max_support : int, default=20
+        Most inputs (at most :data:`lutlearn.export.dontcare.MAX_INPUTS`).
+    n_candidates : int, default=8
+        Inputs whose care table is synthesised at each step.
+    start : int, default=6
+        Inputs taken from greedy wiring to start with.
+    patience : int, default=3
+        Additions without a better validation accuracy before stopping.
+    random_state : int, default=0
+        Seeds the greedy wiring and the folds.
+
+    Returns
+    -------
+    CareSupport
+    """
+    from lutlearn import kernels, training
+    from lutlearn.export.dontcare import MAX_INPUTS, care_table_aig
+
+    X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
+    y, y_valid = np.asarray(y, np.uint8), np.asarray(y_valid, np.uint8)
+    n_in = X.shape[1]
+    if not 1 <= max_support <= MAX_INPUTS or n_candidates < 1 or start < 1 or patience < 1:
+        raise ValueError(f"need 1 <= max_support <= {MAX_INPUTS}, n_candidates, start and patience >= 1; got "
+                         f"{max_support}, {n_candidates}, {start}, {patience}")
+    A = np.ascontiguousarray(X.T)
+    fold = training.example_folds(A, random_state)
+    w = np.ones(len(y), np.int64)
+    first = training.greedy_wiring(A, y, fold, None, np.random.default_rng(random_state), 1, min(8, n_in),
+                                   seed=random_state)[0]
+    support = list(dict.fromkeys(int(c) for c in first))[:min(start, max_support)]
+
+    def validate(s):
+        aig = care_table_aig(X, y, support=s)
+        return aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid))
+
+    aig, valid = validate(support)
+    best = (list(support), aig, valid)
+    history = [(list(support), valid)]
+    since = 0
+    scores = np.empty(n_in, np.float64)
+    while len(support) < min(max_support, n_in) and since < patience:
+        _, ids = np.unique(X[:, support], axis=0, return_inverse=True)
+        ids = np.ascontiguousarray(ids.ravel(), dtype=np.int64)
+        kernels.extension_scores(ids, int(ids.max()) + 1, A, y, fold, w, scores)
+        scores[support] = -np.inf
+        ranked = [int(c) for c in np.argsort(-scores, kind="stable")[:n_candidates] if np.isfinite(scores[c])]
+        step = None
+        for c in ranked:
+            aig, valid = validate(support + [c])
+            if step is None or valid > step[2]:
+                step = (support + [c], aig, valid)
+        support = step[0]
+        history.append((list(support), step[2]))
+        if step[2] > best[2]:
+            best, since = step, 0
+        else:
+            since += 1
+    return CareSupport(support=best[0], aig=best[1], valid_accuracy=best[2], history=history)
 
 
 def _keep_top(top: list, key: tuple, cand: Candidate, data: bytes) -> None:

@@ -466,6 +466,19 @@ def _cv_score(q, y, fold, w, size, h):
 
 
 @nb.njit(cache=True, parallel=True)
+def extension_scores(ids, size, A, y, fold, w, out):
+    """``out[f]`` (float64): the :func:`_cv_score` of a lut reading the patterns ``ids`` (``size`` of them,
+    int64 of shape (n_samples,)) and input ``f`` of feature-major ``A`` (pattern ``2 * id + bit``)."""
+    for f in prange(A.shape[0]):
+        h = np.empty(8 * size, np.int64)
+        q = np.empty(ids.shape[0], np.int64)
+        row = A[f]
+        for i in range(ids.shape[0]):
+            q[i] = 2 * ids[i] + row[i]
+        out[f] = _cv_score(q, y, fold, w, 2 * size, h)
+
+
+@nb.njit(cache=True, parallel=True)
 def single_scores(A, y, fold, w, out):
     """``out[f]`` (float64): the :func:`_cv_score` of a lut reading input ``f`` of feature-major ``A`` alone."""
     for f in prange(A.shape[0]):

@@ -12,8 +12,9 @@ training set to make the circuit small and, as another candidate, to the majorit
 their Hamming neighbours: --fill), and keeps the best on the validation file among those
 whose AIG (after ABC's 'strash; dc2; dc2' when berkeley-abc is installed) has at most
 --max-and-gates ANDs. With at most 20 inputs (--care-table) the truth table memorized,
-every unseen pattern a don't-care for ABC's &ttopt, is one more candidate; when it wins it
-is synthesised again from training + validation examples (--refit table, the default;
+every unseen pattern a don't-care for ABC's &ttopt, is one more candidate; with 21 to 256
+inputs, the same over up to 20 inputs chosen on the validation file (--care-support);
+when it wins it is synthesised again from training + validation examples (--refit table, the default;
 --refit all refits any chosen network, --no-refit none). Cascades (--cascade) are
 decision lists of greedy-wired luts, each counted on the examples the luts before it are
 unsure of. The output has one output: 1 means the PLA output 1.
@@ -77,6 +78,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with at most N inputs (at most 24) and ABC, also try the truth table of all of them "
                         "memorized, every pattern unseen in training a don't-care for ABC's &ttopt "
                         "(default 20: about 8 s and 1 GB at 20 inputs; 0 for never)")
+    p.add_argument("--care-support", type=int, default=None, metavar="K",
+                   help="with more inputs than --care-table but at most 256, also try a care table over at most "
+                        "K inputs chosen by forward selection on the validation file (default 20, 0 with --quick: "
+                        "5-15 s on the generated tasks; 0 for never)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -97,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from lutlearn._files import atomic_writer
-    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit
+    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit, table_inputs
     from lutlearn.commands._common import check_outputs
     from lutlearn.pla import read_pla_pair
 
@@ -125,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
         full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
         care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,
+        care_support=(0 if args.quick else SEARCH_DEFAULTS["care_support"]) if args.care_support is None
+        else args.care_support,
     )
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
@@ -132,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
                          "(or use --no-cascade)")
     if args.save_model and search.model is None and b.wiring == "table":
         raise ValueError("the chosen circuit is the care table synthesised by ABC, not a network model: drop "
-                         "--save-model (or use --care-table 0)")
+                         "--save-model (or use --care-table 0 --care-support 0)")
     if args.save_model and search.model is None:
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
@@ -152,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
                 f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
                 for c in search.members))
         elif b.wiring == "table":
-            print(f"chosen: the truth table of the {b.k} inputs memorized, every pattern unseen in training "
+            print(f"chosen: the truth table of {table_inputs(b)} memorized, every pattern unseen in training "
                   "a don't-care for ABC's &ttopt")
         elif b.wiring == "cascade":
             print(f"chosen: a cascade of luts of at most {b.k} inputs, threshold {b.threshold}, seed {b.seed}")

@@ -18,7 +18,9 @@ The pieces: :func:`memorized_table` counts, :func:`pattern_trie` writes any
 AIG that agrees with the table on the care set (a decision trie of the
 patterns, ``&ttopt``'s starting point), :func:`care_file_bytes` writes the
 care set in ABC's binary simulation format, and :func:`care_table_aig` runs
-ABC and checks that its circuit gives every cared-for pattern its value.
+ABC and checks that its circuit gives every cared-for pattern its value; it
+takes a table over all the inputs or over a chosen ``support`` of them
+(:func:`lutlearn.circuit.fit_care_support` chooses one).
 
 ABC's simulation file (``Vec_WrdReadBin``): no header; for each input in
 order, ``ceil(m / 64)`` little-endian 64-bit words whose bit ``j`` (bit
@@ -134,15 +136,19 @@ def care_file_bytes(patterns: np.ndarray) -> bytes:
     return np.packbits(P.T, axis=1, bitorder="little").tobytes()
 
 
-def care_table_aig(X, y, rounds: int = 20, timeout: float = 1800) -> Aig:
+def care_table_aig(X, y, support=None, rounds: int = 20, timeout: float = 1800) -> Aig:
     """The memorized table of ``X``, ``y`` with every unseen pattern a don't-care, synthesised by ``&ttopt``.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_inputs)
-        0/1 training inputs, ``1 <= n_inputs <=`` :data:`MAX_INPUTS`.
+        0/1 training inputs.
     y : array-like of shape (n_samples,)
         0/1 outputs.
+    support : sequence of int or None, default=None
+        The inputs the table reads (distinct columns of ``X``, at most
+        :data:`MAX_INPUTS`); None: all of them (then ``n_inputs`` is at most
+        :data:`MAX_INPUTS`). The circuit has all ``n_inputs`` inputs either way.
     rounds : int, default=20
         ``&ttopt``'s random restarts of its input reordering (``-X``; ABC
         seeds them itself, with a fixed seed).
@@ -152,8 +158,9 @@ def care_table_aig(X, y, rounds: int = 20, timeout: float = 1800) -> Aig:
     Returns
     -------
     Aig
-        One output; it gives every cared-for pattern (:func:`memorized_table`)
-        its value. The same data give the same AIG.
+        One output over ``n_inputs`` inputs; it gives every cared-for
+        pattern (:func:`memorized_table` of ``X[:, support]``) its value. The
+        same data give the same AIG.
 
     Raises
     ------
@@ -165,21 +172,31 @@ def care_table_aig(X, y, rounds: int = 20, timeout: float = 1800) -> Aig:
     from lutlearn.export.tools import run_abc
 
     X = np.asarray(X, np.uint8)
-    if X.ndim != 2 or not 1 <= X.shape[1] <= MAX_INPUTS:
-        raise ValueError(f"a care table takes 1 to {MAX_INPUTS} inputs; got X of shape {X.shape}")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D; got shape {X.shape}")
+    n_all = X.shape[1]
+    if support is None:
+        support = np.arange(n_all)
+    support = np.asarray(support, np.int64)
+    if (support.ndim != 1 or not 1 <= len(support) <= MAX_INPUTS or len(set(support.tolist())) != len(support)
+            or support.min() < 0 or support.max() >= n_all):
+        raise ValueError(f"a care table takes 1 to {MAX_INPUTS} distinct inputs of the {n_all}; "
+                         f"got {support.tolist() if support.size <= 30 else support.shape}")
     if rounds < 0:
         raise ValueError(f"rounds must be >= 0, got {rounds}")
-    patterns, values = memorized_table(X, y)
-    n_in = X.shape[1]
-    if not len(values) or values.min() == values.max():  # nothing cared for, or one value: a constant
-        aig = Aig(n_in)
-        aig.outputs = [int(values[0]) if len(values) else 0]
-        return aig
+    patterns, values = memorized_table(X[:, support], y)
+    n_in = len(support)
+    trie = pattern_trie(patterns, values) if len(values) else None
+    if trie is None or trie.n_ands == 0:  # nothing cared for, one value or one input: no gate to save
+        if trie is None:
+            trie = Aig(n_in)
+            trie.outputs = [0]
+        return _lift(trie, support, n_all)
     with tempfile.TemporaryDirectory() as tmp:
-        trie, care, out = (os.path.join(tmp, name) for name in ("trie.aig", "care.sim", "out.aig"))
-        Path(trie).write_bytes(pattern_trie(patterns, values).to_bytes())
+        trie_file, care, out = (os.path.join(tmp, name) for name in ("trie.aig", "care.sim", "out.aig"))
+        Path(trie_file).write_bytes(trie.to_bytes())
         Path(care).write_bytes(care_file_bytes(patterns))
-        run_abc(f"&r {trie}; &ttopt -I {n_in} -O 1 -R 1 -X {rounds} {care}; &put; write_aiger -s {out}",
+        run_abc(f"&r {trie_file}; &ttopt -I {n_in} -O 1 -R 1 -X {rounds} {care}; &put; write_aiger -s {out}",
                 timeout=timeout)
         if not os.path.exists(out):
             raise RuntimeError("ABC's &ttopt wrote no circuit")
@@ -192,4 +209,22 @@ def care_table_aig(X, y, rounds: int = 20, timeout: float = 1800) -> Aig:
     if wrong:
         raise RuntimeError(f"ABC's &ttopt circuit disagrees with the memorized table on {wrong} of "
                            f"{len(values)} cared-for patterns")
-    return aig
+    return _lift(aig, support, n_all)
+
+
+def _lift(sub: Aig, support: np.ndarray, n_inputs: int) -> Aig:
+    """``sub`` (one output, input ``i`` = input ``support[i]``) as an AIG over all ``n_inputs`` inputs."""
+    if n_inputs == sub.n_inputs and np.array_equal(support, np.arange(n_inputs)):
+        return sub
+    aig = Aig(n_inputs)
+    lit = [0] * (sub.n_inputs + 1 + len(sub.ands))
+    for i, s in enumerate(support):
+        lit[i + 1] = aig.input(int(s))
+
+    def get(x: int) -> int:
+        return lit[x >> 1] ^ (x & 1)
+
+    for g, (a, b) in enumerate(sub.ands):
+        lit[sub.n_inputs + 1 + g] = aig.and_(get(a), get(b))
+    aig.outputs = [get(o) for o in sub.outputs]
+    return aig.cleanup()
