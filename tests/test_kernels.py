@@ -351,3 +351,25 @@ def test_quad_candidates_match_reference():
     want = ref.quad_candidates(A, y, order, 4)
     assert [tuple(q) for q in got.tolist()] == want
     assert (0, 3, 6, 8) in want
+
+
+def test_extension_scores_match_a_reference():
+    """The cross-validated score of a lut reading a support's patterns and one more input, per input."""
+    rng = np.random.default_rng(5)
+    n, n_feat = 700, 9
+    A = rng.integers(0, 2, (n_feat, n), dtype=np.uint8)
+    y = (A[0] ^ (A[3] & A[5]) ^ (rng.random(n) < 0.1)).astype(np.uint8)
+    fold = rng.integers(0, 2, n).astype(np.uint8)
+    w = rng.integers(1, 4, n).astype(np.int64)
+    _, ids = np.unique(A[[0, 3]].T, axis=0, return_inverse=True)
+    ids = ids.ravel().astype(np.int64)
+    out = np.empty(n_feat)
+    kernels.extension_scores(ids, int(ids.max()) + 1, A, y, fold, w, out)
+    for f in range(n_feat):
+        q = 2 * ids + A[f]
+        ref = 0.0
+        for i in range(n):  # each example scored by the counts of the other fold (Laplace's rule)
+            other = (fold != fold[i]) & (q == q[i])
+            ref += w[i] * np.log((w[other & (y == y[i])].sum() + 1) / (w[other].sum() + 2))
+        assert out[f] == pytest.approx(ref, rel=1e-12)
+    assert np.argmax(out) == 5  # the input that completes x0 ^ (x3 & x5)

@@ -24,7 +24,8 @@ wiring), ``full_table`` (one lut of all the inputs, when they are few),
 patterns left as don't-cares to ABC's ``&ttopt``,
 :mod:`lutlearn.export.dontcare`: on functions of 16 inputs it generalises
 far better than any network, e.g. 0.84 against 0.54 test accuracy on the
-middle bit of an 8-bit multiplier),
+middle bit of an 8-bit multiplier), ``care_support`` (the same over inputs
+chosen by :func:`fit_care_support`, on wider tasks),
 ``cascades`` (decision lists of greedy-wired luts,
 :func:`fit_cascade`), ``refit`` (the chosen network fitted again on training +
 validation examples), ``ensemble`` (the majority of the three best networks
