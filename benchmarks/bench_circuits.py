@@ -8,7 +8,9 @@ learner of :data:`LEARNERS` runs on the same train / valid / test splits:
 * ``greedy``: the same search with chosen support (``wiring="greedy"``);
 * ``fit-circuit``: the same search with ``lutlearn fit-circuit``'s defaults
   (``lutlearn.circuit.SEARCH_DEFAULTS``: both wirings, both fills of unseen
-  patterns, greedy luts of 10 and 12 inputs).
+  patterns, greedy luts of 10 and 12 inputs, cascades, and with ABC the care
+  tables: the truth table of up to 20 inputs, or of up to 20 chosen inputs
+  of at most 256, memorized with the unseen patterns as don't-cares).
 
 Each circuit's test accuracy is measured by simulating its AIG on the test
 split, and its AND gates and levels (AIG depth) are counted. Prints a
