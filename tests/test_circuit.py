@@ -643,3 +643,14 @@ def test_fit_circuit_command_care_support(tmp_path, capsys):
     assert ", ".join(sorted(line.split("(")[1].split(")")[0].split(", "), key=lambda t: int(t[1:]))) == chosen
     assert main([*base, "-o", str(tmp_path / "d.aig")]) == 0  # --quick: no support search
     assert "truth table" not in capsys.readouterr().out
+
+
+def test_fit_circuit_without_ttopt_goes_on_without_the_care_table(monkeypatch):
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    assert tools.abc_has_command("&ttopt") and not tools.abc_has_command("&no_such_command")
+    monkeypatch.setattr(tools, "abc_has_command", lambda command: command != "&ttopt")
+    X, y, Xv, yv = split("majority:7", 300, 200)
+    with pytest.warns(RuntimeWarning, match="no &ttopt"):
+        s = fit_circuit(X, y, Xv, yv, 100, ks=(2,), depths=(0,), use_abc=True, progress=False, care_table=20)
+    assert all(c.wiring != "table" for c in s.candidates)

@@ -372,7 +372,7 @@ def fit_circuit(
     """
     from tqdm.auto import tqdm
 
-    from lutlearn.export.tools import ToolNotFoundError, find_abc
+    from lutlearn.export.tools import ToolNotFoundError, abc_has_command, find_abc
 
     if max_and_gates < 0:
         raise ValueError(f"max_and_gates must be >= 0, got {max_and_gates}")
@@ -407,6 +407,12 @@ def fit_circuit(
         raise ValueError(f"care_support must be between 0 and {MAX_INPUTS}, got {care_support}")
     care = use_abc and 0 < X.shape[1] <= care_table
     care_sub = use_abc and care_support > 0 and max(care_table, 0) < X.shape[1] <= CARE_SUPPORT_MAX_FEATURES
+    if (care or care_sub) and not abc_has_command("&ttopt"):
+        import warnings
+
+        warnings.warn("this ABC has no &ttopt (it came in 2022): the search goes on without the care table",
+                      RuntimeWarning, stacklevel=2)
+        care = care_sub = False
     cascades = [(int(k), float(t)) for k, t in cascades]
     for k, t in cascades:
         if not 1 <= k <= 24 or not 0 <= t < 0.5:

@@ -167,7 +167,9 @@ def care_table_aig(X, y, support=None, rounds: int = 20, timeout: float = 1800) 
     ToolNotFoundError
         If ABC is not installed.
     RuntimeError
-        If ABC fails, or its circuit disagrees with the table on the care set.
+        If ABC fails (also when it has no ``&ttopt``, which came in 2022:
+        :func:`lutlearn.export.tools.abc_has_command`), or its circuit
+        disagrees with the table on the care set.
     """
     from lutlearn.export.tools import run_abc
 

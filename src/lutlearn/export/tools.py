@@ -57,6 +57,24 @@ def _check_name(path: str | os.PathLike) -> str:
     return text
 
 
+def abc_has_command(command: str) -> bool:
+    """Whether the installed ABC knows ``command`` (``&ttopt`` came in 2022; older builds lack it).
+
+    False when ABC is not installed. The answer is kept per executable.
+    """
+    path = find_abc()
+    if path is None:
+        return False
+    key = (path, command)
+    if key not in _ABC_COMMANDS:
+        res = subprocess.run([path, "-c", f"{command} -h"], capture_output=True, text=True, timeout=60)
+        _ABC_COMMANDS[key] = "unknown command" not in res.stdout + res.stderr
+    return _ABC_COMMANDS[key]
+
+
+_ABC_COMMANDS: dict = {}
+
+
 def run_abc(script: str, timeout: float = 600) -> str:
     """Run ABC on ``script`` (commands separated by ``;``); return its output, raising on failure."""
     abc = _need(find_abc(), "ABC", "berkeley-abc")
