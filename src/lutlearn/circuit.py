@@ -543,19 +543,15 @@ def fit_circuit(
                                  fits=True, wiring="ensemble", fill="-")
                 candidates.append(cand)
                 model, data, gates, optimised = None, vote_data or vote.to_bytes(), vote_gates, vote_data is not None
-        if refit and members is None and cand.wiring == "table":
-            X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y_index, y_valid_index])
-            aig2 = care_table_aig(X_all, y_all, support=cand.support)
-            gates2, data2 = aig2.n_ands, None
-            if gates2 > max_and_gates and gates2 <= RAW_SLACK * max_and_gates:
-                gates2, data2 = _abc_count(aig2.to_bytes(), tmp, abc_script)
-            if gates2 is not None and gates2 <= max_and_gates:
-                data, gates, trained_on = data2 or aig2.to_bytes(), gates2, "train+valid"
-                optimised = data2 is not None
-        elif refit is True and members is None and cand.wiring != "cascade":
-            X_all, y_all = np.concatenate([X, X_valid]), np.concatenate([y, y_valid])
-            full = _network(cand.k, cand.hidden_layers, cand.seed, cand.wiring, wiring_candidates).fit(X_all, y_all)
-            _, m2, aig2 = measure(full, X_all, y_all, (cand.fill,))[0]
+        if refit and members is None and (cand.wiring == "table" or (refit is True and cand.wiring != "cascade")):
+            X_all = np.concatenate([X, X_valid])
+            if cand.wiring == "table":  # the care table of all the examples, over the same inputs
+                m2 = None
+                aig2 = care_table_aig(X_all, np.concatenate([y_index, y_valid_index]), support=cand.support)
+            else:  # the same network (same seed) fitted on all the examples
+                y_all = np.concatenate([y, y_valid])
+                full = _network(cand.k, cand.hidden_layers, cand.seed, cand.wiring, wiring_candidates).fit(X_all, y_all)
+                _, m2, aig2 = measure(full, X_all, y_all, (cand.fill,))[0]
             gates2, data2 = aig2.n_ands, None
             if gates2 > max_and_gates and use_abc and gates2 <= RAW_SLACK * max_and_gates:
                 gates2, data2 = _abc_count(aig2.to_bytes(), tmp, abc_script)

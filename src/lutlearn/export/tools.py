@@ -57,6 +57,9 @@ def _check_name(path: str | os.PathLike) -> str:
     return text
 
 
+_ABC_COMMANDS: dict = {}  # (ABC's path, command) -> whether it knows the command
+
+
 def abc_has_command(command: str) -> bool:
     """Whether the installed ABC knows ``command`` (``&ttopt`` came in 2022; older builds lack it).
 
@@ -70,9 +73,6 @@ def abc_has_command(command: str) -> bool:
         res = subprocess.run([path, "-c", f"{command} -h"], capture_output=True, text=True, timeout=60)
         _ABC_COMMANDS[key] = "unknown command" not in res.stdout + res.stderr
     return _ABC_COMMANDS[key]
-
-
-_ABC_COMMANDS: dict = {}
 
 
 def run_abc(script: str, timeout: float = 600) -> str:
