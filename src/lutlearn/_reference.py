@@ -280,3 +280,60 @@ def predict_proba(model, X):
     scores = decision_scores(model, X) / (VOTE_SCALE * model.output_counts_.shape[0])
     z = np.exp(scores - scores.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
+
+
+def boost_luts(A, bounds, w0, lut_off, k, cand):
+    """:func:`lutlearn.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
+
+    Returns ``(wires, tables, errors)``.
+    """
+    n = A.shape[1]
+    n_luts = cand.shape[0]
+    wires = np.zeros((n_luts, k), np.int32)
+    tables = np.zeros((n_luts, 1 << k), np.uint8)
+    errors = np.zeros(n_luts)
+    for c in range(len(bounds) - 1):
+        t = np.zeros(n, np.int64)
+        t[bounds[c]:bounds[c + 1]] = 1
+        pos = np.cumsum(w0[t == 1])[-1] if t.any() else 0.0
+        neg = np.cumsum(w0[t == 0])[-1] if (t == 0).any() else 0.0
+        w = np.where(t == 1, w0 * (0.5 / pos if pos else np.inf), w0 * (0.5 / neg if neg else np.inf))
+        for j in range(lut_off[c], lut_off[c + 1]):
+            pattern = np.zeros(n, np.int64)
+            chosen: list[int] = []
+            for s in range(k):
+                key = pattern * 2 + t
+                base = np.zeros(2 << s)
+                np.add.at(base, key, w)  # in example order, as the kernel adds
+                best_err, best_f = np.inf, -1
+                for f in cand[j]:
+                    if f in chosen:
+                        continue
+                    on = np.flatnonzero(A[f])
+                    h = np.zeros(2 << s)
+                    np.add.at(h, key[on], w[on])
+                    err = 0.0
+                    for p in range(1 << s):
+                        z0, z1 = h[2 * p], h[2 * p + 1]
+                        err += min(z0, z1) + min(base[2 * p] - z0, base[2 * p + 1] - z1)
+                    if err < best_err:
+                        best_err, best_f = err, int(f)
+                chosen.append(best_f)
+                pattern = (pattern << 1) | A[best_f]
+            hist = np.zeros(2 << k)
+            np.add.at(hist, pattern * 2 + t, w)
+            z0, z1 = hist[0::2], hist[1::2]
+            table = (z1 > z0).astype(np.uint8)
+            err = 0.0
+            total = 0.0
+            for p in range(1 << k):
+                err += min(z0[p], z1[p])
+                total += z0[p] + z1[p]
+            e = err / total if total > 0 else 0.5
+            wires[j], tables[j], errors[j] = chosen, table, e
+            ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+            w = np.where(table[pattern] != t, w * ratio, w)
+            total = np.cumsum(w)[-1]
+            if total > 0:
+                w = w / total
+    return wires, tables, errors

@@ -19,6 +19,8 @@ option         :func:`get_task` kw  meaning
 ``permY``      ``permuted_labels``  fraction p of training labels shuffled among themselves
 ``randX``      ``random_inputs``    fraction p of training inputs replaced by noise
 ``seed``       ``seed``             seed of the subsample and randomizations (default 0)
+``levels``     ``levels``           M thermometer bits per value, value > (V + 1)(i + 1) / (M + 1) - 1
+                                    for i < M, V the largest value (M=3 on MNIST: > 63, 127, 191)
 =============  ===================  ======================================================
 
 The test set is never subsampled or randomized. Each randomization draws from
@@ -110,7 +112,11 @@ _OPTIONS = {
     "permY": ("permuted_labels", float, 0.0),
     "randX": ("random_inputs", float, 0.0),
     "seed": ("seed", int, 0),
+    "levels": ("levels", int, 1),
 }
+
+#: At most this many thermometer levels per value (``levels=M``).
+MAX_LEVELS = 8
 _KEYWORDS = {kw: (opt, default) for opt, (kw, _, default) in _OPTIONS.items()}
 _BASE = re.compile(
     r"^(?:binary-(digits|mnist|cifar10)|pairwise-(digits|mnist|cifar10):(\d)-(\d)|multiclass-(digits|mnist|cifar10))$"
@@ -190,6 +196,10 @@ def _resolve(name: str, keywords: dict) -> tuple[str, str, tuple[int, int] | Non
             raise ValueError(f"{kw} must be a fraction in [0, 1], got {options[kw]}")
     if options["random_labels"] and options["permuted_labels"]:
         raise ValueError(f"task {base!r}: randY and permY are two ways of making random labels; give one of them")
+    if not 1 <= options["levels"] <= MAX_LEVELS:
+        raise ValueError(f"levels must be 1..{MAX_LEVELS} thermometer bits per value, got {options['levels']}")
+    if options["levels"] > 1 and (options["threshold"] != DEFAULT_THRESHOLD[source] or options["random_inputs"]):
+        raise ValueError(f"task {base!r}: levels sets its own thresholds; give it without threshold and randX")
     if options["n_train"] is not None and options["n_train"] < 1:
         raise ValueError(f"n_train must be a positive number of examples, got {options['n_train']}")
     return base, source, pair, options
@@ -222,7 +232,18 @@ def task_size(name: str) -> tuple[int, int, int]:
         train, test = train[list(pair)], test[list(pair)]
     n_train = int(train.sum()) if options["n_train"] is None else min(options["n_train"], int(train.sum()))
     n_features = 1024 if options["grey"] else TASKS[f"binary-{source}"].n_features
-    return n_train, int(test.sum()), n_features
+    return n_train, int(test.sum()), n_features * options["levels"]
+
+
+def level_thresholds(source: str, levels: int) -> list[int]:
+    """The thresholds of ``levels`` thermometer bits per value of ``source``: evenly spaced over its values."""
+    top = MAX_VALUE[source] + 1
+    return [top * (i + 1) // (levels + 1) - 1 for i in range(levels)]
+
+
+def thermometer(X: np.ndarray, thresholds: list[int]) -> np.ndarray:
+    """Bits ``X > t`` for every threshold, value-major: value ``f``'s bits are columns ``f * M .. f * M + M - 1``."""
+    return np.stack([X > t for t in thresholds], axis=2).reshape(X.shape[0], -1).astype(np.uint8)
 
 
 def _load(source: str, data_home, download: bool):
@@ -243,6 +264,7 @@ def get_task(
     permuted_labels: float = 0.0,
     random_inputs: float = 0.0,
     seed: int = 0,
+    levels: int = 1,
     download: bool = True,
 ) -> Task:
     """Build the task called ``name``, loading (and if needed downloading) its data set.
@@ -279,6 +301,11 @@ def get_task(
         the real inputs ("randX").
     seed : int, default=0
         Seed of the subsample and the randomizations.
+    levels : int, default=1
+        Thermometer bits per value: with ``M > 1``, each value gives ``M``
+        bits, ``value > (V + 1)(i + 1) / (M + 1) - 1`` for ``i < M`` (``V``
+        the largest value: 63, 127 and 191 for ``M = 3`` on MNIST), value
+        by value (:func:`thermometer`), instead of one bit at ``threshold``.
     download : bool, default=True
         Download missing data files (see :func:`lutlearn.datasets.load_mnist`).
 
@@ -288,7 +315,7 @@ def get_task(
         Its ``name`` is canonical: ``get_task(task.name)`` rebuilds the same task.
     """
     keywords = dict(threshold=threshold, grey=grey, n_train=n_train, random_labels=random_labels,
-                    permuted_labels=permuted_labels, random_inputs=random_inputs, seed=seed)
+                    permuted_labels=permuted_labels, random_inputs=random_inputs, seed=seed, levels=levels)
     base, source, pair, options = _resolve(name, keywords)
     return _build(base, source, pair, options, _load(source, data_home, download))
 
@@ -439,7 +466,16 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
     )
     if options["permuted_labels"]:
         y_train, labels_replaced = permute_labels(y_train, options["permuted_labels"], rng_permuted)
-    extras = [f"value > {threshold}"] + (["grey levels"] if options["grey"] else [])
+    levels = options["levels"]
+    if levels > 1:
+        cuts = level_thresholds(source, levels)
+        B_train = thermometer(X_train, cuts)
+        X_test = thermometer(X_test, cuts)
+        threshold = 0  # X_test is bits already: "> 0" keeps them
+        extras = [f"{levels} bits per value: > {', '.join(map(str, cuts))}"]
+    else:
+        extras = [f"value > {threshold}"]
+    extras += ["grey levels"] if options["grey"] else []
     if options["n_train"]:
         extras.append(f"{len(y_train)} training examples")
     if options["random_labels"]:

@@ -91,7 +91,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         single output lut for two classes; setting it builds the multi-class
         design (with its defaults for the other None parameters) for two
         classes too.
-    wiring : {"random", "greedy"}, default="random"
+    wiring : {"random", "greedy", "boosted"}, default="random"
         How each lut picks its ``k`` inputs among the outputs of the layer
         below. ``"random"``: uniformly at random, the paper's network (the
         model is the same, bit for bit, as before this option existed).
@@ -103,9 +103,23 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         training set predicting the other), stopping when none raises it;
         still counting, no gradients. The rule is in
         :func:`lutlearn.training.greedy_wiring`.
+        ``"boosted"`` (*boosting by counting*; any number of classes, data in
+        memory): the output luts are grown one at a time, each class's in
+        turn on its own example weights. Each output lut belongs to one
+        class and outputs a bit ("this class?"); it picks its ``output_k``
+        inputs greedily, each time the one that most lowers the weighted
+        error of its table; its table is the weighted majority per pattern
+        (0 for a pattern never seen); then the weight of every example it
+        gets wrong grows as in discrete AdaBoost. A class's score is the
+        number of its luts that output 1, and ``predict`` is the class with
+        the highest score (ties to the lowest class): in hardware one lut
+        per output lut, a popcount per class and an argmax. Defaults:
+        no hidden layers, ``output_k=6`` and 64 output luts per class; see
+        :func:`lutlearn.training.boost_layer`.
     wiring_candidates : int or None, default=None
         With ``wiring="greedy"``: how many inputs of the layer below, drawn
         at random per lut, each lut may choose from (None: all of them).
+        With ``wiring="boosted"``: the same for every output lut (None: 256).
         Smaller is faster; choosing costs about ``n_luts * wiring_candidates
         * k * n_samples`` steps per layer.
     random_state : int, RandomState instance or None, default=None

@@ -872,3 +872,171 @@ def class_ones(A, bounds, sw=None):
                     s += np.int64(row[i]) * sw[i]
             ones[f, c] = s
     return ones
+
+
+@nb.njit(cache=True)
+def _boost_one_class(A, ones_ptr, ones_idx, t, w, k, cand, wires, tables, errors):
+    """Grow one class's boosted luts in turn (discrete AdaBoost by counting; see :func:`boost_luts`).
+
+    ``t`` is the 0/1 target (the class against the rest), ``w`` the
+    example weights (float64, updated in place), ``cand[j]`` the inputs lut
+    ``j`` may choose from. Writes ``wires[j]``, ``tables[j]`` and ``errors[j]``
+    (the weighted error of lut ``j`` when it was added).
+    """
+    n = A.shape[1]
+    n_luts, n_cand = cand.shape
+    key = np.empty(n, np.int64)  # (pattern of the inputs chosen so far) * 2 + target
+    chosen = np.empty(k, np.int64)
+    size = 1 << k
+    base = np.empty(2 * size)
+    h = np.empty(2 * size)
+    for j in range(n_luts):
+        for i in range(n):
+            key[i] = t[i]
+        for s in range(k):
+            m = 2 << s  # histogram bins once this step's input is added
+            base[:m] = 0.0
+            for i in range(n):
+                base[key[i]] += w[i]
+            best_err = np.inf
+            best_f = -1
+            for r in range(n_cand):
+                f = cand[j, r]
+                dup = False
+                for q in range(s):
+                    if chosen[q] == f:
+                        dup = True
+                if dup:
+                    continue
+                h[:m] = 0.0
+                for q in range(ones_ptr[f], ones_ptr[f + 1]):  # the examples with input f set
+                    i = ones_idx[q]
+                    h[key[i]] += w[i]
+                err = 0.0
+                for p in range(m >> 1):
+                    z0 = h[2 * p]
+                    z1 = h[2 * p + 1]
+                    err += min(z0, z1) + min(base[2 * p] - z0, base[2 * p + 1] - z1)
+                if err < best_err:
+                    best_err = err
+                    best_f = f
+            chosen[s] = best_f
+            row = A[best_f]
+            for i in range(n):
+                key[i] = ((key[i] >> 1) << 2) | (np.int64(row[i]) << 1) | (key[i] & 1)
+        h[:] = 0.0
+        for i in range(n):
+            h[key[i]] += w[i]
+        err = 0.0
+        total = 0.0
+        for p in range(size):
+            tables[j, p] = 1 if h[2 * p + 1] > h[2 * p] else 0
+            err += min(h[2 * p], h[2 * p + 1])
+            total += h[2 * p] + h[2 * p + 1]
+        e = err / total if total > 0 else 0.5
+        errors[j] = e
+        for q in range(k):
+            wires[j, q] = chosen[q]
+        # AdaBoost: the weight of every misclassified example grows by (1 - e) / e, then all sum to one
+        ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+        total = 0.0
+        for i in range(n):
+            if tables[j, key[i] >> 1] != (key[i] & 1):
+                w[i] *= ratio
+            total += w[i]
+        if total > 0:
+            for i in range(n):
+                w[i] /= total
+
+
+@nb.njit(cache=True, parallel=True)
+def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, wires, tables, errors):
+    """Boosted 1-bit luts by counting: for every class, luts grown one at a time on reweighted examples.
+
+    Each class ``c`` learns ``lut_off[c + 1] - lut_off[c]`` luts that answer
+    "class ``c``?" (its examples against all the others). Discrete AdaBoost,
+    with every quantity a weighted count: lut ``j`` picks its ``k`` inputs
+    greedily among ``cand[j]``, each time the input whose addition gives the
+    lowest weighted error of the majority table (per pattern, the weight of
+    the class's examples against the others'); its table outputs 1 where the
+    class's weight is strictly larger (so 0 for a pattern never seen); then
+    every example it gets wrong has its weight multiplied by ``(1 - e) / e``
+    and the weights are scaled to sum to one.
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_features, n_samples)
+        Feature-major inputs, examples ordered by class.
+    ones_ptr, ones_idx : int64 arrays
+        The examples with each input set: ``ones_idx[ones_ptr[f]:ones_ptr[f + 1]]``
+        (increasing), as a compressed sparse column matrix of ``A``.
+    bounds : int64 array of shape (n_classes + 1,)
+        Class ``c``'s examples are ``bounds[c]:bounds[c + 1]``.
+    w0 : float64 array of shape (n_samples,)
+        Initial weight of every example (the caller balances each class against the rest).
+    lut_off : int64 array of shape (n_classes + 1,)
+        Class ``c``'s luts are ``lut_off[c]:lut_off[c + 1]``.
+    k : int
+    cand : int64 array of shape (n_luts, n_candidates)
+        The inputs each lut may choose from (distinct within a row).
+    wires : int32 array of shape (n_luts, k)
+    tables : uint8 array of shape (n_luts, 2**k)
+    errors : float64 array of shape (n_luts,)
+        Outputs: wiring, table and weighted error of every lut.
+
+    Classes run in parallel, each one's luts in sequence on its own weights,
+    so the result does not depend on the number of threads.
+    """
+    n_classes = bounds.shape[0] - 1
+    n = A.shape[1]
+    for c in prange(n_classes):
+        t = np.zeros(n, np.uint8)
+        t[bounds[c]:bounds[c + 1]] = 1
+        pos = 0.0
+        neg = 0.0
+        for i in range(n):
+            if t[i]:
+                pos += w0[i]
+            else:
+                neg += w0[i]
+        w = np.empty(n)
+        for i in range(n):
+            w[i] = w0[i] * (0.5 / pos if t[i] else 0.5 / neg)
+        a, b = lut_off[c], lut_off[c + 1]
+        _boost_one_class(A, ones_ptr, ones_idx, t, w, k, cand[a:b], wires[a:b], tables[a:b], errors[a:b])
+
+
+@nb.njit(cache=True)
+def ones_index(A):
+    """The examples with each input set, as ``(ptr, idx)`` of a compressed sparse column matrix of ``A`` (d, n)."""
+    d, n = A.shape
+    ptr = np.zeros(d + 1, np.int64)
+    for f in range(d):
+        s = 0
+        row = A[f]
+        for i in range(n):
+            s += row[i]
+        ptr[f + 1] = ptr[f] + s
+    idx = np.empty(ptr[d], np.int32)
+    for f in range(d):
+        q = ptr[f]
+        row = A[f]
+        for i in range(n):
+            if row[i]:
+                idx[q] = i
+                q += 1
+    return ptr, idx
+
+
+@nb.njit(cache=True, parallel=True)
+def sum_scores(patterns, tables, groups, scores):
+    """Add every boosted lut's output to its class's score: ``scores[i, groups[j]] += tables[j, patterns[i, j]]``.
+
+    Each example adds the luts in index order (integer sums), so the result does not depend on the threads.
+    """
+    n, n_luts = patterns.shape
+    for blk in prange((n + VOTE_BLOCK - 1) // VOTE_BLOCK):
+        for i in range(blk * VOTE_BLOCK, min(n, blk * VOTE_BLOCK + VOTE_BLOCK)):
+            s = scores[i]
+            for j in range(n_luts):
+                s[groups[j]] += tables[j, patterns[i, j]]

@@ -224,50 +224,91 @@ class MajorityHead:
 class VoteHead:
     """The multi-class design's output: voting luts with integer votes (see the module docstring).
 
+    Two rules turn the output luts' tables into votes:
+
+    ``"log"`` (the voting design)
+        ``counts`` are class counts; the votes and bias are the rounded
+        smoothed log-likelihoods of :func:`vote_weights`.
+    ``"sum"`` (the boosted design, ``wiring="boosted"``)
+        Every output lut belongs to one class and outputs a bit;
+        ``counts[j, p, c]`` is that bit for the lut's class and 0 for the
+        others, and is the vote itself (no bias): a class's score is the
+        number of its luts that output 1 (a popcount in hardware).
+
     Attributes
     ----------
     counts : int32 array of shape (n_output_luts, 2**output_k, n_classes)
-        Every voting lut's class counts per pattern (integer sample weights, when fit with weights).
+        Every voting lut's class counts per pattern (integer sample weights, when fit with weights);
+        the ``"sum"`` rule: its vote.
     weight_shift : int, default=0
-        As in :class:`MajorityHead`.
+        As in :class:`MajorityHead` (``"log"`` rule only).
+    rule : {"log", "sum"}, default="log"
+    proba_scale : float, default=0.0
+        The ``"sum"`` rule: ``predict_proba`` is the softmax of the scores times this
+        (fitted on the training set; 0 means the ``"log"`` rule's scaling).
     """
 
     counts: np.ndarray
     weight_shift: int = 0
+    rule: str = "log"
+    proba_scale: float = 0.0
 
     @cached_property
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(votes, bias)`` from :func:`vote_weights`, computed once."""
+        """``(votes, bias)``: :func:`vote_weights` (``"log"``), or the counts as they are (``"sum"``); computed once."""
+        if self.rule == "sum":
+            return self.counts.astype(np.uint8), np.zeros(self.counts.shape[2], np.int64)
         return vote_weights(self.counts, self.weight_shift)
+
+    @cached_property
+    def groups(self) -> np.ndarray:
+        """The ``"sum"`` rule: the class of every output lut (int64; 0 for a lut that never outputs 1)."""
+        return self.counts.max(axis=1).argmax(axis=1).astype(np.int64)
+
+    @cached_property
+    def bits(self) -> np.ndarray:
+        """The ``"sum"`` rule: every output lut's table (uint8 0/1, shape (n_output_luts, 2**output_k))."""
+        return np.ascontiguousarray(self.counts.max(axis=2).astype(np.uint8))
 
     def scores(self, patterns: np.ndarray) -> np.ndarray:
         """Integer class scores ``(n_samples, n_classes)``: ``sum_j votes[j, p_j] + bias``."""
         votes, bias = self.weights
         scores = np.zeros((patterns.shape[0], votes.shape[2]), np.int64)
+        if self.rule == "sum":  # one class per lut: add its bit there only
+            kernels.sum_scores(np.ascontiguousarray(patterns), self.bits, self.groups, scores)
+            return scores
         kernels.vote_scores(np.ascontiguousarray(patterns), votes, scores)
         scores += bias
         return scores
+
+    def _nats(self, scores: np.ndarray) -> np.ndarray:
+        """The scores in nats: divided by ``VOTE_SCALE * n_output_luts``, or times ``proba_scale`` (``"sum"``)."""
+        if self.rule == "sum" and self.proba_scale > 0:
+            return scores * float(self.proba_scale)
+        return scores / float(VOTE_SCALE * self.counts.shape[0])
 
     def predict_index(self, patterns: np.ndarray, output_tables: np.ndarray) -> np.ndarray:
         """The argmax of the scores (first maximum)."""
         return self.scores(patterns).argmax(axis=1)
 
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
-        """Softmax of the scores divided by ``VOTE_SCALE * n_output_luts``."""
-        return proba_from_scores(self.scores(patterns), self.counts.shape[0])
+        """Softmax of the scores divided by ``VOTE_SCALE * n_output_luts`` (``"sum"``: times ``proba_scale``)."""
+        z = self._nats(self.scores(patterns))
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, patterns: np.ndarray) -> np.ndarray:
-        """Log-softmax of the scores divided by ``VOTE_SCALE * n_output_luts`` (finite everywhere)."""
-        z = self.scores(patterns) / float(VOTE_SCALE * self.counts.shape[0])
+        """Log of :meth:`predict_proba` (finite everywhere)."""
+        z = self._nats(self.scores(patterns))
         z = z - z.max(axis=1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
     def decision_function(self, patterns: np.ndarray) -> np.ndarray:
-        """The scores in nats (over ``VOTE_SCALE * n_output_luts``): (n, C); two classes: class 1's minus class 0's.
+        """The scores in nats (as in :meth:`predict_proba`): (n, C); two classes: class 1's minus class 0's.
 
         ``predict`` is their argmax (ties to the lowest class); for two classes, class 1 where positive.
         """
-        z = self.scores(patterns) / float(VOTE_SCALE * self.counts.shape[0])
+        z = self._nats(self.scores(patterns))
         return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
 
 

@@ -243,6 +243,9 @@ def network_entries(network: LutNetwork, classes, feature_names, params: dict, g
     shift = getattr(network.head, "weight_shift", 0)
     if shift:
         meta["weight_shift"] = int(shift)
+    if getattr(network.head, "rule", "log") == "sum":
+        meta["vote_rule"] = "sum"
+        meta["proba_scale"] = float(network.head.proba_scale)
     return arrays, meta
 
 
@@ -598,7 +601,18 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
             fail(f"dichotomies_{layer} must put each class on side 0 or 1, both sides non-empty")
         dichotomies.append(d)
 
-    head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)
+    rule = meta.get("vote_rule", "log")
+    if rule not in ("log", "sum") or (rule == "sum" and not multi):
+        fail(f"vote_rule {_show(rule)}: 'log', or 'sum' in a multi-class file")
+    scale = meta.get("proba_scale", 0.0)
+    if rule == "sum":
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (0 < scale < 1e6):
+            fail(f"proba_scale {_show(scale)}: a positive number below 1e6")
+        if counts.max() > 1 or np.any((counts > 0).sum(axis=2) > 1):
+            fail("output_counts of the 'sum' rule hold one 0/1 vote per lut and pattern")
+        head = VoteHead(counts, shift, "sum", float(scale))
+    else:
+        head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)
     network = LutNetwork(
         n_inputs=n_features, n_classes=n_classes, seed=seed, wires=wires, tables=tables,
         head=head, accuracy=accuracy, sides=dichotomies if multi else None,

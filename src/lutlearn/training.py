@@ -78,8 +78,9 @@ from lutlearn._validation import check_memory
 from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
-    "Architecture", "BINARY_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES", "MAX_HIDDEN_LAYERS", "MAX_K",
-    "WIRINGS", "effective_params", "example_folds", "example_hashes", "greedy_wiring", "input_accuracy",
+    "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
+    "MAX_HIDDEN_LAYERS", "MAX_K", "WIRINGS", "boost_layer", "effective_params", "example_folds", "example_hashes",
+    "greedy_wiring", "input_accuracy",
     "integer_weights", "interaction_subsets", "pack_columns", "random_dichotomies", "random_wiring", "train",
     "weight_shift", "weight_planes",
 ]
@@ -99,10 +100,21 @@ BINARY_DEFAULTS = {"k": 8, "hidden_layers": (1024,) * 5, "output_k": None, "n_ou
 #: The multi-class network's defaults, used where a parameter is None.
 DEFAULTS = {"k": 6, "hidden_layers": (2048,), "output_k": 12, "n_output_luts": 256}
 
+#: The boosted design's defaults (``wiring="boosted"``): output luts of 6 inputs on the input bits,
+#: :data:`BOOSTED_LUTS_PER_CLASS` of them per class.
+BOOSTED_DEFAULTS = {"k": 6, "hidden_layers": (), "output_k": 6}
+
+#: ``wiring="boosted"`` with ``n_output_luts=None``: this many output luts per class.
+BOOSTED_LUTS_PER_CLASS = 64
+
+#: ``wiring="boosted"`` with ``wiring_candidates=None``: each lut chooses among this many inputs of the layer below.
+BOOSTED_CANDIDATES = 256
+
 PARAMS = ("k", "hidden_layers", "output_k", "n_output_luts")
 
-#: How luts pick their inputs: at random (the paper's), or chosen greedily on the data (:func:`greedy_wiring`).
-WIRINGS = ("random", "greedy")
+#: How luts pick their inputs: at random (the paper's), chosen greedily on the data (:func:`greedy_wiring`),
+#: or grown by boosting (:func:`boost_layer`).
+WIRINGS = ("random", "greedy", "boosted")
 
 
 #: The kernels count in int32: integer weights are counted exactly while their total stays below this.
@@ -189,15 +201,21 @@ def class_weight_vector(class_weight, classes: np.ndarray, class_counts: np.ndar
     return cw
 
 
-def is_voting(n_classes: int, n_output_luts: int | None) -> bool:
-    """Whether the parameters mean the multi-class design (voting output luts) rather than the paper's."""
-    return n_classes > 2 or n_output_luts is not None
+def is_voting(n_classes: int, n_output_luts: int | None, wiring: str | None = "random") -> bool:
+    """Whether the parameters mean a design with class scores (voting or boosted output luts) rather than the
+    paper's."""
+    return n_classes > 2 or n_output_luts is not None or wiring == "boosted"
 
 
 def effective_params(params: dict, n_classes: int = 2) -> dict:
     """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for
-    ``n_classes``."""
-    defaults = DEFAULTS if is_voting(n_classes, params.get("n_output_luts")) else BINARY_DEFAULTS
+    ``n_classes`` (and for the boosted design, ``wiring="boosted"``)."""
+    if params.get("wiring") == "boosted":
+        defaults = dict(BOOSTED_DEFAULTS, n_output_luts=BOOSTED_LUTS_PER_CLASS * n_classes)
+    elif is_voting(n_classes, params.get("n_output_luts")):
+        defaults = DEFAULTS
+    else:
+        defaults = BINARY_DEFAULTS
     return {name: defaults[name] if params.get(name) is None else params[name] for name in PARAMS}
 
 
@@ -253,7 +271,13 @@ class Architecture:
                     f"a lut reads {kl} distinct values of the layer below. Use a smaller {name} "
                     "or wider layers."
                 )
-        return cls(tuple(widths), tuple(ks), n_classes, is_voting(n_classes, params.get("n_output_luts")))
+        if params.get("wiring") == "boosted" and widths[-1] < n_classes:
+            raise ValueError(
+                f"wiring='boosted' needs at least one output lut per class: n_output_luts={widths[-1]} "
+                f"for {n_classes} classes."
+            )
+        voting = is_voting(n_classes, params.get("n_output_luts"), params.get("wiring"))
+        return cls(tuple(widths), tuple(ks), n_classes, voting)
 
     @property
     def n_layers(self) -> int:
@@ -726,6 +750,11 @@ class InMemoryBackend:
         rng = np.random.default_rng([seed, layer])
         return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed, layer == 1)
 
+    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None):
+        """The boosted output layer on the current layer values: :func:`boost_layer`'s results."""
+        w = None if self.sw is None else self.sw.astype(np.float64)
+        return boost_layer(self.A, self.bounds, w, layer, n_luts, k, seed, n_candidates)
+
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
         width, k = wires.shape
@@ -752,6 +781,102 @@ class InMemoryBackend:
         if keep_counts:  # slot-major per lut, slots = classes here: (n_luts, 2**k, C)
             counts = counts.reshape(width, n_slots, 1 << k).transpose(0, 2, 1)
         return tables, correct, counts if keep_counts else None
+
+
+def luts_per_class(n_luts: int, n_classes: int) -> np.ndarray:
+    """The boosted design's lut offsets: class ``c`` owns luts ``off[c]:off[c + 1]`` (as even a share as can be)."""
+    sizes = np.full(n_classes, n_luts // n_classes, np.int64)
+    sizes[: n_luts % n_classes] += 1
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def boost_candidates(A: np.ndarray, n_luts: int, k: int, rng: np.random.Generator, n_candidates: int | None):
+    """The inputs each boosted lut may choose from: ``n_candidates`` distinct non-constant rows of ``A``, per lut.
+
+    Returns an int64 array of shape ``(n_luts, R)``, ``R = min(n_candidates, number of non-constant inputs)``,
+    drawn from ``rng``; ValueError when fewer than ``k`` inputs vary.
+    """
+    n = A.shape[1]
+    ones = A.sum(axis=1, dtype=np.int64)
+    pool = np.flatnonzero((ones > 0) & (ones < n))
+    if len(pool) < k:
+        raise ValueError(
+            f"wiring='boosted' needs at least output_k={k} inputs that vary over the training set; "
+            f"{len(pool)} of {A.shape[0]} do. Use a smaller output_k."
+        )
+    R = min(BOOSTED_CANDIDATES if n_candidates is None else int(n_candidates), len(pool))
+    R = max(R, k)
+    keys = rng.random((n_luts, len(pool)))
+    return pool[np.argsort(keys, axis=1, kind="stable")[:, :R]].astype(np.int64)
+
+
+def boost_layer(
+    A: np.ndarray, bounds: np.ndarray, w: np.ndarray | None, layer: int, n_luts: int, k: int, seed: int,
+    n_candidates: int | None,
+):
+    """Grow the boosted output layer by counting (:func:`lutlearn.kernels.boost_luts`) on layer values ``A``.
+
+    Every class gets an even share of the ``n_luts`` luts (class-major:
+    class 0's first). Each lut answers "this class?" with one bit, its
+    ``k`` inputs chosen greedily among ``n_candidates`` inputs drawn at
+    random per lut (from ``np.random.default_rng([seed, layer])``), its
+    table the weighted majority of the class against the rest, on example
+    weights updated as in discrete AdaBoost. A class's score is the number
+    of its luts that output 1.
+
+    Parameters
+    ----------
+    A : uint8 array of shape (n_features, n_samples)
+        Feature-major values of the layer below, examples ordered by class.
+    bounds : int64 array of shape (n_classes + 1,)
+    w : float64 array of shape (n_samples,) or None
+        Example weights (integer sample weights as floats), or None for one each.
+
+    Returns
+    -------
+    wires : int32 array of shape (n_luts, k)
+    tables : uint8 array of shape (n_luts, 2**k)
+        Every lut's bit per pattern.
+    accuracy : float64 array of shape (n_luts,)
+        One minus each lut's weighted error when it was added.
+    counts : int32 array of shape (n_luts, 2**k, n_classes)
+        The votes of :class:`lutlearn.model.VoteHead`'s ``"sum"`` rule.
+    proba_scale : float
+        The softmax scale of the scores that fits the training set best (see :func:`fit_proba_scale`).
+    """
+    n_classes = bounds.shape[0] - 1
+    n = A.shape[1]
+    rng = np.random.default_rng([seed, layer])
+    cand = boost_candidates(A, n_luts, k, rng, n_candidates)
+    off = luts_per_class(n_luts, n_classes)
+    ptr, idx = kernels.ones_index(A)
+    w0 = np.ones(n) if w is None else np.ascontiguousarray(w, np.float64)
+    wires = np.empty((n_luts, k), np.int32)
+    tables = np.empty((n_luts, 1 << k), np.uint8)
+    errors = np.empty(n_luts)
+    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, wires, tables, errors)
+    groups = np.repeat(np.arange(n_classes), np.diff(off))
+    counts = np.zeros((n_luts, 1 << k, n_classes), np.int32)
+    counts[np.arange(n_luts), :, groups] = tables
+    bits = np.empty((n_luts, n), np.uint8)
+    kernels.predict_layer(A, wires, tables, False, bits)
+    scores = np.stack([bits[off[c]:off[c + 1]].sum(axis=0, dtype=np.int64) for c in range(n_classes)], axis=1)
+    y = np.repeat(np.arange(n_classes), np.diff(bounds))
+    return wires, tables, 1.0 - errors, counts, fit_proba_scale(scores, y, w0)
+
+
+def fit_proba_scale(scores: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """The scale ``b`` (on a grid of 97 values from 1/64 to 64) whose softmax of ``b * scores`` has the least
+    weighted log-loss on the training labels ``y``."""
+    best, best_loss = 1.0, np.inf
+    for b in np.exp2(np.linspace(-6, 6, 97)):
+        z = b * scores
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))
+        loss = -float(np.dot(w, logp))
+        if loss < best_loss:
+            best, best_loss = float(b), loss
+    return best
 
 
 def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
@@ -791,6 +916,10 @@ def train(
     if wiring not in WIRINGS:
         raise ValueError(f"wiring must be one of {', '.join(map(repr, WIRINGS))}; got {wiring!r}")
     greedy = wiring == "greedy"
+    boosted = wiring == "boosted"
+    if boosted and not hasattr(backend, "boost_layer"):
+        raise ValueError("wiring='boosted' needs the training data in memory (NumPy arrays, not Dask); "
+                         "use wiring='random' on Dask")
     if greedy and arch.voting:
         raise ValueError("wiring='greedy' is for the two-class network with one output lut (n_output_luts=None)")
     if greedy and not hasattr(backend, "choose_wires"):
@@ -802,30 +931,36 @@ def train(
     accuracy = [input_accuracy(backend.input_counts(), arch.voting)]
     tables = []
     counts = None
+    proba_scale = 0.0
     L = arch.n_layers
     for layer in range(1, L + 1):
         t0 = time.perf_counter()
+        if boosted and layer == L:
+            w, t, acc, counts, proba_scale = backend.boost_layer(
+                layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates)
+            wires[layer - 1] = w
+            tables.append(t)
+            accuracy.append(acc)
+            _report_layer(verbose, arch, layer, "boosted output luts", acc, t0, backend.name)
+            break
         side, weights, n_slots = layer_rule(arch, layer, sides, totals)
         needed = np.zeros(arch.widths[layer], np.uint8)
         if greedy:
             wires.append(backend.choose_wires(layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates))
             needed[:] = layer < L
+        elif boosted and layer == L - 1:
+            needed[:] = 1  # the boosted luts may read any of them
         elif layer < L:
             needed[wires[layer]] = 1
         t, correct, c = backend.fit_layer(layer, wires[layer - 1], side, weights, n_slots, seed, needed, layer == L)
         tables.append(t)
         accuracy.append(correct / n)
         counts = c
-        if verbose:
-            kind = ("voting output luts" if layer == L else "dichotomy luts") if arch.voting else "luts"
-            acc = accuracy[-1]
-            print(
-                f"[lutlearn] layer {layer}/{L}: {arch.widths[layer]} {kind}, k={arch.ks[layer - 1]}, "
-                f"training accuracy mean {acc.mean():.4f} max {acc.max():.4f} "
-                f"({time.perf_counter() - t0:.2f} s{backend.name})",
-                file=sys.stderr,
-            )
-    if arch.voting:
+        kind = ("voting output luts" if layer == L else "dichotomy luts") if arch.voting else "luts"
+        _report_layer(verbose, arch, layer, kind, accuracy[-1], t0, backend.name)
+    if boosted:
+        head = VoteHead(np.ascontiguousarray(counts, dtype=np.int32), 0, "sum", proba_scale)
+    elif arch.voting:
         head = VoteHead(np.ascontiguousarray(counts, dtype=np.int32), weight_shift)
     else:
         head = MajorityHead(np.ascontiguousarray(counts[0], dtype=np.int64), weight_shift)
@@ -833,6 +968,18 @@ def train(
         n_inputs=arch.widths[0], n_classes=arch.n_classes, seed=seed, wires=wires, tables=tables,
         head=head, accuracy=accuracy, sides=sides if arch.voting else None,
     )
+
+
+def _report_layer(verbose: int, arch: Architecture, layer: int, kind: str, acc: np.ndarray, t0: float,
+                  where: str) -> None:
+    """The ``verbose`` line of one trained layer, on standard error."""
+    if verbose:
+        print(
+            f"[lutlearn] layer {layer}/{arch.n_layers}: {arch.widths[layer]} {kind}, k={arch.ks[layer - 1]}, "
+            f"training accuracy mean {acc.mean():.4f} max {acc.max():.4f} "
+            f"({time.perf_counter() - t0:.2f} s{where})",
+            file=sys.stderr,
+        )
 
 
 def check_memory_for(arch: Architecture, n_samples: int, n_threads: int) -> None:

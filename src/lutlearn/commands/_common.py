@@ -44,6 +44,15 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
         "--n-output-luts", type=int, default=None,
         help="voting output luts of the multi-class design (default 256 for more than two classes)",
     )
+    g.add_argument(
+        "--wiring", choices=("random", "greedy", "boosted"), default="random",
+        help="how luts choose their inputs: random (the paper's, default), greedy (chosen support, two classes) "
+             "or boosted (output luts grown by boosting by counting, one bit each, summed per class)",
+    )
+    g.add_argument(
+        "--wiring-candidates", type=int, default=None, metavar="N",
+        help="greedy or boosted wiring: inputs each lut chooses among (default: all for greedy, 256 for boosted)",
+    )
     g.add_argument("--seed", type=int, default=0, help="random seed for wiring and ties (default 0)")
     g.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
 
@@ -54,7 +63,8 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
 
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
-        n_output_luts=args.n_output_luts, random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
+        n_output_luts=args.n_output_luts, wiring=args.wiring, wiring_candidates=args.wiring_candidates,
+        random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
     )
 
 
@@ -257,3 +267,24 @@ def refuse_task_with_encoder(task, encoder, instead: str) -> None:
     if task and encoder is not None:
         raise ValueError(f"--task gives the task's input bits, but this pipeline's {type(encoder).__name__} reads "
                          f"raw features: {instead}")
+
+
+def add_parallel_arg(p) -> None:
+    """Add ``--parallel``: the top level takes all its inputs at once (one example per clock cycle)."""
+    p.add_argument(
+        "--parallel", action="store_true",
+        help="the top level takes all its input bits at once, one example per clock cycle (the word width is "
+             "the design's input count; no input shift register), as published lut designs are counted",
+    )
+
+
+def parallel_word_width(model, feature_bits: int) -> int:
+    """The word width of a top level that takes all of ``model``'s input bits at once (raw feature bits with an
+    encoder)."""
+    from lutlearn.export import split_pipeline
+    from lutlearn.export.encoder import InputEncoder
+
+    encoder, clf = split_pipeline(model)
+    if encoder is None:
+        return int(clf.n_features_in_)
+    return InputEncoder.from_encoder(encoder, feature_bits).n_raw_inputs

@@ -57,6 +57,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
              "with a start/valid handshake, registered inputs and outputs",
     )
     g.add_argument("--word-width", type=int, default=8, metavar="W", help="input bits per cycle of --top (default 8)")
+    from lutlearn.commands._common import add_parallel_arg
+
+    add_parallel_arg(g)
     g.add_argument(
         "--pipeline", type=int, default=0, metavar="N",
         help="a pipeline register every N lut levels (default 0: none); the latency is printed",
@@ -166,6 +169,12 @@ def run(args: argparse.Namespace) -> int:
     if (args.synth or args.top or args.pipeline or args.testbench or args.scores) and fmt != "verilog":
         raise ValueError("--synth, --top, --pipeline, --scores and --testbench apply to the Verilog format only")
     model, encoder, clf = load_exportable(args.model, fmt)
+    if args.parallel:
+        if not args.top:
+            raise ValueError("--parallel shapes the top level: give it with --top")
+        from lutlearn.commands._common import parallel_word_width
+
+        args.word_width = parallel_word_width(model, args.feature_bits)
     net = LutNetlist.from_model(clf)
     word_width = args.word_width if args.top else None
     export_model(

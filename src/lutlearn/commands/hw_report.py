@@ -17,6 +17,7 @@ examples:
   lutlearn hw-report mnist38.npz --target ice40-hx8k
   lutlearn hw-report mnist10.npz --target ecp5-85k --pipeline 4 --task multiclass-mnist \\
       --data-home ../shared/data -o mnist10-ecp5.json
+  lutlearn hw-report boosted.npz --target lut6 --parallel --arithmetic luts
 """
 
 
@@ -26,7 +27,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="model file written by lutlearn train, or a pipeline file (lutlearn.save) of an "
                                  "encoder and a network")
     p.add_argument("--target", required=True, choices=tuple(TARGETS), help="the FPGA or generic target")
+    from lutlearn.commands._common import add_parallel_arg
+
     p.add_argument("--word-width", type=int, default=8, metavar="W", help="input bits per clock cycle (default 8)")
+    add_parallel_arg(p)
     p.add_argument("--pipeline", type=int, default=0, metavar="N",
                    help="a pipeline register every N lut levels (default 0: none)")
     p.add_argument("--arithmetic", choices=("vectors", "luts"), default="vectors",
@@ -49,10 +53,12 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from lutlearn._files import atomic_writer
-    from lutlearn.commands._common import load_exportable, refuse_task_with_encoder
+    from lutlearn.commands._common import load_exportable, parallel_word_width, refuse_task_with_encoder
     from lutlearn.export.fpga import format_report, hardware_report
 
     model, encoder, _ = load_exportable(args.model, "verilog")
+    if args.parallel:
+        args.word_width = parallel_word_width(model, args.feature_bits)
     accuracy = None
     refuse_task_with_encoder(args.task, encoder, "its accuracy cannot be measured on a task")
     if args.task:

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"model: {args.model}")
     print(f"inputs: {m.n_features_in_} bits   classes: {m.classes_.tolist()}")
     p = effective_params(m.get_params(), len(m.classes_))
-    out = f"output luts: {p['n_output_luts']} (voting)  " if net.voting else ""
+    kind = "boosted: a bit each, summed per class" if getattr(net.head, "rule", "log") == "sum" else "voting"
+    out = f"output luts: {p['n_output_luts']} ({kind})  " if net.voting else ""
     print(
         f"k={p['k']}  output_k={p['output_k'] or p['k']}  hidden layers: {list(p['hidden_layers'])}  "
         f"{out}seed: {m.seed_}"

@@ -61,28 +61,49 @@ class LutBuilder:
         return self._consts[value]
 
 
-def add_columns(b: LutBuilder, columns: list[list[int]], width: int) -> list[int]:
+def count_table(n_inputs: int, bit: int) -> np.ndarray:
+    """Truth table of bit ``bit`` of the number of ones among ``n_inputs`` inputs (a parallel counter's output)."""
+    ones = np.array([bin(p).count("1") for p in range(1 << n_inputs)])
+    return ((ones >> bit) & 1).astype(np.uint8)
+
+
+def add_columns(b: LutBuilder, columns: list[list[int]], width: int, counter: int = 3) -> list[int]:
     """The sum of the bits in ``columns`` (``columns[i]`` holds bits of weight ``2**i``), as ``width`` bits.
 
     Bits of weight ``2**width`` and above are dropped (the sum is modulo
     ``2**width``; give a width the sum cannot reach for the exact sum).
+
+    ``counter`` is the widest parallel counter of the compression tree:
+    3, full adders (three bits of a column become two luts of three
+    inputs); 6, counters of up to six bits of a column whose count's three
+    bits are each one lut of six inputs (as cheap as a full adder in a
+    6-input lut technology, and it halves a column per level instead of
+    taking a third off: the popcounts of the boosted design).
 
     Returns
     -------
     bits : list of int
         Signals of the sum, least significant first.
     """
+    if counter not in (3, 6):
+        raise ValueError(f"counter must be 3 or 6; got {counter!r}")
     cols = [list(c) for c in columns[:width]] + [[] for _ in range(width - len(columns))]
-    while any(len(c) > 2 for c in cols):  # each full adder turns 3 bits into 2: this ends
+    while any(len(c) > 2 for c in cols):  # each counter turns m >= 3 bits into fewer: this ends
         nxt: list[list[int]] = [[] for _ in range(width)]
         for i, col in enumerate(cols):
             j = 0
             while len(col) - j >= 3:
-                ins = col[j: j + 3]
-                nxt[i].append(b.lut(ins, XOR3))
-                if i + 1 < width:
-                    nxt[i + 1].append(b.lut(ins, MAJ3))
-                j += 3
+                if counter == 3:
+                    ins = col[j: j + 3]
+                    nxt[i].append(b.lut(ins, XOR3))
+                    if i + 1 < width:
+                        nxt[i + 1].append(b.lut(ins, MAJ3))
+                else:
+                    ins = col[j: j + 6]
+                    for o in range(len(ins).bit_length()):
+                        if i + o < width:
+                            nxt[i + o].append(b.lut(ins, count_table(len(ins), o)))
+                j += len(ins)
             nxt[i].extend(col[j:])
         cols = nxt
     out, carry = [], None

@@ -152,7 +152,8 @@ class LutNetlist:
             if layer == n_layers and network.voting:
                 votes, bias = network.head.weights
                 layout = []
-                below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias, layout)
+                counter = 6 if getattr(network.head, "rule", "log") == "sum" else 3
+                below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias, layout, counter)
                 break
             here = []
             for w, t in zip(wires, tables):
@@ -272,6 +273,7 @@ class LutNetlist:
 
 def _voting_outputs(
     b: LutBuilder, inputs: list[list[int]], votes: np.ndarray, bias: np.ndarray, layout: list | None = None,
+    counter: int = 3,
 ) -> list[int]:
     """Class-index bits of the multi-class vote: argmax over classes of ``sum_j votes[j, p_j, c] + bias[c]``.
 
@@ -279,7 +281,8 @@ def _voting_outputs(
     vote becomes a lut over those inputs; the score adders are as wide as
     the largest score can be, so they never overflow. ``layout``, if given,
     gets ``[terms, width]``: for each class the vote bits of each output lut
-    (least significant first), and the score width.
+    (least significant first), and the score width. ``counter`` is the
+    adder trees' widest parallel counter (:func:`~lutlearn.export.arithmetic.add_columns`).
     """
     n_out, _, n_classes = votes.shape
     top = [int(votes[:, :, c].max(axis=1).astype(np.int64).sum()) + int(bias[c]) for c in range(n_classes)]
@@ -299,7 +302,7 @@ def _voting_outputs(
         for i in range(width):
             if (int(bias[c]) >> i) & 1:
                 columns[i].append(b.const(1))
-        scores.append(add_columns(b, columns, width))
+        scores.append(add_columns(b, columns, width, counter))
     if layout is not None:
         layout[:] = [terms, width]
     return argmax(b, scores)

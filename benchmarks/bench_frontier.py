@@ -1,0 +1,223 @@
+"""The accuracy-per-lut frontier: boosted lut classifiers (``wiring="boosted"``) against published lut designs.
+
+For every design (a data set, its encoding, a number of output luts) the
+classifier is trained with ``random_state=0``, its test accuracy and fit
+time measured, its prediction throughput timed, and the whole classifier
+(the output luts, one popcount per class and the argmax) synthesised by
+Yosys for generic 6-input luts (``synth -lut 6``) as the published designs
+count theirs: all inputs at once (``--parallel``: one example per clock, no
+input shift register). The inputs are bits (a task's pixels above
+thresholds); the comparators that would make them from 8-bit pixels are
+counted apart, as ``comparators`` (the distinct input bits the design
+reads). scikit-learn's bundled tabular sets are scored by 5-fold
+cross-validation against a 300-tree random forest, as in the README's
+tabular table, with a quantile thermometer code of the features.
+
+Writes JSON with provenance, a Markdown table on standard output, and the
+Pareto plot (PNG and SVG) with the published points marked as published::
+
+    python benchmarks/bench_frontier.py --data-home ../shared/data -o benchmarks/results/frontier.json
+    python benchmarks/bench_frontier.py --quick -o quick.json        # digits and wine, seconds
+    python benchmarks/bench_frontier.py --render benchmarks/results/frontier.json
+
+The published figures are 10-class MNIST on 6-input LUTs (Xilinx xcvu9p),
+input encoders not counted, as transcribed from secondary sources: check
+the papers before quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: The version of the result document (``--render`` refuses others).
+FORMAT = 1
+
+#: Published 10-class MNIST designs on 6-input LUTs, encoders not counted (secondary transcriptions).
+PUBLISHED = [
+    {"design": "DWN", "luts": 692, "accuracy": 0.971},
+    {"design": "DWN", "luts": 1413, "accuracy": 0.979},
+    {"design": "DWN", "luts": 4082, "accuracy": 0.983},
+    {"design": "TreeLUT", "luts": 4478, "accuracy": 0.97},
+    {"design": "PolyLUT-Add", "luts": 14810, "accuracy": 0.96},
+    {"design": "NeuraLUT", "luts": 54798, "accuracy": 0.96},
+]
+
+#: (series, task, output luts per size, candidates per lut) of the full run.
+FULL = [
+    ("MNIST 10 classes, 1-bit pixels", "multiclass-mnist", [100, 250, 500, 800, 1000], 256),
+    ("MNIST 10 classes, 3-bit thermometer", "multiclass-mnist,levels=3", [250, 500, 800, 1000, 2000], 512),
+    ("CIFAR-10, 3-bit thermometer", "multiclass-cifar10,levels=3", [500, 2000], 256),
+    ("Binary-MNIST", "binary-mnist", [50, 200], 256),
+]
+FULL_TABULAR = [("breast cancer", [40, 200]), ("wine", [30, 150]), ("digits", [200, 1000])]
+
+#: The --quick run: scikit-learn's bundled data only (no download), small designs.
+QUICK = [("8x8 digits 10 classes, 2-bit thermometer", "multiclass-digits,levels=2", [40, 100], 64)]
+QUICK_TABULAR = [("wine", [30])]
+
+
+def throughput(clf, X: np.ndarray, repeats: int = 3) -> float:
+    """Examples per second of ``clf.predict`` on ``X`` (best of ``repeats``)."""
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        clf.predict(X)
+        best = min(best, time.perf_counter() - t0)
+    return len(X) / best
+
+
+def lut6_count(clf) -> dict:
+    """Yosys's lut6 count of the whole classifier, all inputs at once; ``{"luts": None, ...}`` without Yosys."""
+    from lutlearn.export import LutNetlist
+    from lutlearn.export.fpga import ToolNotFoundError, hardware_report
+
+    try:
+        r = hardware_report(clf, "lut6", word_width=int(clf.n_features_in_), arithmetic="luts")
+    except ToolNotFoundError as exc:
+        return {"luts": None, "skipped": str(exc)}
+    comparators = len(clf.network_.cone().inputs)
+    return {"luts": r["luts"], "netlist_luts": len(LutNetlist.from_model(clf).luts), "comparators": comparators,
+            "logic_levels": r["logic_levels"]}
+
+
+def run_image(series: str, task: str, sizes: list, candidates: int, data_home) -> list[dict]:
+    """Train and measure every size of one image series."""
+    from lutlearn import LutNetworkClassifier
+    from lutlearn.datasets import get_task
+
+    t = get_task(task, data_home=data_home)
+    rows = []
+    for n_out in sizes:
+        clf = LutNetworkClassifier(wiring="boosted", n_output_luts=n_out, wiring_candidates=candidates,
+                                   random_state=0)
+        t0 = time.perf_counter()
+        clf.fit(t.X_train, t.y_train)
+        fit_s = time.perf_counter() - t0
+        row = {"series": series, "task": t.name, "n_output_luts": n_out, "wiring_candidates": candidates,
+               "test_accuracy": round(float(clf.score(t.X_test, t.y_test)), 4), "fit_s": round(fit_s, 2),
+               "predict_per_s": round(throughput(clf, t.X_test)), **lut6_count(clf)}
+        print(f"  {series}: {n_out} output luts: test {row['test_accuracy']:.4f}, {row['luts']} lut6, "
+              f"fit {fit_s:.1f} s", file=sys.stderr, flush=True)
+        rows.append(row)
+    return rows
+
+
+def run_tabular(name: str, sizes: list, seed: int = 0) -> list[dict]:
+    """5-fold cross-validated accuracy of boosted designs on a bundled data set, beside a 300-tree forest."""
+    from sklearn import datasets
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import LutNetworkClassifier, ThermometerEncoder
+
+    X, y = {"breast cancer": datasets.load_breast_cancer, "wine": datasets.load_wine,
+            "digits": datasets.load_digits}[name](return_X_y=True)
+    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
+    forest = cross_val_score(RandomForestClassifier(300, random_state=seed, n_jobs=-1), X, y, cv=cv).mean()
+    rows = []
+    for n_out in sizes:
+        pipe = make_pipeline(ThermometerEncoder(n_bits=8, method="quantile"),
+                             LutNetworkClassifier(wiring="boosted", n_output_luts=n_out, output_k=6,
+                                                  random_state=seed))
+        t0 = time.perf_counter()
+        acc = cross_val_score(pipe, X, y, cv=cv).mean()
+        fitted = pipe.fit(X, y)[-1]
+        rows.append({"series": f"{name} (5-fold CV)", "task": name, "n_output_luts": n_out,
+                     "cv_accuracy": round(float(acc), 4), "random_forest_300": round(float(forest), 4),
+                     "fit_s": round((time.perf_counter() - t0) / 6, 2), **lut6_count(fitted)})
+        print(f"  {name}: {n_out} output luts: CV {acc:.4f} (forest {forest:.4f})", file=sys.stderr, flush=True)
+    return rows
+
+
+def render(doc: dict) -> str:
+    """The Markdown tables of a result document."""
+    if doc.get("benchmark") != "frontier" or doc.get("format") != FORMAT:
+        raise ValueError("not a frontier benchmark result (format 1)")
+    lines = ["| design | output luts | lut6 (whole classifier) | comparators | test accuracy | fit s | predict/s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in doc["rows"]:
+        lines.append(f"| {r['series']} | {r['n_output_luts']} | {r['luts']} | {r.get('comparators')} | "
+                     f"{r['test_accuracy']:.4f} | {r['fit_s']} | {r['predict_per_s']:,} |")
+    lines += ["", "| data set (5-fold CV) | output luts | lut6 | accuracy | 300-tree forest |", "|---|---|---|---|---|"]
+    for r in doc["tabular"]:
+        lines.append(f"| {r['task']} | {r['n_output_luts']} | {r['luts']} | {r['cv_accuracy']:.4f} | "
+                     f"{r['random_forest_300']:.4f} |")
+    lines += ["", "Published (10-class MNIST, 6-input LUTs, encoders not counted; secondary transcriptions):", ""]
+    lines += [f"- {p['design']}: {p['accuracy']:.3f} in {p['luts']:,} LUTs" for p in doc["published"]]
+    return "\n".join(lines)
+
+
+def plot(doc: dict, stem: Path) -> list[Path]:
+    """The Pareto plot of test accuracy against lut6 luts, published points marked, as PNG and SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = {}
+    for r in doc["rows"]:
+        if r["luts"]:
+            series.setdefault(r["series"], []).append((r["luts"], r["test_accuracy"]))
+    for name, pts in series.items():
+        pts.sort()
+        ax.plot(*zip(*pts), "o-", label=f"lutlearn boosted: {name}")
+    pub = doc["published"]
+    ax.scatter([p["luts"] for p in pub], [p["accuracy"] for p in pub], marker="x", color="k", zorder=3,
+               label="published, MNIST 10 classes (encoders not counted)")
+    for p in pub:
+        ax.annotate(p["design"], (p["luts"], p["accuracy"]), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("6-input luts (Yosys synth -lut 6, whole classifier, all inputs at once)")
+    ax.set_ylabel("test accuracy")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    out = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    for path in out:
+        fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data-home", help="folder holding MNIST and CIFAR-10")
+    p.add_argument("--quick", action="store_true", help="bundled data only, small designs: seconds")
+    p.add_argument("-o", "--output", default="frontier.json", help="the JSON result (the plot goes beside it)")
+    p.add_argument("--render", metavar="JSON", help="print the tables and redraw the plot of a stored result")
+    args = p.parse_args(argv)
+    if args.render:
+        doc = json.loads(Path(args.render).read_text())
+        print(render(doc))
+        plot(doc, Path(args.render))
+        return 0
+    from lutlearn.experiments.runner import provenance
+
+    image, tabular = (QUICK, QUICK_TABULAR) if args.quick else (FULL, FULL_TABULAR)
+    command = "python benchmarks/bench_frontier.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    doc = {"benchmark": "frontier", "format": FORMAT, "command": command,
+           "provenance": provenance({"quick": args.quick}), "published": PUBLISHED, "rows": [], "tabular": []}
+    for series, task, sizes, cand in image:
+        doc["rows"] += run_image(series, task, sizes, cand, args.data_home)
+    for name, sizes in tabular:
+        doc["tabular"] += run_tabular(name, sizes)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(render(doc))
+    for path in plot(doc, out):
+        print(f"plot written to {path}", file=sys.stderr)
+    print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The boosted design (``wiring="boosted"``): kernel against its NumPy twin, determinism, files, circuits."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from lutlearn import LutNetworkClassifier, _reference, kernels, training
+from lutlearn.export import LutNetlist
+from lutlearn.export.arithmetic import LutBuilder, add_columns
+
+
+def _data(n=600, d=24, n_classes=3, seed=0):
+    """Bits whose classes depend on a few of them (learnable, not trivially)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 2, size=(n, d)).astype(np.uint8)
+    score = X[:, 0] + X[:, 1] + X[:, 2] + X[:, 3] * X[:, 4]
+    y = np.minimum(score * n_classes // 5, n_classes - 1)
+    flip = rng.random(n) < 0.1
+    y[flip] = rng.integers(0, n_classes, size=flip.sum())
+    return X, y
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_kernel_matches_numpy_reference(weighted):
+    X, y = _data()
+    order = np.argsort(y, kind="stable")
+    A = np.ascontiguousarray(X[order].T)
+    bounds = np.searchsorted(y[order], np.arange(4)).astype(np.int64)
+    rng = np.random.default_rng(1)
+    w0 = rng.integers(1, 5, size=len(y)).astype(np.float64) if weighted else np.ones(len(y))
+    k, n_luts = 3, 7
+    off = training.luts_per_class(n_luts, 3)
+    cand = training.boost_candidates(A, n_luts, k, rng, 10)
+    ptr, idx = kernels.ones_index(A)
+    wires = np.empty((n_luts, k), np.int32)
+    tables = np.empty((n_luts, 1 << k), np.uint8)
+    errors = np.empty(n_luts)
+    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, wires, tables, errors)
+    rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand)
+    np.testing.assert_array_equal(wires, rw)
+    np.testing.assert_array_equal(tables, rt)
+    np.testing.assert_array_equal(errors, re)
+    assert (errors < 0.5).all()  # every lut does better than chance on its weighted examples
+
+
+def test_ones_index():
+    A = np.random.default_rng(2).integers(0, 2, size=(5, 40)).astype(np.uint8)
+    ptr, idx = kernels.ones_index(A)
+    for f in range(5):
+        np.testing.assert_array_equal(idx[ptr[f]:ptr[f + 1]], np.flatnonzero(A[f]))
+
+
+def test_learns_and_scores_are_popcounts():
+    X, y = _data(1500)
+    clf = LutNetworkClassifier(wiring="boosted", output_k=4, n_output_luts=30, random_state=0).fit(X[:1000], y[:1000])
+    net = clf.network_
+    assert net.head.rule == "sum" and net.voting
+    assert net.wires[-1].shape == (30, 4) and net.tables[-1].max() == 1
+    # a class's score is the number of its luts that output 1: recomputed here from the tables alone
+    groups = np.repeat(np.arange(3), 10)
+    bits = np.stack([t[_reference.pattern_index(np.ascontiguousarray(X[1000:].T), w)]
+                     for w, t in zip(net.wires[-1], net.tables[-1])])
+    scores = np.stack([bits[groups == c].sum(axis=0) for c in range(3)], axis=1)
+    np.testing.assert_array_equal(clf.predict(X[1000:]), clf.classes_[scores.argmax(axis=1)])
+    assert clf.score(X[1000:], y[1000:]) > 0.75
+    proba = clf.predict_proba(X[1000:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(proba.argmax(axis=1), scores.argmax(axis=1))
+
+
+def test_same_model_whatever_n_jobs_and_seed_matters():
+    X, y = _data()
+    kw = dict(wiring="boosted", output_k=3, n_output_luts=9, wiring_candidates=6)
+    fits = [LutNetworkClassifier(**kw, random_state=5, n_jobs=j).fit(X, y) for j in (1, 2)]
+    a, b = (f.network_ for f in fits)
+    for u, v in zip(a.wires + a.tables, b.wires + b.tables):
+        np.testing.assert_array_equal(u, v)
+    np.testing.assert_array_equal(a.head.counts, b.head.counts)
+    assert a.head.proba_scale == b.head.proba_scale
+    other = LutNetworkClassifier(**kw, random_state=6).fit(X, y).network_
+    assert not np.array_equal(other.wires[-1], a.wires[-1])
+
+
+def test_save_and_load(tmp_path):
+    X, y = _data()
+    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=12, random_state=0).fit(X, y)
+    clf.save(tmp_path / "m.npz")
+    back = LutNetworkClassifier.load(tmp_path / "m.npz")
+    assert back.network_.head.rule == "sum"
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    assert back.get_params()["wiring"] == "boosted"
+
+
+def test_sample_weight_counts_like_repeats():
+    X, y = _data(300)
+    w = np.random.default_rng(3).integers(0, 3, size=len(y))
+    kw = dict(wiring="boosted", output_k=3, n_output_luts=6, random_state=0)
+    a = LutNetworkClassifier(**kw).fit(X, y, sample_weight=w).network_
+    b = LutNetworkClassifier(**kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w)).network_
+    np.testing.assert_array_equal(a.wires[-1], b.wires[-1])
+    np.testing.assert_array_equal(a.tables[-1], b.tables[-1])
+
+
+def test_two_classes_and_hidden_layers():
+    X, y = _data(n_classes=2)
+    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=8, random_state=0).fit(X, y)
+    assert clf.decision_function(X).shape == (len(y),)
+    deep = LutNetworkClassifier(wiring="boosted", k=3, hidden_layers=(32,), output_k=3, n_output_luts=8,
+                                random_state=0).fit(X, y)
+    assert deep.network_.n_layers == 2 and deep.score(X, y) > 0.6
+
+
+def test_refusals():
+    X, y = _data()
+    with pytest.raises(ValueError, match="at least one output lut per class"):
+        LutNetworkClassifier(wiring="boosted", n_output_luts=2, output_k=3).fit(X, y)
+    with pytest.raises(ValueError, match="inputs that vary"):
+        Xc = X.copy()
+        Xc[:, 2:] = 0
+        LutNetworkClassifier(wiring="boosted", n_output_luts=3, output_k=3).fit(Xc, y)
+
+
+def test_counter_six_adds_exactly():
+    rng = np.random.default_rng(4)
+    n_bits = 23
+    b = LutBuilder(n_bits)
+    out = add_columns(b, [list(range(n_bits))], 5, counter=6)
+    X = rng.integers(0, 2, size=(500, n_bits)).astype(np.uint8)
+    net = LutNetlist._simplified(n_bits, b.luts, out, np.arange(2))
+    got = (net.evaluate(X).astype(np.int64) << np.arange(5)).sum(axis=1)
+    np.testing.assert_array_equal(got, X.sum(axis=1))
+    assert max(len(ins) for ins, _ in b.luts) == 6
+
+
+def test_circuit_equals_predict():
+    X, y = _data()
+    clf = LutNetworkClassifier(wiring="boosted", output_k=4, n_output_luts=15, random_state=0).fit(X, y)
+    net = LutNetlist.from_model(clf)
+    np.testing.assert_array_equal(net.predict(X), clf.predict(X))
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="Icarus Verilog not installed")
+def test_parallel_top_level_testbench(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    X, y = _data()
+    np.save(tmp_path / "X.npy", np.column_stack([X, y]))
+    assert main(["train", str(tmp_path / "X.npy"), "--wiring", "boosted", "--output-k", "4",
+                 "--n-output-luts", "15", "-o", str(tmp_path / "m.npz")]) == 0
+    assert main(["export", str(tmp_path / "m.npz"), "-o", str(tmp_path / "m.v"), "--top", "--parallel",
+                 "--arithmetic", "luts", "--testbench", "--testbench-data", str(tmp_path / "X.npy")]) == 0
+    out = capsys.readouterr().out
+    assert "1 words of 24 bits per example" in out and " 0 mismatches" in out and "passed" in out
