@@ -23,8 +23,8 @@ def _data(n=600, d=24, n_classes=3, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-def test_kernel_matches_numpy_reference(weighted):
+@pytest.mark.parametrize("weighted, q", [(False, 0), (True, 0), (False, 3), (True, 1)])
+def test_kernel_matches_numpy_reference(weighted, q):
     X, y = _data()
     order = np.argsort(y, kind="stable")
     A = np.ascontiguousarray(X[order].T)
@@ -33,17 +33,21 @@ def test_kernel_matches_numpy_reference(weighted):
     w0 = rng.integers(1, 5, size=len(y)).astype(np.float64) if weighted else np.ones(len(y))
     k, n_luts = 3, 7
     off = training.luts_per_class(n_luts, 3)
-    cand = training.boost_candidates(A, n_luts, k, rng, 10)
+    cand = training.boost_candidates(A, off, k, rng, 10)
     ptr, idx = kernels.ones_index(A)
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
     errors = np.empty(n_luts)
-    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, wires, tables, errors)
-    rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand)
+    delta = 1.0 / max(q, 1)
+    factors = np.exp(-delta * np.arange(-q, q + 1))
+    keys = np.empty((3, len(y)), np.uint16)
+    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, q, delta, factors, keys, wires, tables, errors)
+    rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand, q, delta, factors)
     np.testing.assert_array_equal(wires, rw)
     np.testing.assert_array_equal(tables, rt)
     np.testing.assert_array_equal(errors, re)
     assert (errors < 0.5).all()  # every lut does better than chance on its weighted examples
+    assert tables.max() <= max(2 * q, 1) and (q == 0 or len(np.unique(tables)) > 2)
 
 
 def test_ones_index():
@@ -105,6 +109,16 @@ def test_sample_weight_counts_like_repeats():
     np.testing.assert_array_equal(a.tables[-1], b.tables[-1])
 
 
+def test_a_larger_design_grows_a_smaller_one():
+    X, y = _data()
+    kw = dict(wiring="boosted", output_k=3, wiring_candidates=8, random_state=0)
+    small = LutNetworkClassifier(n_output_luts=6, **kw).fit(X, y).network_
+    big = LutNetworkClassifier(n_output_luts=13, **kw).fit(X, y).network_
+    keep = np.r_[0:2, 5:7, 9:11]  # the first two luts of each class (5, 4, 4 luts per class in the big one)
+    np.testing.assert_array_equal(big.wires[-1][keep], small.wires[-1])
+    np.testing.assert_array_equal(big.tables[-1][keep], small.tables[-1])
+
+
 def test_two_classes_and_hidden_layers():
     X, y = _data(n_classes=2)
     clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=8, random_state=0).fit(X, y)
@@ -155,3 +169,38 @@ def test_parallel_top_level_testbench(tmp_path, capsys):
                  "--arithmetic", "luts", "--testbench", "--testbench-data", str(tmp_path / "X.npy")]) == 0
     out = capsys.readouterr().out
     assert "1 words of 24 bits per example" in out and " 0 mismatches" in out and "passed" in out
+
+
+# ------------------------------------------------------------------ small data (k="auto" and the warnings)
+
+def test_auto_k_sizes_luts_for_the_data():
+    assert training.auto_k(1347, 8) == 6 and training.auto_k(60000, 8) == 8 and training.auto_k(10, 8) == 2
+    X, y = _data(300, n_classes=2)
+    clf = LutNetworkClassifier(k="auto", hidden_layers=(32,), random_state=0).fit(X, y)
+    assert clf.network_.ks == [4, 4]  # floor(log2(300 / 16)) = 4
+    assert clf._effective_params(2)["k"] == 4
+
+
+def test_auto_k_saves_and_loads(tmp_path):
+    X, y = _data(300, n_classes=2)
+    clf = LutNetworkClassifier(k="auto", hidden_layers=(32,), random_state=0).fit(X, y)
+    clf.save(tmp_path / "m.npz")
+    back = LutNetworkClassifier.load(tmp_path / "m.npz")
+    assert back.get_params()["k"] == "auto" and back.network_.ks == [4, 4]
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
+def test_warnings_for_luts_too_large():
+    X, y = _data(200, n_classes=2)
+    with pytest.warns(training.UnseenPatternsWarning, match="200 training examples for luts of 10 inputs"):
+        clf = LutNetworkClassifier(k=10, hidden_layers=(16,), random_state=0).fit(X, y)
+    rng = np.random.default_rng(9)
+    fresh = rng.integers(0, 2, size=(300, X.shape[1])).astype(np.uint8)
+    with pytest.warns(training.UnseenPatternsWarning, match="present an output-lut pattern"):
+        clf.predict(fresh)
+    import warnings
+
+    small = LutNetworkClassifier(k="auto", hidden_layers=(16,), random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small.predict(X)  # sized for the data: no warning on its own training examples

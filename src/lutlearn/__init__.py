@@ -24,6 +24,7 @@ _LAZY = {
     "ThresholdBinarizer": "lutlearn.encoders",
     "ThermometerEncoder": "lutlearn.encoders",
     "ModelFormatError": "lutlearn.persistence",
+    "UnseenPatternsWarning": "lutlearn.training",
 }
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ThresholdBinarizer",
     "ThermometerEncoder",
     "ModelFormatError",
+    "UnseenPatternsWarning",
     "load",
     "save",
     "__version__",

@@ -282,7 +282,11 @@ def predict_proba(model, X):
     return z / z.sum(axis=1, keepdims=True)
 
 
-def boost_luts(A, bounds, w0, lut_off, k, cand):
+def _boost_cost(z0: float, z1: float, q: int) -> float:
+    return min(z0, z1) if q == 0 else 2.0 * np.sqrt(max(z0, 0.0) * max(z1, 0.0))
+
+
+def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None):
     """:func:`lutlearn.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
 
     Returns ``(wires, tables, errors)``.
@@ -315,7 +319,7 @@ def boost_luts(A, bounds, w0, lut_off, k, cand):
                     err = 0.0
                     for p in range(1 << s):
                         z0, z1 = h[2 * p], h[2 * p + 1]
-                        err += min(z0, z1) + min(base[2 * p] - z0, base[2 * p + 1] - z1)
+                        err += _boost_cost(z0, z1, q) + _boost_cost(base[2 * p] - z0, base[2 * p + 1] - z1, q)
                     if err < best_err:
                         best_err, best_f = err, int(f)
                 chosen.append(best_f)
@@ -323,7 +327,12 @@ def boost_luts(A, bounds, w0, lut_off, k, cand):
             hist = np.zeros(2 << k)
             np.add.at(hist, pattern * 2 + t, w)
             z0, z1 = hist[0::2], hist[1::2]
-            table = (z1 > z0).astype(np.uint8)
+            if q == 0:
+                table = (z1 > z0).astype(np.uint8)
+            else:
+                eps = 0.5 / n
+                v = np.rint(0.5 * np.log((z1 + eps) / (z0 + eps)) / delta)
+                table = (np.clip(v, -q, q) + q).astype(np.uint8)
             err = 0.0
             total = 0.0
             for p in range(1 << k):
@@ -331,8 +340,12 @@ def boost_luts(A, bounds, w0, lut_off, k, cand):
                 total += z0[p] + z1[p]
             e = err / total if total > 0 else 0.5
             wires[j], tables[j], errors[j] = chosen, table, e
-            ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
-            w = np.where(table[pattern] != t, w * ratio, w)
+            if q == 0:
+                ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+                w = np.where(table[pattern] != t, w * ratio, w)
+            else:
+                v = table[pattern].astype(np.int64) - q
+                w = w * factors[np.where(t == 1, q + v, q - v)]
             total = np.cumsum(w)[-1]
             if total > 0:
                 w = w / total

@@ -10,6 +10,7 @@ It checks parameters and inputs, encodes labels, and delegates: training to
 from __future__ import annotations
 
 import sys
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -45,6 +46,30 @@ def _network_view(name: str, doc: str, get):
     return property(fget, doc=doc)
 
 
+def _warn_unseen(share: float, network: LutNetwork) -> None:
+    """Warn when ``share`` of the examples presented output-lut patterns training never showed."""
+    if share > training.UNSEEN_WARN:
+        ks = network.ks
+        sizes = f"k={ks[0]}" + (f", output_k={ks[-1]}" if ks[-1] != ks[0] else "")
+        warnings.warn(
+            f"{share:.0%} of these examples present an output-lut pattern that no training example showed, and the "
+            f"network answers those at random: its luts ({sizes}) are too large for its training set. Use smaller "
+            "luts, for example k='auto' (sized by the number of training examples).",
+            training.UnseenPatternsWarning, stacklevel=3,
+        )
+
+
+def _warn_small(n_samples: int, ks: list[int]) -> None:
+    """Warn at fit when there are fewer training examples than patterns of the largest lut."""
+    if n_samples < 2 ** max(ks):
+        warnings.warn(
+            f"{n_samples} training examples for luts of {max(ks)} inputs ({2 ** max(ks)} patterns each): most "
+            "patterns will never be seen in training and are answered at random. Use smaller luts, for example "
+            f"k='auto' (k={training.auto_k(n_samples, max(ks))} here).",
+            training.UnseenPatternsWarning, stacklevel=3,
+        )
+
+
 def _sides(net: LutNetwork):
     if net.sides is None:
         raise AttributeError("'LutNetworkClassifier' object has no attribute 'dichotomies_' (not a multi-class design)")
@@ -75,9 +100,19 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    k : int or None, default=None
+    k : int, "auto" or None, default=None
         Number of inputs of every hidden lut (the paper's lut size). None
-        means 8 for two classes and 6 for more.
+        means 8 for two classes and 6 for more. ``"auto"`` sizes the luts
+        for the training set: the largest ``k`` up to that default (at least
+        2) whose ``2**k`` patterns get 16 training examples each on average,
+        ``k = floor(log2(n_samples / 16))``; an unset ``output_k`` is sized
+        the same way (see :func:`lutlearn.training.auto_k`). A lut sees at
+        most ``n_samples`` of its ``2**k`` patterns and answers the others at
+        random, so luts too large for the data learn little. An
+        :class:`~lutlearn.training.UnseenPatternsWarning` says so: from
+        ``fit`` when there are fewer training examples than patterns of a
+        lut, from ``predict`` when more than a quarter of the examples
+        present an output-lut pattern that training never showed.
     hidden_layers : sequence of int or None, default=None
         Number of luts in each hidden layer. Empty means output luts reading
         the inputs directly. None means ``(1024,) * 5`` for two classes and
@@ -120,6 +155,14 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         With ``wiring="greedy"``: how many inputs of the layer below, drawn
         at random per lut, each lut may choose from (None: all of them).
         With ``wiring="boosted"``: the same for every output lut (None: 256).
+    output_bits : int, default=1
+        With ``wiring="boosted"``: bits of each output lut's value. 1:
+        discrete AdaBoost, a bit per lut, the class score a popcount. ``b >
+        1``: real AdaBoost, every table entry one of ``2**b - 1`` values (half
+        the weighted log-odds of its pattern, quantized), the class score
+        their sum; ``n_output_luts`` must then be a multiple of the number
+        of classes. More accurate per lut, ``b`` luts per output lut in
+        hardware. Ignored by the other wirings.
         Smaller is faster; choosing costs about ``n_luts * wiring_candidates
         * k * n_samples`` steps per layer.
     random_state : int, RandomState instance or None, default=None
@@ -203,12 +246,13 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "k": [Interval(Integral, 1, MAX_K, closed="both"), None],
+        "k": [Interval(Integral, 1, MAX_K, closed="both"), StrOptions({"auto"}), None],
         "hidden_layers": ["array-like", None],
         "output_k": [Interval(Integral, 1, MAX_K, closed="both"), None],
         "n_output_luts": [Interval(Integral, 1, None, closed="left"), None],
         "wiring": [StrOptions(set(training.WIRINGS))],
         "wiring_candidates": [Interval(Integral, 1, None, closed="left"), None],
+        "output_bits": [Interval(Integral, 1, 8, closed="both")],
         "random_state": ["random_state"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "n_jobs": [Integral, None],
@@ -223,6 +267,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         n_output_luts: int | None = None,
         wiring: str = "random",
         wiring_candidates: int | None = None,
+        output_bits: int = 1,
         random_state=None,
         class_weight=None,
         n_jobs: int | None = None,
@@ -234,6 +279,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self.n_output_luts = n_output_luts
         self.wiring = wiring
         self.wiring_candidates = wiring_candidates
+        self.output_bits = output_bits
         self.random_state = random_state
         self.class_weight = class_weight
         self.n_jobs = n_jobs
@@ -242,12 +288,21 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _effective_params(self, n_classes: int = 2) -> dict:
         """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for
-        ``n_classes``."""
-        return training.effective_params(self.get_params(), n_classes)
+        ``n_classes`` (``k="auto"``: the sizes of the fitted network)."""
+        params = self.get_params()
+        net = self.__dict__.get("network_")
+        if params["k"] == "auto" and net is not None:
+            ks = net.ks
+            params = dict(params, k=ks[0] if len(ks) > 1 else (ks[-1] if params["output_k"] is None else 2))
+            if params["output_k"] is None and len(ks) > 1:
+                params["output_k"] = ks[-1]
+        return training.effective_params(params, n_classes)
 
-    def _architecture(self, n_features: int, n_classes: int = 2) -> training.Architecture:
-        """The checked architecture these parameters mean for ``n_features`` inputs and ``n_classes`` classes."""
-        return training.Architecture.from_params(self.get_params(), n_features, n_classes)
+    def _architecture(self, n_features: int, n_classes: int = 2, n_samples: int = 0) -> training.Architecture:
+        """The checked architecture these parameters mean for ``n_features`` inputs, ``n_classes`` classes and
+        (for ``k="auto"``) ``n_samples`` training examples."""
+        params = training.resolve_auto(self.get_params(), n_classes, n_samples)
+        return training.Architecture.from_params(params, n_features, n_classes)
 
     def _draw_seed(self) -> int:
         """The 63-bit network seed, drawn once per fit from ``random_state``."""
@@ -328,7 +383,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             )
         w = self._sample_weight(sample_weight, y_enc, classes)
         bits = as_bits(X)
-        arch = self._architecture(bits.shape[1], len(classes))
+        arch = self._architecture(bits.shape[1], len(classes), bits.shape[0])
         sw, shift = (None, 0) if w is None else training.quantize_sample_weight(w)
         with _workspace.numba_threads(self.n_jobs) as n_threads:
             training.check_memory_for(arch, bits.shape[0], n_threads)
@@ -336,7 +391,9 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             backend = training.InMemoryBackend(
                 bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0), sw
             )
-            network = training.train(arch, backend, seed, self.verbose, shift, self.wiring, self.wiring_candidates)
+            network = training.train(arch, backend, seed, self.verbose, shift, self.wiring, self.wiring_candidates,
+                                     self.output_bits)
+        _warn_small(bits.shape[0], network.ks)
         return self._set_network(network, classes, bits.shape[1], getattr(self, "feature_names_in_", None))
 
     # ------------------------------------------------------ learned state
@@ -386,7 +443,9 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
             return predict_dask(self, X)
         bits = self._validate_predict(X)
-        return self.classes_[self.network_.predict_index(bits, self.n_jobs)]
+        index, unseen = self.network_.predict_index_unseen(bits, self.n_jobs)
+        _warn_unseen(unseen, self.network_)
+        return self.classes_[index]
 
     def predict_proba(self, X) -> np.ndarray:
         """Class frequencies of the pattern each example presents to the output lut.

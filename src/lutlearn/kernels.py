@@ -874,22 +874,33 @@ def class_ones(A, bounds, sw=None):
     return ones
 
 
+@nb.njit(cache=True, inline="always")
+def _boost_cost(z0, z1, q):
+    """A pattern's share of a candidate's cost: weighted error (``q == 0``), or ``2 sqrt(W0 W1)`` (real-valued)."""
+    if q == 0:
+        return min(z0, z1)
+    return 2.0 * np.sqrt(max(z0, 0.0) * max(z1, 0.0))
+
+
 @nb.njit(cache=True)
-def _boost_one_class(A, ones_ptr, ones_idx, t, w, k, cand, wires, tables, errors):
-    """Grow one class's boosted luts in turn (discrete AdaBoost by counting; see :func:`boost_luts`).
+def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factors, wires, tables, errors):
+    """Grow one class's boosted luts in turn, by counting (see :func:`boost_luts`).
 
     ``t`` is the 0/1 target (the class against the rest), ``w`` the
     example weights (float64, updated in place), ``cand[j]`` the inputs lut
-    ``j`` may choose from. Writes ``wires[j]``, ``tables[j]`` and ``errors[j]``
-    (the weighted error of lut ``j`` when it was added).
+    ``j`` may choose from, ``key`` a work array of ``n_samples`` integers
+    of at least ``k + 1`` bits (each example's pattern of the inputs chosen
+    so far, times 2, plus its target: small, so that it stays in cache).
+    Writes ``wires[j]``, ``tables[j]`` and ``errors[j]`` (the weighted error
+    of lut ``j``'s majority table when it was added).
     """
     n = A.shape[1]
     n_luts, n_cand = cand.shape
-    key = np.empty(n, np.int64)  # (pattern of the inputs chosen so far) * 2 + target
     chosen = np.empty(k, np.int64)
     size = 1 << k
     base = np.empty(2 * size)
     h = np.empty(2 * size)
+    eps = 0.5 / n
     for j in range(n_luts):
         for i in range(n):
             key[i] = t[i]
@@ -898,91 +909,127 @@ def _boost_one_class(A, ones_ptr, ones_idx, t, w, k, cand, wires, tables, errors
             base[:m] = 0.0
             for i in range(n):
                 base[key[i]] += w[i]
-            best_err = np.inf
+            best_cost = np.inf
             best_f = -1
             for r in range(n_cand):
                 f = cand[j, r]
                 dup = False
-                for q in range(s):
-                    if chosen[q] == f:
+                for u in range(s):
+                    if chosen[u] == f:
                         dup = True
                 if dup:
                     continue
                 h[:m] = 0.0
-                for q in range(ones_ptr[f], ones_ptr[f + 1]):  # the examples with input f set
-                    i = ones_idx[q]
+                for u in range(ones_ptr[f], ones_ptr[f + 1]):  # the examples with input f set
+                    i = ones_idx[u]
                     h[key[i]] += w[i]
-                err = 0.0
+                cost = 0.0
                 for p in range(m >> 1):
                     z0 = h[2 * p]
                     z1 = h[2 * p + 1]
-                    err += min(z0, z1) + min(base[2 * p] - z0, base[2 * p + 1] - z1)
-                if err < best_err:
-                    best_err = err
+                    cost += _boost_cost(z0, z1, q) + _boost_cost(base[2 * p] - z0, base[2 * p + 1] - z1, q)
+                if cost < best_cost:
+                    best_cost = cost
                     best_f = f
             chosen[s] = best_f
             row = A[best_f]
             for i in range(n):
-                key[i] = ((key[i] >> 1) << 2) | (np.int64(row[i]) << 1) | (key[i] & 1)
+                kk = np.int64(key[i])
+                key[i] = ((kk >> 1) << 2) | (np.int64(row[i]) << 1) | (kk & 1)
         h[:] = 0.0
         for i in range(n):
             h[key[i]] += w[i]
         err = 0.0
         total = 0.0
         for p in range(size):
-            tables[j, p] = 1 if h[2 * p + 1] > h[2 * p] else 0
-            err += min(h[2 * p], h[2 * p + 1])
-            total += h[2 * p] + h[2 * p + 1]
+            z0 = h[2 * p]
+            z1 = h[2 * p + 1]
+            if q == 0:
+                tables[j, p] = 1 if z1 > z0 else 0
+            else:  # half the log-odds, in steps of delta, clipped to [-q, q], stored as 0 .. 2q
+                v = np.rint(0.5 * np.log((z1 + eps) / (z0 + eps)) / delta)
+                tables[j, p] = np.uint8(min(max(v, -q), q) + q)
+            err += min(z0, z1)
+            total += z0 + z1
         e = err / total if total > 0 else 0.5
         errors[j] = e
-        for q in range(k):
-            wires[j, q] = chosen[q]
-        # AdaBoost: the weight of every misclassified example grows by (1 - e) / e, then all sum to one
-        ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+        for u in range(k):
+            wires[j, u] = chosen[u]
         total = 0.0
-        for i in range(n):
-            if tables[j, key[i] >> 1] != (key[i] & 1):
-                w[i] *= ratio
-            total += w[i]
+        if q == 0:
+            # discrete AdaBoost: every misclassified example's weight grows by (1 - e) / e
+            ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+            for i in range(n):
+                kk = np.int64(key[i])
+                if tables[j, kk >> 1] != (kk & 1):
+                    w[i] *= ratio
+                total += w[i]
+        else:
+            # real AdaBoost: w *= exp(-y delta v), y = +-1, v the table value (factors[q + y v])
+            for i in range(n):
+                kk = np.int64(key[i])
+                v = np.int64(tables[j, kk >> 1]) - q
+                w[i] *= factors[q + v if kk & 1 else q - v]
+                total += w[i]
         if total > 0:
             for i in range(n):
                 w[i] /= total
 
 
 @nb.njit(cache=True, parallel=True)
-def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, wires, tables, errors):
-    """Boosted 1-bit luts by counting: for every class, luts grown one at a time on reweighted examples.
+def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, factors, keys, wires, tables, errors):
+    """Boosted luts by counting: for every class, luts grown one at a time on reweighted examples.
 
     Each class ``c`` learns ``lut_off[c + 1] - lut_off[c]`` luts that answer
-    "class ``c``?" (its examples against all the others). Discrete AdaBoost,
-    with every quantity a weighted count: lut ``j`` picks its ``k`` inputs
-    greedily among ``cand[j]``, each time the input whose addition gives the
-    lowest weighted error of the majority table (per pattern, the weight of
-    the class's examples against the others'); its table outputs 1 where the
-    class's weight is strictly larger (so 0 for a pattern never seen); then
-    every example it gets wrong has its weight multiplied by ``(1 - e) / e``
-    and the weights are scaled to sum to one.
+    "class ``c``?" (its examples against all the others), every quantity a
+    weighted count. Lut ``j`` picks its ``k`` inputs greedily among
+    ``cand[j]``, each time the input whose addition gives the lowest cost
+    summed over the patterns of the inputs chosen so far (with ``W1`` and
+    ``W0`` the weight of the class's examples and of the others presenting
+    a pattern):
+
+    ``q == 0`` (discrete AdaBoost, one bit per lut)
+        cost ``min(W0, W1)`` (the weighted error); the table outputs 1 where
+        ``W1 > W0`` (0 for a pattern never seen); then every example the
+        lut gets wrong has its weight multiplied by ``(1 - e) / e``, ``e``
+        the lut's weighted error.
+    ``q >= 1`` (real AdaBoost, ``2q + 1`` table values)
+        cost ``2 sqrt(W0 W1)``; the table holds ``v + q`` with ``v`` half the
+        smoothed log-odds ``0.5 log((W1 + eps) / (W0 + eps))`` (``eps = 0.5 /
+        n_samples``) in steps of ``delta``, rounded half to even and clipped
+        to ``[-q, q]``; then every example's weight is multiplied by
+        ``exp(-delta v)`` for the class's examples and ``exp(delta v)`` for
+        the others (``factors[q + v]`` and ``factors[q - v]``, with
+        ``factors = exp(-delta * arange(-q, q + 1))`` given by the caller).
+
+    After each lut the weights are scaled to sum to one.
 
     Parameters
     ----------
     A : uint8 array of shape (n_features, n_samples)
         Feature-major inputs, examples ordered by class.
-    ones_ptr, ones_idx : int64 arrays
+    ones_ptr : int64 array, ones_idx : int32 array
         The examples with each input set: ``ones_idx[ones_ptr[f]:ones_ptr[f + 1]]``
-        (increasing), as a compressed sparse column matrix of ``A``.
+        (increasing), a compressed sparse column matrix of ``A`` (:func:`ones_index`).
     bounds : int64 array of shape (n_classes + 1,)
         Class ``c``'s examples are ``bounds[c]:bounds[c + 1]``.
     w0 : float64 array of shape (n_samples,)
-        Initial weight of every example (the caller balances each class against the rest).
+        Every example's weight; each class's boosting starts from them scaled
+        so that the class and the rest weigh one half each.
     lut_off : int64 array of shape (n_classes + 1,)
         Class ``c``'s luts are ``lut_off[c]:lut_off[c + 1]``.
     k : int
     cand : int64 array of shape (n_luts, n_candidates)
         The inputs each lut may choose from (distinct within a row).
+    q : int
+    delta : float
+    factors : float64 array of shape (2q + 1,)
+    keys : unsigned int array of shape (n_classes, n_samples)
+        Work space: uint16 for ``k < 16``, else int64.
     wires : int32 array of shape (n_luts, k)
     tables : uint8 array of shape (n_luts, 2**k)
     errors : float64 array of shape (n_luts,)
-        Outputs: wiring, table and weighted error of every lut.
+        Outputs: wiring, table and the weighted error of the majority table of every lut.
 
     Classes run in parallel, each one's luts in sequence on its own weights,
     so the result does not depend on the number of threads.
@@ -1003,7 +1050,8 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, wires, table
         for i in range(n):
             w[i] = w0[i] * (0.5 / pos if t[i] else 0.5 / neg)
         a, b = lut_off[c], lut_off[c + 1]
-        _boost_one_class(A, ones_ptr, ones_idx, t, w, k, cand[a:b], wires[a:b], tables[a:b], errors[a:b])
+        _boost_one_class(A, ones_ptr, ones_idx, t, w, keys[c], k, cand[a:b], q, delta, factors, wires[a:b],
+                         tables[a:b], errors[a:b])
 
 
 @nb.njit(cache=True)

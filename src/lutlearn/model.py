@@ -203,6 +203,12 @@ class MajorityHead:
         """Class indices from the output lut's patterns ``(n_samples, 1)`` and its table ``(1, 2**k)``."""
         return output_tables[0][patterns[:, 0]]
 
+    def unseen(self, patterns: np.ndarray) -> float:
+        """The share of examples whose output pattern no training example presented (answered at random)."""
+        if patterns.shape[0] == 0:
+            return 0.0
+        return float((self.counts.sum(axis=1)[patterns[:, 0]] == 0).mean())
+
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
         """Class frequencies of each example's pattern; 1/C each for a pattern never seen."""
         counts = self.counts[patterns[:, 0]].astype(np.float64)
@@ -290,6 +296,15 @@ class VoteHead:
     def predict_index(self, patterns: np.ndarray, output_tables: np.ndarray) -> np.ndarray:
         """The argmax of the scores (first maximum)."""
         return self.scores(patterns).argmax(axis=1)
+
+    def unseen(self, patterns: np.ndarray) -> float:
+        """The share of (example, output lut) pairs whose pattern no training example presented, on at most 1,000
+        examples (0 for the ``"sum"`` rule: an unseen pattern outputs 0 there, not a random answer)."""
+        if self.rule == "sum" or patterns.shape[0] == 0:
+            return 0.0
+        p = patterns[:1000]
+        zero = self.counts.sum(axis=2) == 0
+        return float(zero[np.arange(zero.shape[0])[None, :], p].mean())
 
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
         """Softmax of the scores divided by ``VOTE_SCALE * n_output_luts`` (``"sum"``: times ``proba_scale``)."""
@@ -443,9 +458,14 @@ class LutNetwork:
 
     def predict_index(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
         """Predicted class index of each example."""
+        return self.predict_index_unseen(X, n_jobs)[0]
+
+    def predict_index_unseen(self, X: np.ndarray, n_jobs: int | None = None) -> tuple[np.ndarray, float]:
+        """Predicted class indices, and the share of output patterns that training never showed (the head's
+        ``unseen``)."""
         patterns = self.output_patterns(X, n_jobs)
         with _workspace.numba_threads(n_jobs):
-            return self.head.predict_index(patterns, self.tables[-1])
+            return self.head.predict_index(patterns, self.tables[-1]), self.head.unseen(patterns)
 
     def predict_proba(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
         """Class probabilities of each example (see the heads)."""

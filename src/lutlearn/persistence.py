@@ -143,8 +143,8 @@ class StoredModel:
 
 #: The estimator parameters ``estimator_params`` may hold.
 GIVEN_PARAMS = (
-    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "random_state", "class_weight",
-    "n_jobs", "verbose",
+    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "output_bits", "random_state",
+    "class_weight", "n_jobs", "verbose",
 )
 
 
@@ -186,6 +186,8 @@ def decode_given_params(raw) -> dict:
         elif name == "wiring":
             ok = v is None or v in WIRINGS
             v = v or "random"
+        elif name == "k":
+            ok = v is None or v == "auto" or type(v) is int
         elif name == "class_weight":
             ok = v is None or v == "balanced" or (
                 isinstance(v, list) and all(
@@ -198,6 +200,7 @@ def decode_given_params(raw) -> dict:
             raise ValueError(f"bad estimator_params[{name!r}]")
         out[name] = {label: float(w) for label, w in v} if name == "class_weight" and isinstance(v, list) else v
     out["verbose"] = out["verbose"] or 0
+    out["output_bits"] = out["output_bits"] or 1  # files from before the parameter existed
     return out
 
 
@@ -608,8 +611,8 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
     if rule == "sum":
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (0 < scale < 1e6):
             fail(f"proba_scale {_show(scale)}: a positive number below 1e6")
-        if counts.max() > 1 or np.any((counts > 0).sum(axis=2) > 1):
-            fail("output_counts of the 'sum' rule hold one 0/1 vote per lut and pattern")
+        if counts.max() > 254 or np.any((counts > 0).sum(axis=2) > 1):
+            fail("output_counts of the 'sum' rule hold one vote of at most 254 per lut and pattern")
         head = VoteHead(counts, shift, "sum", float(scale))
     else:
         head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)

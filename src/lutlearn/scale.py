@@ -360,7 +360,7 @@ def fit_dask(clf, X, y, sample_weight=None):
     backend = DaskBackend(X, y)
     del y
     classes, n_features = backend.classes, backend.n_features
-    arch = clf._architecture(n_features, len(classes))
+    arch = clf._architecture(n_features, len(classes), backend.n_samples)
     shift = 0
     if sample_weight is not None or clf.class_weight is not None:
         cw = clf._class_weights(classes, backend.class_totals())

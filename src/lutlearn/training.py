@@ -207,6 +207,37 @@ def is_voting(n_classes: int, n_output_luts: int | None, wiring: str | None = "r
     return n_classes > 2 or n_output_luts is not None or wiring == "boosted"
 
 
+#: ``k="auto"``: the largest lut size whose ``2**k`` patterns get at least this many training examples each on average.
+AUTO_EXAMPLES_PER_PATTERN = 16
+
+#: ``predict`` warns (:class:`UnseenPatternsWarning`) when more than this share of the examples present an
+#: output-lut pattern that training never showed.
+UNSEEN_WARN = 0.25
+
+
+class UnseenPatternsWarning(UserWarning):
+    """The network's luts are too large for its training set: examples present patterns training never showed."""
+
+
+def auto_k(n_samples: int, largest: int) -> int:
+    """``k="auto"``: the largest ``k <= largest`` (at least 2) with ``2**k * AUTO_EXAMPLES_PER_PATTERN <= n_samples``
+    (``k = floor(log2(n_samples / 16))``)."""
+    k = int(np.floor(np.log2(max(n_samples, 1) / AUTO_EXAMPLES_PER_PATTERN))) if n_samples > 0 else 2
+    return int(min(largest, max(2, k)))
+
+
+def resolve_auto(params: dict, n_classes: int, n_samples: int) -> dict:
+    """``params`` with ``k="auto"`` replaced by :func:`auto_k` of the default ``k`` for the design (and an unset
+    ``output_k`` by :func:`auto_k` of its default)."""
+    if params.get("k") != "auto":
+        return params
+    eff = effective_params(dict(params, k=None), n_classes)
+    out = dict(params, k=auto_k(n_samples, int(eff["k"])))
+    if params.get("output_k") is None and eff["output_k"] is not None:
+        out["output_k"] = auto_k(n_samples, int(eff["output_k"]))
+    return out
+
+
 def effective_params(params: dict, n_classes: int = 2) -> dict:
     """``k``, ``hidden_layers``, ``output_k``, ``n_output_luts`` with None replaced by the defaults for
     ``n_classes`` (and for the boosted design, ``wiring="boosted"``)."""
@@ -275,6 +306,11 @@ class Architecture:
             raise ValueError(
                 f"wiring='boosted' needs at least one output lut per class: n_output_luts={widths[-1]} "
                 f"for {n_classes} classes."
+            )
+        if params.get("wiring") == "boosted" and (params.get("output_bits") or 1) > 1 and widths[-1] % n_classes:
+            raise ValueError(
+                f"wiring='boosted' with output_bits > 1 needs as many output luts for every class: n_output_luts="
+                f"{widths[-1]} is not a multiple of the {n_classes} classes."
             )
         voting = is_voting(n_classes, params.get("n_output_luts"), params.get("wiring"))
         return cls(tuple(widths), tuple(ks), n_classes, voting)
@@ -750,10 +786,10 @@ class InMemoryBackend:
         rng = np.random.default_rng([seed, layer])
         return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed, layer == 1)
 
-    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None):
+    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None, output_bits: int = 1):
         """The boosted output layer on the current layer values: :func:`boost_layer`'s results."""
         w = None if self.sw is None else self.sw.astype(np.float64)
-        return boost_layer(self.A, self.bounds, w, layer, n_luts, k, seed, n_candidates)
+        return boost_layer(self.A, self.bounds, w, layer, n_luts, k, seed, n_candidates, output_bits)
 
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
@@ -790,11 +826,16 @@ def luts_per_class(n_luts: int, n_classes: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
-def boost_candidates(A: np.ndarray, n_luts: int, k: int, rng: np.random.Generator, n_candidates: int | None):
+def boost_candidates(A: np.ndarray, off: np.ndarray, k: int, rng: np.random.Generator, n_candidates: int | None):
     """The inputs each boosted lut may choose from: ``n_candidates`` distinct non-constant rows of ``A``, per lut.
 
-    Returns an int64 array of shape ``(n_luts, R)``, ``R = min(n_candidates, number of non-constant inputs)``,
-    drawn from ``rng``; ValueError when fewer than ``k`` inputs vary.
+    ``off`` are the luts' class offsets (:func:`luts_per_class`). Returns an
+    int64 array of shape ``(n_luts, R)``, ``R = min(n_candidates, number of
+    non-constant inputs)``, drawn from ``rng`` round by round: the ``t``-th
+    lut of class ``c`` gets draw ``t * n_classes + c``, so the first ``T``
+    luts of every class are those of the design with ``T`` luts per class
+    (a larger design grows a smaller one). ValueError when fewer than ``k``
+    inputs vary.
     """
     n = A.shape[1]
     ones = A.sum(axis=1, dtype=np.int64)
@@ -806,23 +847,39 @@ def boost_candidates(A: np.ndarray, n_luts: int, k: int, rng: np.random.Generato
         )
     R = min(BOOSTED_CANDIDATES if n_candidates is None else int(n_candidates), len(pool))
     R = max(R, k)
-    keys = rng.random((n_luts, len(pool)))
-    return pool[np.argsort(keys, axis=1, kind="stable")[:, :R]].astype(np.int64)
+    n_classes = len(off) - 1
+    sizes = np.diff(off)
+    out = np.empty((int(off[-1]), R), np.int64)
+    for t in range(int(sizes.max())):  # round t: one row of keys per class, whether or not it has a t-th lut
+        picked = pool[np.argsort(rng.random((n_classes, len(pool))), axis=1, kind="stable")[:, :R]]
+        has = np.flatnonzero(sizes > t)
+        out[off[has] + t] = picked[has]
+    return out
+
+
+#: ``output_bits > 1``: a table value is half the log-odds in steps of ``BOOST_STEP / q`` nats (``q = 2**(b-1) - 1``),
+#: so the values span [-BOOST_STEP, BOOST_STEP].
+BOOST_STEP = 1.0
 
 
 def boost_layer(
     A: np.ndarray, bounds: np.ndarray, w: np.ndarray | None, layer: int, n_luts: int, k: int, seed: int,
-    n_candidates: int | None,
+    n_candidates: int | None, output_bits: int = 1,
 ):
     """Grow the boosted output layer by counting (:func:`lutlearn.kernels.boost_luts`) on layer values ``A``.
 
     Every class gets an even share of the ``n_luts`` luts (class-major:
-    class 0's first). Each lut answers "this class?" with one bit, its
-    ``k`` inputs chosen greedily among ``n_candidates`` inputs drawn at
-    random per lut (from ``np.random.default_rng([seed, layer])``), its
-    table the weighted majority of the class against the rest, on example
-    weights updated as in discrete AdaBoost. A class's score is the number
-    of its luts that output 1.
+    class 0's first). Each lut answers "this class?", its ``k`` inputs
+    chosen greedily among ``n_candidates`` inputs drawn at random per lut
+    (from ``np.random.default_rng([seed, layer])``). With ``output_bits=1``
+    (discrete AdaBoost) its table is the weighted majority of the class
+    against the rest, one bit, and a class's score is the number of its
+    luts that output 1. With ``output_bits=b > 1`` (real AdaBoost) its
+    table holds one of ``2q + 1`` values, ``q = 2**(b-1) - 1``: half the
+    weighted log-odds of the class in steps of ``BOOST_STEP / q``, clipped
+    and stored shifted by ``q`` (0 .. 2q), and a class's score is the sum
+    of its luts' values (every class then has the same number of luts, so
+    the shifts add the same to every score).
 
     Parameters
     ----------
@@ -847,14 +904,19 @@ def boost_layer(
     n_classes = bounds.shape[0] - 1
     n = A.shape[1]
     rng = np.random.default_rng([seed, layer])
-    cand = boost_candidates(A, n_luts, k, rng, n_candidates)
     off = luts_per_class(n_luts, n_classes)
+    cand = boost_candidates(A, off, k, rng, n_candidates)
     ptr, idx = kernels.ones_index(A)
     w0 = np.ones(n) if w is None else np.ascontiguousarray(w, np.float64)
+    q = 0 if output_bits == 1 else 2 ** (output_bits - 1) - 1
+    delta = BOOST_STEP / max(q, 1)
+    factors = np.exp(-delta * np.arange(-q, q + 1))
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
     errors = np.empty(n_luts)
-    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, wires, tables, errors)
+    keys = np.empty((n_classes, n), np.uint16 if k < 16 else np.int64)
+    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, q, delta, factors, keys, wires,
+                       tables, errors)
     groups = np.repeat(np.arange(n_classes), np.diff(off))
     counts = np.zeros((n_luts, 1 << k, n_classes), np.int32)
     counts[np.arange(n_luts), :, groups] = tables
@@ -894,7 +956,7 @@ def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
 
 def train(
     arch: Architecture, backend: Backend, seed: int, verbose: int = 0, weight_shift: int = 0,
-    wiring: str = "random", n_candidates: int | None = None,
+    wiring: str = "random", n_candidates: int | None = None, output_bits: int = 1,
 ) -> LutNetwork:
     """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
 
@@ -937,7 +999,7 @@ def train(
         t0 = time.perf_counter()
         if boosted and layer == L:
             w, t, acc, counts, proba_scale = backend.boost_layer(
-                layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates)
+                layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates, output_bits)
             wires[layer - 1] = w
             tables.append(t)
             accuracy.append(acc)

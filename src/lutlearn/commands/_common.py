@@ -20,6 +20,16 @@ def layers_arg(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def k_arg(text: str):
+    """Parse ``-k``: a number of inputs, or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"k must be a whole number or 'auto', not {text!r}") from None
+
+
 def label_column_arg(text: str):
     """Parse ``--label-column``: last, first, none, an index or a column name."""
     return None if text.lower() == "none" else text
@@ -29,8 +39,9 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
     """Add the options that define a LutNetworkClassifier (None: the estimator's defaults)."""
     g = p.add_argument_group("network")
     g.add_argument(
-        "-k", "--k", type=int, default=k,
-        help=k_help or f"inputs per lut (default {k if k is not None else '8 for two classes, 6 for more'})",
+        "-k", "--k", type=k_arg, default=k,
+        help=k_help or f"inputs per lut, or 'auto' to size them for the training set "
+                       f"(default {k if k is not None else '8 for two classes, 6 for more'})",
     )
     g.add_argument(
         "--hidden-layers", type=layers_arg, default=None, metavar="LAYERS",
@@ -53,6 +64,11 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
         "--wiring-candidates", type=int, default=None, metavar="N",
         help="greedy or boosted wiring: inputs each lut chooses among (default: all for greedy, 256 for boosted)",
     )
+    g.add_argument(
+        "--output-bits", type=int, default=1, metavar="B",
+        help="boosted wiring: bits of each output lut's value (1, default: a bit, popcounts; more: real-valued "
+             "boosting, 2**B - 1 values per table entry)",
+    )
     g.add_argument("--seed", type=int, default=0, help="random seed for wiring and ties (default 0)")
     g.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
 
@@ -64,6 +80,7 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
         n_output_luts=args.n_output_luts, wiring=args.wiring, wiring_candidates=args.wiring_candidates,
+        output_bits=args.output_bits,
         random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
     )
 
