@@ -18,7 +18,7 @@ CORE_STAMP := $(VENV)/.stamp-core
 DOCS_STAMP := $(VENV)/.stamp-docs
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits bench-hardware
+.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits bench-hardware bench-frontier
 
 # The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys, nextpnr-ice40) and the
 # docs' browser test (chromium, chromium-driver), when missing.
@@ -88,6 +88,11 @@ bench-circuits: $(TEST_STAMP)
 # LUT networks: the README's hardware table (needs MNIST in DATA_HOME; about an hour on the 2-core machine).
 bench-hardware: $(TEST_STAMP) tools
 	$(PY) benchmarks/bench_hardware.py --data-home $(DATA_HOME) -o benchmarks/results/hardware.json $(BENCH_ARGS)
+
+# Boosted lut classifiers: test accuracy against Yosys's lut6 count, beside published lut designs (the README's
+# frontier table and plot; needs MNIST and CIFAR-10 in DATA_HOME; about half an hour on the 2-core machine).
+bench-frontier: $(TEST_STAMP) tools
+	$(PY) benchmarks/bench_frontier.py --data-home $(DATA_HOME) -o benchmarks/results/frontier.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache docs/_build docs/auto_examples docs/api/generated

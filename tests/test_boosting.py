@@ -204,3 +204,28 @@ def test_warnings_for_luts_too_large():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         small.predict(X)  # sized for the data: no warning on its own training examples
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
+def test_c_program_equals_predict(tmp_path):
+    import subprocess
+
+    from lutlearn.cli import main
+
+    X, y = _data()
+    clf = LutNetworkClassifier(wiring="boosted", output_k=4, n_output_luts=15, output_bits=2, random_state=0)
+    clf.fit(X, y).save(tmp_path / "m.npz")
+    assert main(["export", str(tmp_path / "m.npz"), "-o", str(tmp_path / "m.c"), "--with-main"]) == 0
+    subprocess.run(["gcc", "-std=c99", "-O1", "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+    lines = "".join("".join(map(str, row)) + "\n" for row in X)
+    res = subprocess.run([str(tmp_path / "m")], input=lines, capture_output=True, text=True, check=True)
+    assert res.stdout.split() == [str(v) for v in clf.predict(X)]
+
+
+def test_dask_prediction_and_refused_dask_fit():
+    da = pytest.importorskip("dask.array")
+    X, y = _data()
+    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=9, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict(da.from_array(X, chunks=(100, X.shape[1]))).compute(), clf.predict(X))
+    with pytest.raises(ValueError, match="needs the training data in memory"):
+        LutNetworkClassifier(wiring="boosted").fit(da.from_array(X, chunks=(100, X.shape[1])), da.from_array(y))

@@ -77,6 +77,20 @@ def test_python_block_runs_as_written(line_no, body, tmp_path):
     result = subprocess.run([sys.executable, "-c", body], cwd=work, capture_output=True, text=True, env=env,
                             timeout=300)
     assert result.returncode == 0, f"README block at line {line_no} failed:\n{result.stderr[-3000:]}"
+    printed = [float(v) for v in re.findall(r"^(-?\d+\.\d+)$", result.stdout, re.M)]
+    for expected in expected_outputs(body):  # "print(...)  # 0.9578": a number printed, to the digits shown
+        digits = len(expected.split(".")[1])
+        assert any(round(v, digits) == float(expected) for v in printed), (
+            f"README block at line {line_no}: the comment says {expected}, it printed {printed}")
+
+
+def expected_outputs(body: str) -> list[str]:
+    """The numbers a block's comments say its ``print`` lines show (``print(...)  # 0.9578 ...``)."""
+    return re.findall(r"^\s*print\(.*\)\s+#\s*(-?\d+\.\d+)", body, re.M)
+
+
+def test_the_first_python_example_shows_its_output():
+    assert expected_outputs(PYTHON_BLOCKS[0][1]), "the README's first Python example shows no expected output"
 
 
 def test_every_lutlearn_command_line_parses():
