@@ -238,9 +238,10 @@ def test_pages_render_with_figures_and_no_broken_links(site, browser):
     problems, images = check_site(browser, site)
     assert not problems, "\n".join(problems)
     expected = {"index.html", "getting_started.html", "model.html", "reproducing.html", "memorization.html",
-                "multiclass.html", "circuits.html", "dask.html", "file_format.html", "cli.html", "api/index.html",
-                "auto_examples/index.html", "auto_examples/plot_quickstart.html"}
+                "multiclass.html", "frontier.html", "circuits.html", "dask.html", "file_format.html", "cli.html",
+                "api/index.html", "auto_examples/index.html", "auto_examples/plot_quickstart.html"}
     assert expected <= set(images), f"pages not reached from index.html: {expected - set(images)}"
+    assert images["frontier.html"] >= 1  # the frontier plot
     figures = {page: n for page, n in images.items() if page.startswith("auto_examples/plot_")}
     assert figures["auto_examples/plot_quickstart.html"] >= 1
     assert sum(figures.values()) >= 4, figures
