@@ -56,6 +56,14 @@ def _create_beside(path: Path, suffix: str) -> tuple[int, Path]:
             return os.open(tmp, _FLAGS, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> OSError:
+    """The error of a temporary file or folder beside ``path`` that cannot be made, named after ``path`` (the
+    temporary name is none the user gave)."""
+    return OSError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def _fsync(path: Path, flags: int) -> None:
@@ -234,3 +242,39 @@ def write_json(path: str | os.PathLike, obj, *, indent: int | None = 1, sort_key
     with atomic_writer(path, "w") as fh:
         json.dump(obj, fh, indent=indent, sort_keys=sort_keys, default=_json_default)
         fh.write("\n")
+
+
+@contextlib.contextmanager
+def staged_outputs(*outputs: str | os.PathLike) -> Iterator[list[Path]]:
+    """Yield a stand-in path for each of ``outputs``; move them all into place only when the block succeeds.
+
+    Each stand-in has its output's file name, in a new hidden folder beside
+    that output (one per output folder), so that files which name each
+    other (a testbench and its vector files) work where they are staged. On
+    success each stand-in that was written is renamed over its output; on
+    any exception, including KeyboardInterrupt, the staging folders are
+    removed and every output is left as it was: a command that fails after
+    writing part of its files leaves none of them.
+    """
+    import shutil
+    import tempfile
+
+    targets = [Path(o) for o in outputs]
+    folders: dict[Path, Path] = {}
+    try:
+        for t in targets:
+            parent = t.absolute().parent
+            if parent not in folders:
+                try:
+                    parent.mkdir(parents=True, exist_ok=True)
+                    folders[parent] = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".stage", dir=parent))
+                except OSError as exc:
+                    raise _cannot_write(t, exc) from None
+        staged = [folders[t.absolute().parent] / t.name for t in targets]
+        yield staged
+        for s, t in zip(staged, targets):
+            if s.exists():
+                os.replace(s, t)
+    finally:
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
