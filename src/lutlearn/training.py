@@ -134,6 +134,9 @@ def check_weight_stats(finite: bool, w_min: float, w_max: float) -> None:
         raise ValueError(f"sample_weight must be non-negative; got a weight of {w_min:g}.")
     if w_max <= 0:
         raise ValueError("sample_weight is all zero: at least one example must have a positive weight.")
+    if w_max < sys.float_info.min:
+        raise ValueError(f"sample_weight: the largest weight, {w_max:g}, is below the smallest normal float "
+                         f"({sys.float_info.min:g}); scale the weights up (only their ratios matter).")
 
 
 def weight_shift(n_samples: int, w_max: float, integral: bool, total: float) -> int | None:
@@ -145,7 +148,12 @@ def weight_shift(n_samples: int, w_max: float, integral: bool, total: float) -> 
     """
     if integral and total <= MAX_TOTAL_WEIGHT:
         return None
-    _, e = math.frexp(float(n_samples) * w_max)  # n * w_max <= 2**e
+    product = float(n_samples) * w_max
+    if math.isfinite(product):
+        _, e = math.frexp(product)  # n * w_max <= 2**e
+    else:  # huge finite weights (1e308): the same exponent, from the factors' (the product overflows)
+        (m_n, e_n), (m_w, e_w) = math.frexp(float(n_samples)), math.frexp(w_max)
+        e = e_n + e_w - (m_n * m_w < 0.5)
     return WEIGHT_BITS - e
 
 
@@ -158,7 +166,9 @@ def integer_weights(w: np.ndarray, shift: int | None) -> np.ndarray:
 
 def quantize_sample_weight(w: np.ndarray) -> tuple[np.ndarray, int]:
     """Checked float64 weights as ``(int32 weights, shift)``; the head's counts are in units of ``2**-shift``."""
-    shift = weight_shift(len(w), float(w.max()), bool((w == np.floor(w)).all()), float(w.sum()))
+    with np.errstate(over="ignore"):  # a total beyond 1.8e308 is inf: more than any count, so weights are scaled
+        total = float(w.sum())
+    shift = weight_shift(len(w), float(w.max()), bool((w == np.floor(w)).all()), total)
     q = integer_weights(w, shift)
     if not q.any():
         raise ValueError("sample_weight: every weight rounds to zero; give weights of comparable sizes.")

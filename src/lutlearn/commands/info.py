@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"seed: the 63-bit network seed {origin} at fit time; the wiring and every tie-break derive from it")
     if net.head.weight_shift:
-        print(f"fit with fractional sample weights: counts are in units of 2**-{net.head.weight_shift}")
+        print(f"fit with scaled sample weights: counts are in units of 2**{-net.head.weight_shift} of a weight")
     print(f"luts: {sum(w.shape[0] for w in net.wires)} trained, {net.cone().n_luts} in the output's cone")
     print(m.format_layer_report())
     return 0
