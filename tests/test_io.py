@@ -323,3 +323,25 @@ def test_describe_file_names_what_a_file_is_and_what_reads_it(tmp_path):
     for name, start in expected.items():
         assert describe_file(tmp_path / name).startswith(start), name
     assert describe_file(tmp_path / "missing").startswith("an unreadable file")
+
+
+def test_csv_integer_labels_beyond_2_53_stay_distinct(tmp_path):
+    """2**53 and 2**53 + 1 were one class (parsed as floats); integer literals are read as integers exactly."""
+    (tmp_path / "l.csv").write_text(f"0,1,{2**53}\n1,1,{2**53 + 1}\n1,0,-{2**63}\n")
+    X, y = read_examples(tmp_path / "l.csv")
+    assert y.dtype == np.int64 and y.tolist() == [2**53, 2**53 + 1, -2**63]
+    (tmp_path / "big.csv").write_text(f"0,1,1\n1,1,{2**64}\n")
+    with pytest.raises(ValueError, match=f"big.csv: line 2: label '{2**64}' does not fit a 64-bit integer"):
+        read_examples(tmp_path / "big.csv")
+
+
+def test_train_on_labels_1e20_says_what_to_do(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (60, 4))
+    (tmp_path / "l.csv").write_text("".join(f"{a},{b},{c},{d},{'1e20' if a else '3e20'}\n" for a, b, c, d in X))
+    assert main(["train", str(tmp_path / "l.csv"), "-o", str(tmp_path / "m.npz")]) == 1  # was sklearn's
+    err = capsys.readouterr().err  # "Unknown label type: continuous. Maybe you are trying to fit ..."
+    assert "labels such as 1e+20 are whole numbers beyond 2**53 written as floats" in err
+    assert err.count("\n") == 1 and not (tmp_path / "m.npz").exists()

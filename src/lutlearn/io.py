@@ -160,6 +160,28 @@ def _as_integers_if_exact(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _csv_labels(texts: list[str], y: np.ndarray, path: Path, first_line: int) -> np.ndarray:
+    """The labels of a CSV file from their ``texts`` (``y``: the same parsed as floats): int64 when every one is
+    an integer literal (exactly, however large up to 64 bits: 2**53 and 2**53 + 1 stay two classes), else the
+    floats (refused when not finite)."""
+    def line(j) -> str:
+        return f"{path}: line {int(j) + first_line}: label {texts[int(j)].strip()!r}"
+
+    try:
+        ints = [int(t) for t in texts]
+    except ValueError:
+        ints = None
+    if ints is not None:
+        big = next((j for j, v in enumerate(ints) if not -2**63 <= v < 2**63), None)
+        if big is not None:
+            raise ValueError(f"{line(big)} does not fit a 64-bit integer; use smaller labels or text")
+        return np.array(ints, dtype=np.int64)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"{line(bad[0])} is not a finite number")
+    return _as_integers_if_exact(y)
+
+
 def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
     """``(X, y, feature_names)`` from a ``.csv`` file; ``feature_names`` are the header's (None without one).
 
@@ -199,11 +221,8 @@ def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, 
     X, y = _split(data, label_column, header, path)
     _check_finite(X, path)
     if y is not None:
-        bad = np.flatnonzero(~np.isfinite(y))
-        if len(bad):
-            row = int(bad[0]) + 1 + (header is not None)
-            raise ValueError(f"{path}: line {row}: label {y[bad[0]]!r} is not a finite number")
-        y = _as_integers_if_exact(y)
+        i = _column_index(label_column, data.shape[1], header, path)
+        y = _csv_labels([r[i] for r in rows], y, path, 1 + (header is not None))
     names = None
     if header is not None:
         names = list(header)
