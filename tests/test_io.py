@@ -345,3 +345,32 @@ def test_train_on_labels_1e20_says_what_to_do(tmp_path, capsys):
     err = capsys.readouterr().err  # "Unknown label type: continuous. Maybe you are trying to fit ..."
     assert "labels such as 1e+20 are whole numbers beyond 2**53 written as floats" in err
     assert err.count("\n") == 1 and not (tmp_path / "m.npz").exists()
+
+
+def test_a_pickle_behind_a_symlinked_folder_of_a_zarr_store_is_refused(tmp_path):
+    """``mv evil.zarr/X hide/xdir; ln -s ../hide/xdir evil.zarr/X``: the check walked past the link, Zarr follows
+    it (and ran the payload with zarr 2.18); the linked folder is now checked like any other."""
+    from lutlearn.io import check_zarr_store
+
+    marker = tmp_path / "ran"
+    store = _malicious_store(tmp_path / "evil.zarr", marker, {"dtype": "<i8"})
+    (tmp_path / "hide").mkdir()
+    (store / "X").rename(tmp_path / "hide" / "xdir")
+    (store / "X").symlink_to(Path("..") / "hide" / "xdir")
+    with pytest.raises(ValueError, match=f"^{store / 'X' / '.zarray'}: codec 'pickle' refused"):
+        check_zarr_store(store)
+    (store / "loop").symlink_to(Path(".."))
+    (store / "X").unlink()
+    with pytest.raises(ValueError, match="a symbolic link loop in the Zarr store"):
+        check_zarr_store(store)
+    assert not marker.exists()
+
+
+def test_zarr_older_than_the_extra_asks_is_refused(monkeypatch):
+    import importlib.metadata
+
+    from lutlearn.io import _ZARR_VERSIONS, _check_versions
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: {"zarr": "2.18.3", "numcodecs": "0.14.1"}[name])
+    with pytest.raises(ImportError, match=r"zarr 2.18.3 is installed, but lutlearn reads Zarr stores with zarr >= 3.1"):
+        _check_versions(_ZARR_VERSIONS)

@@ -266,6 +266,25 @@ def _require(module: str, what: str):
         raise ImportError(f"{what}; {_EXTRA_HINT}") from exc
 
 
+#: The oldest versions the ``[dask]`` extra asks for, checked before a Zarr store is opened.
+_ZARR_VERSIONS = {"zarr": (3, 1), "numcodecs": (0, 16)}
+
+
+def _check_versions(minimum: dict[str, tuple[int, ...]]) -> None:
+    """ImportError naming the ``[dask]`` extra when an installed package is older than ``minimum`` asks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name, least in minimum.items():
+        try:
+            text = version(name)
+        except PackageNotFoundError:
+            continue  # not installed: the import says so
+        got = tuple(int(p) for p in re.findall(r"\d+", text)[: len(least)])
+        if got < least:
+            raise ImportError(f"{name} {text} is installed, but lutlearn reads Zarr stores with {name} >= "
+                              f"{'.'.join(map(str, least))} only; {_EXTRA_HINT}")
+
+
 def _natural_key(path: Path):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
@@ -390,7 +409,13 @@ def check_zarr_store(path: str | os.PathLike) -> None:
     path = Path(path)
     if not path.is_dir():
         raise ValueError(f"{path}: a Zarr store must be a folder")
-    for folder, dirs, files in os.walk(path):
+    seen: set[tuple[int, int]] = set()
+    # symbolic links to folders are followed, as Zarr follows them (a linked folder is checked like any other)
+    for folder, dirs, files in os.walk(path, followlinks=True):
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:
+            raise ValueError(f"{folder}: a symbolic link loop in the Zarr store")
+        seen.add((st.st_dev, st.st_ino))
         dirs.sort()
         for name in sorted(set(files) & _ZARR_METADATA):
             where = Path(folder) / name
@@ -409,6 +434,7 @@ def read_zarr(path: str | os.PathLike):
     """
     da = _require("dask.array", _NEEDS_DASK)
     zarr = _require("zarr", "Zarr data needs the zarr package")
+    _check_versions(_ZARR_VERSIONS)
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
