@@ -374,3 +374,25 @@ def test_zarr_older_than_the_extra_asks_is_refused(monkeypatch):
     monkeypatch.setattr(importlib.metadata, "version", lambda name: {"zarr": "2.18.3", "numcodecs": "0.14.1"}[name])
     with pytest.raises(ImportError, match=r"zarr 2.18.3 is installed, but lutlearn reads Zarr stores with zarr >= 3.1"):
         _check_versions(_ZARR_VERSIONS)
+
+
+@pytest.mark.parametrize("name, arrays, match", [
+    ("d.npz", {"X": np.arange(6.0), "y": np.zeros(6)}, r"expected a 2-D table of examples .* shape \(6,\)"),
+    ("d.npz", {"X": np.ones((3, 2), complex)}, "the examples are complex numbers"),
+    ("d.npy", np.ones((3, 2), complex), "the examples are complex numbers"),
+    ("d.npz", {"X": np.ones((3, 2)), "y": np.ones((3, 2))}, r"'y' has shape \(3, 2\); expected one label"),
+])
+def test_1d_or_complex_examples_are_one_line_naming_the_file(tmp_path, capsys, name, arrays, match):
+    """1-D or complex X gave scikit-learn's multi-line dump of the array, without the file name."""
+    from lutlearn.cli import main
+
+    path = tmp_path / name
+    if isinstance(arrays, dict):
+        np.savez(path, **arrays)
+    else:
+        np.save(path, arrays)
+    with pytest.raises(ValueError, match=f"^{path}: {match}"):
+        read_examples(path)
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err, err

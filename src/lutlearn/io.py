@@ -88,6 +88,19 @@ def _numpy_error(path: Path, exc: Exception, kind: str) -> ValueError:
     return ValueError(f"{path}: not a readable {kind} file ({exc.__class__.__name__}: {text})")
 
 
+def _check_shapes(X: np.ndarray, y: np.ndarray | None, path: Path) -> None:
+    """One line naming ``path`` (not scikit-learn's dump of the array) unless ``X`` is a 2-D table of real numbers
+    and ``y``, if any, one label per row."""
+    if X.dtype.kind not in "biuf":
+        what = "complex numbers" if X.dtype.kind == "c" else f"values of type {X.dtype}"
+        raise ValueError(f"{path}: the examples are {what}; lutlearn reads real numbers (bits, integers, floats)")
+    if X.ndim != 2:
+        raise ValueError(f"{path}: expected a 2-D table of examples (rows x features), got an array of shape "
+                         f"{X.shape}")
+    if y is not None and (y.ndim != 1 or len(y) != len(X)):
+        raise ValueError(f"{path}: 'y' has shape {y.shape}; expected one label per example ({len(X)},)")
+
+
 def _check_finite(X: np.ndarray, path: Path) -> None:
     """Refuse NaN or infinite feature values, naming the first one's row and column."""
     if X.dtype.kind in "fc" and not np.isfinite(X).all():
@@ -136,12 +149,13 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
             raise _numpy_error(path, exc, ".npz") from None
         if X is None:
             raise ValueError(f"{path}: an .npz data file needs an array named 'X' (has {files})")
-        if X.ndim == 2:
-            _check_finite(X, path)
+        _check_shapes(X, y, path)
+        _check_finite(X, path)
         return X, y
     if suffix == ".npy":
         _check_signature(path, head, b"\x93NUMPY", "a .npy")
         data = _load_npy(path)
+        _check_shapes(data, None, path)
         X, y = _split(data, label_column, None, path)
         _check_finite(X, path)
         return X, y
