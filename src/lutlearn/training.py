@@ -306,6 +306,15 @@ LAYER_OVERHEAD_BYTES = 2048
 WIRING_BLOCK_BYTES = 1 << 25
 
 
+#: Largest ``k`` :func:`random_wiring` picks by insertion (:func:`lutlearn.kernels.smallest_k`); more (greedy
+#: wiring's candidate pools, a whole permutation of the inputs) by a stable sort, which gives the same wires.
+SMALLEST_K_MAX = 64
+
+#: Inputs beyond which :func:`interaction_subsets` looks for no interactions: the pair scan and the four-input
+#: search grow with the square of the inputs (10**5 inputs: 5 * 10**9 pairs, hours and tens of GB).
+MAX_INTERACTION_INPUTS = 4096
+
+
 def wiring_block(n_prev: int) -> int:
     """Luts whose wiring keys (``n_prev`` float64 each) are drawn at once: :data:`WIRING_BLOCK_BYTES` worth."""
     return max(1, WIRING_BLOCK_BYTES // (8 * max(1, n_prev)))
@@ -331,7 +340,10 @@ def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) ->
     block = wiring_block(n_prev)
     for start in range(0, n_luts, block):
         keys = rng.random((min(block, n_luts - start), n_prev))
-        kernels.smallest_k(keys, k, wires[start:start + len(keys)])
+        if k <= SMALLEST_K_MAX:
+            kernels.smallest_k(keys, k, wires[start:start + len(keys)])
+        else:  # the same order (ties by column), in n log n: the kernel's insertion is k * n_prev per lut
+            wires[start:start + len(keys)] = np.argsort(keys, axis=1, kind="stable")[:, :k]
         del keys  # not two blocks at once
     return wires
 
@@ -500,6 +512,9 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
       (and ones with rare exceptions: one clean window suffices), not weaker
       four-input correlations.
 
+    With more than :data:`MAX_INTERACTION_INPUTS` inputs none is looked for
+    (the list is empty): the scans grow with the square of the inputs.
+
     The result depends only on the data (as a set of weighted examples) and
     ``seed``, never on the threads; it is cached for the last few inputs
     (a fit-circuit search fits many networks on the same data).
@@ -518,6 +533,8 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
         sets, then in lexicographic order).
     """
     n_prev, n = A.shape
+    if n_prev > MAX_INTERACTION_INPUTS:
+        return []
     w = np.ones(n, np.int64) if w is None else np.asarray(w, np.int64)
     X, yp = pack_columns(A), pack_columns(y)[0]
     masks, scales = weight_planes(w)
