@@ -112,3 +112,19 @@ def test_the_input_choosing_searches_are_bounded_in_the_number_of_inputs():
     A = np.random.default_rng(0).integers(0, 2, (MAX_INTERACTION_INPUTS + 1, 64), dtype=np.uint8)
     assert interaction_subsets(A, A[0], None, 0) == []
     assert time.perf_counter() - t0 < 5
+
+
+def test_fit_circuit_writes_no_file_when_one_of_its_outputs_fails(tmp_path, capsys, monkeypatch):
+    """The circuit was written first; a failure writing the JSON record left it behind."""
+    import lutlearn.circuit
+
+    data = _pla_pair(tmp_path)
+
+    def broken(self, *a, **k):
+        raise RuntimeError("no record")
+
+    monkeypatch.setattr(lutlearn.circuit.CircuitSearch, "to_record", broken)
+    assert main(["fit-circuit", *data, "--max-and-gates", "40", "--ks", "2", "--depths", "0", "--no-abc",
+                 "-o", str(tmp_path / "c.aig"), "--json", str(tmp_path / "r.json")]) == 1
+    assert "no record" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pla", "v.pla"]

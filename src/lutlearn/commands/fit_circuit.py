@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lutlearn._files import atomic_writer
+    from lutlearn._files import atomic_writer, staged_outputs
     from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit, table_inputs
     from lutlearn.commands._common import check_outputs
     from lutlearn.pla import read_pla_pair
@@ -174,8 +174,6 @@ def run(args: argparse.Namespace) -> int:
     if args.save_model and search.model is None:
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
-    with atomic_writer(args.output) as fh:
-        fh.write(search.to_aiger(binary=suffix == ".aig"))
     if constant:
         print(f"every training example has output {int(y[0])}: nothing to learn, the circuit is {search.summary}")
         print(f"validation accuracy {b.valid_accuracy:.4f}")
@@ -208,13 +206,19 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.export.aiger import parse_aiger
 
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates}), levels: {parse_aiger(search.aig).levels}")
+    outputs = [o for o in (args.output, args.save_model, args.json) if o]
+    with staged_outputs(*outputs) as staged:  # the files move into place together, once all are written
+        where = dict(zip(outputs, staged))
+        with atomic_writer(where[args.output]) as fh:
+            fh.write(search.to_aiger(binary=suffix == ".aig"))
+        if args.save_model:
+            search.model.save(where[args.save_model])
+        if args.json:
+            config = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"}
+            record = search.to_record(config, abc_script=args.abc_script)
+            with atomic_writer(where[args.json]) as fh:
+                fh.write(json.dumps(record, indent=1, default=list).encode())
     print(f"circuit written to {args.output}")
     if args.save_model:
-        search.model.save(args.save_model)
         print(f"model written to {args.save_model}")
-    if args.json:
-        config = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"}
-        record = search.to_record(config, abc_script=args.abc_script)
-        with atomic_writer(args.json) as fh:
-            fh.write(json.dumps(record, indent=1, default=list).encode())
     return 0
