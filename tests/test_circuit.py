@@ -481,7 +481,7 @@ def test_fit_circuit_command_cascade_option(tmp_path, capsys):
     assert main([*base, "--cascade"]) == 0
     assert "chosen: a cascade of luts of at most" in capsys.readouterr().out
     assert main([*base, "--cascade", "--save-model", str(tmp_path / "m.npz")]) != 0
-    assert "cascade of luts, not a network model" in capsys.readouterr().err
+    assert "--cascade with --save-model: a cascade of luts is no network model" in capsys.readouterr().err
     assert main(base) == 0  # --quick: no cascade
     assert "cascade" not in capsys.readouterr().out
 
@@ -567,8 +567,11 @@ def test_fit_circuit_command_care_table(tmp_path, capsys):
     assert np.mean(read_aiger(tmp_path / "c.aig").evaluate(X)[:, 0] == y) > 0.95  # majority, seen or not
     assert main([*base, "-o", str(tmp_path / "d.aig"), "--no-refit"]) == 0
     assert "final circuit trained on the training examples\n" in capsys.readouterr().out
-    assert main([*base, "-o", str(tmp_path / "e.aig"), "--save-model", str(tmp_path / "m.npz")]) == 1
-    assert "the care table synthesised by ABC, not a network model" in capsys.readouterr().err
+    # --save-model: networks only, so one is chosen and both files are written (was: refused after the search)
+    assert main([*base, "-o", str(tmp_path / "e.aig"), "--save-model", str(tmp_path / "m.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "the search tries networks only" in out and "truth table" not in out
+    assert (tmp_path / "e.aig").exists() and (tmp_path / "m.npz").exists()
     assert main([*base, "-o", str(tmp_path / "f.aig"), "--care-table", "0"]) == 0
     assert "truth table" not in capsys.readouterr().out
 

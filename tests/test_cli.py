@@ -240,3 +240,44 @@ def test_an_error_caused_by_ctrl_c_is_reported_as_an_interruption(monkeypatch, c
     assert main(["tasks"]) == 130
     assert capsys.readouterr().err == "lutlearn: interrupted\n"
     assert signal.getsignal(signal.SIGINT) is before  # main restores the handler it replaced
+
+
+def test_info_escapes_the_names_a_pipeline_file_holds(tmp_path, capsys):
+    """A step name with escape sequences (clear the screen, forge a line) is printed escaped, on its line."""
+    from sklearn.pipeline import Pipeline
+
+    from lutlearn import LutNetworkClassifier, ThermometerEncoder
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    evil = "enc\x1b[2J\x1b[H\rmodel: forged\n"
+    pipe = Pipeline([(evil, ThermometerEncoder(n_bits=4)),
+                     ("net", LutNetworkClassifier(k=2, hidden_layers=(8,), random_state=0))]).fit(X, y)
+    from lutlearn import save
+
+    save(pipe, tmp_path / "p.npz")
+    assert main(["info", str(tmp_path / "p.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out and "\nmodel: forged" not in out
+    assert "  enc\\x1b[2J\\x1b[H\\x0dmodel: forged\\x0a: ThermometerEncoder(" in out
+
+
+def test_a_closed_stdout_pipe_ends_quietly(tmp_path):
+    """``lutlearn info m.npz | head -1``: no 'Broken pipe' error, the status of a process ended by SIGPIPE."""
+    import os
+
+    from lutlearn import LutNetworkClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (100, 8), dtype=np.uint8)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    for n_layers in (1, 300):  # output in one write at exit, or in several while the command runs
+        path = tmp_path / f"m{n_layers}.npz"
+        LutNetworkClassifier(k=2, hidden_layers=(4,) * n_layers, random_state=0).fit(X, X[:, 0]).save(path)
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before anything is written
+        p = subprocess.run([sys.executable, "-m", "lutlearn", "info", str(path)], stdout=write,
+                           stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+        os.close(write)
+        assert p.stderr == "" and p.returncode == 141, (n_layers, p.returncode, p.stderr)

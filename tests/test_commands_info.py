@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import lutlearn
 from lutlearn.cli import main
 from lutlearn.export.aiger import Aig
 
@@ -30,3 +38,25 @@ def test_info_circuit_with_latches_reports_its_header(tmp_path, capsys):
     assert "levels: not computed (lutlearn reads combinational AIGs; this one has latches)" in out
     assert main(["evaluate", str(tmp_path / "t.aag"), str(tmp_path / "t.aag")]) == 1
     assert "latches, bad-state or constraint properties are not supported" in capsys.readouterr().err
+
+
+_COMMANDS_ON_A_FIFO = """
+import os, sys
+from lutlearn.cli import main
+folder = sys.argv[1]
+os.mkfifo(os.path.join(folder, "f.npz"))
+with open(os.path.join(folder, "d.pla"), "w") as fh:
+    fh.write(".i 2\\n.o 1\\n.type fr\\n00 0\\n11 1\\n.e\\n")
+print(main(["info", os.path.join(folder, "f.npz")]), main(["evaluate", os.path.join(folder, "f.npz"),
+                                                            os.path.join(folder, "d.pla")]))
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_info_and_evaluate_refuse_a_fifo_at_once(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(lutlearn.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", _COMMANDS_ON_A_FIFO, str(tmp_path)], capture_output=True,
+                         text=True, env=env, timeout=60)  # before the fix: the file sniffer blocked in open()
+    assert out.stdout.strip() == "1 1", out.stdout + out.stderr
+    errors = out.stderr.strip().splitlines()
+    assert len(errors) == 2 and all(f"{tmp_path / 'f.npz'}: is a named pipe (FIFO)" in e for e in errors), errors

@@ -101,12 +101,15 @@ def test_report_only_does_not_run(tmp_path, capsys):
     assert "not run" in (tmp_path / "table2.md").read_text()
 
 
-@pytest.mark.parametrize("content", ["[]", "3", '"text"', "{not json"])
+@pytest.mark.parametrize("content", ["[]", "3", '"text"', "{not json", '{"status": "ok"}', "ACCURACY"])
 def test_a_record_that_is_not_a_json_object_is_named_and_run_again(tmp_path, capsys, content):
     assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     victim = next((tmp_path / "runs").rglob("*.json"))
+    if content == "ACCURACY":  # a non-numeric accuracy stopped reproduce; {"status": "ok"} gave "error: 'task'"
+        content = json.dumps({**json.loads(victim.read_text()), "test_accuracy": "high"})
     victim.write_text(content)
-    with pytest.warns(UserWarning, match=rf"{victim.name}: (not a run record|unreadable run record).*done again"):
+    with pytest.warns(UserWarning, match=rf"{victim.name}: (not a run record|unreadable run record|not a valid "
+                                         r"run record).*done again"):
         assert main(["reproduce", "table2", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     assert capsys.readouterr().out.splitlines()[-2].startswith("1 runs done")
     assert json.loads(victim.read_text())["status"] == "ok"

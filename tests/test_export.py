@@ -9,13 +9,18 @@ installed (``.ci/run`` installs them on Debian).
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import lutlearn
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task
@@ -713,3 +718,77 @@ def test_export_aiger_optimised_by_abc_is_byte_identical_run_to_run(model, tmp_p
     comment = read_aiger(tmp_path / "a" / "c.aig").comment
     assert comment == f"optimised by ABC: {tools.ABC_SCRIPT}"
     assert b"/tmp" not in files[0] and b"written by ABC" not in files[0]
+
+
+# ------------------------------------------------------------------ hostile AIGER files
+
+
+def test_a_binary_and_gate_reading_itself_is_refused(tmp_path, capsys):
+    from lutlearn.export.aiger import AigerFormatError, parse_aiger
+
+    data = b"aig 6 5 0 1 1\n12\n\x00\x02"  # gate 12 = 12 & 10: a delta of 0 reads the gate being defined
+    with pytest.raises(AigerFormatError, match="<bytes>: AND gate 12 reads itself"):
+        parse_aiger(data)
+    path = tmp_path / "s.aig"
+    path.write_bytes(data)
+    pla = tmp_path / "d.pla"
+    pla.write_text(".i 5\n.o 1\n.type fr\n00000 0\n11111 1\n.e\n")
+    assert main(["evaluate", str(path), str(pla)]) == 1
+    assert "reads itself" in capsys.readouterr().err
+
+
+def test_a_run_of_continuation_bytes_is_refused_in_linear_time():
+    from lutlearn.export.aiger import AigerFormatError, parse_aiger
+
+    data = b"aig 6 5 0 1 1\n12\n" + b"\xff" * 10**6  # took 41-61 s when each byte grew a big integer
+    t0 = time.perf_counter()
+    with pytest.raises(AigerFormatError, match="<bytes>: an AND gate's delta is longer than 10 bytes"):
+        parse_aiger(data)
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_an_aiger_header_without_a_line_end_is_a_clear_error():
+    from lutlearn.export.aiger import AigerFormatError, parse_aiger
+
+    with pytest.raises(AigerFormatError, match="<bytes>: the AIGER header line has no line end"):
+        parse_aiger(b"aig 0 0 0 0 0")
+
+
+def test_an_aiger_header_promising_more_than_the_file_holds_is_refused():
+    from lutlearn.export.aiger import AigerFormatError, parse_aiger
+
+    with pytest.raises(AigerFormatError, match="more than its 25 bytes can hold"):
+        parse_aiger(b"aig 1000 0 0 1000 1000\n2\n")
+    with pytest.raises(AigerFormatError, match=r"<bytes>: header counts M=10{30}, I=10{30} are more than 2147483647"):
+        parse_aiger(b"aig %d %d 0 1 0\n2\n" % (10**30, 10**30))
+    huge = parse_aiger(b"aig 268435456 268435456 0 1 0\n2\n")  # inputs cost nothing: no file lists them
+    assert huge.n_inputs == 2**28 and huge.levels == 0
+
+
+_INFO_UNDER_A_CAP = """
+import resource, sys
+import sklearn.pipeline, lutlearn.commands.info, lutlearn.export.aiger, lutlearn.saving, lutlearn.training  # noqa
+from lutlearn.cli import main
+def vm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+cap = vm() + (256 << 20)  # what the process maps now, plus 256 MiB
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+sys.exit(main(["info", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc")
+@pytest.mark.parametrize("header, expect", [
+    (b"aig 268435456 268435456 0 1 0\n2\n", "inputs: 268435456"),  # peaked at 2.3 GB
+    (b"aig %d %d 0 1 0\n2\n" % (10**30, 10**30), "are more than 2147483647"),  # 'cannot fit int into an index'
+])
+def test_info_bounds_the_memory_an_aiger_header_asks_for(tmp_path, header, expect):
+    path = tmp_path / "h.aig"
+    path.write_bytes(header)
+    env = {**os.environ, "PYTHONPATH": str(Path(lutlearn.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", _INFO_UNDER_A_CAP, str(path)], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert expect in out.stdout + out.stderr, out.stdout + out.stderr
+    assert "MemoryError" not in out.stderr and "Traceback" not in out.stderr

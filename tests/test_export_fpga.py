@@ -191,3 +191,22 @@ def test_report_with_class_scores(tmp_path, capsys):
     two.save(tmp_path / "two.npz")
     assert main(["hw-report", str(tmp_path / "two.npz"), "--target", "lut6", "--scores"]) == 1
     assert "multi-class (voting) models only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["-o", "{model}"], "is also an input of this command"),  # replaced the model by JSON
+    (["--freq", "-5"], "--freq must be a positive number of MHz, got -5.0"),
+    (["--freq", "nan"], "--freq must be a positive number of MHz, got nan"),
+    (["--freq", "inf"], "--freq must be a positive number of MHz, got inf"),
+    (["--word-width", "1000000000"], "must be from 1 to 4096 bits, got 1000000000"),
+])
+def test_hw_report_checks_its_options_and_outputs_first(tiny, tmp_path, capsys, monkeypatch, extra, message):
+    path = tmp_path / "m.npz"
+    tiny.save(path)
+    before = path.read_bytes()
+    monkeypatch.setattr(fpga, "hardware_report", lambda *a, **k: pytest.fail("the work started"))
+    argv = ["hw-report", str(path), "--target", "lut6", *[e.format(model=path) for e in extra]]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert path.read_bytes() == before

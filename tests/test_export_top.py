@@ -339,7 +339,7 @@ def test_export_command_with_an_encoder_pipeline(pixels, tmp_path, capsys):
     bad = [
         (["--testbench", "--task", "binary-digits"], "ThermometerEncoder reads raw features"),
         (["--testbench", "--testbench-data", str(tmp_path / "bits.npy")], "need 64 raw features per example"),
-        (["--testbench", "--testbench-data", str(data), "--feature-bits", "4"], "integers in 0..15"),
+        (["--testbench", "--testbench-data", str(data), "--feature-bits", "4"], "integers 0..15"),
         (["--scores", "--arithmetic", "luts"], "arithmetic 'vectors'"),
     ]
     np.save(tmp_path / "bits.npy", bits[:5])
@@ -363,3 +363,146 @@ def test_readme_ecp5_10_class_design_passes_its_testbench(mnist_home, tmp_path, 
     assert "5 pipeline registers; top level lutlearn_model_top: 49 words of 16 bits per example" in out
     assert "class scores out: 10 unsigned integers of" in out and "1000 golden vectors" in out
     assert "Icarus Verilog: 1000 outputs for 1000 examples, 0 mismatches, latency 55 cycles: passed" in out
+
+
+# ------------------------------------------------------------------ outputs: checked first, written only on success
+
+
+def _files(folder) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_export_checks_the_testbench_files_against_its_inputs(model, digits, tmp_path, capsys):
+    """``NAME_tb.v`` and the vector files are outputs too: one that is the model (or the data) is refused first."""
+    data = tmp_path / "data.npz"
+    np.savez(data, X=digits.X_test, y=digits.y_test)
+    for victim in ("m_tb.v", "m_tb_inputs.mem", "m_tb_expected.mem"):
+        model.save(tmp_path / victim)  # a model whose name is that of a testbench file
+        before = _files(tmp_path)
+        argv = ["export", str(tmp_path / victim), "-o", str(tmp_path / "m.v"), "--top", "--testbench",
+                "--testbench-data", str(data)]
+        assert main(argv) == 1
+        assert f"{tmp_path / victim}: is also an input of this command" in capsys.readouterr().err
+        assert _files(tmp_path) == before
+        (tmp_path / victim).unlink()
+    model.save(tmp_path / "model.npz")
+    np.savez(tmp_path / "m_tb_inputs.mem", X=digits.X_test)  # the testbench data itself
+    assert main(["export", str(tmp_path / "model.npz"), "-o", str(tmp_path / "m.v"), "--top", "--testbench",
+                 "--testbench-data", str(tmp_path / "m_tb_inputs.mem")]) == 1
+    assert "is also an input of this command" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--vectors", "0"], "--vectors must be >= 1, got 0"),
+    (["--testbench-data", "missing.npz"], "no such file"),
+    (["--testbench-data", "bad.npz"], "the golden vectors need 64 input bits per example"),
+    (["--word-width", "100000000"], "must be from 1 to 4096 bits, got 100000000"),
+])
+def test_export_that_fails_writes_no_file(model, digits, tmp_path, capsys, monkeypatch, extra, message):
+    model.save(tmp_path / "model.npz")
+    np.savez(tmp_path / "data.npz", X=digits.X_test)
+    np.savez(tmp_path / "bad.npz", X=digits.X_test[:, :10])
+    monkeypatch.chdir(tmp_path)
+    before = _files(tmp_path)
+    argv = ["export", "model.npz", "-o", "m.v", "--top", "--testbench", "--testbench-data", "data.npz", *extra]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert _files(tmp_path) == before  # no .v written before the failure (it used to be)
+
+
+def test_a_failing_testbench_leaves_no_file(model, digits, tmp_path, capsys, monkeypatch):
+    """The testbench runs on staged files: when it fails, neither the design nor the testbench is written."""
+    need_icarus()
+    model.save(tmp_path / "model.npz")
+    np.savez(tmp_path / "data.npz", X=digits.X_test)
+    (tmp_path / "m.v").write_text("// an older design, kept\n")
+    before = _files(tmp_path)
+    real = tools.run_testbench
+    monkeypatch.setattr(tools, "run_testbench", lambda tb, design: {**real(tb, design), "passed": False})
+    argv = ["export", str(tmp_path / "model.npz"), "-o", str(tmp_path / "m.v"), "--top", "--testbench",
+            "--testbench-data", str(tmp_path / "data.npz"), "--vectors", "50"]
+    assert main(argv) == 1
+    assert "the testbench m_tb.v failed: no file written" in capsys.readouterr().err
+    assert _files(tmp_path) == before
+
+
+def test_export_optimize_without_abc_writes_nothing(model, tmp_path, capsys, monkeypatch):
+    model.save(tmp_path / "model.npz")
+    monkeypatch.setattr("lutlearn.export.tools.find_abc", lambda: None)
+    before = _files(tmp_path)
+    assert main(["export", str(tmp_path / "model.npz"), "-o", str(tmp_path / "m.aig"), "--optimize"]) == 1
+    assert "--optimize needs ABC, which is not installed" in capsys.readouterr().err
+    assert _files(tmp_path) == before
+
+
+def test_export_into_proc_names_the_output_not_a_temporary_file(model, tmp_path, capsys):
+    model.save(tmp_path / "model.npz")
+    assert main(["export", str(tmp_path / "model.npz"), "-o", "/proc/x.c"]) == 1
+    err = capsys.readouterr().err
+    assert "/proc/x.c" in err and ".part" not in err and ".x.c." not in err, err
+
+
+# ------------------------------------------------------------------ encoders: the circuit is predict, or refused
+
+
+def _breast_cancer():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, y
+
+
+@pytest.mark.parametrize("method", ["uniform", "quantile"])
+def test_an_encoder_fitted_on_real_features_is_refused_before_any_file(tmp_path, capsys, method):
+    """Real-valued features (breast cancer): the comparators would floor the thresholds (82 of 240 stayed
+    distinct, 69.9% agreement); refused at export, before any file, saying to scale to integers."""
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThermometerEncoder, save
+
+    X, y = _breast_cancer()
+    p = make_pipeline(ThermometerEncoder(n_bits=8, method=method),
+                      LutNetworkClassifier(k=4, hidden_layers=(32,), random_state=0)).fit(X, y)
+    save(p, tmp_path / "p.npz")
+    np.savez(tmp_path / "raw.npz", X=X)
+    before = _files(tmp_path)
+    for argv in (["export", str(tmp_path / "p.npz"), "-o", str(tmp_path / "p.v")],
+                 ["export", str(tmp_path / "p.npz"), "-o", str(tmp_path / "p.v"), "--top", "--testbench",
+                  "--testbench-data", str(tmp_path / "raw.npz")],
+                 ["hw-report", str(tmp_path / "p.npz"), "--target", "lut6"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "fitted on features that are not integers of 8 bits" in err and "scale the features to " \
+               "integers 0..255 first" in err and err.count("\n") == 1, err
+    assert _files(tmp_path) == before
+    with pytest.raises(ValueError, match="not integers of 8 bits"):
+        render(p, "verilog")
+
+
+def test_an_encoder_fitted_on_scaled_real_features_exports_equal_to_predict(tmp_path):
+    """The same real-valued data scaled to 8-bit integers: the exported comparators and network equal predict."""
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThermometerEncoder
+    from lutlearn.export.encoder import InputEncoder, check_exportable_encoder
+
+    X, y = _breast_cancer()
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    Xi = np.round((X - lo) / (hi - lo) * 255).astype(np.int64)
+    for method in ("uniform", "quantile"):
+        p = make_pipeline(ThermometerEncoder(n_bits=8, method=method),
+                          LutNetworkClassifier(k=4, hidden_layers=(32,), random_state=0)).fit(Xi[:400], y[:400])
+        check_exportable_encoder(p[0], 8)
+        enc = InputEncoder.from_encoder(p[0], 8)
+        net = LutNetlist.from_model(p[-1])
+        bits = enc.encode(Xi)
+        np.testing.assert_array_equal(bits, p[0].transform(Xi))
+        np.testing.assert_array_equal(net.predict(bits), p.predict(Xi))
+    if shutil.which("iverilog"):  # and the written design, simulated, through the command line
+        from lutlearn import save
+
+        save(p, tmp_path / "p.npz")
+        np.savez(tmp_path / "raw.npz", X=Xi)
+        assert main(["export", str(tmp_path / "p.npz"), "-o", str(tmp_path / "p.v"), "--top", "--testbench",
+                     "--testbench-data", str(tmp_path / "raw.npz"), "--vectors", "569"]) == 0

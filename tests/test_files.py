@@ -159,11 +159,9 @@ def test_temporaries_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
     killed.wait()
     stale = [p for p in tmp_path.iterdir()]
     assert len(stale) == 1 and stale[0].name.startswith(".model.npz.")
-    live = _writer_in_the_middle(target)  # a concurrent writer, still running
+    live = _writer_in_the_middle(target)  # a concurrent writer, still running: it removed the killed one's file
     try:
-        old = stale[0].stat().st_mtime - 3600
-        for p in tmp_path.iterdir():
-            os.utime(p, (old, old))  # both are old: only the lock tells them apart
+        assert not stale[0].exists()
         (tmp_path / ".model.npz.notmine").write_bytes(b"x")  # not lutlearn's naming: kept
         with atomic_writer(target) as fh:
             fh.write(b"whole")
@@ -176,12 +174,38 @@ def test_temporaries_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
     assert target.read_bytes() == b"whole"
 
 
-def test_a_fresh_temporary_is_never_removed(tmp_path):
-    fresh = tmp_path / ".m.npz.0123abcd.part"
-    fresh.write_bytes(b"just created, not locked yet")
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and advisory locks")
+def test_a_writer_killed_a_moment_ago_leaves_nothing_after_the_next_write(tmp_path):
+    """Killed mid-write and resumed at once (a record of a sweep): its young temporary file is removed too (it
+    stayed forever when only files older than 10 s were)."""
+    target = tmp_path / "record.json"
+    killed = _writer_in_the_middle(target)
+    killed.kill()
+    killed.wait()
+    assert len(list(tmp_path.iterdir())) == 1
+    write_json(target, {"status": "ok"})
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
+def test_a_temporary_removed_before_its_writer_locked_it_is_made_again(tmp_path, monkeypatch):
+    """The race a minimum age used to guard: a cleaner removes a writer's new file before its lock; the writer
+    sees it gone and writes another, so the target is still written whole."""
+    import lutlearn._files as files
+
+    real, raced = files._lock, []
+
+    def lock_after_a_cleaner(fd, wait=False):
+        if wait and not raced:
+            raced.append(1)
+            for p in tmp_path.glob(".m.npz.*"):
+                p.unlink()  # what remove_stale_temporaries of another writer does to an unlocked file
+        return real(fd, wait)
+
+    monkeypatch.setattr(files, "_lock", lock_after_a_cleaner)
     with atomic_writer(tmp_path / "m.npz") as fh:
-        fh.write(b"x")
-    assert fresh.exists()
+        fh.write(b"whole")
+    assert raced and (tmp_path / "m.npz").read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links")

@@ -323,3 +323,76 @@ def test_describe_file_names_what_a_file_is_and_what_reads_it(tmp_path):
     for name, start in expected.items():
         assert describe_file(tmp_path / name).startswith(start), name
     assert describe_file(tmp_path / "missing").startswith("an unreadable file")
+
+
+def test_csv_integer_labels_beyond_2_53_stay_distinct(tmp_path):
+    """2**53 and 2**53 + 1 were one class (parsed as floats); integer literals are read as integers exactly."""
+    (tmp_path / "l.csv").write_text(f"0,1,{2**53}\n1,1,{2**53 + 1}\n1,0,-{2**63}\n")
+    X, y = read_examples(tmp_path / "l.csv")
+    assert y.dtype == np.int64 and y.tolist() == [2**53, 2**53 + 1, -2**63]
+    (tmp_path / "big.csv").write_text(f"0,1,1\n1,1,{2**64}\n")
+    with pytest.raises(ValueError, match=f"big.csv: line 2: label '{2**64}' does not fit a 64-bit integer"):
+        read_examples(tmp_path / "big.csv")
+
+
+def test_train_on_labels_1e20_says_what_to_do(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, (60, 4))
+    (tmp_path / "l.csv").write_text("".join(f"{a},{b},{c},{d},{'1e20' if a else '3e20'}\n" for a, b, c, d in X))
+    assert main(["train", str(tmp_path / "l.csv"), "-o", str(tmp_path / "m.npz")]) == 1  # was sklearn's
+    err = capsys.readouterr().err  # "Unknown label type: continuous. Maybe you are trying to fit ..."
+    assert "labels such as 1e+20 are whole numbers beyond 2**53 written as floats" in err
+    assert err.count("\n") == 1 and not (tmp_path / "m.npz").exists()
+
+
+def test_a_pickle_behind_a_symlinked_folder_of_a_zarr_store_is_refused(tmp_path):
+    """``mv evil.zarr/X hide/xdir; ln -s ../hide/xdir evil.zarr/X``: the check walked past the link, Zarr follows
+    it (and ran the payload with zarr 2.18); the linked folder is now checked like any other."""
+    from lutlearn.io import check_zarr_store
+
+    marker = tmp_path / "ran"
+    store = _malicious_store(tmp_path / "evil.zarr", marker, {"dtype": "<i8"})
+    (tmp_path / "hide").mkdir()
+    (store / "X").rename(tmp_path / "hide" / "xdir")
+    (store / "X").symlink_to(Path("..") / "hide" / "xdir")
+    with pytest.raises(ValueError, match=f"^{store / 'X' / '.zarray'}: codec 'pickle' refused"):
+        check_zarr_store(store)
+    (store / "loop").symlink_to(Path(".."))
+    (store / "X").unlink()
+    with pytest.raises(ValueError, match="a symbolic link loop in the Zarr store"):
+        check_zarr_store(store)
+    assert not marker.exists()
+
+
+def test_zarr_older_than_the_extra_asks_is_refused(monkeypatch):
+    import importlib.metadata
+
+    from lutlearn.io import _ZARR_VERSIONS, _check_versions
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: {"zarr": "2.18.3", "numcodecs": "0.14.1"}[name])
+    with pytest.raises(ImportError, match=r"zarr 2.18.3 is installed, but lutlearn reads Zarr stores with zarr >= 3.1"):
+        _check_versions(_ZARR_VERSIONS)
+
+
+@pytest.mark.parametrize("name, arrays, match", [
+    ("d.npz", {"X": np.arange(6.0), "y": np.zeros(6)}, r"expected a 2-D table of examples .* shape \(6,\)"),
+    ("d.npz", {"X": np.ones((3, 2), complex)}, "the examples are complex numbers"),
+    ("d.npy", np.ones((3, 2), complex), "the examples are complex numbers"),
+    ("d.npz", {"X": np.ones((3, 2)), "y": np.ones((3, 2))}, r"'y' has shape \(3, 2\); expected one label"),
+])
+def test_1d_or_complex_examples_are_one_line_naming_the_file(tmp_path, capsys, name, arrays, match):
+    """1-D or complex X gave scikit-learn's multi-line dump of the array, without the file name."""
+    from lutlearn.cli import main
+
+    path = tmp_path / name
+    if isinstance(arrays, dict):
+        np.savez(path, **arrays)
+    else:
+        np.save(path, arrays)
+    with pytest.raises(ValueError, match=f"^{path}: {match}"):
+        read_examples(path)
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err, err

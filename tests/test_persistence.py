@@ -407,3 +407,33 @@ def test_greedy_wiring_is_stored_and_older_files_mean_random(tmp_path):
     rewrite(tmp_path / "g.npz", lambda a, meta: meta["estimator_params"].update(wiring="best"))
     with pytest.raises(ModelFormatError, match="estimator_params"):
         load(tmp_path / "g.npz")
+
+
+@pytest.mark.parametrize("shift", [1099, -1099])
+def test_a_weight_shift_out_of_the_float_range_is_refused(tmp_path, shift):
+    """A JSON edit (checksums recomputed) to weight_shift +-1099: the counts would weigh 0 or infinity, and a
+    multi-class model predicted one class; refused on load. A fitted model's shift still loads."""
+
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    m = LutNetworkClassifier(k=3, hidden_layers=(8,), output_k=3, n_output_luts=4, random_state=0).fit(
+        X, X[:, :3].sum(axis=1), sample_weight=rng.random(300))
+    path = tmp_path / "m.npz"
+    m.save(path)
+    assert load(path).network_.head.weight_shift == m.network_.head.weight_shift > 0
+    rewrite(path, lambda a, meta: meta.update(weight_shift=shift))
+    with pytest.raises(ModelFormatError, match=f"weight_shift {shift} puts the training set's total weight"):
+        load(path)
+
+
+def test_info_prints_the_unit_of_a_negative_weight_shift(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(300, 12)).astype(np.uint8)
+    m = LutNetworkClassifier(k=3, hidden_layers=(8,), random_state=0).fit(X, X[:, 0], sample_weight=np.full(300, 1e9))
+    assert m.network_.head.weight_shift < 0
+    m.save(tmp_path / "m.npz")
+    assert main(["info", str(tmp_path / "m.npz")]) == 0
+    out = capsys.readouterr().out
+    assert f"counts are in units of 2**{-m.network_.head.weight_shift} of a weight" in out and "--" not in out

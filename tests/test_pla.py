@@ -52,6 +52,7 @@ def test_read_good_file(tmp_path):
         (".i 4\n.o 1\n.type fd\n0101 1\n", 3, "only '.type f' and '.type fr'"),
         (".i four\n.o 1\n", 1, "'.i' needs one non-negative integer"),
         (".i 4\n.o 1\n.kiss\n", 3, "unsupported directive '.kiss'"),
+        (".i 4\n.o 1\n0101 1\n.i 3\n010 1\n", 4, "a second '.i' directive (the first is on line 1)"),
     ],
 )
 def test_malformed_files_name_the_line(tmp_path, text, line, words):

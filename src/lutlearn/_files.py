@@ -9,7 +9,7 @@ write leaves the old file (or no file) at the target and no temporary file.
 A process killed outright (SIGKILL, power loss) cannot remove its temporary
 file; the writer holds an advisory lock on it while writing, and the next
 write of the same target removes every temporary file of that target whose
-lock is free (its writer is gone). :func:`require_regular_file` tells what a
+lock is free (its writer is gone), however recent. :func:`require_regular_file` tells what a
 path that should be a readable file is when it is not one (a folder, a FIFO,
 a device, a symbolic link loop), before anything opens it.
 """
@@ -34,10 +34,7 @@ try:  # POSIX advisory locks: how a writer shows that its temporary file is in u
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-#: A temporary file younger than this is never removed as stale (its writer may
-#: have just created it and not locked it yet); without ``fcntl``, one older
-#: than :data:`STALE_UNLOCKED_AFTER` is.
-STALE_MIN_AGE = 10.0
+#: Without ``fcntl`` (no locks to tell a live writer), a temporary file older than this is stale.
 STALE_UNLOCKED_AFTER = 24 * 3600.0
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -56,6 +53,14 @@ def _create_beside(path: Path, suffix: str) -> tuple[int, Path]:
             return os.open(tmp, _FLAGS, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> OSError:
+    """The error of a temporary file or folder beside ``path`` that cannot be made, named after ``path`` (the
+    temporary name is none the user gave)."""
+    return OSError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def _fsync(path: Path, flags: int) -> None:
@@ -76,25 +81,54 @@ def _temp_pattern(path: Path) -> re.Pattern:
     return re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}(\.[A-Za-z0-9_-]{1,16})?")
 
 
-def _lock(fd: int) -> bool:
-    """Take the exclusive advisory lock of ``fd`` without waiting; False if another process holds it."""
+def _lock(fd: int, wait: bool = False) -> bool:
+    """Take the exclusive advisory lock of ``fd`` (waiting for it with ``wait``); False if another process holds
+    it."""
     if fcntl is None:  # pragma: no cover - Windows
         return True
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
     except OSError:
         return False
     return True
+
+
+def _still_at(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (a cleaner may have removed it)."""
+    try:
+        a, b = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _create_locked(path: Path, suffix: str) -> tuple[int, int, Path]:
+    """A new temporary file beside ``path``, locked: ``(fd, lock_fd, tmp)``.
+
+    Between its creation and its lock a cleaner (:func:`remove_stale_temporaries`
+    of another writer) may take it for a killed writer's file and remove it;
+    the file is then made again, so a locked temporary file is never removed.
+    """
+    while True:
+        fd, tmp = _create_beside(path, suffix)
+        lock = os.dup(fd)  # holds the lock until the rename, whoever closes ``fd``
+        _lock(lock, wait=True)  # a cleaner holds it only while it removes the file
+        if _still_at(lock, tmp):
+            return fd, lock, tmp
+        os.close(fd)
+        os.close(lock)
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     """Remove the temporary files a killed writer of ``path`` left beside it; return those removed.
 
     A temporary file is stale when it has lutlearn's name for ``path``'s
-    temporaries (``.<name>.<8 hex digits><suffix>``), is older than
-    :data:`STALE_MIN_AGE` seconds, and no process holds its lock (every
-    writer locks its temporary file until the rename; the lock dies with the
-    process, even on SIGKILL). Files that are not regular files are left alone.
+    temporaries (``.<name>.<8 hex digits><suffix>``) and no process holds its
+    lock (every writer locks its temporary file until the rename; the lock
+    dies with the process, even on SIGKILL), however young it is: a writer
+    whose new file is removed before it could lock it makes another. Without
+    ``fcntl``, one older than :data:`STALE_UNLOCKED_AFTER` is stale. Files
+    that are not regular files are left alone.
     """
     path = Path(path)
     pattern, removed = _temp_pattern(path), []
@@ -114,9 +148,9 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
         try:
             st = os.fstat(fd)
             age = now - st.st_mtime
-            if not stat.S_ISREG(st.st_mode) or age < STALE_MIN_AGE:
+            if not stat.S_ISREG(st.st_mode):
                 continue
-            if (fcntl is not None and _lock(fd)) or age > STALE_UNLOCKED_AFTER:
+            if (_lock(fd) if fcntl is not None else age > STALE_UNLOCKED_AFTER) and _still_at(fd, tmp):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
                     removed.append(tmp)
@@ -192,10 +226,8 @@ def atomic_writer(path: str | os.PathLike, mode: str | None = "wb", *, encoding:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    fd, tmp = _create_beside(path, suffix)
-    lock = os.dup(fd)  # holds the lock until the rename, whoever closes ``fd``
+    fd, lock, tmp = _create_locked(path, suffix)
     try:
-        _lock(lock)
         if mode is None:
             os.close(fd)
             yield tmp
@@ -234,3 +266,39 @@ def write_json(path: str | os.PathLike, obj, *, indent: int | None = 1, sort_key
     with atomic_writer(path, "w") as fh:
         json.dump(obj, fh, indent=indent, sort_keys=sort_keys, default=_json_default)
         fh.write("\n")
+
+
+@contextlib.contextmanager
+def staged_outputs(*outputs: str | os.PathLike) -> Iterator[list[Path]]:
+    """Yield a stand-in path for each of ``outputs``; move them all into place only when the block succeeds.
+
+    Each stand-in has its output's file name, in a new hidden folder beside
+    that output (one per output folder), so that files which name each
+    other (a testbench and its vector files) work where they are staged. On
+    success each stand-in that was written is renamed over its output; on
+    any exception, including KeyboardInterrupt, the staging folders are
+    removed and every output is left as it was: a command that fails after
+    writing part of its files leaves none of them.
+    """
+    import shutil
+    import tempfile
+
+    targets = [Path(o) for o in outputs]
+    folders: dict[Path, Path] = {}
+    try:
+        for t in targets:
+            parent = t.absolute().parent
+            if parent not in folders:
+                try:
+                    parent.mkdir(parents=True, exist_ok=True)
+                    folders[parent] = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".stage", dir=parent))
+                except OSError as exc:
+                    raise _cannot_write(t, exc) from None
+        staged = [folders[t.absolute().parent] / t.name for t in targets]
+        yield staged
+        for s, t in zip(staged, targets):
+            if s.exists():
+                os.replace(s, t)
+    finally:
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)

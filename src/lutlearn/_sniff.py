@@ -57,6 +57,14 @@ def describe_file(path: str | os.PathLike) -> str:
     """
     import zipfile
 
+    from lutlearn._files import require_regular_file
+
+    try:  # stat first: opening a FIFO or a device to sniff it would block
+        require_regular_file(path)
+    except FileNotFoundError as exc:
+        return f"an unreadable file ({exc.strerror or exc})"
+    except ValueError as exc:
+        return str(exc).removeprefix(f"{path}: ")
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)

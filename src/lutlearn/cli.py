@@ -17,6 +17,7 @@ import sys
 import threading
 from typing import Sequence
 
+from lutlearn._text import one_line
 from lutlearn._version import __version__
 
 #: Sub-commands, in the order ``lutlearn --help`` lists them (module: ``-`` becomes ``_``).
@@ -90,10 +91,20 @@ class _Interrupts:
             signal.signal(signal.SIGINT, self._old)
 
 
+#: The exit status when stdout's reader went away: that of a process ended by SIGPIPE (128 + 13), as ``cat``'s.
+_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     with _Interrupts() as interrupts:
-        return _main(argv, interrupts)
+        code = _main(argv, interrupts)
+    try:  # the last of the output, while a closed pipe can still be told apart
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return _BROKEN_PIPE
+    return code
 
 
 def _main(argv: Sequence[str] | None, interrupts: _Interrupts) -> int:
@@ -108,6 +119,9 @@ def _main(argv: Sequence[str] | None, interrupts: _Interrupts) -> int:
     except KeyboardInterrupt:
         print("lutlearn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout stopped (``lutlearn info m.npz | head -1``): end quietly, as
+        _silence_stdout()   # ``cat`` does, with the status of a process ended by SIGPIPE
+        return _BROKEN_PIPE
     except Exception as exc:  # one clear line, not a traceback
         if interrupts.seen:  # Ctrl-C, turned into another error by the code it interrupted
             print("lutlearn: interrupted", file=sys.stderr)
@@ -118,5 +132,17 @@ def _main(argv: Sequence[str] | None, interrupts: _Interrupts) -> int:
         if isinstance(exc, FileNotFoundError) and exc.filename:
             message = f"no such file: {exc.filename}"
         where = f"lutlearn {args.command}" if getattr(args, "command", None) else "lutlearn"
+        # a message may quote a file's text (a name, a label): control characters escaped, line by line
+        message = "\n".join(one_line(line) for line in message.split("\n"))
         print(f"{where}: error: {message}", file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of a closed pipe raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced by an object without a descriptor (a test)
+        pass

@@ -334,7 +334,11 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             return None
         w = np.ones(len(y_enc)) if sample_weight is None else training.check_sample_weight(sample_weight, len(y_enc))
         if cw is not None:
-            w = w * cw[y_enc]
+            with np.errstate(over="ignore"):
+                w = w * cw[y_enc]
+            if not np.isfinite(w).all():
+                raise ValueError("sample_weight times class_weight overflows (beyond 1.8e308): give smaller weights "
+                                 "(only their ratios matter).")
             training.check_weight_stats(True, float(w.min()), float(w.max()))
         return w
 

@@ -88,6 +88,19 @@ def _numpy_error(path: Path, exc: Exception, kind: str) -> ValueError:
     return ValueError(f"{path}: not a readable {kind} file ({exc.__class__.__name__}: {text})")
 
 
+def _check_shapes(X: np.ndarray, y: np.ndarray | None, path: Path) -> None:
+    """One line naming ``path`` (not scikit-learn's dump of the array) unless ``X`` is a 2-D table of real numbers
+    and ``y``, if any, one label per row."""
+    if X.dtype.kind not in "biuf":
+        what = "complex numbers" if X.dtype.kind == "c" else f"values of type {X.dtype}"
+        raise ValueError(f"{path}: the examples are {what}; lutlearn reads real numbers (bits, integers, floats)")
+    if X.ndim != 2:
+        raise ValueError(f"{path}: expected a 2-D table of examples (rows x features), got an array of shape "
+                         f"{X.shape}")
+    if y is not None and (y.ndim != 1 or len(y) != len(X)):
+        raise ValueError(f"{path}: 'y' has shape {y.shape}; expected one label per example ({len(X)},)")
+
+
 def _check_finite(X: np.ndarray, path: Path) -> None:
     """Refuse NaN or infinite feature values, naming the first one's row and column."""
     if X.dtype.kind in "fc" and not np.isfinite(X).all():
@@ -136,12 +149,13 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
             raise _numpy_error(path, exc, ".npz") from None
         if X is None:
             raise ValueError(f"{path}: an .npz data file needs an array named 'X' (has {files})")
-        if X.ndim == 2:
-            _check_finite(X, path)
+        _check_shapes(X, y, path)
+        _check_finite(X, path)
         return X, y
     if suffix == ".npy":
         _check_signature(path, head, b"\x93NUMPY", "a .npy")
         data = _load_npy(path)
+        _check_shapes(data, None, path)
         X, y = _split(data, label_column, None, path)
         _check_finite(X, path)
         return X, y
@@ -158,6 +172,28 @@ def _as_integers_if_exact(a: np.ndarray) -> np.ndarray:
     if a.size and np.all(np.isfinite(a)) and np.all(np.abs(a) <= _EXACT_INTEGERS) and np.all(a == np.round(a)):
         return a.astype(np.int64)
     return a
+
+
+def _csv_labels(texts: list[str], y: np.ndarray, path: Path, first_line: int) -> np.ndarray:
+    """The labels of a CSV file from their ``texts`` (``y``: the same parsed as floats): int64 when every one is
+    an integer literal (exactly, however large up to 64 bits: 2**53 and 2**53 + 1 stay two classes), else the
+    floats (refused when not finite)."""
+    def line(j) -> str:
+        return f"{path}: line {int(j) + first_line}: label {texts[int(j)].strip()!r}"
+
+    try:
+        ints = [int(t) for t in texts]
+    except ValueError:
+        ints = None
+    if ints is not None:
+        big = next((j for j, v in enumerate(ints) if not -2**63 <= v < 2**63), None)
+        if big is not None:
+            raise ValueError(f"{line(big)} does not fit a 64-bit integer; use smaller labels or text")
+        return np.array(ints, dtype=np.int64)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"{line(bad[0])} is not a finite number")
+    return _as_integers_if_exact(y)
 
 
 def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
@@ -199,11 +235,8 @@ def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, 
     X, y = _split(data, label_column, header, path)
     _check_finite(X, path)
     if y is not None:
-        bad = np.flatnonzero(~np.isfinite(y))
-        if len(bad):
-            row = int(bad[0]) + 1 + (header is not None)
-            raise ValueError(f"{path}: line {row}: label {y[bad[0]]!r} is not a finite number")
-        y = _as_integers_if_exact(y)
+        i = _column_index(label_column, data.shape[1], header, path)
+        y = _csv_labels([r[i] for r in rows], y, path, 1 + (header is not None))
     names = None
     if header is not None:
         names = list(header)
@@ -245,6 +278,25 @@ def _require(module: str, what: str):
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(f"{what}; {_EXTRA_HINT}") from exc
+
+
+#: The oldest versions the ``[dask]`` extra asks for, checked before a Zarr store is opened.
+_ZARR_VERSIONS = {"zarr": (3, 1), "numcodecs": (0, 16)}
+
+
+def _check_versions(minimum: dict[str, tuple[int, ...]]) -> None:
+    """ImportError naming the ``[dask]`` extra when an installed package is older than ``minimum`` asks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name, least in minimum.items():
+        try:
+            text = version(name)
+        except PackageNotFoundError:
+            continue  # not installed: the import says so
+        got = tuple(int(p) for p in re.findall(r"\d+", text)[: len(least)])
+        if got < least:
+            raise ImportError(f"{name} {text} is installed, but lutlearn reads Zarr stores with {name} >= "
+                              f"{'.'.join(map(str, least))} only; {_EXTRA_HINT}")
 
 
 def _natural_key(path: Path):
@@ -371,7 +423,13 @@ def check_zarr_store(path: str | os.PathLike) -> None:
     path = Path(path)
     if not path.is_dir():
         raise ValueError(f"{path}: a Zarr store must be a folder")
-    for folder, dirs, files in os.walk(path):
+    seen: set[tuple[int, int]] = set()
+    # symbolic links to folders are followed, as Zarr follows them (a linked folder is checked like any other)
+    for folder, dirs, files in os.walk(path, followlinks=True):
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:
+            raise ValueError(f"{folder}: a symbolic link loop in the Zarr store")
+        seen.add((st.st_dev, st.st_ino))
         dirs.sort()
         for name in sorted(set(files) & _ZARR_METADATA):
             where = Path(folder) / name
@@ -390,6 +448,7 @@ def read_zarr(path: str | os.PathLike):
     """
     da = _require("dask.array", _NEEDS_DASK)
     zarr = _require("zarr", "Zarr data needs the zarr package")
+    _check_versions(_ZARR_VERSIONS)
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))

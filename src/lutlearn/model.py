@@ -167,17 +167,38 @@ def vote_weights(counts: np.ndarray, weight_shift: int = 0) -> tuple[np.ndarray,
     """
     n_out, size, _ = counts.shape
 
+    def log_ratio(c: np.ndarray, a: float) -> np.ndarray:
+        """``log((c * 2**-weight_shift + a) / ALPHA)``; in the log domain when the scaled counts overflow
+        (sample weights near 1e308), else as it always was (the same bits)."""
+        with np.errstate(over="ignore"):
+            scaled = np.ldexp(c.astype(np.float64), -weight_shift)
+        if np.isfinite(scaled).all():
+            return np.log((scaled + a) / ALPHA)
+        with np.errstate(divide="ignore"):
+            log_c = np.log(c.astype(np.float64)) - weight_shift * np.log(2.0)
+        return np.logaddexp(log_c, np.log(a)) - np.log(ALPHA)
+
     def vote(c: np.ndarray) -> np.ndarray:
-        c = np.ldexp(c.astype(np.float64), -weight_shift)
-        return np.rint(VOTE_SCALE * np.log((c + ALPHA) / ALPHA)).astype(np.uint8)
+        # saturated at 255: only counts beyond any int32 weight (huge sample weights) reach it
+        return np.minimum(np.rint(VOTE_SCALE * log_ratio(c, ALPHA)), 255).astype(np.uint8)
 
     top = int(counts.max(initial=0))
     if top < 1 << 20:  # a table indexed by the count: 10x faster than a log per entry
         votes = vote(np.arange(top + 1))[counts]
     else:
         votes = vote(counts)
-    totals = np.ldexp(counts[0].sum(axis=0).astype(np.float64), -weight_shift)
-    offset = np.log(totals / totals.sum()) - np.log((totals + ALPHA * size) / ALPHA)
+    sums = counts[0].sum(axis=0)
+    with np.errstate(divide="ignore"):
+        log_prior = np.log(sums.astype(np.float64)) - np.log(float(sums.sum()))  # the same in any unit
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(np.ldexp(float(sums.sum()), -weight_shift))
+    if finite:
+        totals = np.ldexp(sums.astype(np.float64), -weight_shift)
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(totals / totals.sum())
+    offset = log_prior - log_ratio(sums, ALPHA * size)
+    if np.isneginf(offset).any() and np.isfinite(offset).any():  # a class of no weight at all: it never wins
+        offset[np.isneginf(offset)] = offset[np.isfinite(offset)].min() - 64  # 64 nats > any vote (255 / 8)
     bias = np.rint(VOTE_SCALE * n_out * offset).astype(np.int64)
     return votes, bias - bias.min()
 

@@ -90,6 +90,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -284,6 +286,15 @@ def _fail(path, why: str, what: str = "model"):
 #: above what any model needs (a million feature names fit), far below harm.
 META_MAX_BYTES = 64 << 20
 CLASSES_MAX_BYTES = 16 << 20
+def _normal_weight(total: int, shift: int) -> bool:
+    """Whether ``total`` counts in units of ``2**-shift`` are a normal, finite float64 weight (what training
+    can give: sample weights of normal floats)."""
+    try:
+        return math.ldexp(total, -shift) >= sys.float_info.min
+    except OverflowError:
+        return False
+
+
 _CHUNK = 1 << 20
 _NPY_HEADER_MAX = 10_000
 
@@ -597,6 +608,10 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
     counts = archive.exactly("output_counts", *counts_spec)
     if counts.min() < 0:
         fail("output_counts hold negative counts")
+    total = int(counts[0].sum()) if multi else int(counts.sum())  # the training set's weight, in the counts' unit
+    if shift and not _normal_weight(total, shift):
+        fail(f"weight_shift {shift} puts the training set's total weight of {total} counts out of the float range "
+             "(every vote would be 0 or infinite)")
     dichotomies = []
     for layer in range(1, n_layers if multi else 1):
         d = archive.exactly(f"dichotomies_{layer}", np.uint8, (widths[layer], n_classes))

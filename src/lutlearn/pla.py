@@ -106,6 +106,7 @@ def read_pla(path: str | os.PathLike) -> Pla:
     ob: list[str] = []
     rows: list[bytes] = []
     outs: list[int] = []
+    seen: dict[str, int] = {}
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             where = f"{path}, line {lineno}"
@@ -119,6 +120,10 @@ def read_pla(path: str | os.PathLike) -> Pla:
             if line.startswith("."):
                 words = line.split()
                 key = words[0]
+                if key in seen:  # a second '.i' would change the row width half-way (rows no longer fit)
+                    raise PlaFormatError(f"{where}: a second {key!r} directive (the first is on line {seen[key]})")
+                if key in _ONCE:
+                    seen[key] = lineno
                 if key == ".i":
                     n_in = _directive_int(where, words)
                     if n_in == 0:
@@ -178,6 +183,10 @@ def read_pla(path: str | os.PathLike) -> Pla:
         raise PlaFormatError(f"{path}: '.ilb' names {len(ilb)} inputs but '.i' is {n_in}")
     X = (np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), n_in) - ord("0")).astype(np.uint8)
     return Pla(X=X, y=np.asarray(outs, dtype=np.uint8), input_names=ilb, output_names=ob)
+
+
+#: Directives a PLA file gives at most once.
+_ONCE = (".i", ".o", ".p", ".type", ".ilb", ".ob")
 
 
 def read_pla_pair(train: str | os.PathLike, valid: str | os.PathLike | None = None):

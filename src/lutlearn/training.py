@@ -146,6 +146,9 @@ def check_weight_stats(finite: bool, w_min: float, w_max: float) -> None:
         raise ValueError(f"sample_weight must be non-negative; got a weight of {w_min:g}.")
     if w_max <= 0:
         raise ValueError("sample_weight is all zero: at least one example must have a positive weight.")
+    if w_max < sys.float_info.min:
+        raise ValueError(f"sample_weight: the largest weight, {w_max:g}, is below the smallest normal float "
+                         f"({sys.float_info.min:g}); scale the weights up (only their ratios matter).")
 
 
 def weight_shift(n_samples: int, w_max: float, integral: bool, total: float) -> int | None:
@@ -157,7 +160,12 @@ def weight_shift(n_samples: int, w_max: float, integral: bool, total: float) -> 
     """
     if integral and total <= MAX_TOTAL_WEIGHT:
         return None
-    _, e = math.frexp(float(n_samples) * w_max)  # n * w_max <= 2**e
+    product = float(n_samples) * w_max
+    if math.isfinite(product):
+        _, e = math.frexp(product)  # n * w_max <= 2**e
+    else:  # huge finite weights (1e308): the same exponent, from the factors' (the product overflows)
+        (m_n, e_n), (m_w, e_w) = math.frexp(float(n_samples)), math.frexp(w_max)
+        e = e_n + e_w - (m_n * m_w < 0.5)
     return WEIGHT_BITS - e
 
 
@@ -170,7 +178,9 @@ def integer_weights(w: np.ndarray, shift: int | None) -> np.ndarray:
 
 def quantize_sample_weight(w: np.ndarray) -> tuple[np.ndarray, int]:
     """Checked float64 weights as ``(int32 weights, shift)``; the head's counts are in units of ``2**-shift``."""
-    shift = weight_shift(len(w), float(w.max()), bool((w == np.floor(w)).all()), float(w.sum()))
+    with np.errstate(over="ignore"):  # a total beyond 1.8e308 is inf: more than any count, so weights are scaled
+        total = float(w.sum())
+    shift = weight_shift(len(w), float(w.max()), bool((w == np.floor(w)).all()), total)
     q = integer_weights(w, shift)
     if not q.any():
         raise ValueError("sample_weight: every weight rounds to zero; give weights of comparable sizes.")
@@ -356,6 +366,15 @@ LAYER_OVERHEAD_BYTES = 2048
 WIRING_BLOCK_BYTES = 1 << 25
 
 
+#: Largest ``k`` :func:`random_wiring` picks by insertion (:func:`lutlearn.kernels.smallest_k`); more (greedy
+#: wiring's candidate pools, a whole permutation of the inputs) by a stable sort, which gives the same wires.
+SMALLEST_K_MAX = 64
+
+#: Inputs beyond which :func:`interaction_subsets` looks for no interactions: the pair scan and the four-input
+#: search grow with the square of the inputs (10**5 inputs: 5 * 10**9 pairs, hours and tens of GB).
+MAX_INTERACTION_INPUTS = 4096
+
+
 def wiring_block(n_prev: int) -> int:
     """Luts whose wiring keys (``n_prev`` float64 each) are drawn at once: :data:`WIRING_BLOCK_BYTES` worth."""
     return max(1, WIRING_BLOCK_BYTES // (8 * max(1, n_prev)))
@@ -381,7 +400,10 @@ def random_wiring(rng: np.random.Generator, n_luts: int, n_prev: int, k: int) ->
     block = wiring_block(n_prev)
     for start in range(0, n_luts, block):
         keys = rng.random((min(block, n_luts - start), n_prev))
-        kernels.smallest_k(keys, k, wires[start:start + len(keys)])
+        if k <= SMALLEST_K_MAX:
+            kernels.smallest_k(keys, k, wires[start:start + len(keys)])
+        else:  # the same order (ties by column), in n log n: the kernel's insertion is k * n_prev per lut
+            wires[start:start + len(keys)] = np.argsort(keys, axis=1, kind="stable")[:, :k]
         del keys  # not two blocks at once
     return wires
 
@@ -550,6 +572,9 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
       (and ones with rare exceptions: one clean window suffices), not weaker
       four-input correlations.
 
+    With more than :data:`MAX_INTERACTION_INPUTS` inputs none is looked for
+    (the list is empty): the scans grow with the square of the inputs.
+
     The result depends only on the data (as a set of weighted examples) and
     ``seed``, never on the threads; it is cached for the last few inputs
     (a fit-circuit search fits many networks on the same data).
@@ -568,6 +593,8 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
         sets, then in lexicographic order).
     """
     n_prev, n = A.shape
+    if n_prev > MAX_INTERACTION_INPUTS:
+        return []
     w = np.ones(n, np.int64) if w is None else np.asarray(w, np.int64)
     X, yp = pack_columns(A), pack_columns(y)[0]
     masks, scales = weight_planes(w)

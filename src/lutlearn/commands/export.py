@@ -99,6 +99,8 @@ def testbench_data(args: argparse.Namespace, n_features: int, encoder=None):
     With an encoder the examples are raw features: a task (whose inputs are bits) is refused.
     """
     refuse_task_with_encoder(args.task, encoder, "give them with --testbench-data FILE")
+    if args.vectors < 1:
+        raise ValueError(f"--vectors must be >= 1, got {args.vectors}")
     if args.task:
         from lutlearn.datasets import get_task
 
@@ -111,21 +113,14 @@ def testbench_data(args: argparse.Namespace, n_features: int, encoder=None):
             X = X[:, :-1]
     else:
         raise ValueError("--testbench needs data for its golden vectors: --task NAME or --testbench-data FILE")
-    if args.vectors < 1:
-        raise ValueError(f"--vectors must be >= 1, got {args.vectors}")
     return X[: args.vectors]
 
 
-def write_testbench_files(args: argparse.Namespace, model, net, timing, name: str, shape) -> None:
-    """Write the testbench and its vectors beside the design, and run it when Icarus Verilog is installed.
-
-    ``model`` is the classifier or the pipeline of its encoder and the
-    classifier; ``shape`` the scores' ``(C, SW)`` with ``--scores``, else None.
-    """
-    import shutil
-
+def testbench_vectors(args: argparse.Namespace, model):
+    """``(X, bits, indices, scores)``: the testbench's examples and golden vectors, checked before any file is
+    written. ``model`` is the classifier or the pipeline of its encoder and the classifier."""
     from lutlearn.export import split_pipeline
-    from lutlearn.export.top import bench_files, golden_vectors, write_testbench, write_vectors
+    from lutlearn.export.top import golden_vectors
 
     encoder, clf = split_pipeline(model)
     n_features = clf.n_features_in_ if encoder is None else encoder.n_features_in_
@@ -133,55 +128,102 @@ def write_testbench_files(args: argparse.Namespace, model, net, timing, name: st
     X = testbench_data(args, n_features, encoder)
     if X.ndim != 2 or X.shape[1] != n_features:
         raise ValueError(f"the golden vectors need {n_features} {what} per example, the data has shape {X.shape}")
-    bits, indices, scores = golden_vectors(model, X, args.scores, args.feature_bits)
-    tb, inputs, expected = bench_files(args.output)
+    return (X, *golden_vectors(model, X, args.scores, args.feature_bits))
+
+
+def write_testbench_files(args: argparse.Namespace, vectors, design, net, timing, name: str, shape) -> None:
+    """Write the testbench and its vectors beside ``design`` (the staged ``-o``), and run it when Icarus Verilog
+    is installed.
+
+    ``vectors`` is what :func:`testbench_vectors` gave; ``shape`` the scores' ``(C, SW)`` with ``--scores``, else
+    None. The messages name the final files (``-o``'s folder).
+    """
+    import shutil
+
+    from lutlearn._files import atomic_writer
+    from lutlearn.export.top import bench_files, write_testbench, write_vectors
+
+    X, bits, indices, scores = vectors
+    tb, inputs, expected = bench_files(design)
     write_vectors(inputs, expected, bits, indices, net.n_outputs, scores, shape[1] if shape else 0)
     text = write_testbench(
         name, bits.shape[1], net.n_outputs, len(X), timing, inputs.name, expected.name,
         args.word_width if args.top else None, shape,
     )
-    from lutlearn._files import atomic_writer
-
     with atomic_writer(tb, "w") as fh:
         fh.write(text)
-    print(f"testbench written to {tb} with {len(X)} golden vectors ({inputs.name}, {expected.name})")
+    final_tb = bench_files(args.output)[0]
+    print(f"testbench written to {final_tb} with {len(X)} golden vectors ({inputs.name}, {expected.name})")
     if shutil.which("iverilog") is None:
         print(f"Icarus Verilog is not installed: run it with  iverilog -g2012 -o tb {tb.name} "
-              f"{args.output} && vvp tb  (in {tb.parent})")
+              f"{args.output} && vvp tb  (in {final_tb.parent})")
         return
     from lutlearn.export.tools import run_testbench
 
-    r = run_testbench(tb, args.output)
+    r = run_testbench(tb, design)
     print(f"Icarus Verilog: {r['outputs']} outputs for {r['examples']} examples, {r['mismatches']} mismatches, "
           f"latency {r['latency_cycles']} cycles: {'passed' if r['passed'] else 'FAILED'}")
     if not r["passed"]:
-        raise RuntimeError(f"the testbench {tb} failed")
+        raise RuntimeError(f"the testbench {final_tb.name} failed: no file written")
+
+
+def check_tools(args: argparse.Namespace) -> None:
+    """ValueError, before any work, when an option needs a tool that is not installed (ABC, Yosys)."""
+    import shutil
+
+    from lutlearn.export.tools import find_abc
+
+    if args.optimize and find_abc() is None:
+        raise ValueError("--optimize needs ABC, which is not installed (Debian package 'berkeley-abc')")
+    if args.synth and shutil.which("yosys") is None:
+        raise ValueError("--synth needs Yosys, which is not installed (Debian package 'yosys')")
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.export import LutNetlist, design_shape, export_model, format_from_path
-    from lutlearn.export.aiger import count_ands
+    from lutlearn._files import staged_outputs
+    from lutlearn.export import LutNetlist, export_model, format_from_path
+    from lutlearn.export.top import bench_files, check_word_width
 
-    check_outputs([args.output], [args.model])
+    outputs = [args.output, *(bench_files(args.output) if args.testbench else ())]
+    check_outputs(outputs, [args.model, args.testbench_data if args.testbench else None])
     fmt = args.format or format_from_path(args.output)
     if args.optimize and fmt != "aiger":
         raise ValueError("--optimize applies to the AIGER format only")
     if (args.synth or args.top or args.pipeline or args.testbench or args.scores) and fmt != "verilog":
         raise ValueError("--synth, --top, --pipeline, --scores and --testbench apply to the Verilog format only")
+    if args.parallel and not args.top:
+        raise ValueError("--parallel shapes the top level: give it with --top")
+    if args.top and not args.parallel:
+        check_word_width(args.word_width)
+    check_tools(args)
     model, encoder, clf = load_exportable(args.model, fmt)
     if args.parallel:
-        if not args.top:
-            raise ValueError("--parallel shapes the top level: give it with --top")
         from lutlearn.commands._common import parallel_word_width
 
         args.word_width = parallel_word_width(model, args.feature_bits)
+    if encoder is not None:
+        from lutlearn.export.encoder import check_exportable_encoder
+
+        check_exportable_encoder(encoder, args.feature_bits, args.model)
+    vectors = testbench_vectors(args, model) if args.testbench else None
     net = LutNetlist.from_model(clf)
     word_width = args.word_width if args.top else None
-    export_model(
-        model, args.output, fmt, with_main=args.with_main, name=args.name, net=net, progress=True,
-        pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic, feature_bits=args.feature_bits,
-        scores=args.scores,
-    )
+    with staged_outputs(*outputs) as staged:  # every file moved into place only when all of them succeeded
+        design = staged[0]
+        export_model(
+            model, design, fmt, with_main=args.with_main, name=args.name, net=net, progress=True,
+            pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic,
+            feature_bits=args.feature_bits, scores=args.scores,
+        )
+        report_design(args, fmt, model, encoder, clf, net, design, word_width, vectors)
+    return 0
+
+
+def report_design(args: argparse.Namespace, fmt: str, model, encoder, clf, net, design, word_width, vectors) -> None:
+    """Print what was written to the staged ``design``; run the testbench, ABC and Yosys on it as asked."""
+    from lutlearn.export import design_shape
+    from lutlearn.export.aiger import count_ands
+
     outputs = "1 output" if net.n_outputs == 1 else f"{net.n_outputs} outputs (class index bits)"
     if encoder is None:
         inputs = f"{clf.n_features_in_} inputs"
@@ -205,17 +247,16 @@ def run(args: argparse.Namespace) -> int:
         if shape:
             ports = f"score0 .. score{shape[0] - 1}" if word_width else f"scores[c*{shape[1]} +: {shape[1]}]"
             print(f"class scores out: {shape[0]} unsigned integers of {shape[1]} bits ({ports}), with the class index")
-        if args.testbench:
-            write_testbench_files(args, model, net, timing, name, shape)
+        if vectors is not None:
+            write_testbench_files(args, vectors, design, net, timing, name, shape)
     if fmt == "aiger":
-        print(f"AND gates: {count_ands(args.output)}")
+        print(f"AND gates: {count_ands(design)}")
         if args.optimize:
             from lutlearn.export.tools import optimize_aiger
 
-            print(f"AND gates after ABC: {optimize_aiger(args.output)}")
+            print(f"AND gates after ABC: {optimize_aiger(design)}")
     if args.synth:
         from lutlearn.export.tools import yosys_synth
 
-        stats = yosys_synth(args.output, args.name or "lutlearn_model", target=args.synth)
+        stats = yosys_synth(design, args.name or "lutlearn_model", target=args.synth)
         print(f"Yosys {args.synth}: {stats['luts']} luts, {stats['cells']} cells {stats['cells_by_type']}")
-    return 0

@@ -26,6 +26,11 @@ examples:
 """
 
 
+#: Greedy wiring's candidate inputs per lut when --wiring-candidates is not given: all of them up to this many
+#: (every lut scores each candidate, so the search grows with the inputs: 10**5 inputs took minutes).
+MAX_DEFAULT_CANDIDATES = 4096
+
+
 def _ints(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(t) for t in text.split(","))
@@ -65,7 +70,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-refit", dest="refit", action="store_const", const="none",
                    help="the same as --refit none")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",
-                   help="greedy wiring: inputs of the layer below each lut may choose from (default all)")
+                   help="greedy wiring: inputs of the layer below each lut may choose from (default all, at "
+                        f"most {MAX_DEFAULT_CANDIDATES})")
     p.add_argument("--ensemble", action="store_true",
                    help="also try the majority vote of the three best networks as one circuit")
     p.add_argument("--cascade", action=argparse.BooleanOptionalAction, default=None,
@@ -97,11 +103,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """ValueError, before any work, for options that cannot take effect: ABC's without ABC, and kinds of circuit
+    that are no network model with ``--save-model``."""
+    from lutlearn.export.tools import find_abc
+
+    if args.no_abc or find_abc() is None:
+        why = "--no-abc is given" if args.no_abc else "ABC is not installed (Debian package 'berkeley-abc')"
+        for flag, value in (("--abc-script", args.abc_script), ("--care-table", args.care_table),
+                            ("--care-support", args.care_support)):
+            if value:  # None or 0: not asked for
+                raise ValueError(f"{flag} needs ABC, but {why}")
+    if args.save_model:
+        for flag, value, kind in (("--ensemble", args.ensemble, "the majority of three networks"),
+                                  ("--cascade", args.cascade, "a cascade of luts"),
+                                  ("--care-table", args.care_table, "a care table synthesised by ABC"),
+                                  ("--care-support", args.care_support, "a care table synthesised by ABC")):
+            if value:
+                raise ValueError(f"{flag} with --save-model: {kind} is no network model to save; drop one of them")
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lutlearn._files import atomic_writer
+    from lutlearn._files import atomic_writer, staged_outputs
     from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit, table_inputs
     from lutlearn.commands._common import check_outputs
     from lutlearn.pla import read_pla_pair
@@ -110,11 +136,15 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in (".aig", ".aag"):
         raise ValueError(f"{args.output}: the circuit file must end in .aig (binary) or .aag (ASCII)")
     check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
+    check_options(args)
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
     constant = len(set(y.tolist())) < 2
     if constant and args.save_model:
         raise ValueError(f"{args.pla}: every example has output {int(y[0])}; there is no network to save "
                          "(the circuit is that constant): drop --save-model")
+    if args.save_model:  # only a network is a model: the other kinds are left out before the search, not after
+        args.cascade, args.care_table, args.care_support = False, 0, 0
+        print("--save-model: the search tries networks only (no cascades, no care tables)")
     search = fit_circuit(
         X, y, Xv, yv, args.max_and_gates,
         ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 4, 6, 8)),
@@ -123,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
         n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
         fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
         wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
-        wiring_candidates=args.wiring_candidates,
+        wiring_candidates=args.wiring_candidates or (MAX_DEFAULT_CANDIDATES if X.shape[1] > MAX_DEFAULT_CANDIDATES
+                                                     else None),
         greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
         refit={None: SEARCH_DEFAULTS["refit"], "table": "table", "all": True, "none": False}[args.refit],
         ensemble=args.ensemble,
@@ -143,8 +174,6 @@ def run(args: argparse.Namespace) -> int:
     if args.save_model and search.model is None:
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
-    with atomic_writer(args.output) as fh:
-        fh.write(search.to_aiger(binary=suffix == ".aig"))
     if constant:
         print(f"every training example has output {int(y[0])}: nothing to learn, the circuit is {search.summary}")
         print(f"validation accuracy {b.valid_accuracy:.4f}")
@@ -177,13 +206,19 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.export.aiger import parse_aiger
 
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates}), levels: {parse_aiger(search.aig).levels}")
+    outputs = [o for o in (args.output, args.save_model, args.json) if o]
+    with staged_outputs(*outputs) as staged:  # the files move into place together, once all are written
+        where = dict(zip(outputs, staged))
+        with atomic_writer(where[args.output]) as fh:
+            fh.write(search.to_aiger(binary=suffix == ".aig"))
+        if args.save_model:
+            search.model.save(where[args.save_model])
+        if args.json:
+            config = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"}
+            record = search.to_record(config, abc_script=args.abc_script)
+            with atomic_writer(where[args.json]) as fh:
+                fh.write(json.dumps(record, indent=1, default=list).encode())
     print(f"circuit written to {args.output}")
     if args.save_model:
-        search.model.save(args.save_model)
         print(f"model written to {args.save_model}")
-    if args.json:
-        config = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "command"}
-        record = search.to_record(config, abc_script=args.abc_script)
-        with atomic_writer(args.json) as fh:
-            fh.write(json.dumps(record, indent=1, default=list).encode())
     return 0

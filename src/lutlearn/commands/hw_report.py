@@ -51,14 +51,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
+    import math
 
     from lutlearn._files import atomic_writer
-    from lutlearn.commands._common import load_exportable, parallel_word_width, refuse_task_with_encoder
+    from lutlearn.commands._common import (
+        check_outputs,
+        load_exportable,
+        parallel_word_width,
+        refuse_task_with_encoder,
+    )
     from lutlearn.export.fpga import format_report, hardware_report
+    from lutlearn.export.top import check_word_width
 
+    check_outputs([args.output], [args.model], folders=[args.keep])
+    if not (math.isfinite(args.freq) and args.freq > 0):
+        raise ValueError(f"--freq must be a positive number of MHz, got {args.freq}")
+    if not args.parallel:
+        check_word_width(args.word_width)
     model, encoder, _ = load_exportable(args.model, "verilog")
     if args.parallel:
         args.word_width = parallel_word_width(model, args.feature_bits)
+    if encoder is not None:
+        from lutlearn.export.encoder import check_exportable_encoder
+
+        check_exportable_encoder(encoder, args.feature_bits, args.model)
     accuracy = None
     refuse_task_with_encoder(args.task, encoder, "its accuracy cannot be measured on a task")
     if args.task:

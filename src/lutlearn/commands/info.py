@@ -19,6 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sklearn.pipeline import Pipeline
 
+    from lutlearn._text import one_line
     from lutlearn.commands._common import is_aiger, load_model
     from lutlearn.saving import network_of
     from lutlearn.training import effective_params
@@ -29,14 +30,14 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(obj, Pipeline) or network_of(obj) is None:
         steps = obj.steps if isinstance(obj, Pipeline) else [("", obj)]
         print(f"pipeline: {args.model}")
-        for name, step in steps:
-            print(f"  {name}: {step!r}")
+        for name, step in steps:  # names come from the file: escaped, so they cannot drive the terminal
+            print(f"  {one_line(name)}: {one_line(repr(step))}")
     m = network_of(obj)
     if m is None:
         return 0
     net = m.network_
     print(f"model: {args.model}")
-    print(f"inputs: {m.n_features_in_} bits   classes: {m.classes_.tolist()}")
+    print(f"inputs: {m.n_features_in_} bits   classes: {one_line(m.classes_.tolist())}")
     p = effective_params(m.get_params(), len(m.classes_))
     kind = "boosted: a bit each, summed per class" if getattr(net.head, "rule", "log") == "sum" else "voting"
     out = f"output luts: {p['n_output_luts']} ({kind})  " if net.voting else ""
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"seed: the 63-bit network seed {origin} at fit time; the wiring and every tie-break derive from it")
     if net.head.weight_shift:
-        print(f"fit with fractional sample weights: counts are in units of 2**-{net.head.weight_shift}")
+        print(f"fit with scaled sample weights: counts are in units of 2**{-net.head.weight_shift} of a weight")
     print(f"luts: {sum(w.shape[0] for w in net.wires)} trained, {net.cone().n_luts} in the output's cone")
     print(m.format_layer_report())
     return 0

@@ -85,6 +85,7 @@ def load_training_named(args: argparse.Namespace):
     X, y, names = read(args.data)
     if y is None:
         raise ValueError(f"{args.data}: training data needs labels")
+    check_whole_labels(y, args.data)
     Xt = yt = None
     if getattr(args, "test", None):
         Xt, yt, _ = read(args.test, names)
@@ -105,6 +106,20 @@ def load_validation(args: argparse.Namespace, X_train):
     Xv, yv = read_examples(args.valid)
     _check_width(X_train, Xv, args.pla, args.valid)
     return Xv, yv
+
+
+def check_whole_labels(y, path) -> None:
+    """ValueError naming ``path`` when float labels are whole numbers beyond 2**53 (``1e20``): a classifier cannot
+    take them as classes (scikit-learn calls them 'continuous'), and floats that large cannot tell nearby labels
+    apart."""
+    import numpy as np
+
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        big = y[(np.abs(y) > 2.0**53) & (y == np.round(y))]
+        if big.size:
+            raise ValueError(f"{path}: labels such as {big[0]:g} are whole numbers beyond 2**53 written as floats, "
+                             "which cannot be told apart exactly: write them as integers (digits only) or as text")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -121,7 +121,27 @@ def read_record(path: Path) -> dict | None:
         warnings.warn(f"{path}: not a run record (a JSON {type(rec).__name__}, not an object); "
                       "the run is done again", stacklevel=2)
         return None
+    problem = _record_problem(rec)
+    if problem:
+        warnings.warn(f"{path}: not a valid run record ({problem}); the run is done again", stacklevel=2)
+        return None
     return rec
+
+
+#: The fields of a run record the reports read, with the types they must have (None allowed unless "ok").
+_RECORD_FIELDS = {"task": str, "status": str, "train_accuracy": (int, float), "test_accuracy": (int, float),
+                  "fit_seconds": (int, float), "predict_seconds": (int, float)}
+
+
+def _record_problem(rec: dict) -> str | None:
+    """What is wrong with a stored run record (a missing field, a non-numeric accuracy), or None."""
+    for key, kind in _RECORD_FIELDS.items():
+        value = rec.get(key)
+        if key not in rec or (value is None and (key in ("task", "status") or rec.get("status") == "ok")):
+            return f"no {key!r}"
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            return f"{key!r} is {json.dumps(value)[:40]}, not a {'string' if kind is str else 'number'}"
+    return None
 
 
 def _git(*args: str) -> str | None:

@@ -177,8 +177,14 @@ def render(
         if encoder is None:
             text = write_verilog(net, name, comment=comment, pipeline=pipeline, arithmetic=arithmetic, scores=scores)
         else:
-            from lutlearn.export.encoder import InputEncoder, write_encoded_model, write_encoder
+            from lutlearn.export.encoder import (
+                InputEncoder,
+                check_exportable_encoder,
+                write_encoded_model,
+                write_encoder,
+            )
 
+            check_exportable_encoder(encoder, feature_bits)
             enc = InputEncoder.from_encoder(encoder, feature_bits)
             if enc.n_bits != net.n_inputs:
                 raise ValueError(f"the encoder gives {enc.n_bits} bits, the model takes {net.n_inputs}")

@@ -107,10 +107,15 @@ class Aig:
         ``print_stats`` calls it ``lev``).
         """
         n_in = self.n_inputs
-        level = [0] * (n_in + 1 + len(self.ands))
+        level = [0] * len(self.ands)  # of the gates only: an input count read from a file costs nothing
+
+        def of(lit: int) -> int:
+            v = (lit >> 1) - n_in - 1
+            return level[v] if v >= 0 else 0
+
         for i, (a, b) in enumerate(self.ands):
-            level[n_in + 1 + i] = 1 + max(level[a >> 1], level[b >> 1])
-        return max((level[o >> 1] for o in self.outputs), default=0)
+            level[i] = 1 + max(of(a), of(b))
+        return max((of(o) for o in self.outputs), default=0)
 
     # ------------------------------------------------------------ building
     def add_lut(self, in_lits: list[int], table: np.ndarray) -> int:
@@ -263,6 +268,12 @@ class Aig:
         return bytes(out)
 
 
+#: Largest count an AIGER header may give (inputs, outputs, AND gates, M): literals stay below 2**32.
+MAX_AIGER_COUNT = 2**31 - 1
+#: Bits of the longest binary delta read (10 bytes of 7 bits hold any 64-bit delta).
+_MAX_DELTA_BITS = 70
+
+
 class AigerFormatError(ValueError):
     """A file is not a combinational AIGER file this reader understands."""
 
@@ -296,8 +307,16 @@ def _parse(data: bytes, path: str) -> tuple[Aig, int]:
     if h["L"] or h["B"] or h["C"] or h["J"] or h["F"]:
         raise AigerFormatError(f"{path}: latches, bad-state or constraint properties are not supported")
     M, n_in, n_out, A = h["M"], h["I"], h["O"], h["A"]
+    pos = data.find(b"\n") + 1
+    if pos == 0:
+        raise AigerFormatError(f"{path}: the AIGER header line has no line end (the file stops after it)")
+    # every output and every gate takes at least 2 bytes (ASCII: every input too): a header asking for more than
+    # the file holds is refused before anything is allocated for it
+    lines_needed = n_out + A + (0 if h["format"] == "aig" else n_in)
+    if 2 * lines_needed > len(data) - pos:
+        raise AigerFormatError(f"{path}: truncated or malformed AIGER file (header promises {n_in} inputs, "
+                               f"{n_out} outputs, {A} AND gates, more than its {len(data)} bytes can hold)")
     aig = Aig(n_in)
-    pos = data.index(b"\n") + 1
 
     def line() -> list[int]:
         nonlocal pos
@@ -326,10 +345,16 @@ def _parse(data: bytes, path: str) -> tuple[Aig, int]:
                         shift += 7
                         if not byte & 0x80:
                             break
+                        if shift >= _MAX_DELTA_BITS:  # a run of continuation bytes: refused in linear time
+                            raise AigerFormatError(f"{path}: an AND gate's delta is longer than "
+                                                   f"{_MAX_DELTA_BITS // 7} bytes")
                     deltas.append(x)
                 lhs = lhs_expected
                 a = lhs - deltas[0]
                 b = a - deltas[1]
+                if deltas[0] == 0:  # the gate would read itself (its value is not defined)
+                    raise AigerFormatError(f"{path}: AND gate {lhs} reads itself (AND gates must be defined "
+                                           "from literals before them)")
             else:
                 lhs, a, b = line()
                 if lhs != lhs_expected or max(a, b) >= lhs:
@@ -380,6 +405,10 @@ def aiger_header(data: bytes, path: str = "<bytes>") -> dict:
     if not 6 <= len(words) <= 10 or words[0] not in ("aig", "aag") or not all(w.isdigit() for w in words[1:]):
         raise AigerFormatError(f"{path}: not an AIGER file (header {first[:60]!r})")
     counts = [int(w) for w in words[1:]] + [0] * (10 - len(words))
+    too_big = [f"{k}={v}" for k, v in zip("MILOABCJF", counts) if v > MAX_AIGER_COUNT]
+    if too_big:
+        raise AigerFormatError(f"{path}: header counts {', '.join(too_big)} are more than {MAX_AIGER_COUNT} "
+                               "(not a circuit lutlearn reads)")
     return {"format": words[0], **dict(zip("MILOABCJF", counts))}
 
 

@@ -78,7 +78,8 @@ class InputEncoder:
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected raw features of shape (n, {self.n_features}), got {X.shape}")
         if (Xi != X).any() or Xi.min(initial=0) < 0 or Xi.max(initial=0) >= 1 << self.feature_bits:
-            raise ValueError(f"the encoder's circuit takes integers in 0..{(1 << self.feature_bits) - 1}")
+            raise ValueError(f"the encoder's circuit takes integers in 0..{(1 << self.feature_bits) - 1}: scale the "
+                             "raw features to such integers first (and fit the pipeline on them)")
         return Xi
 
     def encode(self, X) -> np.ndarray:
@@ -91,6 +92,48 @@ class InputEncoder:
         Xi = self.check_features(X)
         bits = (Xi[:, :, None] >> np.arange(self.feature_bits)) & 1
         return bits.reshape(len(Xi), -1).astype(np.uint8)
+
+
+def check_exportable_encoder(encoder, feature_bits: int = 8, where: str | None = None) -> None:
+    """ValueError unless ``encoder``'s comparators on integer features of ``feature_bits`` bits decide as it does.
+
+    The circuit reads unsigned integers of ``feature_bits`` bits and
+    compares each with ``floor(t)``, which equals ``predict`` on such
+    integers. An encoder fitted on real-valued features has thresholds that
+    say otherwise: a ThermometerEncoder's threshold outside ``0 ..
+    2**feature_bits - 1`` (fitted on values out of that range), or, for any
+    encoder, two different thresholds of one feature that become the same
+    integer (values between them were seen, so they are not integers).
+    Exporting it would give a circuit that disagrees with ``predict`` on
+    the raw features, so it is refused, before any file is written, saying
+    to scale the features to integers first. ``where`` (a file name)
+    starts the message.
+    """
+    from lutlearn.encoders import ThermometerEncoder
+
+    if not 1 <= feature_bits <= 32:
+        raise ValueError(f"feature_bits (--feature-bits) must be in 1..32, got {feature_bits}")
+    t = np.asarray(encoder.thresholds_, np.float64)
+    top = (1 << feature_bits) - 1
+    rows = t.reshape(t.shape[0], -1)  # a feature's thresholds (one for a ThresholdBinarizer)
+    problem = None
+    for f, row in enumerate(rows):
+        if isinstance(encoder, ThermometerEncoder) and ((row < 0) | (row > top)).any():
+            bad = row[(row < 0) | (row > top)][0]
+            problem = f"feature {f} has the threshold {bad:g}, outside 0..{top}"
+            break
+        distinct = np.unique(row)
+        if len(np.unique(np.floor(distinct))) < len(distinct):
+            a, b = next((x, y) for x, y in zip(distinct, distinct[1:]) if np.floor(x) == np.floor(y))
+            problem = f"feature {f}'s thresholds {a:g} and {b:g} become the same integer comparison"
+            break
+    if problem:
+        raise ValueError(
+            f"{where + ': ' if where else ''}the {type(encoder).__name__} was fitted on features that are not "
+            f"integers of {feature_bits} bits ({problem}); its circuit, which compares integers, would disagree "
+            f"with predict: scale the features to integers 0..{top} first (e.g. np.round((X - lo) / (hi - lo) "
+            f"* {top})) and fit the pipeline on them"
+        )
 
 
 def write_encoder(enc: InputEncoder, name: str) -> str:

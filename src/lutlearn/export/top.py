@@ -73,12 +73,23 @@ class TopTiming:
     cycles_per_example: int
 
 
+#: Widest input word of the top level: a wider bus is no real port (10**8 made a testbench simulate for minutes).
+MAX_WORD_WIDTH = 4096
+
+
+def check_word_width(word_width: int, n_inputs: int = 0) -> None:
+    """ValueError unless ``word_width`` (``--word-width``) is from 1 to :data:`MAX_WORD_WIDTH`, or exactly all of
+    a design's ``n_inputs`` at once (``--parallel``)."""
+    if not (1 <= word_width <= MAX_WORD_WIDTH or word_width == n_inputs > 0):
+        raise ValueError(f"the input word width (--word-width) must be from 1 to {MAX_WORD_WIDTH} bits, "
+                         f"got {word_width}")
+
+
 def top_timing(n_inputs: int, word_width: int | None, pipeline_registers: int) -> TopTiming:
     """The timing of the top level (``word_width`` given) or of the bare core (None)."""
     if word_width is None:
         return TopTiming(0, pipeline_registers, pipeline_registers, 1)
-    if word_width < 1:
-        raise ValueError(f"the input word width must be >= 1, got {word_width}")
+    check_word_width(word_width, n_inputs)
     n_words = math.ceil(n_inputs / word_width)
     return TopTiming(n_words, pipeline_registers, n_words + pipeline_registers + 1, n_words)
 
