@@ -614,7 +614,7 @@ def test_fit_care_support_finds_the_hidden_inputs():
 def test_fit_circuit_care_support_candidate(monkeypatch):
     if tools.find_abc() is None:
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
-    import lutlearn.circuit as circuit
+    import lutlearn.circuit_learners as circuit_learners
 
     hidden, (X, y), (Xv, yv), (Xt, yt) = hidden_threshold_task()
     kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, use_abc=True, progress=False, care_table=20)
@@ -625,7 +625,7 @@ def test_fit_circuit_care_support_candidate(monkeypatch):
     assert "10 chosen inputs (x" in s.to_aiger(binary=False).decode()
     # off by default, and past CARE_SUPPORT_MAX_FEATURES inputs
     assert all(c.wiring != "table" for c in fit_circuit(X, y, Xv, yv, 2000, **kw).candidates)
-    monkeypatch.setattr(circuit, "CARE_SUPPORT_MAX_FEATURES", 39)
+    monkeypatch.setattr(circuit_learners, "CARE_SUPPORT_MAX_FEATURES", 39)
     assert all(c.wiring != "table" for c in fit_circuit(X, y, Xv, yv, 2000, care_support=12, **kw).candidates)
     with pytest.raises(ValueError, match="care_support must be between 0 and 24"):
         fit_circuit(X, y, Xv, yv, 2000, care_support=30, **kw)

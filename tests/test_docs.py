@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 API_MODULES = (
     "estimator", "model", "training", "encoders", "inspection", "persistence", "saving", "datasets", "io", "pla",
     "logic_tasks",
-    "export", "circuit", "scale", "baselines", "report", "experiments", "memorization",
+    "export", "circuit", "circuit_learners", "scale", "baselines", "report", "experiments", "memorization",
 )
 
 

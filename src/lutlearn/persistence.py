@@ -515,11 +515,22 @@ def _params(archive: Archive, meta: dict, multi: bool) -> dict:
     }
 
 
-def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
-    """The :class:`StoredModel` that :func:`network_entries` stored with metadata ``meta``, every entry checked.
+@dataclass
+class _NetworkMeta:
+    """The checked metadata of a stored network (:func:`_network_meta`)."""
 
-    Every entry of ``archive`` must belong to the network.
-    """
+    multi: bool
+    names: list | None
+    n_layers: int
+    n_features: int
+    seed: int
+    shift: int
+    given: dict | None
+    params: dict
+
+
+def _network_meta(archive: Archive, meta: dict) -> _NetworkMeta:
+    """The network's metadata checked: version, kinds of entries, counts, seed, weight shift and parameters."""
     path, what = archive.path, archive.what
     fail = archive.fail
     if not isinstance(meta, dict):
@@ -545,7 +556,12 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
     except ValueError as exc:
         fail(f"incomplete metadata: {exc}")
     params = _params(archive, meta, multi)
+    return _NetworkMeta(multi, names, n_layers, n_features, seed, shift, given, params)
 
+
+def _network_classes(archive: Archive, meta: dict, multi: bool) -> np.ndarray:
+    """The ``classes`` entry checked: 2 to MAX_CLASSES (2 before the multi-class version), finite, sorted, unique."""
+    fail = archive.fail
     classes = archive.entry("classes", lambda d: d.kind in "biufU",
                             lambda s: len(s) == 1 and 2 <= s[0] <= MAX_CLASSES, CLASSES_MAX_BYTES)
     n_classes = len(classes)
@@ -555,16 +571,23 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
         fail("classes must be finite numbers")
     if not np.array_equal(np.unique(classes), classes):
         fail("classes must be unique and sorted")
+    return classes
+
+
+def _network_layout(archive: Archive, m: _NetworkMeta, n_classes: int) -> tuple[list, list, tuple]:
+    """The layer widths and lut sizes the parameters imply, and the output counts' (dtype, shape), checked
+    against the layer count, the feature names, the memory available and the archive's entry names."""
+    fail = archive.fail
     try:
-        arch = Architecture.from_params(params, n_features, n_classes)
+        arch = Architecture.from_params(m.params, m.n_features, n_classes)
         widths, ks = arch.widths, arch.ks
     except (KeyError, TypeError, ValueError) as exc:
         fail(f"bad parameters: {exc}")
-    if n_layers != len(ks):
+    if m.n_layers != len(ks):
         fail("layer count does not match the parameters")
-    if names is not None and len(names) != n_features:
-        fail(f"{len(names)} feature_names for {n_features} features")
-    if multi:
+    if m.names is not None and len(m.names) != m.n_features:
+        fail(f"{len(m.names)} feature_names for {m.n_features} features")
+    if m.multi:
         counts_spec = np.int32, (widths[-1], 1 << ks[-1], n_classes)
     else:
         counts_spec = np.int64, (1 << ks[-1], n_classes)
@@ -574,25 +597,33 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
     if available is not None and implied > available:
         fail(f"its metadata implies {implied / 2**30:.1f} GiB of arrays, more than the "
              f"{available / 2**30:.1f} GiB of memory available")
+    n_layers = m.n_layers
     expected = {"classes", "output_counts"} | {f"accuracy_{layer}" for layer in range(n_layers + 1)}
     expected |= {f"{kind}_{layer}" for kind in ("wires", "tables") for layer in range(1, n_layers + 1)}
-    expected |= {f"dichotomies_{layer}" for layer in range(1, n_layers if multi else 1)}
+    expected |= {f"dichotomies_{layer}" for layer in range(1, n_layers if m.multi else 1)}
     missing, extra = expected - archive.names(), archive.names() - expected
     if missing:
         fail(f"bad {min(missing)}: no such entry")
     if extra:
         fail(f"the archive's entries do not match its layers (unexpected {_show(min(extra))})")
+    return widths, ks, counts_spec
 
+
+def _network_layers(archive: Archive, m: _NetworkMeta, widths: list, ks: list, n_classes: int
+                    ) -> tuple[list, list, list]:
+    """Every layer's accuracies, wires and tables, checked: accuracies in [0, 1], wires within the layer
+    below (distinct under random wiring), table entries within the classes (2 below the output layer)."""
+    fail = archive.fail
     # random wiring gives every lut k distinct inputs; chosen ("greedy") wiring may repeat one when fewer suffice
-    repeats_refused = given is None or given.get("wiring") in (None, "random")
+    repeats_refused = m.given is None or m.given.get("wiring") in (None, "random")
     accuracy = []
-    for layer in range(n_layers + 1):
+    for layer in range(m.n_layers + 1):
         acc = archive.exactly(f"accuracy_{layer}", np.float64, (widths[layer],))
         if not np.all((acc >= 0) & (acc <= 1)):
             fail(f"accuracy_{layer} holds accuracies outside [0, 1]")
         accuracy.append(acc)
     wires, tables = [], []
-    for layer in range(1, n_layers + 1):
+    for layer in range(1, m.n_layers + 1):
         kl, width, below = ks[layer - 1], widths[layer], widths[layer - 1]
         w = archive.exactly(f"wires_{layer}", np.int32, (width, kl))
         if w.min() < 0 or w.max() >= below:
@@ -600,40 +631,71 @@ def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
         if repeats_refused and np.any(np.diff(np.sort(w, axis=1), axis=1) == 0):
             fail(f"wires_{layer} wire a lut twice to the same input (a lut's wires must be distinct)")
         t = archive.exactly(f"tables_{layer}", np.uint8, (width, 1 << kl))
-        top = n_classes if layer == n_layers else 2
+        top = n_classes if layer == m.n_layers else 2
         if t.max() >= top:
             fail(f"tables_{layer} hold a class index out of range")
         wires.append(w)
         tables.append(t)
+    return accuracy, wires, tables
+
+
+def _network_head(archive: Archive, m: _NetworkMeta, widths: list, counts_spec: tuple, n_classes: int
+                  ) -> tuple[np.ndarray, list]:
+    """The output counts (non-negative) and, multi-class, every hidden layer's dichotomies (both sides used)."""
+    fail = archive.fail
     counts = archive.exactly("output_counts", *counts_spec)
     if counts.min() < 0:
         fail("output_counts hold negative counts")
-    total = int(counts[0].sum()) if multi else int(counts.sum())  # the training set's weight, in the counts' unit
-    if shift and not _normal_weight(total, shift):
-        fail(f"weight_shift {shift} puts the training set's total weight of {total} counts out of the float range "
+    total = int(counts[0].sum()) if m.multi else int(counts.sum())  # the training set's weight, in the counts' unit
+    if m.shift and not _normal_weight(total, m.shift):
+        fail(f"weight_shift {m.shift} puts the training set's total weight of {total} counts out of the float range "
              "(every vote would be 0 or infinite)")
     dichotomies = []
-    for layer in range(1, n_layers if multi else 1):
+    for layer in range(1, m.n_layers if m.multi else 1):
         d = archive.exactly(f"dichotomies_{layer}", np.uint8, (widths[layer], n_classes))
         if not (np.all(d.min(axis=1) == 0) and np.all(d.max(axis=1) == 1)):
             fail(f"dichotomies_{layer} must put each class on side 0 or 1, both sides non-empty")
         dichotomies.append(d)
+    return counts, dichotomies
 
+
+def _network_vote(archive: Archive, meta: dict, m: _NetworkMeta, counts: np.ndarray):
+    """The output head: the rule of a multi-class vote (``vote_rule``: "log", or "sum" for the boosted design,
+    with its ``proba_scale`` and one vote per lut and pattern), checked."""
+    fail = archive.fail
     rule = meta.get("vote_rule", "log")
-    if rule not in ("log", "sum") or (rule == "sum" and not multi):
+    if rule not in ("log", "sum") or (rule == "sum" and not m.multi):
         fail(f"vote_rule {_show(rule)}: 'log', or 'sum' in a multi-class file")
+    if rule == "log":
+        return VoteHead(counts, m.shift) if m.multi else MajorityHead(counts, m.shift)
     scale = meta.get("proba_scale", 0.0)
-    if rule == "sum":
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (0 < scale < 1e6):
-            fail(f"proba_scale {_show(scale)}: a positive number below 1e6")
-        if counts.max() > 254 or np.any((counts > 0).sum(axis=2) > 1):
-            fail("output_counts of the 'sum' rule hold one vote of at most 254 per lut and pattern")
-        head = VoteHead(counts, shift, "sum", float(scale))
-    else:
-        head = VoteHead(counts, shift) if multi else MajorityHead(counts, shift)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (0 < scale < 1e6):
+        fail(f"proba_scale {_show(scale)}: a positive number below 1e6")
+    if counts.max() > 254 or np.any((counts > 0).sum(axis=2) > 1):
+        fail("output_counts of the 'sum' rule hold one vote of at most 254 per lut and pattern")
+    return VoteHead(counts, m.shift, "sum", float(scale))
+
+
+def network_from_archive(archive: Archive, meta: dict) -> StoredModel:
+    """The :class:`StoredModel` that :func:`network_entries` stored with metadata ``meta``, every entry checked.
+
+    Every entry of ``archive`` must belong to the network. The checks, in
+    order: the metadata (:func:`_network_meta`), the classes
+    (:func:`_network_classes`), the layout and entry names
+    (:func:`_network_layout`), the layers (:func:`_network_layers`), the
+    output counts and dichotomies (:func:`_network_head`), the vote rule
+    (:func:`_network_vote`).
+    """
+    m = _network_meta(archive, meta)
+    classes = _network_classes(archive, meta, m.multi)
+    n_classes = len(classes)
+    widths, ks, counts_spec = _network_layout(archive, m, n_classes)
+    accuracy, wires, tables = _network_layers(archive, m, widths, ks, n_classes)
+    counts, dichotomies = _network_head(archive, m, widths, counts_spec, n_classes)
+    head = _network_vote(archive, meta, m, counts)
     network = LutNetwork(
-        n_inputs=n_features, n_classes=n_classes, seed=seed, wires=wires, tables=tables,
-        head=head, accuracy=accuracy, sides=dichotomies if multi else None,
+        n_inputs=m.n_features, n_classes=n_classes, seed=m.seed, wires=wires, tables=tables,
+        head=head, accuracy=accuracy, sides=dichotomies if m.multi else None,
     )
-    names = None if names is None else np.asarray(names, dtype=object)
-    return StoredModel(network, classes, names, params, given)
+    names = None if m.names is None else np.asarray(m.names, dtype=object)
+    return StoredModel(network, classes, names, m.params, m.given)

@@ -171,9 +171,11 @@ def run(args: argparse.Namespace) -> int:
     if args.save_model and search.model is None and b.wiring == "table":
         raise ValueError("the chosen circuit is the care table synthesised by ABC, not a network model: drop "
                          "--save-model (or use --care-table 0 --care-support 0)")
-    if args.save_model and search.model is None:
+    if args.save_model and search.model is None and b.wiring == "ensemble":
         raise ValueError("the chosen circuit is the majority of three networks, not one model: drop --save-model "
                          "(or --ensemble)")
+    if args.save_model and search.model is None:
+        raise ValueError(f"the chosen circuit ({b.wiring}) is not a network model: drop --save-model")
     if constant:
         print(f"every training example has output {int(y[0])}: nothing to learn, the circuit is {search.summary}")
         print(f"validation accuracy {b.valid_accuracy:.4f}")

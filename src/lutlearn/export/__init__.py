@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 
 from lutlearn._files import atomic_writer
+from lutlearn.export._pipeline import split_pipeline
 from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
@@ -57,22 +58,6 @@ def format_from_path(path: str | os.PathLike) -> str:
             return fmt
     known = ", ".join(s for ss in FORMATS.values() for s in ss)
     raise ValueError(f"cannot tell the format of {path} from its suffix ({known}); give --format")
-
-
-def split_pipeline(model) -> tuple:
-    """``(encoder, classifier)`` of a fitted model: a classifier alone (encoder None) or a scikit-learn
-    ``Pipeline`` of one encoder (with ``thresholds_``) and a classifier."""
-    steps = getattr(model, "steps", None)
-    if steps is None:
-        return None, model
-    if len(steps) == 1:
-        return None, steps[0][1]
-    if len(steps) != 2 or not hasattr(steps[0][1], "thresholds_"):
-        raise ValueError(
-            "a pipeline exports as a circuit when it is one fitted encoder (ThresholdBinarizer, ThermometerEncoder) "
-            f"then the classifier; this one has steps {[n for n, _ in steps]}"
-        )
-    return steps[0][1], steps[1][1]
 
 
 def design_shape(

@@ -224,7 +224,7 @@ def golden_vectors(model, X, scores: bool = False, feature_bits: int = 8) -> tup
     indices are ``predict``'s; ``scores`` (None unless asked for) are the
     integer vote scores of ``VoteHead.scores``, shape ``(n, C)``.
     """
-    from lutlearn.export import split_pipeline
+    from lutlearn.export._pipeline import split_pipeline
     from lutlearn.export.encoder import InputEncoder
 
     encoder, clf = split_pipeline(model)
