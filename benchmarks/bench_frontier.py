@@ -91,11 +91,15 @@ def lut6_count(clf) -> dict:
             "logic_levels": r["logic_levels"]}
 
 
-def run_image(series: str, task: str, sizes: list, params: dict, data_home) -> list[dict]:
-    """Train and measure every size of one image series."""
+def run_image(series: str, task: str, sizes: list, params: dict, data_home, done=(), on_row=None) -> list[dict]:
+    """Train and measure every size of one image series (not those in ``done``), calling ``on_row(row)`` after
+    each."""
     from lutlearn import LutNetworkClassifier
     from lutlearn.datasets import get_task
 
+    sizes = [n for n in sizes if (series, n) not in done]
+    if not sizes:
+        return []
     t = get_task(task, data_home=data_home)
     rows = []
     for n_out in sizes:
@@ -111,6 +115,8 @@ def run_image(series: str, task: str, sizes: list, params: dict, data_home) -> l
         print(f"  {series}: {n_out} output luts: test {row['test_accuracy']:.4f}, {row['luts']} lut6, "
               f"fit {fit_s:.1f} s", file=sys.stderr, flush=True)
         rows.append(row)
+        if on_row is not None:
+            on_row(row)
     return rows
 
 
@@ -201,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="bundled data only, small designs: seconds")
     p.add_argument("-o", "--output", default="frontier.json", help="the JSON result (the plot goes beside it)")
     p.add_argument("--render", metavar="JSON", help="print the tables and redraw the plot of a stored result")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the designs already in --output (written after every design) and run the others")
     args = p.parse_args(argv)
     if args.render:
         doc = json.loads(Path(args.render).read_text())
@@ -211,15 +219,32 @@ def main(argv: list[str] | None = None) -> int:
 
     image, tabular = (QUICK, QUICK_TABULAR) if args.quick else (FULL, FULL_TABULAR)
     command = "python benchmarks/bench_frontier.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    doc = {"benchmark": "frontier", "format": FORMAT, "command": command,
-           "provenance": provenance({"quick": args.quick}), "published": PUBLISHED, "rows": [], "tabular": []}
-    for series, task, sizes, params in image:
-        doc["rows"] += run_image(series, task, sizes, params, args.data_home)
-    for name, sizes in tabular:
-        doc["tabular"] += run_tabular(name, sizes)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(doc, indent=2) + "\n")
+    doc = {"benchmark": "frontier", "format": FORMAT, "command": command,
+           "provenance": provenance({"quick": args.quick}), "published": PUBLISHED, "rows": [], "tabular": []}
+    if args.resume and out.exists():
+        old = json.loads(out.read_text())
+        render(old)  # checks it is a frontier result
+        doc["rows"], doc["tabular"] = old["rows"], old["tabular"]
+
+    def save() -> None:
+        tmp = out.with_suffix(".json.part")
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        tmp.replace(out)
+
+    def add_row(row: dict) -> None:
+        doc["rows"].append(row)
+        save()
+
+    for series, task, sizes, params in image:
+        done = {(r["series"], r["n_output_luts"]) for r in doc["rows"]}
+        run_image(series, task, sizes, params, args.data_home, done, add_row)
+    for name, sizes in tabular:
+        if not any(r["task"] == name for r in doc["tabular"]):
+            doc["tabular"] += run_tabular(name, sizes)
+            save()
+    save()
     print(render(doc))
     for path in plot(doc, out):
         print(f"plot written to {path}", file=sys.stderr)

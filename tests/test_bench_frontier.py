@@ -36,6 +36,12 @@ def test_quick_run_end_to_end(tmp_path):
     assert "| 8x8 digits 10 classes" in res.stdout and "DWN: 0.971 in 692 LUTs" in res.stdout
     again = subprocess.run([sys.executable, str(SCRIPT), "--render", str(out)], capture_output=True, text=True)
     assert again.returncode == 0 and again.stdout.strip() == res.stdout.strip()
+    resumed = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--resume", "-o", str(out)],
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "output luts:" not in resumed.stderr  # every design was in the file: nothing trained again
+    kept = json.loads(out.read_text())
+    assert kept["rows"] == doc["rows"] and kept["tabular"] == doc["tabular"]
 
 
 def test_render_refuses_other_documents(tmp_path):

@@ -42,6 +42,10 @@ def _build_site(out: Path) -> Path:
                     ignore=shutil.ignore_patterns("_build", "auto_examples", "generated", "__pycache__"))
     for name in ("README.md", "CHANGELOG.md", "CONTRIBUTING.md", "CITATION.cff"):
         shutil.copy(REPO / name, tree / name)
+    figures = tree / "benchmarks" / "results"  # the benchmark plots the pages show
+    figures.mkdir(parents=True)
+    for path in (REPO / "benchmarks" / "results").glob("*.[ps][nv]g"):
+        shutil.copy(path, figures / path.name)
     html = out / "html"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
     result = subprocess.run(
