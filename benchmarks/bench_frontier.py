@@ -169,30 +169,39 @@ def render(doc: dict) -> str:
 
 
 def plot(doc: dict, stem: Path) -> list[Path]:
-    """The Pareto plot of test accuracy against lut6 luts, published points marked, as PNG and SVG."""
+    """The Pareto plot of test accuracy against lut6 luts, as PNG and SVG: 10-class MNIST beside the published
+    points (left), the other data sets (right)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = {}
+    series: dict[str, list] = {}
     for r in doc["rows"]:
         if r["luts"]:
             series.setdefault(r["series"], []).append((r["luts"], r["test_accuracy"]))
-    for name, pts in series.items():
-        pts.sort()
-        ax.plot(*zip(*pts), "o-", label=f"lutlearn boosted: {name}")
+    mnist = {k: v for k, v in series.items() if k.startswith("MNIST 10 classes")}
+    other = {k: v for k, v in series.items() if k not in mnist}
+    fig, axes = plt.subplots(1, 2 if other else 1, figsize=(11 if other else 7, 4.5), squeeze=False)
+    ax = axes[0, 0]
+    for name, pts in mnist.items():
+        ax.plot(*zip(*sorted(pts)), "o-", label=f"lutlearn boosted: {name}")
     pub = doc["published"]
     ax.scatter([p["luts"] for p in pub], [p["accuracy"] for p in pub], marker="x", color="k", zorder=3,
-               label="published, MNIST 10 classes (encoders not counted)")
+               label="published (encoders not counted)")
     for p in pub:
         ax.annotate(p["design"], (p["luts"], p["accuracy"]), textcoords="offset points", xytext=(4, -10), fontsize=7)
-    ax.set_xscale("log")
-    ax.set_xlabel("6-input luts (Yosys synth -lut 6, whole classifier, all inputs at once)")
-    ax.set_ylabel("test accuracy")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("MNIST, 10 classes", fontsize=10)
+    for name, pts in other.items():
+        axes[0, 1].plot(*zip(*sorted(pts)), "o-", label=f"lutlearn boosted: {name}")
+    if other:
+        axes[0, 1].set_title("other data sets", fontsize=10)
+    for a in axes[0]:
+        a.set_xscale("log")
+        a.set_xlabel("6-input luts (Yosys synth -lut 6, whole classifier)")
+        a.set_ylabel("test accuracy")
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize=7, loc="lower right" if a is ax else "center right")
     fig.tight_layout()
     out = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     for path in out:

@@ -224,11 +224,16 @@ class MajorityHead:
         """Class indices from the output lut's patterns ``(n_samples, 1)`` and its table ``(1, 2**k)``."""
         return output_tables[0][patterns[:, 0]]
 
+    @cached_property
+    def never_seen(self) -> np.ndarray:
+        """Whether no training example presented each pattern (bool, shape (2**output_k,))."""
+        return self.counts.sum(axis=1) == 0
+
     def unseen(self, patterns: np.ndarray) -> float:
         """The share of examples whose output pattern no training example presented (answered at random)."""
         if patterns.shape[0] == 0:
             return 0.0
-        return float((self.counts.sum(axis=1)[patterns[:, 0]] == 0).mean())
+        return np.count_nonzero(self.never_seen[patterns[:, 0]]) / patterns.shape[0]
 
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
         """Class frequencies of each example's pattern; 1/C each for a pattern never seen."""
