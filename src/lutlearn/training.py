@@ -79,8 +79,9 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
-    "MAX_HIDDEN_LAYERS", "MAX_K", "WIRINGS", "boost_layer", "effective_params", "example_folds", "example_hashes",
-    "greedy_wiring", "input_accuracy",
+    "MAX_HIDDEN_LAYERS", "MAX_K", "UnseenPatternsWarning", "WIRINGS", "auto_k", "boost_candidates", "boost_layer",
+    "effective_params", "example_folds", "example_hashes", "fit_proba_scale", "greedy_wiring", "input_accuracy",
+    "luts_per_class", "resolve_auto",
     "integer_weights", "interaction_subsets", "pack_columns", "random_dichotomies", "random_wiring", "train",
     "weight_shift", "weight_planes",
 ]
