@@ -506,3 +506,30 @@ def test_an_encoder_fitted_on_scaled_real_features_exports_equal_to_predict(tmp_
         np.savez(tmp_path / "raw.npz", X=Xi)
         assert main(["export", str(tmp_path / "p.npz"), "-o", str(tmp_path / "p.v"), "--top", "--testbench",
                      "--testbench-data", str(tmp_path / "raw.npz"), "--vectors", "569"]) == 0
+
+
+def test_an_encoder_fitted_on_small_integer_features_exports_equal_to_predict(tmp_path):
+    """Whole numbers with a small range (thresholds that floor to the same integer) export exactly, saved or not."""
+    from sklearn.pipeline import make_pipeline
+
+    from lutlearn import ThermometerEncoder, load, save
+    from lutlearn.export.encoder import InputEncoder, check_exportable_encoder
+
+    rng = np.random.default_rng(0)
+    Xi = rng.integers(0, 4, size=(400, 6))
+    y = (Xi[:, 0] + Xi[:, 1] > 3).astype(int)
+    p = make_pipeline(ThermometerEncoder(n_bits=8), LutNetworkClassifier(k=3, hidden_layers=(16,), random_state=0))
+    p.fit(Xi, y)
+    assert p[0].integer_features_ is True
+    save(p, tmp_path / "p.npz")
+    for pipe in (p, load(tmp_path / "p.npz")):
+        check_exportable_encoder(pipe[0], 8)  # not refused: the comparators equal transform on integers
+        bits = InputEncoder.from_encoder(pipe[0], 8).encode(Xi)
+        np.testing.assert_array_equal(bits, pipe[0].transform(Xi))
+        np.testing.assert_array_equal(LutNetlist.from_model(pipe[-1]).predict(bits), p.predict(Xi))
+    real = make_pipeline(ThermometerEncoder(n_bits=8), LutNetworkClassifier(k=3, hidden_layers=(16,), random_state=0))
+    real.fit(Xi + 0.5, y)
+    assert real[0].integer_features_ is False
+    save(real, tmp_path / "r.npz")
+    with pytest.raises(ValueError, match="not whole numbers"):
+        check_exportable_encoder(load(tmp_path / "r.npz")[0], 8)

@@ -67,6 +67,8 @@ class _EncoderMixin:
         """
         X = validate_data(self, X, dtype="numeric")
         self.thresholds_ = self._thresholds(X)
+        # whole numbers only: an exported circuit, comparing integers with floor(threshold), then equals transform
+        self.integer_features_ = bool(X.dtype.kind in "biu" or np.array_equal(X, np.floor(X)))
         return self
 
     def __sklearn_tags__(self):

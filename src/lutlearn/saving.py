@@ -26,6 +26,9 @@ network, ``network``. ``steps`` is a list with one entry per step:
     checked by the encoder's own parameter validation on load.
 ``n_features_in``, ``feature_names_in``
     What the encoder was fit on (int; list of str or null).
+``integer_features`` (optional)
+    Whether every value the encoder was fit on was a whole number (bool;
+    absent in files written before it was recorded). Export checks it.
 
 Arrays: ``step<i>.thresholds`` (float64, finite) holds encoder ``i``'s
 fitted thresholds, shape ``(n_features_in,)`` for a ThresholdBinarizer and
@@ -121,6 +124,8 @@ def save(obj, path) -> None:
                 params=params, n_features_in=int(step.n_features_in_),
                 feature_names_in=None if names is None else [str(n) for n in names],
             )
+            if getattr(step, "integer_features_", None) is not None:
+                entry["integer_features"] = bool(step.integer_features_)
             arrays[f"step{i}.thresholds"] = np.asarray(step.thresholds_, dtype=np.float64)
         entries.append(entry)
     meta["steps"] = entries
@@ -144,6 +149,9 @@ def _encoder(path, i: int, entry: dict, archive):
             not isinstance(names, list) or len(names) != n_in or not all(isinstance(n, str) for n in names)
         ):
             raise ValueError("bad feature_names_in")
+        integral = entry.get("integer_features")
+        if integral is not None and not isinstance(integral, bool):
+            raise ValueError("bad integer_features")
     except (KeyError, TypeError, ValueError) as exc:
         _fail(path, f"step {i} ({entry.get('class')}): {exc}")
     shape = (n_in,) if cls is ThresholdBinarizer else (n_in, enc.n_bits)
@@ -152,6 +160,8 @@ def _encoder(path, i: int, entry: dict, archive):
         _fail(path, f"bad step{i}.thresholds")
     enc.thresholds_ = t
     enc.n_features_in_ = n_in
+    if integral is not None:
+        enc.integer_features_ = integral
     if names is not None:
         enc.feature_names_in_ = np.asarray(names, dtype=object)
     n_out = n_in if cls is ThresholdBinarizer else n_in * enc.n_bits

@@ -99,11 +99,13 @@ def check_exportable_encoder(encoder, feature_bits: int = 8, where: str | None =
 
     The circuit reads unsigned integers of ``feature_bits`` bits and
     compares each with ``floor(t)``, which equals ``predict`` on such
-    integers. An encoder fitted on real-valued features has thresholds that
-    say otherwise: a ThermometerEncoder's threshold outside ``0 ..
-    2**feature_bits - 1`` (fitted on values out of that range), or, for any
-    encoder, two different thresholds of one feature that become the same
-    integer (values between them were seen, so they are not integers).
+    integers. An encoder fitted on real-valued features is refused: one
+    whose ``integer_features_`` (recorded at fit) is False, or a
+    ThermometerEncoder's threshold outside ``0 .. 2**feature_bits - 1``
+    (fitted on values out of that range). An encoder without the record
+    (a pipeline file written before it was kept) is refused when two
+    different thresholds of one feature become the same integer (values
+    between them were seen, so they are probably not integers).
     Exporting it would give a circuit that disagrees with ``predict`` on
     the raw features, so it is refused, before any file is written, saying
     to scale the features to integers first. ``where`` (a file name)
@@ -116,14 +118,15 @@ def check_exportable_encoder(encoder, feature_bits: int = 8, where: str | None =
     t = np.asarray(encoder.thresholds_, np.float64)
     top = (1 << feature_bits) - 1
     rows = t.reshape(t.shape[0], -1)  # a feature's thresholds (one for a ThresholdBinarizer)
-    problem = None
-    for f, row in enumerate(rows):
+    integral = getattr(encoder, "integer_features_", None)
+    problem = None if integral is not False else "some of the values it was fitted on are not whole numbers"
+    for f, row in enumerate([] if problem else rows):
         if isinstance(encoder, ThermometerEncoder) and ((row < 0) | (row > top)).any():
             bad = row[(row < 0) | (row > top)][0]
             problem = f"feature {f} has the threshold {bad:g}, outside 0..{top}"
             break
         distinct = np.unique(row)
-        if len(np.unique(np.floor(distinct))) < len(distinct):
+        if integral is None and len(np.unique(np.floor(distinct))) < len(distinct):
             a, b = next((x, y) for x, y in zip(distinct, distinct[1:]) if np.floor(x) == np.floor(y))
             problem = f"feature {f}'s thresholds {a:g} and {b:g} become the same integer comparison"
             break
