@@ -226,3 +226,28 @@ def test_require_regular_file_says_what_a_path_is(tmp_path):
         require_regular_file(tmp_path / "dangling")
     with pytest.raises(FileNotFoundError):
         require_regular_file(tmp_path / "missing")
+
+
+def test_a_killed_commands_staging_folder_goes_with_the_next_command(tmp_path):
+    """SIGKILL inside ``staged_outputs`` leaves its hidden folder; the next staging of that output removes it,
+    and a live one's folder is never touched."""
+    import signal
+    import subprocess
+    import sys
+
+    from lutlearn._files import remove_stale_stages, staged_outputs
+
+    out = tmp_path / "circuit.aig"
+    code = ("import os, signal, sys; from lutlearn._files import staged_outputs\n"
+            "with staged_outputs(sys.argv[1]) as (s,):\n"
+            "    open(s, 'w').write('half')\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    p = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True)
+    assert p.returncode == -signal.SIGKILL
+    left = [n for n in os.listdir(tmp_path) if n.endswith(".stage")]
+    assert len(left) == 1 and not out.exists()
+    with staged_outputs(out) as (s,):
+        assert [n for n in os.listdir(tmp_path) if n.endswith(".stage")] == [s.parent.name]  # the dead one gone
+        assert remove_stale_stages(out) == []  # a live staging folder is locked: left alone
+        s.write_text("whole")
+    assert out.read_text() == "whole" and not [n for n in os.listdir(tmp_path) if n.endswith(".stage")]

@@ -285,13 +285,23 @@ def staged_outputs(*outputs: str | os.PathLike) -> Iterator[list[Path]]:
 
     targets = [Path(o) for o in outputs]
     folders: dict[Path, Path] = {}
+    locks: list[int] = []
     try:
         for t in targets:
+            remove_stale_stages(t)
             parent = t.absolute().parent
             if parent not in folders:
                 try:
                     parent.mkdir(parents=True, exist_ok=True)
-                    folders[parent] = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".stage", dir=parent))
+                    while True:  # a folder a cleaner removed before we locked it is made again
+                        folder = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".stage", dir=parent))
+                        lock = os.open(folder / STAGE_LOCK, os.O_RDONLY | os.O_CREAT, 0o600)
+                        _lock(lock, wait=True)  # held until the block ends; it dies with the process
+                        if _still_at(lock, folder / STAGE_LOCK):
+                            break
+                        os.close(lock)
+                    folders[parent] = folder
+                    locks.append(lock)
                 except OSError as exc:
                     raise _cannot_write(t, exc) from None
         staged = [folders[t.absolute().parent] / t.name for t in targets]
@@ -302,3 +312,46 @@ def staged_outputs(*outputs: str | os.PathLike) -> Iterator[list[Path]]:
     finally:
         for folder in folders.values():
             shutil.rmtree(folder, ignore_errors=True)
+        for lock in locks:
+            os.close(lock)
+
+
+#: The lock file inside a staging folder of :func:`staged_outputs`, held by its process until the folder goes.
+STAGE_LOCK = ".lock"
+
+
+def remove_stale_stages(path: str | os.PathLike) -> list[Path]:
+    """Remove the staging folders of ``path`` that a killed command left (their lock is free); return them.
+
+    A staging folder is ``.<name>.<random>.stage`` beside ``path``, and its
+    process holds the lock of the file ``.lock`` inside it for as long as it
+    exists (the lock dies with the process, even on SIGKILL). A folder
+    without that file is left alone: its process may be about to make it.
+    """
+    import shutil
+
+    path = Path(path)
+    prefix, removed = f".{path.name}.", []
+    if fcntl is None:  # pragma: no cover - Windows: no locks to tell a live stage from a dead one
+        return removed
+    try:
+        names = os.listdir(path.absolute().parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".stage")):
+            continue
+        folder = path.absolute().parent / name
+        try:
+            fd = os.open(folder / STAGE_LOCK, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if stat.S_ISDIR(os.lstat(folder).st_mode) and _lock(fd):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(folder / STAGE_LOCK)  # a process that locks the file after this makes another
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed
