@@ -69,6 +69,7 @@ from lutlearn.circuit_learners import (
     majority_aig,
 )
 from lutlearn.inspection import fill_dont_cares, fill_unseen
+from lutlearn.training import expecting_unseen_patterns
 
 __all__ = [
     "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "Candidate", "CareSupport", "CircuitSearch", "LutCascade",
@@ -263,6 +264,7 @@ def describe_circuit(aig) -> str | None:
     return None
 
 
+@expecting_unseen_patterns()  # the search tries luts as large as the inputs on purpose (the full tables)
 def fit_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3),
     max_width: int = 512, n_seeds: int = 1, random_state: int = 0, use_abc: bool | None = None,

@@ -62,11 +62,13 @@ weight. Without weights nothing of this runs (the kernels' fast path).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Protocol
@@ -80,10 +82,9 @@ from lutlearn.model import LutNetwork, MajorityHead, VoteHead
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
     "MAX_HIDDEN_LAYERS", "MAX_K", "UnseenPatternsWarning", "WIRINGS", "auto_k", "boost_candidates", "boost_layer",
-    "effective_params", "example_folds", "example_hashes", "fit_proba_scale", "greedy_wiring", "input_accuracy",
-    "luts_per_class", "resolve_auto",
-    "integer_weights", "interaction_subsets", "pack_columns", "random_dichotomies", "random_wiring", "train",
-    "weight_shift", "weight_planes",
+    "expecting_unseen_patterns", "effective_params", "example_folds", "example_hashes", "fit_proba_scale",
+    "greedy_wiring", "input_accuracy", "luts_per_class", "resolve_auto", "integer_weights", "interaction_subsets",
+    "pack_columns", "random_dichotomies", "random_wiring", "train", "weight_shift", "weight_planes",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -228,6 +229,15 @@ UNSEEN_WARN = 0.25
 
 class UnseenPatternsWarning(UserWarning):
     """The network's luts are too large for its training set: examples present patterns training never showed."""
+
+
+@contextlib.contextmanager
+def expecting_unseen_patterns():
+    """Silence :class:`UnseenPatternsWarning` inside (also a decorator): for code that chooses large luts on
+    purpose, such as the circuit search's full tables and the paper's and the memorization lab's sweeps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnseenPatternsWarning)
+        yield
 
 
 def auto_k(n_samples: int, largest: int) -> int:
