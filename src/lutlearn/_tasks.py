@@ -469,11 +469,10 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
     levels = options["levels"]
     if levels > 1:
         cuts = level_thresholds(source, levels)
-        B_train = thermometer(X_train, cuts)
-        X_test = thermometer(X_test, cuts)
-        threshold = 0  # X_test is bits already: "> 0" keeps them
+        B_train, B_test = thermometer(X_train, cuts), thermometer(X_test, cuts)
         extras = [f"{levels} bits per value: > {', '.join(map(str, cuts))}"]
     else:
+        B_test = (X_test > threshold).astype(np.uint8)
         extras = [f"value > {threshold}"]
     extras += ["grey levels"] if options["grey"] else []
     if options["n_train"]:
@@ -489,5 +488,5 @@ def _build(base: str, source: str, pair, options: dict, raw) -> Task:
         labels_replaced=labels_replaced, inputs_replaced=inputs_replaced,
     )
     what = "10 classes" if len(classes) > 2 else f"{classes[0]} v/s {classes[1]}"
-    return Task(canonical_name(base, options), B_train, y_train, (X_test > threshold).astype(np.uint8), y_test,
+    return Task(canonical_name(base, options), B_train, y_train, B_test, y_test,
                 f"{_SOURCE_NAMES[source]} {what}; {', '.join(extras)}", info)

@@ -291,10 +291,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         ``n_classes`` (``k="auto"``: the sizes of the fitted network)."""
         params = self.get_params()
         net = self.__dict__.get("network_")
-        if params["k"] == "auto" and net is not None:
+        if params["k"] == "auto" and net is not None:  # the sizes "auto" chose (k: the first lut layer's)
             ks = net.ks
-            params = dict(params, k=ks[0] if len(ks) > 1 else (ks[-1] if params["output_k"] is None else 2))
-            if params["output_k"] is None and len(ks) > 1:
+            params = dict(params, k=ks[0])
+            if params["output_k"] is None and ks[-1] != ks[0]:
                 params["output_k"] = ks[-1]
         return training.effective_params(params, n_classes)
 

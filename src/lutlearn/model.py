@@ -227,7 +227,7 @@ class MajorityHead:
     @cached_property
     def never_seen(self) -> np.ndarray:
         """Whether no training example presented each pattern (bool, shape (2**output_k,))."""
-        return self.counts.sum(axis=1) == 0
+        return _never_seen(self.counts)
 
     def unseen(self, patterns: np.ndarray) -> float:
         """The share of examples whose output pattern no training example presented (answered at random)."""
@@ -262,10 +262,11 @@ class VoteHead:
         ``counts`` are class counts; the votes and bias are the rounded
         smoothed log-likelihoods of :func:`vote_weights`.
     ``"sum"`` (the boosted design, ``wiring="boosted"``)
-        Every output lut belongs to one class and outputs a bit;
-        ``counts[j, p, c]`` is that bit for the lut's class and 0 for the
-        others, and is the vote itself (no bias): a class's score is the
-        number of its luts that output 1 (a popcount in hardware).
+        Every output lut belongs to one class and outputs a value (a bit,
+        or with ``output_bits > 1`` a few); ``counts[j, p, c]`` is that value
+        for the lut's class and 0 for the others, and is the vote itself (no
+        bias): a class's score is the sum of its luts' values (for bits, a
+        popcount in hardware).
 
     Attributes
     ----------
@@ -299,7 +300,7 @@ class VoteHead:
 
     @cached_property
     def bits(self) -> np.ndarray:
-        """The ``"sum"`` rule: every output lut's table (uint8 0/1, shape (n_output_luts, 2**output_k))."""
+        """The ``"sum"`` rule: every output lut's table (uint8 values, shape (n_output_luts, 2**output_k))."""
         return np.ascontiguousarray(self.counts.max(axis=2).astype(np.uint8))
 
     def scores(self, patterns: np.ndarray) -> np.ndarray:
@@ -328,9 +329,13 @@ class VoteHead:
         examples (0 for the ``"sum"`` rule: an unseen pattern outputs 0 there, not a random answer)."""
         if self.rule == "sum" or patterns.shape[0] == 0:
             return 0.0
-        p = patterns[:1000]
-        zero = self.counts.sum(axis=2) == 0
-        return float(zero[np.arange(zero.shape[0])[None, :], p].mean())
+        never = self.never_seen
+        return float(never[np.arange(never.shape[0])[None, :], patterns[:1000]].mean())
+
+    @cached_property
+    def never_seen(self) -> np.ndarray:
+        """Whether no training example presented each pattern to each output lut (bool, (n_output_luts, 2**k))."""
+        return _never_seen(self.counts)
 
     def predict_proba(self, patterns: np.ndarray) -> np.ndarray:
         """Softmax of the scores divided by ``VOTE_SCALE * n_output_luts`` (``"sum"``: times ``proba_scale``)."""
@@ -351,6 +356,11 @@ class VoteHead:
         """
         z = self._nats(self.scores(patterns))
         return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
+
+
+def _never_seen(counts: np.ndarray) -> np.ndarray:
+    """The patterns no training example presented: where a head's class counts (classes last) are all 0."""
+    return counts.sum(axis=-1) == 0
 
 
 def proba_from_scores(scores: np.ndarray, n_output_luts: int) -> np.ndarray:
@@ -484,7 +494,9 @@ class LutNetwork:
 
     def predict_index(self, X: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
         """Predicted class index of each example."""
-        return self.predict_index_unseen(X, n_jobs)[0]
+        patterns = self.output_patterns(X, n_jobs)
+        with _workspace.numba_threads(n_jobs):
+            return self.head.predict_index(patterns, self.tables[-1])
 
     def predict_index_unseen(self, X: np.ndarray, n_jobs: int | None = None) -> tuple[np.ndarray, float]:
         """Predicted class indices, and the share of output patterns that training never showed (the head's

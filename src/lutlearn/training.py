@@ -430,15 +430,16 @@ def random_dichotomies(rng: np.random.Generator, n_luts: int, n_classes: int) ->
     return (ranks < n_classes // 2).astype(np.uint8)
 
 
-def draw(arch: Architecture, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def draw(arch: Architecture, seed: int, output_wiring: bool = True) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The random part of a network: every layer's wiring, then (multi-class hidden layers) its class splits.
 
     Drawn layer by layer from ``np.random.default_rng(seed)`` in that order;
-    training draws nothing else.
+    training draws nothing else. Without ``output_wiring`` the output
+    layer's wiring, drawn last, is left out (the boosted design grows it).
     """
     rng = np.random.default_rng(seed)
     wires, sides = [], []
-    for layer in range(1, arch.n_layers + 1):
+    for layer in range(1, arch.n_layers + 1 - (not output_wiring)):
         wires.append(random_wiring(rng, arch.widths[layer], arch.widths[layer - 1], arch.ks[layer - 1]))
         if arch.voting and layer < arch.n_layers:
             sides.append(random_dichotomies(rng, arch.widths[layer], arch.n_classes))
@@ -1025,7 +1026,7 @@ def train(
     if greedy and not hasattr(backend, "choose_wires"):
         raise ValueError("wiring='greedy' needs the training data in memory (NumPy arrays, not Dask); "
                          "use wiring='random' on Dask")
-    wires, sides = ([], []) if greedy else draw(arch, seed)
+    wires, sides = ([], []) if greedy else draw(arch, seed, output_wiring=not boosted)
     totals = np.asarray(backend.class_totals(), np.int64)
     n = int(totals.sum())  # the number of examples, or their total (integer) weight
     accuracy = [input_accuracy(backend.input_counts(), arch.voting)]
@@ -1038,7 +1039,7 @@ def train(
         if boosted and layer == L:
             w, t, acc, counts, proba_scale = backend.boost_layer(
                 layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates, output_bits)
-            wires[layer - 1] = w
+            wires.append(w)
             tables.append(t)
             accuracy.append(acc)
             _report_layer(verbose, arch, layer, "boosted output luts", acc, t0, backend.name)

@@ -152,7 +152,7 @@ class LutNetlist:
             if layer == n_layers and network.voting:
                 votes, bias = network.head.weights
                 layout = []
-                counter = 6 if getattr(network.head, "rule", "log") == "sum" else 3
+                counter = 6 if network.head.rule == "sum" else 3  # the boosted design's popcounts
                 below = _voting_outputs(b, [[below[i] for i in w] for w in wires], votes, bias, layout, counter)
                 break
             here = []
