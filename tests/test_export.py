@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import lutlearn
+from _limits import capped_script
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.datasets import get_task
@@ -765,18 +766,13 @@ def test_an_aiger_header_promising_more_than_the_file_holds_is_refused():
     assert huge.n_inputs == 2**28 and huge.levels == 0
 
 
-_INFO_UNDER_A_CAP = """
-import resource, sys
+_INFO_UNDER_A_CAP = capped_script("""
+import sys
 import sklearn.pipeline, lutlearn.commands.info, lutlearn.export.aiger, lutlearn.saving, lutlearn.training  # noqa
 from lutlearn.cli import main
-def vm():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmSize:"):
-            return int(line.split()[1]) * 1024
-cap = vm() + (256 << 20)  # what the process maps now, plus 256 MiB
-resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+""", """
 sys.exit(main(["info", sys.argv[1]]))
-"""
+""", 256)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc")

@@ -15,6 +15,7 @@ import pytest
 
 import lutlearn
 from _archives import Evil, append_pickled_entry, rewrite
+from _limits import capped_script
 from lutlearn import LutNetworkClassifier, ModelFormatError, load
 
 
@@ -324,22 +325,17 @@ def test_the_cli_prints_a_damaged_model_in_one_line_naming_it(saved, capsys):
 
 # ------------------------------------------------------------------ memory: sizes checked before decompressing
 
-_UNDER_A_CAP = """
-import resource, sys
+_UNDER_A_CAP = capped_script("""
+import sys
 from lutlearn import ModelFormatError, load
-def vm():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmSize:"):
-            return int(line.split()[1]) * 1024
-cap = vm() + (96 << 20)  # what the process maps now, plus 96 MiB
-resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+""", """
 try:
     load(sys.argv[1])
 except ModelFormatError as exc:
     print("ModelFormatError:", exc)
 except MemoryError as exc:
     print("MemoryError:", exc)
-"""
+""", 96)
 
 
 def _bomb(saved, entry: str, n_bytes: int, header_shape: tuple | None):
