@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"model: {args.model}")
     print(f"inputs: {m.n_features_in_} bits   classes: {one_line(m.classes_.tolist())}")
     p = effective_params(m.get_params(), len(m.classes_))
-    kind = "boosted: a bit each, summed per class" if getattr(net.head, "rule", "log") == "sum" else "voting"
+    kind = "boosted: values summed per class" if getattr(net.head, "rule", "log") == "sum" else "voting"
     out = f"output luts: {p['n_output_luts']} ({kind})  " if net.voting else ""
     print(
         f"k={p['k']}  output_k={p['output_k'] or p['k']}  hidden layers: {list(p['hidden_layers'])}  "
