@@ -73,8 +73,14 @@ test: $(TEST_STAMP) tools
 		echo "documentation site built in $$(( $$(date +%s) - t0 )) s (warnings as errors, gallery executed)"
 	LUTLEARN_DOCS_HTML=$(DOCS_HTML) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# `make bench BASE=<commit>`: this checkout against that commit, side by side in one run (alternating processes,
+# ratios with their spread; needs MNIST in DATA_HOME). Without BASE: the fit/predict benchmark against peers.
 bench: $(TEST_STAMP)
+ifdef BASE
+	$(PY) benchmarks/bench_side_by_side.py --base $(BASE) --data-home $(DATA_HOME) $(BENCH_ARGS)
+else
 	$(PY) benchmarks/bench_fit_predict.py $(BENCH_ARGS)
+endif
 
 bench-quick: $(TEST_STAMP)
 	$(PY) benchmarks/bench_fit_predict.py --quick $(BENCH_ARGS)

@@ -56,6 +56,8 @@ FULL = [
      {"wiring_candidates": 512}),
     ("CIFAR-10, 3-bit thermometer, 3-bit values, 8-input luts", "multiclass-cifar10,levels=3", [500, 2000],
      {"wiring_candidates": 512, "output_bits": 3, "output_k": 8}),
+    ("CIFAR-10, 3-bit thermometer, 3-bit values, 8-input luts, learning rate 0.1", "multiclass-cifar10,levels=3",
+     [500, 2000], {"wiring_candidates": 512, "output_bits": 3, "output_k": 8, "learning_rate": 0.1}),
     ("Binary-MNIST", "binary-mnist", [50, 200], {"wiring_candidates": 256}),
 ]
 #: (data set, output luts per class) of the tabular runs.

@@ -23,8 +23,9 @@ def _data(n=600, d=24, n_classes=3, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("weighted, q", [(False, 0), (True, 0), (False, 3), (True, 1)])
-def test_kernel_matches_numpy_reference(weighted, q):
+@pytest.mark.parametrize("weighted, q, rate", [(False, 0, 1.0), (True, 0, 1.0), (False, 3, 1.0), (True, 1, 1.0),
+                                               (True, 0, 0.3), (False, 3, 0.25)])
+def test_kernel_matches_numpy_reference(weighted, q, rate):
     X, y = _data()
     order = np.argsort(y, kind="stable")
     A = np.ascontiguousarray(X[order].T)
@@ -38,11 +39,11 @@ def test_kernel_matches_numpy_reference(weighted, q):
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
     errors = np.empty(n_luts)
-    delta = 1.0 / max(q, 1)
+    delta = (rate if q else 1.0) / max(q, 1)
     factors = np.exp(-delta * np.arange(-q, q + 1))
     keys = np.empty((3, len(y)), np.uint16)
-    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, q, delta, factors, keys, wires, tables, errors)
-    rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand, q, delta, factors)
+    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, q, delta, factors, rate, keys, wires, tables, errors)
+    rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand, q, delta, factors, rate)
     np.testing.assert_array_equal(wires, rw)
     np.testing.assert_array_equal(tables, rt)
     np.testing.assert_array_equal(errors, re)
@@ -88,11 +89,33 @@ def test_same_model_whatever_n_jobs_and_seed_matters():
     assert not np.array_equal(other.wires[-1], a.wires[-1])
 
 
+@pytest.mark.parametrize("output_bits", [1, 3])
+def test_learning_rate_shrinks_each_luts_share(output_bits):
+    X, y = _data()
+    kw = dict(wiring="boosted", output_k=3, n_output_luts=12, wiring_candidates=8, output_bits=output_bits,
+              random_state=0)
+    plain = LutNetworkClassifier(**kw).fit(X, y).network_
+    same = LutNetworkClassifier(**kw, learning_rate=1.0).fit(X, y).network_
+    slow = LutNetworkClassifier(**kw, learning_rate=0.2).fit(X, y).network_
+    np.testing.assert_array_equal(same.tables[-1], plain.tables[-1])
+    # the first lut of each class sees the same weights; the later ones see smaller changes of them
+    first = [0, 4, 8]
+    np.testing.assert_array_equal(slow.wires[-1][first], plain.wires[-1][first])
+    assert not np.array_equal(slow.tables[-1], plain.tables[-1])
+    if output_bits > 1:  # half the log-odds clipped to +-0.2 nats in steps of 0.2 / 3: the extremes are common
+        q = 3
+        assert np.isin(slow.tables[-1], [0, 2 * q]).mean() > np.isin(plain.tables[-1], [0, 2 * q]).mean()
+    with pytest.raises(ValueError, match="learning_rate"):
+        LutNetworkClassifier(**kw, learning_rate=0.0).fit(X, y)
+
+
 def test_save_and_load(tmp_path):
     X, y = _data()
-    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=12, random_state=0).fit(X, y)
+    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=12, learning_rate=0.5,
+                               random_state=0).fit(X, y)
     clf.save(tmp_path / "m.npz")
     back = LutNetworkClassifier.load(tmp_path / "m.npz")
+    assert back.get_params()["learning_rate"] == 0.5
     assert back.network_.head.rule == "sum"
     np.testing.assert_array_equal(back.predict(X), clf.predict(X))
     np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))

@@ -286,7 +286,7 @@ def _boost_cost(z0: float, z1: float, q: int) -> float:
     return min(z0, z1) if q == 0 else 2.0 * np.sqrt(max(z0, 0.0) * max(z1, 0.0))
 
 
-def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None):
+def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None, rate=1.0):
     """:func:`lutlearn.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
 
     Returns ``(wires, tables, errors)``.
@@ -342,6 +342,7 @@ def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None):
             wires[j], tables[j], errors[j] = chosen, table, e
             if q == 0:
                 ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+                ratio = ratio if rate == 1.0 else ratio**rate
                 w = np.where(table[pattern] != t, w * ratio, w)
             else:
                 v = table[pattern].astype(np.int64) - q

@@ -883,7 +883,7 @@ def _boost_cost(z0, z1, q):
 
 
 @nb.njit(cache=True)
-def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factors, wires, tables, errors):
+def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factors, rate, wires, tables, errors):
     """Grow one class's boosted luts in turn, by counting (see :func:`boost_luts`).
 
     ``t`` is the 0/1 target (the class against the rest), ``w`` the
@@ -957,8 +957,10 @@ def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factor
             wires[j, u] = chosen[u]
         total = 0.0
         if q == 0:
-            # discrete AdaBoost: every misclassified example's weight grows by (1 - e) / e
+            # discrete AdaBoost: every misclassified example's weight grows by ((1 - e) / e) ** rate
             ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+            if rate != 1.0:
+                ratio = ratio**rate
             for i in range(n):
                 kk = np.int64(key[i])
                 if tables[j, kk >> 1] != (kk & 1):
@@ -977,7 +979,8 @@ def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factor
 
 
 @nb.njit(cache=True, parallel=True)
-def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, factors, keys, wires, tables, errors):
+def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, factors, rate, keys, wires, tables,
+               errors):
     """Boosted luts by counting: for every class, luts grown one at a time on reweighted examples.
 
     Each class ``c`` learns ``lut_off[c + 1] - lut_off[c]`` luts that answer
@@ -991,8 +994,9 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
     ``q == 0`` (discrete AdaBoost, one bit per lut)
         cost ``min(W0, W1)`` (the weighted error); the table outputs 1 where
         ``W1 > W0`` (0 for a pattern never seen); then every example the
-        lut gets wrong has its weight multiplied by ``(1 - e) / e``, ``e``
-        the lut's weighted error.
+        lut gets wrong has its weight multiplied by ``((1 - e) / e) ** rate``,
+        ``e`` the lut's weighted error (``rate`` the learning rate, 1 for
+        plain AdaBoost).
     ``q >= 1`` (real AdaBoost, ``2q + 1`` table values)
         cost ``2 sqrt(W0 W1)``; the table holds ``v + q`` with ``v`` half the
         smoothed log-odds ``0.5 log((W1 + eps) / (W0 + eps))`` (``eps = 0.5 /
@@ -1024,6 +1028,9 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
     q : int
     delta : float
     factors : float64 array of shape (2q + 1,)
+    rate : float
+        ``q == 0``: the learning rate, the power of the weight ratio (the
+        caller's ``delta`` sets it for ``q >= 1``).
     keys : unsigned int array of shape (n_classes, n_samples)
         Work space: uint16 for ``k < 16``, else int64.
     wires : int32 array of shape (n_luts, k)
@@ -1050,7 +1057,7 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
         for i in range(n):
             w[i] = w0[i] * (0.5 / pos if t[i] else 0.5 / neg)
         a, b = lut_off[c], lut_off[c + 1]
-        _boost_one_class(A, ones_ptr, ones_idx, t, w, keys[c], k, cand[a:b], q, delta, factors, wires[a:b],
+        _boost_one_class(A, ones_ptr, ones_idx, t, w, keys[c], k, cand[a:b], q, delta, factors, rate, wires[a:b],
                          tables[a:b], errors[a:b])
 
 

@@ -145,8 +145,8 @@ class StoredModel:
 
 #: The estimator parameters ``estimator_params`` may hold.
 GIVEN_PARAMS = (
-    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "output_bits", "random_state",
-    "class_weight", "n_jobs", "verbose",
+    "k", "hidden_layers", "output_k", "n_output_luts", "wiring", "wiring_candidates", "output_bits", "learning_rate",
+    "random_state", "class_weight", "n_jobs", "verbose",
 )
 
 
@@ -171,6 +171,8 @@ def encode_given_params(params: dict) -> dict:
             v = [[_json_scalar(label), float(w)] for label, w in v.items()]
         elif isinstance(v, np.integer):
             v = int(v)
+        elif name == "learning_rate" and v is not None:
+            v = float(v)
         out[name] = v
     return out
 
@@ -190,6 +192,9 @@ def decode_given_params(raw) -> dict:
             v = v or "random"
         elif name == "k":
             ok = v is None or v == "auto" or type(v) is int
+        elif name == "learning_rate":
+            ok = v is None or (type(v) in (int, float) and 0 < v <= 1)
+            v = 1.0 if v is None else float(v)  # files from before the parameter existed
         elif name == "class_weight":
             ok = v is None or v == "balanced" or (
                 isinstance(v, list) and all(

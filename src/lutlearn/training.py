@@ -825,10 +825,11 @@ class InMemoryBackend:
         rng = np.random.default_rng([seed, layer])
         return greedy_wiring(self.A, self._y, self._fold, self.sw, rng, n_luts, k, n_candidates, seed, layer == 1)
 
-    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None, output_bits: int = 1):
+    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None, output_bits: int = 1,
+                    learning_rate: float = 1.0):
         """The boosted output layer on the current layer values: :func:`boost_layer`'s results."""
         w = None if self.sw is None else self.sw.astype(np.float64)
-        return boost_layer(self.A, self.bounds, w, layer, n_luts, k, seed, n_candidates, output_bits)
+        return boost_layer(self.A, self.bounds, w, layer, n_luts, k, seed, n_candidates, output_bits, learning_rate)
 
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Train one layer; return ``(tables, correct, counts or None)`` and move on to its outputs."""
@@ -896,14 +897,14 @@ def boost_candidates(A: np.ndarray, off: np.ndarray, k: int, rng: np.random.Gene
     return out
 
 
-#: ``output_bits > 1``: a table value is half the log-odds in steps of ``BOOST_STEP / q`` nats (``q = 2**(b-1) - 1``),
-#: so the values span [-BOOST_STEP, BOOST_STEP].
+#: ``output_bits > 1``: a table value is half the log-odds in steps of ``learning_rate * BOOST_STEP / q`` nats
+#: (``q = 2**(b-1) - 1``), so the values span [-learning_rate * BOOST_STEP, learning_rate * BOOST_STEP].
 BOOST_STEP = 1.0
 
 
 def boost_layer(
     A: np.ndarray, bounds: np.ndarray, w: np.ndarray | None, layer: int, n_luts: int, k: int, seed: int,
-    n_candidates: int | None, output_bits: int = 1,
+    n_candidates: int | None, output_bits: int = 1, learning_rate: float = 1.0,
 ):
     """Grow the boosted output layer by counting (:func:`lutlearn.kernels.boost_luts`) on layer values ``A``.
 
@@ -919,6 +920,13 @@ def boost_layer(
     and stored shifted by ``q`` (0 .. 2q), and a class's score is the sum
     of its luts' values (every class then has the same number of luts, so
     the shifts add the same to every score).
+
+    ``learning_rate`` (0 < rate <= 1) shrinks what each lut adds, so that
+    more luts share the work (shrinkage, as in gradient boosting): with one
+    bit the weight ratio of the examples a lut gets wrong is raised to that
+    power; with more bits the table values are clipped to
+    ``[-learning_rate, learning_rate] * BOOST_STEP`` nats, in ``q`` steps
+    each side.
 
     Parameters
     ----------
@@ -948,14 +956,14 @@ def boost_layer(
     ptr, idx = kernels.ones_index(A)
     w0 = np.ones(n) if w is None else np.ascontiguousarray(w, np.float64)
     q = 0 if output_bits == 1 else 2 ** (output_bits - 1) - 1
-    delta = BOOST_STEP / max(q, 1)
+    delta = learning_rate * BOOST_STEP / max(q, 1)
     factors = np.exp(-delta * np.arange(-q, q + 1))
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
     errors = np.empty(n_luts)
     keys = np.empty((n_classes, n), np.uint16 if k < 16 else np.int64)
-    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, q, delta, factors, keys, wires,
-                       tables, errors)
+    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, q, delta, factors,
+                       float(learning_rate), keys, wires, tables, errors)
     groups = np.repeat(np.arange(n_classes), np.diff(off))
     counts = np.zeros((n_luts, 1 << k, n_classes), np.int32)
     counts[np.arange(n_luts), :, groups] = tables
@@ -995,7 +1003,7 @@ def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
 
 def train(
     arch: Architecture, backend: Backend, seed: int, verbose: int = 0, weight_shift: int = 0,
-    wiring: str = "random", n_candidates: int | None = None, output_bits: int = 1,
+    wiring: str = "random", n_candidates: int | None = None, output_bits: int = 1, learning_rate: float = 1.0,
 ) -> LutNetwork:
     """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
 
@@ -1038,7 +1046,7 @@ def train(
         t0 = time.perf_counter()
         if boosted and layer == L:
             w, t, acc, counts, proba_scale = backend.boost_layer(
-                layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates, output_bits)
+                layer, arch.widths[layer], arch.ks[layer - 1], seed, n_candidates, output_bits, learning_rate)
             wires.append(w)
             tables.append(t)
             accuracy.append(acc)

@@ -69,6 +69,11 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
         help="boosted wiring: bits of each output lut's value (1, default: a bit, popcounts; more: real-valued "
              "boosting, 2**B - 1 values per table entry)",
     )
+    g.add_argument(
+        "--learning-rate", type=float, default=1.0, metavar="R",
+        help="boosted wiring: shrinkage of each output lut's share, in (0, 1] (default 1: plain AdaBoost; "
+             "smaller needs more luts and usually generalizes better)",
+    )
     g.add_argument("--seed", type=int, default=0, help="random seed for wiring and ties (default 0)")
     g.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
 
@@ -80,7 +85,7 @@ def make_classifier(args: argparse.Namespace, verbose: int = 0):
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
         n_output_luts=args.n_output_luts, wiring=args.wiring, wiring_candidates=args.wiring_candidates,
-        output_bits=args.output_bits,
+        output_bits=args.output_bits, learning_rate=args.learning_rate,
         random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose,
     )
 

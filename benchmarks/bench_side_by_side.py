@@ -1,0 +1,260 @@
+"""Compare this checkout with another commit on the same machine, in one run, alternating their processes.
+
+``make bench BASE=<commit>`` (or ``python benchmarks/bench_side_by_side.py
+--base <commit>``) checks the base commit out into a scratch git worktree,
+then for several rounds runs every workload once with the base's sources
+and once with this checkout's (the order swapped every round), each in a
+fresh process on the same data. A round's ratio is new / base of the best
+time of its repeats; the table gives the median ratio of the rounds and
+their spread (lowest and highest), so "not slower" is a claim about the
+same machine at the same time, not about figures from different runs.
+
+Workloads (the data is made once by this checkout and handed to both sides
+as arrays, so only ``LutNetworkClassifier``'s constructor, ``fit`` and
+``predict`` must exist in the base):
+
+* the paper's network (5 hidden layers of 1,024 luts) predicting the test
+  set with k = 8 on one thread and on two, k = 12 and k = 16 on two;
+* the paper's network's fit at k = 8 (two threads);
+* the 10-class design (default multi-class parameters) predicting;
+* with ``--circuits TASKS``: ``lutlearn fit-circuit --task T`` (CPU seconds
+  of the command, both sides' CLI).
+
+The full run uses Binary-MNIST and 10-class MNIST (``--data-home``);
+``--quick`` uses scikit-learn's 8x8 digits and small networks (what the
+tests run). ``--base-src DIR`` compares against a source tree already on
+disk instead of a commit (the tests compare this checkout with itself).
+A first round, not recorded, fills each side's numba cache (a fresh
+worktree compiles every kernel once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+#: name -> (data, network parameters, threads, what is timed)
+FULL = {
+    "paper k=8 predict, 1 thread": ("binary", {"k": 8, "hidden_layers": [1024] * 5}, 1, "predict"),
+    "paper k=8 predict, 2 threads": ("binary", {"k": 8, "hidden_layers": [1024] * 5}, 2, "predict"),
+    "paper k=12 predict, 2 threads": ("binary", {"k": 12, "hidden_layers": [1024] * 5}, 2, "predict"),
+    "paper k=16 predict, 2 threads": ("binary", {"k": 16, "hidden_layers": [1024] * 5}, 2, "predict"),
+    "paper k=8 fit, 2 threads": ("binary", {"k": 8, "hidden_layers": [1024] * 5}, 2, "fit"),
+    "10-class predict, 2 threads": ("multiclass", {}, 2, "predict"),
+}
+QUICK = {
+    "paper k=8 predict, 1 thread": ("binary", {"k": 8, "hidden_layers": [64] * 2}, 1, "predict"),
+    "paper k=8 fit, 2 threads": ("binary", {"k": 8, "hidden_layers": [64] * 2}, 2, "fit"),
+}
+TASKS = {False: {"binary": "binary-mnist", "multiclass": "multiclass-mnist"},
+         True: {"binary": "binary-digits", "multiclass": "multiclass-digits"}}
+
+#: The code a measuring process runs (with the side's sources first on ``sys.path``): fit once, warm up, then
+#: time ``repeats`` calls; prints one JSON line.
+CHILD = r"""
+import json, sys, time
+import numpy as np
+cfg = json.loads(sys.argv[1])
+d = np.load(cfg["data"])
+from lutlearn import LutNetworkClassifier
+clf = LutNetworkClassifier(random_state=0, **cfg["params"])
+fit = lambda: clf.fit(d["X_train"], d["y_train"])
+fit()
+run = fit if cfg["what"] == "fit" else (lambda: clf.predict(d["X_test"]))
+run()
+times = []
+for _ in range(cfg["repeats"]):
+    t0 = time.perf_counter()
+    out = run()
+    times.append(time.perf_counter() - t0)
+acc = float(np.mean(clf.predict(d["X_test"]) == d["y_test"]))
+print(json.dumps({"times": times, "test_accuracy": acc, "module": __import__("lutlearn").__file__}))
+"""
+
+
+def git(*args: str, cwd: Path = REPO) -> str:
+    """The stripped output of a git command in ``cwd``; CalledProcessError if it fails."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@contextmanager
+def base_worktree(rev: str, parent: Path):
+    """A scratch git worktree of ``rev`` under ``parent`` (removed, and git's record of it pruned, on exit)."""
+    commit = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    path = parent / f"base-{commit[:12]}"
+    git("worktree", "add", "--detach", "--quiet", str(path), commit)
+    try:
+        yield commit, path
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=REPO, capture_output=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=REPO, capture_output=True)
+
+
+def make_data(quick: bool, data_home, folder: Path) -> dict:
+    """Write the workloads' data sets as ``.npz`` files in ``folder``: ``{"binary": path, "multiclass": path}``."""
+    import numpy as np
+
+    sys.path.insert(0, str(REPO / "src"))
+    from lutlearn.datasets import get_task
+
+    out = {}
+    for kind, name in TASKS[quick].items():
+        t = get_task(name, data_home=data_home)
+        out[kind] = folder / f"{kind}.npz"
+        np.savez(out[kind], X_train=t.X_train, y_train=t.y_train, X_test=t.X_test, y_test=t.y_test)
+    return out
+
+
+def run_child(src: Path, data: Path, params: dict, threads: int, what: str, repeats: int) -> dict:
+    """One measuring process with ``src`` first on its path: its best and median time of ``repeats`` calls."""
+    env = dict(os.environ, PYTHONPATH=str(src), NUMBA_NUM_THREADS=str(threads), OMP_NUM_THREADS="1",
+               PYTHONWARNINGS="ignore")
+    cfg = {"data": str(data), "params": params, "what": what, "repeats": repeats}
+    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cfg)], env=env, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(f"measuring with {src} failed:\n{res.stderr[-2000:]}")
+    rec = json.loads(res.stdout.strip().splitlines()[-1])
+    if not Path(rec["module"]).resolve().is_relative_to(src.resolve()):
+        raise RuntimeError(f"the child imported lutlearn from {rec['module']}, not from {src}")
+    return {"best_s": min(rec["times"]), "median_s": statistics.median(rec["times"]),
+            "test_accuracy": rec["test_accuracy"]}
+
+
+def make_pla(task: str, folder: Path, data_home) -> Path:
+    """Write ``task``'s PLA files with this checkout (``lutlearn pla``): their common prefix."""
+    prefix = folder / task.replace(":", "_")
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), PYTHONWARNINGS="ignore")
+    extra = ["--data-home", str(data_home)] if data_home else []
+    subprocess.run([sys.executable, "-m", "lutlearn", "pla", task, "-o", str(prefix), *extra], env=env, check=True,
+                   capture_output=True)
+    return prefix
+
+
+def run_circuit(src: Path, prefix: Path, max_and_gates: int) -> dict:
+    """``lutlearn fit-circuit`` on the PLA files at ``prefix`` with ``src``'s sources: its CPU seconds (children
+    included) and the AIGER file's bytes' digest (the same circuit on both sides, or not)."""
+    import hashlib
+
+    env = dict(os.environ, PYTHONPATH=str(src), PYTHONWARNINGS="ignore")
+    out = prefix.parent / f"{prefix.name}-{len(list(prefix.parent.glob('*.aig')))}.aig"
+    t0 = os.times()
+    res = subprocess.run([sys.executable, "-m", "lutlearn", "fit-circuit", "--pla", f"{prefix}.train.pla",
+                          "--valid", f"{prefix}.valid.pla", "--max-and-gates", str(max_and_gates), "-o", str(out)],
+                         env=env, capture_output=True, text=True)
+    t1 = os.times()
+    if res.returncode:
+        raise RuntimeError(f"fit-circuit {prefix.name} with {src} failed:\n{res.stderr[-2000:]}")
+    return {"best_s": (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system),
+            "aig_sha256": hashlib.sha256(out.read_bytes()).hexdigest()}
+
+
+def summarize(runs: dict) -> list[dict]:
+    """Per workload: the base's and new side's median best time, and the rounds' ratios (median, low, high)."""
+    rows = []
+    for name, sides in runs.items():
+        ratios = [n["best_s"] / b["best_s"] for b, n in zip(sides["base"], sides["new"])]
+        rows.append({
+            "workload": name,
+            "base_s": statistics.median(r["best_s"] for r in sides["base"]),
+            "new_s": statistics.median(r["best_s"] for r in sides["new"]),
+            "ratio": statistics.median(ratios), "ratio_low": min(ratios), "ratio_high": max(ratios),
+            "rounds": len(ratios),
+        })
+        digests = {r.get("aig_sha256") for r in sides["base"] + sides["new"]}
+        if digests != {None}:
+            rows[-1]["same_circuit"] = len(digests) == 1
+    return rows
+
+
+def render(doc: dict) -> str:
+    """The Markdown table of a result document."""
+    base = doc["base"][:12] if all(c in "0123456789abcdef" for c in doc["base"]) else doc["base"]
+    lines = [f"base {base} against {doc['new']} ({doc['rounds']} rounds, alternating; "
+             f"ratio = new / base of each round's best time)", "",
+             "| workload | base s | new s | ratio (median) | lowest | highest |", "|---|---|---|---|---|---|"]
+    for r in doc["rows"]:
+        same = {True: " (same circuit)", False: " (circuits differ)"}.get(r.get("same_circuit"), "")
+        lines.append(f"| {r['workload']}{same} | {r['base_s']:.4f} | {r['new_s']:.4f} | {r['ratio']:.3f} | "
+                     f"{r['ratio_low']:.3f} | {r['ratio_high']:.3f} |")
+    return "\n".join(lines)
+
+
+def measure(base_src: Path, new_src: Path, workloads: dict, circuits: dict, data: dict, rounds: int, repeats: int,
+            max_and_gates: int = 5000) -> dict:
+    """Alternate the two sides over ``rounds`` rounds; every workload's per-round records of each side."""
+    runs = {name: {"base": [], "new": []} for name in [*workloads, *(f"fit-circuit {t} (CPU s)" for t in circuits)]}
+    # a round not recorded first: each side's numba cache filled (a fresh worktree compiles every kernel once)
+    for src in (base_src,) if base_src.resolve() == new_src.resolve() else (base_src, new_src):
+        for kind, params, threads, what in workloads.values():
+            run_child(src, data[kind], params, threads, what, 1)
+        for prefix in circuits.values():
+            run_circuit(src, prefix, max_and_gates)
+    for r in range(rounds):
+        order = [("base", base_src), ("new", new_src)]
+        if r % 2:
+            order.reverse()
+        for name, (kind, params, threads, what) in workloads.items():
+            for side, src in order:
+                runs[name][side].append(run_child(src, data[kind], params, threads, what, repeats))
+        for task, prefix in circuits.items():
+            for side, src in order:
+                runs[f"fit-circuit {task} (CPU s)"][side].append(run_circuit(src, prefix, max_and_gates))
+        print(f"round {r + 1} of {rounds} done", file=sys.stderr, flush=True)
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--base", metavar="REV", help="the commit to compare with (checked out in a scratch worktree)")
+    g.add_argument("--base-src", metavar="DIR", help="a source folder (holding lutlearn/) to compare with instead")
+    p.add_argument("--data-home", help="folder holding MNIST (the full run)")
+    p.add_argument("--quick", action="store_true", help="8x8 digits and small networks: about a minute")
+    p.add_argument("--rounds", type=int, default=None, help="alternations (default 5, 2 with --quick)")
+    p.add_argument("--repeats", type=int, default=None, help="timed calls per process (default 8, 3 with --quick)")
+    p.add_argument("--circuits", default="", metavar="TASKS",
+                   help="comma-separated fit-circuit tasks to time as well (e.g. sym:16:1,cmp:40)")
+    p.add_argument("-o", "--output", default="side-by-side.json", help="the JSON result")
+    args = p.parse_args(argv)
+    rounds = args.rounds or (2 if args.quick else 5)
+    repeats = args.repeats or (3 if args.quick else 8)
+    if rounds < 1 or repeats < 1:
+        p.error("--rounds and --repeats must be at least 1")
+    workloads = QUICK if args.quick else FULL
+    circuits = [t for t in args.circuits.split(",") if t]
+    new_src = REPO / "src"
+    new = git("rev-parse", "HEAD") + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    with tempfile.TemporaryDirectory(prefix="lutlearn-side-by-side-") as tmp:
+        folder = Path(tmp)
+        data = make_data(args.quick, args.data_home, folder)
+        circuits = {t: make_pla(t, folder, args.data_home) for t in circuits}
+        if args.base_src:
+            base, base_src = f"source folder {args.base_src}", Path(args.base_src)
+            runs = measure(base_src, new_src, workloads, circuits, data, rounds, repeats)
+        else:
+            with base_worktree(args.base, folder) as (base, tree):
+                runs = measure(tree / "src", new_src, workloads, circuits, data, rounds, repeats)
+    doc = {"benchmark": "side-by-side", "format": 1, "base": base, "new": new, "rounds": rounds, "repeats": repeats,
+           "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                       "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+           "rows": summarize(runs), "runs": runs}
+    Path(args.output).write_text(json.dumps(doc, indent=2) + "\n")
+    print(render(doc))
+    print(f"results written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

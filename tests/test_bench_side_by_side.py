@@ -1,0 +1,61 @@
+"""The side-by-side benchmark: a commit checked out beside this one, both measured in one alternating run."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "benchmarks" / "bench_side_by_side.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("bench_side_by_side", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_summary_pairs_the_rounds_and_reports_the_spread():
+    mod = _module()
+    runs = {"w": {"base": [{"best_s": 2.0}, {"best_s": 1.0}, {"best_s": 4.0}],
+                  "new": [{"best_s": 1.0}, {"best_s": 1.5}, {"best_s": 4.0}]},
+            "c": {"base": [{"best_s": 3.0, "aig_sha256": "a"}], "new": [{"best_s": 3.0, "aig_sha256": "b"}]}}
+    rows = {r["workload"]: r for r in mod.summarize(runs)}
+    assert rows["w"]["ratio"] == 1.0 and rows["w"]["ratio_low"] == 0.5 and rows["w"]["ratio_high"] == 1.5
+    assert rows["w"]["base_s"] == 2.0 and rows["w"]["new_s"] == 1.5 and "same_circuit" not in rows["w"]
+    assert rows["c"]["same_circuit"] is False
+    table = mod.render({"base": "0123456789abcdef0", "new": "x", "rounds": 3, "rows": list(rows.values())})
+    assert "| w | 2.0000 | 1.5000 | 1.000 | 0.500 | 1.500 |" in table and "(circuits differ)" in table
+
+
+def test_base_worktree_is_checked_out_and_removed(tmp_path):
+    if subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True).returncode:
+        pytest.skip("not a git checkout")
+    mod = _module()
+    with mod.base_worktree("HEAD", tmp_path) as (commit, path):
+        assert (path / "src" / "lutlearn" / "__init__.py").exists() and len(commit) == 40
+    assert not path.exists()
+    assert str(path) not in subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True,
+                                           text=True).stdout
+    with pytest.raises(subprocess.CalledProcessError):
+        with mod.base_worktree("no-such-commit-anywhere", tmp_path):
+            pass
+
+
+def test_quick_run_end_to_end(tmp_path):
+    """This checkout against its own sources (``--base-src``): every workload measured on both sides."""
+    out = tmp_path / "s.json"
+    res = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--base-src", str(REPO / "src"), "--rounds", "1",
+                          "--repeats", "1", "--circuits", "cmp:6", "-o", str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    names = [r["workload"] for r in doc["rows"]]
+    assert names == ["paper k=8 predict, 1 thread", "paper k=8 fit, 2 threads", "fit-circuit cmp:6 (CPU s)"]
+    for r in doc["rows"]:
+        assert r["base_s"] > 0 and r["new_s"] > 0 and r["rounds"] == 1
+    assert doc["rows"][-1]["same_circuit"] is True  # the same sources give the same circuit
+    assert "| paper k=8 predict, 1 thread |" in res.stdout
