@@ -54,7 +54,8 @@ demo: $(CORE_STAMP)
 	@echo "    lutlearn --help"
 	@echo "(or run $(VENV)/bin/lutlearn directly)."
 
-# The documentation site, into docs/_build/html (executes the example gallery).
+# The documentation site, into docs/_build/html (executes the example gallery). It builds offline;
+# LUTLEARN_DOCS_INTERSPHINX=1 make docs also links NumPy, scikit-learn and Dask names to their docs (web).
 docs: $(DOCS_STAMP)
 	$(PY) -m sphinx -b html docs $(DOCS_HTML) $(SPHINX_ARGS)
 	@echo "open $(DOCS_HTML)/index.html"
