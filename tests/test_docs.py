@@ -158,7 +158,18 @@ def test_gallery_executed_every_example(site):
         page = site / "auto_examples" / f"{example.stem}.html"
         assert page.is_file(), f"no page for {example.name}"
         # sphinx-gallery writes the captured stdout of an executed example in a "sphx-glr-script-out" block.
-        assert "sphx-glr-script-out" in page.read_text(encoding="utf-8"), f"{example.name} printed nothing"
+        html = page.read_text(encoding="utf-8")
+        assert "sphx-glr-script-out" in html, f"{example.name} printed nothing"
+        assert not _PROGRESS_BAR.search(html), f"{example.name} shows progress-bar output"
+
+
+#: What a tqdm bar leaves in captured output: ``45%|####5 | 9/20 [00:01<00:02, 4.1run/s]``.
+_PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<\d\d:\d\d")
+
+
+def test_the_progress_bar_check_can_fail():
+    assert _PROGRESS_BAR.search("table1:  45%|####5     | 9/20 [00:01<00:02,  4.10run/s]")
+    assert not _PROGRESS_BAR.search("exit status 0\n| k | accuracy |\n| 6 | 0.90 |")
 
 
 # ---------------------------------------------------------------- the browser
