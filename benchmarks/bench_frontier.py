@@ -10,7 +10,7 @@ input shift register). The inputs are bits (a task's pixels above
 thresholds); the comparators that would make them from 8-bit pixels are
 counted apart, as ``comparators`` (the distinct input bits the design
 reads). scikit-learn's bundled tabular sets are scored by 5-fold
-cross-validation against a 300-tree random forest, as in the README's
+cross-validation against a 300-tree random forest, as in the multi-class page's
 tabular table, with a 16-bit quantile thermometer code of the features and
 luts sized for the data (``k="auto"``).
 

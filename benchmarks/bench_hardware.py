@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ class Design:
     extra: dict = field(default_factory=dict)
 
 
-#: The designs of the full run: MNIST 3 v/s 8 (the README's k=6, 2x64 network), Binary-MNIST for k in {4, 6, 8}
+#: The designs of the full run: MNIST 3 v/s 8 (the hardware page's k=6, 2x64 network), Binary-MNIST for k in {4, 6, 8}
 #: (2x256 with its encoder, 1x1024, and the paper's 5x1024 for k=4, and for k=6 on lut6 only), breast cancer with
 #: a thermometer code, and a 10-class MNIST network small enough to place. Binary-MNIST 5x1024 at k=6 on the FPGAs
 #: and at k=8 is left out: their output cones are 1960 and 2487 luts of 6 and 8 inputs, tens of thousands of iCE40
@@ -340,6 +341,11 @@ def render_published(published=PUBLISHED) -> str:
     return "\n".join(lines)
 
 
+def _shown_command(command: str) -> str:
+    """The command as the docs show it: the machine's data folder is written DATA_HOME (the JSON keeps it)."""
+    return re.sub(r"--data-home \S+", "--data-home DATA_HOME", command)
+
+
 def render(doc: dict) -> str:
     """Both tables of a result document and how it was made."""
     doc = check_document(doc)
@@ -347,8 +353,8 @@ def render(doc: dict) -> str:
     cfg = doc["config"]
     return "\n".join([
         render_results(doc), "",
-        f"`{doc['command']}` (lutlearn {doc['provenance']['versions']['lutlearn']}, commit "
-        f"{(doc['provenance']['git_hash'] or 'unknown')[:10]}, {doc['provenance']['date']}); top level with "
+        f"`{_shown_command(doc['command'])}` (lutlearn {doc['provenance']['versions']['lutlearn']}, "
+        f"{doc['provenance']['date']}); top level with "
         f"{cfg['word_width']} input bits per cycle, a register every {cfg['pipeline'] or '-'} lut levels, "
         f"nextpnr seed {cfg['seed']} at a {cfg['freq_mhz']:g} MHz constraint. Tools: {'; '.join(tools) or 'none'}.",
         "", "Published lut networks on 10-class MNIST:", "", render_published(),

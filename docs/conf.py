@@ -23,28 +23,59 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
+    "sphinx.ext.intersphinx",
+    "sphinx_copybutton",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
     "lutlearn_cli",
+    "lutlearn_api",
 ]
+autosummary_generate = False  # the summary tables link to the entries automodule writes on the same pages
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "gallery/README.rst", "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.json", "auto_examples/*.md5"]
-templates_path: list[str] = []
-html_static_path: list[str] = []
-html_theme = "alabaster"
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+html_css_files = ["lutlearn.css"]
+html_theme = "pydata_sphinx_theme"
 html_theme_options = {
-    "description": "Learning by memorization with networks of lookup tables",
-    "fixed_sidebar": True,
-    "page_width": "1200px",
-    "show_relbars": True,
+    # the version beside the name in the header of every page (_templates/lutlearn-version.html)
+    "navbar_start": ["navbar-logo", "lutlearn-version"],
+    "logo": {"text": "lutlearn"},
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
 }
+html_context = {"default_mode": "light"}
 html_title = f"lutlearn {release}"
+# Every page is listed on the index page and in the header: no left sidebar, the room goes to the text
+# (the right-hand sidebar keeps the page's own sections).
+html_sidebars = {"**": []}
 html_show_sourcelink = False
 
-# The README is the front door; the pages include its sections (MyST `include`).
+# Copy buttons copy the commands of console blocks ("$ " lines) without the prompt or the output shown.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+# Cross-references to NumPy, scikit-learn and Dask. Their inventories are on the web, and the site builds
+# offline (the tests build it without a network), so they are fetched only when asked for:
+# LUTLEARN_DOCS_INTERSPHINX=1 make docs. Offline, such references render as plain code, never as errors.
+INTERSPHINX = {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable", None),
+    "sklearn": ("https://scikit-learn.org/stable", None),
+    "dask": ("https://docs.dask.org/en/stable", None),
+}
+intersphinx_mapping = INTERSPHINX if os.environ.get("LUTLEARN_DOCS_INTERSPHINX") == "1" else {}
+intersphinx_timeout = 10
+
+# The README is the front door; the pages under docs/ own the long sections.
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 

@@ -7,7 +7,7 @@ network in a scikit-learn pipeline. Every method is scored by the same
 repeated stratified k-fold cross-validation; the table gives the mean and
 standard deviation of test accuracy over the folds and the mean fit time.
 
-    python examples/tabular.py                     # the README's table
+    python examples/tabular.py                     # the multi-class page's table (docs/multiclass.md)
     python examples/tabular.py --quick             # a fast smoke run (used by the tests)
     python examples/tabular.py --output tabular.json
 """

@@ -121,6 +121,9 @@ def test_api_reference_documents_every_public_name(site):
     for name in API_MODULES:
         module = importlib.import_module(f"lutlearn.{name}")
         ids = _ids(site / "api" / f"{name}.html")
+        summary = (site / "api" / f"{name}.html").read_text(encoding="utf-8")
+        if _public_names(module):
+            assert 'class="autosummary' in summary, f"api/{name}.html has no summary table"
         missing += [f"lutlearn.{name}.{n}" for n in _public_names(module) if f"lutlearn.{name}.{n}" not in ids]
     root = importlib.import_module("lutlearn")
     for name in root.__all__:
@@ -155,7 +158,18 @@ def test_gallery_executed_every_example(site):
         page = site / "auto_examples" / f"{example.stem}.html"
         assert page.is_file(), f"no page for {example.name}"
         # sphinx-gallery writes the captured stdout of an executed example in a "sphx-glr-script-out" block.
-        assert "sphx-glr-script-out" in page.read_text(encoding="utf-8"), f"{example.name} printed nothing"
+        html = page.read_text(encoding="utf-8")
+        assert "sphx-glr-script-out" in html, f"{example.name} printed nothing"
+        assert not _PROGRESS_BAR.search(html), f"{example.name} shows progress-bar output"
+
+
+#: What a tqdm bar leaves in captured output: ``45%|####5 | 9/20 [00:01<00:02, 4.1run/s]``.
+_PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<\d\d:\d\d")
+
+
+def test_the_progress_bar_check_can_fail():
+    assert _PROGRESS_BAR.search("table1:  45%|####5     | 9/20 [00:01<00:02,  4.10run/s]")
+    assert not _PROGRESS_BAR.search("exit status 0\n| k | accuracy |\n| 6 | 0.90 |")
 
 
 # ---------------------------------------------------------------- the browser
@@ -172,7 +186,7 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--allow-file-access-from-files"):
+                f"--window-size={WINDOW_WIDTH},900", "--allow-file-access-from-files"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
@@ -182,14 +196,22 @@ def browser():
         driver.quit()
 
 
+#: The browser window's width: no code block may be clipped (scroll sideways) at it.
+WINDOW_WIDTH = 1400
+
 _PAGE_STATE = """
 const images = Array.from(document.images).map(
     i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0}));
 const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
 const h1 = document.querySelector('h1');
-const body = document.querySelector('div.body');
+const body = document.querySelector('article.bd-article') || document.querySelector('div.body');
+const code = Array.from(document.querySelectorAll('div.highlight pre'));
+const version = document.querySelector('.navbar-header-items .lutlearn-version, header .lutlearn-version');
 return {ready: document.readyState, title: document.title, h1: h1 ? h1.textContent.trim() : '',
-        text: body ? body.innerText.length : 0, images: images, links: links};
+        text: body ? body.innerText.length : 0, images: images, links: links,
+        code: code.length, copy: document.querySelectorAll('div.highlight button.copybtn').length,
+        clipped: code.filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText.split('\\n')[0].slice(0, 60)),
+        version: version ? version.textContent.trim() : null, width: window.innerWidth};
 """
 
 
@@ -197,14 +219,19 @@ def check_site(driver, root: Path, start: str = "index.html", limit: int | None 
     """Open every page reachable from ``start`` in the browser; return (problems, per-page image counts).
 
     A page is a problem when it does not finish loading, has no heading or no
-    text, shows an image that did not load, or links to a file of the site
-    that does not exist or to an anchor that is not on the target page.
+    text, shows an image that did not load, links to a file of the site that
+    does not exist or to an anchor that is not on the target page, lacks the
+    version in its header or a copy button on a code block, clips a code
+    block (at a window :data:`WINDOW_WIDTH` pixels wide), or is more than two
+    clicks from ``start``.
     """
+    from lutlearn import __version__
+
     root = root.resolve()
     problems: list[str] = []
     images: dict[str, int] = {}
     ids: dict[Path, set[str]] = {}
-    queue, seen = [root / start], {root / start}
+    queue, seen, clicks = [root / start], {root / start}, {root / start: 0}
     while queue and (limit is None or len(images) < limit):
         page = queue.pop(0)
         name = page.relative_to(root).as_posix()
@@ -215,6 +242,14 @@ def check_site(driver, root: Path, start: str = "index.html", limit: int | None 
             problems.append(f"{name}: did not load")
         if name not in ("genindex.html", "search.html", "py-modindex.html") and (not state["h1"] or state["text"] < 40):
             problems.append(f"{name}: no heading or no text rendered")
+        if state["version"] != f"v{__version__}":
+            problems.append(f"{name}: the header shows no version v{__version__} (found {state['version']!r})")
+        if state["copy"] < state["code"]:
+            missing = state["code"] - state["copy"]
+            problems.append(f"{name}: {missing} of {state['code']} code blocks have no copy button")
+        problems += [f"{name}: code block clipped at {state['width']} px: {c!r}" for c in state["clipped"]]
+        if clicks[page] > 2:
+            problems.append(f"{name}: {clicks[page]} clicks from {start}")
         problems += [f"{name}: image did not load: {img['src']}" for img in state["images"] if not img["ok"]]
         for href in state["links"]:
             parts = urlsplit(href)
@@ -234,6 +269,7 @@ def check_site(driver, root: Path, start: str = "index.html", limit: int | None 
                     problems.append(f"{name}: link to a missing anchor {target.relative_to(root)}#{parts.fragment}")
             if target not in seen and "_sources" not in target.parts and "_modules" not in target.parts:
                 seen.add(target)
+                clicks[target] = clicks[page] + 1
                 queue.append(target)
     return problems, images
 
@@ -241,9 +277,13 @@ def check_site(driver, root: Path, start: str = "index.html", limit: int | None 
 def test_pages_render_with_figures_and_no_broken_links(site, browser):
     problems, images = check_site(browser, site)
     assert not problems, "\n".join(problems)
-    expected = {"index.html", "getting_started.html", "model.html", "reproducing.html", "memorization.html",
-                "multiclass.html", "frontier.html", "circuits.html", "dask.html", "file_format.html", "cli.html",
-                "api/index.html", "auto_examples/index.html", "auto_examples/plot_quickstart.html"}
+    expected = {"index.html", "install.html", "getting_started.html", "command_line.html", "model.html",
+                "datasets.html", "reproducing.html", "memorization.html", "multiclass.html", "frontier.html",
+                "export.html", "circuits.html", "hardware.html", "dask.html", "performance.html", "file_format.html",
+                "layout.html", "cli.html", "api/index.html", "api/model.html", "auto_examples/index.html",
+                "auto_examples/plot_quickstart.html"}
+    expected |= {f"{p.relative_to(REPO / 'docs').with_suffix('.html').as_posix()}"
+                 for p in (REPO / "docs").glob("*.md")} | {f"api/{name}.html" for name in API_MODULES}
     assert expected <= set(images), f"pages not reached from index.html: {expected - set(images)}"
     assert images["frontier.html"] >= 1  # the frontier plot
     figures = {page: n for page, n in images.items() if page.startswith("auto_examples/plot_")}
@@ -265,3 +305,45 @@ def test_the_browser_check_finds_broken_figures_and_links(site, browser, tmp_pat
     assert any("broken link to modle.html" in p for p in problems), problems
     problems, _ = check_site(browser, broken, start="auto_examples/plot_quickstart.html", limit=1)
     assert any("image did not load" in p for p in problems), problems
+
+
+def test_the_browser_check_finds_clipped_code_missing_buttons_and_version(site, browser, tmp_path):
+    """The new checks can fail: code that does not wrap, a page without copy buttons or without the version."""
+    broken = tmp_path / "site"
+    shutil.copytree(site, broken)
+    page = broken / "command_line.html"
+    text = page.read_text(encoding="utf-8")
+    assert 'class="lutlearn-version"' in text and "copybutton" in text
+    text = text.replace('class="lutlearn-version"', 'class="no-version"')
+    text = text.replace("</head>", "<style>div.highlight pre { white-space: pre !important; }</style></head>", 1)
+    text = re.sub(r'<script[^>]*copybutton[^>]*></script>', "", text)
+    page.write_text(text, encoding="utf-8")
+    problems, _ = check_site(browser, broken, start="command_line.html", limit=1)
+    assert any("code block clipped at 1400 px" in p for p in problems), problems
+    assert any("have no copy button" in p for p in problems), problems
+    assert any("the header shows no version" in p for p in problems), problems
+
+
+def test_every_page_is_at_most_two_clicks_from_the_index(site):
+    """The index lists every page of the guide; the API and gallery indexes list theirs (a check without the
+    browser, on the built HTML)."""
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for page in sorted((REPO / "docs").glob("*.md")):
+        if page.stem != "index":
+            assert f'href="{page.stem}.html"' in index, f"{page.stem} is not linked from the index"
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}.html' in api for name in API_MODULES)
+
+
+def test_intersphinx_only_when_asked(monkeypatch):
+    """The site builds offline (as the tests build it): NumPy's, scikit-learn's and Dask's inventories are fetched
+    only with LUTLEARN_DOCS_INTERSPHINX=1."""
+    import runpy
+
+    monkeypatch.delenv("LUTLEARN_DOCS_INTERSPHINX", raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    assert runpy.run_path(str(REPO / "docs" / "conf.py"))["intersphinx_mapping"] == {}
+    monkeypatch.setenv("LUTLEARN_DOCS_INTERSPHINX", "1")
+    conf = runpy.run_path(str(REPO / "docs" / "conf.py"))
+    assert {"numpy", "sklearn", "dask"} <= set(conf["intersphinx_mapping"])
+    assert "sphinx_copybutton" in conf["extensions"] and conf["html_theme"] == "pydata_sphinx_theme"

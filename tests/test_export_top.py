@@ -349,9 +349,9 @@ def test_export_command_with_an_encoder_pipeline(pixels, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_readme_ecp5_10_class_design_passes_its_testbench(mnist_home, tmp_path, capsys):
-    """The README's pipelined 10-class MNIST design (the one placed on the ECP5-85k), trained and exported by the
-    README's commands, with its class scores: its testbench passes on 1,000 test images (about 2 minutes)."""
+def test_frontier_page_ecp5_10_class_design_passes_its_testbench(mnist_home, tmp_path, capsys):
+    """The frontier page's pipelined 10-class MNIST design (the one placed on the ECP5-85k), trained and exported by
+    its commands, with its class scores: its testbench passes on 1,000 test images (about 2 minutes)."""
     need_icarus()
     model, design = tmp_path / "mnist10.npz", tmp_path / "mnist10_top.v"
     assert main(["train", "--task", "multiclass-mnist", "--data-home", str(mnist_home), "-k", "6", "--hidden-layers",

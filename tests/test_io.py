@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import lutlearn
-from lutlearn.io import read_examples
+from lutlearn.io import read_csv, read_examples
 
 
 def test_csv_with_and_without_header(tmp_path):
@@ -43,11 +43,33 @@ def test_npy_and_npz(tmp_path):
     assert X.shape == (2, 2) and list(y) == [0, 1]
 
 
+def test_csv_text_labels_are_class_names(tmp_path):
+    """Text labels are read as classes, with or without a header, as Python and .npz files take them."""
+    (tmp_path / "plain.csv").write_text("1,0,cat\n0,1,dog\n1,1,cat\n")
+    (tmp_path / "named.csv").write_text("a,b,animal\n1,0,cat\n0,1,dog\n")
+    (tmp_path / "first.csv").write_text("cat,1,0\ndog,0,1\n")
+    X, y = read_examples(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(X, [[1, 0], [0, 1], [1, 1]])
+    assert y.dtype.kind == "U" and list(y) == ["cat", "dog", "cat"]
+    X, y, names = read_csv(tmp_path / "named.csv")
+    assert names == ["a", "b"] and list(y) == ["cat", "dog"] and X.shape == (2, 2)
+    X, y = read_examples(tmp_path / "first.csv", label_column="first")
+    assert list(y) == ["cat", "dog"] and X.tolist() == [[1, 0], [0, 1]]
+    (tmp_path / "mixed.csv").write_text("1,0,7\n0,1,dog\n")  # numbers and text: all text
+    assert list(read_examples(tmp_path / "mixed.csv")[1]) == ["7", "dog"]
+    (tmp_path / "header.csv").write_text("1,2,label\n1,0,3\n0,1,4\n")  # numeric labels below: a header
+    X, y, names = read_csv(tmp_path / "header.csv")
+    assert names == ["1", "2"] and list(y) == [3, 4]
+    (tmp_path / "blank.csv").write_text("1,0,cat\n0,1, \n")
+    with pytest.raises(ValueError, match="line 2: the label is empty"):
+        read_examples(tmp_path / "blank.csv")
+
+
 @pytest.mark.parametrize(
     "name, content, match",
     [
         ("e.csv", "", "empty file"),
-        ("x.csv", "0,1\n1,zz\n", "non-numeric"),
+        ("x.csv", "0,1\nzz,1\n", "non-numeric"),  # a feature; a text label is a class name
         ("c.csv", "0,1\n1,0\n", "out of range"),
         ("f.txt", "0,1\n", "unknown data file type"),
     ],
@@ -152,7 +174,7 @@ def test_a_data_path_that_is_not_a_file_is_reported_as_what_it_is(tmp_path):
 _OPEN_FIFOS = """
 import os, sys
 from lutlearn import load
-from lutlearn.io import read_examples
+from lutlearn.io import read_csv, read_examples
 from lutlearn.pla import read_pla
 for name, read in [("m.npz", load), ("d.csv", read_examples), ("d.npy", read_examples), ("f.pla", read_pla)]:
     path = os.path.join(sys.argv[1], name)

@@ -132,3 +132,17 @@ def test_cone_of_a_direct_network():
     np.testing.assert_array_equal(cone.inputs, np.sort(net.wires[0][0]))
     assert cone.n_luts == 1
     assert len(net.layer_values(X)) == 2
+
+
+def test_repr_shows_the_shape_not_the_arrays():
+    """repr of a network and of its cone is one short line (the dataclass repr printed every table: ~10 KB)."""
+    X = np.random.default_rng(0).integers(0, 2, (400, 16)).astype(np.uint8)
+    clf = LutNetworkClassifier(k=4, hidden_layers=(64, 32), random_state=0).fit(X, X[:, 0] ^ X[:, 3])
+    net = clf.network_
+    text = repr(net)
+    assert text == (f"LutNetwork(n_inputs=16, n_classes=2, widths=[16, 64, 32, 1], ks=[4, 4, 4], "
+                    f"head=MajorityHead, seed={net.seed})")
+    cone = net.cone()
+    assert repr(cone) == (f"Cone(n_inputs={len(cone.inputs)}, widths={cone.widths.tolist()}, "
+                          f"ks={cone.ks.tolist()})")
+    assert len(repr(cone)) < 200 and "array" not in repr(cone) + text

@@ -433,3 +433,18 @@ def test_info_prints_the_unit_of_a_negative_weight_shift(tmp_path, capsys):
     assert main(["info", str(tmp_path / "m.npz")]) == 0
     out = capsys.readouterr().out
     assert f"counts are in units of 2**{-m.network_.head.weight_shift} of a weight" in out and "--" not in out
+
+
+def test_multiclass_auto_k_round_trip(tmp_path):
+    """A multi-class k="auto" network whose output luts are smaller than the multi-class default (12) loads:
+    its file records the output_k auto chose (it was refused as 'bad wires_2')."""
+    from sklearn.datasets import load_iris
+
+    from lutlearn import ThermometerEncoder
+
+    X, y = load_iris(return_X_y=True)
+    bits = ThermometerEncoder(n_bits=16).fit_transform(X)
+    clf = LutNetworkClassifier(k="auto", random_state=0).fit(bits, y)
+    assert clf.network_.ks[-1] < 12
+    clf.save(tmp_path / "m.npz")
+    np.testing.assert_array_equal(lutlearn.load(tmp_path / "m.npz").predict(bits), clf.predict(bits))

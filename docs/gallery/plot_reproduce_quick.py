@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from lutlearn.cli import main
 
 out = Path(tempfile.mkdtemp()) / "quick"
-status = main(["reproduce", "all", "--quick", "--out", str(out)])
+status = main(["reproduce", "all", "--quick", "--out", str(out), "--no-progress"])  # no bar in the page
 print("exit status", status)
 report = (out / "report.md").read_text()
 print("\n".join(report.splitlines()[:40]))

@@ -81,7 +81,7 @@ __all__ = [
 RAW_SLACK = 4.0
 
 #: The search settings ``lutlearn fit-circuit`` (and ``benchmarks/bench_circuits.py``'s ``fit-circuit``
-#: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the README's circuits section).
+#: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the docs' circuits page).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": "table",
                    "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16, "care_table": 20,
                    "care_support": 20}

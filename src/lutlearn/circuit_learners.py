@@ -614,7 +614,7 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     decides everything left. Luts fit to the label lose a block's "undecided"
     state (equal top bits of a comparator); the cascade keeps it: on the
     comparators ``cmp:20..100`` it reaches 0.996-0.999 test accuracy where a
-    single lut or a network stays below 0.99 (see the README's circuits section).
+    single lut or a network stays below 0.99 (see the documentation's page on learning circuits from examples).
 
     Parameters
     ----------
@@ -718,7 +718,7 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
 
     On the suite's dividers, square roots and adders of 24-128 inputs it
     chose 12-18 inputs (the operands' top bits) and validated 0.5-5 points
-    above the best network (see the README's circuits section). As the
+    above the best network (see the documentation's page on learning circuits from examples). As the
     validation set chooses among many supports, its accuracy is optimistic.
 
     Parameters

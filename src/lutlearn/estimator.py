@@ -305,7 +305,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         if params["k"] == "auto" and net is not None:  # the sizes "auto" chose (k: the first lut layer's)
             ks = net.ks
             params = dict(params, k=ks[0])
-            if params["output_k"] is None and ks[-1] != ks[0]:
+            default = training.effective_params(params, n_classes)["output_k"] or ks[0]  # None: output_k = k
+            if params["output_k"] is None and ks[-1] != default:  # e.g. C classes' default 12, not what auto chose
                 params["output_k"] = ks[-1]
         return training.effective_params(params, n_classes)
 

@@ -174,10 +174,32 @@ def _as_integers_if_exact(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _csv_labels(texts: list[str], y: np.ndarray, path: Path, first_line: int) -> np.ndarray:
-    """The labels of a CSV file from their ``texts`` (``y``: the same parsed as floats): int64 when every one is
-    an integer literal (exactly, however large up to 64 bits: 2**53 and 2**53 + 1 stay two classes), else the
-    floats (refused when not finite)."""
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _is_header(rows: list[list[str]], label_column, path: Path) -> bool:
+    """Whether the first row of a CSV file names the columns: a feature value that is not a number, or a label
+    that is not a number above labels that all are (text labels are classes: ``1,0,cat`` is a row of data)."""
+    first = rows[0]
+    if all(_number(v) is not None for v in first):
+        return False
+    if label_column is None or not (label_column in ("last", "first") or str(label_column).lstrip("-").isdigit()):
+        return True  # no label column, or one given by name: only a header can name it
+    label = _column_index(label_column, len(first), None, path)
+    if any(_number(v) is None for j, v in enumerate(first) if j != label):
+        return True
+    rest = [r[label] for r in rows[1:] if len(r) == len(first)]
+    return bool(rest) and all(_number(v) is not None for v in rest)
+
+
+def _csv_labels(texts: list[str], path: Path, first_line: int) -> np.ndarray:
+    """The labels of a CSV file from their ``texts``: int64 when every one is an integer literal (exactly, however
+    large up to 64 bits: 2**53 and 2**53 + 1 stay two classes), float64 when every one is a number (refused when
+    not finite), else text (str): class names such as ``cat``, as Python and ``.npz`` files take them."""
     def line(j) -> str:
         return f"{path}: line {int(j) + first_line}: label {texts[int(j)].strip()!r}"
 
@@ -190,6 +212,13 @@ def _csv_labels(texts: list[str], y: np.ndarray, path: Path, first_line: int) ->
         if big is not None:
             raise ValueError(f"{line(big)} does not fit a 64-bit integer; use smaller labels or text")
         return np.array(ints, dtype=np.int64)
+    numbers = [_number(t) for t in texts]
+    if any(v is None for v in numbers):
+        empty = next((j for j, t in enumerate(texts) if not t.strip()), None)
+        if empty is not None:
+            raise ValueError(f"{path}: line {empty + first_line}: the label is empty")
+        return np.array([t.strip() for t in texts], dtype=str)
+    y = np.array(numbers, dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(y))
     if len(bad):
         raise ValueError(f"{line(bad[0])} is not a finite number")
@@ -201,8 +230,11 @@ def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, 
 
     The file is UTF-8, with or without a byte-order mark (Excel's "CSV
     UTF-8"). Inputs and labels are int64 when all their values are whole
-    numbers up to 2**53, else float64; a label that is not a finite number
-    (``inf``, ``nan``) is refused.
+    numbers up to 2**53, else float64; a numeric label that is not finite
+    (``inf``, ``nan``) is refused. Labels that are not all numbers are text
+    (``cat``, ``dog``): class names, as in an ``.npz`` file's ``y``. A first
+    row with a feature that is not a number is the header (a text label alone
+    does not make one, unless the labels below it are all numbers).
     """
     path = require_regular_file(path)
     with open(path, "rb") as fh:
@@ -219,29 +251,26 @@ def read_csv(path: str | os.PathLike, label_column="last") -> tuple[np.ndarray, 
     if not rows:
         raise ValueError(f"{path}: empty file")
     header = None
-    try:
-        [float(v) for v in rows[0]]
-    except ValueError:
+    if _is_header(rows, label_column, path):
         header, rows = [h.strip() for h in rows[0]], rows[1:]
     width = len(header) if header is not None else len(rows[0])
     for i, r in enumerate(rows, start=1):
         if len(r) != width:
             raise ValueError(f"{path}: data row {i} has {len(r)} values, but the {'header' if header else 'first row'} "
                              f"has {width}")
+    label = None if label_column is None else _column_index(label_column, width, header, path)
+    features = [j for j in range(width) if j != label]
     try:
-        data = np.array([[float(v) for v in r] for r in rows])
+        X = np.array([[float(r[j]) for j in features] for r in rows]).reshape(len(rows), len(features))
     except ValueError as exc:
         raise ValueError(f"{path}: non-numeric value ({exc})") from None
-    X, y = _split(data, label_column, header, path)
     _check_finite(X, path)
-    if y is not None:
-        i = _column_index(label_column, data.shape[1], header, path)
-        y = _csv_labels([r[i] for r in rows], y, path, 1 + (header is not None))
+    y = None
+    if label is not None:
+        y = _csv_labels([r[label] for r in rows], path, 1 + (header is not None))
     names = None
     if header is not None:
-        names = list(header)
-        if label_column is not None:
-            del names[_column_index(label_column, len(header), header, path)]
+        names = [header[j] for j in features]
     return _as_integers_if_exact(X), y, names
 
 

@@ -115,6 +115,11 @@ class Cone:
     table_off: np.ndarray
     tables: np.ndarray
 
+    def __repr__(self) -> str:
+        """The cone's shape, not its arrays: inputs read, luts kept per layer, lut sizes."""
+        return (f"Cone(n_inputs={len(self.inputs)}, widths={[int(w) for w in self.widths]}, "
+                f"ks={[int(k) for k in self.ks]})")
+
     @classmethod
     def of(cls, wires: list[np.ndarray], tables: list[np.ndarray]) -> "Cone":
         """The cone of a network with these wires and tables."""
@@ -426,6 +431,11 @@ class LutNetwork:
     accuracy: list
     sides: list | None = None
     _cone: Cone | None = field(default=None, init=False, repr=False)
+
+    def __repr__(self) -> str:
+        """The network's shape, not its arrays (``repr`` of the dataclass printed every table)."""
+        return (f"LutNetwork(n_inputs={self.n_inputs}, n_classes={self.n_classes}, widths={self.widths}, "
+                f"ks={self.ks}, head={type(self.head).__name__}, seed={self.seed})")
 
     # ------------------------------------------------------------ structure
     @property

@@ -29,7 +29,7 @@ The multi-class design (more than two classes, or ``n_output_luts`` set)
     and vote (:class:`lutlearn.model.VoteHead`). On 10-class MNIST (pixel >
     127) output luts voting on the pixels directly reach about 0.90 test
     accuracy; one hidden layer of split luts lifts it to about 0.94, a second
-    lowers it again (the README's "Multi-class and encoders" section). In
+    lowers it again (the documentation's "Multi-class and encoders" page). In
     exploratory runs one-vs-rest targets did about as well as random balanced
     splits, and summing class frequencies instead of log-likelihoods did
     clearly worse; random balanced splits suit any number of classes.

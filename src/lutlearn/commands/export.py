@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from lutlearn.commands._common import check_outputs, load_exportable, refuse_task_with_encoder
+from lutlearn.commands._progress import add_progress_arg, phases, progress_enabled
 
 NAME = "export"
 HELP = "write a trained model as a circuit: C, Verilog, BLIF or AIGER"
@@ -44,6 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--optimize", action="store_true",
         help="AIGER: then optimise the file with ABC (strash; dc2; dc2; needs berkeley-abc)",
     )
+    add_progress_arg(p)
     p.add_argument(
         "--synth", choices=("ice40", "lut4", "lut6"), metavar="TARGET",
         help="Verilog: synthesise with Yosys and report the lut count (ice40, lut6, lut4)",
@@ -187,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
     outputs = [args.output, *(bench_files(args.output) if args.testbench else ())]
     check_outputs(outputs, [args.model, args.testbench_data if args.testbench else None])
     fmt = args.format or format_from_path(args.output)
+    warn_suffix(args.output, fmt)
     if args.optimize and fmt != "aiger":
         raise ValueError("--optimize applies to the AIGER format only")
     if (args.synth or args.top or args.pipeline or args.testbench or args.scores) and fmt != "verilog":
@@ -208,15 +211,37 @@ def run(args: argparse.Namespace) -> int:
     vectors = testbench_vectors(args, model) if args.testbench else None
     net = LutNetlist.from_model(clf)
     word_width = args.word_width if args.top else None
-    with staged_outputs(*outputs) as staged:  # every file moved into place only when all of them succeeded
-        design = staged[0]
+    steps = ["AIGER circuit", "ABC optimisation"] if args.optimize else []  # the slow ones: a bar
+    with staged_outputs(*outputs) as staged, phases("export", steps, progress_enabled(args)) as start:
+        design = staged[0]  # every file moved into place only when all of them succeeded
+        if steps:
+            start(steps[0])
         export_model(
-            model, design, fmt, with_main=args.with_main, name=args.name, net=net, progress=True,
+            model, design, fmt, with_main=args.with_main, name=args.name, net=net,
+            progress=progress_enabled(args) is not False,
             pipeline=args.pipeline, word_width=word_width, arithmetic=args.arithmetic,
             feature_bits=args.feature_bits, scores=args.scores,
         )
+        if steps:
+            start(steps[1])
         report_design(args, fmt, model, encoder, clf, net, design, word_width, vectors)
     return 0
+
+
+def warn_suffix(output, fmt: str) -> None:
+    """A warning on standard error when ``output``'s suffix names another format than ``fmt`` (``--format c -o
+    x.v``); the file is written as asked."""
+    import sys
+
+    from lutlearn.export import format_from_path
+
+    try:
+        named = format_from_path(output)
+    except ValueError:
+        return  # a suffix that names no format (model.out): nothing contradicts --format
+    if named != fmt:
+        print(f"lutlearn export: warning: {output} has the suffix of a {named} file, but --format {fmt} writes "
+              f"{fmt}", file=sys.stderr)
 
 
 def report_design(args: argparse.Namespace, fmt: str, model, encoder, clf, net, design, word_width, vectors) -> None:

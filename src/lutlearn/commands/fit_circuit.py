@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._progress import add_progress_arg, progress_enabled
+
 NAME = "fit-circuit"
 HELP = "learn a circuit (AIGER) within an AND-gate budget from PLA training and validation files"
 EPILOG = """Tries lut networks of several lut sizes, depths and widths, with random and greedy
@@ -101,6 +103,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC even when it is installed")
     p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")
     p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
+    add_progress_arg(p)
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -157,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
                                                      else None),
         greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
         refit={None: SEARCH_DEFAULTS["refit"], "table": "table", "all": True, "none": False}[args.refit],
-        ensemble=args.ensemble,
+        ensemble=args.ensemble, progress=progress_enabled(args),
         cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
         full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
         care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._progress import add_progress_arg, phases, progress_enabled
+
 NAME = "hw-report"
 HELP = "hardware numbers of a model: Yosys synthesis and nextpnr place and route on a named FPGA"
 EPILOG = """targets: ice40-hx8k, ice40-up5k (nextpnr-ice40), ecp5-85k (nextpnr-ecp5), xc7 and lut6
@@ -47,6 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-home", help="folder holding the data sets")
     p.add_argument("-o", "--output", help="write the report as JSON there")
     p.add_argument("--keep", metavar="DIR", help="keep the Verilog, netlists and tool logs in DIR")
+    add_progress_arg(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,11 +85,15 @@ def run(args: argparse.Namespace) -> int:
 
         t = get_task(args.task, data_home=args.data_home)
         accuracy = round(float((model.predict(t.X_test) == t.y_test).mean()), 4)
-    report = hardware_report(
-        model, args.target, word_width=args.word_width, pipeline=args.pipeline, freq_mhz=args.freq,
-        seed=args.seed, workdir=args.keep, arithmetic=args.arithmetic, feature_bits=args.feature_bits,
-        scores=args.scores,
-    )
+    from lutlearn.export.fpga import TARGETS
+
+    steps = ["Verilog", "Yosys synthesis"] + (["nextpnr place and route"] if TARGETS[args.target].pnr else [])
+    with phases(f"hw-report {args.target}", steps, progress_enabled(args)) as start:
+        report = hardware_report(
+            model, args.target, word_width=args.word_width, pipeline=args.pipeline, freq_mhz=args.freq,
+            seed=args.seed, workdir=args.keep, arithmetic=args.arithmetic, feature_bits=args.feature_bits,
+            scores=args.scores, on_phase=start,
+        )
     report = {"model": str(args.model), "accuracy": accuracy, "accuracy_task": args.task, **report}
     print(format_report(report))
     if args.output:

@@ -31,8 +31,10 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     X, _ = read_model_inputs(model, args.data, args.label_column)
     out = predict_unnamed(model, X, args.proba)
+    what = "class probabilities" if args.proba else "predictions"
     if args.output and args.output.endswith(".npy"):
         np.save(args.output, out)
+        print(f"{len(out)} {what} written to {args.output}")
         return 0
     fh = open(args.output, "w") if args.output else sys.stdout
     try:
@@ -41,4 +43,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if fh is not sys.stdout:
             fh.close()
+    if args.output:
+        print(f"{len(out)} {what} written to {args.output}")
     return 0

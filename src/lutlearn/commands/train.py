@@ -7,6 +7,13 @@ import contextlib
 import warnings
 
 from lutlearn.commands._common import add_data_args, add_network_args, check_outputs, make_classifier, timed
+from lutlearn.commands._train_options import (
+    add_train_options,
+    class_weight,
+    make_encoder,
+    npz_weights,
+    split_weight_column,
+)
 
 NAME = "train"
 HELP = "train a network on a task or a data file and save the model"
@@ -16,6 +23,8 @@ examples:
   lutlearn train train.csv --test test.csv -k 6 --hidden-layers 3x256 -o model.npz
   lutlearn train --pla train.pla --valid valid.pla --test test.pla -k 4 --hidden-layers 2x64 -o model.npz
   lutlearn train chunks/ --dask local:2 -o model.npz   (a folder of .npy chunks, or a .zarr store)
+  lutlearn train iris.csv --encoder thermometer --n-bits 16 --encoder-method quantile -k auto -o iris.npz
+  lutlearn train data.csv --class-weight balanced --sample-weight-column weight -o model.npz
   lutlearn train data.zarr --dask tcp://scheduler:8786 -o model.npz
 """
 
@@ -33,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="one line per layer while training")
     add_data_args(p)
     add_network_args(p)
+    add_train_options(p)
     g = p.add_argument_group("dask (pip install 'lutlearn[dask]')")
     g.add_argument(
         "--dask", metavar="ADDRESS",
@@ -51,10 +61,15 @@ def load_training(args: argparse.Namespace):
 
 
 def load_training_named(args: argparse.Namespace):
-    """``((X_train, y_train, X_test, y_test), feature_names)``: :func:`load_training`'s data and the training
-    CSV file's column names (None without a header); a test CSV file's columns are put in their order.
-    With ``--pla``, the test part is ``--test`` (``--valid`` is read by :func:`load_validation`)."""
+    """``((X_train, y_train, X_test, y_test), feature_names, sample_weight)``: :func:`load_training`'s data, the
+    training CSV file's column names (None without a header; a test CSV file's columns are put in their order)
+    and the ``--sample-weight-column`` (None without it). With ``--pla``, the test part is ``--test``
+    (``--valid`` is read by :func:`load_validation`)."""
     from lutlearn.io import align_columns, read_csv, read_examples
+
+    weight_column = getattr(args, "sample_weight_column", None)
+    if weight_column is not None and (args.task or getattr(args, "pla", None)):
+        raise ValueError("--sample-weight-column names a column of a training data file, not of --task or --pla")
 
     if getattr(args, "pla", None) or getattr(args, "valid", None):
         from lutlearn.pla import read_pla
@@ -64,32 +79,42 @@ def load_training_named(args: argparse.Namespace):
         pla = read_pla(args.pla)
         Xt, yt = read_examples(args.test) if args.test else (None, None)
         _check_width(pla.X, Xt, args.pla, args.test)
-        return (pla.X, pla.y, Xt, yt), None
+        return (pla.X, pla.y, Xt, yt), None, None
     if args.task and args.data:
         raise ValueError("give either --task or a data file, not both")
     if args.task:
         from lutlearn.datasets import get_task
 
         t = get_task(args.task, data_home=args.data_home)
-        return (t.X_train, t.y_train, t.X_test, t.y_test), None
+        return (t.X_train, t.y_train, t.X_test, t.y_test), None, None
     if not args.data:
         raise ValueError("no training data: give a data file or --task NAME")
     label_column = args.label_column or "last"
 
     def read(path, names=None):
+        weights = None
         if str(path).lower().endswith(".csv"):
             X, y, found = read_csv(path, label_column)
-            return align_columns(X, found, names, path), y, found
-        return read_examples(path, label_column) + (None,)
+            if weight_column is not None:
+                X, found, weights = split_weight_column(path, X, found, weight_column, label_column)
+            return align_columns(X, found, names, path), y, found, weights
+        X, y = read_examples(path, label_column)
+        if weight_column is not None and str(path).lower().endswith(".npz"):
+            weights = npz_weights(path, weight_column)
+        elif weight_column is not None:
+            X, _, weights = split_weight_column(path, X, None, weight_column, label_column)
+        return X, y, None, weights
 
-    X, y, names = read(args.data)
+    X, y, names, weights = read(args.data)
     if y is None:
         raise ValueError(f"{args.data}: training data needs labels")
     check_whole_labels(y, args.data)
+    if weights is not None and len(weights) != len(y):
+        raise ValueError(f"{args.data}: {len(weights)} weights for {len(y)} examples")
     Xt = yt = None
     if getattr(args, "test", None):
-        Xt, yt, _ = read(args.test, names)
-    return (X, y, Xt, yt), names
+        Xt, yt, _, _ = read(args.test, names)
+    return (X, y, Xt, yt), names, weights
 
 
 def _check_width(X, X_other, train, other) -> None:
@@ -126,21 +151,36 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.io import is_chunked_source
 
     check_outputs([args.output], [args.data, args.test, args.pla, args.valid])
+    encoder = make_encoder(args)
     if args.dask or is_chunked_source(args.data):
+        if encoder is not None or args.sample_weight_column:
+            raise ValueError("--encoder and --sample-weight-column read data in memory; for Dask, encode the data "
+                             "into bits first (lutlearn.ThermometerEncoder) and pass weights from Python "
+                             "(fit(X, y, sample_weight=...))")
         return run_dask(args)
-    (X, y, Xt, yt), names = load_training_named(args)
+    (X, y, Xt, yt), names, weights = load_training_named(args)
     valid = load_validation(args, X)
     clf = make_classifier(args, verbose=int(args.verbose))
-    _, t_fit = timed(clf.fit, X, y)
-    print(f"trained on {X.shape[0]} examples x {X.shape[1]} bits in {t_fit:.3f} s")
+    clf.set_params(class_weight=class_weight(args.class_weight, y))
+    model = clf
+    if encoder is not None:
+        from sklearn.pipeline import make_pipeline
+
+        model = make_pipeline(encoder, clf)
+    fit_params = {} if weights is None else {"sample_weight" if encoder is None
+                                             else "lutnetworkclassifier__sample_weight": weights}
+    _, t_fit = timed(lambda: model.fit(X, y, **fit_params))
+    shape = f"{X.shape[1]} bits" if encoder is None else (
+        f"{X.shape[1]} features ({clf.n_features_in_} bits from the {args.encoder} encoder)")
+    print(f"trained on {X.shape[0]} examples x {shape} in {t_fit:.3f} s")
     splits = [("validation", valid), ("test", None if Xt is None or yt is None else (Xt, yt))]
-    held_out = [(what, clf.score(*xy), len(xy[1])) for what, xy in splits if xy is not None]
-    train_accuracy = clf.score(X, y)
+    held_out = [(what, model.score(*xy), len(xy[1])) for what, xy in splits if xy is not None]
+    train_accuracy = model.score(X, y)
     if names is not None:  # the CSV header names the inputs: predict and evaluate order a CSV file's columns by them
         import numpy as np
 
-        clf.feature_names_in_ = np.asarray(names, dtype=object)
-    return report_and_save(args, clf, train_accuracy, held_out)
+        (model if encoder is None else model[0]).feature_names_in_ = np.asarray(names, dtype=object)
+    return report_and_save(args, model, train_accuracy, held_out)
 
 
 def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_out=None) -> int:
@@ -152,7 +192,13 @@ def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_o
     for what, accuracy, n in held_out or ():
         print(f"{what} accuracy {accuracy:.4f} ({n} examples)")
     if args.report:
-        print(clf.format_layer_report())
+        print((clf[-1] if hasattr(clf, "steps") else clf).format_layer_report())
+    if hasattr(clf, "steps"):  # an encoder and the network: a pipeline file
+        from lutlearn.saving import save
+
+        save(clf, args.output)
+        print(f"pipeline ({type(clf[0]).__name__} and the network) written to {args.output}")
+        return 0
     clf.save(args.output)
     print(f"model written to {args.output}")
     return 0
@@ -217,6 +263,7 @@ def run_dask(args: argparse.Namespace) -> int:
 
     X, y, Xt, yt = load_dask_training(args)
     clf = make_classifier(args, verbose=int(args.verbose))
+    clf.set_params(class_weight=class_weight(args.class_weight, y))
     cluster = dask_client(args.dask) if args.dask else contextlib.nullcontext()
     with cluster as client, warnings.catch_warnings():
         # Data read on the client, and a large model (the voting design's counts),

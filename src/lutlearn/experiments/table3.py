@@ -57,8 +57,10 @@ def summarize(records: list[dict], quick: bool = False, slow: bool = False) -> d
         "examples go to the majority class in lut after lut, and the later layers see far less varied inputs. "
         "Fair coin flips (randY=1, 50% ones) are memorized much "
         "more: k = 12 reaches 0.964 training accuracy at 50% ones, 0.887 at 49.5%, 0.822 at 49% and 0.767 at "
-        "48% (3 seeds, `scripts/label_balance.py`, see the README); the paper's 0.82 is the 49% one.",
-        "Known differences (measured with `--seeds 3`, see the README): at k = 2 one wiring varies by about "
+        "48% (3 seeds, `scripts/label_balance.py`, see the documentation's 'Reproducing the paper' page); "
+        "the paper's 0.82 is the 49% one.",
+        "Known differences (measured with `--seeds 3`, see the documentation's 'Reproducing the paper' page): "
+        "at k = 2 one wiring varies by about "
         "0.02 (the paper's Figure 1 caption blames insufficient mixing), so a single run can miss by more than "
         "0.02. The test accuracy of a network trained on random labels is chance: it varies by 0.01-0.03 "
         "between wirings, so those cells cannot be matched one by one.",

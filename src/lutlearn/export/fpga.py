@@ -182,7 +182,7 @@ def netlist_levels(netlist: dict, top: str, luts: tuple[str, ...], ffs: tuple[st
 def hardware_report(
     model, target: str, *, word_width: int = 8, pipeline: int = 0, name: str = "lutlearn_model",
     freq_mhz: float = 100.0, seed: int = 1, workdir: str | os.PathLike | None = None, timeout: float = 3600,
-    arithmetic: str = "vectors", feature_bits: int = 8, scores: bool = False,
+    arithmetic: str = "vectors", feature_bits: int = 8, scores: bool = False, on_phase=None,
 ) -> dict:
     """Synthesise (and place and route) a model's top level for ``target``; its hardware numbers.
 
@@ -212,6 +212,10 @@ def hardware_report(
     scores : bool, default=False
         Multi-class models: the class scores are outputs too (registered by
         the top level, so they add flip-flops; :func:`lutlearn.export.render`).
+    on_phase : callable, optional
+        Called with the name of each phase as it starts (``"Verilog"``,
+        ``"Yosys synthesis"``, then ``"nextpnr place and route"`` when the
+        target has one): the command line's progress bar.
 
     Returns
     -------
@@ -246,15 +250,18 @@ def hardware_report(
     vectors = arithmetic == "vectors" and net.vote is not None
     written = net.vote.bits if vectors else net  # the luts the Verilog has (vectors: the vote bits)
     top = f"{name}_top"
+    phase = on_phase or (lambda name: None)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        phase("Verilog")
         (work / "design.v").write_bytes(render(model, "verilog", name=name, net=net, pipeline=pipeline,
                                                word_width=word_width, arithmetic=arithmetic,
                                                feature_bits=feature_bits, scores=scores))
         _check_name(work)
         script = (f"read_verilog design.v; {t.synth.format(top=top)}; write_json netlist.json; "
                   "tee -q -o stat.json stat -json")
+        phase("Yosys synthesis")
         _run(yosys + ["-q", "-l", "yosys.log", "-p", script], "Yosys", work, timeout)
         by_type = json.loads((work / "stat.json").read_text())["design"]["num_cells_by_type"]
         netlist = json.loads((work / "netlist.json").read_text())
@@ -285,6 +292,7 @@ def hardware_report(
                         "a smaller --word-width or --pipeline for fewer flip-flops"
                     )
         if pnr is not None:
+            phase("nextpnr place and route")
             _run(pnr + list(t.pnr_args) + [
                 "--json", "netlist.json", "--report", "report.json", "--freq", f"{freq_mhz:g}",
                 "--seed", str(seed), "--timing-allow-fail", "-q", "-l", "nextpnr.log",
