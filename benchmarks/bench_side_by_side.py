@@ -226,13 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=None, help="timed calls per process (default 8, 3 with --quick)")
     p.add_argument("--circuits", default="", metavar="TASKS",
                    help="comma-separated fit-circuit tasks to time as well (e.g. sym:16:1,cmp:40)")
+    p.add_argument("--only", metavar="TEXT", default="",
+                   help="only the workloads whose name contains TEXT (e.g. 'k=8 predict')")
     p.add_argument("-o", "--output", default="side-by-side.json", help="the JSON result")
     args = p.parse_args(argv)
     rounds = args.rounds or (2 if args.quick else 5)
     repeats = args.repeats or (3 if args.quick else 8)
     if rounds < 1 or repeats < 1:
         p.error("--rounds and --repeats must be at least 1")
-    workloads = QUICK if args.quick else FULL
+    workloads = {name: w for name, w in (QUICK if args.quick else FULL).items() if args.only in name}
     circuits = [t for t in args.circuits.split(",") if t]
     new_src = REPO / "src"
     new = git("rev-parse", "HEAD") + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
