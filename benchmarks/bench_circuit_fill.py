@@ -1,4 +1,4 @@
-"""AND gates of lut networks' AIGs with and without filling unseen patterns (lutlearn.circuit.fill_unseen).
+"""AND gates of lut networks' AIGs with and without filling unseen patterns (lutlearn.circuits.search.fill_unseen).
 
 Run by hand: ``python benchmarks/bench_circuit_fill.py [DATA_HOME]`` (default
 ``../shared/data``). Task: MNIST 3 v/s 8, first 6400 training examples, the
@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 
 from lutlearn import LutNetworkClassifier
+from lutlearn.core.inspection import fill_unseen
 from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist
-from lutlearn.inspection import fill_unseen
 
 NETWORKS = [(6, (192,) * 3), (7, (448,) * 2), (8, (128,) * 2), (8, (1024,) * 5)]
 

@@ -1,13 +1,13 @@
 """Circuits learned under an AND budget on generated contest-like tasks: fit-circuit, greedy, random wiring, tree.
 
-For every task (``lutlearn.logic_tasks.make_task(spec, seed=0)``) each
+For every task (``lutlearn.circuits.logic_tasks.make_task(spec, seed=0)``) each
 learner of :data:`LEARNERS` runs on the same train / valid / test splits:
 
-* ``tree``: the decision-tree baseline (``lutlearn.export.tree.fit_tree_circuit``);
-* ``random``: ``lutlearn.circuit.fit_circuit`` with the paper's random wiring;
+* ``tree``: the decision-tree baseline (``lutlearn.circuits.tree.fit_tree_circuit``);
+* ``random``: ``lutlearn.circuits.search.fit_circuit`` with the paper's random wiring;
 * ``greedy``: the same search with chosen support (``wiring="greedy"``);
 * ``fit-circuit``: the same search with ``lutlearn fit-circuit``'s defaults
-  (``lutlearn.circuit.SEARCH_DEFAULTS``: both wirings, both fills of unseen
+  (``lutlearn.circuits.search.SEARCH_DEFAULTS``: both wirings, both fills of unseen
   patterns, greedy luts of 10 and 12 inputs, cascades, and with ABC the care
   tables: the truth table of up to 20 inputs, or of up to 20 chosen inputs
   of at most 256, memorized with the unseen patterns as don't-cares).
@@ -24,7 +24,7 @@ with provenance, as JSON::
     python benchmarks/bench_circuits.py --quick -o quick.json      # small tasks, seconds
     python benchmarks/bench_circuits.py --render circuits.json     # the table of a JSON file
 
-``--suite`` runs every task of ``lutlearn.logic_tasks.SUITE`` (its image
+``--suite`` runs every task of ``lutlearn.circuits.logic_tasks.SUITE`` (its image
 tasks read MNIST and CIFAR-10 from ``--data-home``). ``--jobs N`` runs N
 tasks at a time in separate processes, each learner single-threaded: the
 results are those of ``--jobs 1`` but for the times. The JSON file (``-o``)
@@ -99,10 +99,10 @@ def abc_stats(aig) -> tuple[int, int]:
 
 def run_task(spec: str, cfg: dict) -> list[dict]:
     """Every learner's row for one task."""
-    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit
+    from lutlearn.circuits.logic_tasks import make_task
+    from lutlearn.circuits.search import SEARCH_DEFAULTS, fit_circuit
+    from lutlearn.circuits.tree import fit_tree_circuit
     from lutlearn.export.aiger import parse_aiger
-    from lutlearn.export.tree import fit_tree_circuit
-    from lutlearn.logic_tasks import make_task
 
     t = make_task(spec, seed=0, n_split=cfg["n_split"], data_home=cfg["data_home"])
     rows = []
@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="four small tasks, 800 examples per split, small search")
     p.add_argument("--tasks", help="comma-separated task specs (default: the module's TASKS)")
-    p.add_argument("--suite", action="store_true", help="every task of lutlearn.logic_tasks.SUITE")
+    p.add_argument("--suite", action="store_true", help="every task of lutlearn.circuits.logic_tasks.SUITE")
     p.add_argument("--data-home", default="../shared/data", help="where MNIST and CIFAR-10 are (image tasks)")
     p.add_argument("--max-and-gates", type=int, default=5000)
     p.add_argument("--ks", type=_ints, default=None, help="lut sizes fit-circuit tries (default 2,4,6,8)")
@@ -243,7 +243,7 @@ def main(argv=None) -> int:
     if unknown or not learners:
         p.error(f"--learners: unknown learner(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(LEARNERS)}")
     from lutlearn._version import __version__
-    from lutlearn.logic_tasks import SUITE
+    from lutlearn.circuits.logic_tasks import SUITE
 
     cfg = {
         "tasks": list(args.tasks.split(",") if args.tasks else SUITE if args.suite else QUICK_TASKS if args.quick

@@ -90,8 +90,8 @@ def run_once(folder: Path, cluster: str, memory_limit: str, params: dict) -> dic
     from distributed.diagnostics import MemorySampler
 
     from lutlearn import LutNetworkClassifier
-    from lutlearn.io import read_chunked
-    from lutlearn.scale import dask_client
+    from lutlearn.core.scale import dask_client
+    from lutlearn.datasets.io import read_chunked
 
     X, y = read_chunked(folder)
     with dask_client(cluster, memory_limit=memory_limit) as client:
@@ -176,7 +176,7 @@ def main(argv=None) -> int:
     for name, value in zip(("rows", "chunk_rows", "hidden_layers", "memory_limit"), defaults):
         if getattr(args, name) is None:
             setattr(args, name, value)
-    from lutlearn._validation import parse_layers
+    from lutlearn.core._validation import parse_layers
 
     hidden = parse_layers(args.hidden_layers)
     folder = args.data or Path(f"/tmp/lutlearn-bench-dask-{args.rows}x{args.features}")

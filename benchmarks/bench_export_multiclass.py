@@ -35,10 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from lutlearn import LutNetworkClassifier
+from lutlearn.core.training import effective_params
 from lutlearn.datasets import get_task
 from lutlearn.export import LutNetlist, export_model, read_aiger, tools
 from lutlearn.export.netlist import bits_to_index
-from lutlearn.training import effective_params
 
 
 def _report(**fields) -> None:

@@ -2,15 +2,15 @@
 
 ``python benchmarks/bench_kernels.py`` trains layer 1 of a Binary-MNIST
 network (k = 8, seed 0) to get realistic layer values, then times, with
-:func:`lutlearn.kernels.fit_layer`, training the next 1024-lut layer as the
+:func:`lutlearn.core.kernels.fit_layer`, training the next 1024-lut layer as the
 paper's luts (two classes, majority) and as multi-class split luts (the 10
 MNIST classes, each lut a random balanced split); then prediction through a
-5 x 1024 network with :func:`lutlearn.kernels.predict_network` in small
+5 x 1024 network with :func:`lutlearn.core.kernels.predict_network` in small
 chunks (depth first) and in large ones (about layer by layer), which is what
-:func:`lutlearn._workspace.predict_chunk` chooses between; then the whole
+:func:`lutlearn.core._workspace.predict_chunk` chooses between; then the whole
 estimator's fit and predict on one thread (``n_jobs=1``), two-class and
 10-class; then chosen support's search for inputs that matter together
-(:func:`lutlearn.training.interaction_subsets`) on generated parities of
+(:func:`lutlearn.core.training.interaction_subsets`) on generated parities of
 100-512 inputs. It reports the least CPU seconds of 5 runs after a warm-up: on a
 busy machine that is the steadiest figure of the work each kernel does.
 ``--quick`` uses 2,000 examples.
@@ -48,7 +48,8 @@ def main(argv=None) -> int:
 
     import numpy as np
 
-    from lutlearn import LutNetworkClassifier, _workspace, kernels, training
+    from lutlearn import LutNetworkClassifier
+    from lutlearn.core import _workspace, kernels, training
     from lutlearn.datasets import get_task
 
     ks = [int(s) for s in args.ks.split(",")]
@@ -117,7 +118,7 @@ def main(argv=None) -> int:
         print(f"Whole estimator, 10 classes, defaults (2048 luts k = 6, 256 voting luts k = 12), n_jobs=1: "
               f"fit on {n} examples {fit:.3f} CPU s, predict {len(X_test)} examples {predict:.4f} CPU s.")
 
-        from lutlearn.logic_tasks import make_task
+        from lutlearn.circuits.logic_tasks import make_task
 
         print("\n| chosen support: interactions (pairs, triples, four-input parities) | examples | CPU s | found |")
         print("|---|---:|---:|---|")

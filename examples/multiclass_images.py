@@ -28,13 +28,13 @@ import time
 import numpy as np
 
 from lutlearn import LutNetworkClassifier, ThermometerEncoder, __version__
+from lutlearn.core.training import effective_params
 from lutlearn.datasets import load_cifar10, load_mnist
-from lutlearn.training import effective_params
 
 
 def real_valued_predict(clf: LutNetworkClassifier, X: np.ndarray) -> np.ndarray:
     """Predictions of a multi-class model with its votes left unrounded (log prior + mean log-likelihood)."""
-    from lutlearn.model import ALPHA
+    from lutlearn.core.model import ALPHA
 
     net = clf.network_
     patterns = net.output_patterns(np.asarray(X, np.uint8))  # the pattern each voting lut sees

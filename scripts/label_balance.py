@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
+from lutlearn.core.estimator import LutNetworkClassifier
+from lutlearn.core.training import Architecture, draw
 from lutlearn.datasets import get_task
-from lutlearn.estimator import LutNetworkClassifier
 from lutlearn.experiments.tasks import labels_with_balance
-from lutlearn.training import Architecture, draw
 
 
 def largest_pattern_shares(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:

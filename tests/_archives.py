@@ -7,7 +7,7 @@ import zipfile
 
 import numpy as np
 
-from lutlearn.persistence import _digest
+from lutlearn.core.persistence import _digest
 
 
 def rewrite(path, edit) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import FileSpec
+from lutlearn.datasets._download import FileSpec
 
 
 def spec_of(path: Path) -> FileSpec:

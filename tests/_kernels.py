@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutlearn import _workspace, kernels
+from lutlearn.core import _workspace, kernels
 
 
 def fit_sorted(A, y, wires, sides, weights, n_slots, seed, layer, n_blocks=3, copies=1, needed=None, sw=None):

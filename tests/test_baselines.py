@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
-from lutlearn.baselines import BASELINES, image_shape, make_baseline, nearest_neighbor_predictions
 from lutlearn.datasets import get_task as load_task
+from lutlearn.experiments.baselines import BASELINES, image_shape, make_baseline, nearest_neighbor_predictions
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def digits():
 
 
 def test_merge_kernel_matches_a_stable_sort_whatever_the_block_order():
-    from lutlearn.baselines import merge_k_smallest
+    from lutlearn.experiments.baselines import merge_k_smallest
 
     rng = np.random.default_rng(1)
     D = rng.integers(0, 6, size=(50, 200)).astype(np.float32)  # many ties
@@ -33,7 +33,7 @@ def test_merge_kernel_matches_a_stable_sort_whatever_the_block_order():
 
 
 def test_search_within_the_training_set_equals_the_plain_search():
-    from lutlearn.baselines import _neighbors_of, _neighbors_within
+    from lutlearn.experiments.baselines import _neighbors_of, _neighbors_within
 
     rng = np.random.default_rng(2)
     X = rng.integers(0, 2, size=(230, 12)).astype(np.float32)  # few features: many ties

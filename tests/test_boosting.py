@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from lutlearn import LutNetworkClassifier, _reference, kernels, training
+from lutlearn import LutNetworkClassifier
+from lutlearn.core import _reference, kernels, training
 from lutlearn.export import LutNetlist
 from lutlearn.export.arithmetic import LutBuilder, add_columns
 

@@ -8,13 +8,14 @@ import shutil
 import numpy as np
 import pytest
 
-from lutlearn import LutNetworkClassifier, kernels, load
-from lutlearn.circuit import fit_circuit
+from lutlearn import LutNetworkClassifier, load
+from lutlearn.circuits.search import fit_circuit
 from lutlearn.cli import main
+from lutlearn.core import kernels
+from lutlearn.core.inspection import fill_dont_cares, fill_unseen
+from lutlearn.datasets.pla import function_examples, read_pla_pair, write_pla
 from lutlearn.export import Aig, LutNetlist, export_model, read_aiger, tools
 from lutlearn.export.aiger import parse_aiger
-from lutlearn.inspection import fill_dont_cares, fill_unseen
-from lutlearn.pla import function_examples, read_pla_pair, write_pla
 
 QUICK = dict(ks=(1, 2, 4, 6), depths=(0, 1, 2), max_width=32)
 
@@ -225,7 +226,7 @@ def test_fill_unseen_keeps_training_behaviour_and_shrinks():
 
 
 def test_fit_circuit_tries_both_wirings_and_greedy_finds_hidden_inputs():
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task("xor-few:64:2:0", seed=0, n_split=600)
     # a layer as wide as the input: greedy luts start from every input, so one starts from a hidden one
@@ -244,7 +245,7 @@ def test_fit_circuit_tries_both_wirings_and_greedy_finds_hidden_inputs():
 
 def quick_command(tmp_path, spec, n_split, budget):
     """A ``fit-circuit --quick --no-abc`` command line on PLA files of a generated task."""
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task(spec, seed=0, n_split=n_split)
     write_pla(tmp_path / "train.pla", t.X_train, t.y_train)
@@ -319,7 +320,7 @@ def test_fit_circuit_command_names_a_single_input_wire(tmp_path, capsys):
 
 
 def test_describe_circuit():
-    from lutlearn.circuit import describe_circuit
+    from lutlearn.circuits.search import describe_circuit
 
     a = Aig(3)
     for lits, want in (([0], "constant 0"), ([1], "constant 1"), ([2], "input x0"), ([7], "NOT input x2"),
@@ -331,7 +332,7 @@ def test_describe_circuit():
 
 
 def test_fit_circuit_refit_on_train_and_valid():
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task("cmp:16", seed=0, n_split=500)
     kw = dict(ks=(4, 6), depths=(1,), max_width=16, use_abc=False, progress=False, wirings=("greedy",))
@@ -355,7 +356,7 @@ def test_fit_circuit_refit_on_train_and_valid():
 
 
 def test_fit_circuit_fill_options_and_greedy_ks():
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task("cmp:24", seed=0, n_split=600)
     kw = dict(ks=(2,), depths=(0,), use_abc=False, progress=False, wirings=("greedy",))
@@ -373,7 +374,7 @@ def test_fit_circuit_fill_options_and_greedy_ks():
 
 
 def test_majority_aig_is_the_members_vote():
-    from lutlearn.circuit import majority_aig
+    from lutlearn.circuits.search import majority_aig
 
     rng = np.random.default_rng(0)
     X = rng.integers(0, 2, (300, 9)).astype(np.uint8)
@@ -433,7 +434,7 @@ def _cascade_reference(X, y, wires, threshold):
 
 @pytest.mark.parametrize("spec,k,threshold", [("comparator:24", 6, 0.2), ("majority:9", 4, 0.3)])
 def test_fit_cascade_counts_as_the_reference_and_its_aig_computes_it(spec, k, threshold):
-    from lutlearn.circuit import fit_cascade
+    from lutlearn.circuits.search import fit_cascade
 
     X, y, Xt, _ = split(spec, 800, 300)
     c = fit_cascade(X, y, k, 5, threshold, random_state=1)
@@ -458,7 +459,7 @@ def test_fit_cascade_counts_as_the_reference_and_its_aig_computes_it(spec, k, th
 
 
 def test_fit_circuit_cascade_learns_a_comparator_the_networks_miss():
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task("cmp:60", seed=0, n_split=1600)
     kw = dict(ks=(2, 4, 6), depths=(0, 1), max_width=16, use_abc=False, progress=False,
@@ -489,7 +490,7 @@ def test_fit_circuit_command_cascade_option(tmp_path, capsys):
 def test_fit_circuit_full_table_memorizes_the_truth_table_of_few_inputs():
     # the top bit of a 12-input remainder: most of its 4096 patterns are seen in training, so one lut of all
     # the inputs (unseen entries left to the small fill) beats every network of smaller luts
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     t = make_task("rem-msb:8", seed=0, n_split=3000)
     kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, progress=False, use_abc=False)
@@ -592,7 +593,7 @@ def hidden_threshold_task(n_inputs=40, seed=0):
 def test_fit_care_support_finds_the_hidden_inputs():
     if tools.find_abc() is None:
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
-    from lutlearn.circuit import fit_care_support
+    from lutlearn.circuits.search import fit_care_support
 
     hidden, (X, y), (Xv, yv), (Xt, yt) = hidden_threshold_task()
     r = fit_care_support(X, y, Xv, yv)
@@ -614,7 +615,7 @@ def test_fit_care_support_finds_the_hidden_inputs():
 def test_fit_circuit_care_support_candidate(monkeypatch):
     if tools.find_abc() is None:
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
-    import lutlearn.circuit_learners as circuit_learners
+    import lutlearn.circuits.learners as circuit_learners
 
     hidden, (X, y), (Xv, yv), (Xt, yt) = hidden_threshold_task()
     kw = dict(ks=(2, 4), depths=(0, 1), max_width=8, use_abc=True, progress=False, care_table=20)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import lutlearn.circuit_learners as cl
-from lutlearn.circuit import Candidate, fit_circuit
-from lutlearn.circuit_learners import (
+import lutlearn.circuits.learners as cl
+from lutlearn.circuits.learners import (
     LEARNERS,
     CareSupportLearner,
     CareTableLearner,
@@ -23,9 +22,10 @@ from lutlearn.circuit_learners import (
     fit_cascade,
     register_learner,
 )
+from lutlearn.circuits.search import Candidate, fit_circuit
+from lutlearn.datasets.pla import function_examples
 from lutlearn.export import tools
 from lutlearn.export.aiger import Aig, parse_aiger
-from lutlearn.pla import function_examples
 
 
 def task(spec="majority:7", n_train=600, n_valid=300, use_abc=False, seed=0):

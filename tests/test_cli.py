@@ -204,7 +204,7 @@ def test_outputs_are_checked_before_the_work(data_files, capsys, monkeypatch):
     before = model.read_bytes()
     (tmp / "file.txt").write_text("x")
     fits = []
-    monkeypatch.setattr("lutlearn.estimator.LutNetworkClassifier.fit", lambda *a, **k: fits.append(1))
+    monkeypatch.setattr("lutlearn.core.estimator.LutNetworkClassifier.fit", lambda *a, **k: fits.append(1))
     capsys.readouterr()
     for argv, message in [
         (["export", str(model), "-o", str(model), "--format", "c"], "is also an input of this command"),

@@ -33,7 +33,7 @@ def _accuracy(out: str) -> float:
 def test_evaluate_model_and_circuit_on_a_pla_file(contest, capsys):
     """The model and its exported circuit score the same on the PLA test file; the circuit's figures follow."""
     from lutlearn import load
-    from lutlearn.pla import read_pla
+    from lutlearn.datasets.pla import read_pla
 
     capsys.readouterr()
     test = read_pla(contest / "t.test.pla")
@@ -50,7 +50,7 @@ def test_evaluate_model_and_circuit_on_a_pla_file(contest, capsys):
 
 
 def test_evaluate_circuit_refuses_mismatched_data(contest, tmp_path, capsys):
-    from lutlearn.pla import write_pla
+    from lutlearn.datasets.pla import write_pla
 
     write_pla(tmp_path / "wide.pla", np.zeros((3, 9), np.uint8), [0, 1, 0])
     assert main(["evaluate", str(contest / "c.aig"), str(tmp_path / "wide.pla")]) == 1

@@ -31,7 +31,7 @@ def test_fit_circuit_with_abc_writes_the_same_bytes_twice(tmp_path, capsys):
 def _pla_pair(tmp_path, n_inputs=8, rows=40, seed=0):
     import numpy as np
 
-    from lutlearn.pla import write_pla
+    from lutlearn.datasets.pla import write_pla
 
     rng = np.random.default_rng(seed)
     for name in ("t", "v"):
@@ -53,7 +53,7 @@ def test_fit_circuit_refuses_options_that_cannot_take_effect_before_the_search(t
     ABC's options were silently ignored without ABC."""
     data = _pla_pair(tmp_path)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("lutlearn.circuit.fit_circuit", lambda *a, **k: pytest.fail("the search started"))
+    monkeypatch.setattr("lutlearn.circuits.search.fit_circuit", lambda *a, **k: pytest.fail("the search started"))
     assert main(["fit-circuit", *data, "--max-and-gates", "40", "-o", "c.aig", *extra]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
@@ -71,17 +71,17 @@ def test_fit_circuit_abc_options_without_abc_installed(tmp_path, capsys, monkeyp
 def test_fit_circuit_save_model_searches_networks_only(tmp_path, capsys, monkeypatch):
     """With --save-model, cascades and care tables are left out before the search, so a network wins and both
     files are written."""
-    import lutlearn.circuit
+    import lutlearn.circuits.search
 
     data = _pla_pair(tmp_path)
     seen = {}
-    real = lutlearn.circuit.fit_circuit
+    real = lutlearn.circuits.search.fit_circuit
 
     def spy(*a, **k):
         seen.update(k)
         return real(*a, **k)
 
-    monkeypatch.setattr(lutlearn.circuit, "fit_circuit", spy)
+    monkeypatch.setattr(lutlearn.circuits.search, "fit_circuit", spy)
     assert main(["fit-circuit", *data, "--max-and-gates", "40", "--ks", "2", "--depths", "0", "--no-abc",
                  "-o", str(tmp_path / "c.aig"), "--save-model", str(tmp_path / "m.npz")]) == 0
     assert seen["cascades"] == () and seen["care_table"] == 0 and seen["care_support"] == 0
@@ -97,8 +97,8 @@ def test_the_input_choosing_searches_are_bounded_in_the_number_of_inputs():
 
     import numpy as np
 
-    from lutlearn import kernels
-    from lutlearn.training import MAX_INTERACTION_INPUTS, interaction_subsets, random_wiring
+    from lutlearn.core import kernels
+    from lutlearn.core.training import MAX_INTERACTION_INPUTS, interaction_subsets, random_wiring
 
     small = np.empty((3, 200), np.int32)  # the sort gives the kernel's wires, ties by column included
     keys = np.random.default_rng(0).random((3, 200))
@@ -116,14 +116,14 @@ def test_the_input_choosing_searches_are_bounded_in_the_number_of_inputs():
 
 def test_fit_circuit_writes_no_file_when_one_of_its_outputs_fails(tmp_path, capsys, monkeypatch):
     """The circuit was written first; a failure writing the JSON record left it behind."""
-    import lutlearn.circuit
+    import lutlearn.circuits.search
 
     data = _pla_pair(tmp_path)
 
     def broken(self, *a, **k):
         raise RuntimeError("no record")
 
-    monkeypatch.setattr(lutlearn.circuit.CircuitSearch, "to_record", broken)
+    monkeypatch.setattr(lutlearn.circuits.search.CircuitSearch, "to_record", broken)
     assert main(["fit-circuit", *data, "--max-and-gates", "40", "--ks", "2", "--depths", "0", "--no-abc",
                  "-o", str(tmp_path / "c.aig"), "--json", str(tmp_path / "r.json")]) == 1
     assert "no record" in capsys.readouterr().err

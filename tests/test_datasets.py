@@ -7,9 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
-from lutlearn import _loaders, datasets
-from lutlearn._tasks import CLASS_COUNTS
-from lutlearn.datasets import DataFileError, get_data_home, get_task, load_cifar10, load_mnist
+from lutlearn import datasets
+from lutlearn.datasets import DataFileError, _loaders, get_data_home, get_task, load_cifar10, load_mnist
+from lutlearn.datasets._tasks import CLASS_COUNTS
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ from _datafiles import (
     spec_of,
     write_fake_mnist,
 )
-from lutlearn import _loaders
-from lutlearn._download import DataFileError, DownloadError, FileSpec, atomic_writer, fetch, verify_file
-from lutlearn.datasets import load_cifar10, load_mnist
+from lutlearn.datasets import _loaders, load_cifar10, load_mnist
+from lutlearn.datasets._download import DataFileError, DownloadError, FileSpec, atomic_writer, fetch, verify_file
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

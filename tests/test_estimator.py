@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from lutlearn import LutNetworkClassifier, ThresholdBinarizer, _reference as ref
-from lutlearn.network import output_cone, random_wiring
+from lutlearn import LutNetworkClassifier, ThresholdBinarizer
+from lutlearn.core import _reference as ref
+from lutlearn.core.model import output_cone
+from lutlearn.core.training import random_wiring
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +218,7 @@ def test_k_larger_than_input_width(xor_data):
 
 def test_refuses_networks_that_do_not_fit_in_memory(xor_data, monkeypatch):
     X, y = xor_data
-    monkeypatch.setattr("lutlearn._validation.available_memory", lambda: 10_000_000)
+    monkeypatch.setattr("lutlearn.core._validation.available_memory", lambda: 10_000_000)
     with pytest.raises(MemoryError, match="GiB"):
         LutNetworkClassifier(k=20, hidden_layers=(24,), random_state=0).fit(X, y)
 

@@ -135,7 +135,7 @@ def test_huge_sweep_counts_are_refused_before_any_work(tmp_path, capsys, argv):
 
 # ---------------------------------------------------------------- the runner
 def test_failed_run_is_recorded_and_the_others_go_on(tmp_path, monkeypatch):
-    import lutlearn.baselines as baselines
+    import lutlearn.experiments.baselines as baselines
 
     real = baselines.make_baseline
 
@@ -284,7 +284,7 @@ def test_table2_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
     out = tmp_path / "t2"
     assert main(["reproduce", "table2", "--data-home", str(mnist_home), "--out", str(out), "--no-progress"]) == 0
     section = get_experiment("table2").summarize(load_records(out, get_experiment("table2").plan()))
-    from lutlearn.report import off_target
+    from lutlearn.experiments.report import off_target
 
     cells = [c for t in section["tables"] for row in t["rows"] for c in row[1:]]
     assert all(c["status"] == "ok" for c in cells)
@@ -295,7 +295,7 @@ def test_table2_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
 def test_table3_on_binary_mnist_matches_the_paper(mnist_home, tmp_path):
     out = tmp_path / "t3"
     assert main(["reproduce", "table3", "--data-home", str(mnist_home), "--out", str(out), "--no-progress"]) == 0
-    from lutlearn.report import off_target
+    from lutlearn.experiments.report import off_target
 
     section = get_experiment("table3").summarize(load_records(out, get_experiment("table3").plan()))
     # Real labels match the paper except at k = 2 (one wiring is noisy there); the random-label

@@ -24,10 +24,10 @@ import lutlearn
 from _limits import capped_script
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
+from lutlearn.core.model import VoteHead
 from lutlearn.datasets import get_task
 from lutlearn.export import Aig, LutNetlist, export_model, format_from_path, read_aiger, render, tools
 from lutlearn.export.netlist import _simplify_lut, bits_to_index
-from lutlearn.model import VoteHead
 
 
 def need(tool: str, package: str) -> str:
@@ -642,7 +642,7 @@ def test_labels_stay_inside_comments_in_every_format(evil_model, tmp_path, fmt):
 
 
 def test_markdown_rows_escape_control_characters():
-    from lutlearn.report import _md_row
+    from lutlearn.experiments.report import _md_row
 
     row = _md_row(["a\r\n# injected", "b|c", "d\u2028e"])
     assert row.count("\n") == 0 and "\r" not in row and "\u2028" not in row
@@ -768,7 +768,8 @@ def test_an_aiger_header_promising_more_than_the_file_holds_is_refused():
 
 _INFO_UNDER_A_CAP = capped_script("""
 import sys
-import sklearn.pipeline, lutlearn.commands.info, lutlearn.export.aiger, lutlearn.saving, lutlearn.training  # noqa
+import sklearn.pipeline, lutlearn.commands.info, lutlearn.export.aiger  # noqa
+import lutlearn.core.saving, lutlearn.core.training  # noqa
 from lutlearn.cli import main
 """, """
 sys.exit(main(["info", sys.argv[1]]))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lutlearn.export import tools
-from lutlearn.export.dontcare import (
+from lutlearn.circuits.dontcare import (
     MAX_INPUTS,
     care_file_bytes,
     care_table_aig,
     memorized_table,
     pattern_trie,
 )
+from lutlearn.export import tools
 
 needs_abc = pytest.mark.skipif(tools.find_abc() is None, reason="ABC not installed (Debian package 'berkeley-abc')")
 

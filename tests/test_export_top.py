@@ -164,7 +164,7 @@ def test_class_scores_simulate_equal_to_the_vote(voting, tmp_path, pipeline, wor
 
 
 def test_class_scores_are_the_models_integer_vote(voting, tmp_path):
-    from lutlearn.model import VOTE_SCALE
+    from lutlearn.core.model import VOTE_SCALE
 
     m, X = voting
     bits, index, scores = golden_vectors(m, X, scores=True)

@@ -117,9 +117,9 @@ def test_file_mode_honours_the_umask(tmp_path, umask, mask):
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_the_library_writers_honour_the_umask(tmp_path, umask):
     from lutlearn import LutNetworkClassifier
+    from lutlearn.datasets.pla import write_pla
+    from lutlearn.experiments.report import write_report
     from lutlearn.export import export_model
-    from lutlearn.pla import write_pla
-    from lutlearn.report import write_report
 
     umask(0o022)
     X = np.array([[0, 1], [1, 0], [1, 1], [0, 0]] * 4, np.uint8)

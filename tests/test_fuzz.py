@@ -5,7 +5,7 @@ Every reader of a file lutlearn did not write must either return something
 usable or raise the documented exception with a message that starts with
 the file's name: :class:`lutlearn.ModelFormatError` for model files,
 ``ValueError`` for example files (``.npy``, ``.npz``, ``.csv``),
-:class:`lutlearn.pla.PlaFormatError` for PLA files,
+:class:`lutlearn.datasets.pla.PlaFormatError` for PLA files,
 :class:`lutlearn.export.aiger.AigerFormatError` for AIGER circuits (which
 must also evaluate as the reference simulation does, within a time bound).
 Anything else (a
@@ -31,9 +31,9 @@ hypothesis = pytest.importorskip("hypothesis", reason="needs hypothesis (the tes
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 from lutlearn import LutNetworkClassifier, ModelFormatError, load  # noqa: E402
-from lutlearn.io import read_examples  # noqa: E402
-from lutlearn.persistence import _digest  # noqa: E402
-from lutlearn.pla import PlaFormatError, read_pla, write_pla  # noqa: E402
+from lutlearn.core.persistence import _digest  # noqa: E402
+from lutlearn.datasets.io import read_examples  # noqa: E402
+from lutlearn.datasets.pla import PlaFormatError, read_pla, write_pla  # noqa: E402
 
 N_EXAMPLES = int(os.environ.get("LUTLEARN_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=N_EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -1,10 +1,10 @@
-"""Tests of lutlearn.inspection's neighbour fill of unseen patterns (the small-circuit fill: test_circuit.py)."""
+"""Tests of lutlearn.core.inspection's neighbour fill of unseen patterns (the small-circuit fill: test_circuit.py)."""
 
 import numpy as np
 import pytest
 
 from lutlearn import LutNetworkClassifier
-from lutlearn.inspection import fill_neighbours, fill_unseen
+from lutlearn.core.inspection import fill_neighbours, fill_unseen
 
 
 def reference_neighbours(table, counts, coins):

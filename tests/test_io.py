@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import lutlearn
-from lutlearn.io import read_csv, read_examples
+from lutlearn.datasets.io import read_csv, read_examples
 
 
 def test_csv_with_and_without_header(tmp_path):
@@ -96,8 +96,8 @@ def test_pickled_npy_is_refused(tmp_path):
 def test_chunked_data_choose_the_label_column_as_single_files_do(tmp_path):
     """``read_chunked`` and ``read_examples`` share one label-column parser (and scale re-exports the readers)."""
     pytest.importorskip("dask.array", reason="needs the dask extra: pip install 'lutlearn[dask]'")
-    from lutlearn import scale
-    from lutlearn.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr
+    from lutlearn.core import scale
+    from lutlearn.datasets.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr
 
     assert (scale.read_chunked, scale.read_npy_chunks, scale.read_zarr, scale.is_chunked_source) == (
         read_chunked, read_npy_chunks, read_zarr, is_chunked_source)
@@ -174,8 +174,8 @@ def test_a_data_path_that_is_not_a_file_is_reported_as_what_it_is(tmp_path):
 _OPEN_FIFOS = """
 import os, sys
 from lutlearn import load
-from lutlearn.io import read_csv, read_examples
-from lutlearn.pla import read_pla
+from lutlearn.datasets.io import read_csv, read_examples
+from lutlearn.datasets.pla import read_pla
 for name, read in [("m.npz", load), ("d.csv", read_examples), ("d.npy", read_examples), ("f.pla", read_pla)]:
     path = os.path.join(sys.argv[1], name)
     os.mkfifo(path)
@@ -235,7 +235,7 @@ def _malicious_store(root, marker, zarray=None, codecs=None):
 )
 def test_a_malicious_zarr_store_runs_nothing(tmp_path, zarray, match):
     pytest.importorskip("zarr")
-    from lutlearn.io import read_chunked
+    from lutlearn.datasets.io import read_chunked
 
     marker = tmp_path / "ran"
     store = _malicious_store(tmp_path / "evil.zarr", marker, zarray)
@@ -249,7 +249,7 @@ def test_a_malicious_zarr_store_runs_nothing(tmp_path, zarray, match):
 
 def test_a_zarr_v3_store_with_an_unsafe_codec_or_dtype_is_refused(tmp_path):
     zarr = pytest.importorskip("zarr")
-    from lutlearn.io import check_zarr_store, read_chunked
+    from lutlearn.datasets.io import check_zarr_store, read_chunked
 
     g = zarr.open_group(str(tmp_path / "ok.zarr"), mode="w")
     g.create_array("X", shape=(4, 3), dtype="uint8")[:] = np.eye(4, 3, dtype=np.uint8)
@@ -271,7 +271,7 @@ def test_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
     np.testing.assert_array_equal(X, [[1, 0], [0, 0], [1, 1]])
     np.testing.assert_array_equal(y, [1, 0, 1])
     (tmp_path / "bomh.csv").write_bytes("\ufeffa,b,label\n1,0,1\n".encode("utf-8"))
-    from lutlearn.io import read_csv
+    from lutlearn.datasets.io import read_csv
 
     X, y, names = read_csv(tmp_path / "bomh.csv")
     assert names == ["a", "b"] and X.tolist() == [[1, 0]]
@@ -295,7 +295,7 @@ def test_csv_labels_too_large_for_exact_integers_stay_distinct_floats(tmp_path):
 
 
 def test_align_columns_by_name(tmp_path):
-    from lutlearn.io import align_columns
+    from lutlearn.datasets.io import align_columns
 
     X = np.array([[1, 2, 3]])
     np.testing.assert_array_equal(align_columns(X, ["c", "a", "b"], ["a", "b", "c"], "f.csv"), [[2, 3, 1]])
@@ -308,7 +308,7 @@ def test_align_columns_by_name(tmp_path):
 
 def test_pla_files_are_data(tmp_path):
     """``read_examples`` reads a PLA file: inputs, and its output as the label unless ``label_column`` is None."""
-    from lutlearn.pla import write_pla
+    from lutlearn.datasets.pla import write_pla
 
     X = np.array([[0, 1, 1], [1, 0, 0], [1, 1, 1]], np.uint8)
     y = np.array([1, 0, 1], np.uint8)
@@ -321,8 +321,8 @@ def test_pla_files_are_data(tmp_path):
 
 def test_describe_file_names_what_a_file_is_and_what_reads_it(tmp_path):
     from lutlearn import LutNetworkClassifier
-    from lutlearn.io import describe_file
-    from lutlearn.pla import write_pla
+    from lutlearn.datasets.io import describe_file
+    from lutlearn.datasets.pla import write_pla
 
     write_pla(tmp_path / "d.pla", [[0, 1], [1, 0]], [1, 0])
     (tmp_path / "commented.txt").write_text("# examples\n\n.i 2\n.o 1\n01 1\n")
@@ -372,7 +372,7 @@ def test_train_on_labels_1e20_says_what_to_do(tmp_path, capsys):
 def test_a_pickle_behind_a_symlinked_folder_of_a_zarr_store_is_refused(tmp_path):
     """``mv evil.zarr/X hide/xdir; ln -s ../hide/xdir evil.zarr/X``: the check walked past the link, Zarr follows
     it (and ran the payload with zarr 2.18); the linked folder is now checked like any other."""
-    from lutlearn.io import check_zarr_store
+    from lutlearn.datasets.io import check_zarr_store
 
     marker = tmp_path / "ran"
     store = _malicious_store(tmp_path / "evil.zarr", marker, {"dtype": "<i8"})
@@ -391,7 +391,7 @@ def test_a_pickle_behind_a_symlinked_folder_of_a_zarr_store_is_refused(tmp_path)
 def test_zarr_older_than_the_extra_asks_is_refused(monkeypatch):
     import importlib.metadata
 
-    from lutlearn.io import _ZARR_VERSIONS, _check_versions
+    from lutlearn.datasets.io import _ZARR_VERSIONS, _check_versions
 
     monkeypatch.setattr(importlib.metadata, "version", lambda name: {"zarr": "2.18.3", "numcodecs": "0.14.1"}[name])
     with pytest.raises(ImportError, match=r"zarr 2.18.3 is installed, but lutlearn reads Zarr stores with zarr >= 3.1"):

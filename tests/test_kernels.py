@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from _kernels import fit_sorted
-from lutlearn import _reference as ref, kernels
+from lutlearn.core import _reference as ref, kernels
 
 
 def _random_layer(rng, n_prev=12, n=300, n_luts=20, k=4, n_classes=2):
@@ -299,7 +299,7 @@ def test_unique_patterns_are_memorized_exactly():
 
 # ---------------------------------------------------------------- interactions (chosen support's starts)
 def _packed(rng, n_prev, n, max_w):
-    from lutlearn.training import pack_columns, weight_planes
+    from lutlearn.core.training import pack_columns, weight_planes
 
     A = rng.integers(0, 2, (n_prev, n), dtype=np.uint8)
     y = (A[1] ^ A[4] ^ (rng.random(n) < 0.1)).astype(np.uint8)  # a noisy pair, so some sums are large
@@ -340,7 +340,7 @@ def test_interaction_scan_matches_reference(order, cap, max_w):
 
 
 def test_quad_candidates_match_reference():
-    from lutlearn.training import _quad_candidates, pack_columns
+    from lutlearn.core.training import _quad_candidates, pack_columns
 
     rng = np.random.default_rng(5)
     A = rng.integers(0, 2, (10, 400), dtype=np.uint8)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lutlearn.logic_tasks import FAMILIES, SUITE, dnf_terms, family_of, make_task
+from lutlearn.circuits.logic_tasks import FAMILIES, SUITE, dnf_terms, family_of, make_task
 
 
 def _all_inputs(n):
@@ -128,7 +128,7 @@ def test_image_task_groups(mnist_home):
 
 def test_pla_command_writes_generated_tasks(tmp_path, capsys):
     from lutlearn.cli import main
-    from lutlearn.pla import read_pla_pair
+    from lutlearn.datasets.pla import read_pla_pair
 
     assert main(["pla", "cmp:12", "-o", str(tmp_path / "c"), "--n-train", "50", "--seed", "2"]) == 0
     X, y, Xt, yt = read_pla_pair(tmp_path / "c.train.pla", tmp_path / "c.test.pla")

@@ -11,7 +11,7 @@ import pytest
 
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
-from lutlearn.inspection import lut_critical
+from lutlearn.core.inspection import lut_critical
 from lutlearn.memorization import difficulty
 from lutlearn.memorization.capacity import smallest_reaching
 from lutlearn.memorization.mlp import TORCH_EXTRA_MESSAGE, torch_available

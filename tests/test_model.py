@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lutlearn import LutNetwork, LutNetworkClassifier, _reference, _workspace
-from lutlearn.model import Cone, MajorityHead, VoteHead, output_cone
+from lutlearn import LutNetwork, LutNetworkClassifier
+from lutlearn.core import _reference, _workspace
+from lutlearn.core.model import Cone, MajorityHead, VoteHead, output_cone
 
 
 def _bits(seed, n, d):

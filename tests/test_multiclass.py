@@ -15,10 +15,9 @@ from sklearn.utils.estimator_checks import (
 
 import lutlearn
 from _kernels import fit_sorted
-from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder, _reference as ref, kernels
-from lutlearn.multiclass import DEFAULTS, random_dichotomies
-from lutlearn.network import BINARY_DEFAULTS, random_wiring
-from lutlearn.training import effective_params
+from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder
+from lutlearn.core import _reference as ref, kernels
+from lutlearn.core.training import BINARY_DEFAULTS, DEFAULTS, effective_params, random_dichotomies, random_wiring
 
 
 def split_weights(targets, totals):
@@ -215,7 +214,7 @@ def test_multiclass_model_round_trips(tmp_path):
 def test_version_2_file_with_bad_dichotomies_is_refused(tmp_path):
     import json
 
-    from lutlearn.persistence import _digest
+    from lutlearn.core.persistence import _digest
 
     X, y = toy()
     clf = LutNetworkClassifier(random_state=0, **SMALL).fit(X, y)
@@ -307,7 +306,7 @@ def test_images_example_runs_on_a_subsample(mnist_home, capsys):
 
 
 def test_vote_weights_table_and_direct_paths_agree():
-    from lutlearn.multiclass import ALPHA, VOTE_SCALE, vote_weights
+    from lutlearn.core.model import ALPHA, VOTE_SCALE, vote_weights
 
     rng = np.random.default_rng(0)
     counts = rng.integers(0, 300, (3, 16, 4)).astype(np.int32)

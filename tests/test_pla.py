@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lutlearn.cli import main
-from lutlearn.pla import PlaFormatError, function_examples, read_pla, write_pla
+from lutlearn.datasets.pla import PlaFormatError, function_examples, read_pla, write_pla
 
 GOOD = """# a comment
 .i 4

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from _datafiles import cifar10_bin_bytes, fake_cifar10_batches, py2_batch_pickle, write_idx_gz
-from lutlearn._download import DataFileError
-from lutlearn._readers import read_cifar10_bin, read_cifar10_python, read_idx_gz, read_mnist_pair
+from lutlearn.datasets._download import DataFileError
+from lutlearn.datasets._readers import read_cifar10_bin, read_cifar10_python, read_idx_gz, read_mnist_pair
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lutlearn.experiments.cells import make_cell, value_cell
-from lutlearn.report import (
+from lutlearn.experiments.report import (
     PNG_DPI,
     _series_styles,
     format_compact,

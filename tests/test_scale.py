@@ -20,7 +20,7 @@ import dask.array as da  # noqa: E402
 
 from lutlearn import LutNetworkClassifier, load  # noqa: E402
 from lutlearn.cli import main  # noqa: E402
-from lutlearn.scale import (  # noqa: E402
+from lutlearn.core.scale import (  # noqa: E402
     dask_client,
     fit_dask,
     read_chunked,

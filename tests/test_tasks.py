@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from _datafiles import fake_mnist
-from lutlearn import _loaders, _tasks
 from lutlearn.datasets import (
+    _loaders,
+    _tasks,
     get_task,
     iter_pairwise_tasks,
     pairwise_task_names,

@@ -31,7 +31,7 @@ def bits():
 
 
 def _learners():
-    from lutlearn.baselines import LeNetClassifier
+    from lutlearn.experiments.baselines import LeNetClassifier
     from lutlearn.memorization.mlp import MLPClassifier
 
     return [
@@ -67,7 +67,7 @@ def test_fitting_leaves_torch_threads_and_rng_unchanged(torch_state, bits, index
 
 @needs_torch
 def test_torch_session_restores_threads_and_rng_even_on_error(torch_state):
-    from lutlearn._torch import torch_session
+    from lutlearn.experiments._torch import torch_session
 
     torch = torch_state
     rng = torch.get_rng_state()

@@ -1,6 +1,6 @@
 """The trainer: networks equal to the NumPy reference trained layer by layer, whatever the order and threads.
 
-``lutlearn._reference`` is the oracle: every table, accuracy and output
+``lutlearn.core._reference`` is the oracle: every table, accuracy and output
 count of a fitted network is compared with it bit for bit, over lut sizes that
 switch pattern types (uint8 up to k = 8, uint16 up to 16, uint32 above) and
 lut sizes that are not multiples of the four wires per pass. The kernels
@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lutlearn import LutNetworkClassifier, _reference, _workspace, kernels
+from lutlearn import LutNetworkClassifier
+from lutlearn.core import _reference, _workspace, kernels
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,7 +128,7 @@ def test_k20_works_on_a_small_network():
 
 
 def test_memory_is_refused_before_allocating(monkeypatch):
-    import lutlearn._validation as validation
+    import lutlearn.core._validation as validation
 
     monkeypatch.setattr(validation, "available_memory", lambda: 2 * 2**30)
     X = np.zeros((10, 30), np.uint8)
@@ -141,7 +142,7 @@ def test_memory_is_refused_before_allocating(monkeypatch):
 def test_random_wiring_in_blocks_is_bit_identical_to_one_draw(monkeypatch):
     """The wiring keys are drawn a block of luts at a time: same stream, same order, the same wires as one
     ``rng.random((n_luts, n_prev))``, and the generator ends in the same state."""
-    from lutlearn import training
+    from lutlearn.core import training
 
     monkeypatch.setattr(training, "WIRING_BLOCK_BYTES", 8 * 37 * 3)  # blocks of 3 luts: 7 blocks for 20 luts
     assert training.wiring_block(37) == 3
@@ -159,8 +160,8 @@ def test_memory_estimate_counts_every_layer_and_the_wiring_keys(monkeypatch):
     anything is built when they do not fit; 10**7 layers are refused at once."""
     import time
 
-    import lutlearn._validation as validation
-    from lutlearn import training
+    import lutlearn.core._validation as validation
+    from lutlearn.core import training
 
     monkeypatch.setattr(validation, "available_memory", lambda: 150 * 2**20)
     monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained"))
@@ -181,7 +182,7 @@ def test_memory_estimate_covers_the_measured_peak_of_a_wide_fit():
     the estimate (drawing a layer's wiring keys at once took 128 MB)."""
     import tracemalloc
 
-    from lutlearn.training import Architecture
+    from lutlearn.core.training import Architecture
 
     rng = np.random.default_rng(0)
     X = rng.integers(0, 2, (200, 16), dtype=np.uint8)
@@ -290,7 +291,7 @@ def test_cv_score_counts_the_other_fold_only():
 
 def _reference_greedy_network(clf, X, y, n_candidates=None):
     """Every layer's greedy wiring rebuilt with the NumPy reference, from the documented draws."""
-    from lutlearn import training
+    from lutlearn.core import training
 
     A = np.ascontiguousarray(X.T.astype(np.uint8))
     fold = training.example_folds(A, clf.seed_)
@@ -362,7 +363,7 @@ def test_greedy_wiring_finds_a_planted_parity_of_three_or_four(hidden):
 
 
 def test_interaction_subsets_weights_count_as_repeated_examples():
-    from lutlearn import training
+    from lutlearn.core import training
 
     X, y = _parity_data(600, 12, [2, 5, 9], 0)
     y[:40] ^= 1  # some noise
@@ -393,7 +394,7 @@ def test_random_wiring_is_the_default_and_unchanged():
     X, y = _greedy_data(300, 16, 5)
     a = LutNetworkClassifier(k=3, hidden_layers=(10,), random_state=7).fit(X, y)
     b = LutNetworkClassifier(k=3, hidden_layers=(10,), random_state=7, wiring="random").fit(X, y)
-    from lutlearn import training
+    from lutlearn.core import training
 
     wires, _ = training.draw(training.Architecture((16, 10, 1), (3, 3), 2, False), a.seed_)
     for wa, wb, wd in zip(a.wires_, b.wires_, wires):

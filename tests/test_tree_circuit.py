@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.tree import DecisionTreeClassifier
 
-from lutlearn.export.tree import aig_from_tree, fit_tree_circuit
-from lutlearn.logic_tasks import make_task
+from lutlearn.circuits.logic_tasks import make_task
+from lutlearn.circuits.tree import aig_from_tree, fit_tree_circuit
 
 
 @pytest.mark.parametrize("depth", [1, 3, 8, None])

@@ -1,6 +1,6 @@
 """The ``lutlearn-summary`` directive: a table of a module's public names at the top of its API page.
 
-``.. lutlearn-summary:: lutlearn.model`` becomes an ``autosummary`` table (name
+``.. lutlearn-summary:: lutlearn.core.model`` becomes an ``autosummary`` table (name
 and the first line of its docstring, linked to its entry below) of the
 module's ``__all__``, or else of the functions and classes it defines whose
 names do not start with ``_``: the names the API reference documents.
@@ -16,11 +16,12 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-#: The modules of the API reference, in the order of its index (one page each, ``docs/api/<name>.rst``).
+#: The modules of the API reference (``lutlearn.<name>``), in the order of its index.
 API_MODULES = (
-    "estimator", "model", "training", "encoders", "inspection", "persistence", "saving", "datasets", "io", "pla",
-    "logic_tasks", "export", "circuit", "circuit_learners", "scale", "baselines", "report", "experiments",
-    "memorization",
+    "core.estimator", "core.model", "core.training", "core.encoders", "core.inspection", "core.persistence",
+    "core.saving", "core.scale", "datasets", "datasets.io", "datasets.pla", "export", "circuits.search",
+    "circuits.learners", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks", "experiments",
+    "experiments.baselines", "experiments.report", "memorization",
 )
 
 

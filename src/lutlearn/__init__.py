@@ -17,14 +17,14 @@ from lutlearn._version import __version__
 
 #: Public name -> the module that defines it.
 _LAZY = {
-    "LutNetworkClassifier": "lutlearn.estimator",
-    "load": "lutlearn.saving",
-    "save": "lutlearn.saving",
-    "LutNetwork": "lutlearn.model",
-    "ThresholdBinarizer": "lutlearn.encoders",
-    "ThermometerEncoder": "lutlearn.encoders",
-    "ModelFormatError": "lutlearn.persistence",
-    "UnseenPatternsWarning": "lutlearn.training",
+    "LutNetworkClassifier": "lutlearn.core.estimator",
+    "load": "lutlearn.core.saving",
+    "save": "lutlearn.core.saving",
+    "LutNetwork": "lutlearn.core.model",
+    "ThresholdBinarizer": "lutlearn.core.encoders",
+    "ThermometerEncoder": "lutlearn.core.encoders",
+    "ModelFormatError": "lutlearn.core.persistence",
+    "UnseenPatternsWarning": "lutlearn.core.training",
 }
 
 __all__ = [

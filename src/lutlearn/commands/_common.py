@@ -8,7 +8,7 @@ import time
 import warnings
 from pathlib import Path
 
-from lutlearn._validation import parse_layers
+from lutlearn.core._validation import parse_layers
 
 
 def layers_arg(text: str) -> tuple[int, ...]:
@@ -80,7 +80,7 @@ def add_network_args(p: argparse.ArgumentParser, k: int | None = None, k_help: s
 
 def make_classifier(args: argparse.Namespace, verbose: int = 0):
     """The classifier the network options describe."""
-    from lutlearn.estimator import LutNetworkClassifier
+    from lutlearn.core.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(
         k=args.k, hidden_layers=args.hidden_layers, output_k=args.output_k,
@@ -154,20 +154,20 @@ def timed(fn, *args):
     return out, time.perf_counter() - t0
 
 
-#: What :func:`lutlearn.io.describe_file` calls the files :func:`load_model` hands to :func:`lutlearn.saving.load`
-#: (a damaged zip archive included, so that its message says what is wrong inside).
+#: What :func:`lutlearn.datasets.io.describe_file` calls the files :func:`load_model` hands to
+#: :func:`lutlearn.core.saving.load` (a damaged zip archive included, so that its message says what is wrong inside).
 _MODEL_LIKE = ("a lutlearn model file", "a zip archive", "an empty zip archive")
 
 
 def load_model(path):
-    """:func:`lutlearn.saving.load` of a model or pipeline file, after a look at its first bytes.
+    """:func:`lutlearn.core.saving.load` of a model or pipeline file, after a look at its first bytes.
 
     A file that is not a model (an AIGER circuit, a PLA or ``.npz`` data
     file, gzip data, an image, a pickle, ...) is a one-line ValueError saying
     what it looks like and which command reads it.
     """
-    from lutlearn.io import describe_file
-    from lutlearn.saving import load
+    from lutlearn.core.saving import load
+    from lutlearn.datasets.io import describe_file
 
     if Path(path).is_file():
         what = describe_file(path)
@@ -178,7 +178,7 @@ def load_model(path):
 
 def is_aiger(path) -> bool:
     """Whether ``path`` is a file that starts as an AIGER circuit does (``aig `` or ``aag ``)."""
-    from lutlearn.io import describe_file
+    from lutlearn.datasets.io import describe_file
 
     return describe_file(path).startswith("an AIGER circuit")
 
@@ -186,7 +186,7 @@ def is_aiger(path) -> bool:
 def read_model_inputs(model, path, label_column):
     """``(X, y)`` from a data file for a fitted ``model``: a CSV file's columns put in the order of the model's
     input names when both have names (ValueError when the names differ)."""
-    from lutlearn.io import align_columns, read_csv, read_examples
+    from lutlearn.datasets.io import align_columns, read_csv, read_examples
 
     if str(path).lower().endswith(".csv"):
         X, y, names = read_csv(path, label_column)
@@ -264,8 +264,8 @@ def load_exportable(path, fmt: str) -> tuple:
     """
     from sklearn.pipeline import Pipeline
 
+    from lutlearn.core.saving import network_of
     from lutlearn.export import split_pipeline
-    from lutlearn.saving import network_of
 
     obj = load_model(path)
     network = network_of(obj)

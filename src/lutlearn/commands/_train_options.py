@@ -55,7 +55,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
 def make_encoder(args: argparse.Namespace):
     """The encoder ``--encoder`` and its options describe (None without ``--encoder``); ValueError for an option
     of the other encoder."""
-    from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer
+    from lutlearn.core.encoders import ThermometerEncoder, ThresholdBinarizer
 
     given = {name: getattr(args, name, None) for name in ("n_bits", "encoder_method", "threshold", "n_channels",
                                                            "channel_layout")}

@@ -21,8 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutlearn.core.training import effective_params
     from lutlearn.datasets import get_task
-    from lutlearn.training import effective_params
 
     task = get_task(args.dataset, data_home=args.data_home)
     if args.k is None:

@@ -61,8 +61,8 @@ def run_circuit(args: argparse.Namespace) -> int:
     """Accuracy, AND gates and levels of a single-output AIGER circuit on 0/1 examples with 0/1 labels."""
     import numpy as np
 
+    from lutlearn.datasets.io import read_examples
     from lutlearn.export.aiger import read_aiger
-    from lutlearn.io import read_examples
 
     aig = read_aiger(args.model)
     where = args.task or args.data

@@ -108,7 +108,7 @@ def testbench_data(args: argparse.Namespace, n_features: int, encoder=None):
 
         X = get_task(args.task, data_home=args.data_home).X_test
     elif args.testbench_data:
-        from lutlearn.io import read_examples
+        from lutlearn.datasets.io import read_examples
 
         X = read_examples(args.testbench_data, None)[0]  # a .pla file gives its inputs
         if X.ndim == 2 and X.shape[1] == n_features + 1:  # a labelled file: drop the label column

@@ -77,8 +77,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ensemble", action="store_true",
                    help="also try the majority vote of the three best networks as one circuit")
     p.add_argument("--cascade", action=argparse.BooleanOptionalAction, default=None,
-                   help="also try cascades of luts (lutlearn.circuit.fit_cascade) with the (k, threshold) "
-                        "pairs of lutlearn.circuit.SEARCH_DEFAULTS (default: on, off with --quick)")
+                   help="also try cascades of luts (lutlearn.circuits.search.fit_cascade) with the (k, threshold) "
+                        "pairs of lutlearn.circuits.search.SEARCH_DEFAULTS (default: on, off with --quick)")
     p.add_argument("--full-table", type=int, default=None, metavar="N",
                    help="with at most N inputs, also try one lut of all of them, the truth table memorized "
                         "(default 16; 0 for never)")
@@ -131,9 +131,9 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from lutlearn._files import atomic_writer, staged_outputs
-    from lutlearn.circuit import SEARCH_DEFAULTS, fit_circuit, table_inputs
+    from lutlearn.circuits.search import SEARCH_DEFAULTS, fit_circuit, table_inputs
     from lutlearn.commands._common import check_outputs
-    from lutlearn.pla import read_pla_pair
+    from lutlearn.datasets.pla import read_pla_pair
 
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".aig", ".aag"):

@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
 
     from lutlearn._text import one_line
     from lutlearn.commands._common import is_aiger, load_model
-    from lutlearn.saving import network_of
-    from lutlearn.training import effective_params
+    from lutlearn.core.saving import network_of
+    from lutlearn.core.training import effective_params
 
     if is_aiger(args.model):
         return run_circuit(args.model)

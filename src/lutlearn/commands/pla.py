@@ -9,7 +9,7 @@ HELP = "write train/valid PLA files from a known function or a named task"
 EPILOG = """sources: parity:N, majority:N, comparator:N (N even; first half > second half as
 binary numbers), or a task name (binary-digits, pairwise-mnist:3-8, ...), whose
 training split gives PREFIX.train.pla and whose test split gives PREFIX.valid.pla;
-or a contest-like task (lutlearn.logic_tasks: add-carry:K, add-msb:K, div-msb:K,
+or a contest-like task (lutlearn.circuits.logic_tasks: add-carry:K, add-msb:K, div-msb:K,
 rem-msb:K, mul-msb:K, mul-mid:K, cmp:N, sqrt-lsb:K, sqrt-mid:K, sym:N:S,
 few:N:H:S, xor-few:N:H:S, dnf:N:T:L:S, mnist:GROUP-GROUP, cifar10:GROUP-GROUP), which gives
 PREFIX.train.pla, PREFIX.valid.pla and PREFIX.test.pla (6400 rows each by default);
@@ -24,7 +24,8 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", nargs="?", help="NAME:N of a known function, a task name, or a contest-like task")
-    p.add_argument("--suite", action="store_true", help="write every task of lutlearn.logic_tasks.SUITE into PREFIX/")
+    p.add_argument("--suite", action="store_true",
+                   help="write every task of lutlearn.circuits.logic_tasks.SUITE into PREFIX/")
     p.add_argument("-o", "--prefix", required=True, help="write PREFIX.train.pla and PREFIX.valid.pla")
     p.add_argument("--n-train", type=int, default=None, help="training rows (function default 2000; task: all)")
     p.add_argument("--n-valid", type=int, default=None, help="validation rows (function default 1000; task: all)")
@@ -33,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _write(prefix: str, splits: dict) -> None:
-    from lutlearn.pla import write_pla
+    from lutlearn.datasets.pla import write_pla
 
     for split, (X, y) in splits.items():
         path = f"{prefix}.{split}.pla"
@@ -42,7 +43,7 @@ def _write(prefix: str, splits: dict) -> None:
 
 
 def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
-    from lutlearn.logic_tasks import make_task
+    from lutlearn.circuits.logic_tasks import make_task
 
     if args.n_train != args.n_valid and None not in (args.n_train, args.n_valid):
         raise ValueError("a contest-like task has splits of one size: give --n-train only")
@@ -53,9 +54,9 @@ def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from lutlearn.circuits.logic_tasks import FAMILIES, IMAGE_FAMILIES, SUITE, family_of
     from lutlearn.commands._common import check_outputs
-    from lutlearn.logic_tasks import FAMILIES, IMAGE_FAMILIES, SUITE, family_of
-    from lutlearn.pla import FUNCTIONS, function_examples
+    from lutlearn.datasets.pla import FUNCTIONS, function_examples
 
     if not args.suite:
         check_outputs([f"{args.prefix}.{split}.pla" for split in ("train", "valid", "test")])

@@ -65,14 +65,14 @@ def load_training_named(args: argparse.Namespace):
     training CSV file's column names (None without a header; a test CSV file's columns are put in their order)
     and the ``--sample-weight-column`` (None without it). With ``--pla``, the test part is ``--test``
     (``--valid`` is read by :func:`load_validation`)."""
-    from lutlearn.io import align_columns, read_csv, read_examples
+    from lutlearn.datasets.io import align_columns, read_csv, read_examples
 
     weight_column = getattr(args, "sample_weight_column", None)
     if weight_column is not None and (args.task or getattr(args, "pla", None)):
         raise ValueError("--sample-weight-column names a column of a training data file, not of --task or --pla")
 
     if getattr(args, "pla", None) or getattr(args, "valid", None):
-        from lutlearn.pla import read_pla
+        from lutlearn.datasets.pla import read_pla
 
         if args.task or args.data or not args.pla:
             raise ValueError("--pla takes the place of --task and a data file; --valid needs --pla")
@@ -126,7 +126,7 @@ def load_validation(args: argparse.Namespace, X_train):
     """``(X_valid, y_valid)`` of ``--valid`` (None without it), checked to have ``X_train``'s width."""
     if not getattr(args, "valid", None):
         return None
-    from lutlearn.io import read_examples
+    from lutlearn.datasets.io import read_examples
 
     Xv, yv = read_examples(args.valid)
     _check_width(X_train, Xv, args.pla, args.valid)
@@ -148,7 +148,7 @@ def check_whole_labels(y, path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutlearn.io import is_chunked_source
+    from lutlearn.datasets.io import is_chunked_source
 
     check_outputs([args.output], [args.data, args.test, args.pla, args.valid])
     encoder = make_encoder(args)
@@ -194,7 +194,7 @@ def report_and_save(args: argparse.Namespace, clf, train_accuracy: float, held_o
     if args.report:
         print((clf[-1] if hasattr(clf, "steps") else clf).format_layer_report())
     if hasattr(clf, "steps"):  # an encoder and the network: a pipeline file
-        from lutlearn.saving import save
+        from lutlearn.core.saving import save
 
         save(clf, args.output)
         print(f"pipeline ({type(clf[0]).__name__} and the network) written to {args.output}")
@@ -212,7 +212,7 @@ def _dask_data(path, args: argparse.Namespace):
     """``(X, y)`` as row-chunked Dask arrays from chunked data or any data file lutlearn reads."""
     import dask.array as da
 
-    from lutlearn.io import is_chunked_source, read_chunked, read_examples
+    from lutlearn.datasets.io import is_chunked_source, read_chunked, read_examples
 
     label_column = args.label_column or "last"
     if is_chunked_source(path):
@@ -235,7 +235,7 @@ def load_dask_training(args: argparse.Namespace):
     """
     import dask.array as da
 
-    from lutlearn.io import is_chunked_source
+    from lutlearn.datasets.io import is_chunked_source
 
     if args.chunk_rows < 1:
         raise ValueError(f"--chunk-rows must be positive, not {args.chunk_rows}")
@@ -259,7 +259,7 @@ def run_dask(args: argparse.Namespace) -> int:
     """Train as ``lutlearn train`` does, with every pass over the data on Dask."""
     import dask.array as da
 
-    from lutlearn.scale import dask_client, score_dask
+    from lutlearn.core.scale import dask_client, score_dask
 
     X, y, Xt, yt = load_dask_training(args)
     clf = make_classifier(args, verbose=int(args.verbose))

@@ -5,7 +5,7 @@ Each module defines ``NAME``, ``TITLE``, ``plan(quick, seeds, slow) -> list[Run]
 section built from the stored records: tables of cells and figure data).
 :mod:`lutlearn.experiments.runner` runs plans into JSON records
 (:func:`~lutlearn.experiments.runner.run_suite`: plan, run, report);
-:mod:`lutlearn.report` renders sections as Markdown and PNG.
+:mod:`lutlearn.experiments.report` renders sections as Markdown and PNG.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """From run records to table cells: means and standard deviations over seeds, next to the paper's number.
 
-A *cell* is a plain dict, ready for JSON and for :mod:`lutlearn.report`:
+A *cell* is a plain dict, ready for JSON and for :mod:`lutlearn.experiments.report`:
 ``mean``, ``std``, ``n`` (runs averaged), ``status`` (``ok``, ``no data``,
 ``failed`` or ``not run``), ``error`` (first error, if any), ``paper`` (the
 paper's number or None), ``diff`` (``mean - paper``), ``tol`` and ``off``

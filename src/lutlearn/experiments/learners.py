@@ -12,7 +12,7 @@ folders.
 
 from __future__ import annotations
 
-from lutlearn._validation import parse_layers
+from lutlearn.core._validation import parse_layers
 
 #: Method name of the lut network in records (and in their file names).
 LUT_NETWORK = "lut-network"
@@ -27,7 +27,7 @@ def layers_setting(layers: int, width: int) -> str:
 
 def lut_network(settings: dict, seed: int | None, n_jobs: int | None = None):
     """The unfitted :class:`~lutlearn.LutNetworkClassifier` of a run's ``settings`` (``k``, ``layers``) and ``seed``."""
-    from lutlearn.estimator import LutNetworkClassifier
+    from lutlearn.core.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(k=int(settings["k"]), hidden_layers=parse_layers(settings["layers"]),
                                 random_state=seed, n_jobs=n_jobs)

@@ -225,7 +225,7 @@ def fit_and_predict(clf, task, y_train) -> tuple:
     time their learners with it (see also
     :func:`lutlearn.memorization.runs.fit_and_measure`).
     """
-    from lutlearn.training import expecting_unseen_patterns
+    from lutlearn.core.training import expecting_unseen_patterns
 
     with expecting_unseen_patterns():  # the sweeps use luts too large for the data on purpose (Table 2's k=16)
         t0 = time.perf_counter()
@@ -244,7 +244,7 @@ def _fit_lut(run: Run, task, y_train, n_jobs):
 
 
 def _fit_neighbors(run: Run, task, y_train, n_jobs):
-    from lutlearn.baselines import nearest_neighbor_predictions
+    from lutlearn.experiments.baselines import nearest_neighbor_predictions
 
     t0 = time.perf_counter()
     on_train, on_test = nearest_neighbor_predictions(
@@ -256,7 +256,7 @@ def _fit_neighbors(run: Run, task, y_train, n_jobs):
 
 
 def _fit_baseline(run: Run, task, y_train, n_jobs):
-    from lutlearn.baselines import make_baseline
+    from lutlearn.experiments.baselines import make_baseline
 
     clf = make_baseline(run.method, random_state=run.seed, n_jobs=n_jobs)
     return {run.method: fit_and_predict(clf, task, y_train) + ({},)}
@@ -522,7 +522,7 @@ def run_suite(
         As for :func:`execute`.
     dask : str, optional
         Without ``client``: spread the runs over the Dask cluster of this
-        address (:func:`lutlearn.scale.dask_client`: ``local:N`` or a
+        address (:func:`lutlearn.core.scale.dask_client`: ``local:N`` or a
         scheduler address), started and closed around the runs.
     report_only : bool, default=False
         Only render the report from the stored records.
@@ -530,7 +530,7 @@ def run_suite(
     import contextlib
     import datetime as dt
 
-    from lutlearn.report import write_report
+    from lutlearn.experiments.report import write_report
 
     names = registry.select(names)
     modules = [registry.get(n) for n in names]
@@ -542,7 +542,7 @@ def run_suite(
         registry.prepare(options)
         runs = [r for plan in plans.values() for r in plan]
         if client is None and dask:
-            from lutlearn.scale import dask_client
+            from lutlearn.core.scale import dask_client
 
             cluster = dask_client(dask)
         else:

@@ -28,13 +28,13 @@ import os
 from pathlib import Path
 
 from lutlearn._files import atomic_writer
+from lutlearn.core.training import effective_params
 from lutlearn.export._pipeline import split_pipeline
 from lutlearn.export.aiger import Aig, read_aiger
 from lutlearn.export.blif import write_blif
 from lutlearn.export.c import write_c
 from lutlearn.export.netlist import LutNetlist
 from lutlearn.export.verilog import score_shape, write_verilog
-from lutlearn.training import effective_params
 
 __all__ = [
     "FORMATS", "Aig", "LutNetlist", "design_shape", "export_model", "format_from_path", "read_aiger", "render",

@@ -1,6 +1,6 @@
 """Integer arithmetic as Boolean luts: the adders and comparators of the multi-class circuit.
 
-The multi-class model (:class:`lutlearn.model.VoteHead`) predicts the class whose
+The multi-class model (:class:`lutlearn.core.model.VoteHead`) predicts the class whose
 integer score ``sum_j votes[j, p_j, c] + bias[c]`` is largest. To export it
 as a circuit, :class:`~lutlearn.export.netlist.LutNetlist` writes each bit of
 each output lut's votes as a lut over that lut's inputs, and the functions

@@ -111,7 +111,7 @@ def check_exportable_encoder(encoder, feature_bits: int = 8, where: str | None =
     to scale the features to integers first. ``where`` (a file name)
     starts the message.
     """
-    from lutlearn.encoders import ThermometerEncoder
+    from lutlearn.core.encoders import ThermometerEncoder
 
     if not 1 <= feature_bits <= 32:
         raise ValueError(f"feature_bits (--feature-bits) must be in 1..32, got {feature_bits}")

@@ -13,7 +13,7 @@ predicted label is ``classes[c]``. A two-class model has one output, 1
 meaning ``classes[1]``; a model with ``C > 2`` classes has
 ``ceil(log2(C))`` outputs (an index of ``C`` or more never comes out).
 
-Multi-class models (:class:`lutlearn.model.VoteHead`) predict the class with the
+Multi-class models (:class:`lutlearn.core.model.VoteHead`) predict the class with the
 largest integer score ``sum_j votes[j, p_j, c] + bias[c]``. Their circuit
 computes exactly that: every bit of every output lut's vote is a lut over
 that output lut's inputs, the bits of each class are summed with the bias
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lutlearn.core.model import LutNetwork
 from lutlearn.export.arithmetic import LutBuilder, add_columns, argmax
-from lutlearn.model import LutNetwork
 
 
 def _restrict(T: np.ndarray, axis: int, value: int) -> np.ndarray:

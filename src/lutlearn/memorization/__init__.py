@@ -18,7 +18,7 @@ Experiments (one module each; Zhang et al. 2017, Arpit et al. 2017):
 
 Each module defines ``NAME``, ``TITLE``, ``plan(config) -> list[Run]`` and
 ``summarize(records, config) -> dict`` (a report section for
-:mod:`lutlearn.report`); :mod:`lutlearn.memorization.runs` fits and measures.
+:mod:`lutlearn.experiments.report`); :mod:`lutlearn.memorization.runs` fits and measures.
 :data:`REGISTRY` is the family that
 :func:`lutlearn.experiments.runner.run_suite` plans, runs and reports.
 """
@@ -90,7 +90,7 @@ class _LabExperiments(Registry):
 
     def prepare(self, options: LabConfig) -> None:
         if options.mlp:
-            from lutlearn._torch import require_torch
+            from lutlearn.experiments._torch import require_torch
 
             require_torch("the MLP")  # imported before the records' provenance is taken, so they name its version
 

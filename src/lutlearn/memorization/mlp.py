@@ -7,7 +7,7 @@ initialization and the shuffling, so the same seed gives the same model
 (training runs on one thread unless ``n_jobs`` says otherwise).
 
 PyTorch is the optional extra ``lutlearn[torch]`` (``torch>=2.1``; the CPU
-build is enough); :func:`lutlearn._torch.require_torch` raises an ImportError naming it.
+build is enough); :func:`lutlearn.experiments._torch.require_torch` raises an ImportError naming it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import importlib.util
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from lutlearn._torch import require_torch, torch_extra_message, torch_session, train_minibatches
+from lutlearn.experiments._torch import require_torch, torch_extra_message, torch_session, train_minibatches
 
 _WHAT = "the MLP"
 TORCH_EXTRA_MESSAGE = torch_extra_message(_WHAT)

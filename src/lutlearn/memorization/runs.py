@@ -146,7 +146,7 @@ def _critical(run: Run, model, X_test: np.ndarray) -> dict:
     opts = run.options
     radii = [float(r) if run.method == MLP else int(r) for r in str(opts["radii"]).split("/")]
     if run.method == LUT:
-        from lutlearn.inspection import lut_critical
+        from lutlearn.core.inspection import lut_critical
 
         res = lut_critical(model.network_, X_test, radii, n_random=int(opts["probes"]), seed=run.seed or 0)
     else:

@@ -8,7 +8,7 @@
   which admits only the three numpy globals those files name, so a
   malicious file cannot run code.
 
-Every error is a :class:`~lutlearn._download.DataFileError` naming the file.
+Every error is a :class:`~lutlearn.datasets._download.DataFileError` naming the file.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import DataFileError
+from lutlearn.datasets._download import DataFileError
 
 IDX_IMAGES, IDX_LABELS = 2051, 2049
 CIFAR10_RECORD = 1 + 3072

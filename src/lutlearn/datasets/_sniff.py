@@ -3,7 +3,7 @@
 :func:`describe_file` names what a file looks like (an AIGER circuit, a PLA
 file, a lutlearn model file, an ``.npz`` of arrays, gzip data, an image, a
 Python pickle, ...) and which command reads it. Used by the data readers
-(:mod:`lutlearn.io`, :mod:`lutlearn.pla`) and by the commands that load a
+(:mod:`lutlearn.datasets.io`, :mod:`lutlearn.datasets.pla`) and by the commands that load a
 model.
 """
 

@@ -4,9 +4,9 @@ A :class:`LutNetwork` holds everything a trained lut network is: the wiring
 and truth table of every lut layer, the per-lut training accuracies, the seed
 they came from, the class split of every multi-class hidden lut, and an
 output head that turns the patterns the output luts see into labels and
-probabilities. :mod:`lutlearn.training` builds it; the estimator
+probabilities. :mod:`lutlearn.core.training` builds it; the estimator
 (:class:`lutlearn.LutNetworkClassifier`) validates its inputs and delegates
-to it; persistence, export and the probes of :mod:`lutlearn.inspection` read
+to it; persistence, export and the probes of :mod:`lutlearn.core.inspection` read
 it. It works on bits and class indices only: labels, feature names and input
 checks are the estimator's.
 
@@ -38,8 +38,8 @@ Two heads:
     scores divided by ``S n_output_luts``.
 
 Prediction evaluates only the output luts' cone (:meth:`LutNetwork.cone`),
-in one chunked kernel (:func:`lutlearn.kernels.predict_network`) whose chunk
-size :func:`lutlearn._workspace.predict_chunk` chooses; the heads decide from
+in one chunked kernel (:func:`lutlearn.core.kernels.predict_network`) whose chunk
+size :func:`lutlearn.core._workspace.predict_chunk` chooses; the heads decide from
 the patterns it returns.
 """
 
@@ -51,7 +51,7 @@ from functools import cached_property
 
 import numpy as np
 
-from lutlearn import _workspace, kernels
+from lutlearn.core import _workspace, kernels
 
 __all__ = ["ALPHA", "VOTE_SCALE", "Cone", "LutNetwork", "MajorityHead", "VoteHead", "output_cone", "vote_weights"]
 
@@ -161,7 +161,7 @@ def vote_weights(counts: np.ndarray, weight_shift: int = 0) -> tuple[np.ndarray,
     counts : int array of shape (n_output_luts, 2**output_k, n_classes)
     weight_shift : int, default=0
         The counts are in units of ``2**-weight_shift`` (scaled sample
-        weights, see :mod:`lutlearn.training`); every count below is in
+        weights, see :mod:`lutlearn.core.training`); every count below is in
         units of one (``count * 2**-weight_shift``).
 
     Returns
@@ -222,7 +222,7 @@ class MajorityHead:
         (their integer sample weight, when fit with weights).
     weight_shift : int, default=0
         The counts are in units of ``2**-weight_shift`` of a sample weight
-        (0 without weights or with whole-number ones; see :mod:`lutlearn.training`).
+        (0 without weights or with whole-number ones; see :mod:`lutlearn.core.training`).
     """
 
     counts: np.ndarray

@@ -1,6 +1,6 @@
 """Verified files: checksums, and atomic downloads (over pooch) with a progress bar.
 
-Nothing here knows about MNIST or CIFAR-10; :mod:`lutlearn._loaders` says
+Nothing here knows about MNIST or CIFAR-10; :mod:`lutlearn.datasets._loaders` says
 which files to expect and where they come from.
 """
 

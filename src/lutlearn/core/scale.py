@@ -3,11 +3,11 @@
 Training a lut network is a map-reduce, layer by layer: every row chunk counts,
 for each lut, how many examples of each class present each pattern; the
 counts of all chunks are added by a tree sum; the tables are chosen once, on
-the client, by :func:`lutlearn.kernels.choose_layer` (which picks exactly
-what :func:`~lutlearn.kernels.fit_layer` picks, ties included); then every
+the client, by :func:`lutlearn.core.kernels.choose_layer` (which picks exactly
+what :func:`~lutlearn.core.kernels.fit_layer` picks, ties included); then every
 chunk computes its values of the new layer, which are the inputs of the
 next. This is :class:`DaskBackend`, a backend of the one trainer
-:func:`lutlearn.training.train`, which draws the wiring and runs the layer
+:func:`lutlearn.core.training.train`, which draws the wiring and runs the layer
 loop for both designs. Counts are integers, so their sum does not depend on
 how the rows are chunked or in which order chunks are added: with the same
 seed and data, :func:`fit_dask` gives a model bit-identical to the in-memory
@@ -30,7 +30,7 @@ Nothing is ever gathered on one machine; only the per-lut counts
 (``n_luts * 2**k * n_classes`` integers per layer) travel to the client.
 
 Chunks stay bit-packed while they are worked on, too: the kernels of
-:mod:`lutlearn.kernels` read and write packed bits in place (``packed=True``). A task
+:mod:`lutlearn.core.kernels` read and write packed bits in place (``packed=True``). A task
 on a chunk of ``m`` rows holds about ``m * (n_prev + width) / 8`` bytes of
 layer values, ``4 * m`` bytes of pattern indices and its counts
 (``width * 2**k * n_classes * 8`` bytes), so chunks of 10**5 to 10**6 rows
@@ -59,10 +59,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from lutlearn import kernels
-from lutlearn._validation import as_bits
-from lutlearn._workspace import numba_threads
-from lutlearn.training import MAX_CLASSES, check_weight_stats, integer_weights, train, weight_shift
+from lutlearn.core import kernels
+from lutlearn.core._validation import as_bits
+from lutlearn.core._workspace import numba_threads
+from lutlearn.core.training import MAX_CLASSES, check_weight_stats, integer_weights, train, weight_shift
 
 _EXTRA_HINT = 'install the "dask" extra: pip install "lutlearn[dask]"'
 
@@ -221,13 +221,13 @@ def _classes(y) -> np.ndarray:
 
 
 class DaskBackend:
-    """Training data on a Dask cluster, for :func:`lutlearn.training.train`.
+    """Training data on a Dask cluster, for :func:`lutlearn.core.training.train`.
 
     Every layer is a map-reduce: each row chunk counts, for every lut, the
-    examples of each class per pattern (:func:`lutlearn.kernels.count_layer`
+    examples of each class per pattern (:func:`lutlearn.core.kernels.count_layer`
     on packed bits); the counts are summed by a tree reduction and the
-    tables chosen once, on the client (:func:`lutlearn.kernels.choose_layer`,
-    the rule :func:`~lutlearn.kernels.fit_layer` applies); then each chunk
+    tables chosen once, on the client (:func:`lutlearn.core.kernels.choose_layer`,
+    the rule :func:`~lutlearn.core.kernels.fit_layer` applies); then each chunk
     computes the layer's packed values, persisted in the workers' memory as
     the next layer's inputs.
 
@@ -263,7 +263,7 @@ class DaskBackend:
         """Weigh the examples: ``sample_weight`` (None, or a Dask array chunked like the rows) times the class weights.
 
         Checks the weights and turns them into the integers the kernels count
-        by the rule of :mod:`lutlearn.training` (the same integers as in
+        by the rule of :mod:`lutlearn.core.training` (the same integers as in
         memory); returns the scale ``shift`` (0 for whole-number weights).
         """
         w = self._da.map_blocks(_class_weight_block, sample_weight, self.y_enc, class_weights, dtype=np.float64) \
@@ -323,7 +323,7 @@ def fit_dask(clf, X, y, sample_weight=None):
     Runs on the Dask scheduler in use (the active ``distributed.Client``, if
     any). The fitted model is bit-identical to the one the in-memory ``fit``
     gives on the same data with the same ``random_state``: the same trainer
-    (:func:`lutlearn.training.train`) runs over a :class:`DaskBackend`.
+    (:func:`lutlearn.core.training.train`) runs over a :class:`DaskBackend`.
     Called by ``LutNetworkClassifier.fit`` when ``X`` is a Dask array.
 
     Parameters
@@ -440,8 +440,8 @@ def score_dask(clf, X, y) -> float:
 
 
 # ----------------------------------------------------------------- chunked data
-# The readers live in lutlearn.io; these names stay importable from here.
-from lutlearn.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr  # noqa: E402, F401
+# The readers live in lutlearn.datasets.io; these names stay importable from here.
+from lutlearn.datasets.io import is_chunked_source, read_chunked, read_npy_chunks, read_zarr  # noqa: E402, F401
 
 # ----------------------------------------------------------------- clusters and sweeps
 

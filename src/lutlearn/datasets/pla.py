@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lutlearn._files import atomic_writer, require_regular_file
-from lutlearn._sniff import _looks_like, describe_file
+from lutlearn.datasets._sniff import _looks_like, describe_file
 
 __all__ = [
     "FUNCTIONS", "Pla", "PlaFormatError", "function_examples", "read_pla", "read_pla_pair",

@@ -1,6 +1,6 @@
-"""The learners of :func:`lutlearn.circuit.fit_circuit`: every kind of candidate circuit behind one protocol.
+"""The learners of :func:`lutlearn.circuits.search.fit_circuit`: every kind of candidate circuit behind one protocol.
 
-:func:`lutlearn.circuit.fit_circuit` is one loop over learners: it asks
+:func:`lutlearn.circuits.search.fit_circuit` is one loop over learners: it asks
 every enabled learner for configurations, has it fit each one on the
 training examples, counts the gates of each circuit once (after ABC when it
 is over budget), keeps the best validation accuracy within the budget, and
@@ -43,7 +43,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from lutlearn.inspection import fill_unseen
+from lutlearn.core.inspection import fill_unseen
 
 __all__ = [
     "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "LEARNERS", "CareSupport", "CareSupportLearner",
@@ -52,7 +52,7 @@ __all__ = [
     "majority_aig", "register_learner",
 ]
 
-#: Luts of a cascade tried by :func:`lutlearn.circuit.fit_circuit` (its last one decides every example left).
+#: Luts of a cascade tried by :func:`lutlearn.circuits.search.fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
 
 #: The registered learners by name, in the order the search runs them (challengers last).
@@ -120,10 +120,10 @@ class Fitted:
     train_accuracy, valid_accuracy : float
         Its accuracy on the training and the validation examples.
     k, hidden_layers, seed, wiring, fill, threshold, support
-        What the search records of it (:class:`lutlearn.circuit.Candidate`).
+        What the search records of it (:class:`lutlearn.circuits.search.Candidate`).
     model : object or None
         The fitted network, when the circuit is one (what
-        :attr:`lutlearn.circuit.CircuitSearch.model` returns).
+        :attr:`lutlearn.circuits.search.CircuitSearch.model` returns).
     members : list of Candidate or None
         The candidates an ensemble votes over.
     """
@@ -142,14 +142,15 @@ class Fitted:
     members: list | None = None
 
     def figures(self) -> dict:
-        """The fields of :class:`lutlearn.circuit.Candidate` the learner fixed (the search adds the gate counts)."""
+        """The fields of :class:`lutlearn.circuits.search.Candidate` the learner fixed (the search adds the gate
+        counts)."""
         return {"k": self.k, "hidden_layers": self.hidden_layers, "seed": self.seed,
                 "train_accuracy": self.train_accuracy, "valid_accuracy": self.valid_accuracy,
                 "wiring": self.wiring, "fill": self.fill, "threshold": self.threshold, "support": self.support}
 
 
 class CircuitLearner:
-    """One kind of candidate circuit of :func:`lutlearn.circuit.fit_circuit`.
+    """One kind of candidate circuit of :func:`lutlearn.circuits.search.fit_circuit`.
 
     Subclasses set ``name`` (the registry key), ``options`` (the keyword
     options of the search they read), ``refit_when`` (``"never"``;
@@ -180,7 +181,7 @@ class CircuitLearner:
         Within a family the steps grow (wider networks): once a step has a
         circuit over the budget, the search skips the family's later steps.
         ``table`` holds the candidates counted so far
-        (:class:`lutlearn.circuit.Candidate`), for a learner that depends on
+        (:class:`lutlearn.circuits.search.Candidate`), for a learner that depends on
         them. Called once per search, when the learner's turn comes.
         """
         raise NotImplementedError
@@ -272,7 +273,7 @@ class NetworkLearner(CircuitLearner):
     For every ``k`` of ``ks`` (at most the inputs) and depth of ``depths``, a
     family of widths growing from ``k`` by doubling up to ``max_width``;
     every width with ``n_seeds`` seeds and every wiring of ``wirings``; every
-    network gives one candidate per fill rule (:func:`lutlearn.inspection.fill_unseen`). With
+    network gives one candidate per fill rule (:func:`lutlearn.core.inspection.fill_unseen`). With
     greedy wiring, the sizes of ``greedy_ks`` not in ``ks`` are tried with 0
     or 1 hidden layer. Refitted (same configuration, same seed) when the
     search's ``refit`` is True.
@@ -413,7 +414,7 @@ def _ttopt_available() -> bool:
 class CareTableLearner(CircuitLearner):
     """The truth table of all the inputs (at most ``care_table``) memorized, unseen patterns don't-cares to ABC.
 
-    :func:`lutlearn.export.dontcare.care_table_aig`; needs ABC with
+    :func:`lutlearn.circuits.dontcare.care_table_aig`; needs ABC with
     ``&ttopt``. Refitted on training + validation examples under the
     search's ``refit="table"`` (the default of ``lutlearn fit-circuit``) or
     True.
@@ -424,7 +425,7 @@ class CareTableLearner(CircuitLearner):
     refit_when = "table"
 
     def __init__(self, care_table: int, random_state: int = 0):
-        from lutlearn.export.dontcare import MAX_INPUTS
+        from lutlearn.circuits.dontcare import MAX_INPUTS
 
         if not 0 <= care_table <= MAX_INPUTS:
             raise ValueError(f"care_table must be between 0 and {MAX_INPUTS}, got {care_table}")
@@ -451,13 +452,13 @@ class CareTableLearner(CircuitLearner):
 
     def fit(self, config, task: SearchTask) -> list[Fitted]:
         """The care table of the training examples."""
-        from lutlearn.export.dontcare import care_table_aig
+        from lutlearn.circuits.dontcare import care_table_aig
 
         return [self._fitted(care_table_aig(task.X, task.y_index), task, None)]
 
     def refit(self, fitted: Fitted, task: SearchTask) -> tuple:
         """The care table of training + validation examples, over the same inputs."""
-        from lutlearn.export.dontcare import care_table_aig
+        from lutlearn.circuits.dontcare import care_table_aig
 
         X_all, y_all = np.concatenate([task.X, task.X_valid]), np.concatenate([task.y_index, task.y_valid_index])
         return care_table_aig(X_all, y_all, support=fitted.support), None
@@ -475,7 +476,7 @@ class CareSupportLearner(CareTableLearner):
     options = ("care_support", "care_table", "random_state")
 
     def __init__(self, care_support: int, care_table: int = 0, random_state: int = 0):
-        from lutlearn.export.dontcare import MAX_INPUTS
+        from lutlearn.circuits.dontcare import MAX_INPUTS
 
         if not 0 <= care_support <= MAX_INPUTS:
             raise ValueError(f"care_support must be between 0 and {MAX_INPUTS}, got {care_support}")
@@ -603,7 +604,7 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
                 random_state: int = 0) -> LutCascade:
     """Learn a :class:`LutCascade` by counting: each lut memorizes what the luts before it were unsure of.
 
-    Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.training.greedy_wiring`,
+    Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.core.training.greedy_wiring`,
     one lut of at most ``k`` inputs, seed ``random_state + i``) on the training
     examples no earlier lut was confident on, then counts their classes for
     each of its patterns: its value is the majority (0 on ties and unseen
@@ -634,7 +635,7 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     -------
     LutCascade
     """
-    from lutlearn import training
+    from lutlearn.core import training
 
     X = np.asarray(X, np.uint8)
     y = np.asarray(y, np.uint8)
@@ -669,7 +670,7 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     return LutCascade(wires, confident, values)
 
 
-#: :func:`lutlearn.circuit.fit_circuit` searches a support for a care table (``care_support``) on tasks of at
+#: :func:`lutlearn.circuits.search.fit_circuit` searches a support for a care table (``care_support``) on tasks of at
 #: most this many inputs: on more (adders of 256 and 512 inputs), choosing among them on the validation set
 #: picked noise inputs and lost to the networks, at a higher cost.
 CARE_SUPPORT_MAX_FEATURES = 256
@@ -685,7 +686,7 @@ class CareSupport:
         The inputs the table reads, in the order they were chosen.
     aig : Aig
         The table synthesised from the training examples
-        (:func:`lutlearn.export.dontcare.care_table_aig`), over all inputs.
+        (:func:`lutlearn.circuits.dontcare.care_table_aig`), over all inputs.
     valid_accuracy : float
         Its validation accuracy (which chose the support: an optimistic estimate).
     history : list of (list of int, float)
@@ -702,16 +703,16 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
                      patience: int = 3, random_state: int = 0) -> CareSupport:
     """Choose the inputs of a care table by forward selection on the validation accuracy of its circuit.
 
-    A care table (:mod:`lutlearn.export.dontcare`) reads at most 20-odd inputs;
+    A care table (:mod:`lutlearn.circuits.dontcare`) reads at most 20-odd inputs;
     on a wider task it needs a support, and the one that serves ``&ttopt``
     best is not the one a lut's own counts prefer (greedy wiring keeps 7-9
     inputs, and the don't-cares generalise from more). So: start from the
     first ``start`` inputs of a greedy-wired lut of 8 inputs
-    (:func:`lutlearn.training.greedy_wiring`, which finds inputs that only
+    (:func:`lutlearn.core.training.greedy_wiring`, which finds inputs that only
     matter together); then, until ``max_support`` inputs or ``patience``
     additions without a better validation accuracy, rank every other input
     by the two-fold cross-validated score of the lut reading the support and
-    it (:func:`lutlearn.kernels.extension_scores`), synthesise the care
+    it (:func:`lutlearn.core.kernels.extension_scores`), synthesise the care
     table of each of the ``n_candidates`` best, and add the one whose
     circuit validates best (the first in rank on ties). The support kept is
     the prefix with the best validation accuracy (the shortest on ties).
@@ -728,7 +729,7 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     X_valid, y_valid : array-like
         0/1 validation inputs and outputs.
     max_support : int, default=20
-        Most inputs (at most :data:`lutlearn.export.dontcare.MAX_INPUTS`).
+        Most inputs (at most :data:`lutlearn.circuits.dontcare.MAX_INPUTS`).
     n_candidates : int, default=8
         Inputs whose care table is synthesised at each step.
     start : int, default=6
@@ -742,8 +743,8 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     -------
     CareSupport
     """
-    from lutlearn import kernels, training
-    from lutlearn.export.dontcare import MAX_INPUTS, care_table_aig
+    from lutlearn.circuits.dontcare import MAX_INPUTS, care_table_aig
+    from lutlearn.core import kernels, training
 
     X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
     y, y_valid = np.asarray(y, np.uint8), np.asarray(y_valid, np.uint8)
@@ -832,7 +833,7 @@ def majority_aig(aigs: list):
 
 
 def _network(k: int, hidden, seed: int, wiring: str, wiring_candidates):
-    from lutlearn.estimator import LutNetworkClassifier
+    from lutlearn.core.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(k=k, hidden_layers=tuple(hidden), random_state=seed, n_jobs=1, wiring=wiring,
                                 wiring_candidates=wiring_candidates)

@@ -1,6 +1,6 @@
 """Work buffers and threads of the fast kernels: types, sizes, memory estimates, chunk choice.
 
-:func:`lutlearn.kernels.fit_layer` and :func:`lutlearn.kernels.predict_network`
+:func:`lutlearn.core.kernels.fit_layer` and :func:`lutlearn.core.kernels.predict_network`
 take their scratch space from the caller, one row per block of luts, so that
 nothing is allocated inside the parallel loop. This module decides how many
 blocks, which pattern type, how many count copies and how many examples per
@@ -72,7 +72,7 @@ def fit_buffer_bytes(n_luts: int, n_samples: int, k: int, n_slots: int, n_thread
 
 
 def fit_buffers(n_luts: int, n_samples: int, k: int, n_slots: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(work, hist)`` for :func:`lutlearn.kernels.fit_layer`."""
+    """``(work, hist)`` for :func:`lutlearn.core.kernels.fit_layer`."""
     blocks = n_blocks(n_luts, n_threads)
     work = np.empty((blocks, n_samples), pattern_dtype(k))
     copies = count_copies(k, n_slots, n_samples)
@@ -80,7 +80,7 @@ def fit_buffers(n_luts: int, n_samples: int, k: int, n_slots: int, n_threads: in
     return work, hist
 
 
-#: Largest hidden lut size for which :func:`lutlearn.kernels.predict_network`
+#: Largest hidden lut size for which :func:`lutlearn.core.kernels.predict_network`
 #: carries small chunks through the whole network (depth first). Its chunks
 #: re-read every table of the cone; with k >= 12 the tables outgrow the cache
 #: and large chunks (each layer's tables read once per chunk: layer by layer)
@@ -98,7 +98,7 @@ LARGE_CHUNK = 8192
 
 
 def predict_chunk(n_samples: int, hidden_k: int, n_threads: int) -> int:
-    """Examples per chunk of :func:`lutlearn.kernels.predict_network`.
+    """Examples per chunk of :func:`lutlearn.core.kernels.predict_network`.
 
     :data:`PREDICT_CHUNK` while the hidden luts' tables fit in the cache
     (``hidden_k <=`` :data:`DEPTH_FIRST_MAX_K`); else about one chunk per
@@ -113,7 +113,7 @@ def predict_chunk(n_samples: int, hidden_k: int, n_threads: int) -> int:
 def predict_buffers(
     n_samples: int, max_width: int, max_k: int, n_threads: int, chunk: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(bufs, pbufs)`` for :func:`lutlearn.kernels.predict_network`."""
+    """``(bufs, pbufs)`` for :func:`lutlearn.core.kernels.predict_network`."""
     n_chunks = -(-n_samples // chunk)
     tasks = max(1, min(n_chunks, n_threads * BLOCKS_PER_THREAD))
     bufs = np.empty((tasks, 2, max_width, chunk), np.uint8)

@@ -4,10 +4,10 @@ Training is the same for every design and backend. The wiring of every
 layer (and, for the multi-class design, the class split of every hidden lut)
 is drawn first from the seed; then layer by layer each lut counts, per
 pattern, the training examples of each of its slots and keeps the winner
-(the rule of :mod:`lutlearn.kernels`), and its outputs on the training set
+(the rule of :mod:`lutlearn.core.kernels`), and its outputs on the training set
 become the next layer's inputs. A *backend* does the counting where the data
 lives: :class:`InMemoryBackend` (NumPy arrays, the fused
-:func:`lutlearn.kernels.fit_layer`) or :class:`lutlearn.scale.DaskBackend`
+:func:`lutlearn.core.kernels.fit_layer`) or :class:`lutlearn.core.scale.DaskBackend`
 (counts map-reduced over row chunks, then the tables chosen once). Both
 give the same network, bit for bit. With ``wiring="greedy"`` (chosen
 support, :func:`greedy_wiring`; two classes, in memory) a layer's wiring is
@@ -18,7 +18,7 @@ Two designs:
 The paper's network (two classes)
     Every lut's slots are the two classes (``side = [0, 1]``, weights
     ``(1, 1)``): it remembers the majority class of each pattern. One output
-    lut (:class:`lutlearn.model.MajorityHead`).
+    lut (:class:`lutlearn.core.model.MajorityHead`).
 
 The multi-class design (more than two classes, or ``n_output_luts`` set)
     Each hidden lut gets its own random, balanced split of the classes into
@@ -26,7 +26,7 @@ The multi-class design (more than two classes, or ``n_output_luts`` set)
     remembers, per pattern, the side that presents it more often *relative
     to the side's size* (weights ``(n0, n1)``); its output is that side, a
     bit. ``n_output_luts`` output luts keep the class counts of every pattern
-    and vote (:class:`lutlearn.model.VoteHead`). On 10-class MNIST (pixel >
+    and vote (:class:`lutlearn.core.model.VoteHead`). On 10-class MNIST (pixel >
     127) output luts voting on the pixels directly reach about 0.90 test
     accuracy; one hidden layer of split luts lifts it to about 0.94, a second
     lowers it again (the documentation's "Multi-class and encoders" page). In
@@ -75,9 +75,9 @@ from typing import Protocol
 
 import numpy as np
 
-from lutlearn import _workspace, kernels
-from lutlearn._validation import check_memory
-from lutlearn.model import LutNetwork, MajorityHead, VoteHead
+from lutlearn.core import _workspace, kernels
+from lutlearn.core._validation import check_memory
+from lutlearn.core.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
     "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
@@ -377,7 +377,7 @@ LAYER_OVERHEAD_BYTES = 2048
 WIRING_BLOCK_BYTES = 1 << 25
 
 
-#: Largest ``k`` :func:`random_wiring` picks by insertion (:func:`lutlearn.kernels.smallest_k`); more (greedy
+#: Largest ``k`` :func:`random_wiring` picks by insertion (:func:`lutlearn.core.kernels.smallest_k`); more (greedy
 #: wiring's candidate pools, a whole permutation of the inputs) by a stable sort, which gives the same wires.
 SMALLEST_K_MAX = 64
 
@@ -487,7 +487,7 @@ def pack_columns(B: np.ndarray) -> np.ndarray:
     """Bit-pack the rows of 0/1 ``B`` (n_rows, n) along the examples: uint64 (n_rows, ceil(n / 64)).
 
     Bit ``i & 63`` of word ``i >> 6`` is example ``i`` (the convention of
-    :func:`lutlearn.kernels.interaction_scan`); the padding bits are 0.
+    :func:`lutlearn.core.kernels.interaction_scan`); the padding bits are 0.
     """
     B = np.atleast_2d(np.asarray(B, np.uint8))
     P = np.packbits(B, axis=1, bitorder="little")
@@ -547,7 +547,7 @@ def _quad_candidates(X: np.ndarray, yp: np.ndarray, order: np.ndarray) -> np.nda
 
 
 def _walsh_sums(X, yp, masks, scales, total, subsets: list) -> np.ndarray:
-    """The Walsh sums (:func:`lutlearn.kernels.subset_sums`) of a list of input subsets (up to 4 inputs)."""
+    """The Walsh sums (:func:`lutlearn.core.kernels.subset_sums`) of a list of input subsets (up to 4 inputs)."""
     arr = np.zeros((len(subsets), 4), np.int32)
     sizes = np.array([len(s) for s in subsets], np.int32)
     for r, s in enumerate(subsets):
@@ -573,7 +573,7 @@ def interaction_subsets(A: np.ndarray, y: np.ndarray, w: np.ndarray | None, seed
     tests, and luts starting from them did slightly worse than from single
     pixels).
 
-    * pairs: every pair (:func:`lutlearn.kernels.interaction_scan`);
+    * pairs: every pair (:func:`lutlearn.core.kernels.interaction_scan`);
     * triples: every triple, when ``C(n_inputs, 3)`` scans fit
       :data:`TRIPLE_SCAN_WORDS`, else none;
     * four inputs: the candidates of a meet in the middle
@@ -661,7 +661,7 @@ def greedy_wiring(
     """Chosen support: pick each lut's ``k`` inputs among the layer below to maximise what it memorizes.
 
     Still counting, no gradients. A lut's *score* is its two-fold
-    cross-validated log-likelihood (:func:`lutlearn.kernels._cv_score`):
+    cross-validated log-likelihood (:func:`lutlearn.core.kernels._cv_score`):
     the training examples are split in two folds (:func:`example_folds`)
     and each example scores the log of the frequency of its class among the
     other fold's examples of its pattern (Laplace-smoothed). Unlike the
@@ -762,7 +762,7 @@ class Backend(Protocol):
 
 
 class InMemoryBackend:
-    """Training data in memory: examples ordered by class once, every layer by :func:`lutlearn.kernels.fit_layer`.
+    """Training data in memory: examples ordered by class once, every layer by :func:`lutlearn.core.kernels.fit_layer`.
 
     Parameters
     ----------
@@ -906,7 +906,7 @@ def boost_layer(
     A: np.ndarray, bounds: np.ndarray, w: np.ndarray | None, layer: int, n_luts: int, k: int, seed: int,
     n_candidates: int | None, output_bits: int = 1, learning_rate: float = 1.0,
 ):
-    """Grow the boosted output layer by counting (:func:`lutlearn.kernels.boost_luts`) on layer values ``A``.
+    """Grow the boosted output layer by counting (:func:`lutlearn.core.kernels.boost_luts`) on layer values ``A``.
 
     Every class gets an even share of the ``n_luts`` luts (class-major:
     class 0's first). Each lut answers "this class?", its ``k`` inputs
@@ -944,7 +944,7 @@ def boost_layer(
     accuracy : float64 array of shape (n_luts,)
         One minus each lut's weighted error when it was added.
     counts : int32 array of shape (n_luts, 2**k, n_classes)
-        The votes of :class:`lutlearn.model.VoteHead`'s ``"sum"`` rule.
+        The votes of :class:`lutlearn.core.model.VoteHead`'s ``"sum"`` rule.
     proba_scale : float
         The softmax scale of the scores that fits the training set best (see :func:`fit_proba_scale`).
     """
@@ -989,7 +989,7 @@ def fit_proba_scale(scores: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
 
 
 def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
-    """``(side, weights, n_slots)`` of every lut of ``layer`` (see :mod:`lutlearn.kernels`)."""
+    """``(side, weights, n_slots)`` of every lut of ``layer`` (see :mod:`lutlearn.core.kernels`)."""
     width, c = arch.widths[layer], arch.n_classes
     if arch.voting and layer < arch.n_layers:  # a split of the classes, each side weighed by the other's size
         side = sides[layer - 1]
@@ -1007,7 +1007,7 @@ def train(
 ) -> LutNetwork:
     """Draw the network's random parts from ``seed`` and memorize the backend's data layer by layer.
 
-    The caller runs this inside :func:`lutlearn._workspace.numba_threads`.
+    The caller runs this inside :func:`lutlearn.core._workspace.numba_threads`.
     ``weight_shift`` is the backend's sample weights' scale (its counts are
     in units of ``2**-weight_shift``; 0 without weights), kept by the head.
 

@@ -37,7 +37,7 @@ from typing import Iterator
 
 import numpy as np
 
-from lutlearn import _loaders
+from lutlearn.datasets import _loaders
 
 
 @dataclass

@@ -22,7 +22,7 @@ Options beyond the shape grid: ``greedy_ks`` (large luts with greedy
 wiring), ``full_table`` (one lut of all the inputs, when they are few),
 ``care_table`` (the truth table of all the inputs memorized, the unseen
 patterns left as don't-cares to ABC's ``&ttopt``,
-:mod:`lutlearn.export.dontcare`: on functions of 16 inputs it generalises
+:mod:`lutlearn.circuits.dontcare`: on functions of 16 inputs it generalises
 far better than any network, e.g. 0.84 against 0.54 test accuracy on the
 middle bit of an 8-bit multiplier), ``care_support`` (the same over inputs
 chosen by :func:`fit_care_support`, on wider tasks),
@@ -34,8 +34,8 @@ constant circuit; :attr:`CircuitSearch.summary` names a circuit that is a
 constant or an input wire (:func:`describe_circuit`).
 :data:`SEARCH_DEFAULTS` holds the settings ``lutlearn fit-circuit`` adds.
 
-Every kind of candidate is a learner of :mod:`lutlearn.circuit_learners`
-(:class:`~lutlearn.circuit_learners.CircuitLearner`, registered by name);
+Every kind of candidate is a learner of :mod:`lutlearn.circuits.learners`
+(:class:`~lutlearn.circuits.learners.CircuitLearner`, registered by name);
 :func:`fit_circuit` is one loop over them that counts gates, validates,
 keeps the best within the budget and refits the winner.
 
@@ -55,7 +55,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from lutlearn.circuit_learners import (
+from lutlearn.circuits.learners import (
     CARE_SUPPORT_MAX_FEATURES,
     CASCADE_STAGES,
     CareSupport,
@@ -68,8 +68,8 @@ from lutlearn.circuit_learners import (
     fit_cascade,
     majority_aig,
 )
-from lutlearn.inspection import fill_dont_cares, fill_unseen
-from lutlearn.training import expecting_unseen_patterns
+from lutlearn.core.inspection import fill_dont_cares, fill_unseen
+from lutlearn.core.training import expecting_unseen_patterns
 
 __all__ = [
     "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "Candidate", "CareSupport", "CircuitSearch", "LutCascade",
@@ -343,10 +343,10 @@ def fit_circuit(
         logic optimiser as don't-cares). 0: never.
     care_table : int, default=0
         When there are at most this many inputs (at most
-        :data:`lutlearn.export.dontcare.MAX_INPUTS`) and ABC is used, also
+        :data:`lutlearn.circuits.dontcare.MAX_INPUTS`) and ABC is used, also
         try the truth table of all of them memorized, every pattern no
         training example showed left as a don't-care for ABC's ``&ttopt``
-        (:func:`lutlearn.export.dontcare.care_table_aig`; ``wiring``
+        (:func:`lutlearn.circuits.dontcare.care_table_aig`; ``wiring``
         ``"table"``, ``fill`` ``"dont-care"``, ``model`` None when it
         wins). 0: never. About 8 s and 1 GB of memory at 20 inputs.
     care_support : int, default=0
@@ -355,7 +355,7 @@ def fit_circuit(
         table over at most this many inputs chosen by :func:`fit_care_support`
         (``support`` says which). 0: never. 5-15 s on the suite's tasks.
     learners : sequence of str or None, default=None
-        The registered learners (:data:`lutlearn.circuit_learners.LEARNERS`)
+        The registered learners (:data:`lutlearn.circuits.learners.LEARNERS`)
         the search may run; None: all of them. Each runs when the options
         it reads enable it (the networks always).
     **options

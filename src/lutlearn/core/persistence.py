@@ -20,7 +20,7 @@ networks). The file is a zip archive (written by
 ``output_counts``
     int64 ``(2**output_k, n_classes)`` class counts of the output lut.
 
-Version 2 (the multi-class design, see :mod:`lutlearn.training`; used for
+Version 2 (the multi-class design, see :mod:`lutlearn.core.training`; used for
 more than two classes, or two when ``n_output_luts`` is set) differs only in:
 
 * ``params`` also holds ``n_output_luts``; every parameter is stored with
@@ -54,7 +54,7 @@ does not know them ignores them; files without them still load):
 ``weight_shift``
     Present (and non-zero) only for models fit with fractional sample
     weights: ``output_counts`` are in units of ``2**-weight_shift`` of a
-    weight (see :mod:`lutlearn.training`).
+    weight (see :mod:`lutlearn.core.training`).
 
 Loading never unpickles and checks, in this order, raising
 :class:`ModelFormatError` naming the file at the first problem:
@@ -82,7 +82,7 @@ So a truncated, corrupted, tampered or hostile file (a zip bomb included)
 raises :class:`ModelFormatError` without running code or taking more memory
 than the model it claims to be.
 
-Pipeline files (:mod:`lutlearn.saving`) are archives of the same kind, read
+Pipeline files (:mod:`lutlearn.core.saving`) are archives of the same kind, read
 by the same checked reader.
 """
 
@@ -101,10 +101,10 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from lutlearn._files import atomic_writer, require_regular_file
-from lutlearn._validation import available_memory
 from lutlearn._version import __version__
-from lutlearn.model import LutNetwork, MajorityHead, VoteHead
-from lutlearn.training import MAX_CLASSES, MAX_K, WIRINGS, Architecture
+from lutlearn.core._validation import available_memory
+from lutlearn.core.model import LutNetwork, MajorityHead, VoteHead
+from lutlearn.core.training import MAX_CLASSES, MAX_K, WIRINGS, Architecture
 
 FORMAT = "lutlearn-network"
 VERSION = 1

@@ -1,4 +1,4 @@
-"""Slow, obvious NumPy twins of :mod:`lutlearn.kernels` and of prediction, used as test oracles.
+"""Slow, obvious NumPy twins of :mod:`lutlearn.core.kernels` and of prediction, used as test oracles.
 
 Nothing here is compiled or parallel; every function states the model's rules
 in the plainest NumPy available, so that the fast kernels can be checked
@@ -14,7 +14,7 @@ _GOLDEN = 0x9E3779B97F4A7C15
 
 
 def mix64(z: int) -> int:
-    """SplitMix64 finaliser on Python integers (same as :func:`lutlearn.kernels.mix64`)."""
+    """SplitMix64 finaliser on Python integers (same as :func:`lutlearn.core.kernels.mix64`)."""
     z &= _MASK
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
@@ -22,12 +22,12 @@ def mix64(z: int) -> int:
 
 
 def lut_key(seed: int, layer: int, lut: int) -> int:
-    """Tie-breaking key of a lut (same as :func:`lutlearn.kernels.lut_key`)."""
+    """Tie-breaking key of a lut (same as :func:`lutlearn.core.kernels.lut_key`)."""
     return mix64(seed ^ mix64(layer * _GOLDEN + lut))
 
 
 def tie_hash(key: int, pattern: int) -> int:
-    """Tie-breaking number of one pattern (same as :func:`lutlearn.kernels.tie_hash`)."""
+    """Tie-breaking number of one pattern (same as :func:`lutlearn.core.kernels.tie_hash`)."""
     return mix64(key + (pattern + 1) * _GOLDEN)
 
 
@@ -60,7 +60,7 @@ def tie_hashes(key: int, size: int) -> np.ndarray:
 def choose(counts: np.ndarray, side: np.ndarray, weights, n_slots: int, key: int) -> tuple[np.ndarray, int]:
     """A lut's table from its class counts ``(2**k, C)``, its side of each class and weights: ``(table, n_correct)``.
 
-    The rule of :mod:`lutlearn.kernels`: the classes' counts are summed into
+    The rule of :mod:`lutlearn.core.kernels`: the classes' counts are summed into
     slots ``side[c]``; with two slots, slot 1 where ``ones * weights[0] >
     zeros * weights[1]``, slot 0 where smaller, ``tie_hash & 1`` on a tie;
     with more, the majority slot, the ``(tie_hash % n_tied)``-th of the tied.
@@ -82,7 +82,8 @@ def choose(counts: np.ndarray, side: np.ndarray, weights, n_slots: int, key: int
 
 
 def fit_layer(A, y, wires, sides, weights, n_slots, seed, layer, sw=None):
-    """Train one layer lut by lut: ``(tables, outputs, correct)`` as :func:`lutlearn.kernels.fit_layer` writes them."""
+    """Train one layer lut by lut: ``(tables, outputs, correct)`` as :func:`lutlearn.core.kernels.fit_layer` writes
+    them."""
     n_classes = sides.shape[1]
     tables, outs, correct = [], [], []
     for j, w in enumerate(wires):
@@ -101,7 +102,7 @@ def count_layer(A, y, wires, n_classes, sw=None):
 
 def cv_score(q, y, fold, w) -> float:
     """Two-fold cross-validated log-likelihood of a two-class lut reading patterns ``q``
-    (as :func:`lutlearn.kernels._cv_score`, summed in the same cell order).
+    (as :func:`lutlearn.core.kernels._cv_score`, summed in the same cell order).
 
     Every example scores, times its weight, ``log((n_y + 1) / (n + 2))`` with
     ``n`` the examples of the other fold with its pattern, ``n_y`` those of its class.
@@ -122,7 +123,7 @@ def cv_score(q, y, fold, w) -> float:
 
 
 def greedy_wires(A, y, fold, w, starts, pools, k):
-    """Every lut's greedily chosen wires and final score, as :func:`lutlearn.kernels.greedy_wires` chooses them.
+    """Every lut's greedily chosen wires and final score, as :func:`lutlearn.core.kernels.greedy_wires` chooses them.
 
     ``starts[j]`` is the list of inputs lut ``j`` starts from.
     """
@@ -147,7 +148,7 @@ def greedy_wires(A, y, fold, w, starts, pools, k):
 
 
 def walsh_sum(A, y, w, subset) -> int:
-    """``sum_i w_i (-1)**(y_i xor parity of the inputs in subset)`` (as :func:`lutlearn.kernels.subset_sums`)."""
+    """``sum_i w_i (-1)**(y_i xor parity of the inputs in subset)`` (as :func:`lutlearn.core.kernels.subset_sums`)."""
     bits = np.asarray(y, np.int64).copy()
     for f in subset:
         bits ^= np.asarray(A[f], np.int64)
@@ -155,7 +156,8 @@ def walsh_sum(A, y, w, subset) -> int:
 
 
 def interaction_scan(A, y, w, order, threshold, cap):
-    """Lanes of :func:`lutlearn.kernels.interaction_scan`: per smallest input, the kept subsets and sums, and counts."""
+    """Lanes of :func:`lutlearn.core.kernels.interaction_scan`: per smallest input, the kept subsets and sums, and
+    counts."""
     import itertools
 
     n = A.shape[0]
@@ -190,7 +192,7 @@ def quad_candidates(A, y, order, windows):
 
 
 def interaction_subsets(A, y, w, order4, margin, windows=4, triples=True):
-    """The sets :func:`lutlearn.training.interaction_subsets` keeps, by brute force (no scan cap).
+    """The sets :func:`lutlearn.core.training.interaction_subsets` keeps, by brute force (no scan cap).
 
     ``order4``: the examples whose windows propose four-input sets; ``margin``
     the threshold's factor over ``sqrt(2 ln(2 M) sum w**2)``.
@@ -246,14 +248,14 @@ def predict(model, X):
 def decision_scores(model, X):
     """Integer class scores of a multi-class model from its public attributes, every lut evaluated.
 
-    Restates :class:`lutlearn.model.VoteHead`: each output lut votes
+    Restates :class:`lutlearn.core.model.VoteHead`: each output lut votes
     ``round(VOTE_SCALE * log((count + ALPHA) / ALPHA))`` per class, and the
     class bias is ``round(VOTE_SCALE * n_out * (log prior - log((n_c + ALPHA
     2**k) / ALPHA)))`` less its minimum.
     """
     import math
 
-    from lutlearn.model import ALPHA, VOTE_SCALE
+    from lutlearn.core.model import ALPHA, VOTE_SCALE
 
     A = np.asarray(X, dtype=np.uint8).T
     for w, t in zip(model.wires_[:-1], model.tables_[:-1]):
@@ -275,7 +277,7 @@ def decision_scores(model, X):
 
 def predict_proba(model, X):
     """Multi-class class probabilities: softmax of :func:`decision_scores` over ``VOTE_SCALE * n_out``."""
-    from lutlearn.model import VOTE_SCALE
+    from lutlearn.core.model import VOTE_SCALE
 
     scores = decision_scores(model, X) / (VOTE_SCALE * model.output_counts_.shape[0])
     z = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -287,7 +289,7 @@ def _boost_cost(z0: float, z1: float, q: int) -> float:
 
 
 def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None, rate=1.0):
-    """:func:`lutlearn.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
+    """:func:`lutlearn.core.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
 
     Returns ``(wires, tables, errors)``.
     """

@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from lutlearn._torch import require_torch, torch_session, train_minibatches
+from lutlearn.experiments._torch import require_torch, torch_session, train_minibatches
 
 __all__ = [
     "BASELINES", "LeNetClassifier", "image_shape", "make_baseline", "merge_k_smallest",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutlearn import _workspace, kernels
-from lutlearn.model import LutNetwork
+from lutlearn.core import _workspace, kernels
+from lutlearn.core.model import LutNetwork
 
 __all__ = ["fill_dont_cares", "fill_neighbours", "fill_unseen", "lut_critical"]
 

@@ -1,8 +1,8 @@
 """Compiled kernels: counting, choosing and looking up lut tables.
 
 Only numba-jitted functions of arrays and scalars live here. The trainer
-(:mod:`lutlearn.training`, in memory; :mod:`lutlearn.scale`, on Dask) and the
-model (:mod:`lutlearn.model`) call them. :mod:`lutlearn._reference` holds a
+(:mod:`lutlearn.core.training`, in memory; :mod:`lutlearn.core.scale`, on Dask) and the
+model (:mod:`lutlearn.core.model`) call them. :mod:`lutlearn.core._reference` holds a
 slow, obvious NumPy twin of each kernel that the tests compare against.
 
 Conventions shared by every kernel:
@@ -434,7 +434,7 @@ def choose_layer(counts, side, weights, n_slots, seed, layer, tables, correct):
 
 
 # --------------------------------------------------------------------------
-# Chosen support (``wiring="greedy"``, see :func:`lutlearn.training.greedy_wiring`)
+# Chosen support (``wiring="greedy"``, see :func:`lutlearn.core.training.greedy_wiring`)
 
 
 @nb.njit(cache=True)
@@ -563,7 +563,7 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
 
 
 # --------------------------------------------------------------------------
-# Interactions (chosen support's starting subsets, see :func:`lutlearn.training.interaction_subsets`)
+# Interactions (chosen support's starting subsets, see :func:`lutlearn.core.training.interaction_subsets`)
 #
 # Columns are bit-packed along the examples: ``X[f, t]`` holds examples
 # ``64 t .. 64 t + 63`` of input ``f`` (bit ``i & 63`` is example ``i``, as
@@ -713,7 +713,7 @@ def predict_network(X, inputs, widths, ks, wire_off, wires, table_off, tables, c
     Examples are taken in chunks of ``chunk``; each parallel task carries its
     chunks through every layer in two buffers, instead of writing every
     layer's values for all examples to memory (small chunks stay in cache;
-    see :func:`lutlearn._workspace.predict_chunk`).
+    see :func:`lutlearn.core._workspace.predict_chunk`).
 
     Parameters
     ----------
@@ -789,7 +789,7 @@ def vote_scores(patterns, votes, scores):
         The pattern each example presents to each voting lut.
     votes : array of shape (n_luts, 2**k, n_classes)
         Each lut's vote for each class, per pattern (uint8 integer votes, see
-        :class:`lutlearn.model.VoteHead`).
+        :class:`lutlearn.core.model.VoteHead`).
     scores : array of shape (n_samples, n_classes)
         Accumulated in place (int64 for integer votes). Every example adds
         the luts in index order, so the sums do not depend on the number of

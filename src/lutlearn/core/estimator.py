@@ -1,10 +1,10 @@
 """The estimator: :class:`LutNetworkClassifier`, a validated scikit-learn shell around a :class:`~lutlearn.LutNetwork`.
 
 It checks parameters and inputs, encodes labels, and delegates: training to
-:func:`lutlearn.training.train` (in memory, or on Dask through
-:class:`lutlearn.scale.DaskBackend`), prediction to the fitted
-:class:`~lutlearn.model.LutNetwork` in :attr:`network_`, files to
-:mod:`lutlearn.persistence`.
+:func:`lutlearn.core.training.train` (in memory, or on Dask through
+:class:`lutlearn.core.scale.DaskBackend`), prediction to the fitted
+:class:`~lutlearn.core.model.LutNetwork` in :attr:`network_`, files to
+:mod:`lutlearn.core.persistence`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from lutlearn import _workspace, persistence, training
-from lutlearn._validation import as_bits
-from lutlearn.model import LutNetwork
-from lutlearn.training import MAX_K
+from lutlearn.core import _workspace, persistence, training
+from lutlearn.core._validation import as_bits
+from lutlearn.core.model import LutNetwork
+from lutlearn.core.training import MAX_K
 
 __all__ = ["LutNetworkClassifier", "load"]
 
@@ -32,7 +32,7 @@ _DERIVED = ("seed_", "wires_", "tables_", "output_counts_", "dichotomies_", "lut
 
 
 def _is_dask(X) -> bool:
-    """True for Dask collections (fit and predict then run on Dask; see :mod:`lutlearn.scale`)."""
+    """True for Dask collections (fit and predict then run on Dask; see :mod:`lutlearn.core.scale`)."""
     return "dask" in sys.modules and type(X).__module__.startswith("dask")
 
 
@@ -90,7 +90,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     inputs. The last layer is a single lut whose output is the prediction.
 
     With more than two classes the network is built as described in
-    :mod:`lutlearn.training`: hidden luts each learn, by counting, a random
+    :mod:`lutlearn.core.training`: hidden luts each learn, by counting, a random
     two-way grouping of the classes (so their outputs stay bits), and
     ``n_output_luts`` output luts vote with their class counts.
 
@@ -106,10 +106,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         for the training set: the largest ``k`` up to that default (at least
         2) whose ``2**k`` patterns get 16 training examples each on average,
         ``k = floor(log2(n_samples / 16))``; an unset ``output_k`` is sized
-        the same way (see :func:`lutlearn.training.auto_k`). A lut sees at
+        the same way (see :func:`lutlearn.core.training.auto_k`). A lut sees at
         most ``n_samples`` of its ``2**k`` patterns and answers the others at
         random, so luts too large for the data learn little. An
-        :class:`~lutlearn.training.UnseenPatternsWarning` says so: from
+        :class:`~lutlearn.core.training.UnseenPatternsWarning` says so: from
         ``fit`` when there are fewer training examples than patterns of a
         lut, from ``predict`` when more than a quarter of the examples
         present an output-lut pattern that training never showed.
@@ -137,7 +137,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         two-fold cross-validated accuracy (counts of one half of the
         training set predicting the other), stopping when none raises it;
         still counting, no gradients. The rule is in
-        :func:`lutlearn.training.greedy_wiring`.
+        :func:`lutlearn.core.training.greedy_wiring`.
         ``"boosted"`` (*boosting by counting*; any number of classes, data in
         memory): the output luts are grown one at a time, each class's in
         turn on its own example weights. Each output lut belongs to one
@@ -150,7 +150,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         the highest score (ties to the lowest class): in hardware one lut
         per output lut, a popcount per class and an argmax. Defaults:
         no hidden layers, ``output_k=6`` and 64 output luts per class; see
-        :func:`lutlearn.training.boost_layer`.
+        :func:`lutlearn.core.training.boost_layer`.
     wiring_candidates : int or None, default=None
         With ``wiring="greedy"``: how many inputs of the layer below, drawn
         at random per lut, each lut may choose from (None: all of them).
@@ -238,7 +238,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
     Sample and class weights make every count a weighted count (all
     designs, in memory and on Dask). Whole-number weights count exactly as
     repeated examples; other weights are rounded to a fine fixed-point grid
-    first (the rule is in :mod:`lutlearn.training`), so the model is still
+    first (the rule is in :mod:`lutlearn.core.training`), so the model is still
     bit-identical whatever ``n_jobs`` or backend.
 
     Examples
@@ -371,7 +371,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
             copies of the example would give, 0 the model without it. Other
             weights are scaled by ``2**s`` and rounded to integers, with
             ``s`` the largest integer such that ``n_samples * max(weight) *
-            2**s <= 2**30`` (see :mod:`lutlearn.training`); ties are broken
+            2**s <= 2**30`` (see :mod:`lutlearn.core.training`); ties are broken
             by the hash, as without weights. Training accuracies are then
             weighted. With Dask arrays, a Dask array chunked like ``X``'s rows.
 
@@ -380,8 +380,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         self : LutNetworkClassifier
             The fitted estimator.
         """
-        if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.scale
-            from lutlearn.scale import fit_dask
+        if _is_dask(X):  # row-chunked data on a Dask cluster: same model, see lutlearn.core.scale
+            from lutlearn.core.scale import fit_dask
 
             return fit_dask(self, X, y, sample_weight)
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=True)
@@ -454,8 +454,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, values of ``classes_``.
         """
-        if _is_dask(X):  # a lazy Dask array of predictions, see lutlearn.scale
-            from lutlearn.scale import predict_dask
+        if _is_dask(X):  # a lazy Dask array of predictions, see lutlearn.core.scale
+            from lutlearn.core.scale import predict_dask
 
             return predict_dask(self, X)
         bits = self._validate_predict(X)
@@ -473,7 +473,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         at ties, where it uses the lut's stored random tie-break.
 
         Multi-class: the softmax of the class scores described in
-        :mod:`lutlearn.model` (log prior plus the output luts' mean
+        :mod:`lutlearn.core.model` (log prior plus the output luts' mean
         log-likelihood, computed in integers), scaled back to nats;
         ``predict`` is their argmax.
 
@@ -489,9 +489,10 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         return self._network_call(X, "predict_proba")
 
     def _network_call(self, X, method: str) -> np.ndarray:
-        """``network_.<method>`` on validated bits, or lazily on Dask for a Dask array (see :mod:`lutlearn.scale`)."""
+        """``network_.<method>`` on validated bits, or lazily on Dask for a Dask array (see
+        :mod:`lutlearn.core.scale`)."""
         if _is_dask(X):
-            from lutlearn.scale import predict_dask
+            from lutlearn.core.scale import predict_dask
 
             return predict_dask(self, X, method)
         bits = self._validate_predict(X)
@@ -524,7 +525,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         its sign except where it is 0 (a tie, including patterns never seen),
         which the output lut breaks at random (from the seed).
 
-        The multi-class design: the class scores of :mod:`lutlearn.model`
+        The multi-class design: the class scores of :mod:`lutlearn.core.model`
         in nats (log prior plus the output luts' mean log-likelihood, up to a
         constant), shape (n_samples, n_classes), whose argmax (first maximum)
         is ``predict``; with two classes, class 1's score minus class 0's,
@@ -555,7 +556,7 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     # --------------------------------------------------------- persistence
     def save(self, path) -> None:
-        """Write the fitted model to ``path`` in lutlearn's model format (see :mod:`lutlearn.persistence`)."""
+        """Write the fitted model to ``path`` in lutlearn's model format (see :mod:`lutlearn.core.persistence`)."""
         check_is_fitted(self)
         persistence.write(
             path, self.network_, self.classes_, getattr(self, "feature_names_in_", None),
@@ -585,7 +586,7 @@ def load(path) -> LutNetworkClassifier:
 
 
 def from_stored(stored: persistence.StoredModel) -> LutNetworkClassifier:
-    """The fitted estimator a :class:`~lutlearn.persistence.StoredModel` describes.
+    """The fitted estimator a :class:`~lutlearn.core.persistence.StoredModel` describes.
 
     Its parameters are the ones the estimator was given (files written
     before they were stored: the effective ones, ``random_state`` None).

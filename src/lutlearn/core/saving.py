@@ -1,7 +1,7 @@
 """Saving and loading fitted encoders, networks and pipelines of them, in one safe format (never pickle).
 
 :func:`save` writes a fitted :class:`~lutlearn.LutNetworkClassifier` as a
-model file (format ``lutlearn-network``, see :mod:`lutlearn.persistence`),
+model file (format ``lutlearn-network``, see :mod:`lutlearn.core.persistence`),
 and a fitted :class:`~lutlearn.ThresholdBinarizer`,
 :class:`~lutlearn.ThermometerEncoder`, or a :class:`sklearn.pipeline.Pipeline`
 of such encoders optionally ending with a network, as a pipeline file;
@@ -34,7 +34,7 @@ Arrays: ``step<i>.thresholds`` (float64, finite) holds encoder ``i``'s
 fitted thresholds, shape ``(n_features_in,)`` for a ThresholdBinarizer and
 ``(n_features_in, n_bits)`` for a ThermometerEncoder; ``network.<name>`` the
 network's arrays under their model-file names, and ``meta["network"]`` its
-model-file metadata (:mod:`lutlearn.persistence`). On load every entry is
+model-file metadata (:mod:`lutlearn.core.persistence`). On load every entry is
 checked (checksums, shapes, dtypes, values, parameters) and so is the chain:
 each step must read as many features as the previous one writes. A truncated,
 corrupted or tampered file raises :class:`lutlearn.ModelFormatError`.
@@ -46,11 +46,11 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from lutlearn import persistence
 from lutlearn._version import __version__
-from lutlearn.encoders import ThermometerEncoder, ThresholdBinarizer
-from lutlearn.estimator import LutNetworkClassifier, from_stored
-from lutlearn.persistence import ModelFormatError
+from lutlearn.core import persistence
+from lutlearn.core.encoders import ThermometerEncoder, ThresholdBinarizer
+from lutlearn.core.estimator import LutNetworkClassifier, from_stored
+from lutlearn.core.persistence import ModelFormatError
 
 __all__ = ["PIPELINE_FORMAT", "PIPELINE_VERSION", "load", "save"]
 

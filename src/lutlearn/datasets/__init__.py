@@ -37,11 +37,11 @@ Options (threshold, CIFAR-10 grey levels, stratified subsample, random labels
 al.'s random labels, which keep the class balance: the paper's random data),
 random inputs "randX", seed) are keywords of :func:`get_task` or
 comma-separated suffixes of the name, e.g. ``binary-mnist,permY=1`` (see
-:mod:`lutlearn._tasks`).
+:mod:`lutlearn.datasets._tasks`).
 """
 
-from lutlearn._download import DataFileError, DownloadError
-from lutlearn._loaders import (
+from lutlearn.datasets._download import DataFileError, DownloadError
+from lutlearn.datasets._loaders import (
     CHECKSUMS,
     CIFAR10_CLASSES,
     MNIST_FILES,
@@ -54,8 +54,8 @@ from lutlearn._loaders import (
     load_idx,
     load_mnist,
 )
-from lutlearn._readers import RestrictedUnpickler
-from lutlearn._tasks import (
+from lutlearn.datasets._readers import RestrictedUnpickler
+from lutlearn.datasets._tasks import (
     TASKS,
     Task,
     TaskSpec,

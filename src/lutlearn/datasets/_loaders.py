@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lutlearn._download import DataFileError, DownloadError, FileSpec, copy_verified, fetch, verify_file
 from lutlearn._files import require_regular_file
-from lutlearn._readers import (
+from lutlearn.datasets._download import DataFileError, DownloadError, FileSpec, copy_verified, fetch, verify_file
+from lutlearn.datasets._readers import (
     read_cifar10_bin,
     read_cifar10_python,
     read_cifar_bin,
@@ -128,7 +128,7 @@ def _present(path: Path) -> bool:
 
     Anything else (a folder, a FIFO, a device, a symbolic link loop or to
     nothing, or a parent that is not a folder) raises
-    :class:`~lutlearn._download.DataFileError` saying what it is, rather
+    :class:`~lutlearn.datasets._download.DataFileError` saying what it is, rather
     than being taken for a missing file.
     """
     for parent in (path.parent.parent, path.parent):
@@ -179,7 +179,7 @@ def load_mnist(data_home: str | os.PathLike | None = None, download: bool = True
         message says which files to put where.
     ValueError
         A file is corrupted, truncated or not the original
-        (:class:`~lutlearn._download.DataFileError`).
+        (:class:`~lutlearn.datasets._download.DataFileError`).
     """
     folder = get_data_home(data_home) / "mnist"
     missing = [n for n in MNIST_FILES.values() if not _present(folder / n)]

@@ -104,7 +104,7 @@ class ThresholdBinarizer(_EncoderMixin, TransformerMixin, BaseEstimator):
         one per channel when ``n_channels`` is set.
     n_channels : int or None, default=None
         Number of colour channels the features are grouped into (see
-        :mod:`lutlearn.encoders`); only used to spread a per-channel
+        :mod:`lutlearn.core.encoders`); only used to spread a per-channel
         ``threshold`` over the features.
     channel_layout : {"planar", "interleaved"}, default="planar"
         How channels are laid out in a row: ``"planar"`` (channel after
@@ -189,7 +189,7 @@ class ThermometerEncoder(_EncoderMixin, TransformerMixin, BaseEstimator):
         training set at a different fraction.
     n_channels : int or None, default=None
         If set, the features form ``n_channels`` colour channels (see
-        :mod:`lutlearn.encoders`) and thresholds are computed once per
+        :mod:`lutlearn.core.encoders`) and thresholds are computed once per
         channel from all of its values, instead of per feature.
     channel_layout : {"planar", "interleaved"}, default="planar"
         How channels are laid out in a row.

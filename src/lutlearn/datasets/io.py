@@ -7,7 +7,7 @@
 * ``.npy``: one 2-D array; the label column is chosen by ``label_column``.
 * ``.csv``: comma-separated numbers, with or without a header line; the label
   column is chosen by ``label_column`` (index, or name when there is a header).
-* ``.pla``: a single-output Espresso PLA file (:func:`lutlearn.pla.read_pla`):
+* ``.pla``: a single-output Espresso PLA file (:func:`lutlearn.datasets.pla.read_pla`):
   the inputs, and the output as the label (none when ``label_column`` is None).
 
 :func:`describe_file` says what a file looks like from its first bytes (an
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from lutlearn._files import require_regular_file
-from lutlearn._sniff import _looks_like, describe_file
+from lutlearn.datasets._sniff import _looks_like, describe_file
 
 __all__ = ["align_columns", "describe_file", "read_csv", "read_examples"]
 
@@ -129,7 +129,7 @@ def read_examples(path: str | os.PathLike, label_column="last") -> tuple[np.ndar
     path = require_regular_file(path)
     suffix = path.suffix.lower()
     if suffix == ".pla":
-        from lutlearn.pla import read_pla
+        from lutlearn.datasets.pla import read_pla
 
         pla = read_pla(path)
         return pla.X, None if label_column is None else pla.y

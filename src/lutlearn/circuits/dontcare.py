@@ -5,7 +5,7 @@ counting: every input pattern of the training set gets the majority of its
 examples' outputs (a pattern whose examples tie carries no information and
 is left out). Every pattern no training example showed is a *don't-care*.
 Instead of filling the don't-cares one way or another before synthesis
-(:func:`lutlearn.inspection.fill_unseen`), the care set is handed to the
+(:func:`lutlearn.core.inspection.fill_unseen`), the care set is handed to the
 logic optimiser: ABC's ``&ttopt`` (Y. Miyasaka et al., "Synthesizing a
 class of practical Boolean functions using truth tables", IWLS 2022, a
 method from the IWLS 2020 learning contest) builds the table's BDD, reorders
@@ -20,7 +20,7 @@ patterns, ``&ttopt``'s starting point), :func:`care_file_bytes` writes the
 care set in ABC's binary simulation format, and :func:`care_table_aig` runs
 ABC and checks that its circuit gives every cared-for pattern its value; it
 takes a table over all the inputs or over a chosen ``support`` of them
-(:func:`lutlearn.circuit.fit_care_support` chooses one).
+(:func:`lutlearn.circuits.search.fit_care_support` chooses one).
 
 ABC's simulation file (``Vec_WrdReadBin``): no header; for each input in
 order, ``ceil(m / 64)`` little-endian 64-bit words whose bit ``j`` (bit
