@@ -237,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and out.exists():
         old = json.loads(out.read_text())
         render(old)  # checks it is a frontier result
-        doc["rows"], doc["tabular"] = old["rows"], old["tabular"]
+        done = {r["series"] for r in old["rows"]}
+        new_series = [series for series, *_ in image if series not in done]
+        # the first run's provenance stays; this run's is listed with the series it adds
+        doc = dict(old, resumed=old.get("resumed", []) + [
+            {"command": command, "provenance": doc["provenance"], "series": new_series}])
 
     def save() -> None:
         tmp = out.with_suffix(".json.part")
@@ -255,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         if not any(r["task"] == name for r in doc["tabular"]):
             doc["tabular"] += run_tabular(name, sizes)
             save()
+    order = {series: i for i, (series, *_) in enumerate(image)}
+    doc["rows"].sort(key=lambda r: (order.get(r["series"], len(order)), r["n_output_luts"]))  # a resumed run's too
     save()
     print(render(doc))
     for path in plot(doc, out):

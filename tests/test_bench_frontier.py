@@ -52,6 +52,8 @@ def test_quick_run_end_to_end(tmp_path):
     assert "output luts:" not in resumed.stderr  # every design was in the file: nothing trained again
     kept = json.loads(out.read_text())
     assert kept["rows"] == doc["rows"] and kept["tabular"] == doc["tabular"]
+    # the first run's provenance stays; the resumed run is listed, here with no series of its own
+    assert kept["provenance"] == doc["provenance"] and kept["resumed"][0]["series"] == []
 
 
 def test_render_refuses_other_documents(tmp_path):

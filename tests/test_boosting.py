@@ -253,3 +253,27 @@ def test_dask_prediction_and_refused_dask_fit():
     np.testing.assert_array_equal(clf.predict(da.from_array(X, chunks=(100, X.shape[1]))).compute(), clf.predict(X))
     with pytest.raises(ValueError, match="needs the training data in memory"):
         LutNetworkClassifier(wiring="boosted").fit(da.from_array(X, chunks=(100, X.shape[1])), da.from_array(y))
+
+
+def test_cifar_example_bits_across_pixels():
+    """examples/cifar_boosting.py: the bits that compare pixels, on two made-up images."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "cifar_boosting.py"
+    spec = importlib.util.spec_from_file_location("cifar_boosting", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    X = np.zeros((2, 3072), np.uint8)
+    X[0, :1024] = 200  # image 0 all red: R > G everywhere, never G > B or B > R
+    X[1, 1024:2048] = np.tile(np.arange(32, dtype=np.uint8) * 8, 32)  # image 1: green growing to the right
+    bits = example.across_pixels(X)
+    assert bits.shape == (2, 2 * 32 * 31 + 3 * 1024 + 15 * 3 * 64)
+    right, below = bits[:, :992], bits[:, 992:1984]
+    rg, gb, br = bits[:, 1984:3008], bits[:, 3008:4032], bits[:, 4032:5056]
+    assert rg[0].all() and not gb[0].any() and not br[0].any() and not right[0].any()
+    columns = np.tile(np.arange(32), 32)
+    np.testing.assert_array_equal(gb[1], columns > 0)  # G > B but in the first column
+    assert right[1].all() and not below[1].any() and not rg[1].any()  # grey grows with green, left to right
+    np.testing.assert_array_equal(example.thermometer(np.array([[0, 62, 63, 255]]), 3),
+                                  [[0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1]])

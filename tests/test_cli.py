@@ -192,7 +192,10 @@ def test_ctrl_c_is_one_line_and_exit_130_even_during_the_imports(tmp_path, loade
         time.sleep(0.005)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 130 and err == "lutlearn: interrupted\n", err
+    # 130, or ended by SIGINT itself, which a shell reports as $? = 130 too: under `python -m`, CPython sometimes
+    # re-raises SIGINT at exit after a KeyboardInterrupt it saw inside an import, although main() caught it and
+    # returned 130 (about 1 run in 10 with sklearn loading; the one-line message is the same)
+    assert p.returncode in (130, -signal.SIGINT) and err == "lutlearn: interrupted\n", (p.returncode, err)
 
 
 def test_outputs_are_checked_before_the_work(data_files, capsys, monkeypatch):
