@@ -54,6 +54,8 @@ FULL = [
     ("MNIST 10 classes, 1-bit pixels", "multiclass-mnist", [100, 250, 450, 800, 1000], {"wiring_candidates": 256}),
     ("MNIST 10 classes, 3-bit thermometer", "multiclass-mnist,levels=3", [300, 450, 800, 2000, 3000],
      {"wiring_candidates": 512}),
+    ("MNIST 10 classes, 3-bit thermometer, learning rate 0.5", "multiclass-mnist,levels=3", [300, 450, 800, 2000],
+     {"wiring_candidates": 512, "learning_rate": 0.5}),
     ("CIFAR-10, 3-bit thermometer, 3-bit values, 8-input luts", "multiclass-cifar10,levels=3", [500, 2000],
      {"wiring_candidates": 512, "output_bits": 3, "output_k": 8}),
     ("CIFAR-10, 3-bit thermometer, 3-bit values, 8-input luts, learning rate 0.1", "multiclass-cifar10,levels=3",
