@@ -215,11 +215,23 @@ def measure(base_src: Path, new_src: Path, workloads: dict, circuits: dict, data
     return runs
 
 
+def processor() -> str:
+    """The processor's model name (Linux), else what :func:`platform.processor` says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--base", metavar="REV", help="the commit to compare with (checked out in a scratch worktree)")
     g.add_argument("--base-src", metavar="DIR", help="a source folder (holding lutlearn/) to compare with instead")
+    g.add_argument("--render", metavar="JSON", help="print the table of a stored result")
     p.add_argument("--data-home", help="folder holding MNIST (the full run)")
     p.add_argument("--quick", action="store_true", help="8x8 digits and small networks: about a minute")
     p.add_argument("--rounds", type=int, default=None, help="alternations (default 5, 2 with --quick)")
@@ -230,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="only the workloads whose name contains TEXT (e.g. 'k=8 predict')")
     p.add_argument("-o", "--output", default="side-by-side.json", help="the JSON result")
     args = p.parse_args(argv)
+    if args.render:
+        doc = json.loads(Path(args.render).read_text())
+        if doc.get("benchmark") != "side-by-side" or doc.get("format") != 1:
+            p.error(f"{args.render} is not a side-by-side result (format 1)")
+        print(render(doc))
+        return 0
     rounds = args.rounds or (2 if args.quick else 5)
     repeats = args.repeats or (3 if args.quick else 8)
     if rounds < 1 or repeats < 1:
@@ -249,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             with base_worktree(args.base, folder) as (base, tree):
                 runs = measure(tree / "src", new_src, workloads, circuits, data, rounds, repeats)
     doc = {"benchmark": "side-by-side", "format": 1, "base": base, "new": new, "rounds": rounds, "repeats": repeats,
-           "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+           "machine": {"platform": platform.platform(), "processor": processor(), "cpu_count": os.cpu_count(),
                        "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
            "rows": summarize(runs), "runs": runs}
     Path(args.output).write_text(json.dumps(doc, indent=2) + "\n")

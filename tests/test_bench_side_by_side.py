@@ -59,3 +59,14 @@ def test_quick_run_end_to_end(tmp_path):
         assert r["base_s"] > 0 and r["new_s"] > 0 and r["rounds"] == 1
     assert doc["rows"][-1]["same_circuit"] is True  # the same sources give the same circuit
     assert "| paper k=8 predict, 1 thread |" in res.stdout
+
+
+def test_docs_tables_are_the_stored_results():
+    """The performance page shows the stored side-by-side results as ``--render`` prints them."""
+    mod = _module()
+    page = (REPO / "docs" / "performance.md").read_text()
+    stored = sorted((REPO / "benchmarks" / "results").glob("side-by-side-*.json"))
+    assert stored
+    for path in stored:
+        table = mod.render(json.loads(path.read_text()))
+        assert table in page, f"{path.name} is not on the performance page as rendered"
