@@ -178,12 +178,16 @@ def summarize(runs: dict) -> list[dict]:
     return rows
 
 
+def heading(doc: dict) -> str:
+    """What was compared with what: the line printed above :func:`render`'s table."""
+    base = doc["base"][:12] if all(c in "0123456789abcdef" for c in doc["base"]) else doc["base"]
+    return (f"base {base} against {doc['new']} ({doc['rounds']} rounds, alternating; ratio = new / base of each "
+            f"round's best time)")
+
+
 def render(doc: dict) -> str:
     """The Markdown table of a result document."""
-    base = doc["base"][:12] if all(c in "0123456789abcdef" for c in doc["base"]) else doc["base"]
-    lines = [f"base {base} against {doc['new']} ({doc['rounds']} rounds, alternating; "
-             f"ratio = new / base of each round's best time)", "",
-             "| workload | base s | new s | ratio (median) | lowest | highest |", "|---|---|---|---|---|---|"]
+    lines = ["| workload | base s | new s | ratio (median) | lowest | highest |", "|---|---|---|---|---|---|"]
     for r in doc["rows"]:
         same = {True: " (same circuit)", False: " (circuits differ)"}.get(r.get("same_circuit"), "")
         lines.append(f"| {r['workload']}{same} | {r['base_s']:.4f} | {r['new_s']:.4f} | {r['ratio']:.3f} | "
@@ -246,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         doc = json.loads(Path(args.render).read_text())
         if doc.get("benchmark") != "side-by-side" or doc.get("format") != 1:
             p.error(f"{args.render} is not a side-by-side result (format 1)")
-        print(render(doc))
+        print(heading(doc), "", render(doc), sep="\n")
         return 0
     rounds = args.rounds or (2 if args.quick else 5)
     repeats = args.repeats or (3 if args.quick else 8)
@@ -271,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                        "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
            "rows": summarize(runs), "runs": runs}
     Path(args.output).write_text(json.dumps(doc, indent=2) + "\n")
-    print(render(doc))
+    print(heading(doc), "", render(doc), sep="\n")
     print(f"results written to {args.output}", file=sys.stderr)
     return 0
 
