@@ -146,6 +146,11 @@ def test_search_as_aiger_file_and_record():
     assert record["abc_tool"] is None and record["date"].endswith("+00:00")
     assert {k: record[k] for k in search.to_dict()} == search.to_dict()
     json.dumps(record, default=list)
+    # where the time went: every candidate's seconds, and each learner's sum
+    seconds = [c["seconds"] for c in record["candidates"]]
+    assert all(s is not None and s >= 0 for s in seconds) and sum(seconds) > 0
+    assert set(record["seconds_by_learner"]) == {"networks"}
+    assert abs(record["seconds_by_learner"]["networks"] - sum(seconds)) < 0.01
 
 
 def test_mnist_pair_as_pla(mnist_home, tmp_path, capsys):

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -104,6 +105,9 @@ class Candidate:
     fill: str = "small"  # how unseen patterns were filled: "small", "neighbours", "none", "dont-care" (table), "-"
     threshold: float | None = None  # a cascade's (``wiring="cascade"``) confidence threshold
     support: tuple | None = None  # the inputs a care table (``wiring="table"``) reads, None: all
+    #: Wall seconds of its fit (a fit that made several candidates counts once, for the first) and gate count;
+    #: not compared (``==`` says whether two searches found the same candidates)
+    seconds: float | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -145,6 +149,7 @@ class CircuitSearch:
     trained_on: str = "train"
     summary: str | None = None
     members: list | None = None
+    seconds_by_learner: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
         """The search as plain JSON-able data (no model)."""
@@ -156,6 +161,7 @@ class CircuitSearch:
             "summary": self.summary,
             "members": None if self.members is None else [asdict(c) for c in self.members],
             "candidates": [asdict(c) for c in self.candidates],
+            "seconds_by_learner": dict(self.seconds_by_learner),
         }
 
     def to_aiger(self, binary: bool = True) -> bytes:
@@ -432,6 +438,7 @@ class _Search:
         self.use_abc, self.abc_script, self.tmpdir, self.bar = use_abc, abc_script, tmpdir, bar
         self.candidates: list[Candidate] = []
         self.best: _Best | None = None
+        self.seconds: dict[str, float] = {}  # every learner's candidates' seconds, summed
 
     def count(self, aig, valid: float) -> tuple[int | None, bytes | None]:
         """Gates of ``aig`` (after ABC when it is over budget and may fit) and ABC's file, if run."""
@@ -457,18 +464,24 @@ class _Search:
                 stop = False
                 for config in step:
                     self.bar.update(1)
+                    t0 = time.perf_counter()
                     for fitted in learner.fit(config, self.task):
-                        stop |= self.evaluate(learner, fitted)
+                        stop |= self.evaluate(learner, fitted, t0)
+                        t0 = time.perf_counter()
                 self.bar.set_postfix(best=f"{self.best.candidate.valid_accuracy:.4f}" if self.best else "-")
                 if stop:  # wider networks of this k and depth only grow
                     self.bar.update(sum(len(s) for s in family[i + 1:]))
                     break
 
-    def evaluate(self, learner: CircuitLearner, fitted: Fitted) -> bool:
-        """Count, record and maybe keep one circuit; whether it overflows the budget (ends its family)."""
+    def evaluate(self, learner: CircuitLearner, fitted: Fitted, t0: float | None = None) -> bool:
+        """Count, record and maybe keep one circuit (made since ``t0``, a ``time.perf_counter()``); whether it
+        overflows the budget (ends its family)."""
         gates, data = self.count(fitted.aig, fitted.valid_accuracy)
         fits = gates is not None and gates <= self.budget
-        cand = Candidate(**fitted.figures(), and_gates_raw=fitted.aig.n_ands, and_gates=gates, fits=fits)
+        seconds = None if t0 is None else round(time.perf_counter() - t0, 4)
+        self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + (seconds or 0.0)
+        cand = Candidate(**fitted.figures(), and_gates_raw=fitted.aig.n_ands, and_gates=gates, fits=fits,
+                         seconds=seconds)
         best = self.best
         if learner.challenger:  # recorded only when it beats the best
             if fits and best is not None and cand.valid_accuracy > best.candidate.valid_accuracy:
@@ -507,7 +520,8 @@ class _Search:
                 data, gates = opt, opt_gates
         return CircuitSearch(model=model, best=b.candidate, aig=data, and_gates=gates, candidates=self.candidates,
                              abc=self.use_abc, trained_on=trained_on, summary=describe_circuit(_parse(data)),
-                             members=b.fitted.members)
+                             members=b.fitted.members,
+                             seconds_by_learner={k: round(v, 3) for k, v in self.seconds.items()})
 
 
 def _parse(data: bytes):
