@@ -102,8 +102,9 @@ def base_worktree(rev: str, parent: Path):
         subprocess.run(["git", "worktree", "prune"], cwd=REPO, capture_output=True)
 
 
-def make_data(quick: bool, data_home, folder: Path) -> dict:
-    """Write the workloads' data sets as ``.npz`` files in ``folder``: ``{"binary": path, "multiclass": path}``."""
+def make_data(quick: bool, data_home, folder: Path, kinds) -> dict:
+    """Write the data sets of ``kinds`` (``"binary"``, ``"multiclass"``) as ``.npz`` files in ``folder``:
+    ``{kind: path}``."""
     import numpy as np
 
     sys.path.insert(0, str(REPO / "src"))
@@ -111,6 +112,8 @@ def make_data(quick: bool, data_home, folder: Path) -> dict:
 
     out = {}
     for kind, name in TASKS[quick].items():
+        if kind not in kinds:
+            continue
         t = get_task(name, data_home=data_home)
         out[kind] = folder / f"{kind}.npz"
         np.savez(out[kind], X_train=t.X_train, y_train=t.y_train, X_test=t.X_test, y_test=t.y_test)
@@ -203,7 +206,7 @@ def measure(base_src: Path, new_src: Path, workloads: dict, circuits: dict, data
     for src in (base_src,) if base_src.resolve() == new_src.resolve() else (base_src, new_src):
         for kind, params, threads, what in workloads.values():
             run_child(src, data[kind], params, threads, what, 1)
-        for prefix in circuits.values():
+        for prefix in list(circuits.values())[:1]:  # fit-circuit's kernels are the same on every task
             run_circuit(src, prefix, max_and_gates)
     for r in range(rounds):
         order = [("base", base_src), ("new", new_src)]
@@ -257,12 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     if rounds < 1 or repeats < 1:
         p.error("--rounds and --repeats must be at least 1")
     workloads = {name: w for name, w in (QUICK if args.quick else FULL).items() if args.only in name}
+    if not workloads and not args.circuits:
+        p.error(f"no workload's name contains {args.only!r} and no --circuits")
     circuits = [t for t in args.circuits.split(",") if t]
     new_src = REPO / "src"
     new = git("rev-parse", "HEAD") + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
     with tempfile.TemporaryDirectory(prefix="lutlearn-side-by-side-") as tmp:
         folder = Path(tmp)
-        data = make_data(args.quick, args.data_home, folder)
+        data = make_data(args.quick, args.data_home, folder, {kind for kind, *_ in workloads.values()})
         circuits = {t: make_pla(t, folder, args.data_home) for t in circuits}
         if args.base_src:
             base, base_src = f"source folder {args.base_src}", Path(args.base_src)

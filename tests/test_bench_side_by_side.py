@@ -70,3 +70,9 @@ def test_docs_tables_are_the_stored_results():
     for path in stored:
         table = mod.render(json.loads(path.read_text()))
         assert table in page, f"{path.name} is not on the performance page as rendered"
+
+
+def test_nothing_to_measure_is_refused():
+    res = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--base-src", str(REPO / "src"), "--only", "nothing"],
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "no workload's name contains 'nothing' and no --circuits" in res.stderr
