@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from _scripts import load_script
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "bench_frontier.py"
 RESULTS = REPO / "benchmarks" / "results" / "frontier.json"
@@ -17,12 +19,7 @@ RESULTS = REPO / "benchmarks" / "results" / "frontier.json"
 
 def _module():
     """The benchmark script as a module (its ``render``)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_frontier", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmarks/bench_frontier.py")
 
 
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="Yosys not installed (the lut6 counts need it)")

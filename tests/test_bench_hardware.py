@@ -8,7 +8,6 @@ skipped, with the reason, when it is not.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from _scripts import load_script
 from lutlearn.export import fpga
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,14 +25,7 @@ RESULTS = REPO / "benchmarks" / "results" / "hardware.json"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_hardware", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass resolves its annotations through sys.modules
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[spec.name]
+    return load_script("benchmarks/bench_hardware.py")
 
 
 def _row(**over):

@@ -1,6 +1,5 @@
 """The side-by-side benchmark: a commit checked out beside this one, both measured in one alternating run."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -8,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from _scripts import load_script
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "bench_side_by_side.py"
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("bench_side_by_side", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmarks/bench_side_by_side.py")
 
 
 def test_summary_pairs_the_rounds_and_reports_the_spread():

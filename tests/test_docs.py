@@ -26,14 +26,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: Modules documented in the API reference: ``lutlearn.<module>`` -> its page ``docs/api/<page>.rst``.
+#: Modules documented in the API reference: ``lutlearn.<module>`` -> its page ``docs/api/<page>.rst``, read from
+#: the pages' ``automodule`` directives.
 API_PAGES = {
-    "core.estimator": "estimator", "core.model": "model", "core.training": "training", "core.encoders": "encoders",
-    "core.inspection": "inspection", "core.persistence": "persistence", "core.saving": "saving", "core.scale": "scale",
-    "datasets": "datasets", "datasets.io": "io", "datasets.pla": "pla", "export": "export",
-    "circuits.search": "circuit", "circuits.learners": "circuit_learners", "circuits.tree": "circuit_learners",
-    "circuits.dontcare": "circuit_learners", "circuits.logic_tasks": "logic_tasks", "experiments": "experiments",
-    "experiments.baselines": "baselines", "experiments.report": "report", "memorization": "memorization",
+    m.group(1): page.stem
+    for page in sorted((REPO / "docs" / "api").glob("*.rst"))
+    for m in re.finditer(r"^\.\. automodule:: lutlearn\.(\S+)", page.read_text(encoding="utf-8"), re.M)
 }
 
 
@@ -117,6 +115,13 @@ def _public_names(module) -> list[str]:
         if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
         and obj.__module__ == module.__name__
     ]
+
+
+def test_api_index_summarizes_every_documented_module():
+    """The API index's summary table (``docs/_ext/lutlearn_api.py``) lists the modules the pages document."""
+    from _scripts import load_script
+
+    assert set(load_script("docs/_ext/lutlearn_api.py").API_MODULES) == set(API_PAGES)
 
 
 def test_api_reference_documents_every_public_name(site):

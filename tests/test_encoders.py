@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
@@ -13,6 +12,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from _scripts import load_script
 from lutlearn import LutNetworkClassifier, ThermometerEncoder, ThresholdBinarizer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,9 +131,7 @@ def test_encoder_and_classifier_in_a_pipeline_on_breast_cancer():
 
 
 def test_tabular_example_runs_quick(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("tabular_example", REPO / "examples" / "tabular.py")
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = load_script("examples/tabular.py")
     out = tmp_path / "tabular.json"
     old = os.umask(0o022)
     try:

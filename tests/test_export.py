@@ -22,6 +22,7 @@ import pytest
 
 import lutlearn
 from _limits import capped_script
+from _scripts import load_script
 from lutlearn import LutNetworkClassifier
 from lutlearn.cli import main
 from lutlearn.core.model import VoteHead
@@ -581,14 +582,9 @@ def test_full_size_binary_mnist_circuits(binary_mnist, tmp_path):
 
 def test_export_benchmark_runs_end_to_end(tmp_path, capsys):
     """benchmarks/bench_export_multiclass.py on 10-class digits: every format it checks agrees with predict."""
-    import importlib.util
     import json
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_export_multiclass.py"
-    spec = importlib.util.spec_from_file_location("bench_export_multiclass", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench_export_multiclass.py")
     params = '{"k": 4, "hidden_layers": [24], "output_k": 3, "n_output_luts": 6}'
     argv = ["--task", "multiclass-digits", "--params", params, "--out", str(tmp_path), "--n-verilog", "60"]
     assert bench.main(argv) == 0

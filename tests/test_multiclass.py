@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import (
 
 import lutlearn
 from _kernels import fit_sorted
+from _scripts import load_script
 from lutlearn import LutNetworkClassifier, ModelFormatError, ThermometerEncoder
 from lutlearn.core import _reference as ref, kernels
 from lutlearn.core.training import BINARY_DEFAULTS, DEFAULTS, effective_params, random_dichotomies, random_wiring
@@ -290,13 +291,9 @@ def test_ten_class_cifar10_with_defaults(cifar10_home):
 
 
 def test_images_example_runs_on_a_subsample(mnist_home, capsys):
-    import importlib.util
     import json
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "multiclass_images.py"
-    spec = importlib.util.spec_from_file_location("multiclass_images", path)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = load_script("examples/multiclass_images.py")
     argv = ["--data-home", str(mnist_home), "--n-train", "3000", "--repeats", "1",
             "--params", '{"hidden_layers": [256], "n_output_luts": 32}']
     assert example.main(argv) == 0

@@ -12,6 +12,8 @@ import pickle
 import numpy as np
 import pytest
 
+from _scripts import load_script
+
 pytest.importorskip("dask.array", reason="needs the dask extra: pip install 'lutlearn[dask]'")
 pytest.importorskip("distributed", reason="needs the dask extra: pip install 'lutlearn[dask]'")
 
@@ -405,14 +407,9 @@ def test_cli_bad_dask_address(tmp_path, capsys):
 
 
 def test_benchmark_quick_form_runs_end_to_end(client, tmp_path):
-    import importlib.util
     import json
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_dask.py"
-    spec = importlib.util.spec_from_file_location("bench_dask", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench_dask.py")
     out = tmp_path / "r.json"
     argv = ["--quick", "--rows", "3000", "--chunk-rows", "1000", "--data", str(tmp_path / "d"),
             "--scheduler", client.scheduler.address, "--out", str(out)]
