@@ -107,7 +107,6 @@ def make_data(quick: bool, data_home, folder: Path, kinds) -> dict:
     ``{kind: path}``."""
     import numpy as np
 
-    sys.path.insert(0, str(REPO / "src"))
     from lutlearn.datasets import get_task
 
     out = {}
@@ -264,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"no workload's name contains {args.only!r} and no --circuits")
     circuits = [t for t in args.circuits.split(",") if t]
     new_src = REPO / "src"
-    new = git("rev-parse", "HEAD") + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    sys.path.insert(0, str(new_src))  # this checkout's lutlearn makes the data and names the commit
+    from lutlearn.experiments.runner import git_dirty, git_hash
+
+    new = f"{git_hash()}{'-dirty' if git_dirty() else ''}"
     with tempfile.TemporaryDirectory(prefix="lutlearn-side-by-side-") as tmp:
         folder = Path(tmp)
         data = make_data(args.quick, args.data_home, folder, {kind for kind, *_ in workloads.values()})

@@ -473,13 +473,13 @@ class _Search:
                     self.bar.update(sum(len(s) for s in family[i + 1:]))
                     break
 
-    def evaluate(self, learner: CircuitLearner, fitted: Fitted, t0: float | None = None) -> bool:
+    def evaluate(self, learner: CircuitLearner, fitted: Fitted, t0: float) -> bool:
         """Count, record and maybe keep one circuit (made since ``t0``, a ``time.perf_counter()``); whether it
         overflows the budget (ends its family)."""
         gates, data = self.count(fitted.aig, fitted.valid_accuracy)
         fits = gates is not None and gates <= self.budget
-        seconds = None if t0 is None else round(time.perf_counter() - t0, 4)
-        self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + (seconds or 0.0)
+        seconds = round(time.perf_counter() - t0, 4)
+        self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + seconds
         cand = Candidate(**fitted.figures(), and_gates_raw=fitted.aig.n_ands, and_gates=gates, fits=fits,
                          seconds=seconds)
         best = self.best
