@@ -12,9 +12,10 @@ Variants: ``rate=R`` (the learning rate, on the task's 3 thermometer bits
 per value), ``levels=M,rate=R`` (M thermometer bits per value) and
 ``across,rate=R`` (the 3 bits per value plus bits that compare pixels: a
 grey-level pixel brighter than its right and its lower neighbour, the
-colour-opponent bits R > G, G > B, B > R of every pixel, and 15-bit
-thermometers of the 4x4-pooled channel means). The bits across pixels are
-an experiment: the exported encoders do not build them.
+colour-opponent bits R > G, G > B, B > R of every pixel, and a 15-bit
+``ThermometerEncoder`` of the 4x4-pooled channel means, thresholds per
+channel). The bits across pixels are an experiment: the exported encoders
+do not build them.
 """
 
 from __future__ import annotations
@@ -25,28 +26,28 @@ import warnings
 
 import numpy as np
 
-from lutlearn import LutNetworkClassifier
+from lutlearn import LutNetworkClassifier, ThermometerEncoder
 from lutlearn.datasets import get_task, load_cifar10
 
 DEFAULT_VARIANTS = ["rate=1", "rate=0.5", "rate=0.25", "rate=0.1", "rate=0.05", "levels=7,rate=0.1",
                     "across,rate=0.1"]
 
 
-def thermometer(values: np.ndarray, levels: int, top: int = 255) -> np.ndarray:
-    """``levels`` bits per value, ``value > top (i + 1) / (levels + 1) - 1``, level-major."""
-    cuts = [top * (i + 1) // (levels + 1) - 1 for i in range(levels)]
-    return np.concatenate([values > c for c in cuts], axis=1).astype(np.uint8)
+def pooled(X: np.ndarray) -> np.ndarray:
+    """The means of every 4x4 block of each channel of channel-major CIFAR-10 rows ``X`` (channel-major, 3 x 64)."""
+    return X.reshape(len(X), 3, 8, 4, 8, 4).mean(axis=(3, 5)).reshape(len(X), -1)
 
 
-def across_pixels(X: np.ndarray) -> np.ndarray:
-    """The bits that compare pixels (see the module docstring) of channel-major CIFAR-10 rows ``X``."""
+def across_pixels(X: np.ndarray, pooled_encoder: ThermometerEncoder) -> np.ndarray:
+    """The bits that compare pixels (see the module docstring) of channel-major CIFAR-10 rows ``X``, the pooled
+    means encoded by ``pooled_encoder`` (fitted on the training set's)."""
     n = len(X)
     r, g, b = (X[:, i * 1024:(i + 1) * 1024].astype(np.int16) for i in range(3))
     grey = np.round(0.299 * r + 0.587 * g + 0.114 * b).reshape(n, 32, 32)
     right = (grey[:, :, 1:] > grey[:, :, :-1]).reshape(n, -1)
     below = (grey[:, 1:, :] > grey[:, :-1, :]).reshape(n, -1)
-    pooled = X.reshape(n, 3, 8, 4, 8, 4).mean(axis=(3, 5)).round().reshape(n, -1)
-    return np.concatenate([right, below, r > g, g > b, b > r, thermometer(pooled, 15)], axis=1).astype(np.uint8)
+    return np.concatenate([right, below, r > g, g > b, b > r, pooled_encoder.transform(pooled(X))],
+                          axis=1).astype(np.uint8)
 
 
 def variant_data(spec: str, data_home, raw):
@@ -56,8 +57,9 @@ def variant_data(spec: str, data_home, raw):
     t = get_task(f"multiclass-cifar10,levels={int(opts.get('levels', 3))}", data_home=data_home)
     X, Xt = t.X_train, t.X_test
     if "across" in opts:
-        X = np.concatenate([X, across_pixels(raw[0])], axis=1)
-        Xt = np.concatenate([Xt, across_pixels(raw[2])], axis=1)
+        encoder = ThermometerEncoder(n_bits=15, n_channels=3).fit(pooled(raw[0]))
+        X = np.concatenate([X, across_pixels(raw[0], encoder)], axis=1)
+        Xt = np.concatenate([Xt, across_pixels(raw[2], encoder)], axis=1)
     return X, t.y_train, Xt, t.y_test, rate
 
 

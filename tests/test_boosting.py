@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
+from _scripts import load_script
 from lutlearn import LutNetworkClassifier
 from lutlearn.core import _reference, kernels, training
 from lutlearn.export import LutNetlist
@@ -257,17 +258,14 @@ def test_dask_prediction_and_refused_dask_fit():
 
 def test_cifar_example_bits_across_pixels():
     """examples/cifar_boosting.py: the bits that compare pixels, on two made-up images."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "examples" / "cifar_boosting.py"
-    spec = importlib.util.spec_from_file_location("cifar_boosting", path)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = load_script("examples/cifar_boosting.py")
     X = np.zeros((2, 3072), np.uint8)
     X[0, :1024] = 200  # image 0 all red: R > G everywhere, never G > B or B > R
     X[1, 1024:2048] = np.tile(np.arange(32, dtype=np.uint8) * 8, 32)  # image 1: green growing to the right
-    bits = example.across_pixels(X)
+    means = example.pooled(X)
+    assert means.shape == (2, 192) and means[0, :64].tolist() == [200] * 64 and not means[0, 64:].any()
+    encoder = example.ThermometerEncoder(n_bits=15, n_channels=3).fit(means)
+    bits = example.across_pixels(X, encoder)
     assert bits.shape == (2, 2 * 32 * 31 + 3 * 1024 + 15 * 3 * 64)
     right, below = bits[:, :992], bits[:, 992:1984]
     rg, gb, br = bits[:, 1984:3008], bits[:, 3008:4032], bits[:, 4032:5056]
@@ -275,5 +273,4 @@ def test_cifar_example_bits_across_pixels():
     columns = np.tile(np.arange(32), 32)
     np.testing.assert_array_equal(gb[1], columns > 0)  # G > B but in the first column
     assert right[1].all() and not below[1].any() and not rg[1].any()  # grey grows with green, left to right
-    np.testing.assert_array_equal(example.thermometer(np.array([[0, 62, 63, 255]]), 3),
-                                  [[0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1]])
+    np.testing.assert_array_equal(bits[:, 5056:], encoder.transform(means))  # the pooled means, last
