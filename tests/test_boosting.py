@@ -36,7 +36,7 @@ def test_kernel_matches_numpy_reference(weighted, q, rate):
     w0 = rng.integers(1, 5, size=len(y)).astype(np.float64) if weighted else np.ones(len(y))
     k, n_luts = 3, 7
     off = training.luts_per_class(n_luts, 3)
-    cand = training.boost_candidates(A, off, k, rng, 10)
+    cand = training.boost_candidates(A.sum(axis=1), A.shape[1], off, k, rng, 10)
     ptr, idx = kernels.ones_index(A)
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
@@ -44,7 +44,9 @@ def test_kernel_matches_numpy_reference(weighted, q, rate):
     delta = (rate if q else 1.0) / max(q, 1)
     factors = np.exp(-delta * np.arange(-q, q + 1))
     keys = np.empty((3, len(y)), np.uint16)
-    kernels.boost_luts(A, ptr, idx, bounds, w0, off, k, cand, q, delta, factors, rate, keys, wires, tables, errors)
+    class_w = np.array([w0[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])])
+    kernels.boost_luts(A, ptr, idx, bounds, w0, class_w, off, k, cand, q, delta, factors, rate, keys, wires, tables,
+                       errors)
     rw, rt, re = _reference.boost_luts(A, bounds, w0, off, k, cand, q, delta, factors, rate)
     np.testing.assert_array_equal(wires, rw)
     np.testing.assert_array_equal(tables, rt)
@@ -247,13 +249,69 @@ def test_c_program_equals_predict(tmp_path):
     assert res.stdout.split() == [str(v) for v in clf.predict(X)]
 
 
-def test_dask_prediction_and_refused_dask_fit():
+def _assert_same_model(a, b):
+    for u, v in zip(a.wires_, b.wires_):
+        np.testing.assert_array_equal(u, v)
+    for u, v in zip(a.tables_, b.tables_):
+        np.testing.assert_array_equal(u, v)
+    for u, v in zip(a.lut_accuracy_, b.lut_accuracy_):
+        np.testing.assert_array_equal(u, v)
+    np.testing.assert_array_equal(a.output_counts_, b.output_counts_)
+    assert a.network_.head.proba_scale == b.network_.head.proba_scale
+
+
+def test_the_order_of_the_examples_does_not_matter():
+    """Fixed-point weights: every sum is exact, so shuffled training rows give the same luts bit for bit."""
+    X, y = _data()
+    perm = np.random.default_rng(5).permutation(len(y))
+    for params in ({}, {"output_bits": 3, "learning_rate": 0.5}):
+        p = dict(wiring="boosted", output_k=3, n_output_luts=9, wiring_candidates=8, random_state=2, **params)
+        _assert_same_model(LutNetworkClassifier(**p).fit(X, y), LutNetworkClassifier(**p).fit(X[perm], y[perm]))
+
+
+@pytest.mark.parametrize("params, weighted", [
+    ({"n_output_luts": 8}, False),  # classes of 3, 3 and 2 luts
+    ({"n_output_luts": 9, "output_bits": 3, "learning_rate": 0.5}, True),
+    ({"n_output_luts": 8, "hidden_layers": (16,), "k": 4, "learning_rate": 0.3}, False),
+])
+def test_dask_fit_equals_in_memory_fit(params, weighted):
+    da = pytest.importorskip("dask.array")
+    X, y = _data(n=500)
+    sw = np.random.default_rng(3).integers(0, 4, size=len(y)) if weighted else None
+    p = dict(wiring="boosted", output_k=3, wiring_candidates=6, random_state=1, **params)
+    ref = LutNetworkClassifier(**p).fit(X, y, sample_weight=sw)
+    for chunk in (500, 123):  # one chunk, and uneven ones
+        Xd, yd = da.from_array(X, chunks=(chunk, X.shape[1])), da.from_array(y, chunks=chunk)
+        swd = None if sw is None else da.from_array(sw, chunks=chunk)
+        clf = LutNetworkClassifier(**p).fit(Xd, yd, sample_weight=swd)
+        _assert_same_model(ref, clf)
+        np.testing.assert_array_equal(clf.predict(Xd).compute(), ref.predict(X))
+
+
+def test_dask_refuses_greedy_wiring():
     da = pytest.importorskip("dask.array")
     X, y = _data()
-    clf = LutNetworkClassifier(wiring="boosted", output_k=3, n_output_luts=9, random_state=0).fit(X, y)
-    np.testing.assert_array_equal(clf.predict(da.from_array(X, chunks=(100, X.shape[1]))).compute(), clf.predict(X))
-    with pytest.raises(ValueError, match="needs the training data in memory"):
-        LutNetworkClassifier(wiring="boosted").fit(da.from_array(X, chunks=(100, X.shape[1])), da.from_array(y))
+    with pytest.raises(ValueError, match="wiring='greedy' needs the training data in memory"):
+        LutNetworkClassifier(wiring="greedy").fit(da.from_array(X, chunks=(100, X.shape[1])), da.from_array(y))
+
+
+def test_proba_scale_is_the_least_log_loss():
+    """The fixed-point losses choose the scale a float computation chooses, and add up over chunks."""
+    rng = np.random.default_rng(4)
+    scores = rng.integers(0, 20, size=(300, 4))
+    y = np.argmax(scores + rng.integers(0, 15, size=scores.shape), axis=1)
+    w = rng.integers(1, 5, size=300).astype(np.float64)
+    losses = []
+    for b in training.PROBA_SCALES:
+        z = b * scores
+        logp = z[np.arange(300), y] - z.max(axis=1) - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1))
+        losses.append(-np.dot(w, logp) / w.sum())
+    assert training.fit_proba_scale(scores, y, w) == training.PROBA_SCALES[np.argmin(losses)]
+    whole = training.proba_scale_losses(scores, y, w, w.sum())
+    parts = sum(training.proba_scale_losses(scores[a:a + 70], y[a:a + 70], w[a:a + 70], w.sum())
+                for a in range(0, 300, 70))
+    np.testing.assert_array_equal(whole, parts)
+    np.testing.assert_allclose(whole / 2.0**40, losses, rtol=1e-9)
 
 
 def test_cifar_example_bits_across_pixels():

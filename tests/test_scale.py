@@ -384,6 +384,25 @@ def test_cli_train_multiclass_task_on_cluster(client, tmp_path, capsys):
     assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f} ({len(t.y_test)} examples)" in text
 
 
+def test_cli_train_boosted_task_on_cluster(client, tmp_path, capsys):
+    """The boosted design grown on a cluster (one map-reduce per lut input) is the in-memory model, bit for bit."""
+    from lutlearn.datasets import get_task
+
+    out = tmp_path / "b.npz"
+    argv = ["train", "--task", "multiclass-digits", "--dask", client.scheduler.address, "--chunk-rows", "300",
+            "--wiring", "boosted", "--n-output-luts", "20", "--output-k", "3", "--output-bits", "2",
+            "--wiring-candidates", "16", "--learning-rate", "0.5", "-o", str(out)]
+    assert main(argv) == 0
+    t = get_task("multiclass-digits")
+    ref = LutNetworkClassifier(wiring="boosted", n_output_luts=20, output_k=3, output_bits=2, wiring_candidates=16,
+                               learning_rate=0.5, random_state=0).fit(t.X_train, t.y_train)
+    got = load(out)
+    _assert_same_voting_model(ref, got)
+    assert got.network_.head.proba_scale == ref.network_.head.proba_scale
+    assert got.predict_proba(t.X_test).tobytes() == ref.predict_proba(t.X_test).tobytes()
+    assert f"test accuracy {ref.score(t.X_test, t.y_test):.4f}" in capsys.readouterr().out
+
+
 def test_cli_train_dask_leaves_the_warning_filters_alone(client, tmp_path, capsys):
     """``train --dask`` silences Dask's 'large graph' warning only while it works, not for the whole process."""
     import warnings

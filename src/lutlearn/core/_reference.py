@@ -284,12 +284,15 @@ def predict_proba(model, X):
     return z / z.sum(axis=1, keepdims=True)
 
 
-def _boost_cost(z0: float, z1: float, q: int) -> float:
-    return min(z0, z1) if q == 0 else 2.0 * np.sqrt(max(z0, 0.0) * max(z1, 0.0))
+FIXED_ONE = float(2**52)
+
+
+def _boost_cost(z0: int, z1: int, q: int) -> float:
+    return float(min(z0, z1)) if q == 0 else 2.0 * np.sqrt(float(max(z0, 0)) * float(max(z1, 0)))
 
 
 def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None, rate=1.0):
-    """:func:`lutlearn.core.kernels.boost_luts` restated with NumPy, every float sum in the kernel's order.
+    """:func:`lutlearn.core.kernels.boost_luts` restated with NumPy: integer (fixed-point) weights, exact sums.
 
     Returns ``(wires, tables, errors)``.
     """
@@ -298,58 +301,60 @@ def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None, ra
     wires = np.zeros((n_luts, k), np.int32)
     tables = np.zeros((n_luts, 1 << k), np.uint8)
     errors = np.zeros(n_luts)
+    eps = 0.5 / n
     for c in range(len(bounds) - 1):
         t = np.zeros(n, np.int64)
         t[bounds[c]:bounds[c + 1]] = 1
-        pos = np.cumsum(w0[t == 1])[-1] if t.any() else 0.0
-        neg = np.cumsum(w0[t == 0])[-1] if (t == 0).any() else 0.0
-        w = np.where(t == 1, w0 * (0.5 / pos if pos else np.inf), w0 * (0.5 / neg if neg else np.inf))
+        pos, neg = int(w0[t == 1].sum()), int(w0[t == 0].sum())  # whole numbers
+        w = np.rint(w0 * np.where(t == 1, 0.5 / pos if pos else np.inf, 0.5 / neg if neg else np.inf)
+                    * FIXED_ONE).astype(np.int64)
         for j in range(lut_off[c], lut_off[c + 1]):
             pattern = np.zeros(n, np.int64)
             chosen: list[int] = []
             for s in range(k):
                 key = pattern * 2 + t
-                base = np.zeros(2 << s)
-                np.add.at(base, key, w)  # in example order, as the kernel adds
-                best_err, best_f = np.inf, -1
+                base = np.zeros(2 << s, np.int64)
+                np.add.at(base, key, w)
+                best_cost, best_f = np.inf, -1
                 for f in cand[j]:
                     if f in chosen:
                         continue
                     on = np.flatnonzero(A[f])
-                    h = np.zeros(2 << s)
+                    h = np.zeros(2 << s, np.int64)
                     np.add.at(h, key[on], w[on])
-                    err = 0.0
+                    cost = 0.0
                     for p in range(1 << s):
-                        z0, z1 = h[2 * p], h[2 * p + 1]
-                        err += _boost_cost(z0, z1, q) + _boost_cost(base[2 * p] - z0, base[2 * p + 1] - z1, q)
-                    if err < best_err:
-                        best_err, best_f = err, int(f)
+                        z0, z1 = int(h[2 * p]), int(h[2 * p + 1])
+                        b0, b1 = int(base[2 * p]), int(base[2 * p + 1])
+                        cost += _boost_cost(z0, z1, q) + _boost_cost(b0 - z0, b1 - z1, q)
+                    if cost < best_cost:
+                        best_cost, best_f = cost, int(f)
                 chosen.append(best_f)
                 pattern = (pattern << 1) | A[best_f]
-            hist = np.zeros(2 << k)
-            np.add.at(hist, pattern * 2 + t, w)
+            key = pattern * 2 + t
+            hist = np.zeros(2 << k, np.int64)
+            np.add.at(hist, key, w)
             z0, z1 = hist[0::2], hist[1::2]
             if q == 0:
                 table = (z1 > z0).astype(np.uint8)
             else:
-                eps = 0.5 / n
-                v = np.rint(0.5 * np.log((z1 + eps) / (z0 + eps)) / delta)
+                v = np.rint(0.5 * np.log((z1 / FIXED_ONE + eps) / (z0 / FIXED_ONE + eps)) / delta)
                 table = (np.clip(v, -q, q) + q).astype(np.uint8)
-            err = 0.0
-            total = 0.0
-            for p in range(1 << k):
-                err += min(z0[p], z1[p])
-                total += z0[p] + z1[p]
+            err, total = int(np.minimum(z0, z1).sum()), int(hist.sum())
             e = err / total if total > 0 else 0.5
             wires[j], tables[j], errors[j] = chosen, table, e
+            mult = np.empty(2 << k)
             if q == 0:
                 ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
                 ratio = ratio if rate == 1.0 else ratio**rate
-                w = np.where(table[pattern] != t, w * ratio, w)
+                mult[0::2] = np.where(table != 0, ratio, 1.0)
+                mult[1::2] = np.where(table != 1, ratio, 1.0)
             else:
-                v = table[pattern].astype(np.int64) - q
-                w = w * factors[np.where(t == 1, q + v, q - v)]
-            total = np.cumsum(w)[-1]
-            if total > 0:
-                w = w / total
+                v = table.astype(np.int64) - q
+                mult[0::2], mult[1::2] = factors[q - v], factors[q + v]
+            new_total = 0.0
+            for u in range(2 << k):
+                new_total += float(hist[u]) * mult[u]
+            scale = FIXED_ONE / new_total if new_total > 0 else 1.0
+            w = np.rint(w.astype(np.float64) * mult[key] * scale).astype(np.int64)
     return wires, tables, errors

@@ -874,60 +874,165 @@ def class_ones(A, bounds, sw=None):
     return ones
 
 
+#: The boosted luts' example weights are fixed-point integers (int64): a class's weights sum to about
+#: ``FIXED_ONE``. Their sums are then exact and do not depend on the order they are added in, so a row-chunked
+#: fit (:mod:`lutlearn.core.scale`) counts exactly what the in-memory fit counts.
+FIXED_ONE = float(2**52)
+
+
 @nb.njit(cache=True, inline="always")
 def _boost_cost(z0, z1, q):
     """A pattern's share of a candidate's cost: weighted error (``q == 0``), or ``2 sqrt(W0 W1)`` (real-valued)."""
     if q == 0:
-        return min(z0, z1)
-    return 2.0 * np.sqrt(max(z0, 0.0) * max(z1, 0.0))
+        return float(min(z0, z1))
+    return 2.0 * np.sqrt(float(max(z0, 0)) * float(max(z1, 0)))
 
 
 @nb.njit(cache=True)
-def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factors, rate, wires, tables, errors):
+def boost_cost(base, h, m, q):
+    """The cost of a candidate input from the weight histograms of ``m`` bins (key = pattern * 2 + target).
+
+    ``base`` holds every example's weight per key, ``h`` that of the examples
+    with the candidate input set; the cost adds, over the patterns of the
+    inputs chosen so far, :func:`_boost_cost` of both halves (the candidate
+    at 1 and at 0), in pattern order.
+    """
+    cost = 0.0
+    for p in range(m >> 1):
+        z0 = h[2 * p]
+        z1 = h[2 * p + 1]
+        cost += _boost_cost(z0, z1, q) + _boost_cost(base[2 * p] - z0, base[2 * p + 1] - z1, q)
+    return cost
+
+
+@nb.njit(cache=True, inline="always")
+def _among(chosen, s, f):
+    """Whether input ``f`` is one of ``chosen[:s]``."""
+    for u in range(s):
+        if chosen[u] == f:
+            return True
+    return False
+
+
+@nb.njit(cache=True)
+def boost_choose(base, H, cand_row, chosen, s, q):
+    """The candidate of ``cand_row`` (not among ``chosen[:s]``) of least :func:`boost_cost`; the first on ties.
+
+    ``H[r]`` is the histogram of the examples with input ``cand_row[r]`` set
+    (the Dask fit's form; the in-memory kernel computes the same costs one
+    candidate at a time).
+    """
+    m = 2 << s
+    best_cost = np.inf
+    best_f = -1
+    for r in range(cand_row.shape[0]):
+        f = cand_row[r]
+        if _among(chosen, s, f):
+            continue
+        cost = boost_cost(base, H[r], m, q)
+        if cost < best_cost:
+            best_cost = cost
+            best_f = f
+    return best_f
+
+
+@nb.njit(cache=True)
+def boost_init_weights(w0, t, pos, neg, out):
+    """One class's starting weights in fixed point: ``w0[i]`` scaled so that the class and the rest weigh one half
+    each (``pos`` and ``neg`` their totals of ``w0``, whole numbers)."""
+    for i in range(w0.shape[0]):
+        out[i] = np.int64(np.rint(w0[i] * (0.5 / pos if t[i] else 0.5 / neg) * FIXED_ONE))
+
+
+@nb.njit(cache=True)
+def boost_finish(h, k, q, delta, rate, factors, eps, table, mult):
+    """A boosted lut's table from its final histogram ``h`` (``2**(k + 1)`` keys), and the weight update it causes.
+
+    Fills ``table`` (see :func:`boost_luts`) and ``mult[key]``, the factor
+    of the weight of every example of that key; returns ``(e, scale)``, the
+    lut's weighted error and the factor that brings the updated weights'
+    total back to ``FIXED_ONE`` (computed from ``h``, so exact and the same
+    however the examples are split).
+    """
+    size = 1 << k
+    err = np.int64(0)
+    total = np.int64(0)
+    for p in range(size):
+        z0 = h[2 * p]
+        z1 = h[2 * p + 1]
+        if q == 0:
+            table[p] = 1 if z1 > z0 else 0
+        else:  # half the log-odds, in steps of delta, clipped to [-q, q], stored as 0 .. 2q
+            v = np.rint(0.5 * np.log((z1 / FIXED_ONE + eps) / (z0 / FIXED_ONE + eps)) / delta)
+            table[p] = np.uint8(min(max(v, -q), q) + q)
+        err += min(z0, z1)
+        total += z0 + z1
+    e = err / total if total > 0 else 0.5
+    if q == 0:
+        # discrete AdaBoost: every misclassified example's weight grows by ((1 - e) / e) ** rate
+        ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
+        if rate != 1.0:
+            ratio = ratio**rate
+        for p in range(size):
+            for y in range(2):
+                mult[2 * p + y] = ratio if table[p] != y else 1.0
+    else:
+        # real AdaBoost: w *= exp(-y delta v), y = +-1, v the table value (factors[q + y v])
+        for p in range(size):
+            v = np.int64(table[p]) - q
+            mult[2 * p] = factors[q - v]
+            mult[2 * p + 1] = factors[q + v]
+    new_total = 0.0
+    for u in range(2 * size):
+        new_total += float(h[u]) * mult[u]
+    return e, (FIXED_ONE / new_total if new_total > 0 else 1.0)
+
+
+@nb.njit(cache=True)
+def boost_reweigh(w, key, mult, scale):
+    """``w[i] = rint(w[i] * mult[key[i]] * scale)``: every example's fixed-point weight after a lut is added."""
+    for i in range(w.shape[0]):
+        w[i] = np.int64(np.rint(float(w[i]) * mult[key[i]] * scale))
+
+
+@nb.njit(cache=True)
+def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factors, rate, eps, wires, tables, errors):
     """Grow one class's boosted luts in turn, by counting (see :func:`boost_luts`).
 
     ``t`` is the 0/1 target (the class against the rest), ``w`` the
-    example weights (float64, updated in place), ``cand[j]`` the inputs lut
-    ``j`` may choose from, ``key`` a work array of ``n_samples`` integers
-    of at least ``k + 1`` bits (each example's pattern of the inputs chosen
-    so far, times 2, plus its target: small, so that it stays in cache).
-    Writes ``wires[j]``, ``tables[j]`` and ``errors[j]`` (the weighted error
-    of lut ``j``'s majority table when it was added).
+    fixed-point example weights (int64, updated in place), ``cand[j]`` the
+    inputs lut ``j`` may choose from, ``key`` a work array of ``n_samples``
+    integers of at least ``k + 1`` bits (each example's pattern of the
+    inputs chosen so far, times 2, plus its target: small, so that it stays
+    in cache). Writes ``wires[j]``, ``tables[j]`` and ``errors[j]`` (the
+    weighted error of lut ``j``'s majority table when it was added).
     """
     n = A.shape[1]
     n_luts, n_cand = cand.shape
     chosen = np.empty(k, np.int64)
     size = 1 << k
-    base = np.empty(2 * size)
-    h = np.empty(2 * size)
-    eps = 0.5 / n
+    base = np.empty(2 * size, np.int64)
+    h = np.empty(2 * size, np.int64)
+    mult = np.empty(2 * size)
     for j in range(n_luts):
         for i in range(n):
             key[i] = t[i]
         for s in range(k):
             m = 2 << s  # histogram bins once this step's input is added
-            base[:m] = 0.0
+            base[:m] = 0
             for i in range(n):
                 base[key[i]] += w[i]
             best_cost = np.inf
             best_f = -1
-            for r in range(n_cand):
+            for r in range(n_cand):  # as boost_choose, one candidate's histogram at a time
                 f = cand[j, r]
-                dup = False
-                for u in range(s):
-                    if chosen[u] == f:
-                        dup = True
-                if dup:
+                if _among(chosen, s, f):
                     continue
-                h[:m] = 0.0
+                h[:m] = 0
                 for u in range(ones_ptr[f], ones_ptr[f + 1]):  # the examples with input f set
                     i = ones_idx[u]
                     h[key[i]] += w[i]
-                cost = 0.0
-                for p in range(m >> 1):
-                    z0 = h[2 * p]
-                    z1 = h[2 * p + 1]
-                    cost += _boost_cost(z0, z1, q) + _boost_cost(base[2 * p] - z0, base[2 * p + 1] - z1, q)
+                cost = boost_cost(base, h, m, q)
                 if cost < best_cost:
                     best_cost = cost
                     best_f = f
@@ -936,51 +1041,19 @@ def _boost_one_class(A, ones_ptr, ones_idx, t, w, key, k, cand, q, delta, factor
             for i in range(n):
                 kk = np.int64(key[i])
                 key[i] = ((kk >> 1) << 2) | (np.int64(row[i]) << 1) | (kk & 1)
-        h[:] = 0.0
+        h[:] = 0
         for i in range(n):
             h[key[i]] += w[i]
-        err = 0.0
-        total = 0.0
-        for p in range(size):
-            z0 = h[2 * p]
-            z1 = h[2 * p + 1]
-            if q == 0:
-                tables[j, p] = 1 if z1 > z0 else 0
-            else:  # half the log-odds, in steps of delta, clipped to [-q, q], stored as 0 .. 2q
-                v = np.rint(0.5 * np.log((z1 + eps) / (z0 + eps)) / delta)
-                tables[j, p] = np.uint8(min(max(v, -q), q) + q)
-            err += min(z0, z1)
-            total += z0 + z1
-        e = err / total if total > 0 else 0.5
+        e, scale = boost_finish(h, k, q, delta, rate, factors, eps, tables[j], mult)
         errors[j] = e
         for u in range(k):
             wires[j, u] = chosen[u]
-        total = 0.0
-        if q == 0:
-            # discrete AdaBoost: every misclassified example's weight grows by ((1 - e) / e) ** rate
-            ratio = (1.0 - e) / e if 0.0 < e < 0.5 else 1.0
-            if rate != 1.0:
-                ratio = ratio**rate
-            for i in range(n):
-                kk = np.int64(key[i])
-                if tables[j, kk >> 1] != (kk & 1):
-                    w[i] *= ratio
-                total += w[i]
-        else:
-            # real AdaBoost: w *= exp(-y delta v), y = +-1, v the table value (factors[q + y v])
-            for i in range(n):
-                kk = np.int64(key[i])
-                v = np.int64(tables[j, kk >> 1]) - q
-                w[i] *= factors[q + v if kk & 1 else q - v]
-                total += w[i]
-        if total > 0:
-            for i in range(n):
-                w[i] /= total
+        boost_reweigh(w, key, mult, scale)
 
 
 @nb.njit(cache=True, parallel=True)
-def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, factors, rate, keys, wires, tables,
-               errors):
+def boost_luts(A, ones_ptr, ones_idx, bounds, w0, class_w, lut_off, k, cand, q, delta, factors, rate, keys, wires,
+               tables, errors):
     """Boosted luts by counting: for every class, luts grown one at a time on reweighted examples.
 
     Each class ``c`` learns ``lut_off[c + 1] - lut_off[c]`` luts that answer
@@ -999,14 +1072,19 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
         plain AdaBoost).
     ``q >= 1`` (real AdaBoost, ``2q + 1`` table values)
         cost ``2 sqrt(W0 W1)``; the table holds ``v + q`` with ``v`` half the
-        smoothed log-odds ``0.5 log((W1 + eps) / (W0 + eps))`` (``eps = 0.5 /
-        n_samples``) in steps of ``delta``, rounded half to even and clipped
-        to ``[-q, q]``; then every example's weight is multiplied by
-        ``exp(-delta v)`` for the class's examples and ``exp(delta v)`` for
-        the others (``factors[q + v]`` and ``factors[q - v]``, with
-        ``factors = exp(-delta * arange(-q, q + 1))`` given by the caller).
+        smoothed log-odds ``0.5 log((W1 + eps) / (W0 + eps))`` (weights as
+        fractions of ``FIXED_ONE``, ``eps = 0.5 / n_samples``) in steps of
+        ``delta``, rounded half to even and clipped to ``[-q, q]``; then
+        every example's weight is multiplied by ``exp(-delta v)`` for the
+        class's examples and ``exp(delta v)`` for the others
+        (``factors[q + v]`` and ``factors[q - v]``, with ``factors =
+        exp(-delta * arange(-q, q + 1))`` given by the caller).
 
-    After each lut the weights are scaled to sum to one.
+    Weights are fixed-point integers (:data:`FIXED_ONE`), each class's
+    starting at ``w0`` scaled so that the class and the rest weigh one half
+    each, and brought back to a total of about ``FIXED_ONE`` after each lut
+    (:func:`boost_finish`, :func:`boost_reweigh`): every sum is exact, so the
+    result does not depend on the order of the examples.
 
     Parameters
     ----------
@@ -1018,8 +1096,9 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
     bounds : int64 array of shape (n_classes + 1,)
         Class ``c``'s examples are ``bounds[c]:bounds[c + 1]``.
     w0 : float64 array of shape (n_samples,)
-        Every example's weight; each class's boosting starts from them scaled
-        so that the class and the rest weigh one half each.
+        Every example's weight, a whole number (ones without sample weights).
+    class_w : float64 array of shape (n_classes,)
+        Each class's total of ``w0``.
     lut_off : int64 array of shape (n_classes + 1,)
         Class ``c``'s luts are ``lut_off[c]:lut_off[c + 1]``.
     k : int
@@ -1043,22 +1122,86 @@ def boost_luts(A, ones_ptr, ones_idx, bounds, w0, lut_off, k, cand, q, delta, fa
     """
     n_classes = bounds.shape[0] - 1
     n = A.shape[1]
+    total = 0.0
+    for c in range(n_classes):
+        total += class_w[c]
+    eps = 0.5 / n
     for c in prange(n_classes):
         t = np.zeros(n, np.uint8)
         t[bounds[c]:bounds[c + 1]] = 1
-        pos = 0.0
-        neg = 0.0
-        for i in range(n):
-            if t[i]:
-                pos += w0[i]
-            else:
-                neg += w0[i]
-        w = np.empty(n)
-        for i in range(n):
-            w[i] = w0[i] * (0.5 / pos if t[i] else 0.5 / neg)
+        w = np.empty(n, np.int64)
+        boost_init_weights(w0, t, class_w[c], total - class_w[c], w)
         a, b = lut_off[c], lut_off[c + 1]
-        _boost_one_class(A, ones_ptr, ones_idx, t, w, keys[c], k, cand[a:b], q, delta, factors, rate, wires[a:b],
-                         tables[a:b], errors[a:b])
+        _boost_one_class(A, ones_ptr, ones_idx, t, w, keys[c], k, cand[a:b], q, delta, factors, rate, eps,
+                         wires[a:b], tables[a:b], errors[a:b])
+
+
+@nb.njit(cache=True)
+def boost_keys(A, t, chosen, s, key):
+    """Every example's key for a lut whose first ``s`` inputs are ``chosen[:s]``: its pattern of them times 2,
+    plus its 0/1 target ``t`` (chosen[0] the most significant bit, as :func:`_boost_one_class` builds it)."""
+    for i in range(A.shape[1]):
+        kk = np.int64(0)
+        for u in range(s):
+            kk = (kk << 1) | np.int64(A[chosen[u], i])
+        key[i] = (kk << 1) | np.int64(t[i])
+
+
+@nb.njit(cache=True)
+def boost_histograms(A, ones_ptr, ones_idx, y, w, chosen, s, cand, active, out):
+    """One chunk's weight histograms for a step of every class's current lut (the Dask fit's map step).
+
+    For each class ``c`` with ``active[c]``: ``out[c, 0]`` the weight per
+    key (:func:`boost_keys` with ``chosen[c, :s]``, target ``y == c``) of
+    every example, ``out[c, 1 + r]`` that of the examples with input
+    ``cand[c, r]`` set. ``w[c]`` are class ``c``'s fixed-point weights on
+    this chunk; sums are exact, so chunks add up to what the in-memory
+    kernel counts.
+    """
+    n = A.shape[1]
+    t = np.empty(n, np.uint8)
+    key = np.empty(n, np.int64)
+    for c in range(out.shape[0]):
+        if not active[c]:
+            continue
+        for i in range(n):
+            t[i] = 1 if y[i] == c else 0
+        boost_keys(A, t, chosen[c], s, key)
+        wc = w[c]
+        base = out[c, 0]
+        for i in range(n):
+            base[key[i]] += wc[i]
+        for r in range(cand.shape[1]):
+            f = cand[c, r]
+            h = out[c, 1 + r]
+            for u in range(ones_ptr[f], ones_ptr[f + 1]):
+                i = ones_idx[u]
+                h[key[i]] += wc[i]
+
+
+@nb.njit(cache=True)
+def proba_losses(scores, y, wn, grid, out):
+    """Add each scale's weighted log-loss to ``out`` in fixed point: ``out[g] += sum_i rint(2**40 wn[i] log
+    softmax(grid[g] * scores[i])[y[i]])`` (negated), each term clipped below at ``-2**20`` nats.
+
+    Integer sums, so a chunked computation adds up to the same losses.
+    """
+    n, n_classes = scores.shape
+    z = np.empty(n_classes)
+    for g in range(grid.shape[0]):
+        b = grid[g]
+        acc = np.int64(0)
+        for i in range(n):
+            zmax = -np.inf
+            for c in range(n_classes):
+                z[c] = b * scores[i, c]
+                zmax = max(zmax, z[c])
+            s = 0.0
+            for c in range(n_classes):
+                s += np.exp(z[c] - zmax)
+            logp = max(z[y[i]] - zmax - np.log(s), -1048576.0)
+            acc += np.int64(np.rint(-wn[i] * logp * 1099511627776.0))
+        out[g] += acc
 
 
 @nb.njit(cache=True)

@@ -54,12 +54,14 @@ import copy
 import logging
 import os
 import re
+import sys
 import threading
-from typing import Any, Iterator
+import time
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
-from lutlearn.core import kernels
+from lutlearn.core import kernels, training
 from lutlearn.core._validation import as_bits
 from lutlearn.core._workspace import numba_threads
 from lutlearn.core.training import MAX_CLASSES, check_weight_stats, integer_weights, train, weight_shift
@@ -159,6 +161,60 @@ def _next_block(packed, wires, tables):
     return out
 
 
+class _BoostChunk(NamedTuple):
+    """One row chunk's share of the boosted layer's fit, kept in a worker's memory while the layer grows."""
+
+    A: np.ndarray  #: the layer values, uint8 rows (n_values, n_rows)
+    ptr: np.ndarray  #: with ``idx``, the rows with each value set (:func:`lutlearn.core.kernels.ones_index`)
+    idx: np.ndarray
+    y: np.ndarray  #: class indices, int64
+    w0: np.ndarray  #: the examples' (integer) weights as float64
+    w: np.ndarray  #: every class's fixed-point boosting weights, int64 (n_classes, n_rows)
+
+
+def _boost_chunk(packed, y_enc, sw, d, class_w):
+    """A chunk's :class:`_BoostChunk`, with every class's starting weights
+    (:func:`lutlearn.core.kernels.boost_init_weights`, as the in-memory kernel starts)."""
+    A = np.ascontiguousarray(np.unpackbits(packed, axis=0, count=d))
+    ptr, idx = kernels.ones_index(A)
+    w0 = np.ones(len(y_enc)) if sw is None else np.asarray(sw, np.float64)
+    total = float(class_w.sum())
+    w = np.empty((len(class_w), len(y_enc)), np.int64)
+    for c in range(len(class_w)):
+        kernels.boost_init_weights(w0, (y_enc == c).astype(np.uint8), class_w[c], total - class_w[c], w[c])
+    return _BoostChunk(A, ptr, idx, y_enc.astype(np.int64), w0, w)
+
+
+def _boost_ones(chunk):
+    """How many of a chunk's examples have each value set."""
+    return np.diff(chunk.ptr)
+
+
+def _boost_hist(chunk, chosen, s, cand, active):
+    """A chunk's weight histograms of one boosting step (:func:`lutlearn.core.kernels.boost_histograms`)."""
+    out = np.zeros((chunk.w.shape[0], 1 + cand.shape[1], 2 << s), np.int64)
+    with _one_thread():
+        kernels.boost_histograms(chunk.A, chunk.ptr, chunk.idx, chunk.y, chunk.w, chosen, s, cand, active, out)
+    return out
+
+
+def _boost_reweigh(chunk, wires, mult, scale, active):
+    """The chunk with its weights updated once every active class's new lut (``wires[c]``) is added."""
+    w = chunk.w.copy()
+    key = np.empty(len(chunk.y), np.int64)
+    for c in np.flatnonzero(active):
+        kernels.boost_keys(chunk.A, (chunk.y == c).astype(np.uint8), wires[c], wires.shape[1], key)
+        kernels.boost_reweigh(w[c], key, mult[c], scale[c])
+    return chunk._replace(w=w)
+
+
+def _boost_losses(chunk, wires, tables, off, total):
+    """A chunk's fixed-point log-losses of the boosted scores at every softmax scale."""
+    with _one_thread():
+        scores = training.boost_scores(chunk.A, wires, tables, off)
+    return training.proba_scale_losses(scores, chunk.y, chunk.w0, total)
+
+
 # ----------------------------------------------------------------- validation
 
 
@@ -242,6 +298,7 @@ class DaskBackend:
     name = ", Dask"
 
     sw = None  # integer sample weights chunked like the rows (set_weights), or None
+    verbose = 0  # > 0: progress lines on standard error while the boosted layer grows
 
     def __init__(self, X, y):
         dask, da = _import_dask()
@@ -249,6 +306,7 @@ class DaskBackend:
         n, d = X.shape
         self.n_samples = n
         self.n_features = d
+        self.width = d  # the number of values per example in self.state
         self.rows = X.chunks[0]
         # One pass over the source: the packed inputs and the raw labels are
         # persisted together (they share the chunk reads), then the labels are
@@ -302,6 +360,68 @@ class DaskBackend:
     def input_counts(self) -> np.ndarray:
         return self._counts(np.arange(self.n_features, dtype=np.int32)[:, None])
 
+    def _chunk_sums(self, fn, chunks, *args) -> np.ndarray:
+        """``fn(chunk, *args)`` on every chunk, added up on the client (integers: in any order, the same sums)."""
+        dask = self._dask
+        args = [dask.delayed(a) if isinstance(a, np.ndarray) else a for a in args]
+        return sum(dask.compute(*[dask.delayed(fn)(c, *args) for c in chunks]))
+
+    def boost_layer(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None, output_bits: int = 1,
+                    learning_rate: float = 1.0):
+        """The boosted output layer (:func:`lutlearn.core.training.boost_layer`'s results) grown on the cluster.
+
+        Every class's ``t``-th lut is grown at once, one map-reduce per
+        input: each chunk adds its examples' fixed-point weights per key for
+        every candidate input (:func:`lutlearn.core.kernels.boost_histograms`),
+        the client sums the chunks and picks the input
+        (:func:`~lutlearn.core.kernels.boost_choose`), and after the ``k``-th
+        input the table (:func:`~lutlearn.core.kernels.boost_finish`); each
+        chunk then updates its weights. The weights are integers, so the
+        sums are exact and the layer is the one the in-memory fit grows, bit
+        for bit; ``output_k + 2`` rounds per lut of a class. While the layer
+        grows, every chunk keeps its layer values unpacked, an index of
+        their ones and every class's weights in the workers' memory (about
+        ``n_values + 4 * ones + 8 * n_classes`` bytes per example).
+        """
+        dask = self._dask
+        d, C, n = self.width, self.n_classes, self.n_samples
+        class_w = self.class_totals().astype(np.float64)
+        blocks = zip(self.state.to_delayed().ravel(), self.y_enc.to_delayed().ravel(),
+                     [None] * len(self.rows) if self.sw is None else self.sw.to_delayed().ravel())
+        chunks = dask.persist(*[dask.delayed(_boost_chunk)(p, y, sw, d, class_w) for p, y, sw in blocks])
+        ones = self._chunk_sums(_boost_ones, chunks)
+        plan = training.boost_plan(ones, n, C, layer, n_luts, k, seed, n_candidates, output_bits, learning_rate)
+        wires = np.empty((n_luts, k), np.int32)
+        tables = np.empty((n_luts, 1 << k), np.uint8)
+        errors = np.empty(n_luts)
+        sizes = np.diff(plan.off)
+        t0, T = time.perf_counter(), int(sizes.max())
+        for t in range(T):
+            if self.verbose and t and (t % max(1, T // 10) == 0):
+                print(f"[lutlearn] layer {layer}: boosted luts {t}/{T} of every class "
+                      f"({time.perf_counter() - t0:.1f} s, Dask)", file=sys.stderr)
+            active = (sizes > t).astype(np.uint8)
+            rows = np.flatnonzero(active)
+            cand = np.zeros((C, plan.cand.shape[1]), np.int64)
+            cand[rows] = plan.cand[plan.off[rows] + t]
+            chosen = np.zeros((C, k), np.int64)
+            for s in range(k + 1):  # the k inputs, then the table
+                H = self._chunk_sums(_boost_hist, chunks, chosen, s, cand if s < k else cand[:, :0], active)
+                if s < k:
+                    for c in rows:
+                        chosen[c, s] = kernels.boost_choose(H[c, 0], H[c, 1:], cand[c], chosen[c], s, plan.q)
+            mult = np.ones((C, 2 << k))
+            scale = np.ones(C)
+            for c in rows:
+                j = plan.off[c] + t
+                errors[j], scale[c] = kernels.boost_finish(H[c, 0], k, plan.q, plan.delta, float(learning_rate),
+                                                           plan.factors, 0.5 / n, tables[j], mult[c])
+                wires[j] = chosen[c]
+            chunks = dask.persist(*[dask.delayed(_boost_reweigh)(c, chosen, mult, scale, active) for c in chunks])
+        losses = self._chunk_sums(_boost_losses, chunks, wires, tables, plan.off, float(class_w.sum()))
+        proba_scale = float(training.PROBA_SCALES[np.argmin(losses)])
+        return wires, tables, 1.0 - errors, training.boost_counts(tables, plan.off), proba_scale
+
     def fit_layer(self, layer, wires, side, weights, n_slots, seed, needed, keep_counts):
         """Count, choose the tables, and (unless no lut is needed) move on to the layer's packed values."""
         counts = self._counts(wires)
@@ -314,6 +434,7 @@ class DaskBackend:
                 chunks=((-(-wires.shape[0] // 8),), self.rows), meta=np.empty((0, 0), np.uint8),
             )
             self.state = nxt.persist()  # the previous layer is released once nothing refers to it
+            self.width = wires.shape[0]
         return tables, correct, counts if keep_counts else None
 
 
@@ -350,14 +471,15 @@ def fit_dask(clf, X, y, sample_weight=None):
     one thread, and Dask's worker threads are the parallelism. Choosing the
     tables on the client uses ``clf.n_jobs`` threads.
     """
-    if clf.wiring != "random":
-        raise ValueError(f"wiring={clf.wiring!r} needs the training data in memory; on Dask use wiring='random' "
-                         "(or fit on X.compute())")
+    if clf.wiring == "greedy":
+        raise ValueError("wiring='greedy' needs the training data in memory; on Dask use wiring='random' or "
+                         "'boosted' (or fit on X.compute())")
     X = _check_X(X)
     y = _check_y(y, X)
     if sample_weight is not None:
         sample_weight = _check_y(sample_weight, X, "sample_weight")
     backend = DaskBackend(X, y)
+    backend.verbose = clf.verbose
     del y
     classes, n_features = backend.classes, backend.n_features
     arch = clf._architecture(n_features, len(classes), backend.n_samples)
@@ -367,7 +489,8 @@ def fit_dask(clf, X, y, sample_weight=None):
         shift = backend.set_weights(sample_weight, cw)
     seed = clf._draw_seed()
     with numba_threads(clf.n_jobs):
-        network = train(arch, backend, seed, clf.verbose, shift)
+        network = train(arch, backend, seed, clf.verbose, shift, clf.wiring, clf.wiring_candidates, clf.output_bits,
+                        clf.learning_rate)
     del backend  # releases the persisted layer values and labels
     return clf._set_network(network, classes, n_features)
 

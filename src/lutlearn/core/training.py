@@ -71,7 +71,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -80,11 +80,12 @@ from lutlearn.core._validation import check_memory
 from lutlearn.core.model import LutNetwork, MajorityHead, VoteHead
 
 __all__ = [
-    "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
-    "MAX_HIDDEN_LAYERS", "MAX_K", "UnseenPatternsWarning", "WIRINGS", "auto_k", "boost_candidates", "boost_layer",
-    "expecting_unseen_patterns", "effective_params", "example_folds", "example_hashes", "fit_proba_scale",
-    "greedy_wiring", "input_accuracy", "luts_per_class", "resolve_auto", "integer_weights", "interaction_subsets",
-    "pack_columns", "random_dichotomies", "random_wiring", "train", "weight_shift", "weight_planes",
+    "Architecture", "BINARY_DEFAULTS", "BOOSTED_DEFAULTS", "BoostPlan", "DEFAULTS", "InMemoryBackend", "MAX_CLASSES",
+    "MAX_HIDDEN_LAYERS", "MAX_K", "PROBA_SCALES", "UnseenPatternsWarning", "WIRINGS", "auto_k", "boost_candidates",
+    "boost_counts", "boost_layer", "boost_plan", "boost_scores", "expecting_unseen_patterns", "effective_params",
+    "example_folds", "example_hashes", "fit_proba_scale", "greedy_wiring", "input_accuracy", "luts_per_class",
+    "proba_scale_losses", "resolve_auto", "integer_weights", "interaction_subsets", "pack_columns",
+    "random_dichotomies", "random_wiring", "train", "weight_shift", "weight_planes",
 ]
 
 #: Largest lut width accepted: a table has ``2**k`` entries per lut.
@@ -866,24 +867,25 @@ def luts_per_class(n_luts: int, n_classes: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
-def boost_candidates(A: np.ndarray, off: np.ndarray, k: int, rng: np.random.Generator, n_candidates: int | None):
-    """The inputs each boosted lut may choose from: ``n_candidates`` distinct non-constant rows of ``A``, per lut.
+def boost_candidates(ones: np.ndarray, n_samples: int, off: np.ndarray, k: int, rng: np.random.Generator,
+                     n_candidates: int | None) -> np.ndarray:
+    """The inputs each boosted lut may choose from: ``n_candidates`` distinct non-constant inputs, per lut.
 
-    ``off`` are the luts' class offsets (:func:`luts_per_class`). Returns an
-    int64 array of shape ``(n_luts, R)``, ``R = min(n_candidates, number of
-    non-constant inputs)``, drawn from ``rng`` round by round: the ``t``-th
-    lut of class ``c`` gets draw ``t * n_classes + c``, so the first ``T``
-    luts of every class are those of the design with ``T`` luts per class
-    (a larger design grows a smaller one). ValueError when fewer than ``k``
-    inputs vary.
+    ``ones[f]`` is the number of the ``n_samples`` training examples with
+    input ``f`` set; ``off`` are the luts' class offsets
+    (:func:`luts_per_class`). Returns an int64 array of shape ``(n_luts,
+    R)``, ``R = min(n_candidates, number of non-constant inputs)``, drawn
+    from ``rng`` round by round: the ``t``-th lut of class ``c`` gets draw
+    ``t * n_classes + c``, so the first ``T`` luts of every class are those
+    of the design with ``T`` luts per class (a larger design grows a smaller
+    one). ValueError when fewer than ``k`` inputs vary.
     """
-    n = A.shape[1]
-    ones = A.sum(axis=1, dtype=np.int64)
-    pool = np.flatnonzero((ones > 0) & (ones < n))
+    ones = np.asarray(ones, np.int64)
+    pool = np.flatnonzero((ones > 0) & (ones < n_samples))
     if len(pool) < k:
         raise ValueError(
             f"wiring='boosted' needs at least output_k={k} inputs that vary over the training set; "
-            f"{len(pool)} of {A.shape[0]} do. Use a smaller output_k."
+            f"{len(pool)} of {len(ones)} do. Use a smaller output_k."
         )
     R = min(BOOSTED_CANDIDATES if n_candidates is None else int(n_candidates), len(pool))
     R = max(R, k)
@@ -900,6 +902,45 @@ def boost_candidates(A: np.ndarray, off: np.ndarray, k: int, rng: np.random.Gene
 #: ``output_bits > 1``: a table value is half the log-odds in steps of ``learning_rate * BOOST_STEP / q`` nats
 #: (``q = 2**(b-1) - 1``), so the values span [-learning_rate * BOOST_STEP, learning_rate * BOOST_STEP].
 BOOST_STEP = 1.0
+
+
+class BoostPlan(NamedTuple):
+    """What the boosted output layer's fit needs besides the data (:func:`boost_plan`), in memory and on Dask alike."""
+
+    off: np.ndarray  #: class ``c``'s luts are ``off[c]:off[c + 1]`` (:func:`luts_per_class`)
+    cand: np.ndarray  #: the inputs every lut may choose from (:func:`boost_candidates`)
+    q: int  #: 0 for one bit per lut, else ``2**(output_bits - 1) - 1``
+    delta: float  #: a table value's step, in nats
+    factors: np.ndarray  #: ``exp(-delta * arange(-q, q + 1))``, the real AdaBoost weight factors
+
+
+def boost_plan(ones: np.ndarray, n_samples: int, n_classes: int, layer: int, n_luts: int, k: int, seed: int,
+               n_candidates: int | None, output_bits: int = 1, learning_rate: float = 1.0) -> BoostPlan:
+    """The boosted layer's share of luts per class, their candidate inputs (from ``np.random.default_rng([seed,
+    layer])``) and table values, given each input's number of ones over the ``n_samples`` examples."""
+    rng = np.random.default_rng([seed, layer])
+    off = luts_per_class(n_luts, n_classes)
+    cand = boost_candidates(ones, n_samples, off, k, rng, n_candidates)
+    q = 0 if output_bits == 1 else 2 ** (output_bits - 1) - 1
+    delta = learning_rate * BOOST_STEP / max(q, 1)
+    return BoostPlan(off, cand, q, delta, np.exp(-delta * np.arange(-q, q + 1)))
+
+
+def boost_counts(tables: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """The ``"sum"`` votes of the boosted luts: ``counts[j, p, c]`` is lut ``j``'s table value if ``j`` is one of
+    class ``c``'s luts, else 0 (int32 of shape ``(n_luts, 2**k, n_classes)``)."""
+    n_luts, size = tables.shape
+    groups = np.repeat(np.arange(len(off) - 1), np.diff(off))
+    counts = np.zeros((n_luts, size, len(off) - 1), np.int32)
+    counts[np.arange(n_luts), :, groups] = tables
+    return counts
+
+
+def boost_scores(A: np.ndarray, wires: np.ndarray, tables: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Every example's class scores (int64, ``(n_samples, n_classes)``): the sum of its class's luts' values."""
+    bits = np.empty((wires.shape[0], A.shape[1]), np.uint8)
+    kernels.predict_layer(A, wires, tables, False, bits)
+    return np.stack([bits[off[c]:off[c + 1]].sum(axis=0, dtype=np.int64) for c in range(len(off) - 1)], axis=1)
 
 
 def boost_layer(
@@ -928,6 +969,12 @@ def boost_layer(
     ``[-learning_rate, learning_rate] * BOOST_STEP`` nats, in ``q`` steps
     each side.
 
+    Every weighted count is exact (fixed-point weights, see
+    :data:`lutlearn.core.kernels.FIXED_ONE`), so the result does not depend
+    on the order of the examples: the Dask fit
+    (:meth:`lutlearn.core.scale.DaskBackend.boost_layer`) gives the same
+    layer.
+
     Parameters
     ----------
     A : uint8 array of shape (n_features, n_samples)
@@ -950,42 +997,40 @@ def boost_layer(
     """
     n_classes = bounds.shape[0] - 1
     n = A.shape[1]
-    rng = np.random.default_rng([seed, layer])
-    off = luts_per_class(n_luts, n_classes)
-    cand = boost_candidates(A, off, k, rng, n_candidates)
+    plan = boost_plan(A.sum(axis=1, dtype=np.int64), n, n_classes, layer, n_luts, k, seed, n_candidates,
+                      output_bits, learning_rate)
     ptr, idx = kernels.ones_index(A)
     w0 = np.ones(n) if w is None else np.ascontiguousarray(w, np.float64)
-    q = 0 if output_bits == 1 else 2 ** (output_bits - 1) - 1
-    delta = learning_rate * BOOST_STEP / max(q, 1)
-    factors = np.exp(-delta * np.arange(-q, q + 1))
+    class_w = np.array([w0[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])])
     wires = np.empty((n_luts, k), np.int32)
     tables = np.empty((n_luts, 1 << k), np.uint8)
     errors = np.empty(n_luts)
     keys = np.empty((n_classes, n), np.uint16 if k < 16 else np.int64)
-    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, off, k, cand, q, delta, factors,
-                       float(learning_rate), keys, wires, tables, errors)
-    groups = np.repeat(np.arange(n_classes), np.diff(off))
-    counts = np.zeros((n_luts, 1 << k, n_classes), np.int32)
-    counts[np.arange(n_luts), :, groups] = tables
-    bits = np.empty((n_luts, n), np.uint8)
-    kernels.predict_layer(A, wires, tables, False, bits)
-    scores = np.stack([bits[off[c]:off[c + 1]].sum(axis=0, dtype=np.int64) for c in range(n_classes)], axis=1)
+    kernels.boost_luts(A, ptr, idx, np.asarray(bounds, np.int64), w0, class_w, plan.off, k, plan.cand, plan.q,
+                       plan.delta, plan.factors, float(learning_rate), keys, wires, tables, errors)
+    scores = boost_scores(A, wires, tables, plan.off)
     y = np.repeat(np.arange(n_classes), np.diff(bounds))
-    return wires, tables, 1.0 - errors, counts, fit_proba_scale(scores, y, w0)
+    return wires, tables, 1.0 - errors, boost_counts(tables, plan.off), fit_proba_scale(scores, y, w0)
+
+
+#: The softmax scales :func:`fit_proba_scale` chooses from: 97 values from 1/64 to 64, evenly in log scale.
+PROBA_SCALES = np.exp2(np.linspace(-6, 6, 97))
+
+
+def proba_scale_losses(scores: np.ndarray, y: np.ndarray, w: np.ndarray, total: float) -> np.ndarray:
+    """The fixed-point log-losses (int64, one per :data:`PROBA_SCALES` value) of these examples' scores, each
+    weighed ``w / total`` (:func:`lutlearn.core.kernels.proba_losses`); they add up over chunks of examples."""
+    out = np.zeros(len(PROBA_SCALES), np.int64)
+    kernels.proba_losses(np.ascontiguousarray(scores, np.int64), np.asarray(y, np.int64),
+                         np.asarray(w, np.float64) / total, PROBA_SCALES, out)
+    return out
 
 
 def fit_proba_scale(scores: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    """The scale ``b`` (on a grid of 97 values from 1/64 to 64) whose softmax of ``b * scores`` has the least
-    weighted log-loss on the training labels ``y``."""
-    best, best_loss = 1.0, np.inf
-    for b in np.exp2(np.linspace(-6, 6, 97)):
-        z = b * scores
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))
-        loss = -float(np.dot(w, logp))
-        if loss < best_loss:
-            best, best_loss = float(b), loss
-    return best
+    """The scale ``b`` (one of :data:`PROBA_SCALES`) whose softmax of ``b * scores`` has the least weighted
+    log-loss on the training labels ``y`` (the first on ties; losses summed exactly, in fixed point)."""
+    w = np.asarray(w, np.float64)
+    return float(PROBA_SCALES[np.argmin(proba_scale_losses(scores, y, w, float(w.sum())))])
 
 
 def layer_rule(arch: Architecture, layer: int, sides: list, totals: np.ndarray):
@@ -1026,9 +1071,6 @@ def train(
         raise ValueError(f"wiring must be one of {', '.join(map(repr, WIRINGS))}; got {wiring!r}")
     greedy = wiring == "greedy"
     boosted = wiring == "boosted"
-    if boosted and not hasattr(backend, "boost_layer"):
-        raise ValueError("wiring='boosted' needs the training data in memory (NumPy arrays, not Dask); "
-                         "use wiring='random' on Dask")
     if greedy and arch.voting:
         raise ValueError("wiring='greedy' is for the two-class network with one output lut (n_output_luts=None)")
     if greedy and not hasattr(backend, "choose_wires"):
