@@ -8,9 +8,14 @@ learner of :data:`LEARNERS` runs on the same train / valid / test splits:
 * ``greedy``: the same search with chosen support (``wiring="greedy"``);
 * ``fit-circuit``: the same search with ``lutlearn fit-circuit``'s defaults
   (``lutlearn.circuits.search.SEARCH_DEFAULTS``: both wirings, both fills of unseen
-  patterns, greedy luts of 10 and 12 inputs, cascades, and with ABC the care
-  tables: the truth table of up to 20 inputs, or of up to 20 chosen inputs
-  of at most 256, memorized with the unseen patterns as don't-cares).
+  patterns, greedy luts of 10 and 12 inputs, cascades, boosted luts of 4 and
+  6 inputs, and with ABC the care tables: the truth table of up to 20
+  inputs, or of up to 20 chosen inputs of at most 256, memorized with the
+  unseen patterns as don't-cares);
+* ``boosted`` (not run unless ``--learners`` names it): the search with
+  the boosted luts alone (``lutlearn.circuits.boosting``);
+* ``fit-circuit-unboosted`` (likewise): ``fit-circuit`` without the
+  boosted luts, to compare with and without them in one run.
 
 Each circuit's test accuracy is measured by simulating its AIG on the test
 split, and its AND gates and levels (AIG depth) are counted. Prints a
@@ -21,11 +26,15 @@ with provenance, as JSON::
     python benchmarks/bench_circuits.py --data-home ../shared/data -o circuits.json
     python benchmarks/bench_circuits.py --suite --jobs 2 --abc --data-home ../shared/data -o suite.json
     python benchmarks/bench_circuits.py --suite --resume -o suite.json   # finish an interrupted run
+    python benchmarks/bench_circuits.py --images --learners tree,fit-circuit-unboosted,boosted,fit-circuit \
+        --abc --data-home ../shared/data -o images.json                   # the image families
     python benchmarks/bench_circuits.py --quick -o quick.json      # small tasks, seconds
     python benchmarks/bench_circuits.py --render circuits.json     # the table of a JSON file
 
 ``--suite`` runs every task of ``lutlearn.circuits.logic_tasks.SUITE`` (its image
-tasks read MNIST and CIFAR-10 from ``--data-home``). ``--jobs N`` runs N
+tasks read MNIST and CIFAR-10 from ``--data-home``), ``--images`` those of
+``IMAGE_SUITE`` (the suite's MNIST and CIFAR-10 group comparisons and a few
+more of each). ``--jobs N`` runs N
 tasks at a time in separate processes, each learner single-threaded: the
 results are those of ``--jobs 1`` but for the times. The JSON file (``-o``)
 is rewritten after every task, so an interrupted run loses at most the
@@ -66,6 +75,8 @@ TASKS = (
 QUICK_TASKS = ("cmp:20", "few:64:3:1", "xor-few:128:2:0", "add-carry:16")
 #: The learners run on every task, in table order (run_task has a branch for each).
 LEARNERS = ("tree", "random", "greedy", "fit-circuit")
+#: Further learners ``--learners`` may name.
+EXTRA_LEARNERS = ("boosted", "fit-circuit-unboosted")
 #: Settings a resumed run must share with the JSON file it completes.
 RESUME_KEYS = ("n_split", "max_and_gates", "ks", "depths", "max_width", "abc", "learners")
 
@@ -112,13 +123,17 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
             res = fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, cfg["max_and_gates"])
             aig, valid, gates, desc = res.aig, res.valid_accuracy, res.and_gates, f"max_depth={res.max_depth}"
         else:
-            search = SEARCH_DEFAULTS if learner == "fit-circuit" else {"wirings": (learner,)}
+            search = {"fit-circuit": SEARCH_DEFAULTS, "fit-circuit-unboosted": {**SEARCH_DEFAULTS, "boosted": ()},
+                      "boosted": {"learners": ["boosted"], "boosted": SEARCH_DEFAULTS["boosted"],
+                                  "boosted_min_gain": SEARCH_DEFAULTS["boosted_min_gain"]},
+                      }.get(learner, {"wirings": (learner,)})
             s = fit_circuit(
                 t.X_train, t.y_train, t.X_valid, t.y_valid, cfg["max_and_gates"], ks=cfg["ks"], depths=cfg["depths"],
                 max_width=cfg["max_width"], use_abc=cfg["abc"], progress=False, **search,
             )
             aig, valid, gates = parse_aiger(s.aig), s.best.valid_accuracy, s.and_gates
             desc = (f"cascade k={s.best.k} threshold={s.best.threshold}" if s.best.wiring == "cascade"
+                    else f"boosted k={s.best.k} luts={s.best.n_output_luts}" if s.best.wiring == "boosted"
                     else f"k={s.best.k} hidden={list(s.best.hidden_layers)} {s.best.wiring} fill={s.best.fill}")
             if s.trained_on != "train":
                 desc += f" trained on {s.trained_on}"
@@ -216,6 +231,8 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="four small tasks, 800 examples per split, small search")
     p.add_argument("--tasks", help="comma-separated task specs (default: the module's TASKS)")
     p.add_argument("--suite", action="store_true", help="every task of lutlearn.circuits.logic_tasks.SUITE")
+    p.add_argument("--images", action="store_true",
+                   help="every task of lutlearn.circuits.logic_tasks.IMAGE_SUITE (MNIST and CIFAR-10 groups)")
     p.add_argument("--data-home", default="../shared/data", help="where MNIST and CIFAR-10 are (image tasks)")
     p.add_argument("--max-and-gates", type=int, default=5000)
     p.add_argument("--ks", type=_ints, default=None, help="lut sizes fit-circuit tries (default 2,4,6,8)")
@@ -223,7 +240,8 @@ def main(argv=None) -> int:
     p.add_argument("--max-width", type=int, default=None, help="widest hidden layer (default 64)")
     p.add_argument("--abc", action="store_true", help="count gates and levels with ABC (berkeley-abc)")
     p.add_argument("--learners", default=",".join(LEARNERS),
-                   help=f"comma-separated learners to run (default {','.join(LEARNERS)})")
+                   help=f"comma-separated learners to run (default {','.join(LEARNERS)}; also "
+                        f"{', '.join(EXTRA_LEARNERS)})")
     p.add_argument("--jobs", type=int, default=1, help="tasks run at once, in separate processes (default 1)")
     p.add_argument("-o", "--output", help="write the results as JSON (after every task)")
     p.add_argument("--resume", action="store_true", help="keep the tasks already in -o's file; run the others")
@@ -236,18 +254,19 @@ def main(argv=None) -> int:
         p.error(f"--jobs must be at least 1 (got {args.jobs})")
     if args.resume and not args.output:
         p.error("--resume needs -o FILE, the results file to complete")
-    if args.suite and args.tasks:
-        p.error("give --suite or --tasks, not both")
+    if args.suite + args.images + bool(args.tasks) > 1:
+        p.error("give one of --suite, --images and --tasks")
     learners = [lr for lr in args.learners.split(",") if lr]
-    unknown = [lr for lr in learners if lr not in LEARNERS]
+    unknown = [lr for lr in learners if lr not in LEARNERS + EXTRA_LEARNERS]
     if unknown or not learners:
-        p.error(f"--learners: unknown learner(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(LEARNERS)}")
+        p.error(f"--learners: unknown learner(s) {', '.join(unknown) or '(none given)'}; "
+                f"known: {', '.join(LEARNERS + EXTRA_LEARNERS)}")
     from lutlearn._version import __version__
-    from lutlearn.circuits.logic_tasks import SUITE
+    from lutlearn.circuits.logic_tasks import IMAGE_SUITE, SUITE
 
     cfg = {
-        "tasks": list(args.tasks.split(",") if args.tasks else SUITE if args.suite else QUICK_TASKS if args.quick
-                      else TASKS),
+        "tasks": list(args.tasks.split(",") if args.tasks else SUITE if args.suite else IMAGE_SUITE if args.images
+                      else QUICK_TASKS if args.quick else TASKS),
         "n_split": 800 if args.quick else 6400,
         "max_and_gates": args.max_and_gates,
         "ks": list(args.ks or ((2, 4, 6) if args.quick else (2, 4, 6, 8))),

@@ -48,11 +48,12 @@ def candidate(k, valid, gates, wiring="random", seed=0):
 
 
 def test_the_registry_runs_the_learners_in_search_order():
-    assert list(LEARNERS) == ["networks", "full-table", "cascades", "care-table", "care-support", "ensemble"]
+    assert list(LEARNERS) == ["networks", "full-table", "cascades", "care-table", "care-support", "boosted",
+                              "ensemble"]
     default = build_learners({"ks": (1, 2)})
     assert [type(learner) for learner in default] == [NetworkLearner]
     every = build_learners({"full_table": 16, "cascades": ((8, 0.1),), "care_table": 20, "care_support": 20,
-                            "ensemble": True})
+                            "boosted": (4,), "ensemble": True})
     assert [learner.name for learner in every] == list(LEARNERS)
     assert [learner.name for learner in build_learners({"ensemble": True}, ["ensemble"])] == ["ensemble"]
     with pytest.raises(ValueError, match="no circuit learner named 'trees'"):

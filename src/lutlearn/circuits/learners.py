@@ -119,7 +119,7 @@ class Fitted:
         The circuit (single output: 1 means ``classes[1]``).
     train_accuracy, valid_accuracy : float
         Its accuracy on the training and the validation examples.
-    k, hidden_layers, seed, wiring, fill, threshold, support
+    k, hidden_layers, seed, wiring, fill, threshold, support, n_output_luts
         What the search records of it (:class:`lutlearn.circuits.search.Candidate`).
     model : object or None
         The fitted network, when the circuit is one (what
@@ -140,13 +140,15 @@ class Fitted:
     support: tuple | None = None
     model: object = None
     members: list | None = None
+    n_output_luts: int | None = None
 
     def figures(self) -> dict:
         """The fields of :class:`lutlearn.circuits.search.Candidate` the learner fixed (the search adds the gate
         counts)."""
         return {"k": self.k, "hidden_layers": self.hidden_layers, "seed": self.seed,
                 "train_accuracy": self.train_accuracy, "valid_accuracy": self.valid_accuracy,
-                "wiring": self.wiring, "fill": self.fill, "threshold": self.threshold, "support": self.support}
+                "wiring": self.wiring, "fill": self.fill, "threshold": self.threshold, "support": self.support,
+                "n_output_luts": self.n_output_luts}
 
 
 class CircuitLearner:

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SUITE", "FAMILIES", "LogicTask", "dnf_terms", "family_of", "make_task"]
+__all__ = ["SUITE", "FAMILIES", "IMAGE_SUITE", "LogicTask", "dnf_terms", "family_of", "make_task"]
 
 #: Examples per split, as in the contest.
 N_SPLIT = 6400
@@ -299,4 +299,11 @@ SUITE: tuple[str, ...] = (
                                                             (256, 16, 10)])),
     *(f"mnist:{g}" for g in ("01234-56789", "0-1", "3-8", "012-345", "4-9")),
     *(f"cifar10:{g}" for g in ("01234-56789", "0-1", "3-5", "012-345", "1-9")),
+)
+
+#: The image families: the suite's group comparisons and three more of each (``bench_circuits.py --images``).
+IMAGE_SUITE: tuple[str, ...] = (
+    *(s for s in SUITE if family_of(s) in IMAGE_FAMILIES),
+    *(f"mnist:{g}" for g in ("1-7", "5-6", "2-7")),
+    *(f"cifar10:{g}" for g in ("2-6", "4-7", "8-9")),
 )

@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from lutlearn.circuits import boosting  # noqa: F401  (registers the boosted learner)
 from lutlearn.circuits.learners import (
     CARE_SUPPORT_MAX_FEATURES,
     CASCADE_STAGES,
@@ -85,7 +86,7 @@ RAW_SLACK = 4.0
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the docs' circuits page).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": "table",
                    "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16, "care_table": 20,
-                   "care_support": 20}
+                   "care_support": 20, "boosted": (4, 6), "boosted_min_gain": 0.01}
 
 
 
@@ -105,6 +106,7 @@ class Candidate:
     fill: str = "small"  # how unseen patterns were filled: "small", "neighbours", "none", "dont-care" (table), "-"
     threshold: float | None = None  # a cascade's (``wiring="cascade"``) confidence threshold
     support: tuple | None = None  # the inputs a care table (``wiring="table"``) reads, None: all
+    n_output_luts: int | None = None  # a boosted design's (``wiring="boosted"``) luts of ``k`` inputs
     #: Wall seconds of its fit (a fit that made several candidates counts once, for the first) and gate count;
     #: not compared (``==`` says whether two searches found the same candidates)
     seconds: float | None = field(default=None, compare=False)
@@ -187,6 +189,9 @@ class CircuitSearch:
         elif b.wiring == "cascade":
             comment = (f"lutlearn fit-circuit: cascade of luts of at most k={b.k} inputs threshold {b.threshold}"
                        f" seed {b.seed}")
+        elif b.wiring == "boosted":
+            comment = (f"lutlearn fit-circuit: {b.n_output_luts} boosted luts of k={b.k} inputs seed {b.seed}, "
+                       f"trained on {self.trained_on}")
         else:
             comment = (f"lutlearn fit-circuit: k={b.k} hidden layers {list(b.hidden_layers)} seed {b.seed}"
                        + ("" if b.wiring == "random" else f" wiring {b.wiring}")

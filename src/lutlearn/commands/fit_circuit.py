@@ -90,6 +90,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with more inputs than --care-table but at most 256, also try a care table over at most "
                         "K inputs chosen by forward selection on the validation file (default 20, 0 with --quick: "
                         "5-15 s on the generated tasks; 0 for never)")
+    p.add_argument("--boosted", type=_ints, default=None, metavar="KS",
+                   help="also try boosted luts of these sizes (lutlearn.circuits.boosting: one-bit luts grown by "
+                        "boosting by counting, a popcount per class; each size a family doubling its luts from 8 "
+                        "until the budget or a doubling gains under 0.01 validation accuracy); default 4,6; 0 for "
+                        "none")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -131,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from lutlearn._files import atomic_writer, staged_outputs
-    from lutlearn.circuits.search import SEARCH_DEFAULTS, fit_circuit, table_inputs
+    from lutlearn.circuits.search import SEARCH_DEFAULTS, fit_circuit
     from lutlearn.commands._common import check_outputs
     from lutlearn.datasets.pla import read_pla_pair
 
@@ -166,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
         care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,
         care_support=(0 if args.quick else SEARCH_DEFAULTS["care_support"]) if args.care_support is None
         else args.care_support,
+        boosted=tuple(k for k in (args.boosted or SEARCH_DEFAULTS["boosted"]) if k > 0),
+        boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"],
     )
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
@@ -179,35 +186,7 @@ def run(args: argparse.Namespace) -> int:
                          "(or --ensemble)")
     if args.save_model and search.model is None:
         raise ValueError(f"the chosen circuit ({b.wiring}) is not a network model: drop --save-model")
-    if constant:
-        print(f"every training example has output {int(y[0])}: nothing to learn, the circuit is {search.summary}")
-        print(f"validation accuracy {b.valid_accuracy:.4f}")
-    else:
-        print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
-        wiring = "" if b.wiring == "random" else f" wiring {b.wiring}"
-        fill = "" if b.fill == "small" else f" fill {b.fill}"
-        if search.summary is not None:  # the network reduces to a wire or a constant: say which
-            print(f"chosen: the circuit is {search.summary}")
-        elif search.members is not None:
-            print("chosen: the majority of " + "; ".join(
-                f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
-                for c in search.members))
-        elif b.wiring == "table":
-            print(f"chosen: the truth table of {table_inputs(b)} memorized, every pattern unseen in training "
-                  "a don't-care for ABC's &ttopt")
-        elif b.wiring == "cascade":
-            print(f"chosen: a cascade of luts of at most {b.k} inputs, threshold {b.threshold}, seed {b.seed}")
-        else:
-            print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}{fill}")
-        print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
-        if search.trained_on == "train+valid":
-            print("final circuit trained on training + validation examples "
-                  f"(the accuracies above: the {'table' if b.wiring == 'table' else 'network'} "
-                  "trained on the training examples alone)")
-        else:
-            print("final circuit trained on the training examples"
-                  + (" (the refit on training + validation did not fit the budget)"
-                     if args.refit == "all" or (b.wiring == "table" and args.refit != "none") else ""))
+    _report(search, args, constant, int(y[0]))
     from lutlearn.export.aiger import parse_aiger
 
     print(f"AND gates: {search.and_gates} (budget {args.max_and_gates}), levels: {parse_aiger(search.aig).levels}")
@@ -227,3 +206,41 @@ def run(args: argparse.Namespace) -> int:
     if args.save_model:
         print(f"model written to {args.save_model}")
     return 0
+
+
+def _report(search, args: argparse.Namespace, constant: bool, first_output: int) -> None:
+    """Print what the search chose, its accuracies and what the final circuit was trained on."""
+    from lutlearn.circuits.search import table_inputs
+
+    b = search.best
+    if constant:
+        print(f"every training example has output {first_output}: nothing to learn, the circuit is {search.summary}")
+        print(f"validation accuracy {b.valid_accuracy:.4f}")
+    else:
+        print(f"tried {len(search.candidates)} networks; gate counts {'after ABC' if search.abc else 'without ABC'}")
+        wiring = "" if b.wiring == "random" else f" wiring {b.wiring}"
+        fill = "" if b.fill == "small" else f" fill {b.fill}"
+        if search.summary is not None:  # the network reduces to a wire or a constant: say which
+            print(f"chosen: the circuit is {search.summary}")
+        elif search.members is not None:
+            print("chosen: the majority of " + "; ".join(
+                f"k={c.k} hidden layers {list(c.hidden_layers) or 'none'} seed {c.seed} wiring {c.wiring}"
+                for c in search.members))
+        elif b.wiring == "table":
+            print(f"chosen: the truth table of {table_inputs(b)} memorized, every pattern unseen in training "
+                  "a don't-care for ABC's &ttopt")
+        elif b.wiring == "cascade":
+            print(f"chosen: a cascade of luts of at most {b.k} inputs, threshold {b.threshold}, seed {b.seed}")
+        elif b.wiring == "boosted":
+            print(f"chosen: {b.n_output_luts} boosted luts of {b.k} inputs, seed {b.seed}")
+        else:
+            print(f"chosen: k={b.k} hidden layers {list(b.hidden_layers) or 'none'} seed {b.seed}{wiring}{fill}")
+        print(f"training accuracy {b.train_accuracy:.4f}, validation accuracy {b.valid_accuracy:.4f}")
+        if search.trained_on == "train+valid":
+            print("final circuit trained on training + validation examples "
+                  f"(the accuracies above: the {'table' if b.wiring == 'table' else 'network'} "
+                  "trained on the training examples alone)")
+        else:
+            print("final circuit trained on the training examples"
+                  + (" (the refit on training + validation did not fit the budget)"
+                     if args.refit == "all" or (b.wiring == "table" and args.refit != "none") else ""))
