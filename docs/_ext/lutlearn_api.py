@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 API_MODULES = (
     "core.estimator", "core.model", "core.training", "core.encoders", "core.inspection", "core.persistence",
     "core.saving", "core.scale", "datasets", "datasets.io", "datasets.pla", "export", "circuits.search",
-    "circuits.learners", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks", "experiments",
+    "circuits.learners", "circuits.boosting", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks", "experiments",
     "experiments.baselines", "experiments.report", "memorization",
 )
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from lutlearn.circuits.learners import CircuitLearner, Fitted, SearchTask, register_learner
 
-__all__ = ["BOOSTED_LEARNING_RATE", "BOOSTED_START", "BoostedLearner"]
+__all__ = ["BOOSTED_CANDIDATES", "BOOSTED_LEARNING_RATE", "BOOSTED_MAX_LUTS", "BOOSTED_START", "BoostedLearner"]
 
 #: Luts of a family's first step (two classes: half each).
 BOOSTED_START = 8
