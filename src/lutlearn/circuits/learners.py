@@ -743,7 +743,7 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     -------
     CareSupport
     """
-    from lutlearn.circuits.dontcare import MAX_INPUTS, care_table_aig
+    from lutlearn.circuits.dontcare import MAX_INPUTS, care_table_aigs, distinct_rows
     from lutlearn.core import kernels, training
 
     X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
@@ -759,26 +759,24 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
                                    seed=random_state)[0]
     support = list(dict.fromkeys(int(c) for c in first))[:min(start, max_support)]
 
-    def validate(s):
-        aig = care_table_aig(X, y, support=s)
-        return aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid))
+    def validate(supports):  # every support's (support, circuit, validation accuracy), synthesised in one ABC run
+        return [(s, aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid)))
+                for s, aig in zip(supports, care_table_aigs(X, y, supports))]
 
-    aig, valid = validate(support)
-    best = (list(support), aig, valid)
+    best = validate([list(support)])[0]
+    valid = best[2]
     history = [(list(support), valid)]
     since = 0
     scores = np.empty(n_in, np.float64)
     while len(support) < min(max_support, n_in) and since < patience:
-        _, ids = np.unique(X[:, support], axis=0, return_inverse=True)
-        ids = np.ascontiguousarray(ids.ravel(), dtype=np.int64)
+        ids = np.ascontiguousarray(distinct_rows(X[:, support])[1])
         kernels.extension_scores(ids, int(ids.max()) + 1, A, y, fold, w, scores)
         scores[support] = -np.inf
         ranked = [int(c) for c in np.argsort(-scores, kind="stable")[:n_candidates] if np.isfinite(scores[c])]
         step = None
-        for c in ranked:
-            aig, valid = validate(support + [c])
-            if step is None or valid > step[2]:
-                step = (support + [c], aig, valid)
+        for cand in validate([support + [c] for c in ranked]):
+            if step is None or cand[2] > step[2]:  # the first in rank on ties
+                step = cand
         support = step[0]
         history.append((list(support), step[2]))
         if step[2] > best[2]:
