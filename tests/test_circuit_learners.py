@@ -117,6 +117,26 @@ def test_cascade_learner_fits_the_cascade_its_aig_computes():
         CascadeLearner.from_options({"cascades": [(4, 0.5)]})
 
 
+def test_cascades_sharing_their_wirings_are_those_fitted_alone():
+    t = task("comparator:16", 1500, 500)
+    cache: dict = {}
+    for k, threshold in [(6, 0.1), (6, 0.3), (4, 0.1), (6, 0.1)]:
+        shared = fit_cascade(t.X, t.y_index, k, 5, threshold, 2, cache)
+        alone = fit_cascade(t.X, t.y_index, k, 5, threshold, 2)
+        assert all(np.array_equal(a, b) for a, b in zip(shared.wires + shared.confident + shared.values,
+                                                        alone.wires + alone.confident + alone.values))
+        assert len(shared.wires) == len(alone.wires)
+    first = [key for key in cache if key[0] == 0]
+    assert sorted(key[1] for key in first) == [4, 6]  # one first lut per k: the other thresholds reused it
+    learner = CascadeLearner.from_options({"cascades": [(6, 0.1), (6, 0.3)], "random_state": 2})
+    learner.fit((6, 0.1), t)
+    assert any(key[0] == 0 and key[1] == 6 for key in learner.wiring_cache)
+    other = task("comparator:12", 1500, 500)
+    f, = learner.fit((6, 0.3), other)  # another task: its own wirings
+    cascade = fit_cascade(other.X, other.y_index, 6, cl.CASCADE_STAGES, 0.3, 2)
+    np.testing.assert_array_equal(f.aig.evaluate(other.X_valid)[:, 0], cascade.predict(other.X_valid))
+
+
 def test_care_table_learner_memorizes_the_training_examples():
     needs_ttopt()
     t = task("majority:9", 300, 300, use_abc=True)

@@ -37,6 +37,7 @@ and ``ensemble`` (the majority of the three best, :func:`majority_aig`).
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import ClassVar
@@ -379,6 +380,8 @@ class CascadeLearner(CircuitLearner):
                 raise ValueError(
                     f"cascades are (k, threshold) with 1 <= k <= 24 and 0 <= threshold < 0.5; got {(k, t)}")
         self.random_state = random_state
+        self.wiring_cache: dict = {}  # the luts' wirings, shared by the cascades of one task
+        self._task: SearchTask | None = None
 
     @classmethod
     def from_options(cls, options: dict) -> CascadeLearner | None:
@@ -393,7 +396,10 @@ class CascadeLearner(CircuitLearner):
     def fit(self, config, task: SearchTask) -> list[Fitted]:
         """The cascade of :data:`CASCADE_STAGES` luts of at most ``k`` inputs with confidence ``threshold``."""
         k, threshold = config
-        cascade = fit_cascade(task.X, task.y_index, k, CASCADE_STAGES, threshold, self.random_state)
+        if self._task is not task:  # the wirings are those of one task's examples
+            self._task, self.wiring_cache = task, {}
+        cascade = fit_cascade(task.X, task.y_index, k, CASCADE_STAGES, threshold, self.random_state,
+                              self.wiring_cache)
         return [Fitted(cascade.to_aig(task.n_features), float(np.mean(cascade.predict(task.X) == task.y_index)),
                        float(np.mean(cascade.predict(task.X_valid) == task.y_valid_index)), k=k,
                        seed=self.random_state, wiring="cascade", fill="-", threshold=threshold)]
@@ -601,7 +607,7 @@ def _patterns(X: np.ndarray, wires) -> np.ndarray:
 
 
 def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: float = 0.2,
-                random_state: int = 0) -> LutCascade:
+                random_state: int = 0, wiring_cache: dict | None = None) -> LutCascade:
     """Learn a :class:`LutCascade` by counting: each lut memorizes what the luts before it were unsure of.
 
     Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.core.training.greedy_wiring`,
@@ -630,6 +636,12 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     threshold : float, default=0.2
         Confidence threshold, in ``[0, 0.5)``.
     random_state : int, default=0
+    wiring_cache : dict or None, default=None
+        The luts' greedy wirings by stage, ``k``, seed and examples left,
+        shared by the cascades fitted on the same ``X`` and ``y`` (filled in
+        here): cascades of the same ``k`` and other thresholds have the same
+        first lut, chosen once (the greedy wiring is the costly part; the
+        cascades are those fitted without it).
 
     Returns
     -------
@@ -650,11 +662,17 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     left = np.arange(len(y))
     wires, confident, values = [], [], []
     for stage in range(n_stages):
-        A_left, y_left = np.ascontiguousarray(A[:, left]), y[left]
-        fold = training.example_folds(A_left, random_state)
-        w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1, k,
-                                   seed=random_state)[0]
-        w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
+        y_left = y[left]
+        key = (stage, k, random_state, hashlib.sha256(left.tobytes()).hexdigest())
+        w = None if wiring_cache is None else wiring_cache.get(key)
+        if w is None:
+            A_left = np.ascontiguousarray(A[:, left])
+            fold = training.example_folds(A_left, random_state)
+            w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1,
+                                       k, seed=random_state)[0]
+            w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
+            if wiring_cache is not None:
+                wiring_cache[key] = w
         p = _patterns(X[left], w)
         n = np.bincount(p, minlength=1 << len(w))
         n1 = np.bincount(p, weights=y_left, minlength=1 << len(w)).astype(np.int64)
