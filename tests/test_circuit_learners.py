@@ -117,6 +117,35 @@ def test_cascade_learner_fits_the_cascade_its_aig_computes():
         CascadeLearner.from_options({"cascades": [(4, 0.5)]})
 
 
+@pytest.mark.parametrize("spec,wiring_candidates", [("comparator:12", None), ("majority:15", 5)])
+def test_greedy_networks_sharing_their_first_layer_are_those_fitted_alone(spec, wiring_candidates):
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    t = task(spec, 800, 300)
+    learner = NetworkLearner(ks=(3, 4), depths=(0, 1, 2), max_width=16, wirings=("random", "greedy"),
+                             greedy_ks=(6,), fill="both", wiring_candidates=wiring_candidates)
+    plan = learner.configurations(t, 10**6, [])
+    assert learner._widest == {3: 12, 4: 16, 6: 12}
+    fitted = [(config, learner.fit(config, t)) for config in configs(plan)]
+    assert len(learner._wirings) == 3  # one first layer per k, chosen once
+    for (k, hidden, seed, wiring), fits in fitted:
+        alone = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=seed, n_jobs=1, wiring=wiring,
+                                     wiring_candidates=wiring_candidates).fit(t.X, t.y)
+        for f, (rule, m, aig) in zip(fits, cl._with_fills(alone, t.X, t.y, learner.fills), strict=True):
+            assert type(f.model) is LutNetworkClassifier and not hasattr(f.model, "_shared_wirings")
+            assert f.model.get_params() == alone.get_params() and f.fill == rule
+            for a, b in zip(f.model.network_.wires + f.model.network_.tables, m.network_.wires + m.network_.tables,
+                            strict=True):
+                np.testing.assert_array_equal(a, b)
+            assert f.aig.to_bytes() == aig.to_bytes()
+        assert fits[0].train_accuracy == alone.score(t.X, t.y)
+    other = task("majority:9", 500, 200)
+    f = learner.fit((4, (8,), 0, "greedy"), other)[0]  # another task: its own first layer
+    alone = LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0, n_jobs=1, wiring="greedy",
+                                 wiring_candidates=wiring_candidates).fit(other.X, other.y)
+    np.testing.assert_array_equal(f.model.network_.wires[0], alone.wires_[0])
+
+
 def test_cascades_sharing_their_wirings_are_those_fitted_alone():
     t = task("comparator:16", 1500, 500)
     cache: dict = {}

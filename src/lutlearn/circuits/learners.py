@@ -37,6 +37,7 @@ and ``ensemble`` (the majority of the three best, :func:`majority_aig`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import warnings
 from dataclasses import dataclass
@@ -297,6 +298,9 @@ class NetworkLearner(CircuitLearner):
         self.ks, self.depths, self.max_width, self.greedy_ks = ks, depths, max_width, greedy_ks
         self.seeds = range(random_state, random_state + n_seeds)
         self.wirings, self.wiring_candidates = wirings, wiring_candidates
+        self._task: SearchTask | None = None
+        self._wirings: dict = {}  # the first layer's greedy wiring by (k, seed, candidates), on self._task
+        self._widest: dict = {}  # the widest first layer of every k with greedy wiring
 
     @classmethod
     def from_options(cls, options: dict) -> NetworkLearner:
@@ -315,13 +319,31 @@ class NetworkLearner(CircuitLearner):
     def configurations(self, task: SearchTask, max_and_gates: int, table: list) -> list:
         """A family per shape (k, depth): its widths in growing order, each (k, hidden, seed, wiring) per seed
         and wiring."""
+        plan = self._plan(task, table)
+        self._widest = {}
+        for k, widths, wirings in plan:
+            if "greedy" in wirings:
+                self._widest[k] = max([self._widest.get(k, 1)] + [h[0] for h in widths if h])
         return [[[(k, hidden, seed, wiring) for seed in self.seeds for wiring in wirings] for hidden in widths]
-                for k, widths, wirings in self._plan(task, table)]
+                for k, widths, wirings in plan]
 
     def fit(self, config, task: SearchTask) -> list[Fitted]:
-        """The network ``(k, hidden, seed, wiring)`` fitted on the training examples, once per fill rule."""
+        """The network ``(k, hidden, seed, wiring)`` fitted on the training examples, once per fill rule.
+
+        Greedy-wired networks of one ``k`` and seed share their first layer:
+        its wiring is chosen once, for the widest first layer the search
+        plans, and a narrower network takes its first luts (the luts of a
+        layer are wired one by one from the same draws, so these are the
+        wirings it would choose alone; the tests compare the networks).
+        """
         k, hidden, seed, wiring = config
-        model = _network(k, hidden, seed, wiring, self.wiring_candidates).fit(task.X, task.y)
+        model = _network(k, hidden, seed, wiring, self.wiring_candidates)
+        if wiring == "greedy":
+            if self._task is not task:
+                self._task, self._wirings = task, {}
+            model = _fit_sharing_wiring(model, task.X, task.y, self._wirings, self._widest.get(k, 1))
+        else:
+            model.fit(task.X, task.y)
         train = float(model.score(task.X, task.y))
         return [Fitted(aig, train, float(m.score(task.X_valid, task.y_valid)), k=k, hidden_layers=tuple(hidden),
                        seed=seed, wiring=wiring, fill=rule, model=m)
@@ -853,6 +875,53 @@ def _network(k: int, hidden, seed: int, wiring: str, wiring_candidates):
 
     return LutNetworkClassifier(k=k, hidden_layers=tuple(hidden), random_state=seed, n_jobs=1, wiring=wiring,
                                 wiring_candidates=wiring_candidates)
+
+
+def _fit_sharing_wiring(model, X, y, wirings: dict, widest: int):
+    """``model`` (a greedy-wired ``LutNetworkClassifier``) fitted on ``X``, ``y`` with its first layer's wiring
+    taken from ``wirings`` (by ``k``, seed and candidates), or chosen for ``widest`` luts and kept there."""
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    shared = _shared_wiring_classifier()(**model.get_params())
+    shared._shared_wirings = (wirings, widest)
+    shared.fit(X, y)
+    del shared._shared_wirings
+    shared.__class__ = LutNetworkClassifier  # the fitted model is a plain one (its class is saved in pipelines)
+    return shared
+
+
+@functools.cache
+def _shared_wiring_classifier():
+    """The ``LutNetworkClassifier`` whose first layer's greedy wiring comes from its ``_shared_wirings``
+    ``(wirings, widest)`` (made on first use: the estimator imports scikit-learn)."""
+    from lutlearn.core import training
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    class SharedWiringBackend(training.InMemoryBackend):
+        """The first layer's greedy wiring chosen once for ``widest`` luts; a narrower layer takes its first rows."""
+
+        def __init__(self, *args, wirings: dict, widest: int):
+            super().__init__(*args)
+            self.wirings, self.widest = wirings, widest
+
+        def choose_wires(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None) -> np.ndarray:
+            if layer != 1:
+                return super().choose_wires(layer, n_luts, k, seed, n_candidates)
+            key = (k, seed, n_candidates)
+            wires = self.wirings.get(key)
+            if wires is None or len(wires) < n_luts:
+                wires = self.wirings[key] = super().choose_wires(layer, max(n_luts, self.widest), k, seed,
+                                                                 n_candidates)
+            else:  # one lut's worth, for the state the layers above read (the folds)
+                super().choose_wires(layer, 1, k, seed, n_candidates)
+            return wires[:n_luts].copy()
+
+    class SharedWiringClassifier(LutNetworkClassifier):
+        def _in_memory_backend(self, *args):
+            wirings, widest = self._shared_wirings
+            return SharedWiringBackend(*args, wirings=wirings, widest=widest)
+
+    return SharedWiringClassifier
 
 
 def _clone_fitted(model):
