@@ -166,6 +166,24 @@ def test_cascades_sharing_their_wirings_are_those_fitted_alone():
     np.testing.assert_array_equal(f.aig.evaluate(other.X_valid)[:, 0], cascade.predict(other.X_valid))
 
 
+def test_cascades_look_for_interactions_on_tasks_of_at_most_so_many_inputs(monkeypatch):
+    t = task("comparator:16", 600, 100)
+    wide = np.concatenate([t.X, np.zeros((len(t.X), 8), np.uint8)], axis=1)
+    calls = []
+    from lutlearn.core import training
+
+    greedy = training.greedy_wiring
+    monkeypatch.setattr(training, "greedy_wiring",
+                        lambda *a, **kw: calls.append(kw["interactions"]) or greedy(*a, **kw))
+    fit_cascade(t.X, t.y_index, 6, 2, 0.2)
+    monkeypatch.setattr(cl, "CASCADE_INTERACTIONS_MAX_FEATURES", t.X.shape[1])
+    narrow = fit_cascade(t.X, t.y_index, 6, 2, 0.2)
+    wide_default = fit_cascade(wide, t.y_index, 6, 2, 0.2)
+    wide_without = fit_cascade(wide, t.y_index, 6, 2, 0.2, interactions=False)
+    assert calls == [True] * len(narrow.wires) * 2 + [False] * len(wide_default.wires) * 2
+    assert all(np.array_equal(a, b) for a, b in zip(wide_default.wires, wide_without.wires, strict=True))
+
+
 def test_care_table_learner_memorizes_the_training_examples():
     needs_ttopt()
     t = task("majority:9", 300, 300, use_abc=True)

@@ -48,14 +48,19 @@ import numpy as np
 from lutlearn.core.inspection import fill_unseen
 
 __all__ = [
-    "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "LEARNERS", "CareSupport", "CareSupportLearner",
-    "CareTableLearner", "CascadeLearner", "CircuitLearner", "EnsembleLearner", "Fitted", "FullTableLearner",
-    "LutCascade", "NetworkLearner", "SearchTask", "build_learners", "fit_care_support", "fit_cascade",
-    "majority_aig", "register_learner",
+    "CARE_SUPPORT_MAX_FEATURES", "CASCADE_INTERACTIONS_MAX_FEATURES", "CASCADE_STAGES", "LEARNERS", "CareSupport",
+    "CareSupportLearner", "CareTableLearner", "CascadeLearner", "CircuitLearner", "EnsembleLearner", "Fitted",
+    "FullTableLearner", "LutCascade", "NetworkLearner", "SearchTask", "build_learners", "fit_care_support",
+    "fit_cascade", "majority_aig", "register_learner",
 ]
 
 #: Luts of a cascade tried by :func:`lutlearn.circuits.search.fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
+
+#: :func:`fit_cascade` looks for inputs that matter only together (parities of 2 to 4 inputs) on tasks of at most
+#: this many inputs: the search grows with the square of the inputs and more, and on CIFAR-10's 3,072 pixel bits it
+#: took about 15 s per lut, 95 % of a fit-circuit search's time, to start luts from pixel sets (see the docs).
+CASCADE_INTERACTIONS_MAX_FEATURES = 1024
 
 #: The registered learners by name, in the order the search runs them (challengers last).
 LEARNERS: dict[str, type[CircuitLearner]] = {}
@@ -629,7 +634,8 @@ def _patterns(X: np.ndarray, wires) -> np.ndarray:
 
 
 def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: float = 0.2,
-                random_state: int = 0, wiring_cache: dict | None = None) -> LutCascade:
+                random_state: int = 0, wiring_cache: dict | None = None,
+                interactions: bool | None = None) -> LutCascade:
     """Learn a :class:`LutCascade` by counting: each lut memorizes what the luts before it were unsure of.
 
     Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.core.training.greedy_wiring`,
@@ -664,6 +670,11 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
         here): cascades of the same ``k`` and other thresholds have the same
         first lut, chosen once (the greedy wiring is the costly part; the
         cascades are those fitted without it).
+    interactions : bool or None, default=None
+        Whether each lut's greedy wiring first looks for inputs that matter
+        only together (:func:`lutlearn.core.training.greedy_wiring`); None:
+        when there are at most :data:`CASCADE_INTERACTIONS_MAX_FEATURES`
+        inputs.
 
     Returns
     -------
@@ -680,18 +691,20 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     if not 1 <= k <= min(X.shape[1], 24) or n_stages < 1 or not 0 <= threshold < 0.5:
         raise ValueError(f"need 1 <= k <= min(n_features, 24), n_stages >= 1 and 0 <= threshold < 0.5; "
                          f"got k={k}, n_stages={n_stages}, threshold={threshold}")
+    if interactions is None:
+        interactions = X.shape[1] <= CASCADE_INTERACTIONS_MAX_FEATURES
     A = np.ascontiguousarray(X.T)
     left = np.arange(len(y))
     wires, confident, values = [], [], []
     for stage in range(n_stages):
         y_left = y[left]
-        key = (stage, k, random_state, hashlib.sha256(left.tobytes()).hexdigest())
+        key = (stage, k, random_state, bool(interactions), hashlib.sha256(left.tobytes()).hexdigest())
         w = None if wiring_cache is None else wiring_cache.get(key)
         if w is None:
             A_left = np.ascontiguousarray(A[:, left])
             fold = training.example_folds(A_left, random_state)
             w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1,
-                                       k, seed=random_state)[0]
+                                       k, seed=random_state, interactions=interactions)[0]
             w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
             if wiring_cache is not None:
                 wiring_cache[key] = w
