@@ -926,8 +926,8 @@ def _shared_wiring_classifier():
             if wires is None or len(wires) < n_luts:
                 wires = self.wirings[key] = super().choose_wires(layer, max(n_luts, self.widest), k, seed,
                                                                  n_candidates)
-            else:  # one lut's worth, for the state the layers above read (the folds)
-                super().choose_wires(layer, 1, k, seed, n_candidates)
+            else:  # the state the layers above read (the folds, drawn from the inputs whatever k): one 1-input lut
+                super().choose_wires(layer, 1, 1, seed, n_candidates)
             return wires[:n_luts].copy()
 
     class SharedWiringClassifier(LutNetworkClassifier):
