@@ -21,7 +21,9 @@ Each circuit's test accuracy is measured by simulating its AIG on the test
 split, and its AND gates and levels (AIG depth) are counted. Prints a
 Markdown table (per family and overall: mean test accuracy, ANDs, levels and
 seconds per task for each learner; then per task) and writes everything,
-with provenance, as JSON::
+with provenance, as JSON (each row also holds the learner's CPU seconds,
+``cpu_seconds``: its threads and ABC's processes, the measure that does not
+depend on what else the machine runs)::
 
     python benchmarks/bench_circuits.py --data-home ../shared/data -o circuits.json
     python benchmarks/bench_circuits.py --suite --jobs 2 --abc --data-home ../shared/data -o suite.json
@@ -108,6 +110,12 @@ def abc_stats(aig) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process (every thread) and of its finished children (ABC)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def run_task(spec: str, cfg: dict) -> list[dict]:
     """Every learner's row for one task."""
     from lutlearn.circuits.logic_tasks import make_task
@@ -118,7 +126,7 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
     t = make_task(spec, seed=0, n_split=cfg["n_split"], data_home=cfg["data_home"])
     rows = []
     for learner in cfg.get("learners", LEARNERS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         if learner == "tree":
             res = fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, cfg["max_and_gates"])
             aig, valid, gates, desc = res.aig, res.valid_accuracy, res.and_gates, f"max_depth={res.max_depth}"
@@ -139,12 +147,12 @@ def run_task(spec: str, cfg: dict) -> list[dict]:
                 desc += f" trained on {s.trained_on}"
             if s.model is not None and s.model.classes_.tolist() != [0, 1]:  # a constant target cannot occur here
                 raise RuntimeError(f"{spec}: classes {s.model.classes_}")
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
         test = float(np.mean(aig.evaluate(t.X_test)[:, 0] == t.y_test))
         gates, levels = abc_stats(aig) if cfg["abc"] else (gates, aig.levels)
         rows.append({"task": spec, "family": t.family, "learner": learner, "valid_accuracy": valid,
                      "test_accuracy": test, "and_gates": int(gates), "levels": int(levels),
-                     "seconds": round(seconds, 3), "chosen": desc})
+                     "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "chosen": desc})
         print(f"  {spec:<18} {learner:<7} test {test:.4f} valid {valid:.4f} {gates:>5} ANDs {levels:>3} levels "
               f"{seconds:7.1f} s ({desc})", file=sys.stderr, flush=True)
     return rows

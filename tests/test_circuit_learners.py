@@ -118,6 +118,73 @@ def test_cascade_learner_fits_the_cascade_its_aig_computes():
         CascadeLearner.from_options({"cascades": [(4, 0.5)]})
 
 
+@pytest.mark.parametrize("spec,wiring_candidates", [("comparator:12", None), ("majority:15", 5)])
+def test_greedy_networks_sharing_their_first_layer_are_those_fitted_alone(spec, wiring_candidates):
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    t = task(spec, 800, 300)
+    learner = NetworkLearner(ks=(3, 4), depths=(0, 1, 2), max_width=16, wirings=("random", "greedy"),
+                             greedy_ks=(6,), fill="both", wiring_candidates=wiring_candidates)
+    plan = learner.configurations(t, 10**6, [])
+    assert learner._widest == {3: 12, 4: 16, 6: 12}
+    fitted = [(config, learner.fit(config, t)) for config in configs(plan)]
+    assert len(learner._wirings) == 3  # one first layer per k, chosen once
+    for (k, hidden, seed, wiring), fits in fitted:
+        alone = LutNetworkClassifier(k=k, hidden_layers=hidden, random_state=seed, n_jobs=1, wiring=wiring,
+                                     wiring_candidates=wiring_candidates).fit(t.X, t.y)
+        for f, (rule, m, aig) in zip(fits, cl._with_fills(alone, t.X, t.y, learner.fills), strict=True):
+            assert type(f.model) is LutNetworkClassifier and not hasattr(f.model, "_shared_wirings")
+            assert f.model.get_params() == alone.get_params() and f.fill == rule
+            for a, b in zip(f.model.network_.wires + f.model.network_.tables, m.network_.wires + m.network_.tables,
+                            strict=True):
+                np.testing.assert_array_equal(a, b)
+            assert f.aig.to_bytes() == aig.to_bytes()
+        assert fits[0].train_accuracy == alone.score(t.X, t.y)
+    other = task("majority:9", 500, 200)
+    f = learner.fit((4, (8,), 0, "greedy"), other)[0]  # another task: its own first layer
+    alone = LutNetworkClassifier(k=4, hidden_layers=(8,), random_state=0, n_jobs=1, wiring="greedy",
+                                 wiring_candidates=wiring_candidates).fit(other.X, other.y)
+    np.testing.assert_array_equal(f.model.network_.wires[0], alone.wires_[0])
+
+
+def test_cascades_sharing_their_wirings_are_those_fitted_alone():
+    t = task("comparator:16", 1500, 500)
+    cache: dict = {}
+    for k, threshold in [(6, 0.1), (6, 0.3), (4, 0.1), (6, 0.1)]:
+        shared = fit_cascade(t.X, t.y_index, k, 5, threshold, 2, cache)
+        alone = fit_cascade(t.X, t.y_index, k, 5, threshold, 2)
+        assert all(np.array_equal(a, b) for a, b in zip(shared.wires + shared.confident + shared.values,
+                                                        alone.wires + alone.confident + alone.values))
+        assert len(shared.wires) == len(alone.wires)
+    first = [key for key in cache if key[0] == 0]
+    assert sorted(key[1] for key in first) == [4, 6]  # one first lut per k: the other thresholds reused it
+    learner = CascadeLearner.from_options({"cascades": [(6, 0.1), (6, 0.3)], "random_state": 2})
+    learner.fit((6, 0.1), t)
+    assert any(key[0] == 0 and key[1] == 6 for key in learner.wiring_cache)
+    other = task("comparator:12", 1500, 500)
+    f, = learner.fit((6, 0.3), other)  # another task: its own wirings
+    cascade = fit_cascade(other.X, other.y_index, 6, cl.CASCADE_STAGES, 0.3, 2)
+    np.testing.assert_array_equal(f.aig.evaluate(other.X_valid)[:, 0], cascade.predict(other.X_valid))
+
+
+def test_cascades_look_for_interactions_on_tasks_of_at_most_so_many_inputs(monkeypatch):
+    t = task("comparator:16", 600, 100)
+    wide = np.concatenate([t.X, np.zeros((len(t.X), 8), np.uint8)], axis=1)
+    calls = []
+    from lutlearn.core import training
+
+    greedy = training.greedy_wiring
+    monkeypatch.setattr(training, "greedy_wiring",
+                        lambda *a, **kw: calls.append(kw["interactions"]) or greedy(*a, **kw))
+    fit_cascade(t.X, t.y_index, 6, 2, 0.2)
+    monkeypatch.setattr(cl, "CASCADE_INTERACTIONS_MAX_FEATURES", t.X.shape[1])
+    narrow = fit_cascade(t.X, t.y_index, 6, 2, 0.2)
+    wide_default = fit_cascade(wide, t.y_index, 6, 2, 0.2)
+    wide_without = fit_cascade(wide, t.y_index, 6, 2, 0.2, interactions=False)
+    assert calls == [True] * len(narrow.wires) * 2 + [False] * len(wide_default.wires) * 2
+    assert all(np.array_equal(a, b) for a, b in zip(wide_default.wires, wide_without.wires, strict=True))
+
+
 def test_care_table_learner_memorizes_the_training_examples():
     needs_ttopt()
     t = task("majority:9", 300, 300, use_abc=True)

@@ -7,8 +7,12 @@ import pytest
 
 from lutlearn.circuits.dontcare import (
     MAX_INPUTS,
+    PACKED_MAX_INPUTS,
     care_file_bytes,
     care_table_aig,
+    care_table_aigs,
+    distinct_rows,
+    distinct_rows_reference,
     memorized_table,
     pattern_trie,
 )
@@ -34,6 +38,22 @@ def test_memorized_table_counts_majorities_and_drops_ties():
         memorized_table(X * 2, y)
     with pytest.raises(ValueError, match="one output per row"):
         memorized_table(X, y[:3])
+
+
+@pytest.mark.parametrize("n_in", [1, 5, 20, PACKED_MAX_INPUTS, PACKED_MAX_INPUTS + 1, 100])
+def test_distinct_rows_is_numpys_sort_of_rows(n_in):
+    rng = np.random.default_rng(n_in)
+    X = rng.integers(0, 2, (700, n_in), dtype=np.uint8)
+    X[::3, : n_in // 2] = 1  # repeated rows, and rows equal on their first columns
+    X[::5] = X[0]
+    rows, inverse = distinct_rows(X)
+    ref_rows, ref_inverse = distinct_rows_reference(X)
+    np.testing.assert_array_equal(rows, ref_rows)
+    np.testing.assert_array_equal(inverse, ref_inverse)
+    assert rows.dtype == np.uint8 and inverse.dtype == np.int64 and len(rows) < 700
+    np.testing.assert_array_equal(rows[inverse], X)
+    empty_rows, empty_inverse = distinct_rows(X[:0])
+    assert empty_rows.shape == (0, n_in) and empty_inverse.shape == (0,)
 
 
 def test_pattern_trie_gives_every_pattern_its_value():
@@ -97,6 +117,21 @@ def test_care_table_edge_cases():
             care_table_aig(X, np.array([1, 0, 0], np.uint8), support=bad)
     with pytest.raises(ValueError, match="rounds"):
         care_table_aig(X, np.array([1, 0, 0], np.uint8), rounds=-1)
+
+
+@needs_abc
+def test_care_tables_in_one_abc_process_are_those_made_one_by_one():
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 2, (2500, 30), dtype=np.uint8)
+    y = symmetric(X[:, :16], seed=2) ^ (rng.random(2500) < 0.05)  # noisy: &ttopt's restarts matter
+    supports = [list(range(16)), [29, 3, 7], list(range(14, 30)), [0], list(range(5, 21))]
+    together = care_table_aigs(X, y, supports)
+    alone = [care_table_aig(X, y, support=s) for s in supports]
+    assert [a.to_bytes() for a in together] == [a.to_bytes() for a in alone]
+    assert together[0].n_ands > 50 and together[0].to_bytes() != together[4].to_bytes()
+    assert care_table_aigs(X, y, []) == []
+    with pytest.raises(ValueError, match="distinct inputs of the 30"):
+        care_table_aigs(X, y, [[0, 1], [2, 2]])
 
 
 def test_care_table_without_abc_says_which_package(monkeypatch):

@@ -46,7 +46,18 @@ def test_fill_neighbours_on_a_hand_made_lut():
     assert fill_neighbours(np.array([1, 0], np.uint8), np.array([[2, 2], [0, 0]]), np.random.default_rng(0))[0] == 1
 
 
-@pytest.mark.parametrize("k", [4, 6])
+@pytest.mark.parametrize("k", [1, 5, 12])
+def test_the_masks_by_weight_are_every_mask_by_its_bits(k):
+    from lutlearn.core.inspection import _masks_by_weight
+
+    by_weight = _masks_by_weight(k)
+    assert len(by_weight) == k + 1 and _masks_by_weight(k) is by_weight  # made once
+    for d, masks in enumerate(by_weight):
+        assert masks.tolist() == [m for m in range(1 << k) if bin(m).count("1") == d]
+        assert not masks.flags.writeable
+
+
+@pytest.mark.parametrize("k", [4, 6, 9])
 def test_fill_neighbours_matches_the_reference_on_random_luts(k):
     rng = np.random.default_rng(k)
     for trial in range(20):

@@ -37,6 +37,8 @@ and ``ensemble`` (the majority of the three best, :func:`majority_aig`).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import ClassVar
@@ -46,14 +48,20 @@ import numpy as np
 from lutlearn.core.inspection import fill_unseen
 
 __all__ = [
-    "CARE_SUPPORT_MAX_FEATURES", "CASCADE_STAGES", "LEARNERS", "CareSupport", "CareSupportLearner",
-    "CareTableLearner", "CascadeLearner", "CircuitLearner", "EnsembleLearner", "Fitted", "FullTableLearner",
-    "LutCascade", "NetworkLearner", "SearchTask", "build_learners", "fit_care_support", "fit_cascade",
-    "majority_aig", "register_learner",
+    "CARE_SUPPORT_MAX_FEATURES", "CASCADE_INTERACTIONS_MAX_FEATURES", "CASCADE_STAGES", "LEARNERS", "CareSupport",
+    "CareSupportLearner", "CareTableLearner", "CascadeLearner", "CircuitLearner", "EnsembleLearner", "Fitted",
+    "FullTableLearner", "LutCascade", "NetworkLearner", "SearchTask", "build_learners", "fit_care_support",
+    "fit_cascade", "majority_aig", "register_learner",
 ]
 
 #: Luts of a cascade tried by :func:`lutlearn.circuits.search.fit_circuit` (its last one decides every example left).
 CASCADE_STAGES = 8
+
+#: :func:`fit_cascade` looks for inputs that matter only together (parities of 2 to 4 inputs) on tasks of at most
+#: this many inputs (the suite's adders of two 256-bit operands, not its images): the search grows with the square
+#: of the inputs and more; on CIFAR-10's 3,072 pixel bits it took about 15 s per lut, 95 % of a fit-circuit
+#: search's time, and on MNIST's 784 about a third, to start luts from pixel sets (see the docs).
+CASCADE_INTERACTIONS_MAX_FEATURES = 512
 
 #: The registered learners by name, in the order the search runs them (challengers last).
 LEARNERS: dict[str, type[CircuitLearner]] = {}
@@ -298,6 +306,9 @@ class NetworkLearner(CircuitLearner):
         self.ks, self.depths, self.max_width, self.greedy_ks = ks, depths, max_width, greedy_ks
         self.seeds = range(random_state, random_state + n_seeds)
         self.wirings, self.wiring_candidates = wirings, wiring_candidates
+        self._task: SearchTask | None = None
+        self._wirings: dict = {}  # the first layer's greedy wiring by (k, seed, candidates), on self._task
+        self._widest: dict = {}  # the widest first layer of every k with greedy wiring
 
     @classmethod
     def from_options(cls, options: dict) -> NetworkLearner:
@@ -316,13 +327,31 @@ class NetworkLearner(CircuitLearner):
     def configurations(self, task: SearchTask, max_and_gates: int, table: list) -> list:
         """A family per shape (k, depth): its widths in growing order, each (k, hidden, seed, wiring) per seed
         and wiring."""
+        plan = self._plan(task, table)
+        self._widest = {}
+        for k, widths, wirings in plan:
+            if "greedy" in wirings:
+                self._widest[k] = max([self._widest.get(k, 1)] + [h[0] for h in widths if h])
         return [[[(k, hidden, seed, wiring) for seed in self.seeds for wiring in wirings] for hidden in widths]
-                for k, widths, wirings in self._plan(task, table)]
+                for k, widths, wirings in plan]
 
     def fit(self, config, task: SearchTask) -> list[Fitted]:
-        """The network ``(k, hidden, seed, wiring)`` fitted on the training examples, once per fill rule."""
+        """The network ``(k, hidden, seed, wiring)`` fitted on the training examples, once per fill rule.
+
+        Greedy-wired networks of one ``k`` and seed share their first layer:
+        its wiring is chosen once, for the widest first layer the search
+        plans, and a narrower network takes its first luts (the luts of a
+        layer are wired one by one from the same draws, so these are the
+        wirings it would choose alone; the tests compare the networks).
+        """
         k, hidden, seed, wiring = config
-        model = _network(k, hidden, seed, wiring, self.wiring_candidates).fit(task.X, task.y)
+        model = _network(k, hidden, seed, wiring, self.wiring_candidates)
+        if wiring == "greedy":
+            if self._task is not task:
+                self._task, self._wirings = task, {}
+            model = _fit_sharing_wiring(model, task.X, task.y, self._wirings, self._widest.get(k, 1))
+        else:
+            model.fit(task.X, task.y)
         train = float(model.score(task.X, task.y))
         return [Fitted(aig, train, float(m.score(task.X_valid, task.y_valid)), k=k, hidden_layers=tuple(hidden),
                        seed=seed, wiring=wiring, fill=rule, model=m)
@@ -381,6 +410,8 @@ class CascadeLearner(CircuitLearner):
                 raise ValueError(
                     f"cascades are (k, threshold) with 1 <= k <= 24 and 0 <= threshold < 0.5; got {(k, t)}")
         self.random_state = random_state
+        self.wiring_cache: dict = {}  # the luts' wirings, shared by the cascades of one task
+        self._task: SearchTask | None = None
 
     @classmethod
     def from_options(cls, options: dict) -> CascadeLearner | None:
@@ -395,7 +426,10 @@ class CascadeLearner(CircuitLearner):
     def fit(self, config, task: SearchTask) -> list[Fitted]:
         """The cascade of :data:`CASCADE_STAGES` luts of at most ``k`` inputs with confidence ``threshold``."""
         k, threshold = config
-        cascade = fit_cascade(task.X, task.y_index, k, CASCADE_STAGES, threshold, self.random_state)
+        if self._task is not task:  # the wirings are those of one task's examples
+            self._task, self.wiring_cache = task, {}
+        cascade = fit_cascade(task.X, task.y_index, k, CASCADE_STAGES, threshold, self.random_state,
+                              self.wiring_cache)
         return [Fitted(cascade.to_aig(task.n_features), float(np.mean(cascade.predict(task.X) == task.y_index)),
                        float(np.mean(cascade.predict(task.X_valid) == task.y_valid_index)), k=k,
                        seed=self.random_state, wiring="cascade", fill="-", threshold=threshold)]
@@ -603,7 +637,8 @@ def _patterns(X: np.ndarray, wires) -> np.ndarray:
 
 
 def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: float = 0.2,
-                random_state: int = 0) -> LutCascade:
+                random_state: int = 0, wiring_cache: dict | None = None,
+                interactions: bool | None = None) -> LutCascade:
     """Learn a :class:`LutCascade` by counting: each lut memorizes what the luts before it were unsure of.
 
     Lut ``i`` is chosen by greedy wiring (:func:`lutlearn.core.training.greedy_wiring`,
@@ -632,6 +667,17 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     threshold : float, default=0.2
         Confidence threshold, in ``[0, 0.5)``.
     random_state : int, default=0
+    wiring_cache : dict or None, default=None
+        The luts' greedy wirings by stage, ``k``, seed and examples left,
+        shared by the cascades fitted on the same ``X`` and ``y`` (filled in
+        here): cascades of the same ``k`` and other thresholds have the same
+        first lut, chosen once (the greedy wiring is the costly part; the
+        cascades are those fitted without it).
+    interactions : bool or None, default=None
+        Whether each lut's greedy wiring first looks for inputs that matter
+        only together (:func:`lutlearn.core.training.greedy_wiring`); None:
+        when there are at most :data:`CASCADE_INTERACTIONS_MAX_FEATURES`
+        inputs.
 
     Returns
     -------
@@ -648,15 +694,23 @@ def fit_cascade(X, y, k: int = 8, n_stages: int = CASCADE_STAGES, threshold: flo
     if not 1 <= k <= min(X.shape[1], 24) or n_stages < 1 or not 0 <= threshold < 0.5:
         raise ValueError(f"need 1 <= k <= min(n_features, 24), n_stages >= 1 and 0 <= threshold < 0.5; "
                          f"got k={k}, n_stages={n_stages}, threshold={threshold}")
+    if interactions is None:
+        interactions = X.shape[1] <= CASCADE_INTERACTIONS_MAX_FEATURES
     A = np.ascontiguousarray(X.T)
     left = np.arange(len(y))
     wires, confident, values = [], [], []
     for stage in range(n_stages):
-        A_left, y_left = np.ascontiguousarray(A[:, left]), y[left]
-        fold = training.example_folds(A_left, random_state)
-        w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1, k,
-                                   seed=random_state)[0]
-        w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
+        y_left = y[left]
+        key = (stage, k, random_state, bool(interactions), hashlib.sha256(left.tobytes()).hexdigest())
+        w = None if wiring_cache is None else wiring_cache.get(key)
+        if w is None:
+            A_left = np.ascontiguousarray(A[:, left])
+            fold = training.example_folds(A_left, random_state)
+            w = training.greedy_wiring(A_left, y_left, fold, None, np.random.default_rng(random_state + stage), 1,
+                                       k, seed=random_state, interactions=interactions)[0]
+            w = np.array(list(dict.fromkeys(w.tolist())), np.int32)  # a lut keeping m < k inputs repeats its last
+            if wiring_cache is not None:
+                wiring_cache[key] = w
         p = _patterns(X[left], w)
         n = np.bincount(p, minlength=1 << len(w))
         n1 = np.bincount(p, weights=y_left, minlength=1 << len(w)).astype(np.int64)
@@ -745,7 +799,7 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     -------
     CareSupport
     """
-    from lutlearn.circuits.dontcare import MAX_INPUTS, care_table_aig
+    from lutlearn.circuits.dontcare import MAX_INPUTS, care_table_aigs, distinct_rows
     from lutlearn.core import kernels, training
 
     X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
@@ -761,26 +815,24 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
                                    seed=random_state)[0]
     support = list(dict.fromkeys(int(c) for c in first))[:min(start, max_support)]
 
-    def validate(s):
-        aig = care_table_aig(X, y, support=s)
-        return aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid))
+    def validate(supports):  # every support's (support, circuit, validation accuracy), synthesised in one ABC run
+        return [(s, aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid)))
+                for s, aig in zip(supports, care_table_aigs(X, y, supports))]
 
-    aig, valid = validate(support)
-    best = (list(support), aig, valid)
+    best = validate([list(support)])[0]
+    valid = best[2]
     history = [(list(support), valid)]
     since = 0
     scores = np.empty(n_in, np.float64)
     while len(support) < min(max_support, n_in) and since < patience:
-        _, ids = np.unique(X[:, support], axis=0, return_inverse=True)
-        ids = np.ascontiguousarray(ids.ravel(), dtype=np.int64)
+        ids = np.ascontiguousarray(distinct_rows(X[:, support])[1])
         kernels.extension_scores(ids, int(ids.max()) + 1, A, y, fold, w, scores)
         scores[support] = -np.inf
         ranked = [int(c) for c in np.argsort(-scores, kind="stable")[:n_candidates] if np.isfinite(scores[c])]
         step = None
-        for c in ranked:
-            aig, valid = validate(support + [c])
-            if step is None or valid > step[2]:
-                step = (support + [c], aig, valid)
+        for cand in validate([support + [c] for c in ranked]):
+            if step is None or cand[2] > step[2]:  # the first in rank on ties
+                step = cand
         support = step[0]
         history.append((list(support), step[2]))
         if step[2] > best[2]:
@@ -839,6 +891,53 @@ def _network(k: int, hidden, seed: int, wiring: str, wiring_candidates):
 
     return LutNetworkClassifier(k=k, hidden_layers=tuple(hidden), random_state=seed, n_jobs=1, wiring=wiring,
                                 wiring_candidates=wiring_candidates)
+
+
+def _fit_sharing_wiring(model, X, y, wirings: dict, widest: int):
+    """``model`` (a greedy-wired ``LutNetworkClassifier``) fitted on ``X``, ``y`` with its first layer's wiring
+    taken from ``wirings`` (by ``k``, seed and candidates), or chosen for ``widest`` luts and kept there."""
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    shared = _shared_wiring_classifier()(**model.get_params())
+    shared._shared_wirings = (wirings, widest)
+    shared.fit(X, y)
+    del shared._shared_wirings
+    shared.__class__ = LutNetworkClassifier  # the fitted model is a plain one (its class is saved in pipelines)
+    return shared
+
+
+@functools.cache
+def _shared_wiring_classifier():
+    """The ``LutNetworkClassifier`` whose first layer's greedy wiring comes from its ``_shared_wirings``
+    ``(wirings, widest)`` (made on first use: the estimator imports scikit-learn)."""
+    from lutlearn.core import training
+    from lutlearn.core.estimator import LutNetworkClassifier
+
+    class SharedWiringBackend(training.InMemoryBackend):
+        """The first layer's greedy wiring chosen once for ``widest`` luts; a narrower layer takes its first rows."""
+
+        def __init__(self, *args, wirings: dict, widest: int):
+            super().__init__(*args)
+            self.wirings, self.widest = wirings, widest
+
+        def choose_wires(self, layer: int, n_luts: int, k: int, seed: int, n_candidates: int | None) -> np.ndarray:
+            if layer != 1:
+                return super().choose_wires(layer, n_luts, k, seed, n_candidates)
+            key = (k, seed, n_candidates)
+            wires = self.wirings.get(key)
+            if wires is None or len(wires) < n_luts:
+                wires = self.wirings[key] = super().choose_wires(layer, max(n_luts, self.widest), k, seed,
+                                                                 n_candidates)
+            else:  # the state the layers above read (the folds, drawn from the inputs whatever k): one 1-input lut
+                super().choose_wires(layer, 1, 1, seed, n_candidates)
+            return wires[:n_luts].copy()
+
+    class SharedWiringClassifier(LutNetworkClassifier):
+        def _in_memory_backend(self, *args):
+            wirings, widest = self._shared_wirings
+            return SharedWiringBackend(*args, wirings=wirings, widest=widest)
+
+    return SharedWiringClassifier
 
 
 def _clone_fitted(model):

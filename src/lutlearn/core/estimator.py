@@ -316,6 +316,15 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         params = training.resolve_auto(self.get_params(), n_classes, n_samples)
         return training.Architecture.from_params(params, n_features, n_classes)
 
+    def _in_memory_backend(self, bits, y_enc, n_classes: int, n_threads: int, max_width: int, sw):
+        """The trainer's backend of NumPy data (:class:`lutlearn.core.training.InMemoryBackend`).
+
+        A hook for subclasses: the circuit search's networks share the
+        greedy wiring of their first layer through it
+        (:mod:`lutlearn.circuits.learners`).
+        """
+        return training.InMemoryBackend(bits, y_enc, n_classes, n_threads, max_width, sw)
+
     def _draw_seed(self) -> int:
         """The 63-bit network seed, drawn once per fit from ``random_state``."""
         rs = check_random_state(self.random_state)
@@ -404,9 +413,8 @@ class LutNetworkClassifier(ClassifierMixin, BaseEstimator):
         with _workspace.numba_threads(self.n_jobs) as n_threads:
             training.check_memory_for(arch, bits.shape[0], n_threads)
             seed = self._draw_seed()
-            backend = training.InMemoryBackend(
-                bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0), sw
-            )
+            backend = self._in_memory_backend(bits, y_enc, len(classes), n_threads, max(arch.widths[1:-1], default=0),
+                                              sw)
             network = training.train(arch, backend, seed, self.verbose, shift, self.wiring, self.wiring_candidates,
                                      self.output_bits, self.learning_rate)
         _warn_small(bits.shape[0], network.ks)

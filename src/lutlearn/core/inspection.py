@@ -6,6 +6,8 @@ and never edit a network in place: :func:`fill_unseen` returns a new one.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lutlearn.core import _workspace, kernels
@@ -85,11 +87,8 @@ def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Genera
     coin = rng.integers(0, 2, todo.size).astype(np.uint8)  # drawn up front: one per unseen pattern
     if todo.size == 0 or todo.size == size:
         return out
-    masks = np.arange(size)
-    weight = np.array([bin(m).count("1") for m in range(size)])
     left, left_coin = todo, coin
-    for d in range(1, k + 1):
-        near = masks[weight == d]
+    for near in _masks_by_weight(k)[1:]:  # distance 1, 2, ...: the masks of that many bits
         total = counts[left[:, None] ^ near[None, :]].sum(axis=1)  # (n_left, 2)
         found = total.sum(axis=1) > 0
         pick = np.where(total[:, 1] > total[:, 0], 1, np.where(total[:, 1] < total[:, 0], 0, left_coin))
@@ -97,6 +96,19 @@ def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Genera
         left, left_coin = left[~found], left_coin[~found]
         if left.size == 0:
             break
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _masks_by_weight(k: int) -> tuple[np.ndarray, ...]:
+    """The ``k``-bit masks with ``d`` bits set, increasing, for ``d = 0 .. k`` (read-only; made once per ``k``)."""
+    masks = np.arange(1 << k)
+    weight = np.zeros(1 << k, np.int64)
+    for b in range(k):
+        weight += (masks >> b) & 1
+    out = tuple(masks[weight == d] for d in range(k + 1))
+    for a in out:
+        a.flags.writeable = False
     return out
 
 
