@@ -102,3 +102,19 @@ def test_learners_option_runs_only_those(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--learners", "tree,forest"], capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 2 and "unknown learner(s) forest" in proc.stderr
+
+
+def test_boosted_learners_and_the_image_families(tmp_path, bench):
+    from lutlearn.circuits.logic_tasks import IMAGE_SUITE, SUITE, family_of
+
+    assert {family_of(s) for s in IMAGE_SUITE} == {"mnist", "cifar10"} and len(set(IMAGE_SUITE)) == len(IMAGE_SUITE)
+    assert [s for s in SUITE if family_of(s) in ("mnist", "cifar10")] == list(IMAGE_SUITE[:10])
+    out = tmp_path / "b.json"
+    _run("--quick", "--tasks", "few:64:3:1", "--learners", "boosted,fit-circuit-unboosted", "-o", str(out))
+    rows = json.loads(out.read_text())["results"]
+    assert [r["learner"] for r in rows] == ["boosted", "fit-circuit-unboosted"]
+    assert rows[0]["chosen"].startswith("boosted k=") and rows[0]["test_accuracy"] > 0.9
+    assert "boosted" not in rows[1]["chosen"]
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--images", "--tasks", "cmp:8"], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2 and "one of --suite, --images and --tasks" in proc.stderr
