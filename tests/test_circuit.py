@@ -261,7 +261,8 @@ def quick_command(tmp_path, spec, n_split, budget):
 
 def test_fit_circuit_command_wiring_option(tmp_path, capsys):
     base = quick_command(tmp_path, "xor-few:64:2:0", 600, 50)
-    assert main([*base, "--wiring", "greedy", "--wiring-candidates", "64", "--json", str(tmp_path / "s.json")]) == 0
+    assert main([*base, "--wiring", "greedy", "--wiring-candidates", "64", "--boosted", "0",
+                 "--json", str(tmp_path / "s.json")]) == 0
     out = capsys.readouterr().out
     assert "wiring greedy" in out and "validation accuracy 1.0000" in out
     record = json.loads((tmp_path / "s.json").read_text())
@@ -269,6 +270,21 @@ def test_fit_circuit_command_wiring_option(tmp_path, capsys):
     assert main([*base, "--wiring", "random"]) == 0
     out = capsys.readouterr().out
     assert "wiring" not in out.split("chosen:")[1].split("\n")[0]
+
+
+def test_fit_circuit_command_boosted_option(tmp_path, capsys):
+    base = quick_command(tmp_path, "few:64:6:4", 600, 3000)
+    js = tmp_path / "s.json"
+    assert main([*base, "--boosted", "4", "--boosted-min-gain", "0", "--json", str(js)]) == 0
+    boosted = [c for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"]
+    sizes = [c["n_output_luts"] for c in boosted]
+    assert {c["k"] for c in boosted} == {4} and sizes[:3] == [8, 16, 32] and sizes == sorted(sizes)
+    assert boosted[-1]["and_gates_raw"] > 3000  # grown until over the budget
+    assert main([*base, "--boosted", "4", "--boosted-min-gain", "0.2", "--json", str(js)]) == 0
+    assert [c["n_output_luts"] for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"] == [8, 16]
+    assert main([*base, "--boosted", "0", "--json", str(js)]) == 0
+    assert not [c for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"]
+    capsys.readouterr()
 
 
 def test_bench_circuits_quick_runs_end_to_end(tmp_path):

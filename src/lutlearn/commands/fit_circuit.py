@@ -93,8 +93,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--boosted", type=_ints, default=None, metavar="KS",
                    help="also try boosted luts of these sizes (lutlearn.circuits.boosting: one-bit luts grown by "
                         "boosting by counting, a popcount per class; each size a family doubling its luts from 8 "
-                        "until the budget or a doubling gains under 0.01 validation accuracy); default 4,6; 0 for "
-                        "none")
+                        "until the budget or a doubling gains under --boosted-min-gain validation accuracy); default "
+                        "4,6; 0 for none")
+    p.add_argument("--boosted-min-gain", type=float, default=None, metavar="G",
+                   help="a boosted family stops growing once doubling its luts gains less than G validation "
+                        "accuracy (default 0.01; 0: only the budget stops it; larger: smaller circuits)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -172,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
         care_support=(0 if args.quick else SEARCH_DEFAULTS["care_support"]) if args.care_support is None
         else args.care_support,
         boosted=tuple(k for k in (args.boosted or SEARCH_DEFAULTS["boosted"]) if k > 0),
-        boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"],
+        boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"] if args.boosted_min_gain is None
+        else args.boosted_min_gain,
     )
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
