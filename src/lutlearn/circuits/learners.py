@@ -59,8 +59,9 @@ CASCADE_STAGES = 8
 
 #: :func:`fit_cascade` looks for inputs that matter only together (parities of 2 to 4 inputs) on tasks of at most
 #: this many inputs (the suite's adders of two 256-bit operands, not its images): the search grows with the square
-#: of the inputs and more; on CIFAR-10's 3,072 pixel bits it took about 15 s per lut, 95 % of a fit-circuit
-#: search's time, and on MNIST's 784 about a third, to start luts from pixel sets (see the docs).
+#: of the inputs and more; on CIFAR-10's 3,072 pixel bits it took about 15 s per lut, more than half of a
+#: fit-circuit search's time, and on MNIST's 784 about a third, and the image tasks' circuits were the same
+#: without it (see the docs).
 CASCADE_INTERACTIONS_MAX_FEATURES = 512
 
 #: The registered learners by name, in the order the search runs them (challengers last).
