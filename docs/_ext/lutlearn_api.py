@@ -20,8 +20,8 @@ from sphinx.util.docutils import SphinxDirective
 API_MODULES = (
     "core.estimator", "core.model", "core.training", "core.encoders", "core.inspection", "core.persistence",
     "core.saving", "core.scale", "datasets", "datasets.io", "datasets.pla", "export", "circuits.search",
-    "circuits.learners", "circuits.boosting", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks", "experiments",
-    "experiments.baselines", "experiments.report", "memorization",
+    "circuits.learners", "circuits.boosting", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks",
+    "experiments", "experiments.baselines", "experiments.report", "memorization",
 )
 
 
