@@ -72,8 +72,17 @@ class LutlearnCli(SphinxDirective):
     has_content = False
 
     def run(self):
+        from pathlib import Path
+
         from docutils import nodes
 
+        import lutlearn
+
+        # the page is the parser's: rebuild it whenever a command's source changes (an incremental build
+        # would otherwise keep the options of the last full build)
+        package = Path(lutlearn.__file__).parent
+        for path in [package / "cli.py", *sorted((package / "commands").glob("*.py"))]:
+            self.env.note_dependency(str(path))
         node = nodes.section()
         node.document = self.state.document
         nested_parse_with_titles(self.state, StringList(cli_reference_lines(), source="lutlearn.cli"), node)
