@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutlearn.circuits.learners import CircuitLearner, Fitted, SearchTask, register_learner
+from lutlearn.circuits.learners import CircuitLearner, Fitted, SearchTask, _aig_of, register_learner
 
 __all__ = ["BOOSTED_CANDIDATES", "BOOSTED_LEARNING_RATE", "BOOSTED_MAX_LUTS", "BOOSTED_START", "BoostedLearner"]
 
@@ -41,13 +41,6 @@ def _boosted(k: int, n_luts: int, seed: int):
 
     return LutNetworkClassifier(wiring="boosted", n_output_luts=n_luts, output_k=k, learning_rate=BOOSTED_LEARNING_RATE,
                                 wiring_candidates=BOOSTED_CANDIDATES, random_state=seed, n_jobs=1)
-
-
-def _aig_of(model):
-    from lutlearn.export.aiger import Aig
-    from lutlearn.export.netlist import LutNetlist
-
-    return Aig.from_netlist(LutNetlist.from_model(model))
 
 
 @register_learner

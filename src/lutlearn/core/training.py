@@ -997,9 +997,8 @@ def boost_layer(
     """
     n_classes = bounds.shape[0] - 1
     n = A.shape[1]
-    plan = boost_plan(A.sum(axis=1, dtype=np.int64), n, n_classes, layer, n_luts, k, seed, n_candidates,
-                      output_bits, learning_rate)
-    ptr, idx = kernels.ones_index(A)
+    ptr, idx = kernels.ones_index(A)  # its row lengths are every input's number of ones
+    plan = boost_plan(np.diff(ptr), n, n_classes, layer, n_luts, k, seed, n_candidates, output_bits, learning_rate)
     w0 = np.ones(n) if w is None else np.ascontiguousarray(w, np.float64)
     class_w = np.array([w0[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])])
     wires = np.empty((n_luts, k), np.int32)
