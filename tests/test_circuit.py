@@ -281,7 +281,7 @@ def test_fit_circuit_command_boosted_option(tmp_path, capsys):
     assert {c["k"] for c in boosted} == {4} and sizes[:3] == [8, 16, 32] and sizes == sorted(sizes)
     assert boosted[-1]["and_gates_raw"] > 3000  # grown until over the budget
     assert main([*base, "--boosted", "4", "--boosted-min-gain", "0.2", "--json", str(js)]) == 0
-    assert [c["n_output_luts"] for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"] == [8, 16]
+    assert [c["n_output_luts"] for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"] == [8]
     assert main([*base, "--boosted", "0", "--json", str(js)]) == 0
     assert not [c for c in json.loads(js.read_text())["candidates"] if c["wiring"] == "boosted"]
     capsys.readouterr()

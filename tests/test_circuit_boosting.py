@@ -64,12 +64,18 @@ def test_its_circuit_computes_its_model():
     assert (fitted.wiring, fitted.n_output_luts, fitted.k) == ("boosted", 16, 4)
 
 
-def test_a_family_stops_once_a_doubling_gains_too_little():
+def test_a_doubling_that_gains_too_little_is_dropped_and_stops_its_family():
     task = _task()
     learner = BoostedLearner((4,), boosted_min_gain=0.5)  # no doubling gains half the examples
     learner.configurations(task, 5000, [])
-    assert len(learner.fit((4, 8), task)) == 1 and len(learner.fit((4, 16), task)) == 1
-    assert learner.fit((4, 32), task) == []
+    assert len(learner.fit((4, 8), task)) == 1
+    assert learner.fit((4, 16), task) == [] and learner.fit((4, 32), task) == []
+    # each step is compared with the step before it: 16 luts gain much over 8, 32 little over 16
+    gains = np.diff([BoostedLearner((4,)).fit((4, n), task)[0].valid_accuracy for n in (8, 16, 32)])
+    assert gains[0] > 0.05 > gains[1]
+    mid = BoostedLearner((4,), boosted_min_gain=0.05)
+    mid.configurations(task, 5000, [])
+    assert [len(mid.fit((4, n), task)) for n in (8, 16, 32, 64)] == [1, 1, 0, 0]
     patient = BoostedLearner((4,))
     patient.configurations(task, 5000, [])
     assert all(len(patient.fit((4, n), task)) == 1 for n in (8, 16, 32))

@@ -11,11 +11,12 @@ informative inputs, they beat single networks and cascades at fewer gates.
 
 Each lut size is a family whose steps double the number of luts (from
 :data:`BOOSTED_START`), so the search stops a family once its circuit
-overflows the budget. A family also stops once a doubling gains less than
-``boosted_min_gain`` validation accuracy over the step before it: past that
-point more luts cost gates for little, and the search would otherwise keep
-the largest circuit that fits. The learner applies to tasks of at least
-``boosted_min_inputs`` inputs.
+overflows the budget. A doubling must also pay for its gates: a step that
+gains less than ``boosted_min_gain`` validation accuracy over the step
+before it is not proposed, and its family stops there. Otherwise the search,
+which keeps the best validation accuracy within the budget, would keep the
+largest circuit that fits for a few hundredths of a point more. The learner
+applies to tasks of at least ``boosted_min_inputs`` inputs.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ class BoostedLearner(CircuitLearner):
     boosted_min_inputs : int, default=0
         Only tasks with at least this many inputs.
     boosted_min_gain : float, default=0.0
-        A family stops growing once a doubling of its luts gains less
-        validation accuracy than this (0: only the budget stops it).
+        A doubling of a family's luts that gains less validation accuracy
+        than this over the step before is dropped (not a candidate) and its
+        family stops (0: only the budget stops it).
     random_state : int, default=0
         The seed of every fit.
     """
@@ -75,7 +77,7 @@ class BoostedLearner(CircuitLearner):
         self.min_inputs = int(boosted_min_inputs)
         self.min_gain = float(boosted_min_gain)
         self.random_state = random_state
-        self._valid: dict[int, list[float]] = {}  # every family's validation accuracies, step by step
+        self._last: dict[int, float | None] = {}  # every family's last proposed validation accuracy (None: stopped)
 
     @classmethod
     def from_options(cls, options: dict) -> BoostedLearner | None:
@@ -87,7 +89,7 @@ class BoostedLearner(CircuitLearner):
     def configurations(self, task: SearchTask, max_and_gates: int, table: list) -> list:
         """A family per lut size (at most the inputs): ``(k, n_luts)`` steps, the luts doubling from
         :data:`BOOSTED_START` to :data:`BOOSTED_MAX_LUTS`."""
-        self._valid = {}
+        self._last = {}
         if task.n_features < max(self.min_inputs, 1):
             return []
         steps = []
@@ -98,15 +100,18 @@ class BoostedLearner(CircuitLearner):
         return [[[(k, n)] for n in steps] for k in self.ks if k <= task.n_features]
 
     def fit(self, config, task: SearchTask) -> list[Fitted]:
-        """The boosted design ``(k, n_luts)`` fitted on the training examples; nothing once its family has
-        stopped gaining (``boosted_min_gain``)."""
+        """The boosted design ``(k, n_luts)`` fitted on the training examples; nothing when it gains less
+        than ``boosted_min_gain`` over its family's step before, or its family has stopped."""
         k, n_luts = config
-        seen = self._valid.setdefault(k, [])
-        if self.min_gain and len(seen) >= 2 and seen[-1] - seen[-2] < self.min_gain:
+        if k in self._last and self._last[k] is None:
             return []
         model = _boosted(k, n_luts, self.random_state).fit(task.X, task.y)
         fitted = self._fitted(model, task, k, n_luts)
-        seen.append(fitted.valid_accuracy)
+        last = self._last.get(k)
+        if self.min_gain and last is not None and fitted.valid_accuracy - last < self.min_gain:
+            self._last[k] = None
+            return []
+        self._last[k] = fitted.valid_accuracy
         return [fitted]
 
     def _fitted(self, model, task: SearchTask, k: int, n_luts: int) -> Fitted:

@@ -140,6 +140,9 @@ class CircuitSearch:
     members : list of Candidate or None
         The three networks whose majority the circuit is, when the
         ensemble won (``ensemble=True``); else None.
+    seconds_by_learner : dict
+        Wall seconds each learner spent: its candidates' ``seconds`` and
+        its fits that proposed no candidate.
     """
 
     model: object
@@ -443,7 +446,7 @@ class _Search:
         self.use_abc, self.abc_script, self.tmpdir, self.bar = use_abc, abc_script, tmpdir, bar
         self.candidates: list[Candidate] = []
         self.best: _Best | None = None
-        self.seconds: dict[str, float] = {}  # every learner's candidates' seconds, summed
+        self.seconds: dict[str, float] = {}  # every learner's seconds: its candidates' and fits that proposed none
 
     def count(self, aig, valid: float) -> tuple[int | None, bytes | None]:
         """Gates of ``aig`` (after ABC when it is over budget and may fit) and ABC's file, if run."""
@@ -473,6 +476,8 @@ class _Search:
                     for fitted in learner.fit(config, self.task):
                         stop |= self.evaluate(learner, fitted, t0)
                         t0 = time.perf_counter()
+                    # a fit that proposed nothing (or work after its last candidate) still cost the learner time
+                    self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + time.perf_counter() - t0
                 self.bar.set_postfix(best=f"{self.best.candidate.valid_accuracy:.4f}" if self.best else "-")
                 if stop:  # wider networks of this k and depth only grow
                     self.bar.update(sum(len(s) for s in family[i + 1:]))

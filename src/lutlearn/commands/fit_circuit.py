@@ -93,11 +93,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--boosted", type=_ints, default=None, metavar="KS",
                    help="also try boosted luts of these sizes (lutlearn.circuits.boosting: one-bit luts grown by "
                         "boosting by counting, a popcount per class; each size a family doubling its luts from 8 "
-                        "until the budget or a doubling gains under --boosted-min-gain validation accuracy); default "
-                        "4,6; 0 for none")
+                        "until the budget or until a doubling gains under --boosted-min-gain validation "
+                        "accuracy); default 4,6; 0 for none")
     p.add_argument("--boosted-min-gain", type=float, default=None, metavar="G",
-                   help="a boosted family stops growing once doubling its luts gains less than G validation "
-                        "accuracy (default 0.01; 0: only the budget stops it; larger: smaller circuits)")
+                   help="a doubling of a boosted family's luts that gains less than G validation accuracy is dropped "
+                        "and its family stops (default 0.01; 0: only the budget stops it; larger: smaller "
+                        "circuits)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
