@@ -47,3 +47,17 @@ def test_search_keeps_the_budget_and_picks_on_validation():
     assert res.valid_accuracy > 0.9
     with pytest.raises(ValueError, match="no tree fits"):
         fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 0, depths=[3])
+
+
+@pytest.mark.parametrize("n_classes", [3, 5, 10])
+def test_a_multiclass_tree_outputs_the_class_index_bits(n_classes):
+    from lutlearn.export.netlist import bits_to_index
+
+    X = np.random.default_rng(1).integers(0, 2, (600, 12)).astype(np.uint8)
+    y = (X[:, :4] @ np.array([1, 2, 4, 8])) % n_classes + 10  # labels 10 .. 10 + n_classes - 1
+    tree = DecisionTreeClassifier(max_depth=6, random_state=0).fit(X, y)
+    aig = aig_from_tree(tree, 12)
+    assert len(aig.outputs) == (n_classes - 1).bit_length()
+    np.testing.assert_array_equal(tree.classes_[bits_to_index(aig.evaluate(X))], tree.predict(X))
+    res = fit_tree_circuit(X[:400], y[:400], X[400:], y[400:], 10_000)
+    assert res.valid_accuracy == float((res.tree.predict(X[400:]) == y[400:]).mean()) > 0.9

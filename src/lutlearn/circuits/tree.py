@@ -20,30 +20,34 @@ __all__ = ["TreeCircuit", "aig_from_tree", "fit_tree_circuit"]
 
 
 def aig_from_tree(tree, n_inputs: int) -> Aig:
-    """The AIG of a fitted two-class ``DecisionTreeClassifier`` trained on 0/1 inputs.
+    """The AIG of a fitted ``DecisionTreeClassifier`` trained on 0/1 inputs.
 
-    Its one output is 1 where the tree predicts ``tree.classes_[1]``: at a
-    leaf, the class with the largest weight (the first on ties, as
-    ``predict``). A split on feature ``f`` sends ``x_f = 0`` left (the
-    tree's thresholds on 0/1 data lie between 0 and 1).
+    Two classes: its one output is 1 where the tree predicts
+    ``tree.classes_[1]``. More classes: output ``b`` is bit ``b`` (least
+    significant first) of the predicted class index, as in every lutlearn
+    circuit (:mod:`lutlearn.export.netlist`). At a leaf the class is the one
+    with the largest weight (the first on ties, as ``predict``). A split on
+    feature ``f`` sends ``x_f = 0`` left (the tree's thresholds on 0/1 data
+    lie between 0 and 1); every output bit is one multiplexer per split.
 
     Raises
     ------
     ValueError
-        If the tree was not fitted on two classes, or splits at a threshold
-        outside (0, 1) (inputs that are not bits).
+        If the tree splits at a threshold outside (0, 1) (inputs that are
+        not bits).
     """
     t = tree.tree_
-    if len(tree.classes_) != 2 and t.node_count > 1:
-        raise ValueError(f"a two-class tree is needed; this one has {len(tree.classes_)} classes")
+    n_classes = len(tree.classes_)
+    n_bits = max(1, (n_classes - 1).bit_length())
     aig = Aig(n_inputs)
-    lits: dict[int, int] = {}
+    lits: dict[int, tuple] = {}
     stack = [0]
     while stack:  # post-order without recursion (trees may be deep)
         node = stack[-1]
         left, right = t.children_left[node], t.children_right[node]
         if left == -1:  # a leaf
-            lits[node] = int(np.argmax(t.value[node][0]) == 1 and len(tree.classes_) == 2)
+            c = int(np.argmax(t.value[node][0])) if n_classes > 1 else 0
+            lits[node] = tuple((c >> b) & 1 for b in range(n_bits))
             stack.pop()
             continue
         if left not in lits or right not in lits:
@@ -51,9 +55,10 @@ def aig_from_tree(tree, n_inputs: int) -> Aig:
             continue
         if not 0 <= t.threshold[node] < 1:
             raise ValueError(f"split at {t.threshold[node]} on feature {t.feature[node]}: the tree saw non-0/1 inputs")
-        lits[node] = aig.mux(aig.input(int(t.feature[node])), lits[right], lits[left])
+        x = aig.input(int(t.feature[node]))
+        lits[node] = tuple(aig.mux(x, r, lft) for r, lft in zip(lits[right], lits[left]))
         stack.pop()
-    aig.outputs = [lits[0]]
+    aig.outputs = list(lits[0])
     return aig.cleanup()
 
 
@@ -73,7 +78,7 @@ def fit_tree_circuit(X, y, X_valid, y_valid, max_and_gates: int, depths=range(1,
                      random_state: int = 0) -> TreeCircuit:
     """The depth-limited decision tree with the best validation accuracy whose AIG fits the budget.
 
-    Trees of each ``max_depth`` (scikit-learn's ``DecisionTreeClassifier``,
+    Any number of classes (the circuit's outputs as in :func:`aig_from_tree`). Trees of each ``max_depth`` (scikit-learn's ``DecisionTreeClassifier``,
     Gini, ``random_state`` fixed) are fit on ``X, y`` and turned into AIGs;
     among those of at most ``max_and_gates`` ANDs the best on ``X_valid,
     y_valid`` wins (fewer ANDs on ties). Depths stop growing once a tree

@@ -37,6 +37,7 @@ import numpy as np
 from lutlearn._text import comment_lines
 
 if TYPE_CHECKING:
+    from lutlearn.export.encoder import InputEncoder
     from lutlearn.export.netlist import LutNetlist
 
 
@@ -146,22 +147,40 @@ class Aig:
         return build(table, 0)
 
     @classmethod
-    def from_netlist(cls, net: "LutNetlist", progress: bool = False) -> "Aig":
+    def from_netlist(cls, net: "LutNetlist", progress: bool = False, encoder: "InputEncoder | None" = None,
+                     one_hot: int = 0) -> "Aig":
         """The AIG of a :class:`~lutlearn.export.netlist.LutNetlist`, without unused gates.
 
         With ``progress``, a progress bar on stderr counts the luts converted
         when there are at least 20,000 (large multi-class circuits take
         minutes; smaller ones seconds at most).
+
+        ``encoder`` (an :class:`~lutlearn.export.encoder.InputEncoder`) puts
+        its comparators in front: the AIG's inputs are then the raw
+        features' bits (feature ``f`` bit ``b`` at input ``f *
+        feature_bits + b``, least significant first) and each network input
+        is ``feature > constant``. ``one_hot=C`` replaces the class-index
+        outputs by ``C`` outputs, output ``c`` being 1 exactly when the
+        index is ``c`` (the IWLS 2021 contest's output encoding).
         """
         from tqdm.auto import tqdm
 
-        aig = cls(net.n_inputs)
-        lits = [aig.input(i) for i in range(net.n_inputs)]
+        aig = cls(net.n_inputs if encoder is None else encoder.n_raw_inputs)
+        if encoder is None:
+            lits = [aig.input(i) for i in range(net.n_inputs)]
+        else:
+            if encoder.n_bits != net.n_inputs:
+                raise ValueError(f"the encoder makes {encoder.n_bits} bits; the netlist reads {net.n_inputs}")
+            lits = _comparators(aig, encoder)
         quiet = not progress or len(net.luts) < 20000
         luts = tqdm(net.luts, desc="luts to AND gates", unit="lut", disable=quiet, leave=False, mininterval=1)
         for ins, T in luts:
             lits.append(aig.add_lut([lits[s] for s in ins], T))
         aig.outputs = [lits[s] for s in net.outputs]
+        if one_hot:
+            index = list(reversed(aig.outputs))  # most significant first, as add_lut reads its inputs
+            codes = np.arange(1 << len(index))
+            aig.outputs = [aig.add_lut(index, (codes == c).astype(np.uint8)) for c in range(one_hot)]
         return aig.cleanup()
 
     def cleanup(self) -> "Aig":
@@ -272,6 +291,17 @@ class Aig:
 MAX_AIGER_COUNT = 2**31 - 1
 #: Bits of the longest binary delta read (10 bytes of 7 bits hold any 64-bit delta).
 _MAX_DELTA_BITS = 70
+
+
+def _comparators(aig: Aig, encoder: "InputEncoder") -> list[int]:
+    """Literals of ``encoder``'s bits (``feature > constant``) over the raw feature bits of ``aig``'s inputs."""
+    fb = encoder.feature_bits
+    values = np.arange(1 << fb)
+    lits = []
+    for f, c in zip(encoder.feature.tolist(), encoder.constant.tolist()):
+        bits = [aig.input(f * fb + b) for b in reversed(range(fb))]  # most significant first
+        lits.append(aig.add_lut(bits, (values > c).astype(np.uint8)))
+    return lits
 
 
 class AigerFormatError(ValueError):
