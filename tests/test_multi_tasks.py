@@ -104,3 +104,26 @@ def test_bad_specs_are_refused_clearly(spec):
         make_multi_task(spec, n_split=10)
     with pytest.raises(ValueError, match="n_split"):
         make_multi_task("add:4", n_split=0)
+
+
+def test_pla_command_writes_multi_output_tasks(tmp_path, capsys):
+    """``lutlearn pla add:8``: three multi-output PLA files holding the task's splits, outputs named."""
+    from lutlearn.cli import main
+    from lutlearn.datasets.pla import read_multi_pla
+
+    assert main(["pla", "add:8", "-o", str(tmp_path / "a"), "--n-train", "40", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    t = make_multi_task("add:8", seed=2, n_split=40)
+    for split in ("train", "valid", "test"):
+        pla = read_multi_pla(tmp_path / f"a.{split}.pla")
+        np.testing.assert_array_equal(pla.X, getattr(t, f"X_{split}"))
+        np.testing.assert_array_equal(pla.Y, getattr(t, f"Y_{split}"))
+        assert pla.care.all() and pla.output_names == [f"s{b}" for b in range(8, -1, -1)]
+        ones = int(getattr(t, f"Y_{split}").sum())
+        assert f"a.{split}.pla: 40 examples x 16 inputs, 9 outputs, {ones} output bits 1 of 360" in out
+    for x, y in zip(pla.X, pla.Y):
+        assert _num(y) == _num(x[:8]) + _num(x[8:])
+    assert main(["pla", "mdnf:8:4:2", "-o", str(tmp_path / "b")]) == 1
+    assert "mdnf takes 4 integer argument(s)" in capsys.readouterr().err
+    assert main(["pla", "cmp3:6", "-o", str(tmp_path / "c"), "--n-train", "5", "--n-valid", "6"]) == 1
+    assert "splits of one size" in capsys.readouterr().err
