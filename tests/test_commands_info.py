@@ -90,3 +90,10 @@ def test_info_multi_output_circuit_shows_its_outputs(tmp_path, capsys):
     (tmp_path / "c.aig").write_bytes(aig.to_bytes())
     assert main(["info", str(tmp_path / "c.aig")]) == 0
     assert "inputs: 4   outputs: 3   AND gates: 1\nlevels: 1\n" in capsys.readouterr().out
+
+
+def test_info_on_a_pla_file_without_the_option_points_to_it(tmp_path, capsys):
+    (tmp_path / "d.pla").write_text(".i 2\n.o 1\n00 1\n")
+    assert main(["info", str(tmp_path / "d.pla")]) == 1
+    err = capsys.readouterr().err
+    assert "it looks like a PLA file of examples" in err and "(described by 'lutlearn info --pla')" in err
