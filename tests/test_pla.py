@@ -330,3 +330,16 @@ def test_write_multi_output_refuses_bad_arguments(tmp_path, kwargs, words):
     assert not (tmp_path / "bad.pla").exists()
     with pytest.raises(ValueError, match="0/1 outputs"):  # a cared output must be 0/1
         write_pla(tmp_path / "bad.pla", [[0, 1, 1]], [[1, 2]], care=np.array([[True, True]]))
+
+
+def test_dont_cares_read_from_fd_file_round_trip_through_the_writer(tmp_path):
+    """``-``, ``~`` and ``2`` of a ``.type fd`` file come back as ``-`` of a ``.type fr`` file, same mask."""
+    first = read_multi_pla(write(tmp_path, MULTI))
+    write_pla(tmp_path / "out.pla", first.X, first.Y, care=first.care, input_names=first.input_names,
+              output_names=first.output_names)
+    text = (tmp_path / "out.pla").read_text()
+    assert "011 1-0\n101 -01\n110 01-\n000 111\n" in text and "~" not in text
+    again = read_multi_pla(tmp_path / "out.pla")
+    for name in ("X", "Y", "care", "input_names", "output_names"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(first, name))
+    assert (first.pla_type, again.pla_type) == ("fd", "fr")
