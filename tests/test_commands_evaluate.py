@@ -109,3 +109,63 @@ def test_data_arguments_name_a_circuit_given_as_data(contest, tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "allow_pickle" not in err
         assert "(it looks like an AIGER circuit, read by 'lutlearn evaluate CIRCUIT DATA'" in err, err
+
+
+# ------------------------------------------------------------ multi-output circuits
+#: A hand-written ASCII AIGER file: inputs x0 (literal 2) and x1 (4); outputs x0 AND x1 (6) and
+#: x0 OR x1 (9 = NOT (NOT x0 AND NOT x1), gate 8 = 3 AND 5).
+AND_OR = "aag 4 2 0 2 2\n2\n4\n6\n9\n6 2 4\n8 3 5\n"
+
+#: Labels of AND and OR with two wrong entries and don't-cares: AND is right on 3 of its 4 cared rows, OR on 2 of
+#: its 3; rows 00 and 11 have every cared output right, rows 01 and 10 one wrong, and row 11 (again) cares for none.
+AND_OR_PLA = ".i 2\n.o 2\n.ob and or\n.type fd\n00 00\n01 00\n10 11\n11 1-\n11 ~-\n.e\n"
+
+
+def test_evaluate_multi_output_circuit_per_output_and_whole_vector(tmp_path, capsys):
+    (tmp_path / "c.aag").write_text(AND_OR)
+    (tmp_path / "d.pla").write_text(AND_OR_PLA)
+    aig = read_aiger(tmp_path / "c.aag")
+    np.testing.assert_array_equal(aig.evaluate([[0, 0], [0, 1], [1, 0], [1, 1]]), [[0, 0], [0, 1], [0, 1], [1, 1]])
+    assert main(["evaluate", str(tmp_path / "c.aag"), str(tmp_path / "d.pla")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("accuracy 0.5000 on 4 examples: every cared output right, 2 outputs (")
+    assert "\noutput 0 (and): accuracy 0.7500 on 4 examples, 1 don't-cares skipped\n" in out
+    assert "\noutput 1 (or): accuracy 0.6667 on 3 examples, 2 don't-cares skipped\n" in out
+    assert out.endswith("circuit: 2 inputs, 2 AND gates, 1 levels\n")
+    # the same circuit built with the Aig class, binary, on right labels without names or don't-cares
+    built = Aig(2)
+    built.outputs = [built.and_(built.input(0), built.input(1)), built.or_(built.input(0), built.input(1))]
+    (tmp_path / "b.aig").write_bytes(built.to_bytes())
+    (tmp_path / "right.pla").write_text(".i 2\n.o 2\n00 00\n01 01\n10 01\n11 11\n")
+    assert main(["evaluate", str(tmp_path / "b.aig"), str(tmp_path / "right.pla")]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy 1.0000 on 4 examples" in out and "output 1: accuracy 1.0000 on 4 examples\n" in out
+
+
+def test_evaluate_single_output_circuit_on_dont_care_labels(tmp_path, capsys):
+    """One output with don't-cares: scored on the cared rows only."""
+    one = Aig(2)
+    one.outputs = [one.and_(one.input(0), one.input(1))]
+    (tmp_path / "and.aig").write_bytes(one.to_bytes())
+    (tmp_path / "d.pla").write_text(".i 2\n.o 1\n.type fr\n00 0\n01 1\n10 -\n11 1\n")
+    assert main(["evaluate", str(tmp_path / "and.aig"), str(tmp_path / "d.pla")]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy 0.6667 on 3 examples: every cared output right, 1 outputs" in out
+    assert "output 0: accuracy 0.6667 on 3 examples, 1 don't-cares skipped" in out
+
+
+def test_evaluate_multi_output_refuses_mismatches(tmp_path, capsys):
+    (tmp_path / "c.aag").write_text(AND_OR)
+    (tmp_path / "three.pla").write_text(".i 2\n.o 3\n00 000\n")
+    assert main(["evaluate", str(tmp_path / "c.aag"), str(tmp_path / "three.pla")]) == 1
+    assert f"{tmp_path / 'c.aag'}: the circuit has 2 outputs but {tmp_path / 'three.pla'} has 3" \
+        in capsys.readouterr().err
+    (tmp_path / "wide.pla").write_text(".i 3\n.o 2\n000 00\n")
+    assert main(["evaluate", str(tmp_path / "c.aag"), str(tmp_path / "wide.pla")]) == 1
+    assert "reads 2 inputs but the examples of" in capsys.readouterr().err
+    (tmp_path / "none.pla").write_text(".i 2\n.o 2\n00 --\n")
+    assert main(["evaluate", str(tmp_path / "c.aag"), str(tmp_path / "none.pla")]) == 1
+    assert "every output of every example is a don't-care" in capsys.readouterr().err
+    (tmp_path / "cube.pla").write_text(".i 2\n.o 2\n0- 00\n")
+    assert main(["evaluate", str(tmp_path / "c.aag"), str(tmp_path / "cube.pla")]) == 1
+    assert "line 3: don't-care input '-' at column 2" in capsys.readouterr().err

@@ -60,3 +60,40 @@ def test_info_and_evaluate_refuse_a_fifo_at_once(tmp_path):
     assert out.stdout.strip() == "1 1", out.stdout + out.stderr
     errors = out.stderr.strip().splitlines()
     assert len(errors) == 2 and all(f"{tmp_path / 'f.npz'}: is a named pipe (FIFO)" in e for e in errors), errors
+
+
+def test_info_pla_counts_outputs_and_dont_cares(tmp_path, capsys):
+    (tmp_path / "m.pla").write_text(".i 3\n.o 2\n.ob s c\n.type fd\n011 1-\n1-1 ~0\n110 01\n.e\n")
+    assert main(["info", "--pla", str(tmp_path / "m.pla")]) == 0
+    out = capsys.readouterr().out
+    assert out == (f"examples: {tmp_path / 'm.pla'} (PLA, .type fd)\n"
+                   "inputs: 3   outputs: 2   examples: 3\n"
+                   "output 0 (s): 1 ones, 1 zeros, 1 don't-cares\n"
+                   "output 1 (c): 1 ones, 1 zeros, 1 don't-cares\n"
+                   "don't-care outputs: 2 of 6\n"
+                   "don't-care inputs: 1 in 1 examples (cubes: a learner needs fully specified examples)\n")
+    (tmp_path / "one.pla").write_text(".i 2\n.o 1\n00 1\n11 0\n")
+    assert main(["info", "--pla", str(tmp_path / "one.pla")]) == 0
+    out = capsys.readouterr().out
+    assert "inputs: 2   outputs: 1   examples: 2\noutput 0: 1 ones, 1 zeros, 0 don't-cares\n" in out
+    assert "(PLA)" in out and "don't-care inputs" not in out
+    assert main(["info"]) == 1
+    assert "give a model file or circuit, or --pla FILE" in capsys.readouterr().err
+    (tmp_path / "bad.pla").write_text(".i 2\n.o 2\n00 1\n")
+    assert main(["info", "--pla", str(tmp_path / "bad.pla")]) == 1
+    assert "line 3: row has 3 values, expected 2 inputs and 2 outputs" in capsys.readouterr().err
+
+
+def test_info_multi_output_circuit_shows_its_outputs(tmp_path, capsys):
+    aig = Aig(4)
+    aig.outputs = [aig.and_(aig.input(0), aig.input(1)), aig.input(2), aig.input(3) ^ 1]
+    (tmp_path / "c.aig").write_bytes(aig.to_bytes())
+    assert main(["info", str(tmp_path / "c.aig")]) == 0
+    assert "inputs: 4   outputs: 3   AND gates: 1\nlevels: 1\n" in capsys.readouterr().out
+
+
+def test_info_on_a_pla_file_without_the_option_points_to_it(tmp_path, capsys):
+    (tmp_path / "d.pla").write_text(".i 2\n.o 1\n00 1\n")
+    assert main(["info", str(tmp_path / "d.pla")]) == 1
+    err = capsys.readouterr().err
+    assert "it looks like a PLA file of examples" in err and "(described by 'lutlearn info --pla')" in err

@@ -19,6 +19,7 @@ its examples from the test itself (``derandomize``), so a run is repeatable.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -33,7 +34,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 from lutlearn import LutNetworkClassifier, ModelFormatError, load  # noqa: E402
 from lutlearn.core.persistence import _digest  # noqa: E402
 from lutlearn.datasets.io import read_examples  # noqa: E402
-from lutlearn.datasets.pla import PlaFormatError, read_pla, write_pla  # noqa: E402
+from lutlearn.datasets.pla import PlaFormatError, read_multi_pla, read_pla, write_pla  # noqa: E402
 
 N_EXAMPLES = int(os.environ.get("LUTLEARN_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=N_EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -209,6 +210,10 @@ def test_mutated_pla_files(data_files, tmp_path, edits):
     path = tmp_path / "f.pla"
     path.write_bytes(_mutate(data_files["f.pla"], edits))
     _expect(path, read_pla, PlaFormatError)
+    for dont_care_inputs in (False, True):  # the multi-output reader too: a PlaFormatError naming the file, or data
+        pla = _expect(path, functools.partial(read_multi_pla, dont_care_inputs=dont_care_inputs), PlaFormatError)
+        if pla is not None:
+            assert pla.Y.shape == pla.care.shape and pla.X.shape[0] == pla.Y.shape[0]
 
 
 # ------------------------------------------------------------------ AIGER circuits

@@ -21,12 +21,15 @@ EPILOG = """examples:
   lutlearn evaluate model.npz test.pla
   lutlearn evaluate model.npz --task binary-mnist --data-home ../shared/data
   lutlearn evaluate circuit.aig test.pla      (also prints the circuit's AND gates and levels)
+  lutlearn evaluate adder.aig add8.test.pla   (several outputs: each output's accuracy on its cared
+                                               examples, and the examples with every cared output right)
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="model file written by lutlearn train, a pipeline file (lutlearn.save), "
-                                 "or a single-output AIGER circuit (.aig/.aag)")
+                                 "or an AIGER circuit (.aig/.aag; one with several outputs is scored on a PLA file "
+                                 "of as many outputs)")
     p.add_argument("data", nargs="?", help="labelled data file (.npz/.npy/.csv/.pla), unless --task")
     add_data_args(p)
 
@@ -58,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_circuit(args: argparse.Namespace) -> int:
-    """Accuracy, AND gates and levels of a single-output AIGER circuit on 0/1 examples with 0/1 labels."""
+    """Accuracy, AND gates and levels of an AIGER circuit on 0/1 examples with 0/1 labels.
+
+    A single-output circuit is scored on any labelled data; a PLA file of
+    several outputs, or with don't-care outputs, is scored output by output
+    (:func:`_score_outputs`) by a circuit of as many outputs.
+    """
     import numpy as np
 
     from lutlearn.datasets.io import read_examples
@@ -66,18 +74,63 @@ def run_circuit(args: argparse.Namespace) -> int:
 
     aig = read_aiger(args.model)
     where = args.task or args.data
+    X = y = None
+    if not args.task and args.data and str(args.data).lower().endswith(".pla"):
+        from lutlearn.datasets.pla import read_multi_pla
+
+        pla = read_multi_pla(args.data)
+        if pla.n_outputs > 1 or not pla.care.all():
+            return _score_outputs(args, aig, pla)
+        X, y = pla.X, pla.Y[:, 0]
     if len(aig.outputs) != 1:
         raise ValueError(f"{args.model}: the circuit has {len(aig.outputs)} outputs; evaluate scores "
-                         "single-output circuits (as a PLA file of examples has one output)")
-    X, y = _labelled_data(args, read_examples)
+                         "single-output circuits on single-output data, and a circuit of several outputs on a "
+                         "PLA file of as many outputs")
+    if X is None:
+        X, y = _labelled_data(args, read_examples)
     X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != aig.n_inputs:
-        raise ValueError(f"{args.model} reads {aig.n_inputs} inputs but the examples of {where} have "
-                         f"{X.shape[1] if X.ndim == 2 else X.shape}")
+    _check_width(args, aig, X)
     for values, what in ((X, "inputs"), (y, "labels")):
         if not np.isin(values, (0, 1)).all():
             raise ValueError(f"{where}: a circuit needs 0/1 {what}; found {np.unique(values)[:5].tolist()}")
     pred, secs = timed(aig.evaluate, X)
     print(f"accuracy {float((pred[:, 0] == y).mean()):.4f} on {len(y)} examples ({secs:.4f} s)")
+    print(f"circuit: {aig.n_inputs} inputs, {aig.n_ands} AND gates, {aig.levels} levels")
+    return 0
+
+
+def _check_width(args: argparse.Namespace, aig, X) -> None:
+    if X.ndim != 2 or X.shape[1] != aig.n_inputs:
+        raise ValueError(f"{args.model} reads {aig.n_inputs} inputs but the examples of {args.task or args.data} "
+                         f"have {X.shape[1] if X.ndim == 2 else X.shape}")
+
+
+def _score_outputs(args: argparse.Namespace, aig, pla) -> int:
+    """Score a circuit on a PLA file output by output, on cared entries only, and on whole output vectors.
+
+    The first line's accuracy counts the examples whose every cared output is
+    right, among those with at least one cared output; one line per output
+    follows (its accuracy on the examples where it is cared for), then the
+    circuit's figures.
+    """
+    m = pla.n_outputs
+    if len(aig.outputs) != m:
+        raise ValueError(f"{args.model}: the circuit has {len(aig.outputs)} outputs but {args.data} has {m}; "
+                         "evaluate scores a circuit on a PLA file of as many outputs")
+    _check_width(args, aig, pla.X)
+    scored = pla.care.any(axis=1)
+    if not scored.any():
+        raise ValueError(f"{args.data}: every output of every example is a don't-care; nothing to score")
+    pred, secs = timed(aig.evaluate, pla.X)
+    right = (pred == pla.Y) | ~pla.care
+    n = int(scored.sum())
+    print(f"accuracy {float(right[scored].all(axis=1).mean()):.4f} on {n} examples: every cared output "
+          f"right, {m} outputs ({secs:.4f} s)")
+    for j in range(m):
+        cared = pla.care[:, j]
+        name = f" ({pla.output_names[j]})" if pla.output_names else ""
+        acc = f"{float(right[cared, j].mean()):.4f}" if cared.any() else "n/a"
+        skipped = f", {int((~cared).sum())} don't-cares skipped" if not cared.all() else ""
+        print(f"output {j}{name}: accuracy {acc} on {int(cared.sum())} examples{skipped}")
     print(f"circuit: {aig.n_inputs} inputs, {aig.n_ands} AND gates, {aig.levels} levels")
     return 0

@@ -1,19 +1,23 @@
-"""``lutlearn info``: a model file's settings and per-layer table, or an AIGER circuit's figures."""
+"""``lutlearn info``: a model file's settings and per-layer table, an AIGER circuit's figures, or a PLA file's."""
 
 from __future__ import annotations
 
 import argparse
 
 NAME = "info"
-HELP = "show a model file's settings and per-layer accuracy table, or an AIGER circuit's size and depth"
+HELP = ("show a model file's settings and per-layer accuracy table, an AIGER circuit's size and depth, "
+        "or a PLA file's outputs")
 EPILOG = """examples:
   lutlearn info model.npz
   lutlearn info circuit.aig     (inputs, outputs, latches, AND gates, levels, comment)
+  lutlearn info --pla add8.test.pla   (inputs, outputs, examples; ones, zeros and don't-cares per output)
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="model file written by lutlearn train, or an AIGER circuit (.aig/.aag)")
+    p.add_argument("model", nargs="?",
+                   help="model file written by lutlearn train, or an AIGER circuit (.aig/.aag)")
+    p.add_argument("--pla", metavar="FILE", help="describe a PLA file of examples instead (one or more outputs)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from lutlearn.core.saving import network_of
     from lutlearn.core.training import effective_params
 
+    if (args.pla is None) == (args.model is None):
+        raise ValueError("give a model file or circuit, or --pla FILE (not both)")
+    if args.pla is not None:
+        return run_pla(args.pla)
     if is_aiger(args.model):
         return run_circuit(args.model)
     obj = load_model(args.model)
@@ -82,4 +90,27 @@ def run_circuit(path: str) -> int:
 
         print("comment:")
         print(comment_lines(aig.comment, "  "))
+    return 0
+
+
+def run_pla(path: str) -> int:
+    """Print a PLA file's inputs, outputs and examples, and each output's ones, zeros and don't-cares."""
+    from lutlearn._text import one_line
+    from lutlearn.datasets.pla import read_multi_pla
+
+    pla = read_multi_pla(path, dont_care_inputs=True)
+    n, m = pla.Y.shape
+    kind = f", .type {pla.pla_type}" if pla.pla_type else ""
+    print(f"examples: {path} (PLA{kind})")
+    print(f"inputs: {pla.X.shape[1]}   outputs: {m}   examples: {n}")
+    for j in range(m):
+        name = f" ({one_line(pla.output_names[j])})" if pla.output_names else ""
+        cared = pla.care[:, j]
+        ones = int(pla.Y[cared, j].sum())
+        print(f"output {j}{name}: {ones} ones, {int(cared.sum()) - ones} zeros, {int((~cared).sum())} don't-cares")
+    print(f"don't-care outputs: {int((~pla.care).sum())} of {pla.care.size}")
+    loose = ~pla.input_care
+    if loose.any():
+        print(f"don't-care inputs: {int(loose.sum())} in {int(loose.any(axis=1).sum())} examples "
+              "(cubes: a learner needs fully specified examples)")
     return 0

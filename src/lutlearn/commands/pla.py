@@ -13,17 +13,21 @@ or a contest-like task (lutlearn.circuits.logic_tasks: add-carry:K, add-msb:K, d
 rem-msb:K, mul-msb:K, mul-mid:K, cmp:N, sqrt-lsb:K, sqrt-mid:K, sym:N:S,
 few:N:H:S, xor-few:N:H:S, dnf:N:T:L:S, mnist:GROUP-GROUP, cifar10:GROUP-GROUP), which gives
 PREFIX.train.pla, PREFIX.valid.pla and PREFIX.test.pla (6400 rows each by default);
+or a multi-output task (lutlearn.circuits.multi_tasks: add:K, mul:K, div:K, cmp3:N,
+mdnf:N:T:O:S), whose three files have one output per result bit (.o, .ob);
 --suite writes every task of the generated suite into the folder PREFIX.
 examples:
   lutlearn pla majority:15 -o maj15 --n-train 2000 --n-valid 1000
   lutlearn pla pairwise-mnist:3-8 --data-home ../shared/data -o mnist38 --n-train 6400 --n-valid 6400
   lutlearn pla add-msb:64 -o adder64
+  lutlearn pla add:8 -o add8                  (9 outputs: every bit of the sum)
   lutlearn pla --suite -o suite --data-home ../shared/data
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", nargs="?", help="NAME:N of a known function, a task name, or a contest-like task")
+    p.add_argument("source", nargs="?", help="NAME:N of a known function, a task name, a contest-like task, "
+                                             "or a multi-output task")
     p.add_argument("--suite", action="store_true",
                    help="write every task of lutlearn.circuits.logic_tasks.SUITE into PREFIX/")
     p.add_argument("-o", "--prefix", required=True, help="write PREFIX.train.pla and PREFIX.valid.pla")
@@ -33,13 +37,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-home", help="folder holding the data sets, for a task")
 
 
-def _write(prefix: str, splits: dict) -> None:
+def _write(prefix: str, splits: dict, output_names: list[str] | None = None) -> None:
+    """Write each split ``(X, y)`` as PREFIX.SPLIT.pla (``y`` 2-D for several outputs, named ``output_names``)."""
     from lutlearn.datasets.pla import write_pla
 
     for split, (X, y) in splits.items():
         path = f"{prefix}.{split}.pla"
-        write_pla(path, X, y)
-        print(f"{path}: {X.shape[0]} examples x {X.shape[1]} inputs, {int(y.sum())} with output 1")
+        write_pla(path, X, y, output_names=output_names)
+        if y.ndim == 1:
+            print(f"{path}: {X.shape[0]} examples x {X.shape[1]} inputs, {int(y.sum())} with output 1")
+        else:
+            print(f"{path}: {X.shape[0]} examples x {X.shape[1]} inputs, {y.shape[1]} outputs, "
+                  f"{int(y.sum())} output bits 1 of {y.size}")
 
 
 def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
@@ -51,10 +60,21 @@ def _logic_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
     _write(prefix, {"train": (t.X_train, t.y_train), "valid": (t.X_valid, t.y_valid), "test": (t.X_test, t.y_test)})
 
 
+def _multi_task(spec: str, prefix: str, args: argparse.Namespace) -> None:
+    from lutlearn.circuits.multi_tasks import make_multi_task
+
+    if args.n_train != args.n_valid and None not in (args.n_train, args.n_valid):
+        raise ValueError("a multi-output task has splits of one size: give --n-train only")
+    t = make_multi_task(spec, seed=args.seed, n_split=args.n_train or args.n_valid or 6400)
+    _write(prefix, {"train": (t.X_train, t.Y_train), "valid": (t.X_valid, t.Y_valid), "test": (t.X_test, t.Y_test)},
+           output_names=t.output_names)
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from lutlearn.circuits.logic_tasks import FAMILIES, IMAGE_FAMILIES, SUITE, family_of
+    from lutlearn.circuits.multi_tasks import MULTI_FAMILIES
     from lutlearn.commands._common import check_outputs
     from lutlearn.datasets.pla import FUNCTIONS, function_examples
 
@@ -78,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give a source (a function, a task name or a contest-like task) or --suite")
     if family_of(args.source) in FAMILIES or family_of(args.source) in IMAGE_FAMILIES:
         _logic_task(args.source, args.prefix, args)
+        return 0
+    if family_of(args.source) in MULTI_FAMILIES:
+        _multi_task(args.source, args.prefix, args)
         return 0
     if args.source.partition(":")[0] in FUNCTIONS:
         n_train, n_valid = args.n_train or 2000, args.n_valid or 1000

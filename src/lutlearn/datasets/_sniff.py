@@ -28,7 +28,7 @@ _SIGNATURES = [
 _READ_BY = {
     "an AIGER circuit": "read by 'lutlearn evaluate CIRCUIT DATA' and 'lutlearn info CIRCUIT'",
     "a PLA file of examples": "data for 'lutlearn train --pla', 'lutlearn evaluate', 'lutlearn predict' and "
-                              "'lutlearn fit-circuit'",
+                              "'lutlearn fit-circuit' (described by 'lutlearn info --pla')",
     "a lutlearn model file": "read by 'lutlearn evaluate', 'predict', 'info', 'export' and 'hw-report'",
     "an .npz file of arrays": "data (arrays X and y) for 'lutlearn train', 'evaluate' and 'predict'",
 }
