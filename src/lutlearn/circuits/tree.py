@@ -78,9 +78,10 @@ def fit_tree_circuit(X, y, X_valid, y_valid, max_and_gates: int, depths=range(1,
                      random_state: int = 0) -> TreeCircuit:
     """The depth-limited decision tree with the best validation accuracy whose AIG fits the budget.
 
-    Any number of classes (the circuit's outputs as in :func:`aig_from_tree`). Trees of each ``max_depth`` (scikit-learn's ``DecisionTreeClassifier``,
-    Gini, ``random_state`` fixed) are fit on ``X, y`` and turned into AIGs;
-    among those of at most ``max_and_gates`` ANDs the best on ``X_valid,
+    Trees of each ``max_depth`` (scikit-learn's ``DecisionTreeClassifier``,
+    Gini, ``random_state`` fixed) are fit on ``X, y`` and turned into AIGs
+    (any number of classes: the outputs of :func:`aig_from_tree`); among
+    those of at most ``max_and_gates`` ANDs the best on ``X_valid,
     y_valid`` wins (fewer ANDs on ties). Depths stop growing once a tree
     no longer changes (it fits the training set).
     """

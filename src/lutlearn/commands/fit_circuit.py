@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from lutlearn.commands._fit_multiclass import add_arguments as add_multiclass_arguments
 from lutlearn.commands._progress import add_progress_arg, progress_enabled
 
 NAME = "fit-circuit"
@@ -25,6 +26,13 @@ examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 500 --quick -o small.aag
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 --wiring both -o model.aig
+  lutlearn fit-circuit --task multiclass-mnist --data-home ../shared/data --max-and-gates 10000 -o mnist10.aig
+  lutlearn fit-circuit --task multiclass-cifar10 --raw-inputs --one-hot --max-and-gates 10000 -o cifar.aig
+
+With --task, a multi-class task (MNIST, CIFAR-10, digits) becomes one circuit: boosted luts
+(lutlearn.circuits.multiclass), a family per lut size (--ks, default 4,6) doubling its luts
+until the budget, the last rows of the training split validating; the test split scores
+the circuit itself.
 """
 
 
@@ -41,8 +49,8 @@ def _ints(text: str) -> tuple[int, ...]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pla", required=True, help="training examples (single-output PLA)")
-    p.add_argument("--valid", required=True, help="validation examples (PLA), which choose the network")
+    p.add_argument("--pla", help="training examples (single-output PLA; required unless --task)")
+    p.add_argument("--valid", help="validation examples (PLA), which choose the network (required unless --task)")
     p.add_argument("--max-and-gates", type=int, required=True, help="budget of AND gates")
     p.add_argument("-o", "--output", required=True, help="circuit to write: .aig (binary) or .aag (ASCII)")
     p.add_argument("--ks", type=_ints, default=None, help="lut sizes to try (default 1,2,4,6,8; --quick 1,2,4,6)")
@@ -113,6 +121,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--save-model", metavar="FILE", help="also write the chosen network as a model file (.npz)")
     p.add_argument("--json", metavar="FILE", help="write every candidate's figures as JSON")
     add_progress_arg(p)
+    add_multiclass_arguments(p)
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -147,6 +156,16 @@ def run(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".aig", ".aag"):
         raise ValueError(f"{args.output}: the circuit file must end in .aig (binary) or .aag (ASCII)")
+    if args.task is not None:
+        if args.pla or args.valid:
+            raise ValueError("give either --task or --pla and --valid, not both")
+        from lutlearn.commands._fit_multiclass import run_multiclass
+
+        return run_multiclass(args, suffix)
+    if not (args.pla and args.valid):
+        raise ValueError("give --pla and --valid (PLA training and validation files), or --task")
+    if args.raw_inputs or args.one_hot or args.n_valid is not None or args.levels != 1:
+        raise ValueError("--raw-inputs, --levels, --one-hot and --n-valid go with --task")
     check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
     check_options(args)
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)

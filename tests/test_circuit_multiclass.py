@@ -1,0 +1,117 @@
+"""Multi-class circuits under a budget: the AIG computes the chosen model, the budget holds, validation chooses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from lutlearn.circuits.multiclass import circuit_predict, fit_multiclass_circuit
+from lutlearn.core.encoders import ThermometerEncoder, ThresholdBinarizer
+from lutlearn.export.aiger import parse_aiger
+from lutlearn.export.encoder import InputEncoder
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return X.astype(np.int64), y
+
+
+def test_the_circuit_is_the_chosen_model_within_budget():
+    X, y = _digits()
+    bits = (X > 8).astype(np.uint8)
+    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, ks=(4,), use_abc=False,
+                               progress=False)
+    assert r.and_gates <= 3000 and parse_aiger(r.aig).n_ands == r.and_gates
+    assert len(parse_aiger(r.aig).outputs) == 4  # the class index of 10 classes
+    np.testing.assert_array_equal(r.predict(bits[1200:]), r.model.predict(bits[1200:]))
+    fitting = [c for c in r.candidates if c["fits"]]
+    assert r.valid_accuracy == max(c["valid_accuracy"] for c in fitting) > 0.7
+    assert any(not c["fits"] for c in r.candidates)  # the family grew until it overflowed
+    sizes = [c["n_output_luts"] for c in r.candidates]
+    assert sizes[:3] == [20, 40, 80]
+    again = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, ks=(4,),
+                                   use_abc=False, progress=False)
+    assert again.aig == r.aig and again.candidates == [dict(c, seconds=a["seconds"]) for c, a in
+                                                       zip(r.candidates, again.candidates)]
+
+
+@pytest.mark.parametrize("encoder", [ThresholdBinarizer(threshold=8), ThermometerEncoder(n_bits=2)])
+def test_raw_features_through_comparators_and_one_hot_outputs(encoder):
+    X, y = _digits()
+    enc = InputEncoder.from_encoder(encoder.fit(X[:1200]))
+    r = fit_multiclass_circuit(X[:1200], y[:1200], X[1200:1500], y[1200:1500], 2500, ks=(3,), encoder=enc,
+                               one_hot=True, use_abc=False, progress=False)
+    aig = parse_aiger(r.aig)
+    assert aig.n_inputs == 64 * 8 and len(aig.outputs) == 10 and r.and_gates <= 2500
+    out = aig.evaluate(enc.raw_bits(X[1200:]))
+    assert (out.sum(axis=1) == 1).all()  # exactly one class output is 1
+    np.testing.assert_array_equal(r.predict(X[1200:]), r.model.predict(enc.encode(X[1200:])))
+    assert r.score(X[1500:], y[1500:]) > 0.6
+
+
+def test_abc_counts_and_optimises():
+    from lutlearn.export import tools
+
+    if tools.find_abc() is None:
+        pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
+    X, y = _digits()
+    bits = (X > 8).astype(np.uint8)
+    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 2000, ks=(4,), use_abc=True,
+                               progress=False)
+    assert r.abc and r.and_gates <= 2000
+    assert all(c["and_gates"] is None or c["and_gates"] <= c["and_gates_raw"] for c in r.candidates)
+    np.testing.assert_array_equal(r.predict(bits[1200:]), r.model.predict(bits[1200:]))
+    # one step fills the budget: between the last doubling that fits and the one that overflows
+    doublings = [c for c in r.candidates if c["n_output_luts"] in (20, 40, 80, 160, 320, 640, 1280)]
+    fill = [c for c in r.candidates if c not in doublings]
+    assert len(fill) == 1 and not doublings[-1]["fits"] and doublings[-2]["fits"]
+    assert doublings[-2]["n_output_luts"] < fill[0]["n_output_luts"] < doublings[-1]["n_output_luts"]
+
+
+def test_bad_input_is_refused():
+    X, y = _digits()
+    bits = (X > 8).astype(np.uint8)
+    with pytest.raises(ValueError, match="no design fits"):
+        fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 10, ks=(4,), use_abc=False)
+    with pytest.raises(ValueError, match="one class"):
+        fit_multiclass_circuit(bits[:300], np.zeros(300), bits[300:400], y[300:400], 1000, use_abc=False)
+    with pytest.raises(ValueError, match="lut sizes"):
+        fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 1000, ks=(0,), use_abc=False)
+
+
+def test_one_hot_labels_take_the_first_output_set():
+    out = np.array([[0, 1, 1], [0, 0, 0], [1, 0, 0]], np.uint8)
+    np.testing.assert_array_equal(circuit_predict(out, np.array([5, 6, 7]), True), [6, -1, 5])
+    np.testing.assert_array_equal(circuit_predict(np.array([[1, 0], [0, 1]], np.uint8), np.array([3, 4, 5]),
+                                                  False), [4, 5])
+    assert list(circuit_predict(out, np.array(["a", "b", "c"]), True)) == ["b", None, "a"]
+
+
+def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
+    import json
+
+    from lutlearn.cli import main
+    from lutlearn.datasets import load_digits_raw
+
+    out, js = tmp_path / "d.aig", tmp_path / "d.json"
+    assert main(["fit-circuit", "--task", "multiclass-digits", "--max-and-gates", "1500", "--ks", "3", "--no-abc",
+                 "--raw-inputs", "--one-hot", "-o", str(out), "--json", str(js)]) == 0
+    text = capsys.readouterr().out
+    record = json.loads(js.read_text())
+    aig = parse_aiger(out.read_bytes())
+    assert aig.n_inputs == 64 * 8 and len(aig.outputs) == 10 and aig.n_ands == record["and_gates"] <= 1500
+    _, _, Xt, yt = load_digits_raw()  # the circuit alone, on the raw test pixels, gives the reported accuracy
+    raw = ((Xt[:, :, None] >> np.arange(8)) & 1).reshape(len(Xt), -1).astype(np.uint8)
+    labels = circuit_predict(aig.evaluate(raw), np.arange(10), True)
+    assert float((labels == yt).mean()) == record["test_accuracy"] > 0.6
+    assert f"test accuracy {record['test_accuracy']:.4f}" in text
+    for argv, message in (
+        (["--task", "multiclass-digits", "--pla", "a.pla"], "not both"),
+        (["--pla", "a.pla", "--valid", "b.pla", "--one-hot"], "go with --task"),
+        (["--task", "multiclass-digits", "--levels", "3"], "--levels needs --raw-inputs"),
+        (["--task", "multiclass-digits", "--n-valid", "0"], "--n-valid must be between"),
+        (["--valid", "b.pla"], "give --pla and --valid"),
+    ):
+        assert main(["fit-circuit", *argv, "--max-and-gates", "9", "-o", str(tmp_path / "y.aig")]) == 1
+        assert message in capsys.readouterr().err
