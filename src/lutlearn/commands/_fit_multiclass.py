@@ -32,7 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--one-hot", action="store_true",
                    help="one output per class, exactly one of them 1 (the IWLS 2021 contest's outputs); "
                         "default: the class index in binary")
-    g.add_argument("--learning-rate", type=float, default=0.5, help="of the boosted designs (default 0.5)")
+    g.add_argument("--learning-rates", type=_floats, default=None, metavar="RATES",
+                   help="shrinkages of the boosted designs, a family each with each lut size (default 0.2,0.5)")
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
 def _data(args: argparse.Namespace):
@@ -80,14 +88,16 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
 
     check_outputs([args.output, args.save_model, args.json])
     X, y, Xv, yv, Xt, yt, encoder = _data(args)
-    r = fit_multiclass_circuit(X, y, Xv, yv, args.max_and_gates, ks=args.ks or (4, 6), encoder=encoder,
-                               one_hot=args.one_hot, learning_rate=args.learning_rate, random_state=args.seed,
+    r = fit_multiclass_circuit(X, y, Xv, yv, args.max_and_gates, ks=args.ks or (4, 5, 6),
+                               learning_rates=args.learning_rates or (0.2, 0.5), encoder=encoder,
+                               one_hot=args.one_hot, random_state=args.seed,
                                use_abc=False if args.no_abc else None, abc_script=args.abc_script,
                                progress=progress_enabled(args))
     test = r.score(Xt, yt)
     m = r.model
     print(f"tried {len(r.candidates)} boosted designs; gate counts {'after ABC' if r.abc else 'without ABC'}")
-    print(f"chosen: {m.n_output_luts} boosted luts of {m.output_k} inputs, seed {args.seed}")
+    print(f"chosen: {m.n_output_luts} boosted luts of {m.output_k} inputs, learning rate {m.learning_rate}, "
+          f"seed {args.seed}")
     print(f"validation accuracy {r.valid_accuracy:.4f}, test accuracy {test:.4f} (the circuit, simulated, on "
           f"{len(yt)} test examples)")
     aig = parse_aiger(r.aig)
@@ -108,6 +118,7 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
             record = {"task": args.task, "max_and_gates": args.max_and_gates, "and_gates": r.and_gates,
                       "valid_accuracy": r.valid_accuracy, "test_accuracy": test, "one_hot": args.one_hot,
                       "raw_inputs": args.raw_inputs, "levels": args.levels, "k": m.output_k,
+                      "learning_rate": m.learning_rate,
                       "n_output_luts": m.n_output_luts, "candidates": r.candidates}
             with atomic_writer(where[args.json]) as fh:
                 fh.write(json.dumps(record, indent=1).encode())

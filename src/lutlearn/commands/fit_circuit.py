@@ -30,7 +30,8 @@ examples:
   lutlearn fit-circuit --task multiclass-cifar10 --raw-inputs --one-hot --max-and-gates 10000 -o cifar.aig
 
 With --task, a multi-class task (MNIST, CIFAR-10, digits) becomes one circuit: boosted luts
-(lutlearn.circuits.multiclass), a family per lut size (--ks, default 4,6) doubling its luts
+(lutlearn.circuits.multiclass), a family per lut size (--ks, default 4,5,6) and learning
+rate (--learning-rates, default 0.2,0.5) doubling its luts
 until the budget, the last rows of the training split validating; the test split scores
 the circuit itself.
 """

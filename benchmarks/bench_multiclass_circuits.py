@@ -1,0 +1,169 @@
+"""Multi-class classifiers as one AIG under AND budgets: boosted luts against a decision tree.
+
+The IWLS 2021 programming contest learned CIFAR-10's ten classes as one AIG
+of at most 10,000, 100,000 and 1,000,000 ANDs; the second-placed team's
+circuits (decision trees voting one-against-one, and a quantized network for
+the largest budget) reached 0.3931, 0.4469 and 0.5468 test accuracy. For
+every task and budget this runs, on the same splits (the last ``--n-valid``
+training rows validate; the test split scores):
+
+* ``boosted``: :func:`lutlearn.circuits.multiclass.fit_multiclass_circuit`
+  with its defaults (lut sizes 4, 5, 6; learning rates 0.2 and 0.5; the
+  number of luts doubled until the budget, then filled);
+* ``tree``: :func:`lutlearn.circuits.tree.fit_tree_circuit`, the depth-limited
+  decision tree with the best validation accuracy whose AIG fits the budget.
+
+Both read the task's bits (pixel > 127: the top bit of each 8-bit pixel, so
+the same circuit on the contest's raw pixel inputs costs no more gates), and
+output the class index in binary (one-hot outputs, the contest's format, add
+about ten gates: ``lutlearn fit-circuit --task ... --one-hot``). Test
+accuracy is the circuit's own, simulated; gates are counted after ABC when
+it is installed. Prints a Markdown table and writes everything, with
+provenance, as JSON, rewritten after every row::
+
+    python benchmarks/bench_multiclass_circuits.py --data-home ../shared/data -o multiclass-circuits.json
+    python benchmarks/bench_multiclass_circuits.py --budgets 10000,100000 --tasks multiclass-mnist -o m.json
+    python benchmarks/bench_multiclass_circuits.py --quick -o quick.json     # digits, small budgets, seconds
+    python benchmarks/bench_multiclass_circuits.py --render m.json          # the table of a JSON file
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: The contest's published figures (second place, IWLS 2021) per budget, for the table.
+IWLS2021_SECOND = {10_000: 0.3931, 100_000: 0.4469, 1_000_000: 0.5468}
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=10)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def _cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _splits(task: str, data_home: str | None, n_valid: int | None):
+    from lutlearn.datasets import get_task
+
+    t = get_task(task, data_home=data_home)
+    n = n_valid if n_valid is not None else (len(t.X_train) // 4 if "digits" in task else 10000)
+    return t.X_train[:-n], t.y_train[:-n], t.X_train[-n:], t.y_train[-n:], t.X_test, t.y_test
+
+
+def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
+    """Fit one learner under one budget; its circuit's test accuracy, gates and time."""
+    from lutlearn.circuits.multiclass import circuit_predict, fit_multiclass_circuit
+    from lutlearn.circuits.tree import fit_tree_circuit
+    from lutlearn.export.aiger import parse_aiger
+
+    X, y, Xv, yv, Xt, yt = data
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    if learner == "boosted":
+        r = fit_multiclass_circuit(X, y, Xv, yv, budget, ks=cfg["ks"], learning_rates=cfg["learning_rates"],
+                                   use_abc=cfg["abc"], progress=False)
+        aig, classes, valid = parse_aiger(r.aig), r.classes, r.valid_accuracy
+        chosen = f"k={r.model.output_k} rate={r.model.learning_rate} luts={r.model.n_output_luts}"
+    else:
+        r = fit_tree_circuit(X, y, Xv, yv, budget)
+        aig, classes, valid = r.aig, r.tree.classes_, r.valid_accuracy
+        if cfg["abc"]:
+            from lutlearn.export.tools import ABC_SCRIPT, abc_optimize
+
+            with tempfile.TemporaryDirectory() as tmp:
+                src, dst = os.path.join(tmp, "a.aig"), os.path.join(tmp, "b.aig")
+                Path(src).write_bytes(aig.to_bytes())
+                abc_optimize(src, dst, ABC_SCRIPT)
+                aig = parse_aiger(Path(dst).read_bytes())
+        chosen = f"max_depth={r.max_depth}"
+    test = float((circuit_predict(aig.evaluate(Xt), classes, False) == yt).mean())
+    return {"task": task, "budget": budget, "learner": learner, "test_accuracy": test, "valid_accuracy": valid,
+            "and_gates": aig.n_ands, "levels": aig.levels, "seconds": round(time.perf_counter() - t0, 2),
+            "cpu_seconds": round(_cpu_seconds() - c0, 2), "chosen": chosen}
+
+
+def render(doc: dict) -> str:
+    """The Markdown table of a result file."""
+    lines = ["| task | budget | learner | test accuracy | ANDs | levels | CPU s | chosen |",
+             "|---|---:|---|---:|---:|---:|---:|---|"]
+    for r in doc["results"]:
+        lines.append(f"| {r['task']} | {r['budget']:,} | {r['learner']} | {r['test_accuracy']:.4f} | "
+                     f"{r['and_gates']:,} | {r['levels']} | {r['cpu_seconds']:.0f} | {r['chosen']} |")
+    lines += ["", "IWLS 2021, CIFAR-10, second place: " + ", ".join(
+        f"{v:.4f} within {k:,} ANDs" for k, v in IWLS2021_SECOND.items()) + "."]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--tasks", default="multiclass-mnist,multiclass-cifar10")
+    p.add_argument("--budgets", default="10000,100000", help="AND budgets (comma-separated)")
+    p.add_argument("--learners", default="tree,boosted")
+    p.add_argument("--ks", default="4,5,6", help="boosted lut sizes")
+    p.add_argument("--learning-rates", default="0.2,0.5", help="boosted learning rates")
+    p.add_argument("--n-valid", type=int, default=None, help="validation rows (default 10000; digits a quarter)")
+    p.add_argument("--data-home", default="../shared/data")
+    p.add_argument("--no-abc", action="store_true", help="count gates without ABC")
+    p.add_argument("--quick", action="store_true", help="the bundled digits at 1,000 and 3,000 ANDs (seconds)")
+    p.add_argument("--render", metavar="JSON", help="print the table of a result file and exit")
+    p.add_argument("-o", "--output", help="JSON file to write")
+    args = p.parse_args(argv)
+    if args.render:
+        print(render(json.loads(Path(args.render).read_text())))
+        return 0
+    from lutlearn.export.tools import find_abc
+
+    if args.quick:
+        args.tasks, args.budgets, args.ks = "multiclass-digits", "1000,3000", "4"
+    learners = args.learners.split(",")
+    if set(learners) - {"tree", "boosted"}:
+        p.error(f"--learners takes tree and boosted; got {args.learners}")
+    cfg = {"tasks": args.tasks.split(","), "budgets": [int(b) for b in args.budgets.split(",")],
+           "learners": learners, "ks": tuple(int(k) for k in args.ks.split(",")),
+           "learning_rates": tuple(float(r) for r in args.learning_rates.split(",")), "n_valid": args.n_valid,
+           "abc": not args.no_abc and find_abc() is not None}
+    doc = {"benchmark": "bench_multiclass_circuits", "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+           "config": cfg, "git_commit": _git_commit(),
+           "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+           "machine": {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
+                       "cpus": os.cpu_count()},
+           "results": [], "complete": False}
+
+    def write() -> None:
+        if args.output:
+            tmp = Path(args.output + ".tmp")
+            tmp.write_text(json.dumps(doc, indent=1))
+            tmp.replace(args.output)
+
+    for task in cfg["tasks"]:
+        data = _splits(task, args.data_home, args.n_valid)
+        for budget in cfg["budgets"]:
+            for learner in learners:
+                row = run_row(task, budget, learner, data, cfg)
+                doc["results"].append(row)
+                print(f"  {task} {budget:,} {learner}: test {row['test_accuracy']:.4f}, {row['and_gates']} ANDs, "
+                      f"{row['cpu_seconds']:.0f} s CPU ({row['chosen']})", file=sys.stderr, flush=True)
+                write()
+    doc["complete"] = True
+    write()
+    print(render(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""benchmarks/bench_multiclass_circuits.py: the --quick run end to end, its JSON and --render of it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "benchmarks" / "bench_multiclass_circuits.py"
+
+
+def test_quick_run_end_to_end(tmp_path):
+    out = tmp_path / "quick.json"
+    res = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-abc", "-o", str(out)], capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["complete"] and doc["benchmark"] == "bench_multiclass_circuits" and doc["git_commit"]
+    rows = {(r["budget"], r["learner"]): r for r in doc["results"]}
+    assert set(rows) == {(1000, "tree"), (1000, "boosted"), (3000, "tree"), (3000, "boosted")}
+    for (budget, _), r in rows.items():
+        assert 0 < r["and_gates"] <= budget and 0.5 < r["test_accuracy"] <= 1
+    # on ten classes the boosted luts beat the tree under the same budget
+    assert rows[3000, "boosted"]["test_accuracy"] > rows[3000, "tree"]["test_accuracy"]
+    table = subprocess.run([sys.executable, str(SCRIPT), "--render", str(out)], capture_output=True, text=True,
+                           timeout=120)
+    assert table.returncode == 0 and table.stdout.count("| multiclass-digits |") == 4
+    assert f"{rows[3000, 'boosted']['test_accuracy']:.4f}" in table.stdout
