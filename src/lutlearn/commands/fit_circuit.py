@@ -20,7 +20,10 @@ inputs, the same over up to 20 inputs chosen on the validation file (--care-supp
 when it wins it is synthesised again from training + validation examples (--refit table, the default;
 --refit all refits any chosen network, --no-refit none). Cascades (--cascade) are
 decision lists of greedy-wired luts, each counted on the examples the luts before it are
-unsure of. The output has one output: 1 means the PLA output 1.
+unsure of. The circuit has one output: 1 means the PLA output 1. A PLA file of several
+outputs (or don't-care outputs) gives one circuit of as many outputs: every output searched
+as above under a few budgets, the whole budget spent where validation gains most
+(lutlearn.circuits.multioutput), the circuits merged and optimised together.
 Constant training outputs give the constant circuit.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
@@ -145,14 +148,42 @@ def check_options(args: argparse.Namespace) -> None:
                 raise ValueError(f"{flag} with --save-model: {kind} is no network model to save; drop one of them")
 
 
+def search_options(args: argparse.Namespace, n_inputs: int) -> dict:
+    """The keyword arguments of :func:`~lutlearn.circuits.search.fit_circuit` the options ask for, on ``n_inputs``
+    inputs (a multi-output file passes them to every output's search)."""
+    from lutlearn.circuits.search import SEARCH_DEFAULTS
+
+    return dict(
+        ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 4, 6, 8)),
+        depths=args.depths or (0, 1, 2),
+        max_width=args.max_width or 64,
+        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
+        fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
+        wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
+        wiring_candidates=args.wiring_candidates or (MAX_DEFAULT_CANDIDATES if n_inputs > MAX_DEFAULT_CANDIDATES
+                                                     else None),
+        greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
+        refit={None: SEARCH_DEFAULTS["refit"], "table": "table", "all": True, "none": False}[args.refit],
+        ensemble=args.ensemble, progress=progress_enabled(args),
+        cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
+        full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
+        care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,
+        care_support=(0 if args.quick else SEARCH_DEFAULTS["care_support"]) if args.care_support is None
+        else args.care_support,
+        boosted=tuple(k for k in (args.boosted or SEARCH_DEFAULTS["boosted"]) if k > 0),
+        boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"] if args.boosted_min_gain is None
+        else args.boosted_min_gain,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
     from lutlearn._files import atomic_writer, staged_outputs
-    from lutlearn.circuits.search import SEARCH_DEFAULTS, fit_circuit
+    from lutlearn.circuits.search import fit_circuit
     from lutlearn.commands._common import check_outputs
-    from lutlearn.datasets.pla import read_pla_pair
+    from lutlearn.datasets.pla import read_multi_pla, read_pla_pair
 
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".aig", ".aag"):
@@ -169,6 +200,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--raw-inputs, --levels, --one-hot and --n-valid go with --task")
     check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
     check_options(args)
+    train = read_multi_pla(args.pla)
+    if train.n_outputs > 1 or not train.care.all():
+        from lutlearn.commands._fit_multioutput import run_multioutput
+
+        return run_multioutput(args, suffix, train, search_options(args, train.X.shape[1]))
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
     constant = len(set(y.tolist())) < 2
     if constant and args.save_model:
@@ -177,28 +213,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save_model:  # only a network is a model: the other kinds are left out before the search, not after
         args.cascade, args.care_table, args.care_support = False, 0, 0
         print("--save-model: the search tries networks only (no cascades, no care tables)")
-    search = fit_circuit(
-        X, y, Xv, yv, args.max_and_gates,
-        ks=args.ks or ((1, 2, 4, 6) if args.quick else (1, 2, 4, 6, 8)),
-        depths=args.depths or (0, 1, 2),
-        max_width=args.max_width or 64,
-        n_seeds=args.seeds, random_state=args.seed, use_abc=False if args.no_abc else None,
-        fill="none" if args.keep_ties else args.fill, abc_script=args.abc_script,
-        wirings=("random", "greedy") if args.wiring == "both" else (args.wiring,),
-        wiring_candidates=args.wiring_candidates or (MAX_DEFAULT_CANDIDATES if X.shape[1] > MAX_DEFAULT_CANDIDATES
-                                                     else None),
-        greedy_ks=tuple(k for k in (args.greedy_ks or (() if args.quick else SEARCH_DEFAULTS["greedy_ks"])) if k > 0),
-        refit={None: SEARCH_DEFAULTS["refit"], "table": "table", "all": True, "none": False}[args.refit],
-        ensemble=args.ensemble, progress=progress_enabled(args),
-        cascades=SEARCH_DEFAULTS["cascades"] if (not args.quick if args.cascade is None else args.cascade) else (),
-        full_table=SEARCH_DEFAULTS["full_table"] if args.full_table is None else args.full_table,
-        care_table=SEARCH_DEFAULTS["care_table"] if args.care_table is None else args.care_table,
-        care_support=(0 if args.quick else SEARCH_DEFAULTS["care_support"]) if args.care_support is None
-        else args.care_support,
-        boosted=tuple(k for k in (args.boosted or SEARCH_DEFAULTS["boosted"]) if k > 0),
-        boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"] if args.boosted_min_gain is None
-        else args.boosted_min_gain,
-    )
+    search = fit_circuit(X, y, Xv, yv, args.max_and_gates, **search_options(args, X.shape[1]))
     b = search.best
     if args.save_model and search.model is None and b.wiring == "cascade":
         raise ValueError("the chosen circuit is a cascade of luts, not a network model: drop --save-model "

@@ -1,0 +1,204 @@
+"""Functions of several outputs as one AIG under an AND budget: a circuit per output, the budget spent where it pays.
+
+:func:`fit_multioutput_circuit` learns every output of a multi-output PLA
+file (an adder's sum bits, a comparator's three outputs, ...) and returns
+one AIG whose outputs are the file's, in order, within ``max_and_gates``:
+
+1. every output gets a menu of circuits: :func:`~lutlearn.circuits.search.fit_circuit`
+   (with the search options given, on the examples whose output is cared
+   for) under budgets of ``shares`` times an equal split of the whole budget;
+2. the budget is spent where validation gains most: every output starts
+   with its smallest circuit, then the upgrade with the most validation
+   accuracy per extra gate is taken while the sum of gates fits;
+3. the chosen circuits become one AIG over the shared inputs, with
+   structural hashing, and ABC optimises the whole when it is installed,
+   so that outputs share logic (``and_gates_separate`` is the sum before
+   merging, ``and_gates`` the whole circuit's).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lutlearn.circuits.search import _abc_settings, fit_circuit
+
+__all__ = ["MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit", "merge_aigs"]
+
+
+@dataclass
+class OutputCircuit:
+    """One output's circuit in the menu: its budget, gates, validation accuracy and AIGER file."""
+
+    output: int
+    budget: int
+    and_gates: int
+    valid_accuracy: float
+    aig: bytes = field(repr=False)
+    chosen: str = ""
+
+
+@dataclass
+class MultiOutputCircuit:
+    """The circuit of every output, merged.
+
+    Attributes
+    ----------
+    aig : bytes
+        The whole circuit, a binary AIGER file (output ``o`` is the data's output ``o``).
+    and_gates : int
+        AND gates of ``aig``.
+    and_gates_separate : int
+        The chosen per-output circuits' gates, summed (before merging and ABC).
+    outputs : list of OutputCircuit
+        The circuit chosen for each output.
+    menu : list of list of OutputCircuit
+        Every output's circuits tried, smallest budget first.
+    abc : bool
+        Whether ABC counted and optimised the circuits.
+    budgets : list of int
+        The budgets every output was searched under.
+    """
+
+    aig: bytes = field(repr=False)
+    and_gates: int
+    and_gates_separate: int
+    outputs: list
+    menu: list = field(default_factory=list, repr=False)
+    abc: bool = False
+    budgets: list = field(default_factory=list)
+
+    @property
+    def valid_accuracy(self) -> list[float]:
+        """Each output's validation accuracy (on its cared examples)."""
+        return [o.valid_accuracy for o in self.outputs]
+
+    def evaluate(self, X) -> np.ndarray:
+        """Output bits for each row of ``X``, by simulating the AIG: uint8 (n_samples, n_outputs)."""
+        from lutlearn.export.aiger import parse_aiger
+
+        return parse_aiger(self.aig).evaluate(np.asarray(X, np.uint8))
+
+
+def merge_aigs(n_inputs: int, files: list[bytes]):
+    """One :class:`~lutlearn.export.aiger.Aig` over ``n_inputs`` shared inputs whose outputs are those of every
+    AIGER file in ``files``, in order (structural hashing shares identical gates)."""
+    from lutlearn.export.aiger import Aig, parse_aiger
+
+    merged = Aig(n_inputs)
+    for data in files:
+        part = parse_aiger(data)
+        if part.n_inputs != n_inputs:
+            raise ValueError(f"a circuit has {part.n_inputs} inputs; expected {n_inputs}")
+        lits = [0] + [merged.input(i) for i in range(n_inputs)]  # by variable
+        for a, b in part.ands:
+            lits.append(merged.and_(lits[a >> 1] ^ (a & 1), lits[b >> 1] ^ (b & 1)))
+        merged.outputs += [lits[o >> 1] ^ (o & 1) for o in part.outputs]
+    return merged.cleanup()
+
+
+def _menu(o: int, X, y, Xv, yv, budgets: list[int], options: dict, show: bool) -> list[OutputCircuit]:
+    """Output ``o``'s circuits under each budget (those the search could fit), without repeats."""
+    menu: list[OutputCircuit] = []
+    for b in budgets:
+        try:
+            s = fit_circuit(X, y, Xv, yv, b, progress=False, **options)
+        except ValueError:  # nothing fits so small a budget
+            continue
+        chosen = s.summary or f"{s.best.wiring} k={s.best.k}"
+        if not menu or s.aig != menu[-1].aig:
+            menu.append(OutputCircuit(o, b, s.and_gates, s.best.valid_accuracy, s.aig, chosen))
+        if show:
+            print(f"  output {o}, budget {b}: valid {s.best.valid_accuracy:.4f} in {s.and_gates} ANDs ({chosen})",
+                  file=sys.stderr)
+    return menu
+
+
+def _allocate(menu: list[list[OutputCircuit]], budget: int) -> list[OutputCircuit]:
+    """Each output's circuit: the cheapest first, then upgrades by validation accuracy per gate within the budget."""
+    pick = [min(m, key=lambda c: (c.and_gates, -c.valid_accuracy)) for m in menu]
+    if sum(c.and_gates for c in pick) > budget:
+        raise ValueError(f"the outputs' smallest circuits need {sum(c.and_gates for c in pick)} AND gates together; "
+                         f"the budget is {budget}")
+    while True:
+        spent = sum(c.and_gates for c in pick)
+        best, best_rate = None, 0.0
+        for i, m in enumerate(menu):
+            for c in m:
+                gain, cost = c.valid_accuracy - pick[i].valid_accuracy, c.and_gates - pick[i].and_gates
+                if gain <= 0 or spent + cost > budget:
+                    continue
+                rate = gain / max(cost, 1)
+                if rate > best_rate:
+                    best, best_rate = (i, c), rate
+        if best is None:
+            return pick
+        pick[best[0]] = best[1]
+
+
+def fit_multioutput_circuit(
+    X, Y, X_valid, Y_valid, max_and_gates: int, *, care=None, care_valid=None, shares=(0.5, 1.0, 2.0),
+    use_abc: bool | None = None, abc_script: str | None = None, progress: bool | None = None, **search_options,
+) -> MultiOutputCircuit:
+    """Every output of ``Y`` learned, one AIG of at most ``max_and_gates`` ANDs (see the module docstring).
+
+    Parameters
+    ----------
+    X, Y : array-like
+        Training examples: 0/1 inputs (n, n_inputs) and outputs (n, n_outputs).
+    X_valid, Y_valid : array-like
+        Validation examples, which choose each output's circuit and spend the budget.
+    max_and_gates : int
+        The budget of the whole circuit.
+    care, care_valid : bool array-like of the shape of ``Y`` / ``Y_valid``, or None
+        False where an output is a don't-care (the example is left out of
+        that output's learning and scoring); None: every output cared for.
+    shares : sequence of float, default=(0.5, 1.0, 2.0)
+        Each output's budgets, as multiples of ``max_and_gates / n_outputs``.
+    use_abc, abc_script, progress
+        As in :func:`~lutlearn.circuits.search.fit_circuit`.
+    **search_options
+        Passed to every :func:`~lutlearn.circuits.search.fit_circuit` call
+        (for example ``lutlearn.circuits.search.SEARCH_DEFAULTS``).
+
+    Returns
+    -------
+    MultiOutputCircuit
+    """
+    import tempfile
+
+    from lutlearn.circuits.search import _abc_count
+
+    X, Xv = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
+    Y, Yv = np.asarray(Y, np.uint8), np.asarray(Y_valid, np.uint8)
+    if Y.ndim != 2 or Yv.ndim != 2 or Y.shape[1] != Yv.shape[1] or len(Y) != len(X) or len(Yv) != len(Xv):
+        raise ValueError(f"Y and Y_valid must be (n_examples, n_outputs) beside X and X_valid; got {Y.shape} for "
+                         f"{X.shape} and {Yv.shape} for {Xv.shape}")
+    care = np.ones(Y.shape, bool) if care is None else np.asarray(care, bool)
+    care_valid = np.ones(Yv.shape, bool) if care_valid is None else np.asarray(care_valid, bool)
+    if max_and_gates < 0 or not shares or min(shares) <= 0:
+        raise ValueError(f"max_and_gates must be >= 0 and shares positive; got {max_and_gates} and {shares}")
+    use_abc, abc_script = _abc_settings(use_abc, abc_script)
+    show = sys.stderr.isatty() if progress is None else progress
+    n_out = Y.shape[1]
+    budgets = sorted({max(0, int(s * max_and_gates / n_out)) for s in shares})
+    menu = []
+    for o in range(n_out):
+        rows, vrows = care[:, o], care_valid[:, o]
+        if not rows.any() or not vrows.any():
+            raise ValueError(f"output {o} has no cared {'training' if not rows.any() else 'validation'} example")
+        menu.append(_menu(o, X[rows], Y[rows, o], Xv[vrows], Yv[vrows, o], budgets,
+                          {"use_abc": use_abc, "abc_script": abc_script, **search_options}, show))
+        if not menu[-1]:
+            raise ValueError(f"no circuit of output {o} fits in {max(budgets)} AND gates")
+    pick = _allocate(menu, max_and_gates)
+    merged = merge_aigs(X.shape[1], [c.aig for c in pick])
+    data, gates = merged.to_bytes(), merged.n_ands
+    if use_abc:
+        with tempfile.TemporaryDirectory() as tmp:
+            opt_gates, opt = _abc_count(data, tmp, abc_script)
+        if opt_gates <= gates:
+            data, gates = opt, opt_gates
+    return MultiOutputCircuit(data, gates, sum(c.and_gates for c in pick), pick, menu, use_abc, budgets)

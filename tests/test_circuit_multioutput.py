@@ -1,0 +1,88 @@
+"""Multi-output circuits: the merged AIG computes every chosen output circuit, the budget holds and is spent well."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lutlearn.circuits.multi_tasks import make_multi_task
+from lutlearn.circuits.multioutput import OutputCircuit, _allocate, fit_multioutput_circuit, merge_aigs
+from lutlearn.export.aiger import Aig, parse_aiger
+
+QUICK = {"ks": (2, 4), "depths": (0,), "max_width": 16, "use_abc": False, "full_table": 8}
+
+
+def test_merging_keeps_every_output_and_shares_identical_gates():
+    a, b = Aig(3), Aig(3)
+    a.outputs = [a.and_(a.input(0), a.input(1))]
+    b.outputs = [b.and_(b.input(0), b.input(1)) ^ 1, b.or_(b.input(2), b.input(0))]
+    merged = merge_aigs(3, [a.to_bytes(), b.to_bytes()])
+    X = np.array([[x >> 2 & 1, x >> 1 & 1, x & 1] for x in range(8)], np.uint8)
+    np.testing.assert_array_equal(merged.evaluate(X), np.hstack([a.evaluate(X), b.evaluate(X)]))
+    assert merged.n_ands == 2  # x0 & x1 once for both files
+    with pytest.raises(ValueError, match="inputs"):
+        merge_aigs(4, [a.to_bytes()])
+
+
+def test_the_budget_goes_where_validation_gains_most():
+    def c(o, gates, acc):
+        return OutputCircuit(o, gates, gates, acc, b"")
+
+    menu = [[c(0, 10, 0.80), c(0, 50, 0.90), c(0, 100, 0.91)], [c(1, 5, 0.60), c(1, 40, 0.95)]]
+    assert [(p.output, p.and_gates) for p in _allocate(menu, 100)] == [(0, 50), (1, 40)]
+    assert [(p.output, p.and_gates) for p in _allocate(menu, 60)] == [(0, 10), (1, 40)]  # 0.35 over 35 gates first
+    with pytest.raises(ValueError, match="smallest circuits need 15"):
+        _allocate(menu, 14)
+
+
+def test_an_adder_learned_as_one_circuit():
+    t = make_multi_task("add:4", n_split=600)
+    r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 400, progress=False, **QUICK)
+    aig = parse_aiger(r.aig)
+    assert len(aig.outputs) == 5 and aig.n_inputs == 8 and r.and_gates == aig.n_ands <= 400
+    assert sum(p.and_gates for p in r.outputs) == r.and_gates_separate <= 400
+    separate = np.hstack([parse_aiger(p.aig).evaluate(t.X_test) for p in r.outputs])
+    np.testing.assert_array_equal(r.evaluate(t.X_test), separate)
+    assert (r.evaluate(t.X_test) == t.Y_test).mean() > 0.9
+    again = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 400, progress=False, **QUICK)
+    assert again.aig == r.aig
+
+
+def test_dont_cares_are_left_out_of_an_outputs_learning():
+    t = make_multi_task("cmp3:6", n_split=500)
+    care = np.ones(t.Y_train.shape, bool)
+    care[:, 1] = t.X_train[:, 0] == 1  # output 1 learned from half the rows only
+    Y = t.Y_train.copy()
+    Y[~care] = 1 - Y[~care]  # wrong values where not cared for: they must not matter
+    a = fit_multioutput_circuit(t.X_train, Y, t.X_valid, t.Y_valid, 300, care=care, progress=False, **QUICK)
+    Y2 = t.Y_train.copy()
+    Y2[~care] = 0
+    b = fit_multioutput_circuit(t.X_train, Y2, t.X_valid, t.Y_valid, 300, care=care, progress=False, **QUICK)
+    assert a.aig == b.aig
+    with pytest.raises(ValueError, match="no cared training example"):
+        fit_multioutput_circuit(t.X_train, Y, t.X_valid, t.Y_valid, 300, care=np.zeros(Y.shape, bool), **QUICK)
+    with pytest.raises(ValueError, match="n_outputs"):
+        fit_multioutput_circuit(t.X_train, Y[:, 0], t.X_valid, t.Y_valid, 300, **QUICK)
+
+
+def test_fit_circuit_command_on_a_multi_output_pla(tmp_path, capsys):
+    import json
+
+    from lutlearn.cli import main
+    from lutlearn.datasets.pla import read_multi_pla
+
+    prefix = str(tmp_path / "add4")
+    assert main(["pla", "add:4", "-o", prefix, "--n-train", "600"]) == 0
+    out, js = tmp_path / "add4.aig", tmp_path / "add4.json"
+    base = ["fit-circuit", "--pla", f"{prefix}.train.pla", "--valid", f"{prefix}.valid.pla", "--max-and-gates", "300",
+            "--quick", "--no-abc"]
+    assert main([*base, "-o", str(out), "--json", str(js)]) == 0
+    text = capsys.readouterr().out
+    record, test = json.loads(js.read_text()), read_multi_pla(f"{prefix}.test.pla")
+    aig = parse_aiger(out.read_bytes())
+    assert len(aig.outputs) == 5 and aig.n_ands == record["and_gates"] <= 300
+    assert [o["name"] for o in record["outputs"]] == test.output_names
+    assert (aig.evaluate(test.X) == test.Y).mean() > 0.95
+    assert f"AND gates: {record['and_gates']} (budget 300" in text
+    assert main([*base, "-o", str(out), "--save-model", str(tmp_path / "m.npz")]) == 1
+    assert "drop --save-model" in capsys.readouterr().err
