@@ -1,4 +1,4 @@
-"""Multi-class classifiers as one AIG under AND budgets: boosted luts against a decision tree.
+"""Classifiers of ten classes and functions of many outputs, each as one AIG under AND budgets, beside a tree.
 
 The IWLS 2021 programming contest learned CIFAR-10's ten classes as one AIG
 of at most 10,000, 100,000 and 1,000,000 ANDs; the second-placed team's
@@ -19,11 +19,29 @@ output the class index in binary (one-hot outputs, the contest's format, add
 about ten gates: ``lutlearn fit-circuit --task ... --one-hot``). Test
 accuracy is the circuit's own, simulated; gates are counted after ABC when
 it is installed. Prints a Markdown table and writes everything, with
-provenance, as JSON, rewritten after every row::
+provenance, as JSON, rewritten after every row.
+
+``--multi-output`` runs the generated multi-output families
+(:mod:`lutlearn.circuits.multi_tasks`: whole adders, multipliers, dividers,
+the three-way comparator, shared-term DNFs) instead, each under one budget
+(``--multi-budget``):
+
+* ``fit-circuit``: :func:`lutlearn.circuits.multioutput.fit_multioutput_circuit`
+  with ``lutlearn fit-circuit``'s search defaults: every output's circuits
+  under half, one and two equal shares of the budget, the budget spent by
+  validation gain per gate, the circuits merged and optimised by ABC
+  together (``and_gates``) beside their sum apart (``and_gates_separate``);
+* ``tree``: a decision tree per output under an equal share, merged and
+  optimised the same way.
+
+Their rows give the mean of the outputs' test accuracies and the share of
+test rows whose every output is right::
 
     python benchmarks/bench_multiclass_circuits.py --data-home ../shared/data -o multiclass-circuits.json
     python benchmarks/bench_multiclass_circuits.py --budgets 10000,100000 --tasks multiclass-mnist -o m.json
     python benchmarks/bench_multiclass_circuits.py --quick -o quick.json     # digits, small budgets, seconds
+    python benchmarks/bench_multiclass_circuits.py --multi-output -o multi-output.json
+    python benchmarks/bench_multiclass_circuits.py --multi-output --quick -o quick.json   # add:4, seconds
     python benchmarks/bench_multiclass_circuits.py --render m.json          # the table of a JSON file
 """
 
@@ -97,8 +115,59 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
             "cpu_seconds": round(_cpu_seconds() - c0, 2), "chosen": chosen}
 
 
+#: The multi-output families of ``--multi-output``.
+MULTI_TASKS = ("add:8", "add:16", "mul:6", "div:8", "cmp3:16", "cmp3:32", "mdnf:24:12:8:0")
+
+
+def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
+    """Learn every output of a generated multi-output task as one circuit; its test figures."""
+    from lutlearn.circuits.multi_tasks import make_multi_task
+    from lutlearn.circuits.multioutput import fit_multioutput_circuit, merge_aigs
+    from lutlearn.circuits.search import SEARCH_DEFAULTS, _abc_count
+    from lutlearn.circuits.tree import fit_tree_circuit
+    from lutlearn.export.tools import ABC_SCRIPT
+
+    t = make_multi_task(spec, n_split=cfg["n_split"])
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    if learner == "fit-circuit":
+        options = ({"ks": (2, 4), "depths": (0, 1), "max_width": 16, "full_table": 8} if cfg["quick"]
+                   else dict(SEARCH_DEFAULTS))
+        r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, budget, use_abc=cfg["abc"],
+                                    progress=False, **options)
+        data, gates, apart = r.aig, r.and_gates, r.and_gates_separate
+    else:
+        share = budget // t.Y_train.shape[1]
+        trees = [fit_tree_circuit(t.X_train, t.Y_train[:, o], t.X_valid, t.Y_valid[:, o], share)
+                 for o in range(t.Y_train.shape[1])]
+        merged = merge_aigs(t.X_train.shape[1], [tr.aig.to_bytes() for tr in trees])
+        data, gates, apart = merged.to_bytes(), merged.n_ands, sum(tr.and_gates for tr in trees)
+        if cfg["abc"]:
+            with tempfile.TemporaryDirectory() as tmp:
+                opt_gates, opt = _abc_count(data, tmp, ABC_SCRIPT)
+            if opt_gates <= gates:
+                data, gates = opt, opt_gates
+    from lutlearn.export.aiger import parse_aiger
+
+    aig = parse_aiger(data)
+    out = aig.evaluate(t.X_test)
+    right = out == t.Y_test
+    return {"task": spec, "budget": budget, "learner": learner, "n_outputs": int(t.Y_test.shape[1]),
+            "test_accuracy": float(right.mean()), "all_outputs_right": float(right.all(axis=1).mean()),
+            "and_gates": aig.n_ands, "and_gates_separate": apart, "levels": aig.levels,
+            "seconds": round(time.perf_counter() - t0, 2), "cpu_seconds": round(_cpu_seconds() - c0, 2),
+            "chosen": f"{len(t.output_names)} outputs"}
+
+
 def render(doc: dict) -> str:
     """The Markdown table of a result file."""
+    if doc["config"].get("multi_output"):
+        lines = ["| task | outputs | budget | learner | mean test accuracy | rows all right | ANDs | ANDs apart | "
+                 "CPU s |", "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+        for r in doc["results"]:
+            lines.append(f"| {r['task']} | {r['n_outputs']} | {r['budget']:,} | {r['learner']} | "
+                         f"{r['test_accuracy']:.4f} | {r['all_outputs_right']:.4f} | {r['and_gates']:,} | "
+                         f"{r['and_gates_separate']:,} | {r['cpu_seconds']:.0f} |")
+        return "\n".join(lines)
     lines = ["| task | budget | learner | test accuracy | ANDs | levels | CPU s | chosen |",
              "|---|---:|---|---:|---:|---:|---:|---|"]
     for r in doc["results"]:
@@ -119,7 +188,11 @@ def main(argv=None) -> int:
     p.add_argument("--n-valid", type=int, default=None, help="validation rows (default 10000; digits a quarter)")
     p.add_argument("--data-home", default="../shared/data")
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC")
-    p.add_argument("--quick", action="store_true", help="the bundled digits at 1,000 and 3,000 ANDs (seconds)")
+    p.add_argument("--quick", action="store_true", help="the bundled digits at 1,000 and 3,000 ANDs (seconds); with "
+                   "--multi-output: add:4, quick searches")
+    p.add_argument("--multi-output", action="store_true", help="the generated multi-output families instead")
+    p.add_argument("--multi-tasks", default=",".join(MULTI_TASKS), help="with --multi-output: the tasks")
+    p.add_argument("--multi-budget", type=int, default=5000, help="with --multi-output: the budget (default 5000)")
     p.add_argument("--render", metavar="JSON", help="print the table of a result file and exit")
     p.add_argument("-o", "--output", help="JSON file to write")
     args = p.parse_args(argv)
@@ -130,10 +203,15 @@ def main(argv=None) -> int:
 
     if args.quick:
         args.tasks, args.budgets, args.ks = "multiclass-digits", "1000,3000", "4"
+        args.multi_tasks, args.multi_budget = "add:4", 300
     learners = args.learners.split(",")
-    if set(learners) - {"tree", "boosted"}:
+    if args.multi_output:
+        learners = ["tree", "fit-circuit"]
+    elif set(learners) - {"tree", "boosted"}:
         p.error(f"--learners takes tree and boosted; got {args.learners}")
-    cfg = {"tasks": args.tasks.split(","), "budgets": [int(b) for b in args.budgets.split(",")],
+    cfg = {"multi_output": args.multi_output, "quick": args.quick, "multi_tasks": args.multi_tasks.split(","),
+           "multi_budget": args.multi_budget, "n_split": 800 if args.quick else 6400,
+           "tasks": args.tasks.split(","), "budgets": [int(b) for b in args.budgets.split(",")],
            "learners": learners, "ks": tuple(int(k) for k in args.ks.split(",")),
            "learning_rates": tuple(float(r) for r in args.learning_rates.split(",")), "n_valid": args.n_valid,
            "abc": not args.no_abc and find_abc() is not None}
@@ -150,7 +228,15 @@ def main(argv=None) -> int:
             tmp.write_text(json.dumps(doc, indent=1))
             tmp.replace(args.output)
 
-    for task in cfg["tasks"]:
+    for spec in cfg["multi_tasks"] if args.multi_output else []:
+        for learner in learners:
+            row = run_multi_row(spec, args.multi_budget, learner, cfg)
+            doc["results"].append(row)
+            print(f"  {spec} {learner}: test {row['test_accuracy']:.4f}, all right {row['all_outputs_right']:.4f}, "
+                  f"{row['and_gates']} ANDs ({row['and_gates_separate']} apart), {row['cpu_seconds']:.0f} s CPU",
+                  file=sys.stderr, flush=True)
+            write()
+    for task in [] if args.multi_output else cfg["tasks"]:
         data = _splits(task, args.data_home, args.n_valid)
         for budget in cfg["budgets"]:
             for learner in learners:

@@ -28,3 +28,17 @@ def test_quick_run_end_to_end(tmp_path):
                            timeout=120)
     assert table.returncode == 0 and table.stdout.count("| multiclass-digits |") == 4
     assert f"{rows[3000, 'boosted']['test_accuracy']:.4f}" in table.stdout
+
+
+def test_quick_multi_output_run(tmp_path):
+    out = tmp_path / "multi.json"
+    res = subprocess.run([sys.executable, str(SCRIPT), "--multi-output", "--quick", "--no-abc", "-o", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    rows = {r["learner"]: r for r in doc["results"]}
+    assert set(rows) == {"tree", "fit-circuit"} and all(r["task"] == "add:4" for r in doc["results"])
+    for r in rows.values():
+        assert r["n_outputs"] == 5 and 0 < r["and_gates"] <= 300 and r["and_gates"] <= r["and_gates_separate"]
+    assert rows["fit-circuit"]["test_accuracy"] > 0.95 and rows["fit-circuit"]["all_outputs_right"] > 0.8
+    assert "| add:4 | 5 | 300 | fit-circuit |" in res.stdout
