@@ -112,6 +112,15 @@ def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
     labels = circuit_predict(aig.evaluate(raw), np.arange(10), True)
     assert float((labels == yt).mean()) == record["test_accuracy"] > 0.6
     assert f"test accuracy {record['test_accuracy']:.4f}" in text
+    assert main(["evaluate", str(out), "--task", "multiclass-digits"]) == 0  # evaluate reads it back the same
+    assert f"class accuracy {record['test_accuracy']:.4f} on 450 examples" in capsys.readouterr().out
+    bits = tmp_path / "bits.aag"  # the task's bits in, the class index out
+    assert main(["fit-circuit", "--task", "multiclass-digits", "--max-and-gates", "800", "--ks", "3",
+                 "--learning-rates", "0.5", "--no-abc", "-o", str(bits)]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("validation")][0]
+    reported = line.split("test accuracy ")[1].split()[0]
+    assert main(["evaluate", str(bits), "--task", "multiclass-digits"]) == 0
+    assert f"class accuracy {reported}" in capsys.readouterr().out
     for argv, message in (
         (["--task", "multiclass-digits", "--pla", "a.pla"], "not both"),
         (["--pla", "a.pla", "--valid", "b.pla", "--one-hot"], "go with --task"),

@@ -43,6 +43,17 @@ def _floats(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
+def raw_test_split(task: str, data_home) -> tuple:
+    """The raw features and labels of ``task``'s test split (8-bit pixels; the digits' 0..16)."""
+    from lutlearn.datasets import load_cifar10, load_digits_raw, load_mnist
+
+    source = RAW_SOURCES[task][0]
+    loaders = {"mnist": lambda: load_mnist(data_home), "cifar10": lambda: load_cifar10(data_home),
+               "digits": load_digits_raw}
+    _, _, Xt, yt = loaders[source]()
+    return Xt, yt
+
+
 def _data(args: argparse.Namespace):
     """Training, validation and test rows, and the input encoder (None: the task's bits)."""
     import numpy as np

@@ -23,6 +23,7 @@ EPILOG = """examples:
   lutlearn evaluate circuit.aig test.pla      (also prints the circuit's AND gates and levels)
   lutlearn evaluate adder.aig add8.test.pla   (several outputs: each output's accuracy on its cared
                                                examples, and the examples with every cared output right)
+  lutlearn evaluate mnist10.aig --task multiclass-mnist   (a multi-class circuit: its class accuracy)
 """
 
 
@@ -82,6 +83,8 @@ def run_circuit(args: argparse.Namespace) -> int:
         if pla.n_outputs > 1 or not pla.care.all():
             return _score_outputs(args, aig, pla)
         X, y = pla.X, pla.Y[:, 0]
+    if len(aig.outputs) != 1 and args.task:
+        return _score_classes(args, aig)
     if len(aig.outputs) != 1:
         raise ValueError(f"{args.model}: the circuit has {len(aig.outputs)} outputs; evaluate scores "
                          "single-output circuits on single-output data, and a circuit of several outputs on a "
@@ -95,6 +98,41 @@ def run_circuit(args: argparse.Namespace) -> int:
             raise ValueError(f"{where}: a circuit needs 0/1 {what}; found {np.unique(values)[:5].tolist()}")
     pred, secs = timed(aig.evaluate, X)
     print(f"accuracy {float((pred[:, 0] == y).mean()):.4f} on {len(y)} examples ({secs:.4f} s)")
+    print(f"circuit: {aig.n_inputs} inputs, {aig.n_ands} AND gates, {aig.levels} levels")
+    return 0
+
+
+def _score_classes(args: argparse.Namespace, aig) -> int:
+    """Class accuracy of a multi-class circuit (``fit-circuit --task``) on ``--task``'s test set.
+
+    The outputs are read as the class index in binary (``ceil(log2(C))``
+    outputs, bit 0 first) or one per class (``C`` outputs, the first that
+    is 1); the inputs as the task's bits or, when the circuit reads eight
+    times as many, the raw 8-bit pixels (``fit-circuit --raw-inputs``).
+    """
+    import numpy as np
+
+    from lutlearn.circuits.multiclass import circuit_predict
+    from lutlearn.commands._fit_multiclass import raw_test_split
+    from lutlearn.datasets import get_task
+
+    t = get_task(args.task, data_home=args.data_home)
+    classes = np.unique(t.y_train)
+    n_out, n_classes = len(aig.outputs), len(classes)
+    if n_out not in (n_classes, max(1, (n_classes - 1).bit_length())):
+        raise ValueError(f"{args.model}: the circuit has {n_out} outputs; a classifier of {args.task}'s "
+                         f"{n_classes} classes has {max(1, (n_classes - 1).bit_length())} (the class index) or "
+                         f"{n_classes} (one per class)")
+    X, y = t.X_test, t.y_test
+    if aig.n_inputs == 8 * X.shape[1]:  # the raw pixels, bit 0 first
+        X, y = raw_test_split(args.task, args.data_home)
+        X = ((np.asarray(X, np.int64)[:, :, None] >> np.arange(8)) & 1).reshape(len(X), -1).astype(np.uint8)
+    _check_width(args, aig, X)
+    out, secs = timed(aig.evaluate, X)
+    pred = circuit_predict(out, classes, n_out == n_classes and n_classes > 2)
+    print(f"class accuracy {float((pred == y).mean()):.4f} on {len(y)} examples of {args.task} ({secs:.4f} s; "
+          f"outputs: {'one per class' if n_out == n_classes and n_classes > 2 else 'the class index'}, inputs: "
+          f"{'raw 8-bit features' if aig.n_inputs != t.X_test.shape[1] else 'the task bits'})")
     print(f"circuit: {aig.n_inputs} inputs, {aig.n_ands} AND gates, {aig.levels} levels")
     return 0
 
