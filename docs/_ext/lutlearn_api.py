@@ -21,7 +21,8 @@ API_MODULES = (
     "core.estimator", "core.model", "core.training", "core.encoders", "core.inspection", "core.persistence",
     "core.saving", "core.scale", "datasets", "datasets.io", "datasets.pla", "export", "circuits.search",
     "circuits.learners", "circuits.boosting", "circuits.tree", "circuits.dontcare", "circuits.logic_tasks",
-    "circuits.multi_tasks", "experiments", "experiments.baselines", "experiments.report", "memorization",
+    "circuits.multi_tasks", "circuits.multiclass", "circuits.multioutput", "experiments", "experiments.baselines",
+    "experiments.report", "memorization",
 )
 
 
