@@ -26,13 +26,24 @@ def test_merging_keeps_every_output_and_shares_identical_gates():
 
 def test_the_budget_goes_where_validation_gains_most():
     def c(o, gates, acc):
-        return OutputCircuit(o, gates, gates, acc, b"")
+        return OutputCircuit(o, gates, gates, acc, f"{o}/{gates}".encode())
 
     menu = [[c(0, 10, 0.80), c(0, 50, 0.90), c(0, 100, 0.91)], [c(1, 5, 0.60), c(1, 40, 0.95)]]
     assert [(p.output, p.and_gates) for p in _allocate(menu, 100)] == [(0, 50), (1, 40)]
     assert [(p.output, p.and_gates) for p in _allocate(menu, 60)] == [(0, 10), (1, 40)]  # 0.35 over 35 gates first
     with pytest.raises(ValueError, match="smallest circuits need 15"):
         _allocate(menu, 14)
+    twin = [[c(0, 10, 0.8), c(0, 50, 0.9)], [c(0, 10, 0.8), c(0, 50, 0.9)]]  # the same circuits for two outputs
+    assert [p.and_gates for p in _allocate(twin, 60)] == [50, 50]  # the second costs nothing more
+
+
+def test_equal_outputs_share_one_circuit():
+    t = make_multi_task("cmp3:12", n_split=800)
+    Y, Yv = t.Y_train[:, [2, 2]], t.Y_valid[:, [2, 2]]
+    r = fit_multioutput_circuit(t.X_train, Y, t.X_valid, Yv, 20, progress=False, ks=(2, 4, 6), depths=(0, 1),
+                                max_width=16, use_abc=False)
+    assert r.outputs[0].aig == r.outputs[1].aig and r.and_gates <= 20 < r.and_gates_separate
+    np.testing.assert_array_equal(r.evaluate(t.X_test)[:, 0], r.evaluate(t.X_test)[:, 1])
 
 
 def test_an_adder_learned_as_one_circuit():

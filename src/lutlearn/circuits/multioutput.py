@@ -9,11 +9,15 @@ one AIG whose outputs are the file's, in order, within ``max_and_gates``:
    for) under budgets of ``shares`` times an equal split of the whole budget;
 2. the budget is spent where validation gains most: every output starts
    with its smallest circuit, then the upgrade with the most validation
-   accuracy per extra gate is taken while the sum of gates fits;
+   accuracy per extra gate is taken while the sum of gates fits (a circuit
+   chosen for several outputs, such as two equal outputs, counted once);
 3. the chosen circuits become one AIG over the shared inputs, with
    structural hashing, and ABC optimises the whole when it is installed,
    so that outputs share logic (``and_gates_separate`` is the sum before
-   merging, ``and_gates`` the whole circuit's).
+   merging, ``and_gates`` the whole circuit's);
+4. the gates merging saved are spent again: the upgrades step 2 could
+   not afford are taken while the merged circuit stays within the budget
+   (at most :data:`MAX_RESPENDS` times).
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ import numpy as np
 
 from lutlearn.circuits.search import _abc_settings, fit_circuit
 
-__all__ = ["MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit", "merge_aigs"]
+__all__ = ["MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit", "merge_aigs"]
+
+#: Times the gates that merging saved are spent again on upgrades (each a merge and an ABC run).
+MAX_RESPENDS = 3
 
 
 @dataclass
@@ -51,7 +58,8 @@ class MultiOutputCircuit:
     and_gates : int
         AND gates of ``aig``.
     and_gates_separate : int
-        The chosen per-output circuits' gates, summed (before merging and ABC).
+        The chosen per-output circuits' gates, summed (before merging and ABC; a
+        circuit chosen for several outputs counted for each).
     outputs : list of OutputCircuit
         The circuit chosen for each output.
     menu : list of list of OutputCircuit
@@ -116,19 +124,28 @@ def _menu(o: int, X, y, Xv, yv, budgets: list[int], options: dict, show: bool) -
     return menu
 
 
+def _spent(pick: list[OutputCircuit]) -> int:
+    """Gates of the chosen circuits, a circuit chosen for several outputs counted once (merging shares it)."""
+    return sum({c.aig: c.and_gates for c in pick}.values())
+
+
 def _allocate(menu: list[list[OutputCircuit]], budget: int) -> list[OutputCircuit]:
-    """Each output's circuit: the cheapest first, then upgrades by validation accuracy per gate within the budget."""
+    """Each output's circuit: the cheapest first, then upgrades by validation accuracy per gate within the budget
+    (a circuit already chosen for another output costs nothing more)."""
     pick = [min(m, key=lambda c: (c.and_gates, -c.valid_accuracy)) for m in menu]
-    if sum(c.and_gates for c in pick) > budget:
-        raise ValueError(f"the outputs' smallest circuits need {sum(c.and_gates for c in pick)} AND gates together; "
+    if _spent(pick) > budget:
+        raise ValueError(f"the outputs' smallest circuits need {_spent(pick)} AND gates together; "
                          f"the budget is {budget}")
     while True:
-        spent = sum(c.and_gates for c in pick)
+        spent = _spent(pick)
         best, best_rate = None, 0.0
         for i, m in enumerate(menu):
             for c in m:
-                gain, cost = c.valid_accuracy - pick[i].valid_accuracy, c.and_gates - pick[i].and_gates
-                if gain <= 0 or spent + cost > budget:
+                gain = c.valid_accuracy - pick[i].valid_accuracy
+                if gain <= 0:
+                    continue
+                cost = _spent(pick[:i] + [c] + pick[i + 1:]) - spent
+                if spent + cost > budget:
                     continue
                 rate = gain / max(cost, 1)
                 if rate > best_rate:
@@ -193,12 +210,26 @@ def fit_multioutput_circuit(
                           {"use_abc": use_abc, "abc_script": abc_script, **search_options}, show))
         if not menu[-1]:
             raise ValueError(f"no circuit of output {o} fits in {max(budgets)} AND gates")
-    pick = _allocate(menu, max_and_gates)
-    merged = merge_aigs(X.shape[1], [c.aig for c in pick])
-    data, gates = merged.to_bytes(), merged.n_ands
-    if use_abc:
-        with tempfile.TemporaryDirectory() as tmp:
-            opt_gates, opt = _abc_count(data, tmp, abc_script)
-        if opt_gates <= gates:
-            data, gates = opt, opt_gates
+    with tempfile.TemporaryDirectory() as tmp:
+        def whole(pick: list[OutputCircuit]) -> tuple[bytes, int]:
+            merged = merge_aigs(X.shape[1], [c.aig for c in pick])
+            data, gates = merged.to_bytes(), merged.n_ands
+            if use_abc:
+                opt_gates, opt = _abc_count(data, tmp, abc_script)
+                if opt_gates <= gates:
+                    data, gates = opt, opt_gates
+            return data, gates
+
+        pick = _allocate(menu, max_and_gates)
+        data, gates = whole(pick)
+        allowed = max_and_gates
+        for _ in range(MAX_RESPENDS):  # what merging saved, spent again while the whole circuit fits
+            allowed += sum(c.and_gates for c in pick) - gates
+            more = _allocate(menu, allowed)
+            if [c.aig for c in more] == [c.aig for c in pick]:
+                break
+            more_data, more_gates = whole(more)
+            if more_gates > max_and_gates:
+                break
+            pick, data, gates = more, more_data, more_gates
     return MultiOutputCircuit(data, gates, sum(c.and_gates for c in pick), pick, menu, use_abc, budgets)
