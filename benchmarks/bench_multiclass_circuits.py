@@ -11,7 +11,8 @@ training rows validate; the test split scores):
   with its defaults (lut sizes 4, 5, 6; learning rates 0.2 and 0.5; the
   number of luts doubled until the budget, then filled);
 * ``tree``: :func:`lutlearn.circuits.tree.fit_tree_circuit`, the depth-limited
-  decision tree with the best validation accuracy whose AIG fits the budget.
+  decision tree with the best validation accuracy whose AIG fits the budget
+  (depths stop after two in a row over the budget).
 
 Both read the task's bits (pixel > 127: the top bit of each 8-bit pixel, so
 the same circuit on the contest's raw pixel inputs costs no more gates), and
@@ -98,7 +99,7 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
         aig, classes, valid = parse_aiger(r.aig), r.classes, r.valid_accuracy
         chosen = f"k={r.model.output_k} rate={r.model.learning_rate} luts={r.model.n_output_luts}"
     else:
-        r = fit_tree_circuit(X, y, Xv, yv, budget)
+        r = fit_tree_circuit(X, y, Xv, yv, budget, patience=2)
         aig, classes, valid = r.aig, r.tree.classes_, r.valid_accuracy
         if cfg["abc"]:
             from lutlearn.export.tools import ABC_SCRIPT, abc_optimize

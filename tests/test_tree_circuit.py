@@ -61,3 +61,12 @@ def test_a_multiclass_tree_outputs_the_class_index_bits(n_classes):
     np.testing.assert_array_equal(tree.classes_[bits_to_index(aig.evaluate(X))], tree.predict(X))
     res = fit_tree_circuit(X[:400], y[:400], X[400:], y[400:], 10_000)
     assert res.valid_accuracy == float((res.tree.predict(X[400:]) == y[400:]).mean()) > 0.9
+
+
+def test_patience_stops_the_depths_over_budget_without_changing_the_choice():
+    t = make_task("cmp:20", seed=0, n_split=1500)
+    full = fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 60)
+    quick = fit_tree_circuit(t.X_train, t.y_train, t.X_valid, t.y_valid, 60, patience=2)
+    assert quick.max_depth == full.max_depth and quick.and_gates == full.and_gates
+    assert len(quick.tried) < len(full.tried)
+    assert [r["and_gates"] > 60 for r in quick.tried[-2:]] == [True, True]

@@ -75,7 +75,7 @@ class TreeCircuit:
 
 
 def fit_tree_circuit(X, y, X_valid, y_valid, max_and_gates: int, depths=range(1, 41),
-                     random_state: int = 0) -> TreeCircuit:
+                     random_state: int = 0, patience: int | None = None) -> TreeCircuit:
     """The depth-limited decision tree with the best validation accuracy whose AIG fits the budget.
 
     Trees of each ``max_depth`` (scikit-learn's ``DecisionTreeClassifier``,
@@ -83,12 +83,14 @@ def fit_tree_circuit(X, y, X_valid, y_valid, max_and_gates: int, depths=range(1,
     (any number of classes: the outputs of :func:`aig_from_tree`); among
     those of at most ``max_and_gates`` ANDs the best on ``X_valid,
     y_valid`` wins (fewer ANDs on ties). Depths stop growing once a tree
-    no longer changes (it fits the training set).
+    no longer changes (it fits the training set), or, with ``patience``,
+    once that many depths in a row are over the budget (deeper trees only
+    refine them: on ten-class images each depth costs a minute).
     """
     from sklearn.tree import DecisionTreeClassifier
 
     X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
-    best, tried, previous = None, [], None
+    best, tried, previous, over = None, [], None, 0
     for depth in depths:
         tree = DecisionTreeClassifier(max_depth=depth, random_state=random_state).fit(X, y)
         aig = aig_from_tree(tree, X.shape[1])
@@ -97,7 +99,8 @@ def fit_tree_circuit(X, y, X_valid, y_valid, max_and_gates: int, depths=range(1,
         if aig.n_ands <= max_and_gates and (
                 best is None or (valid, -aig.n_ands) > (best.valid_accuracy, -best.and_gates)):
             best = TreeCircuit(tree, aig, depth, valid, aig.n_ands, tried)
-        if previous is not None and tree.get_depth() == previous:
+        over = over + 1 if aig.n_ands > max_and_gates else 0
+        if (previous is not None and tree.get_depth() == previous) or (patience is not None and over >= patience):
             break
         previous = tree.get_depth()
     if best is None:
