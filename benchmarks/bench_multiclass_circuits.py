@@ -117,7 +117,7 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
 
 
 #: The multi-output families of ``--multi-output``.
-MULTI_TASKS = ("add:8", "add:16", "mul:6", "div:8", "cmp3:16", "cmp3:32", "mdnf:24:12:8:0")
+MULTI_TASKS = ("add:8", "mul:6", "div:8", "cmp3:16", "mdnf:24:12:8:0")
 
 
 def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:

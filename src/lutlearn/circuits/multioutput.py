@@ -6,7 +6,9 @@ one AIG whose outputs are the file's, in order, within ``max_and_gates``:
 
 1. every output gets a menu of circuits: :func:`~lutlearn.circuits.search.fit_circuit`
    (with the search options given, on the examples whose output is cared
-   for) under budgets of ``shares`` times an equal split of the whole budget;
+   for) under budgets of ``shares`` times an equal split of the whole budget,
+   the largest first, a smaller one searched only when the circuit found
+   under the one above does not fit it;
 2. the budget is spent where validation gains most: every output starts
    with its smallest circuit, then the upgrade with the most validation
    accuracy per extra gate is taken while the sum of gates fits (a circuit
@@ -108,16 +110,21 @@ def merge_aigs(n_inputs: int, files: list[bytes]):
 
 
 def _menu(o: int, X, y, Xv, yv, budgets: list[int], options: dict, show: bool) -> list[OutputCircuit]:
-    """Output ``o``'s circuits under each budget (those the search could fit), without repeats."""
+    """Output ``o``'s circuits under each budget (those the search could fit), smallest first.
+
+    The largest budget is searched first; a smaller one is searched only
+    when the circuit found under the budget above it does not fit it.
+    """
     menu: list[OutputCircuit] = []
-    for b in budgets:
+    for b in sorted(budgets, reverse=True):
+        if menu and menu[0].and_gates <= b:  # the larger budget's circuit fits this one too
+            continue
         try:
             s = fit_circuit(X, y, Xv, yv, b, progress=False, **options)
         except ValueError:  # nothing fits so small a budget
-            continue
+            break
         chosen = s.summary or f"{s.best.wiring} k={s.best.k}"
-        if not menu or s.aig != menu[-1].aig:
-            menu.append(OutputCircuit(o, b, s.and_gates, s.best.valid_accuracy, s.aig, chosen))
+        menu.insert(0, OutputCircuit(o, b, s.and_gates, s.best.valid_accuracy, s.aig, chosen))
         if show:
             print(f"  output {o}, budget {b}: valid {s.best.valid_accuracy:.4f} in {s.and_gates} ANDs ({chosen})",
                   file=sys.stderr)
