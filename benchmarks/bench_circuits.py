@@ -28,6 +28,7 @@ depend on what else the machine runs)::
     python benchmarks/bench_circuits.py --data-home ../shared/data -o circuits.json
     python benchmarks/bench_circuits.py --suite --jobs 2 --abc --data-home ../shared/data -o suite.json
     python benchmarks/bench_circuits.py --suite --resume -o suite.json   # finish an interrupted run
+    python benchmarks/bench_circuits.py --suite --no-images --abc --data-home ../shared/data -o s.json  # 70 tasks
     python benchmarks/bench_circuits.py --images --learners tree,fit-circuit-unboosted,boosted,fit-circuit \
         --abc --data-home ../shared/data -o images.json                   # the image families
     python benchmarks/bench_circuits.py --quick -o quick.json      # small tasks, seconds
@@ -241,6 +242,7 @@ def main(argv=None) -> int:
     p.add_argument("--suite", action="store_true", help="every task of lutlearn.circuits.logic_tasks.SUITE")
     p.add_argument("--images", action="store_true",
                    help="every task of lutlearn.circuits.logic_tasks.IMAGE_SUITE (MNIST and CIFAR-10 groups)")
+    p.add_argument("--no-images", action="store_true", help="with --suite: leave out its MNIST and CIFAR-10 tasks")
     p.add_argument("--data-home", default="../shared/data", help="where MNIST and CIFAR-10 are (image tasks)")
     p.add_argument("--max-and-gates", type=int, default=5000)
     p.add_argument("--ks", type=_ints, default=None, help="lut sizes fit-circuit tries (default 2,4,6,8)")
@@ -264,14 +266,18 @@ def main(argv=None) -> int:
         p.error("--resume needs -o FILE, the results file to complete")
     if args.suite + args.images + bool(args.tasks) > 1:
         p.error("give one of --suite, --images and --tasks")
+    if args.no_images and not args.suite:
+        p.error("--no-images goes with --suite")
     learners = [lr for lr in args.learners.split(",") if lr]
     unknown = [lr for lr in learners if lr not in LEARNERS + EXTRA_LEARNERS]
     if unknown or not learners:
         p.error(f"--learners: unknown learner(s) {', '.join(unknown) or '(none given)'}; "
                 f"known: {', '.join(LEARNERS + EXTRA_LEARNERS)}")
     from lutlearn._version import __version__
-    from lutlearn.circuits.logic_tasks import IMAGE_SUITE, SUITE
+    from lutlearn.circuits.logic_tasks import IMAGE_FAMILIES, IMAGE_SUITE, SUITE, family_of
 
+    if args.no_images:
+        SUITE = tuple(t for t in SUITE if family_of(t) not in IMAGE_FAMILIES)  # noqa: N806
     cfg = {
         "tasks": list(args.tasks.split(",") if args.tasks else SUITE if args.suite else IMAGE_SUITE if args.images
                       else QUICK_TASKS if args.quick else TASKS),

@@ -118,3 +118,9 @@ def test_boosted_learners_and_the_image_families(tmp_path, bench):
     proc = subprocess.run([sys.executable, str(SCRIPT), "--images", "--tasks", "cmp:8"], capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 2 and "one of --suite, --images and --tasks" in proc.stderr
+
+
+def test_no_images_goes_with_the_suite():
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--no-images", "--quick"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2 and "--no-images goes with --suite" in proc.stderr
