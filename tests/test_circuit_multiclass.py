@@ -130,3 +130,15 @@ def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
     ):
         assert main(["fit-circuit", *argv, "--max-and-gates", "9", "-o", str(tmp_path / "y.aig")]) == 1
         assert message in capsys.readouterr().err
+
+
+def test_an_encoder_must_make_the_bits_the_network_reads():
+    from lutlearn import LutNetworkClassifier
+    from lutlearn.export.aiger import Aig
+    from lutlearn.export.netlist import LutNetlist
+
+    X, y = _digits()
+    model = LutNetworkClassifier(wiring="boosted", n_output_luts=20, output_k=3, random_state=0).fit(X > 8, y)
+    enc = InputEncoder.from_encoder(ThermometerEncoder(n_bits=2).fit(X))  # 128 bits for a network of 64
+    with pytest.raises(ValueError, match="the encoder makes 128 bits; the netlist reads 64"):
+        Aig.from_netlist(LutNetlist.from_model(model), encoder=enc)
