@@ -53,28 +53,15 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench_circuits import _cpu_seconds, _git_commit  # this folder's circuit benchmark: provenance and CPU time
+
 #: The contest's published figures (second place, IWLS 2021) per budget, for the table.
 IWLS2021_SECOND = {10_000: 0.3931, 100_000: 0.4469, 1_000_000: 0.5468}
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                             text=True, timeout=10)
-    except OSError:
-        return None
-    return out.stdout.strip() or None
-
-
-def _cpu_seconds() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
 
 
 def _splits(task: str, data_home: str | None, n_valid: int | None):
@@ -101,14 +88,12 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
     else:
         r = fit_tree_circuit(X, y, Xv, yv, budget, patience=2)
         aig, classes, valid = r.aig, r.tree.classes_, r.valid_accuracy
-        if cfg["abc"]:
-            from lutlearn.export.tools import ABC_SCRIPT, abc_optimize
+        if cfg["abc"]:  # the tree's circuit as ABC leaves it
+            from lutlearn.circuits.search import _abc_count
+            from lutlearn.export.tools import ABC_SCRIPT
 
             with tempfile.TemporaryDirectory() as tmp:
-                src, dst = os.path.join(tmp, "a.aig"), os.path.join(tmp, "b.aig")
-                Path(src).write_bytes(aig.to_bytes())
-                abc_optimize(src, dst, ABC_SCRIPT)
-                aig = parse_aiger(Path(dst).read_bytes())
+                aig = parse_aiger(_abc_count(aig.to_bytes(), tmp, ABC_SCRIPT)[1])
         chosen = f"max_depth={r.max_depth}"
     test = float((circuit_predict(aig.evaluate(Xt), classes, False) == yt).mean())
     return {"task": task, "budget": budget, "learner": learner, "test_accuracy": test, "valid_accuracy": valid,
@@ -124,7 +109,7 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
     """Learn every output of a generated multi-output task as one circuit; its test figures."""
     from lutlearn.circuits.multi_tasks import make_multi_task
     from lutlearn.circuits.multioutput import fit_multioutput_circuit, merge_aigs
-    from lutlearn.circuits.search import SEARCH_DEFAULTS, _abc_count
+    from lutlearn.circuits.search import SEARCH_DEFAULTS, _abc_smaller
     from lutlearn.circuits.tree import fit_tree_circuit
     from lutlearn.export.tools import ABC_SCRIPT
 
@@ -144,9 +129,7 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
         data, gates, apart = merged.to_bytes(), merged.n_ands, sum(tr.and_gates for tr in trees)
         if cfg["abc"]:
             with tempfile.TemporaryDirectory() as tmp:
-                opt_gates, opt = _abc_count(data, tmp, ABC_SCRIPT)
-            if opt_gates <= gates:
-                data, gates = opt, opt_gates
+                data, gates = _abc_smaller(data, gates, tmp, ABC_SCRIPT)
     from lutlearn.export.aiger import parse_aiger
 
     aig = parse_aiger(data)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lutlearn.circuits.search import RAW_SLACK, _abc_count, _abc_settings
+from lutlearn.circuits.search import RAW_SLACK, _abc_count, _abc_settings, _abc_smaller
 
 __all__ = ["MulticlassCircuit", "circuit_predict", "fit_multiclass_circuit"]
 
@@ -46,14 +46,12 @@ def circuit_predict(outputs: np.ndarray, classes: np.ndarray, one_hot: bool) -> 
     class has, else None)."""
     from lutlearn.export.netlist import bits_to_index
 
-    outputs = np.asarray(outputs, np.uint8)
+    outputs, classes = np.asarray(outputs, np.uint8), np.asarray(classes)
     if not one_hot:
-        return np.asarray(classes)[bits_to_index(outputs)]
-    first = np.argmax(outputs, axis=1)
-    none = outputs.max(axis=1, initial=0) == 0
-    labels = np.asarray(classes)[first].astype(object if not np.issubdtype(np.asarray(classes).dtype, np.integer)
-                                               else np.int64)
-    labels[none] = -1 if labels.dtype != object else None
+        return classes[bits_to_index(outputs)]
+    integer = np.issubdtype(classes.dtype, np.integer)
+    labels = classes[np.argmax(outputs, axis=1)].astype(np.int64 if integer else object)
+    labels[~outputs.any(axis=1)] = -1 if integer else None
     return labels
 
 
@@ -237,7 +235,5 @@ def fit_multiclass_circuit(
                              f"had {candidates[0]['and_gates_raw']} before ABC)")
         valid, gates, model, data, optimised = best
         if use_abc and not optimised:
-            opt_gates, opt = _abc_count(data, tmp, abc_script)
-            if opt_gates <= gates:
-                data, gates = opt, opt_gates
+            data, gates = _abc_smaller(data, gates, tmp, abc_script)
     return MulticlassCircuit(model, encoder, data, gates, bool(one_hot), valid, candidates, use_abc)

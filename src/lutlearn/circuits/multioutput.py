@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lutlearn.circuits.search import _abc_settings, fit_circuit
+from lutlearn.circuits.search import _abc_settings, _abc_smaller, fit_circuit
 
 __all__ = ["MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit", "merge_aigs"]
 
@@ -193,8 +193,6 @@ def fit_multioutput_circuit(
     """
     import tempfile
 
-    from lutlearn.circuits.search import _abc_count
-
     X, Xv = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
     Y, Yv = np.asarray(Y, np.uint8), np.asarray(Y_valid, np.uint8)
     if Y.ndim != 2 or Yv.ndim != 2 or Y.shape[1] != Yv.shape[1] or len(Y) != len(X) or len(Yv) != len(Xv):
@@ -221,11 +219,7 @@ def fit_multioutput_circuit(
         def whole(pick: list[OutputCircuit]) -> tuple[bytes, int]:
             merged = merge_aigs(X.shape[1], [c.aig for c in pick])
             data, gates = merged.to_bytes(), merged.n_ands
-            if use_abc:
-                opt_gates, opt = _abc_count(data, tmp, abc_script)
-                if opt_gates <= gates:
-                    data, gates = opt, opt_gates
-            return data, gates
+            return _abc_smaller(data, gates, tmp, abc_script) if use_abc else (data, gates)
 
         pick = _allocate(menu, max_and_gates)
         data, gates = whole(pick)

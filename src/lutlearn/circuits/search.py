@@ -253,6 +253,12 @@ def _abc_count(aig_bytes: bytes, tmpdir: str, script: str) -> tuple[int, bytes]:
         return n, fh.read()
 
 
+def _abc_smaller(data: bytes, gates: int, tmpdir: str, script: str) -> tuple[bytes, int]:
+    """``(data, gates)``, or ABC's optimisation of the AIGER file ``data`` when it has no more gates."""
+    opt_gates, opt = _abc_count(data, tmpdir, script)
+    return (opt, opt_gates) if opt_gates <= gates else (data, gates)
+
+
 def describe_circuit(aig) -> str | None:
     """What a single-output AIG is when it is a constant or an input wire, else None.
 
@@ -525,9 +531,7 @@ class _Search:
                 optimised = data2 is not None
         if self.use_abc and not optimised:
             # the winner fit before ABC: still hand over the optimised circuit
-            opt_gates, opt = _abc_count(data, self.tmpdir, self.abc_script)
-            if opt_gates <= gates:
-                data, gates = opt, opt_gates
+            data, gates = _abc_smaller(data, gates, self.tmpdir, self.abc_script)
         return CircuitSearch(model=model, best=b.candidate, aig=data, and_gates=gates, candidates=self.candidates,
                              abc=self.use_abc, trained_on=trained_on, summary=describe_circuit(_parse(data)),
                              members=b.fitted.members,

@@ -43,30 +43,26 @@ def _floats(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
-def raw_test_split(task: str, data_home) -> tuple:
-    """The raw features and labels of ``task``'s test split (8-bit pixels; the digits' 0..16)."""
+def raw_splits(task: str, data_home) -> tuple:
+    """``(X_train, y_train, X_test, y_test)`` of ``task`` with raw features (8-bit pixels; the digits' 0..16)."""
     from lutlearn.datasets import load_cifar10, load_digits_raw, load_mnist
 
     source = RAW_SOURCES[task][0]
-    loaders = {"mnist": lambda: load_mnist(data_home), "cifar10": lambda: load_cifar10(data_home),
-               "digits": load_digits_raw}
-    _, _, Xt, yt = loaders[source]()
-    return Xt, yt
+    return load_digits_raw() if source == "digits" else {"mnist": load_mnist, "cifar10": load_cifar10}[source](
+        data_home)
 
 
 def _data(args: argparse.Namespace):
     """Training, validation and test rows, and the input encoder (None: the task's bits)."""
     import numpy as np
 
-    from lutlearn.datasets import get_task, load_cifar10, load_digits_raw, load_mnist
+    from lutlearn.datasets import get_task
     from lutlearn.export.encoder import InputEncoder
 
     source, threshold = RAW_SOURCES[args.task]
     encoder = None
     if args.raw_inputs:
-        loaders = {"mnist": lambda: load_mnist(args.data_home), "cifar10": lambda: load_cifar10(args.data_home),
-                   "digits": load_digits_raw}
-        X, y, Xt, yt = loaders[source]()
+        X, y, Xt, yt = raw_splits(args.task, args.data_home)
     else:
         if args.levels != 1:
             raise ValueError("--levels needs --raw-inputs (without it the circuit reads the task's bits)")

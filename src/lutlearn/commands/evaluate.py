@@ -113,8 +113,9 @@ def _score_classes(args: argparse.Namespace, aig) -> int:
     import numpy as np
 
     from lutlearn.circuits.multiclass import circuit_predict
-    from lutlearn.commands._fit_multiclass import raw_test_split
+    from lutlearn.commands._fit_multiclass import raw_splits
     from lutlearn.datasets import get_task
+    from lutlearn.export.encoder import feature_bits
 
     t = get_task(args.task, data_home=args.data_home)
     classes = np.unique(t.y_train)
@@ -125,8 +126,8 @@ def _score_classes(args: argparse.Namespace, aig) -> int:
                          f"{n_classes} (one per class)")
     X, y = t.X_test, t.y_test
     if aig.n_inputs == 8 * X.shape[1]:  # the raw pixels, bit 0 first
-        X, y = raw_test_split(args.task, args.data_home)
-        X = ((np.asarray(X, np.int64)[:, :, None] >> np.arange(8)) & 1).reshape(len(X), -1).astype(np.uint8)
+        _, _, X, y = raw_splits(args.task, args.data_home)
+        X = feature_bits(X, 8)
     _check_width(args, aig, X)
     out, secs = timed(aig.evaluate, X)
     pred = circuit_predict(out, classes, n_out == n_classes and n_classes > 2)

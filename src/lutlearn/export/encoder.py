@@ -89,9 +89,14 @@ class InputEncoder:
 
     def raw_bits(self, X) -> np.ndarray:
         """Raw features as the circuit's input bits (feature ``f`` bit ``b`` at ``f * feature_bits + b``)."""
-        Xi = self.check_features(X)
-        bits = (Xi[:, :, None] >> np.arange(self.feature_bits)) & 1
-        return bits.reshape(len(Xi), -1).astype(np.uint8)
+        return feature_bits(self.check_features(X), self.feature_bits)
+
+
+def feature_bits(X, n_bits: int) -> np.ndarray:
+    """Unsigned integer features as bits, uint8 (n, n_features * n_bits): feature ``f`` bit ``b`` (least
+    significant first) in column ``f * n_bits + b``, the input order of a circuit that reads raw features."""
+    Xi = np.asarray(X, np.int64)
+    return ((Xi[:, :, None] >> np.arange(n_bits)) & 1).reshape(len(Xi), -1).astype(np.uint8)
 
 
 def check_exportable_encoder(encoder, feature_bits: int = 8, where: str | None = None) -> None:
