@@ -31,6 +31,7 @@ worktree compiles every kernel once).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -145,21 +146,34 @@ def make_pla(task: str, folder: Path, data_home) -> Path:
 
 
 def run_circuit(src: Path, prefix: Path, max_and_gates: int) -> dict:
-    """``lutlearn fit-circuit`` on the PLA files at ``prefix`` with ``src``'s sources: its CPU seconds (children
-    included) and the AIGER file's bytes' digest (the same circuit on both sides, or not)."""
+    """``lutlearn fit-circuit`` on the PLA files at ``prefix`` with ``src``'s sources: its CPU seconds (its own
+    and its children's, ABC's included, from ``wait4``, so tasks may run side by side), the AIGER file's bytes'
+    digest (the same circuit on both sides, or not), and the circuit's AND gates and test accuracy on
+    ``prefix.test.pla`` as this checkout reads them."""
     import hashlib
 
     env = dict(os.environ, PYTHONPATH=str(src), PYTHONWARNINGS="ignore")
-    out = prefix.parent / f"{prefix.name}-{len(list(prefix.parent.glob('*.aig')))}.aig"
-    t0 = os.times()
-    res = subprocess.run([sys.executable, "-m", "lutlearn", "fit-circuit", "--pla", f"{prefix}.train.pla",
-                          "--valid", f"{prefix}.valid.pla", "--max-and-gates", str(max_and_gates), "-o", str(out)],
-                         env=env, capture_output=True, text=True)
-    t1 = os.times()
-    if res.returncode:
-        raise RuntimeError(f"fit-circuit {prefix.name} with {src} failed:\n{res.stderr[-2000:]}")
-    return {"best_s": (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system),
-            "aig_sha256": hashlib.sha256(out.read_bytes()).hexdigest()}
+    out = prefix.parent / f"{prefix.name}-{src.parent.name}-{hashlib.sha256(str(src).encode()).hexdigest()[:8]}.aig"
+    cmd = [sys.executable, "-m", "lutlearn", "fit-circuit", "--pla", f"{prefix}.train.pla", "--valid",
+           f"{prefix}.valid.pla", "--max-and-gates", str(max_and_gates), "-o", str(out), "--no-progress"]
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    if child.returncode:
+        raise RuntimeError(f"fit-circuit {prefix.name} with {src} failed:\n{stderr[-2000:]}")
+    rec = {"best_s": usage.ru_utime + usage.ru_stime, "aig_sha256": hashlib.sha256(out.read_bytes()).hexdigest()}
+    test = Path(f"{prefix}.test.pla")
+    if test.exists():
+        from lutlearn.datasets.pla import read_pla
+        from lutlearn.export.aiger import read_aiger
+
+        aig, pla = read_aiger(out), read_pla(test)
+        rec["and_gates"] = len(aig.ands)
+        rec["test_accuracy"] = float((aig.evaluate(pla.X)[:, 0] == pla.y).mean())
+    return rec
 
 
 def summarize(runs: dict) -> list[dict]:
@@ -188,7 +202,14 @@ def heading(doc: dict) -> str:
 
 
 def render(doc: dict) -> str:
-    """The Markdown table of a result document."""
+    """The Markdown table of a result document (and its fit-circuit families' table, when it has one)."""
+    if doc.get("families"):
+        return render_workloads(doc) + "\n\nBy family:\n\n" + render_families(doc["families"])
+    return render_workloads(doc)
+
+
+def render_workloads(doc: dict) -> str:
+    """The Markdown table of a result document's workloads."""
     lines = ["| workload | base s | new s | ratio (median) | lowest | highest |", "|---|---|---|---|---|---|"]
     for r in doc["rows"]:
         same = {True: " (same circuit)", False: " (circuits differ)"}.get(r.get("same_circuit"), "")
@@ -198,9 +219,15 @@ def render(doc: dict) -> str:
 
 
 def measure(base_src: Path, new_src: Path, workloads: dict, circuits: dict, data: dict, rounds: int, repeats: int,
-            max_and_gates: int = 5000) -> dict:
-    """Alternate the two sides over ``rounds`` rounds; every workload's per-round records of each side."""
-    runs = {name: {"base": [], "new": []} for name in [*workloads, *(f"fit-circuit {t} (CPU s)" for t in circuits)]}
+            max_and_gates: int = 5000, jobs: int = 1, saved=None) -> dict:
+    """Alternate the two sides over ``rounds`` rounds; every workload's per-round records of each side.
+
+    ``jobs`` fit-circuit tasks run at a time (each task's two sides one after the other, in the round's order);
+    ``saved(runs)``, if given, is called after every task, so an interrupted run keeps what it measured.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    runs = {name: {"base": [], "new": []} for name in [*workloads, *(circuit_name(t) for t in circuits)]}
     # a round not recorded first: each side's numba cache filled (a fresh worktree compiles every kernel once)
     for src in (base_src,) if base_src.resolve() == new_src.resolve() else (base_src, new_src):
         for kind, params, threads, what in workloads.values():
@@ -214,11 +241,79 @@ def measure(base_src: Path, new_src: Path, workloads: dict, circuits: dict, data
         for name, (kind, params, threads, what) in workloads.items():
             for side, src in order:
                 runs[name][side].append(run_child(src, data[kind], params, threads, what, repeats))
-        for task, prefix in circuits.items():
-            for side, src in order:
-                runs[f"fit-circuit {task} (CPU s)"][side].append(run_circuit(src, prefix, max_and_gates))
+
+        def one_task(task, order=order):
+            return task, [(side, run_circuit(src, circuits[task], max_and_gates)) for side, src in order]
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for done, (task, records) in enumerate(pool.map(one_task, circuits), 1):
+                for side, rec in records:
+                    runs[circuit_name(task)][side].append(rec)
+                print(f"round {r + 1}: fit-circuit {task} done ({done} of {len(circuits)})", file=sys.stderr,
+                      flush=True)
+                if saved:
+                    saved(runs)
         print(f"round {r + 1} of {rounds} done", file=sys.stderr, flush=True)
     return runs
+
+
+def circuit_name(task: str) -> str:
+    """A fit-circuit task's workload name."""
+    return f"fit-circuit {task} (CPU s)"
+
+
+def expand_circuits(spec: str) -> list[str]:
+    """``--circuits``' task list: comma-separated tasks, where ``suite`` stands for every task of the generated
+    suite but its image groups and ``images`` for the suite's MNIST and CIFAR-10 groups."""
+    from lutlearn.circuits.logic_tasks import IMAGE_FAMILIES, SUITE, family_of
+
+    tasks = []
+    for t in (t for t in spec.split(",") if t):
+        if t == "suite":
+            tasks += [s for s in SUITE if family_of(s) not in IMAGE_FAMILIES]
+        elif t == "images":
+            tasks += [s for s in SUITE if family_of(s) in IMAGE_FAMILIES]
+        else:
+            tasks.append(t)
+    return list(dict.fromkeys(tasks))
+
+
+def families(runs: dict) -> list[dict]:
+    """Per family of the fit-circuit tasks (and ``all`` of them): the median over tasks of each side's median CPU
+    seconds, their ratio, the mean test accuracy of each side, and how many tasks got another circuit."""
+    import statistics as st
+
+    from lutlearn.circuits.logic_tasks import family_of
+
+    by: dict = {}
+    for name, sides in runs.items():
+        if not (name.startswith("fit-circuit ") and sides["base"] and sides["new"]):
+            continue
+        task = name[len("fit-circuit "):-len(" (CPU s)")]
+        for fam in (family_of(task), "all"):
+            by.setdefault(fam, []).append(sides)
+    rows = []
+    for fam, tasks in sorted(by.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        cpu = {side: st.median(st.median(r["best_s"] for r in t[side]) for t in tasks) for side in ("base", "new")}
+        row = {"family": fam, "tasks": len(tasks), "base_cpu_s": cpu["base"], "new_cpu_s": cpu["new"],
+               "ratio": cpu["new"] / cpu["base"],
+               "changed": sum(len({r["aig_sha256"] for r in t["base"] + t["new"]}) > 1 for t in tasks)}
+        if all("test_accuracy" in t[side][0] for t in tasks for side in ("base", "new")):
+            for side in ("base", "new"):
+                row[f"{side}_test"] = st.mean(t[side][0]["test_accuracy"] for t in tasks)
+        rows.append(row)
+    return rows
+
+
+def render_families(rows: list[dict]) -> str:
+    """The Markdown table of :func:`families`."""
+    lines = ["| family | tasks | base median CPU s | new median CPU s | ratio | base mean test | new mean test | "
+             "circuits changed |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        acc = (f"{r['base_test']:.4f} | {r['new_test']:.4f}" if "base_test" in r else "- | -")
+        lines.append(f"| {r['family']} | {r['tasks']} | {r['base_cpu_s']:.2f} | {r['new_cpu_s']:.2f} | "
+                     f"{r['ratio']:.3f} | {acc} | {r['changed']} |")
+    return "\n".join(lines)
 
 
 def processor() -> str:
@@ -243,7 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=None, help="alternations (default 5, 2 with --quick)")
     p.add_argument("--repeats", type=int, default=None, help="timed calls per process (default 8, 3 with --quick)")
     p.add_argument("--circuits", default="", metavar="TASKS",
-                   help="comma-separated fit-circuit tasks to time as well (e.g. sym:16:1,cmp:40)")
+                   help="comma-separated fit-circuit tasks to time as well (e.g. sym:16:1,cmp:40; 'suite' for the "
+                        "generated suite's 70 tasks but its image groups, 'images' for those)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="fit-circuit tasks run at a time (default 1; CPU seconds are each process's own)")
+    p.add_argument("--max-and-gates", type=int, default=5000, help="fit-circuit's budget (default 5000)")
     p.add_argument("--only", metavar="TEXT", default="",
                    help="only the workloads whose name contains TEXT (e.g. 'k=8 predict')")
     p.add_argument("-o", "--output", default="side-by-side.json", help="the JSON result")
@@ -256,35 +355,49 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rounds = args.rounds or (2 if args.quick else 5)
     repeats = args.repeats or (3 if args.quick else 8)
-    if rounds < 1 or repeats < 1:
-        p.error("--rounds and --repeats must be at least 1")
+    if rounds < 1 or repeats < 1 or args.jobs < 1 or args.max_and_gates < 1:
+        p.error("--rounds, --repeats, --jobs and --max-and-gates must be at least 1")
     workloads = {name: w for name, w in (QUICK if args.quick else FULL).items() if args.only in name}
     if not workloads and not args.circuits:
         p.error(f"no workload's name contains {args.only!r} and no --circuits")
-    circuits = [t for t in args.circuits.split(",") if t]
     new_src = REPO / "src"
     sys.path.insert(0, str(new_src))  # this checkout's lutlearn makes the data and names the commit
     from lutlearn.experiments.runner import git_dirty, git_hash
 
     new = f"{git_hash()}{'-dirty' if git_dirty() else ''}"
+    circuits = expand_circuits(args.circuits)
     with tempfile.TemporaryDirectory(prefix="lutlearn-side-by-side-") as tmp:
         folder = Path(tmp)
         data = make_data(args.quick, args.data_home, folder, {kind for kind, *_ in workloads.values()})
         circuits = {t: make_pla(t, folder, args.data_home) for t in circuits}
-        if args.base_src:
-            base, base_src = f"source folder {args.base_src}", Path(args.base_src)
-            runs = measure(base_src, new_src, workloads, circuits, data, rounds, repeats)
-        else:
-            with base_worktree(args.base, folder) as (base, tree):
-                runs = measure(tree / "src", new_src, workloads, circuits, data, rounds, repeats)
-    doc = {"benchmark": "side-by-side", "format": 1, "base": base, "new": new, "rounds": rounds, "repeats": repeats,
-           "machine": {"platform": platform.platform(), "processor": processor(), "cpu_count": os.cpu_count(),
-                       "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-           "rows": summarize(runs), "runs": runs}
-    Path(args.output).write_text(json.dumps(doc, indent=2) + "\n")
+        with (contextlib.nullcontext(((f"source folder {args.base_src}", Path(args.base_src))))
+              if args.base_src else base_worktree(args.base, folder)) as (base, tree):
+            base_src = tree if args.base_src else tree / "src"
+
+            def write(runs, complete=False):
+                doc = document(base, new, rounds, repeats, runs, complete)
+                Path(args.output).write_text(json.dumps(doc, indent=2) + "\n")
+                return doc
+
+            doc = write(measure(base_src, new_src, workloads, circuits, data, rounds, repeats, args.max_and_gates,
+                                args.jobs, write), complete=True)
     print(heading(doc), "", render(doc), sep="\n")
     print(f"results written to {args.output}", file=sys.stderr)
     return 0
+
+
+def document(base: str, new: str, rounds: int, repeats: int, runs: dict, complete: bool) -> dict:
+    """The result document (format 1): what was compared, the machine, the table rows, the fit-circuit families
+    (when any fit-circuit task ran) and every round's records; ``complete`` False while the run goes on."""
+    doc = {"benchmark": "side-by-side", "format": 1, "base": base, "new": new, "rounds": rounds, "repeats": repeats,
+           "complete": complete,
+           "machine": {"platform": platform.platform(), "processor": processor(), "cpu_count": os.cpu_count(),
+                       "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+           "rows": summarize({k: v for k, v in runs.items() if v["base"] and v["new"]}), "runs": runs}
+    fams = families(runs)
+    if fams:
+        doc["families"] = fams
+    return doc
 
 
 if __name__ == "__main__":

@@ -679,3 +679,21 @@ def test_fit_circuit_without_ttopt_goes_on_without_the_care_table(monkeypatch):
     with pytest.warns(RuntimeWarning, match="no &ttopt"):
         s = fit_circuit(X, y, Xv, yv, 100, ks=(2,), depths=(0,), use_abc=True, progress=False, care_table=20)
     assert all(c.wiring != "table" for c in s.candidates)
+
+
+def test_fill_dont_cares_kernel_is_its_numpy_reference():
+    """The numba fill and the recursive NumPy one give the same table, bit for bit, at every size and care share."""
+    from lutlearn.core.inspection import fill_dont_cares_reference
+
+    rng = np.random.default_rng(7)
+    for k in range(0, 11):
+        for trial in range(40):
+            if trial % 2:  # one input's table with a few flips: halves that agree, sub-tables of one value
+                T = ((np.arange(1 << k) >> rng.integers(0, max(k, 1))) & 1).astype(np.uint8)
+                T[rng.random(1 << k) < 0.05] ^= 1
+            else:
+                T = rng.integers(0, 2, 1 << k).astype(np.uint8)
+            C = rng.random(1 << k) < rng.random()
+            np.testing.assert_array_equal(fill_dont_cares(T, C), fill_dont_cares_reference(T, C))
+    with pytest.raises(ValueError, match="a power of two"):
+        fill_dont_cares(np.zeros(6, np.uint8), np.ones(6, bool))

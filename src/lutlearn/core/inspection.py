@@ -34,6 +34,18 @@ def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
     -------
     uint8 ndarray of shape (2**k,)
     """
+    table = np.ascontiguousarray(table, np.uint8)
+    care = np.ascontiguousarray(care, bool)
+    if table.ndim != 1 or care.shape != table.shape or table.size & (table.size - 1):
+        raise ValueError(f"need a table and a care mask of one length, a power of two; got {table.shape} and "
+                         f"{care.shape}")
+    out = np.empty_like(table)
+    kernels.fill_small(table[None], care[None], out[None])
+    return out
+
+
+def fill_dont_cares_reference(table: np.ndarray, care: np.ndarray) -> np.ndarray:
+    """:func:`fill_dont_cares` in NumPy, recursively (the kernel's reference)."""
     table = np.asarray(table, np.uint8)
     care = np.asarray(care, bool)
 
@@ -165,7 +177,10 @@ def fill_unseen(network: LutNetwork, X, n_jobs: int | None = None, *, rule: str 
                 counts = np.zeros((wires.shape[0], 1 << wires.shape[1], 1), np.int64)
                 kernels.count_layer(A, np.zeros(A.shape[1], np.uint8), wires, False, counts)
                 seen = counts[:, :, 0] > 0
-                tables[layer][kept] = np.stack([fill_dont_cares(tables[layer][j], s) for j, s in zip(kept, seen)])
+                filled = np.empty((len(kept), seen.shape[1]), np.uint8)
+                kernels.fill_small(np.ascontiguousarray(tables[layer][kept], np.uint8), np.ascontiguousarray(seen),
+                                   filled)
+                tables[layer][kept] = filled
             else:
                 counts = np.zeros((wires.shape[0], 1 << wires.shape[1], 2), np.int64)
                 kernels.count_layer(A, labels, wires, False, counts)

@@ -1238,3 +1238,58 @@ def sum_scores(patterns, tables, groups, scores):
             s = scores[i]
             for j in range(n_luts):
                 s[groups[j]] += tables[j, patterns[i, j]]
+
+
+@nb.njit(cache=True)
+def _fill_small(T, C, out):
+    """:func:`fill_small` of one table (``T``, ``C`` and ``out`` of one length, a power of two); returns 0."""
+    n = T.shape[0]
+    first = -1
+    same = True
+    for i in range(n):
+        if C[i]:
+            if first < 0:
+                first = T[i]
+            elif T[i] != first:
+                same = False
+                break
+    if first < 0:
+        out[:] = 0
+        return 0
+    if same:
+        out[:] = first
+        return 0
+    half = n // 2
+    agree = True
+    for i in range(half):
+        if C[i] and C[half + i] and T[i] != T[half + i]:
+            agree = False
+            break
+    if agree:  # the halves agree where both care: the input is skipped
+        T2 = np.empty(half, np.uint8)
+        C2 = np.empty(half, np.bool_)
+        for i in range(half):
+            T2[i] = T[i] if C[i] else T[half + i]
+            C2[i] = C[i] or C[half + i]
+        _fill_small(T2, C2, out[:half])
+        out[half:] = out[:half]
+        return 0
+    _fill_small(T[:half], C[:half], out[:half])
+    _fill_small(T[half:], C[half:], out[half:])
+    return 0
+
+
+@nb.njit(cache=True)
+def fill_small(tables, care, out):
+    """Fill every lut table's entries that ``care`` leaves free so that its circuit is small (Shannon
+    decomposition on the inputs in order; :func:`lutlearn.core.inspection.fill_dont_cares` says how).
+
+    Parameters
+    ----------
+    tables : uint8 array of shape (n_luts, 2**k)
+    care : bool array of shape (n_luts, 2**k)
+    out : uint8 array of shape (n_luts, 2**k)
+        Output: the filled tables (cared-for entries as in ``tables``).
+    """
+    for j in range(tables.shape[0]):
+        _fill_small(tables[j], care[j], out[j])

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from lutlearn.export.netlist import LutNetlist
 
 
+#: Byte translation of a table to its complement (``1 - t`` modulo 256, as NumPy's uint8 gives it).
+_FLIP = bytes((1 - b) & 0xFF for b in range(256))
+
+
 class Aig:
     """A combinational and-inverter graph under construction.
 
@@ -120,31 +124,38 @@ class Aig:
 
     # ------------------------------------------------------------ building
     def add_lut(self, in_lits: list[int], table: np.ndarray) -> int:
-        """Literal of a lut reading ``in_lits`` (first = most significant pattern bit)."""
-        memo: dict[bytes, int] = {}
-        table = np.asarray(table, np.uint8)
+        """Literal of a lut reading ``in_lits`` (first = most significant pattern bit).
 
-        def build(T: np.ndarray, level: int) -> int:
-            if not T.any():
+        Shannon decomposition on the inputs in order, a sub-table met before
+        (or its complement) reusing its literal; the table is handled as
+        bytes, which is many times faster than NumPy calls on such small
+        arrays (``tests/test_export.py`` checks the gates against a NumPy
+        version).
+        """
+        memo: dict[tuple[int, bytes], int] = {}
+        flip = _FLIP
+
+        def build(T: bytes, level: int) -> int:
+            if T.count(0) == len(T):
                 return 0
-            if T.all():
+            if 0 not in T:
                 return 1
-            key = bytes([level]) + T.tobytes()
+            key = (level, T)
             if key in memo:
                 return memo[key]
-            neg = bytes([level]) + (1 - T).tobytes()
+            neg = (level, T.translate(flip))
             if neg in memo:
                 return memo[neg] ^ 1
-            half = T.shape[0] // 2
+            half = len(T) // 2
             f0, f1 = T[:half], T[half:]
-            if np.array_equal(f0, f1):
+            if f0 == f1:
                 lit = build(f0, level + 1)
             else:
                 lit = self.mux(in_lits[level], build(f1, level + 1), build(f0, level + 1))
             memo[key] = lit
             return lit
 
-        return build(table, 0)
+        return build(np.ascontiguousarray(table, np.uint8).tobytes(), 0)
 
     @classmethod
     def from_netlist(cls, net: "LutNetlist", progress: bool = False, encoder: "InputEncoder | None" = None,
