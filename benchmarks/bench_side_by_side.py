@@ -155,7 +155,7 @@ def run_circuit(src: Path, prefix: Path, max_and_gates: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src), PYTHONWARNINGS="ignore")
     out = prefix.parent / f"{prefix.name}-{src.parent.name}-{hashlib.sha256(str(src).encode()).hexdigest()[:8]}.aig"
     cmd = [sys.executable, "-m", "lutlearn", "fit-circuit", "--pla", f"{prefix}.train.pla", "--valid",
-           f"{prefix}.valid.pla", "--max-and-gates", str(max_and_gates), "-o", str(out), "--no-progress"]
+           f"{prefix}.valid.pla", "--max-and-gates", str(max_and_gates), "-o", str(out)]
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)

@@ -697,3 +697,17 @@ def test_fill_dont_cares_kernel_is_its_numpy_reference():
             np.testing.assert_array_equal(fill_dont_cares(T, C), fill_dont_cares_reference(T, C))
     with pytest.raises(ValueError, match="a power of two"):
         fill_dont_cares(np.zeros(6, np.uint8), np.ones(6, bool))
+
+
+def test_fill_neighbours_kernel_is_its_numpy_reference():
+    """The numba nearest-pattern fill and the NumPy one (a distance at a time) agree, tie-breaks included."""
+    from lutlearn.core.inspection import fill_neighbours, fill_neighbours_reference
+
+    rng = np.random.default_rng(11)
+    for k in range(0, 11):
+        for trial in range(30):
+            size = 1 << k
+            counts = rng.integers(0, 3, (size, 2)) * (rng.random((size, 1)) < rng.random())
+            T = rng.integers(0, 2, size).astype(np.uint8)
+            np.testing.assert_array_equal(fill_neighbours(T, counts, np.random.default_rng(trial)),
+                                          fill_neighbours_reference(T, counts, np.random.default_rng(trial)))

@@ -284,9 +284,12 @@ def test_cv_score_counts_the_other_fold_only():
     want = 2 * np.log(1 / 3) + np.log(1 / 4) + 2 * np.log(1 / 2)
     assert _reference.cv_score(q, y, fold, w) == pytest.approx(want)
     h = np.empty(8, np.int64)
-    got = kernels._cv_score(np.array(q, np.uint32), np.array(y, np.uint8), np.array(fold, np.uint8),
-                            np.array(w, np.int64), 2, h)
+    args = np.array(q, np.uint32), np.array(y, np.uint8), np.array(fold, np.uint8), np.array(w, np.int64), 2, h
+    got = kernels._cv_score(*args, kernels._log_table(args[3]))
     assert got == pytest.approx(want)
+    # the logarithms from the table or computed (a total weight over the table's limit): the same sum, bit for bit
+    assert kernels._cv_score(*args, np.empty(0, np.float64)) == got
+    assert len(kernels._log_table(np.array([kernels.LOG_TABLE_MAX, 1], np.int64))) == 0
 
 
 def _reference_greedy_network(clf, X, y, n_candidates=None):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutlearn.circuits.learners import CircuitLearner, Fitted, SearchTask, _aig_of, register_learner
+from lutlearn.circuits.learners import CircuitLearner, Fitted, SearchTask, _aig_of, accuracy, register_learner
 
 __all__ = ["BOOSTED_CANDIDATES", "BOOSTED_LEARNING_RATE", "BOOSTED_MAX_LUTS", "BOOSTED_START", "BoostedLearner"]
 
@@ -115,7 +115,7 @@ class BoostedLearner(CircuitLearner):
         return [fitted]
 
     def _fitted(self, model, task: SearchTask, k: int, n_luts: int) -> Fitted:
-        train, valid = float(model.score(task.X, task.y)), float(model.score(task.X_valid, task.y_valid))
+        train, valid = accuracy(model, task.X, task.y), accuracy(model, task.X_valid, task.y_valid)
         return Fitted(_aig_of(model), train, valid, k=k, seed=self.random_state, wiring="boosted", fill="-",
                       model=model, n_output_luts=n_luts)
 

@@ -99,6 +99,22 @@ def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Genera
     coin = rng.integers(0, 2, todo.size).astype(np.uint8)  # drawn up front: one per unseen pattern
     if todo.size == 0 or todo.size == size:
         return out
+    masks, starts = _masks_in_order(k)
+    kernels.fill_nearest(np.ascontiguousarray(counts), todo.astype(np.int64), coin, masks, starts, out)
+    return out
+
+
+def fill_neighbours_reference(table: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """:func:`fill_neighbours` in NumPy, a distance at a time for all unseen patterns (the kernel's reference)."""
+    table = np.asarray(table, np.uint8)
+    counts = np.asarray(counts, np.int64)
+    size = table.shape[0]
+    k = size.bit_length() - 1
+    out = table.copy()
+    todo = np.flatnonzero(counts.sum(axis=1) == 0)
+    coin = rng.integers(0, 2, todo.size).astype(np.uint8)
+    if todo.size == 0 or todo.size == size:
+        return out
     left, left_coin = todo, coin
     for near in _masks_by_weight(k)[1:]:  # distance 1, 2, ...: the masks of that many bits
         total = counts[left[:, None] ^ near[None, :]].sum(axis=1)  # (n_left, 2)
@@ -109,6 +125,16 @@ def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Genera
         if left.size == 0:
             break
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _masks_in_order(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_masks_by_weight` as one array and the start of every weight's run (and the end), for the kernel."""
+    by = _masks_by_weight(k)
+    starts = np.concatenate([[0], np.cumsum([len(m) for m in by])]).astype(np.int64)
+    masks = np.concatenate(by).astype(np.int64)
+    masks.flags.writeable = starts.flags.writeable = False
+    return masks, starts
 
 
 @functools.lru_cache(maxsize=32)

@@ -437,8 +437,35 @@ def choose_layer(counts, side, weights, n_slots, seed, layer, tables, correct):
 # Chosen support (``wiring="greedy"``, see :func:`lutlearn.core.training.greedy_wiring`)
 
 
+#: Largest total example weight for which the scores below read their logarithms from a table
+#: (:func:`_log_table`, 8 bytes an entry) instead of computing them.
+LOG_TABLE_MAX = 1 << 21
+
+
 @nb.njit(cache=True)
-def _cv_score(q, y, fold, w, size, h):
+def _log_table(w):
+    """``log(x)`` for every whole ``x`` a count of examples of weights ``w`` can take (up to their total + 2);
+    empty when the total is over :data:`LOG_TABLE_MAX`. The values are the ones :func:`_log` computes."""
+    total = 0
+    for i in range(w.shape[0]):
+        total += w[i]
+    size = total + 3 if 0 <= total <= LOG_TABLE_MAX else 0
+    lg = np.empty(size, np.float64)
+    for x in range(size):
+        lg[x] = np.log(np.float64(x))
+    return lg
+
+
+@nb.njit(cache=True, inline="always")
+def _log(lg, x):
+    """``log(x)`` of a whole ``x >= 0``, from the table ``lg`` of :func:`_log_table` when it holds it."""
+    if x < lg.shape[0]:
+        return lg[x]
+    return np.log(np.float64(x))
+
+
+@nb.njit(cache=True)
+def _cv_score(q, y, fold, w, size, h, lg):
     """Two-fold cross-validated log-likelihood of a two-class lut reading patterns ``q`` (``size`` of them).
 
     Each example (times its weight ``w[i]``) scores ``log((n_y + 1) / (n + 2))``,
@@ -446,22 +473,32 @@ def _cv_score(q, y, fold, w, size, h):
     pattern and ``n_y`` those of its class (Laplace's rule of succession):
     counts of one half predicting the other. Summed cell by cell (pattern,
     fold, class, in that order), so the sum is the same on every thread.
-    ``h`` is a work buffer of at least ``4 * size`` counts.
+    ``h`` is a work buffer of at least ``4 * size`` counts; ``lg`` the
+    logarithms of :func:`_log_table` of ``w`` (the same sum, bit for bit,
+    many times faster than computing them).
     """
     m = 4 * size
     for s in range(m):
         h[s] = 0
     for i in range(q.shape[0]):
         h[(np.int64(q[i]) * 2 + fold[i]) * 2 + y[i]] += w[i]
+    return _cv_sum(h, size, lg)
+
+
+@nb.njit(cache=True, inline="always")
+def _cv_sum(h, size, lg):
+    """:func:`_cv_score` from its histogram ``h`` (cell ``(pattern * 2 + fold) * 2 + class``)."""
     score = 0.0
     for p in range(size):
         for f in range(2):
-            o = (p * 2 + 1 - f) * 2
-            total = np.log(np.float64(h[o] + h[o + 1] + 2))
             c = (p * 2 + f) * 2
+            if h[c] <= 0 and h[c + 1] <= 0:  # no example of this fold shows the pattern: it adds nothing
+                continue  # (most patterns of a wide lut; skipping saves their logarithms, not a bit of the sum)
+            o = (p * 2 + 1 - f) * 2
+            total = _log(lg, h[o] + h[o + 1] + 2)
             for cls in range(2):
                 if h[c + cls] > 0:
-                    score += np.float64(h[c + cls]) * (np.log(np.float64(h[o + cls] + 1)) - total)
+                    score += np.float64(h[c + cls]) * (_log(lg, h[o + cls] + 1) - total)
     return score
 
 
@@ -469,21 +506,23 @@ def _cv_score(q, y, fold, w, size, h):
 def extension_scores(ids, size, A, y, fold, w, out):
     """``out[f]`` (float64): the :func:`_cv_score` of a lut reading the patterns ``ids`` (``size`` of them,
     int64 of shape (n_samples,)) and input ``f`` of feature-major ``A`` (pattern ``2 * id + bit``)."""
+    lg = _log_table(w)
     for f in prange(A.shape[0]):
         h = np.empty(8 * size, np.int64)
         q = np.empty(ids.shape[0], np.int64)
         row = A[f]
         for i in range(ids.shape[0]):
             q[i] = 2 * ids[i] + row[i]
-        out[f] = _cv_score(q, y, fold, w, 2 * size, h)
+        out[f] = _cv_score(q, y, fold, w, 2 * size, h, lg)
 
 
 @nb.njit(cache=True, parallel=True)
 def single_scores(A, y, fold, w, out):
     """``out[f]`` (float64): the :func:`_cv_score` of a lut reading input ``f`` of feature-major ``A`` alone."""
+    lg = _log_table(w)
     for f in prange(A.shape[0]):
         h = np.empty(8, np.int64)
-        out[f] = _cv_score(A[f], y, fold, w, 2, h)
+        out[f] = _cv_score(A[f], y, fold, w, 2, h, lg)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -515,9 +554,9 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
     """
     n_luts, k = wires.shape
     n = A.shape[1]
+    lg = _log_table(w)
     for j in prange(n_luts):
         p = np.empty(n, np.uint32)
-        q = np.empty(n, np.uint32)
         h = np.empty(4 << k, np.int64)
         m = n_start[j]
         for i in range(n):
@@ -527,7 +566,7 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
             for i in range(n):
                 p[i] = (p[i] << 1) | row[i]
             wires[j, b] = starts[j, b]
-        score = _cv_score(p, y, fold, w, 1 << m, h)
+        score = _cv_score(p, y, fold, w, 1 << m, h, lg)
         keep = m
         while m < k and m < pools.shape[1] + 1:
             best = -np.inf
@@ -541,9 +580,11 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
                 if used:
                     continue
                 row = A[c]
+                for i in range(4 << (m + 1)):  # _cv_score of the patterns with input c, without writing them
+                    h[i] = 0
                 for i in range(n):
-                    q[i] = (p[i] << 1) | row[i]
-                s = _cv_score(q, y, fold, w, 2 << m, h)
+                    h[(np.int64((p[i] << 1) | row[i]) * 2 + fold[i]) * 2 + y[i]] += w[i]
+                s = _cv_sum(h, 2 << m, lg)
                 if s > best:
                     best = s
                     best_c = c
@@ -1293,3 +1334,38 @@ def fill_small(tables, care, out):
     """
     for j in range(tables.shape[0]):
         _fill_small(tables[j], care[j], out[j])
+
+
+@nb.njit(cache=True)
+def fill_nearest(counts, todo, coin, masks, starts, out):
+    """Set each unseen entry ``todo[i]`` of a two-class lut's table ``out`` to the class with the larger count summed
+    over the patterns at the smallest Hamming distance that has any count (``coin[i]`` on equal sums);
+    :func:`lutlearn.core.inspection.fill_neighbours` says why.
+
+    Parameters
+    ----------
+    counts : int64 array of shape (2**k, 2)
+        Class counts of every pattern.
+    todo : int64 array
+        The unseen patterns.
+    coin : uint8 array of the length of ``todo``
+        Each one's tie-break.
+    masks, starts : int64 arrays
+        The ``k``-bit masks by number of bits set: those of ``d`` bits are
+        ``masks[starts[d]:starts[d + 1]]``.
+    out : uint8 array of shape (2**k,)
+        The table, filled in place.
+    """
+    k = starts.shape[0] - 2
+    for i in range(todo.shape[0]):
+        p = todo[i]
+        for d in range(1, k + 1):
+            t0 = 0
+            t1 = 0
+            for m in range(starts[d], starts[d + 1]):
+                q = p ^ masks[m]
+                t0 += counts[q, 0]
+                t1 += counts[q, 1]
+            if t0 + t1 > 0:
+                out[p] = 1 if t1 > t0 else 0 if t1 < t0 else coin[i]
+                break
