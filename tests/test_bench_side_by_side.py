@@ -57,6 +57,45 @@ def test_quick_run_end_to_end(tmp_path):
         assert r["base_s"] > 0 and r["new_s"] > 0 and r["rounds"] == 1
     assert doc["rows"][-1]["same_circuit"] is True  # the same sources give the same circuit
     assert "| paper k=8 predict, 1 thread |" in res.stdout
+    assert doc["complete"] is True
+    run = doc["runs"]["fit-circuit cmp:6 (CPU s)"]
+    assert run["base"][0]["test_accuracy"] == run["new"][0]["test_accuracy"] > 0.9  # a comparator of 6 inputs
+    (cmp6, total) = doc["families"]
+    assert cmp6["family"] == "cmp" and total["family"] == "all" and cmp6["changed"] == 0 and cmp6["tasks"] == 1
+    assert "By family:" in res.stdout and "| cmp | 1 |" in res.stdout
+
+
+def test_families_table_medians_means_and_changed_circuits():
+    """Per family: the median over tasks of each side's CPU seconds, the mean test accuracy, the circuits that
+    differ; 'all' over every task; workloads that are not fit-circuit tasks are left out."""
+    mod = _module()
+
+    def rec(cpu, sha, acc):
+        return {"best_s": cpu, "aig_sha256": sha, "test_accuracy": acc}
+
+    runs = {
+        "paper k=8 predict, 1 thread": {"base": [{"best_s": 1.0}], "new": [{"best_s": 1.0}]},
+        "fit-circuit cmp:10 (CPU s)": {"base": [rec(4.0, "a", 0.9)], "new": [rec(2.0, "a", 0.9)]},
+        "fit-circuit cmp:20 (CPU s)": {"base": [rec(10.0, "b", 0.8)], "new": [rec(4.0, "c", 0.9)]},
+        "fit-circuit sym:16:1 (CPU s)": {"base": [rec(6.0, "d", 1.0)], "new": [rec(6.0, "d", 1.0)]},
+    }
+    rows = {r["family"]: r for r in mod.families(runs)}
+    assert list(rows) == ["cmp", "sym", "all"]
+    assert rows["cmp"]["base_cpu_s"] == 7.0 and rows["cmp"]["new_cpu_s"] == 3.0 and rows["cmp"]["changed"] == 1
+    assert rows["cmp"]["base_test"] == pytest.approx(0.85) and rows["cmp"]["new_test"] == pytest.approx(0.9)
+    assert rows["all"]["tasks"] == 3 and rows["all"]["base_cpu_s"] == 6.0 and rows["all"]["new_cpu_s"] == 4.0
+    assert rows["all"]["ratio"] == pytest.approx(4 / 6)
+    table = mod.render_families(list(rows.values()))
+    assert "| cmp | 2 | 7.00 | 3.00 | 0.429 | 0.8500 | 0.9000 | 1 |" in table
+
+
+def test_circuit_task_lists_expand_suite_and_images():
+    mod = _module()
+    suite = mod.expand_circuits("suite")
+    assert len(suite) == 70 and "cmp:40" in suite and not any(t.startswith(("mnist", "cifar10")) for t in suite)
+    images = mod.expand_circuits("images")
+    assert len(images) == 10 and all(t.startswith(("mnist", "cifar10")) for t in images)
+    assert mod.expand_circuits("cmp:6,suite,cmp:6") == ["cmp:6", *[t for t in suite if t != "cmp:6"]]
 
 
 def test_docs_tables_are_the_stored_results():

@@ -567,6 +567,18 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
                 p[i] = (p[i] << 1) | row[i]
             wires[j, b] = starts[j, b]
         score = _cv_score(p, y, fold, w, 1 << m, h, lg)
+        # Each example's pattern as its rank among the patterns present (``ids``, ``nd`` of them): a candidate's
+        # counts then take 8 * nd cells, not 4 * 2**(m + 1), and, ranks keeping the patterns' order, the score
+        # adds the same cells in the same order (the same sum, bit for bit).
+        ids = np.empty(n, np.int64)
+        rank = np.empty(2 * n + 2, np.int64)
+        order = np.argsort(p)
+        nd = 0
+        for t in range(n):
+            if t > 0 and p[order[t]] != p[order[t - 1]]:
+                nd += 1
+            ids[order[t]] = nd
+        nd = nd + 1 if n else 0
         keep = m
         while m < k and m < pools.shape[1] + 1:
             best = -np.inf
@@ -580,19 +592,29 @@ def greedy_wires(A, y, fold, w, starts, n_start, pools, wires, scores):
                 if used:
                     continue
                 row = A[c]
-                for i in range(4 << (m + 1)):  # _cv_score of the patterns with input c, without writing them
+                for i in range(8 * nd):  # _cv_score of the patterns with input c, by rank
                     h[i] = 0
                 for i in range(n):
-                    h[(np.int64((p[i] << 1) | row[i]) * 2 + fold[i]) * 2 + y[i]] += w[i]
-                s = _cv_sum(h, 2 << m, lg)
+                    h[((2 * ids[i] + row[i]) * 2 + fold[i]) * 2 + y[i]] += w[i]
+                s = _cv_sum(h, 2 * nd, lg)
                 if s > best:
                     best = s
                     best_c = c
             if best_c < 0:  # the pool is used up
                 break
             row = A[best_c]
+            for v in range(2 * nd):  # the ranks of the patterns with best_c
+                rank[v] = 0
             for i in range(n):
-                p[i] = (p[i] << 1) | row[i]
+                rank[2 * ids[i] + row[i]] = 1
+            r = 0
+            for v in range(2 * nd):
+                if rank[v]:
+                    rank[v] = r
+                    r += 1
+            for i in range(n):
+                ids[i] = rank[2 * ids[i] + row[i]]
+            nd = r
             wires[j, m] = best_c
             m += 1
             if best > score:
