@@ -711,3 +711,33 @@ def test_fill_neighbours_kernel_is_its_numpy_reference():
             T = rng.integers(0, 2, size).astype(np.uint8)
             np.testing.assert_array_equal(fill_neighbours(T, counts, np.random.default_rng(trial)),
                                           fill_neighbours_reference(T, counts, np.random.default_rng(trial)))
+
+
+def test_grow_patience_stops_widening_a_family_that_stopped_improving():
+    """With grow_patience=N a family of networks (one k and depth, widths doubling) ends after N widths in a row
+    that did not raise its best validation accuracy: its candidates are the full search's up to there, in order."""
+    X, y, Xv, yv = split("majority:11", 1500, 800)
+    grid = dict(ks=(2, 4, 6), depths=(1, 2), max_width=64, wirings=("random",), fill="small", use_abc=False,
+                progress=False)
+    full = fit_circuit(X, y, Xv, yv, 10**6, **grid)
+    stopped_early = 0
+    for patience in (1, 2):
+        short = fit_circuit(X, y, Xv, yv, 10**6, grow_patience=patience, **grid)
+        want = []
+        for k in grid["ks"]:
+            for depth in grid["depths"]:
+                family = [c for c in full.candidates if c.k == k and len(c.hidden_layers) == depth]
+                best, since = None, 0
+                for c in family:
+                    want.append(c)
+                    if best is None or c.valid_accuracy > best:
+                        best, since = c.valid_accuracy, 0
+                    else:
+                        since += 1
+                    if since >= patience:
+                        stopped_early += c is not family[-1]
+                        break
+        assert short.candidates == want, patience
+    assert stopped_early > 0  # the task has families that stop improving before max_width
+    with pytest.raises(ValueError, match="grow_patience must be a whole number"):
+        fit_circuit(X, y, Xv, yv, 100, grow_patience=-1, **grid)

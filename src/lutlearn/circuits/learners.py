@@ -282,7 +282,11 @@ class NetworkLearner(CircuitLearner):
     """Lut networks (``LutNetworkClassifier``) of a grid of shapes, each wiring and each fill of unseen patterns.
 
     For every ``k`` of ``ks`` (at most the inputs) and depth of ``depths``, a
-    family of widths growing from ``k`` by doubling up to ``max_width``;
+    family of widths growing from ``k`` by doubling up to ``max_width`` (or,
+    with ``grow_patience`` N > 0, until N widths in a row have not raised
+    the family's best validation accuracy: on the generated suite's 75
+    tasks of the performance page a wider network after such a step never
+    became the chosen circuit but on one MNIST task);
     every width with ``n_seeds`` seeds and every wiring of ``wirings``; every
     network gives one candidate per fill rule (:func:`lutlearn.core.inspection.fill_unseen`). With
     greedy wiring, the sizes of ``greedy_ks`` not in ``ks`` are tried with 0
@@ -292,14 +296,19 @@ class NetworkLearner(CircuitLearner):
 
     name = "networks"
     options = ("ks", "depths", "max_width", "n_seeds", "random_state", "fill", "wirings", "wiring_candidates",
-               "greedy_ks")
+               "greedy_ks", "grow_patience")
     refit_when = "all"
 
     def __init__(self, ks=(1, 2, 3, 4, 5, 6, 7, 8), depths=(0, 1, 2, 3), max_width: int = 512, n_seeds: int = 1,
                  random_state: int = 0, fill: bool | str = True, wirings=("random",),
-                 wiring_candidates: int | None = None, greedy_ks=()):
+                 wiring_candidates: int | None = None, greedy_ks=(), grow_patience: int = 0):
         if n_seeds < 1:
             raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+        if isinstance(grow_patience, bool) or not isinstance(grow_patience, (int, np.integer)) or grow_patience < 0:
+            raise ValueError(f"grow_patience must be a whole number >= 0, got {grow_patience!r}")
+        #: Steps of a family (its widths, doubling) in a row that do not raise its best validation accuracy
+        #: before the search stops widening it; 0: only the budget and ``max_width`` stop it.
+        self.grow_patience = int(grow_patience)
         wirings = tuple(wirings)
         if not wirings or any(w not in ("random", "greedy") for w in wirings):
             raise ValueError(f"wirings must be a non-empty sequence of 'random' and 'greedy'; got {wirings!r}")

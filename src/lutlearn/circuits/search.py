@@ -86,7 +86,7 @@ RAW_SLACK = 4.0
 #: learner) add to :func:`fit_circuit`'s defaults, chosen by measurement (see the docs' circuits page).
 SEARCH_DEFAULTS = {"wirings": ("random", "greedy"), "fill": "both", "greedy_ks": (10, 12), "refit": "table",
                    "cascades": ((8, 0.1), (10, 0.1), (8, 0.2), (10, 0.3)), "full_table": 16, "care_table": 20,
-                   "care_support": 20, "boosted": (4, 6), "boosted_min_gain": 0.01}
+                   "care_support": 20, "boosted": (4, 6), "boosted_min_gain": 0.01, "grow_patience": 1}
 
 
 
@@ -468,24 +468,34 @@ class _Search:
         """Fit and evaluate every configuration ``learner`` proposes, family by family.
 
         A family's later (larger) steps are skipped once a step's circuit is
-        over the budget (or over :data:`RAW_SLACK` times it before ABC).
+        over the budget (or over :data:`RAW_SLACK` times it before ABC), and,
+        for a learner with a positive ``grow_patience``, once that many steps
+        in a row have not raised the family's best validation accuracy.
         """
         families = learner.configurations(self.task, self.budget, self.candidates)
         self.bar.total += sum(len(step) for family in families for step in family)
         self.bar.refresh()
+        patience = getattr(learner, "grow_patience", 0)
         for family in families:
+            family_best, since = None, 0
             for i, step in enumerate(family):
-                stop = False
+                stop, step_best = False, None
                 for config in step:
                     self.bar.update(1)
                     t0 = time.perf_counter()
                     for fitted in learner.fit(config, self.task):
                         stop |= self.evaluate(learner, fitted, t0)
+                        step_best = max(fitted.valid_accuracy, -1.0 if step_best is None else step_best)
                         t0 = time.perf_counter()
                     # a fit that proposed nothing (or work after its last candidate) still cost the learner time
                     self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + time.perf_counter() - t0
                 self.bar.set_postfix(best=f"{self.best.candidate.valid_accuracy:.4f}" if self.best else "-")
-                if stop:  # wider networks of this k and depth only grow
+                if step_best is not None:
+                    if family_best is None or step_best > family_best:
+                        family_best, since = step_best, 0
+                    else:
+                        since += 1
+                if stop or (patience and since >= patience):  # wider networks of this k and depth only grow
                     self.bar.update(sum(len(s) for s in family[i + 1:]))
                     break
 

@@ -111,6 +111,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="a doubling of a boosted family's luts that gains less than G validation accuracy is dropped "
                         "and its family stops (default 0.01; 0: only the budget stops it; larger: smaller "
                         "circuits)")
+    p.add_argument("--grow-patience", type=int, default=None, metavar="N",
+                   help="stop widening a family of networks (one lut size and depth, widths doubling) after N "
+                        "widths in a row that did not raise its best validation accuracy (default 1; 0: widen "
+                        "until --max-width or the budget)")
     p.add_argument("--quick", action="store_true", help="a small search (seconds)")
     p.add_argument(
         "--keep-ties", action="store_true",
@@ -173,6 +177,7 @@ def search_options(args: argparse.Namespace, n_inputs: int) -> dict:
         boosted=tuple(k for k in (args.boosted or SEARCH_DEFAULTS["boosted"]) if k > 0),
         boosted_min_gain=SEARCH_DEFAULTS["boosted_min_gain"] if args.boosted_min_gain is None
         else args.boosted_min_gain,
+        grow_patience=SEARCH_DEFAULTS["grow_patience"] if args.grow_patience is None else args.grow_patience,
     )
 
 
