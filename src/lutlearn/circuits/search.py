@@ -380,7 +380,10 @@ def fit_circuit(
         it reads enable it (the networks always).
     **options
         Options of further registered learners (each learner names those it
-        reads in its ``options``).
+        reads in its ``options``): ``grow_patience`` (the networks: widths
+        in a row that did not raise a family's best validation accuracy
+        before it stops widening; default 0, never), ``boosted`` and
+        ``boosted_min_gain`` (:class:`lutlearn.circuits.boosting.BoostedLearner`).
 
     Returns
     -------
