@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     with _Interrupts() as interrupts:
         code = _main(argv, interrupts)
+    if interrupts.seen and code != 130:  # Ctrl-C swallowed by the code it landed in (a library's optional import
+        print("lutlearn: interrupted", file=sys.stderr)  # turns it into an ImportError it catches): still an
+        code = 130  # interruption, whatever the command went on to do
     try:  # the last of the output, while a closed pipe can still be told apart
         sys.stdout.flush()
     except BrokenPipeError:
