@@ -31,7 +31,6 @@ worktree compiles every kernel once).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -101,6 +100,17 @@ def base_worktree(rev: str, parent: Path):
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=REPO, capture_output=True)
         subprocess.run(["git", "worktree", "prune"], cwd=REPO, capture_output=True)
+
+
+@contextmanager
+def base_sources(rev: str | None, src: str | None, parent: Path):
+    """``(what the base is, its source folder)``: ``src`` as it is, or commit ``rev`` checked out under ``parent``
+    (by :func:`base_worktree`, removed on exit)."""
+    if src:
+        yield f"source folder {src}", Path(src)
+    else:
+        with base_worktree(rev, parent) as (commit, tree):
+            yield commit, tree / "src"
 
 
 def make_data(quick: bool, data_home, folder: Path, kinds) -> dict:
@@ -370,9 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         data = make_data(args.quick, args.data_home, folder, {kind for kind, *_ in workloads.values()})
         circuits = {t: make_pla(t, folder, args.data_home) for t in circuits}
-        with (contextlib.nullcontext(((f"source folder {args.base_src}", Path(args.base_src))))
-              if args.base_src else base_worktree(args.base, folder)) as (base, tree):
-            base_src = tree if args.base_src else tree / "src"
+        with base_sources(args.base, args.base_src, folder) as (base, base_src):
 
             def write(runs, complete=False):
                 doc = document(base, new, rounds, repeats, runs, complete)

@@ -683,7 +683,7 @@ def test_fit_circuit_without_ttopt_goes_on_without_the_care_table(monkeypatch):
 
 def test_fill_dont_cares_kernel_is_its_numpy_reference():
     """The numba fill and the recursive NumPy one give the same table, bit for bit, at every size and care share."""
-    from lutlearn.core.inspection import fill_dont_cares_reference
+    from lutlearn.core import _reference
 
     rng = np.random.default_rng(7)
     for k in range(0, 11):
@@ -694,14 +694,15 @@ def test_fill_dont_cares_kernel_is_its_numpy_reference():
             else:
                 T = rng.integers(0, 2, 1 << k).astype(np.uint8)
             C = rng.random(1 << k) < rng.random()
-            np.testing.assert_array_equal(fill_dont_cares(T, C), fill_dont_cares_reference(T, C))
+            np.testing.assert_array_equal(fill_dont_cares(T, C), _reference.fill_dont_cares(T, C))
     with pytest.raises(ValueError, match="a power of two"):
         fill_dont_cares(np.zeros(6, np.uint8), np.ones(6, bool))
 
 
 def test_fill_neighbours_kernel_is_its_numpy_reference():
     """The numba nearest-pattern fill and the NumPy one (a distance at a time) agree, tie-breaks included."""
-    from lutlearn.core.inspection import fill_neighbours, fill_neighbours_reference
+    from lutlearn.core import _reference
+    from lutlearn.core.inspection import fill_neighbours
 
     rng = np.random.default_rng(11)
     for k in range(0, 11):
@@ -710,7 +711,7 @@ def test_fill_neighbours_kernel_is_its_numpy_reference():
             counts = rng.integers(0, 3, (size, 2)) * (rng.random((size, 1)) < rng.random())
             T = rng.integers(0, 2, size).astype(np.uint8)
             np.testing.assert_array_equal(fill_neighbours(T, counts, np.random.default_rng(trial)),
-                                          fill_neighbours_reference(T, counts, np.random.default_rng(trial)))
+                                          _reference.fill_neighbours(T, counts, np.random.default_rng(trial)))
 
 
 def test_grow_patience_stops_widening_a_family_that_stopped_improving():

@@ -170,13 +170,16 @@ class CircuitLearner:
     ``challenger`` (its candidates run after every other learner's and are
     recorded only when they fit and validate better than the best so far),
     and implement :meth:`from_options`, :meth:`configurations` and
-    :meth:`fit`.
+    :meth:`fit`. ``grow_patience`` (0 here) is how many steps of a family
+    in a row may leave its best validation accuracy where it was before the
+    search skips the family's later steps (0: only the budget stops it).
     """
 
     name: ClassVar[str] = ""
     options: ClassVar[tuple[str, ...]] = ()
     refit_when: ClassVar[str] = "never"
     challenger: ClassVar[bool] = False
+    grow_patience: int = 0
 
     @classmethod
     def from_options(cls, options: dict) -> CircuitLearner | None:
@@ -306,9 +309,7 @@ class NetworkLearner(CircuitLearner):
             raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
         if isinstance(grow_patience, bool) or not isinstance(grow_patience, (int, np.integer)) or grow_patience < 0:
             raise ValueError(f"grow_patience must be a whole number >= 0, got {grow_patience!r}")
-        #: Steps of a family (its widths, doubling) in a row that do not raise its best validation accuracy
-        #: before the search stops widening it; 0: only the budget and ``max_width`` stop it.
-        self.grow_patience = int(grow_patience)
+        self.grow_patience = int(grow_patience)  # widths in a row without a gain before a family stops widening
         wirings = tuple(wirings)
         if not wirings or any(w not in ("random", "greedy") for w in wirings):
             raise ValueError(f"wirings must be a non-empty sequence of 'random' and 'greedy'; got {wirings!r}")

@@ -478,27 +478,26 @@ class _Search:
         families = learner.configurations(self.task, self.budget, self.candidates)
         self.bar.total += sum(len(step) for family in families for step in family)
         self.bar.refresh()
-        patience = getattr(learner, "grow_patience", 0)
         for family in families:
             family_best, since = None, 0
             for i, step in enumerate(family):
-                stop, step_best = False, None
+                stop, valid = False, []
                 for config in step:
                     self.bar.update(1)
                     t0 = time.perf_counter()
                     for fitted in learner.fit(config, self.task):
                         stop |= self.evaluate(learner, fitted, t0)
-                        step_best = max(fitted.valid_accuracy, -1.0 if step_best is None else step_best)
+                        valid.append(fitted.valid_accuracy)
                         t0 = time.perf_counter()
                     # a fit that proposed nothing (or work after its last candidate) still cost the learner time
                     self.seconds[learner.name] = self.seconds.get(learner.name, 0.0) + time.perf_counter() - t0
                 self.bar.set_postfix(best=f"{self.best.candidate.valid_accuracy:.4f}" if self.best else "-")
-                if step_best is not None:
-                    if family_best is None or step_best > family_best:
-                        family_best, since = step_best, 0
+                if valid:
+                    if family_best is None or max(valid) > family_best:
+                        family_best, since = max(valid), 0
                     else:
                         since += 1
-                if stop or (patience and since >= patience):  # wider networks of this k and depth only grow
+                if stop or 0 < learner.grow_patience <= since:  # wider networks of this k and depth only grow
                     self.bar.update(sum(len(s) for s in family[i + 1:]))
                     break
 

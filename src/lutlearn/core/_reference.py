@@ -358,3 +358,44 @@ def boost_luts(A, bounds, w0, lut_off, k, cand, q=0, delta=1.0, factors=None, ra
             scale = FIXED_ONE / new_total if new_total > 0 else 1.0
             w = np.rint(w.astype(np.float64) * mult[key] * scale).astype(np.int64)
     return wires, tables, errors
+
+
+def fill_dont_cares(table, care) -> np.ndarray:
+    """:func:`lutlearn.core.inspection.fill_dont_cares` (the kernel ``fill_small``), recursively in NumPy."""
+    table = np.asarray(table, np.uint8)
+    care = np.asarray(care, bool)
+
+    def fill(T: np.ndarray, C: np.ndarray) -> np.ndarray:
+        cared = T[C]
+        if cared.size == 0:
+            return np.zeros_like(T)
+        if (cared == cared[0]).all():
+            return np.full_like(T, cared[0])
+        half = T.shape[0] // 2
+        T0, T1, C0, C1 = T[:half], T[half:], C[:half], C[half:]
+        if not (C0 & C1 & (T0 != T1)).any():  # the halves agree where both care: skip this input
+            merged = fill(np.where(C0, T0, T1), C0 | C1)
+            return np.concatenate([merged, merged])
+        return np.concatenate([fill(T0, C0), fill(T1, C1)])
+
+    return fill(table, care)
+
+
+def fill_neighbours(table, counts, rng: np.random.Generator) -> np.ndarray:
+    """:func:`lutlearn.core.inspection.fill_neighbours` (the kernel ``fill_nearest``), one unseen pattern at a
+    time: the class counts summed over the patterns at Hamming distance 1, 2, ... until some are seen."""
+    out = np.asarray(table, np.uint8).copy()
+    counts = np.asarray(counts, np.int64)
+    size = len(out)
+    todo = np.flatnonzero(counts.sum(axis=1) == 0)
+    coin = rng.integers(0, 2, todo.size).astype(np.uint8)  # one per unseen pattern, drawn up front
+    if todo.size in (0, size):
+        return out
+    for p, c in zip(todo, coin):
+        for d in range(1, size.bit_length()):
+            near = [q for q in range(size) if bin(int(p) ^ q).count("1") == d]
+            t0, t1 = counts[near].sum(axis=0)
+            if t0 + t1 > 0:
+                out[p] = 1 if t1 > t0 else 0 if t1 < t0 else c
+                break
+    return out

@@ -44,27 +44,6 @@ def fill_dont_cares(table: np.ndarray, care: np.ndarray) -> np.ndarray:
     return out
 
 
-def fill_dont_cares_reference(table: np.ndarray, care: np.ndarray) -> np.ndarray:
-    """:func:`fill_dont_cares` in NumPy, recursively (the kernel's reference)."""
-    table = np.asarray(table, np.uint8)
-    care = np.asarray(care, bool)
-
-    def fill(T: np.ndarray, C: np.ndarray) -> np.ndarray:
-        cared = T[C]
-        if cared.size == 0:
-            return np.zeros_like(T)
-        if (cared == cared[0]).all():
-            return np.full_like(T, cared[0])
-        half = T.shape[0] // 2
-        T0, T1, C0, C1 = T[:half], T[half:], C[:half], C[half:]
-        if not (C0 & C1 & (T0 != T1)).any():  # the halves agree where both care: skip this input
-            merged = fill(np.where(C0, T0, T1), C0 | C1)
-            return np.concatenate([merged, merged])
-        return np.concatenate([fill(T0, C0), fill(T1, C1)])
-
-    return fill(table, care)
-
-
 def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Set each unseen entry of a two-class lut's table to the majority of its nearest seen patterns' counts.
 
@@ -101,29 +80,6 @@ def fill_neighbours(table: np.ndarray, counts: np.ndarray, rng: np.random.Genera
         return out
     masks, starts = _masks_in_order(k)
     kernels.fill_nearest(np.ascontiguousarray(counts), todo.astype(np.int64), coin, masks, starts, out)
-    return out
-
-
-def fill_neighbours_reference(table: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """:func:`fill_neighbours` in NumPy, a distance at a time for all unseen patterns (the kernel's reference)."""
-    table = np.asarray(table, np.uint8)
-    counts = np.asarray(counts, np.int64)
-    size = table.shape[0]
-    k = size.bit_length() - 1
-    out = table.copy()
-    todo = np.flatnonzero(counts.sum(axis=1) == 0)
-    coin = rng.integers(0, 2, todo.size).astype(np.uint8)
-    if todo.size == 0 or todo.size == size:
-        return out
-    left, left_coin = todo, coin
-    for near in _masks_by_weight(k)[1:]:  # distance 1, 2, ...: the masks of that many bits
-        total = counts[left[:, None] ^ near[None, :]].sum(axis=1)  # (n_left, 2)
-        found = total.sum(axis=1) > 0
-        pick = np.where(total[:, 1] > total[:, 0], 1, np.where(total[:, 1] < total[:, 0], 0, left_coin))
-        out[left[found]] = pick[found]
-        left, left_coin = left[~found], left_coin[~found]
-        if left.size == 0:
-            break
     return out
 
 
