@@ -27,11 +27,19 @@ provenance, as JSON, rewritten after every row.
 the three-way comparator, shared-term DNFs) instead, each under one budget
 (``--multi-budget``):
 
-* ``fit-circuit``: :func:`lutlearn.circuits.multioutput.fit_multioutput_circuit`
-  with ``lutlearn fit-circuit``'s search defaults: every output's circuits
-  under half, one and two equal shares of the budget, the budget spent by
-  validation gain per gate, the circuits merged and optimised by ABC
-  together (``and_gates``) beside their sum apart (``and_gates_separate``);
+* ``per-output``: :func:`lutlearn.circuits.multioutput.fit_multioutput_circuit`
+  without the joint care table (``joint_table=0``) and with ``lutlearn
+  fit-circuit``'s search defaults: every output's circuits under half, one
+  and two equal shares of the budget, the budget spent by validation gain
+  per gate, the circuits merged and optimised by ABC together
+  (``and_gates``) beside their sum apart (``and_gates_separate``);
+* ``fit-circuit``: the same with the joint care table (``joint_table=``
+  :data:`~lutlearn.circuits.multioutput.JOINT_TABLE_INPUTS`, what ``lutlearn
+  fit-circuit`` does): on a task of at most that many inputs, one memorized
+  table of all the outputs synthesised as one circuit, offered to every
+  output; an output it validates perfectly is not searched on its own. On
+  wider tasks it is the same call as ``per-output``, so that row is reused
+  (``same_as``) rather than computed twice;
 * ``tree``: a decision tree per output under an equal share, merged and
   optimised the same way.
 
@@ -105,6 +113,18 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
 MULTI_TASKS = ("add:8", "mul:6", "div:8", "cmp3:16", "mdnf:24:12:8:0")
 
 
+#: The learners of ``--multi-output``.
+MULTI_LEARNERS = ("tree", "per-output", "fit-circuit")
+
+
+def joint_inputs(learner: str, n_inputs: int, abc: bool) -> int:
+    """The ``joint_table`` of a multi-output learner on a task of ``n_inputs`` inputs (0 where it does not apply:
+    too many inputs, or no ABC; so ``fit-circuit`` and ``per-output`` are the same call exactly when this is)."""
+    from lutlearn.circuits.multioutput import JOINT_TABLE_INPUTS
+
+    return JOINT_TABLE_INPUTS if learner == "fit-circuit" and abc and n_inputs <= JOINT_TABLE_INPUTS else 0
+
+
 def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
     """Learn every output of a generated multi-output task as one circuit; its test figures."""
     from lutlearn.circuits.multi_tasks import make_multi_task
@@ -115,11 +135,14 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
 
     t = make_multi_task(spec, n_split=cfg["n_split"])
     t0, c0 = time.perf_counter(), _cpu_seconds()
-    if learner == "fit-circuit":
+    joint = "-"
+    if learner in ("per-output", "fit-circuit"):
         options = ({"ks": (2, 4), "depths": (0, 1), "max_width": 16, "full_table": 8} if cfg["quick"]
                    else dict(SEARCH_DEFAULTS))
         r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, budget, use_abc=cfg["abc"],
-                                    progress=False, **options)
+                                    joint_table=joint_inputs(learner, t.X_train.shape[1], cfg["abc"]), progress=False,
+                                    **options)
+        joint = sum(c.circuit_gates is not None for c in r.outputs)
         data, gates, apart = r.aig, r.and_gates, r.and_gates_separate
     else:
         share = budget // t.Y_train.shape[1]
@@ -139,18 +162,36 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
             "test_accuracy": float(right.mean()), "all_outputs_right": float(right.all(axis=1).mean()),
             "and_gates": aig.n_ands, "and_gates_separate": apart, "levels": aig.levels,
             "seconds": round(time.perf_counter() - t0, 2), "cpu_seconds": round(_cpu_seconds() - c0, 2),
-            "chosen": f"{len(t.output_names)} outputs"}
+            "chosen": f"{len(t.output_names)} outputs", "n_inputs": int(t.X_train.shape[1]),
+            "outputs_from_joint_table": joint}
+
+
+def multi_rows(spec: str, budget: int, learners: list, cfg: dict) -> list[dict]:
+    """Every learner's row for one multi-output task; a learner that would make the same call as one before it
+    (``fit-circuit`` where the joint table does not apply) reuses that row, marked ``same_as``."""
+    from lutlearn.circuits.multi_tasks import multi_task_inputs
+
+    done: dict = {}  # (learner kind, joint_table) -> the row computed for it
+    rows = []
+    for learner in learners:
+        key = ("tree",) if learner == "tree" else ("search", joint_inputs(learner, multi_task_inputs(spec), cfg["abc"]))
+        row = (dict(done[key], learner=learner, same_as=done[key]["learner"]) if key in done
+               else run_multi_row(spec, budget, learner, cfg))
+        done.setdefault(key, row)
+        rows.append(row)
+    return rows
 
 
 def render(doc: dict) -> str:
     """The Markdown table of a result file."""
     if doc["config"].get("multi_output"):
         lines = ["| task | outputs | budget | learner | mean test accuracy | rows all right | ANDs | ANDs apart | "
-                 "CPU s |", "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+                 "from the joint table | CPU s |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
         for r in doc["results"]:
+            cpu = f"= {r['same_as']}" if r.get("same_as") else f"{r['cpu_seconds']:.0f}"
             lines.append(f"| {r['task']} | {r['n_outputs']} | {r['budget']:,} | {r['learner']} | "
                          f"{r['test_accuracy']:.4f} | {r['all_outputs_right']:.4f} | {r['and_gates']:,} | "
-                         f"{r['and_gates_separate']:,} | {r['cpu_seconds']:.0f} |")
+                         f"{r['and_gates_separate']:,} | {r.get('outputs_from_joint_table', '-')} | {cpu} |")
         return "\n".join(lines)
     lines = ["| task | budget | learner | test accuracy | ANDs | levels | CPU s | chosen |",
              "|---|---:|---|---:|---:|---:|---:|---|"]
@@ -166,7 +207,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--tasks", default="multiclass-mnist,multiclass-cifar10")
     p.add_argument("--budgets", default="10000,100000", help="AND budgets (comma-separated)")
-    p.add_argument("--learners", default="tree,boosted")
+    p.add_argument("--learners", default="tree,boosted",
+                   help="tree and boosted; with --multi-output tree, per-output and fit-circuit (the default)")
     p.add_argument("--ks", default="4,5,6", help="boosted lut sizes")
     p.add_argument("--learning-rates", default="0.2,0.5", help="boosted learning rates")
     p.add_argument("--n-valid", type=int, default=None, help="validation rows (default 10000; digits a quarter)")
@@ -177,6 +219,7 @@ def main(argv=None) -> int:
     p.add_argument("--multi-output", action="store_true", help="the generated multi-output families instead")
     p.add_argument("--multi-tasks", default=",".join(MULTI_TASKS), help="with --multi-output: the tasks")
     p.add_argument("--multi-budget", type=int, default=5000, help="with --multi-output: the budget (default 5000)")
+    p.add_argument("--jobs", type=int, default=1, help="with --multi-output: tasks run at once (default 1)")
     p.add_argument("--render", metavar="JSON", help="print the table of a result file and exit")
     p.add_argument("-o", "--output", help="JSON file to write")
     args = p.parse_args(argv)
@@ -190,7 +233,9 @@ def main(argv=None) -> int:
         args.multi_tasks, args.multi_budget = "add:4", 300
     learners = args.learners.split(",")
     if args.multi_output:
-        learners = ["tree", "fit-circuit"]
+        learners = list(MULTI_LEARNERS) if args.learners == p.get_default("learners") else learners
+        if set(learners) - set(MULTI_LEARNERS):
+            p.error(f"--learners with --multi-output takes {', '.join(MULTI_LEARNERS)}; got {args.learners}")
     elif set(learners) - {"tree", "boosted"}:
         p.error(f"--learners takes tree and boosted; got {args.learners}")
     cfg = {"multi_output": args.multi_output, "quick": args.quick, "multi_tasks": args.multi_tasks.split(","),
@@ -212,14 +257,20 @@ def main(argv=None) -> int:
             tmp.write_text(json.dumps(doc, indent=1))
             tmp.replace(args.output)
 
-    for spec in cfg["multi_tasks"] if args.multi_output else []:
-        for learner in learners:
-            row = run_multi_row(spec, args.multi_budget, learner, cfg)
-            doc["results"].append(row)
-            print(f"  {spec} {learner}: test {row['test_accuracy']:.4f}, all right {row['all_outputs_right']:.4f}, "
-                  f"{row['and_gates']} ANDs ({row['and_gates_separate']} apart), {row['cpu_seconds']:.0f} s CPU",
-                  file=sys.stderr, flush=True)
-            write()
+    if args.multi_output:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:  # a task's rows in one worker, in task order
+            for spec, rows in zip(cfg["multi_tasks"], pool.map(multi_rows, cfg["multi_tasks"],
+                                                               [args.multi_budget] * len(cfg["multi_tasks"]),
+                                                               [learners] * len(cfg["multi_tasks"]),
+                                                               [cfg] * len(cfg["multi_tasks"]))):
+                for row in rows:
+                    doc["results"].append(row)
+                    print(f"  {spec} {row['learner']}: test {row['test_accuracy']:.4f}, all right "
+                          f"{row['all_outputs_right']:.4f}, {row['and_gates']} ANDs ({row['and_gates_separate']} "
+                          f"apart), {row['cpu_seconds']:.0f} s CPU", file=sys.stderr, flush=True)
+                write()
     for task in [] if args.multi_output else cfg["tasks"]:
         data = _splits(task, args.data_home, args.n_valid)
         for budget in cfg["budgets"]:

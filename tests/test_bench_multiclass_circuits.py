@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "bench_multiclass_circuits.py"
 
@@ -30,15 +32,26 @@ def test_quick_run_end_to_end(tmp_path):
     assert f"{rows[3000, 'boosted']['test_accuracy']:.4f}" in table.stdout
 
 
-def test_quick_multi_output_run(tmp_path):
+@pytest.mark.parametrize("abc", [False, True])
+def test_quick_multi_output_run(tmp_path, abc):
+    from lutlearn.export import tools
+
+    if abc and (tools.find_abc() is None or not tools.abc_has_command("&ttopt")):
+        pytest.skip("ABC with &ttopt not installed (Debian package 'berkeley-abc')")
     out = tmp_path / "multi.json"
-    res = subprocess.run([sys.executable, str(SCRIPT), "--multi-output", "--quick", "--no-abc", "-o", str(out)],
-                         capture_output=True, text=True, timeout=600)
+    res = subprocess.run([sys.executable, str(SCRIPT), "--multi-output", "--quick", *([] if abc else ["--no-abc"]),
+                          "-o", str(out)], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     doc = json.loads(out.read_text())
     rows = {r["learner"]: r for r in doc["results"]}
-    assert set(rows) == {"tree", "fit-circuit"} and all(r["task"] == "add:4" for r in doc["results"])
+    assert set(rows) == {"tree", "per-output", "fit-circuit"} and all(r["task"] == "add:4" for r in doc["results"])
     for r in rows.values():
         assert r["n_outputs"] == 5 and 0 < r["and_gates"] <= 300 and r["and_gates"] <= r["and_gates_separate"]
     assert rows["fit-circuit"]["test_accuracy"] > 0.95 and rows["fit-circuit"]["all_outputs_right"] > 0.8
     assert "| add:4 | 5 | 300 | fit-circuit |" in res.stdout
+    if abc:  # the joint care table gives every output of the adder, in fewer gates than the outputs apart
+        assert rows["fit-circuit"]["outputs_from_joint_table"] == 5 and "same_as" not in rows["fit-circuit"]
+        assert rows["fit-circuit"]["and_gates"] < rows["per-output"]["and_gates_separate"]
+    else:  # without ABC there is no joint table: the same call as per-output, not run twice
+        assert rows["fit-circuit"]["same_as"] == "per-output" and rows["fit-circuit"]["outputs_from_joint_table"] == 0
+        assert "| = per-output |" in res.stdout

@@ -97,3 +97,73 @@ def test_fit_circuit_command_on_a_multi_output_pla(tmp_path, capsys):
     assert f"AND gates: {record['and_gates']} (budget 300" in text
     assert main([*base, "-o", str(out), "--save-model", str(tmp_path / "m.npz")]) == 1
     assert "drop --save-model" in capsys.readouterr().err
+
+
+def test_merging_keeps_only_the_chosen_output_of_a_shared_circuit():
+    a = Aig(3)
+    x, y, z = (a.input(i) for i in range(3))
+    a.outputs = [a.and_(x, y), a.and_(a.and_(x, y), z), a.or_(y, z)]
+    merged = merge_aigs(3, [a.to_bytes(), a.to_bytes()], [1, None])
+    X = np.array([[v >> 2 & 1, v >> 1 & 1, v & 1] for v in range(8)], np.uint8)
+    full = a.evaluate(X)
+    np.testing.assert_array_equal(merged.evaluate(X), full[:, [1, 0, 1, 2]])
+    assert merged.n_ands == a.n_ands  # the second copy shares every gate of the first
+
+
+def test_an_output_moves_to_the_shared_joint_circuit_when_it_validates_as_well():
+    def joint(o, cone, acc):
+        return OutputCircuit(o, 60, cone, acc, b"joint", port=o, circuit_gates=60)
+
+    own = OutputCircuit(1, 20, 20, 0.95, b"own")
+    pick = _allocate([[joint(0, 30, 0.9)], [own, joint(1, 35, 0.95)]], 100)
+    assert [p.aig for p in pick] == [b"joint", b"joint"] and pick[1].port == 1  # 60 gates, not 80
+    pick = _allocate([[joint(0, 30, 0.9)], [own, joint(1, 35, 0.94)]], 100)
+    assert [p.aig for p in pick] == [b"joint", b"own"]  # the joint output validates worse: kept apart
+
+
+def needs_ttopt():
+    from lutlearn.export import tools
+
+    if tools.find_abc() is None or not tools.abc_has_command("&ttopt"):
+        pytest.skip("ABC with &ttopt not installed (Debian package 'berkeley-abc')")
+
+
+def test_the_joint_care_table_against_per_output_learning():
+    needs_ttopt()
+    t = make_multi_task("add:6", n_split=1500)
+    opts = {**QUICK, "use_abc": True, "refit": "table", "care_table": 20}  # per-output care tables too
+    joint = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 2000, joint_table=20,
+                                    progress=False, **opts)
+    apart = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 2000, progress=False, **opts)
+    assert all(c.circuit_gates is None for c in apart.outputs)
+    shared = [c for c in joint.outputs if c.circuit_gates is not None]
+    assert len(shared) >= 5 and len({c.aig for c in shared}) == 1 and [c.port for c in shared] == [
+        c.output for c in shared]
+    for m in joint.menu:  # an output the joint table validates perfectly is not searched alone
+        if m[-1].valid_accuracy == 1:
+            assert m == [m[-1]]
+    # the whole circuit computes each chosen output, within the budget
+    ports = np.hstack([parse_aiger(c.aig).evaluate(t.X_test)[:, [c.port]] for c in joint.outputs])
+    np.testing.assert_array_equal(joint.evaluate(t.X_test), ports)
+    acc = {name: (r.evaluate(t.X_test) == t.Y_test).mean() for name, r in (("joint", joint), ("apart", apart))}
+    assert joint.and_gates <= 0.7 * apart.and_gates_separate and joint.and_gates <= 2000
+    assert acc["joint"] >= acc["apart"] - 0.002 and acc["joint"] > 0.99
+    # a joint table over the budget is not offered
+    small = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, joint.and_gates - 1,
+                                    joint_table=20, progress=False, **opts)
+    assert all(c.circuit_gates is None for c in small.outputs) and small.and_gates < joint.and_gates
+
+
+def test_dont_cares_do_not_reach_the_joint_care_table():
+    needs_ttopt()
+    t = make_multi_task("cmp3:8", n_split=600)
+    care = np.ones(t.Y_train.shape, bool)
+    care[:, 1] = t.X_train[:, 0] == 1
+    Y = t.Y_train.copy()
+    Y[~care] = 1 - Y[~care]
+    Y2 = t.Y_train.copy()
+    Y2[~care] = 0
+    opts = {**QUICK, "use_abc": True}
+    a, b = (fit_multioutput_circuit(t.X_train, y, t.X_valid, t.Y_valid, 300, care=care, joint_table=20,
+                                    progress=False, **opts) for y in (Y, Y2))
+    assert a.aig == b.aig and any(c.circuit_gates is not None for c in a.outputs)

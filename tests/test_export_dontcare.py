@@ -11,9 +11,11 @@ from lutlearn.circuits.dontcare import (
     care_file_bytes,
     care_table_aig,
     care_table_aigs,
+    care_table_multi_aig,
     distinct_rows,
     distinct_rows_reference,
     memorized_table,
+    memorized_tables,
     pattern_trie,
 )
 from lutlearn.export import tools
@@ -157,3 +159,62 @@ def test_care_table_over_a_support_reads_only_those_inputs():
     X_flip = X_new.copy()
     X_flip[:, [c for c in range(40) if c not in support]] ^= 1  # inputs outside the support do not matter
     np.testing.assert_array_equal(aig.evaluate(X_flip), aig.evaluate(X_new))
+
+
+def test_memorized_tables_count_each_output_on_its_cared_examples():
+    rng = np.random.default_rng(11)
+    X = rng.integers(0, 2, (400, 7), dtype=np.uint8)
+    Y = rng.integers(0, 2, (400, 3), dtype=np.uint8)
+    care = rng.random((400, 3)) < 0.7
+    care[:, 0] = True
+    P, V, known = memorized_tables(X, Y, care)
+    for o in range(3):  # each output's known patterns and values are its own table on its cared rows
+        Po, vo = memorized_table(X[care[:, o]], Y[care[:, o], o])
+        np.testing.assert_array_equal(P[known[:, o]], Po)
+        np.testing.assert_array_equal(V[known[:, o], o], vo)
+    assert not V[~known].any() and known.any(axis=1).all()
+    all_rows = distinct_rows(X)[0]
+    P_all, _, known_all = memorized_tables(X, Y)  # everything cared for: every pattern where some output does not tie
+    ties = np.array([[2 * Y[(X == r).all(axis=1), o].sum() == (X == r).all(axis=1).sum() for o in range(3)]
+                     for r in all_rows])
+    np.testing.assert_array_equal(P_all, all_rows[~ties.all(axis=1)])
+    np.testing.assert_array_equal(known_all, ~ties[~ties.all(axis=1)])
+    flipped = Y.copy()
+    flipped[~care] ^= 1  # what is not cared for does not count
+    for a, b in zip(memorized_tables(X, Y, care), memorized_tables(X, flipped, care)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="n_outputs"):
+        memorized_tables(X, Y, care[:, :2])
+
+
+def test_a_trie_of_several_outputs_gives_each_its_values():
+    rng = np.random.default_rng(4)
+    X = rng.integers(0, 2, (300, 9), dtype=np.uint8)
+    P, V, _ = memorized_tables(X, rng.integers(0, 2, (300, 4), dtype=np.uint8))
+    aig = pattern_trie(P, V)
+    np.testing.assert_array_equal(aig.evaluate(P), V)
+    apart = sum(pattern_trie(P, V[:, o]).n_ands for o in range(4))
+    assert len(aig.outputs) == 4 and aig.n_ands <= apart
+    assert pattern_trie(P, V[:, 2]).to_bytes() == pattern_trie(P, V[:, [2]]).to_bytes()
+
+
+@needs_abc
+def test_joint_care_table_of_an_adder_shares_logic_and_generalises():
+    from lutlearn.circuits.multi_tasks import make_multi_task
+
+    if not tools.abc_has_command("&ttopt"):
+        pytest.skip("this ABC has no &ttopt")
+    t = make_multi_task("add:6", n_split=1500)  # 1,500 of the 4,096 patterns
+    joint = care_table_multi_aig(t.X_train, t.Y_train)
+    one_by_one = care_table_multi_aig(t.X_train, t.Y_train, group=1)
+    alone = [care_table_aig(t.X_train, t.Y_train[:, o]) for o in range(7)]
+    P, V, known = memorized_tables(t.X_train, t.Y_train)
+    for aig in (joint, one_by_one):
+        assert len(aig.outputs) == 7 and aig.n_inputs == 12
+        np.testing.assert_array_equal(aig.evaluate(P)[known], V[known])
+    assert (joint.evaluate(t.X_test) == t.Y_test).mean() > 0.99
+    assert joint.n_ands < 0.7 * sum(a.n_ands for a in alone)  # the outputs share their carries
+    # one output: the table of care_table_aig, the same circuit
+    assert care_table_multi_aig(t.X_train, t.Y_train[:, [3]]).to_bytes() == alone[3].to_bytes()
+    with pytest.raises(ValueError, match="group"):
+        care_table_multi_aig(t.X_train, t.Y_train, group=0)

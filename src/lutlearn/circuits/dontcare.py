@@ -47,8 +47,8 @@ import numpy as np
 
 from lutlearn.export.aiger import Aig, parse_aiger
 
-__all__ = ["MAX_INPUTS", "care_file_bytes", "care_table_aig", "care_table_aigs", "distinct_rows", "memorized_table",
-           "pattern_trie"]
+__all__ = ["MAX_INPUTS", "care_file_bytes", "care_table_aig", "care_table_aigs", "care_table_multi_aig",
+           "distinct_rows", "memorized_table", "memorized_tables", "pattern_trie"]
 
 #: Most inputs :func:`care_table_aig` takes (``&ttopt``'s truth tables grow as ``2**n``).
 MAX_INPUTS = 24
@@ -144,31 +144,35 @@ def pattern_trie(patterns: np.ndarray, values: np.ndarray) -> Aig:
     ----------
     patterns : ndarray of shape (n_patterns, n_inputs)
         Distinct 0/1 rows (as :func:`memorized_table` returns them).
-    values : ndarray of shape (n_patterns,)
-        0/1 values.
+    values : ndarray of shape (n_patterns,) or (n_patterns, n_outputs)
+        0/1 values (of one output, or of each output: one trie each, in one AIG).
 
     Returns
     -------
     Aig
-        One output over ``n_inputs`` inputs.
+        One output (or ``n_outputs``) over ``n_inputs`` inputs.
     """
     patterns = np.asarray(patterns, np.uint8)
     values = np.asarray(values, np.uint8)
+    columns = values[:, None] if values.ndim == 1 else values
     n_in = patterns.shape[1]
     aig = Aig(n_in)
     order = np.lexsort(patterns.T[::-1])  # rows in increasing order, first input most significant
-    P, v = patterns[order], values[order]
-    ones = np.concatenate([[0], np.cumsum(v, dtype=np.int64)])
+    P = patterns[order]
+    outputs = []
+    for v in columns[order].T:  # one trie per output, in one AIG (identical branches shared)
+        ones = np.concatenate([[0], np.cumsum(v, dtype=np.int64)])
 
-    def build(lo: int, hi: int, level: int) -> int:
-        """Literal of the patterns ``lo:hi`` (sorted, equal on inputs ``< level``)."""
-        k = int(ones[hi] - ones[lo])
-        if k == 0 or k == hi - lo:  # no pattern (0), or patterns that agree
-            return int(k > 0)
-        mid = lo + int(np.searchsorted(P[lo:hi, level], 1))  # rows with a 0 at ``level`` come first
-        return aig.mux(aig.input(level), build(mid, hi, level + 1), build(lo, mid, level + 1))
+        def build(lo: int, hi: int, level: int, ones=ones) -> int:
+            """Literal of the patterns ``lo:hi`` (sorted, equal on inputs ``< level``)."""
+            k = int(ones[hi] - ones[lo])
+            if k == 0 or k == hi - lo:  # no pattern (0), or patterns that agree
+                return int(k > 0)
+            mid = lo + int(np.searchsorted(P[lo:hi, level], 1))  # rows with a 0 at ``level`` come first
+            return aig.mux(aig.input(level), build(mid, hi, level + 1), build(lo, mid, level + 1))
 
-    aig.outputs = [build(0, len(P), 0) if len(P) else 0]
+        outputs.append(build(0, len(P), 0) if len(P) else 0)
+    aig.outputs = outputs
     return aig.cleanup()
 
 
@@ -247,23 +251,101 @@ def care_table_aigs(X, y, supports, rounds: int = 20, timeout: float = 1800) -> 
         raise ValueError(f"X must be 2-D; got shape {X.shape}")
     if rounds < 0:
         raise ValueError(f"rounds must be >= 0, got {rounds}")
-    jobs = [_care_job(X, y, support) for support in supports]
-    todo = [i for i, (_, _, _, trie) in enumerate(jobs) if trie is not None and trie.n_ands > 0]
+    jobs = [_care_job(X, memorized_table, y, support) for support in supports]
+    return _synthesise(X, jobs, rounds, timeout, 1)
+
+
+def memorized_tables(X, Y, care=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The care set of several outputs learned by counting, over the patterns they share.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+        0/1 inputs.
+    Y : array-like of shape (n_samples, n_outputs)
+        0/1 outputs.
+    care : bool array-like of the shape of ``Y``, or None
+        False where an example's output is a don't-care (not counted); None: all cared for.
+
+    Returns
+    -------
+    patterns : ndarray of shape (n_patterns, n_inputs), uint8
+        The distinct rows of ``X`` where some output is known, in increasing order.
+    values : ndarray of shape (n_patterns, n_outputs), uint8
+        Each output's majority over the pattern's cared examples (0 where not known).
+    known : ndarray of shape (n_patterns, n_outputs), bool
+        Whether the output has cared examples at the pattern that do not tie.
+    """
+    X, Y = np.asarray(X, np.uint8), np.asarray(Y, np.uint8)
+    care = np.ones(Y.shape, bool) if care is None else np.asarray(care, bool)
+    if X.ndim != 2 or Y.ndim != 2 or len(Y) != len(X) or care.shape != Y.shape:
+        raise ValueError(f"X must be 2-D, Y and care (n_samples, n_outputs); got {X.shape}, {Y.shape}, {care.shape}")
+    if np.any(X > 1) or np.any(Y > 1):
+        raise ValueError("a memorized table takes 0/1 inputs and outputs")
+    patterns, inverse = distinct_rows(X)
+    n = np.stack([np.bincount(inverse, weights=c, minlength=len(patterns)) for c in care.T], 1)
+    n1 = np.stack([np.bincount(inverse, weights=y * c, minlength=len(patterns)) for y, c in zip(Y.T, care.T)], 1)
+    known = (n > 0) & (2 * n1 != n)
+    keep = known.any(axis=1)
+    return patterns[keep], ((2 * n1 > n) & known)[keep].astype(np.uint8), known[keep]
+
+
+def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group: int | None = None,
+                         timeout: float = 1800) -> Aig:
+    """The memorized table of every output of ``Y`` over one support, synthesised by ``&ttopt`` as one circuit.
+
+    The joint care table: :func:`memorized_tables` counts each output on
+    the patterns of the shared support, a pattern cared for when any output
+    is known there (``&ttopt`` has one care set for all the outputs, so an
+    output not known at a cared-for pattern is given 0 there). ``&ttopt``
+    optimises the outputs in groups of ``group`` (``-O``): a group's outputs
+    are reordered and merged together, so they share logic.
+
+    Parameters
+    ----------
+    X, support, rounds, timeout
+        As :func:`care_table_aig`.
+    Y : array-like of shape (n_samples, n_outputs)
+        0/1 outputs.
+    care : bool array-like of the shape of ``Y``, or None
+        As :func:`memorized_tables`.
+    group : int or None, default=None
+        Outputs ``&ttopt`` optimises together; None: all of them.
+
+    Returns
+    -------
+    Aig
+        ``n_outputs`` outputs over ``n_inputs`` inputs; every known output
+        of every cared-for pattern has its value (checked).
+    """
+    X, Y = np.asarray(X, np.uint8), np.asarray(Y, np.uint8)
+    if X.ndim != 2 or Y.ndim != 2 or not Y.shape[1]:
+        raise ValueError(f"X and Y must be 2-D with at least one output; got shapes {X.shape} and {Y.shape}")
+    if rounds < 0 or (group is not None and group < 1):
+        raise ValueError(f"rounds must be >= 0 and group None or >= 1; got {rounds} and {group}")
+    job = _care_job(X, lambda Xs, _: memorized_tables(Xs, Y, care), None, support, Y.shape[1])
+    return _synthesise(X, [job], rounds, timeout, Y.shape[1] if group is None else min(group, Y.shape[1]))[0]
+
+
+def _synthesise(X: np.ndarray, jobs: list, rounds: int, timeout: float, group: int) -> list[Aig]:
+    """Every job's circuit over all the inputs of ``X``: ``&ttopt``'s when there are gates to save, else the trie."""
+    todo = [i for i, job in enumerate(jobs) if job[-1] is not None and job[-1].n_ands > 0]
     out: list = [None] * len(jobs)
-    for i, (support, _, _, trie) in enumerate(jobs):
+    for i, (support, _, values, _, trie) in enumerate(jobs):
         if i not in todo:  # nothing cared for, one value or one input: no gate to save
             if trie is None:
                 trie = Aig(len(support))
-                trie.outputs = [0]
+                trie.outputs = [0] * values.shape[1]
             out[i] = _lift(trie, support, X.shape[1])
     if todo:
-        for i, aig in zip(todo, _ttopt([jobs[i] for i in todo], rounds, timeout)):
+        for i, aig in zip(todo, _ttopt([jobs[i] for i in todo], rounds, timeout, group)):
             out[i] = _lift(aig, jobs[i][0], X.shape[1])
     return out
 
 
-def _care_job(X: np.ndarray, y, support) -> tuple:
-    """``(support, patterns, values, trie)`` of one care table (``trie`` None: nothing cared for)."""
+def _care_job(X: np.ndarray, count, y, support, n_outputs: int = 1) -> tuple:
+    """``(support, patterns, values, known, trie)`` of one care table, ``values`` and ``known`` one column per
+    output (``trie`` None: nothing cared for); ``count(X[:, support], y)`` gives the table."""
     n_all = X.shape[1]
     if support is None:
         support = np.arange(n_all)
@@ -272,22 +354,24 @@ def _care_job(X: np.ndarray, y, support) -> tuple:
             or support.min() < 0 or support.max() >= n_all):
         raise ValueError(f"a care table takes 1 to {MAX_INPUTS} distinct inputs of the {n_all}; "
                          f"got {support.tolist() if support.size <= 30 else support.shape}")
-    patterns, values = memorized_table(X[:, support], y)
-    return support, patterns, values, pattern_trie(patterns, values) if len(values) else None
+    patterns, values, *known = count(X[:, support], y)
+    values = values.reshape(len(patterns), n_outputs)
+    known = known[0] if known else np.ones(values.shape, bool)
+    return support, patterns, values, known, pattern_trie(patterns, values) if len(values) else None
 
 
-def _ttopt(jobs: list, rounds: int, timeout: float) -> list[Aig]:
-    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job`, in one ABC process; each checked against its
-    care set."""
+def _ttopt(jobs: list, rounds: int, timeout: float, group: int = 1) -> list[Aig]:
+    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job` (outputs optimised in groups of ``group``), in
+    one ABC process; each checked against its care set."""
     from lutlearn.export.tools import run_abc
 
     with tempfile.TemporaryDirectory() as tmp:
         script = []
-        for i, (support, patterns, _, trie) in enumerate(jobs):
+        for i, (support, patterns, _, _, trie) in enumerate(jobs):
             trie_file, care, out = (os.path.join(tmp, f"{name}{i}") for name in ("trie.aig", "care.sim", "out.aig"))
             Path(trie_file).write_bytes(trie.to_bytes())
             Path(care).write_bytes(care_file_bytes(patterns))
-            script.append(f"&r {trie_file}; &ttopt -I {len(support)} -O 1 -R 1 -X {rounds} {care}; &put; "
+            script.append(f"&r {trie_file}; &ttopt -I {len(support)} -O {group} -R 1 -X {rounds} {care}; &put; "
                           f"write_aiger -s {out}")
         run_abc("; ".join(script), timeout=timeout * len(jobs))
         aigs = []
@@ -296,20 +380,20 @@ def _ttopt(jobs: list, rounds: int, timeout: float) -> list[Aig]:
             if not os.path.exists(out):
                 raise RuntimeError("ABC's &ttopt wrote no circuit")
             aigs.append(parse_aiger(Path(out).read_bytes(), out))
-    for aig, (support, patterns, values, _) in zip(aigs, jobs):
+    for aig, (support, patterns, values, known, _) in zip(aigs, jobs):
         aig.comment = None
-        if aig.n_inputs != len(support) or len(aig.outputs) != 1:
+        if aig.n_inputs != len(support) or len(aig.outputs) != values.shape[1]:
             raise RuntimeError(f"ABC's &ttopt returned {aig.n_inputs} inputs and {len(aig.outputs)} outputs, "
-                               f"not {len(support)} and 1")
-        wrong = int(np.count_nonzero(aig.evaluate(patterns)[:, 0] != values))
+                               f"not {len(support)} and {values.shape[1]}")
+        wrong = int(np.count_nonzero((aig.evaluate(patterns) != values) & known))
         if wrong:
             raise RuntimeError(f"ABC's &ttopt circuit disagrees with the memorized table on {wrong} of "
-                               f"{len(values)} cared-for patterns")
+                               f"{int(known.sum())} cared-for values")
     return aigs
 
 
 def _lift(sub: Aig, support: np.ndarray, n_inputs: int) -> Aig:
-    """``sub`` (one output, input ``i`` = input ``support[i]``) as an AIG over all ``n_inputs`` inputs."""
+    """``sub`` (input ``i`` = input ``support[i]``) as an AIG over all ``n_inputs`` inputs."""
     if n_inputs == sub.n_inputs and np.array_equal(support, np.arange(n_inputs)):
         return sub
     aig = Aig(n_inputs)

@@ -31,10 +31,14 @@ import numpy as np
 
 from lutlearn.circuits.search import _abc_settings, _abc_smaller, fit_circuit
 
-__all__ = ["MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit", "merge_aigs"]
+__all__ = ["JOINT_TABLE_INPUTS", "MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit",
+           "merge_aigs"]
 
 #: Times the gates that merging saved are spent again on upgrades (each a merge and an ABC run).
 MAX_RESPENDS = 3
+
+#: Most inputs of the joint care table (``&ttopt`` works on whole truth tables, ``2**n`` bits a node).
+JOINT_TABLE_INPUTS = 20
 
 
 @dataclass
@@ -47,6 +51,10 @@ class OutputCircuit:
     valid_accuracy: float
     aig: bytes = field(repr=False)
     chosen: str = ""
+    #: The output of ``aig`` that computes this one (a joint circuit has one per output of the data).
+    port: int = 0
+    #: Gates of the whole of ``aig`` when it computes more than this output (``and_gates`` is this output's cone).
+    circuit_gates: int | None = None
 
 
 @dataclass
@@ -61,7 +69,8 @@ class MultiOutputCircuit:
         AND gates of ``aig``.
     and_gates_separate : int
         The chosen per-output circuits' gates, summed (before merging and ABC; a
-        circuit chosen for several outputs counted for each).
+        circuit chosen for several outputs counted for each, and an output of
+        the joint care table counted as its own cone of it).
     outputs : list of OutputCircuit
         The circuit chosen for each output.
     menu : list of list of OutputCircuit
@@ -92,20 +101,23 @@ class MultiOutputCircuit:
         return parse_aiger(self.aig).evaluate(np.asarray(X, np.uint8))
 
 
-def merge_aigs(n_inputs: int, files: list[bytes]):
+def merge_aigs(n_inputs: int, files: list[bytes], ports: list | None = None):
     """One :class:`~lutlearn.export.aiger.Aig` over ``n_inputs`` shared inputs whose outputs are those of every
-    AIGER file in ``files``, in order (structural hashing shares identical gates)."""
+    AIGER file in ``files``, in order (structural hashing shares identical gates); ``ports[i]``, when given and
+    not None, keeps only that output of file ``i``."""
     from lutlearn.export.aiger import Aig, parse_aiger
 
     merged = Aig(n_inputs)
-    for data in files:
+    for i, data in enumerate(files):
         part = parse_aiger(data)
         if part.n_inputs != n_inputs:
             raise ValueError(f"a circuit has {part.n_inputs} inputs; expected {n_inputs}")
         lits = [0] + [merged.input(i) for i in range(n_inputs)]  # by variable
         for a, b in part.ands:
             lits.append(merged.and_(lits[a >> 1] ^ (a & 1), lits[b >> 1] ^ (b & 1)))
-        merged.outputs += [lits[o >> 1] ^ (o & 1) for o in part.outputs]
+        port = None if ports is None else ports[i]
+        outs = part.outputs if port is None else [part.outputs[port]]
+        merged.outputs += [lits[o >> 1] ^ (o & 1) for o in outs]
     return merged.cleanup()
 
 
@@ -131,9 +143,46 @@ def _menu(o: int, X, y, Xv, yv, budgets: list[int], options: dict, show: bool) -
     return menu
 
 
+def _joint_menu(X, Y, care, Xv, Yv, care_valid, refit: bool, tmp: str, abc_script: str,
+                show: bool) -> list[OutputCircuit]:
+    """Every output's entry of the joint care table over all the inputs (one circuit for all the outputs).
+
+    The table is synthesised with its outputs optimised together (``&ttopt
+    -O n_outputs``) and one by one (``-O 1``, still one circuit); the one
+    whose outputs validate best on average (fewer gates on ties) is kept,
+    refitted on training + validation examples when ``refit``.
+    """
+    from lutlearn.circuits.dontcare import care_table_multi_aig
+    from lutlearn.export.aiger import parse_aiger
+
+    n_out = Y.shape[1]
+    best = None
+    for group in sorted({n_out, 1}, reverse=True):
+        aig = care_table_multi_aig(X, Y, care, group=group)
+        out = aig.evaluate(Xv)
+        valid = [float(np.mean(out[care_valid[:, o], o] == Yv[care_valid[:, o], o])) for o in range(n_out)]
+        if best is None or (np.mean(valid), -aig.n_ands) > (np.mean(best[2]), -best[0].n_ands):
+            best = (aig, group, valid)
+    aig, group, valid = best
+    if refit:
+        aig = care_table_multi_aig(np.concatenate([X, Xv]), np.concatenate([Y, Yv]),
+                                   np.concatenate([care, care_valid]), group=group)
+    data, gates = _abc_smaller(aig.to_bytes(), aig.n_ands, tmp, abc_script)
+    entries = []
+    for o in range(n_out):
+        cone = parse_aiger(data)
+        cone.outputs = [cone.outputs[o]]
+        entries.append(OutputCircuit(o, gates, cone.cleanup().n_ands, valid[o], data,
+                                     f"joint care table, &ttopt -O {group}", port=o, circuit_gates=gates))
+    if show:
+        print(f"  joint care table (-O {group}): {gates} ANDs, validation "
+              f"{' '.join(f'{v:.4f}' for v in valid)}", file=sys.stderr)
+    return entries
+
+
 def _spent(pick: list[OutputCircuit]) -> int:
     """Gates of the chosen circuits, a circuit chosen for several outputs counted once (merging shares it)."""
-    return sum({c.aig: c.and_gates for c in pick}.values())
+    return sum({c.aig: c.and_gates if c.circuit_gates is None else c.circuit_gates for c in pick}.values())
 
 
 def _allocate(menu: list[list[OutputCircuit]], budget: int) -> list[OutputCircuit]:
@@ -158,13 +207,33 @@ def _allocate(menu: list[list[OutputCircuit]], budget: int) -> list[OutputCircui
                 if rate > best_rate:
                     best, best_rate = (i, c), rate
         if best is None:
-            return pick
+            return _switch_to_shared(menu, pick)
         pick[best[0]] = best[1]
+
+
+def _switch_to_shared(menu: list[list[OutputCircuit]], pick: list[OutputCircuit]) -> list[OutputCircuit]:
+    """``pick`` with every output moved to a circuit already chosen for another output (the joint care table) when
+    that validates at least as well in no more gates, one of the two strictly (so it ends)."""
+    changed = True
+    while changed:
+        changed = False
+        for i, m in enumerate(menu):
+            chosen = {c.aig for j, c in enumerate(pick) if j != i}
+            for c in m:
+                if c is pick[i] or c.aig not in chosen or c.valid_accuracy < pick[i].valid_accuracy:
+                    continue
+                moved = pick[:i] + [c] + pick[i + 1:]
+                better = c.valid_accuracy > pick[i].valid_accuracy
+                if _spent(moved) < _spent(pick) or (better and _spent(moved) == _spent(pick)):
+                    pick, changed = moved, True
+                    break
+    return pick
 
 
 def fit_multioutput_circuit(
     X, Y, X_valid, Y_valid, max_and_gates: int, *, care=None, care_valid=None, shares=(0.5, 1.0, 2.0),
-    use_abc: bool | None = None, abc_script: str | None = None, progress: bool | None = None, **search_options,
+    joint_table: int = 0, use_abc: bool | None = None, abc_script: str | None = None, progress: bool | None = None,
+    **search_options,
 ) -> MultiOutputCircuit:
     """Every output of ``Y`` learned, one AIG of at most ``max_and_gates`` ANDs (see the module docstring).
 
@@ -181,6 +250,15 @@ def fit_multioutput_circuit(
         that output's learning and scoring); None: every output cared for.
     shares : sequence of float, default=(0.5, 1.0, 2.0)
         Each output's budgets, as multiples of ``max_and_gates / n_outputs``.
+    joint_table : int, default=0
+        When the data have at most this many inputs (and ABC has
+        ``&ttopt``), the joint care table of all the outputs is learned
+        first (one memorized table over the shared inputs, synthesised as
+        one circuit; refitted on training + validation examples when
+        ``refit`` is ``"table"`` or True) and offered to every output, its
+        gates counted once however many outputs use it; an output it
+        validates perfectly is not searched on its own. 0: no joint table
+        (``lutlearn fit-circuit`` uses :data:`JOINT_TABLE_INPUTS`).
     use_abc, abc_script, progress
         As in :func:`~lutlearn.circuits.search.fit_circuit`.
     **search_options
@@ -192,6 +270,8 @@ def fit_multioutput_circuit(
     MultiOutputCircuit
     """
     import tempfile
+
+    from lutlearn.circuits.learners import _ttopt_available
 
     X, Xv = np.asarray(X, np.uint8), np.asarray(X_valid, np.uint8)
     Y, Yv = np.asarray(Y, np.uint8), np.asarray(Y_valid, np.uint8)
@@ -206,27 +286,37 @@ def fit_multioutput_circuit(
     show = sys.stderr.isatty() if progress is None else progress
     n_out = Y.shape[1]
     budgets = sorted({max(0, int(s * max_and_gates / n_out)) for s in shares})
-    menu = []
     for o in range(n_out):
-        rows, vrows = care[:, o], care_valid[:, o]
-        if not rows.any() or not vrows.any():
-            raise ValueError(f"output {o} has no cared {'training' if not rows.any() else 'validation'} example")
-        menu.append(_menu(o, X[rows], Y[rows, o], Xv[vrows], Yv[vrows, o], budgets,
-                          {"use_abc": use_abc, "abc_script": abc_script, **search_options}, show))
-        if not menu[-1]:
-            raise ValueError(f"no circuit of output {o} fits in {max(budgets)} AND gates")
+        if not care[:, o].any() or not care_valid[:, o].any():
+            raise ValueError(f"output {o} has no cared {'training' if not care[:, o].any() else 'validation'} "
+                             "example")
     with tempfile.TemporaryDirectory() as tmp:
+        joint = []
+        if use_abc and 0 < X.shape[1] <= joint_table and _ttopt_available():
+            joint = _joint_menu(X, Y, care, Xv, Yv, care_valid, search_options.get("refit") in ("table", True), tmp,
+                                abc_script, show)
+            if joint[0].circuit_gates > max_and_gates:
+                joint = []
+        menu = []
+        for o in range(n_out):
+            menu.append([])
+            if not joint or joint[o].valid_accuracy < 1:
+                rows, vrows = care[:, o], care_valid[:, o]
+                menu[-1] = _menu(o, X[rows], Y[rows, o], Xv[vrows], Yv[vrows, o], budgets,
+                                 {"use_abc": use_abc, "abc_script": abc_script, **search_options}, show)
+            menu[-1] += joint[o:o + 1]
+            if not menu[-1]:
+                raise ValueError(f"no circuit of output {o} fits in {max(budgets)} AND gates")
+
         def whole(pick: list[OutputCircuit]) -> tuple[bytes, int]:
-            merged = merge_aigs(X.shape[1], [c.aig for c in pick])
+            merged = merge_aigs(X.shape[1], [c.aig for c in pick], [c.port for c in pick])
             data, gates = merged.to_bytes(), merged.n_ands
             return _abc_smaller(data, gates, tmp, abc_script) if use_abc else (data, gates)
 
         pick = _allocate(menu, max_and_gates)
         data, gates = whole(pick)
-        allowed = max_and_gates
         for _ in range(MAX_RESPENDS):  # what merging saved, spent again while the whole circuit fits
-            allowed += sum(c.and_gates for c in pick) - gates
-            more = _allocate(menu, allowed)
+            more = _allocate(menu, max_and_gates + _spent(pick) - gates)
             if [c.aig for c in more] == [c.aig for c in pick]:
                 break
             more_data, more_gates = whole(more)

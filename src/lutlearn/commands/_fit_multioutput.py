@@ -12,7 +12,7 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
     import json
 
     from lutlearn._files import atomic_writer, staged_outputs
-    from lutlearn.circuits.multioutput import fit_multioutput_circuit
+    from lutlearn.circuits.multioutput import JOINT_TABLE_INPUTS, fit_multioutput_circuit
     from lutlearn.datasets.pla import PlaFormatError, read_multi_pla
     from lutlearn.export.aiger import parse_aiger, replace_comment
 
@@ -25,9 +25,10 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
                              f"{args.pla} has {train.X.shape[1]} and {train.n_outputs}")
     options = dict(options)
     use_abc, abc_script, progress = options.pop("use_abc"), options.pop("abc_script"), options.pop("progress")
+    joint = JOINT_TABLE_INPUTS if args.joint_table is None else args.joint_table
     r = fit_multioutput_circuit(train.X, train.Y, valid.X, valid.Y, args.max_and_gates, care=train.care,
-                                care_valid=valid.care, use_abc=use_abc, abc_script=abc_script, progress=progress,
-                                **options)
+                                care_valid=valid.care, joint_table=joint, use_abc=use_abc, abc_script=abc_script,
+                                progress=progress, **options)
     names = train.output_names or [f"y{o}" for o in range(train.n_outputs)]
     print(f"{train.n_outputs} outputs, each output's circuit chosen among those searched under {r.budgets} ANDs; "
           f"gate counts {'after ABC' if r.abc else 'without ABC'}")
@@ -46,6 +47,7 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
         if args.json:
             record = {"pla": args.pla, "valid": args.valid, "max_and_gates": args.max_and_gates,
                       "and_gates": r.and_gates, "and_gates_separate": r.and_gates_separate,
+                      "joint_table": any(c.circuit_gates is not None for c in r.outputs),
                       "outputs": [{"name": names[c.output], "budget": c.budget, "and_gates": c.and_gates,
                                    "valid_accuracy": c.valid_accuracy, "chosen": c.chosen} for c in r.outputs],
                       "menu": [[{"budget": c.budget, "and_gates": c.and_gates, "valid_accuracy": c.valid_accuracy,

@@ -23,7 +23,9 @@ decision lists of greedy-wired luts, each counted on the examples the luts befor
 unsure of. The circuit has one output: 1 means the PLA output 1. A PLA file of several
 outputs (or don't-care outputs) gives one circuit of as many outputs: every output searched
 as above under a few budgets, the whole budget spent where validation gains most
-(lutlearn.circuits.multioutput), the circuits merged and optimised together.
+(lutlearn.circuits.multioutput), the circuits merged and optimised together; with at most
+20 inputs (--joint-table) the joint care table of all the outputs is learned first, and an
+output it validates perfectly is not searched on its own.
 Constant training outputs give the constant circuit.
 examples:
   lutlearn fit-circuit --pla train.pla --valid valid.pla --max-and-gates 5000 -o model.aig
@@ -102,6 +104,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with more inputs than --care-table but at most 256, also try a care table over at most "
                         "K inputs chosen by forward selection on the validation file (default 20, 0 with --quick: "
                         "5-15 s on the generated tasks; 0 for never)")
+    p.add_argument("--joint-table", type=int, default=None, metavar="N",
+                   help="a PLA file of several outputs and at most N inputs (at most 24), with ABC: first learn the "
+                        "joint care table of all the outputs, one memorized table synthesised as one circuit by "
+                        "&ttopt, offered to every output with its gates counted once; an output it validates "
+                        "perfectly is not searched on its own (default 20; 0 for never)")
     p.add_argument("--boosted", type=_ints, default=None, metavar="KS",
                    help="also try boosted luts of these sizes (lutlearn.circuits.boosting: one-bit luts grown by "
                         "boosting by counting, a popcount per class; each size a family doubling its luts from 8 "
@@ -140,7 +147,7 @@ def check_options(args: argparse.Namespace) -> None:
     if args.no_abc or find_abc() is None:
         why = "--no-abc is given" if args.no_abc else "ABC is not installed (Debian package 'berkeley-abc')"
         for flag, value in (("--abc-script", args.abc_script), ("--care-table", args.care_table),
-                            ("--care-support", args.care_support)):
+                            ("--care-support", args.care_support), ("--joint-table", args.joint_table)):
             if value:  # None or 0: not asked for
                 raise ValueError(f"{flag} needs ABC, but {why}")
     if args.save_model:
@@ -210,6 +217,9 @@ def run(args: argparse.Namespace) -> int:
         from lutlearn.commands._fit_multioutput import run_multioutput
 
         return run_multioutput(args, suffix, train, search_options(args, train.X.shape[1]))
+    if args.joint_table:
+        raise ValueError(f"--joint-table learns the outputs of a PLA file of several outputs together; {args.pla} "
+                         "has one (its care table is --care-table)")
     X, y, Xv, yv = read_pla_pair(args.pla, args.valid)
     constant = len(set(y.tolist())) < 2
     if constant and args.save_model:
