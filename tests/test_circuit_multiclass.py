@@ -114,11 +114,15 @@ def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
     assert f"test accuracy {record['test_accuracy']:.4f}" in text
     assert main(["evaluate", str(out), "--task", "multiclass-digits"]) == 0  # evaluate reads it back the same
     assert f"class accuracy {record['test_accuracy']:.4f} on 450 examples" in capsys.readouterr().out
+    from lutlearn.export.aiger import output_symbols
+
+    assert list(output_symbols(out.read_bytes()).values()) == [f"class_{c}" for c in range(10)]
     bits = tmp_path / "bits.aag"  # the task's bits in, the class index out
     assert main(["fit-circuit", "--task", "multiclass-digits", "--max-and-gates", "800", "--ks", "3",
                  "--learning-rates", "0.5", "--no-abc", "-o", str(bits)]) == 0
     line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("validation")][0]
     reported = line.split("test accuracy ")[1].split()[0]
+    assert list(output_symbols(bits.read_bytes()).values()) == ["class_bit0", "class_bit1", "class_bit2", "class_bit3"]
     assert main(["evaluate", str(bits), "--task", "multiclass-digits"]) == 0
     assert f"class accuracy {reported}" in capsys.readouterr().out
     for argv, message in (

@@ -95,6 +95,11 @@ def test_fit_circuit_command_on_a_multi_output_pla(tmp_path, capsys):
     assert [o["name"] for o in record["outputs"]] == test.output_names
     assert (aig.evaluate(test.X) == test.Y).mean() > 0.95
     assert f"AND gates: {record['and_gates']} (budget 300" in text
+    from lutlearn.export.aiger import output_symbols
+
+    assert list(output_symbols(out.read_bytes()).values()) == test.output_names  # named in the symbol table
+    assert main(["info", str(out)]) == 0
+    assert f"  {test.output_names[0]}: " in capsys.readouterr().out
     assert main([*base, "-o", str(out), "--save-model", str(tmp_path / "m.npz")]) == 1
     assert "drop --save-model" in capsys.readouterr().err
 

@@ -11,7 +11,7 @@ import pytest
 
 import lutlearn
 from lutlearn.cli import main
-from lutlearn.export.aiger import Aig
+from lutlearn.export.aiger import Aig, output_symbols, parse_aiger, with_output_names
 
 
 def test_info_circuit_prints_counts_levels_and_comment(tmp_path, capsys):
@@ -23,7 +23,8 @@ def test_info_circuit_prints_counts_levels_and_comment(tmp_path, capsys):
     assert main(["info", str(tmp_path / "c.aag")]) == 0
     out = capsys.readouterr().out
     assert f"circuit: {tmp_path / 'c.aag'} (ASCII AIGER)" in out
-    assert "inputs: 3   outputs: 2   AND gates: 2\nlevels: 2\ncomment:\n  made by hand\n  for a test\n" in out
+    assert "inputs: 3   outputs: 2   AND gates: 2\nlevels: 2\noutputs (" in out
+    assert "  y0: 2, 2\n  y1: 0, 0\ncomment:\n  made by hand\n  for a test\n" in out
     assert main(["info", str(tmp_path / "c.aig")]) == 0
     out = capsys.readouterr().out
     assert "(binary AIGER)" in out and "levels: 2" in out and "comment" not in out
@@ -89,7 +90,18 @@ def test_info_multi_output_circuit_shows_its_outputs(tmp_path, capsys):
     aig.outputs = [aig.and_(aig.input(0), aig.input(1)), aig.input(2), aig.input(3) ^ 1]
     (tmp_path / "c.aig").write_bytes(aig.to_bytes())
     assert main(["info", str(tmp_path / "c.aig")]) == 0
-    assert "inputs: 4   outputs: 3   AND gates: 1\nlevels: 1\n" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "inputs: 4   outputs: 3   AND gates: 1\nlevels: 1\n" in out
+    assert "  y0: 1, 1\n  y1: 0, 0\n  y2: 0, 0\n" in out
+    named = with_output_names(aig.to_bytes(comment="kept"), ["carry", "sum 0", "z"])
+    (tmp_path / "n.aig").write_bytes(named)
+    assert output_symbols(named) == {0: "carry", 1: "sum 0", 2: "z"} and parse_aiger(named).comment == "kept"
+    assert parse_aiger(named).ands == aig.ands and parse_aiger(named).outputs == aig.outputs
+    assert main(["info", str(tmp_path / "n.aig")]) == 0
+    assert "  carry: 1, 1\n  sum 0: 0, 0\n  z: 0, 0\n" in capsys.readouterr().out
+    for bad in (["a", "b"], ["a", "", "c"], ["a", "b\nc", "d"]):
+        with pytest.raises(ValueError, match="3 non-empty one-line output names"):
+            with_output_names(aig.to_bytes(), bad)
 
 
 def test_info_on_a_pla_file_without_the_option_points_to_it(tmp_path, capsys):

@@ -39,6 +39,7 @@ the starting AIG it simulates: about 8 s and 1 GB of memory at 20 inputs,
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from pathlib import Path
@@ -323,8 +324,24 @@ def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group:
         raise ValueError(f"X and Y must be 2-D with at least one output; got shapes {X.shape} and {Y.shape}")
     if rounds < 0 or (group is not None and group < 1):
         raise ValueError(f"rounds must be >= 0 and group None or >= 1; got {rounds} and {group}")
-    job = _care_job(X, lambda Xs, _: memorized_tables(Xs, Y, care), None, support, Y.shape[1])
-    return _synthesise(X, [job], rounds, timeout, Y.shape[1] if group is None else min(group, Y.shape[1]))[0]
+    support, patterns, values, known, trie = _care_job(X, lambda Xs, _: memorized_tables(Xs, Y, care), None,
+                                                       support, Y.shape[1])
+    if trie is None:
+        return _synthesise(X, [(support, patterns, values, known, trie)], rounds, timeout, 1)[0]
+    # outputs the trie gives as a constant or an input need no gate; &ttopt gets the others (ABC 1.01 crashes
+    # on a constant output under -O 1)
+    wired = [o for o, lit in enumerate(trie.outputs) if lit < 2 * (trie.n_inputs + 1)]
+    rest = [o for o in range(Y.shape[1]) if o not in wired]
+    sub = copy.copy(trie)
+    sub.outputs = [trie.outputs[o] for o in rest]
+    sub = sub.cleanup()
+    group = len(rest) if group is None else min(group, len(rest))
+    done = _synthesise(X[:, support], [(np.arange(len(support)), patterns, values[:, rest], known[:, rest], sub)],
+                       rounds, timeout, max(group, 1))[0]
+    whole = copy.copy(done)
+    lits = dict(zip(rest, done.outputs))
+    whole.outputs = [lits[o] if o in lits else trie.outputs[o] for o in range(Y.shape[1])]
+    return _lift(whole, support, X.shape[1])
 
 
 def _synthesise(X: np.ndarray, jobs: list, rounds: int, timeout: float, group: int) -> list[Aig]:

@@ -32,7 +32,7 @@ import numpy as np
 from lutlearn.circuits.search import _abc_settings, _abc_smaller, fit_circuit
 
 __all__ = ["JOINT_TABLE_INPUTS", "MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit",
-           "merge_aigs"]
+           "joint_support", "merge_aigs"]
 
 #: Times the gates that merging saved are spent again on upgrades (each a merge and an ABC run).
 MAX_RESPENDS = 3
@@ -143,39 +143,131 @@ def _menu(o: int, X, y, Xv, yv, budgets: list[int], options: dict, show: bool) -
     return menu
 
 
-def _joint_menu(X, Y, care, Xv, Yv, care_valid, refit: bool, tmp: str, abc_script: str,
-                show: bool) -> list[OutputCircuit]:
-    """Every output's entry of the joint care table over all the inputs (one circuit for all the outputs).
+def joint_support(X, Y, care=None, max_support: int = JOINT_TABLE_INPUTS, patience: int = 3,
+                  random_state: int = 0) -> list[int]:
+    """The inputs of one care table for all the outputs: forward selection on their summed cross-validated scores.
 
-    The table is synthesised with its outputs optimised together (``&ttopt
-    -O n_outputs``) and one by one (``-O 1``, still one circuit); the one
-    whose outputs validate best on average (fewer gates on ties) is kept,
-    refitted on training + validation examples when ``refit``.
+    Every step adds the input that most raises the sum, over the outputs,
+    of the two-fold cross-validated log-likelihood of a lut reading the
+    inputs chosen so far and it (:func:`lutlearn.core.kernels.extension_scores`,
+    counted on each output's cared examples; the first input on ties),
+    until ``max_support`` inputs or ``patience`` additions in a row that
+    did not raise the best sum; the prefix with the best sum is kept. An
+    input that matters to several outputs counts for each, so the support is
+    shared: on a function whose outputs OR shared terms it finds the terms'
+    inputs.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+        0/1 inputs.
+    Y : array-like of shape (n_samples, n_outputs)
+        0/1 outputs.
+    care : bool array-like of the shape of ``Y``, or None
+        False where an output is a don't-care (not counted).
+    max_support : int, default=JOINT_TABLE_INPUTS
+        Most inputs.
+    patience : int, default=3
+        Additions without a better sum before stopping; 0: no stopping, the
+        whole order of ``max_support`` inputs is returned (the caller
+        chooses a prefix, as :func:`fit_multioutput_circuit` does on the
+        validation examples: a care table generalises from more inputs than
+        the counts of a lut prefer).
+    random_state : int, default=0
+        Seeds the folds.
+
+    Returns
+    -------
+    list of int
+        The chosen inputs, in the order chosen.
+    """
+    from lutlearn.circuits.dontcare import distinct_rows
+    from lutlearn.core import kernels, training
+
+    X, Y = np.asarray(X, np.uint8), np.asarray(Y, np.uint8)
+    care = np.ones(Y.shape, bool) if care is None else np.asarray(care, bool)
+    if X.ndim != 2 or Y.ndim != 2 or len(Y) != len(X) or care.shape != Y.shape or not len(X):
+        raise ValueError(f"need X (n, n_inputs), Y and care (n, n_outputs), n >= 1; got {X.shape}, {Y.shape}, "
+                         f"{care.shape}")
+    if max_support < 1 or patience < 0:
+        raise ValueError(f"max_support must be >= 1 and patience >= 0; got {max_support} and {patience}")
+    A = np.ascontiguousarray(X.T)
+    fold = training.example_folds(A, random_state)
+    columns = [(np.ascontiguousarray(Y[:, o]), care[:, o].astype(np.int64)) for o in range(Y.shape[1])]
+    scores, total = np.empty(X.shape[1]), np.empty(X.shape[1])
+    support: list[int] = []
+    best, best_len, since = -np.inf, 0, 0
+    while len(support) < min(max_support, X.shape[1]) and (since < patience or not patience):
+        ids = (np.ascontiguousarray(distinct_rows(X[:, support])[1]) if support
+               else np.zeros(len(X), np.int64))
+        total[:] = 0
+        for y, w in columns:
+            kernels.extension_scores(ids, int(ids.max()) + 1, A, y, fold, w, scores)
+            total += scores
+        total[support] = -np.inf
+        c = int(np.argmax(total))
+        support.append(c)
+        if total[c] > best:
+            best, best_len, since = float(total[c]), len(support), 0
+        else:
+            since += 1
+    return support[:best_len] if patience else support
+
+
+#: Prefixes of :func:`joint_support`'s order that are screened (the longest and the shorter ones, two apart).
+JOINT_PREFIXES = 6
+
+
+def _mean_valid(aig, Xv, Yv, care_valid) -> list[float]:
+    """Each output's validation accuracy on its cared examples."""
+    out = aig.evaluate(Xv)
+    return [float(np.mean(out[care_valid[:, o], o] == Yv[care_valid[:, o], o])) for o in range(Yv.shape[1])]
+
+
+def _joint_menu(X, Y, care, Xv, Yv, care_valid, order, refit: bool, tmp: str, abc_script: str,
+                show: bool) -> list[OutputCircuit]:
+    """Every output's entry of the joint care table, one circuit for all the outputs.
+
+    Over all the inputs when ``order`` is None; else over a prefix of
+    ``order`` (:func:`joint_support`'s): the longest and up to
+    :data:`JOINT_PREFIXES` - 1 shorter ones, two inputs apart, are
+    synthesised with one round of ``&ttopt`` and the one whose outputs
+    validate best on average is kept (the shorter on ties). The table is
+    then synthesised with its outputs optimised together (``&ttopt -O
+    n_outputs``) and one by one (``-O 1``, still one circuit); the one that
+    validates best (fewer gates on ties) is kept, refitted on training +
+    validation examples when ``refit``.
     """
     from lutlearn.circuits.dontcare import care_table_multi_aig
     from lutlearn.export.aiger import parse_aiger
 
     n_out = Y.shape[1]
+    support = None
+    if order is not None:
+        lengths = sorted(range(len(order), max(0, len(order) - 2 * JOINT_PREFIXES), -2))
+        screened = [(np.mean(_mean_valid(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1), Xv, Yv,
+                                         care_valid)), -n) for n in lengths]
+        support = order[:-max(screened)[1]]
     best = None
     for group in sorted({n_out, 1}, reverse=True):
-        aig = care_table_multi_aig(X, Y, care, group=group)
-        out = aig.evaluate(Xv)
-        valid = [float(np.mean(out[care_valid[:, o], o] == Yv[care_valid[:, o], o])) for o in range(n_out)]
+        aig = care_table_multi_aig(X, Y, care, support=support, group=group)
+        valid = _mean_valid(aig, Xv, Yv, care_valid)
         if best is None or (np.mean(valid), -aig.n_ands) > (np.mean(best[2]), -best[0].n_ands):
             best = (aig, group, valid)
     aig, group, valid = best
     if refit:
         aig = care_table_multi_aig(np.concatenate([X, Xv]), np.concatenate([Y, Yv]),
-                                   np.concatenate([care, care_valid]), group=group)
+                                   np.concatenate([care, care_valid]), support=support, group=group)
     data, gates = _abc_smaller(aig.to_bytes(), aig.n_ands, tmp, abc_script)
+    what = f"joint care table over {X.shape[1] if support is None else len(support)} inputs, &ttopt -O {group}"
     entries = []
     for o in range(n_out):
         cone = parse_aiger(data)
         cone.outputs = [cone.outputs[o]]
-        entries.append(OutputCircuit(o, gates, cone.cleanup().n_ands, valid[o], data,
-                                     f"joint care table, &ttopt -O {group}", port=o, circuit_gates=gates))
+        entries.append(OutputCircuit(o, gates, cone.cleanup().n_ands, valid[o], data, what, port=o,
+                                     circuit_gates=gates))
     if show:
-        print(f"  joint care table (-O {group}): {gates} ANDs, validation "
+        print(f"  {what}: {gates} ANDs, validation "
               f"{' '.join(f'{v:.4f}' for v in valid)}", file=sys.stderr)
     return entries
 
@@ -251,14 +343,16 @@ def fit_multioutput_circuit(
     shares : sequence of float, default=(0.5, 1.0, 2.0)
         Each output's budgets, as multiples of ``max_and_gates / n_outputs``.
     joint_table : int, default=0
-        When the data have at most this many inputs (and ABC has
-        ``&ttopt``), the joint care table of all the outputs is learned
-        first (one memorized table over the shared inputs, synthesised as
-        one circuit; refitted on training + validation examples when
-        ``refit`` is ``"table"`` or True) and offered to every output, its
-        gates counted once however many outputs use it; an output it
-        validates perfectly is not searched on its own. 0: no joint table
-        (``lutlearn fit-circuit`` uses :data:`JOINT_TABLE_INPUTS`).
+        When positive (and ABC has ``&ttopt``), the joint care table of
+        all the outputs is learned first: one memorized table over at most
+        this many inputs shared by the outputs (all of them when there are
+        no more; else those :func:`joint_support` chooses), synthesised as
+        one circuit and refitted on training + validation examples when
+        ``refit`` is ``"table"`` or True (the prefix of :func:`joint_support`'s
+        order that validates best). It is offered to every output,
+        its gates counted once however many outputs use it, and an output
+        it validates perfectly is not searched on its own. 0: no joint
+        table (``lutlearn fit-circuit`` uses :data:`JOINT_TABLE_INPUTS`).
     use_abc, abc_script, progress
         As in :func:`~lutlearn.circuits.search.fit_circuit`.
     **search_options
@@ -292,9 +386,11 @@ def fit_multioutput_circuit(
                              "example")
     with tempfile.TemporaryDirectory() as tmp:
         joint = []
-        if use_abc and 0 < X.shape[1] <= joint_table and _ttopt_available():
-            joint = _joint_menu(X, Y, care, Xv, Yv, care_valid, search_options.get("refit") in ("table", True), tmp,
-                                abc_script, show)
+        if use_abc and joint_table > 0 and _ttopt_available():
+            order = None if X.shape[1] <= joint_table else joint_support(
+                X, Y, care, joint_table, patience=0, random_state=search_options.get("random_state", 0))
+            joint = _joint_menu(X, Y, care, Xv, Yv, care_valid, order,
+                                search_options.get("refit") in ("table", True), tmp, abc_script, show)
             if joint[0].circuit_gates > max_and_gates:
                 joint = []
         menu = []

@@ -91,7 +91,7 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
     from lutlearn.circuits.multiclass import fit_multiclass_circuit
     from lutlearn.commands._common import check_outputs
     from lutlearn.commands._progress import progress_enabled
-    from lutlearn.export.aiger import parse_aiger, replace_comment
+    from lutlearn.export.aiger import parse_aiger, replace_comment, with_output_names
 
     check_outputs([args.output, args.save_model, args.json])
     X, y, Xv, yv, Xt, yt, encoder = _data(args)
@@ -114,6 +114,9 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
                f"classes {list(m.classes_)}; outputs {'one-hot' if args.one_hot else 'class index, bit 0 first'}; "
                f"inputs {'raw 8-bit features, bit 0 first' if encoder is not None else 'the task bits'}")
     data = replace_comment(r.aig, comment) if suffix == ".aig" else parse_aiger(r.aig).to_bytes(False, comment)
+    names = ([f"class_{c}" for c in m.classes_] if args.one_hot
+             else [f"class_bit{b}" for b in range(len(aig.outputs))])
+    data = with_output_names(data, names)
     outputs = [o for o in (args.output, args.save_model, args.json) if o]
     with staged_outputs(*outputs) as staged:
         where = dict(zip(outputs, staged))

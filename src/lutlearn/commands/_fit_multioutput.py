@@ -14,7 +14,7 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
     from lutlearn._files import atomic_writer, staged_outputs
     from lutlearn.circuits.multioutput import JOINT_TABLE_INPUTS, fit_multioutput_circuit
     from lutlearn.datasets.pla import PlaFormatError, read_multi_pla
-    from lutlearn.export.aiger import parse_aiger, replace_comment
+    from lutlearn.export.aiger import parse_aiger, replace_comment, with_output_names
 
     if args.save_model:
         raise ValueError(f"{args.pla} has {train.n_outputs} outputs (or don't-care outputs): its circuit is one "
@@ -39,6 +39,7 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
           f"{r.and_gates_separate}), levels: {parse_aiger(r.aig).levels}")
     comment = f"lutlearn fit-circuit: {train.n_outputs} outputs ({', '.join(names)})"
     data = replace_comment(r.aig, comment) if suffix == ".aig" else parse_aiger(r.aig).to_bytes(False, comment)
+    data = with_output_names(data, names)
     outputs = [o for o in (args.output, args.json) if o]
     with staged_outputs(*outputs) as staged:
         where = dict(zip(outputs, staged))

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_circuit(path: str) -> int:
     """Print an AIGER file's counts, its depth (combinational files) and its comment section."""
-    from lutlearn.export.aiger import aiger_header, parse_aiger
+    from lutlearn.export.aiger import aiger_header, output_symbols, parse_aiger
 
     with open(path, "rb") as fh:
         data = fh.read()
@@ -85,12 +85,32 @@ def run_circuit(path: str) -> int:
         return 0
     aig = parse_aiger(data, path)
     print(f"levels: {aig.levels}")
+    if len(aig.outputs) > 1:
+        _print_outputs(aig, output_symbols(data, path))
     if aig.comment is not None:
         from lutlearn._text import comment_lines
 
         print("comment:")
         print(comment_lines(aig.comment, "  "))
     return 0
+
+
+#: Outputs ``lutlearn info`` lists one by one (the rest are counted).
+MAX_LISTED_OUTPUTS = 64
+
+
+def _print_outputs(aig, names: dict) -> None:
+    """Each output's name (from the symbol table), the AND gates of its cone and its levels."""
+    import copy
+
+    print("outputs (name: AND gates of its cone, levels; gates shared between outputs count in each cone):")
+    for o, lit in enumerate(aig.outputs[:MAX_LISTED_OUTPUTS]):
+        cone = copy.copy(aig)
+        cone.outputs = [lit]
+        cone = cone.cleanup()
+        print(f"  {names.get(o, f'output {o}')}: {cone.n_ands}, {cone.levels}")
+    if len(aig.outputs) > MAX_LISTED_OUTPUTS:
+        print(f"  ... and {len(aig.outputs) - MAX_LISTED_OUTPUTS} more")
 
 
 def run_pla(path: str) -> int:

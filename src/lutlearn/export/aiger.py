@@ -466,6 +466,32 @@ def replace_comment(data: bytes, comment: str | None) -> bytes:
     return out
 
 
+def output_symbols(data: bytes, path: str = "<bytes>") -> dict[int, str]:
+    """The names the symbol table of the combinational AIGER file ``data`` gives its outputs, by output index."""
+    aig, pos = _parse(data, path)
+    names = {}
+    for line in data[pos:_comment_start(data, pos)].decode("utf-8", "replace").splitlines():
+        head, _, name = line.partition(" ")
+        if head[:1] == "o" and head[1:].isdigit() and int(head[1:]) < len(aig.outputs):
+            names[int(head[1:])] = name
+    return names
+
+
+def with_output_names(data: bytes, names: list[str]) -> bytes:
+    """The combinational AIGER file ``data`` with its outputs named ``names`` in its symbol table.
+
+    The inputs keep their symbols, the comment section is kept. Names are
+    one line each (AIGER symbols end at the line end) and not empty.
+    """
+    aig, pos = _parse(data, "<bytes>")
+    if len(names) != len(aig.outputs) or any(not n or "\n" in n or "\r" in n for n in names):
+        raise ValueError(f"need {len(aig.outputs)} non-empty one-line output names; got {names!r}")
+    start = _comment_start(data, pos)
+    kept = [ln for ln in data[pos:start].decode("utf-8").splitlines() if not ln.startswith("o")]
+    table = "".join(f"{ln}\n" for ln in kept) + "".join(f"o{i} {n}\n" for i, n in enumerate(names))
+    return data[:pos] + table.encode("utf-8") + data[start:]
+
+
 def count_ands(path: str | os.PathLike) -> int:
     """Number of AND gates in an AIGER file, from its header."""
     with open(path, "rb") as fh:
