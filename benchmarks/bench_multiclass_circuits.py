@@ -35,11 +35,12 @@ the three-way comparator, shared-term DNFs) instead, each under one budget
   (``and_gates``) beside their sum apart (``and_gates_separate``);
 * ``fit-circuit``: the same with the joint care table (``joint_table=``
   :data:`~lutlearn.circuits.multioutput.JOINT_TABLE_INPUTS`, what ``lutlearn
-  fit-circuit`` does): on a task of at most that many inputs, one memorized
-  table of all the outputs synthesised as one circuit, offered to every
-  output; an output it validates perfectly is not searched on its own. On
-  wider tasks it is the same call as ``per-output``, so that row is reused
-  (``same_as``) rather than computed twice;
+  fit-circuit`` does): one memorized table of all the outputs over the
+  inputs they share (all of them up to that many, else a support chosen
+  for all the outputs together), synthesised as one circuit and offered to
+  every output; an output it validates perfectly is not searched on its
+  own. Without ABC it is the same call as ``per-output``, so that row is
+  reused (``same_as``) rather than computed twice;
 * ``tree``: a decision tree per output under an equal share, merged and
   optimised the same way.
 
@@ -117,12 +118,12 @@ MULTI_TASKS = ("add:8", "mul:6", "div:8", "cmp3:16", "mdnf:24:12:8:0")
 MULTI_LEARNERS = ("tree", "per-output", "fit-circuit")
 
 
-def joint_inputs(learner: str, n_inputs: int, abc: bool) -> int:
-    """The ``joint_table`` of a multi-output learner on a task of ``n_inputs`` inputs (0 where it does not apply:
-    too many inputs, or no ABC; so ``fit-circuit`` and ``per-output`` are the same call exactly when this is)."""
+def joint_inputs(learner: str, abc: bool) -> int:
+    """The ``joint_table`` of a multi-output learner (0 where it does not apply, without ABC; so ``fit-circuit``
+    and ``per-output`` are the same call exactly when this is equal)."""
     from lutlearn.circuits.multioutput import JOINT_TABLE_INPUTS
 
-    return JOINT_TABLE_INPUTS if learner == "fit-circuit" and abc and n_inputs <= JOINT_TABLE_INPUTS else 0
+    return JOINT_TABLE_INPUTS if learner == "fit-circuit" and abc else 0
 
 
 def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
@@ -140,7 +141,7 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
         options = ({"ks": (2, 4), "depths": (0, 1), "max_width": 16, "full_table": 8} if cfg["quick"]
                    else dict(SEARCH_DEFAULTS))
         r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, budget, use_abc=cfg["abc"],
-                                    joint_table=joint_inputs(learner, t.X_train.shape[1], cfg["abc"]), progress=False,
+                                    joint_table=joint_inputs(learner, cfg["abc"]), progress=False,
                                     **options)
         joint = sum(c.circuit_gates is not None for c in r.outputs)
         data, gates, apart = r.aig, r.and_gates, r.and_gates_separate
@@ -169,12 +170,10 @@ def run_multi_row(spec: str, budget: int, learner: str, cfg: dict) -> dict:
 def multi_rows(spec: str, budget: int, learners: list, cfg: dict) -> list[dict]:
     """Every learner's row for one multi-output task; a learner that would make the same call as one before it
     (``fit-circuit`` where the joint table does not apply) reuses that row, marked ``same_as``."""
-    from lutlearn.circuits.multi_tasks import multi_task_inputs
-
     done: dict = {}  # (learner kind, joint_table) -> the row computed for it
     rows = []
     for learner in learners:
-        key = ("tree",) if learner == "tree" else ("search", joint_inputs(learner, multi_task_inputs(spec), cfg["abc"]))
+        key = ("tree",) if learner == "tree" else ("search", joint_inputs(learner, cfg["abc"]))
         row = (dict(done[key], learner=learner, same_as=done[key]["learner"]) if key in done
                else run_multi_row(spec, budget, learner, cfg))
         done.setdefault(key, row)

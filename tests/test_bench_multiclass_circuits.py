@@ -55,3 +55,19 @@ def test_quick_multi_output_run(tmp_path, abc):
     else:  # without ABC there is no joint table: the same call as per-output, not run twice
         assert rows["fit-circuit"]["same_as"] == "per-output" and rows["fit-circuit"]["outputs_from_joint_table"] == 0
         assert "| = per-output |" in res.stdout
+
+
+def test_the_circuits_page_shows_the_stored_runs():
+    """The circuits page's ten-class and multi-output tables are --render of the stored result files, line for
+    line, and the files say how they were made."""
+    page = (REPO / "docs" / "circuits.md").read_text()
+    for name in ("circuits-multiclass", "circuits-multiclass-100k-mnist", "circuits-multiclass-100k-cifar10",
+                 "circuits-multi-output"):
+        path = REPO / "benchmarks" / "results" / f"{name}.json"
+        doc = json.loads(path.read_text())
+        assert doc["complete"] and doc["command"].startswith("bench_multiclass_circuits.py") and doc["git_commit"]
+        table = subprocess.run([sys.executable, str(SCRIPT), "--render", str(path)], capture_output=True, text=True,
+                               timeout=120)
+        assert table.returncode == 0
+        for line in table.stdout.splitlines():
+            assert line in page, (name, line)

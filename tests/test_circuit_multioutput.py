@@ -172,3 +172,53 @@ def test_dont_cares_do_not_reach_the_joint_care_table():
     a, b = (fit_multioutput_circuit(t.X_train, y, t.X_valid, t.Y_valid, 300, care=care, joint_table=20,
                                     progress=False, **opts) for y in (Y, Y2))
     assert a.aig == b.aig and any(c.circuit_gates is not None for c in a.outputs)
+
+
+def test_joint_support_finds_the_inputs_of_shared_terms():
+    from lutlearn.circuits.multi_tasks import mdnf_terms
+    from lutlearn.circuits.multioutput import joint_support
+
+    t = make_multi_task("mdnf:24:12:8:0", n_split=3000)
+    terms, _ = mdnf_terms(24, 12, 8, 0)
+    used = set(np.concatenate([inputs for inputs, _ in terms]).tolist())  # 19 of the 24 inputs
+    order = joint_support(t.X_train, t.Y_train, patience=0)
+    assert len(order) == 20 == len(set(order)) and set(order[:14]) <= used
+    stopped = joint_support(t.X_train, t.Y_train)  # the prefix of best cross-validated score
+    assert 1 <= len(stopped) < 20 and stopped == order[:len(stopped)]
+    # don't-cares do not count: an output's rows outside its care set may say anything
+    care = np.ones(t.Y_train.shape, bool)
+    care[:1500, 3] = False
+    noisy = t.Y_train.copy()
+    noisy[:1500, 3] = np.random.default_rng(0).integers(0, 2, 1500)
+    assert joint_support(t.X_train, noisy, care, patience=0) == joint_support(t.X_train, t.Y_train, care, patience=0)
+    with pytest.raises(ValueError, match="max_support"):
+        joint_support(t.X_train, t.Y_train, max_support=0)
+    with pytest.raises(ValueError, match="care"):
+        joint_support(t.X_train, t.Y_train, care[:, :2])
+
+
+def test_the_joint_care_table_over_a_chosen_support_of_a_wider_task():
+    needs_ttopt()
+    t = make_multi_task("mdnf:24:6:4:2", n_split=3000)  # four outputs of 9 of the 24 inputs
+    r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 2000, joint_table=12, progress=False,
+                                **{**QUICK, "use_abc": True, "refit": "table"})
+    assert all("joint care table over" in c.chosen for c in r.outputs)
+    assert (r.evaluate(t.X_test) == t.Y_test).mean() > 0.99 and r.and_gates <= 2000
+    inputs = {int(lit >> 1) - 1 for a, b in parse_aiger(r.aig).ands for lit in (a, b) if 0 < lit >> 1 <= 24}
+    assert len(inputs) <= 12  # the circuit reads the shared support only
+
+
+def test_joint_table_option_is_refused_where_it_cannot_take_effect(tmp_path, capsys):
+    from lutlearn.cli import main
+
+    prefix = str(tmp_path / "c")
+    assert main(["pla", "cmp:8", "-o", prefix, "--n-train", "200"]) == 0  # one output
+    base = ["fit-circuit", "--pla", f"{prefix}.train.pla", "--valid", f"{prefix}.valid.pla", "--max-and-gates", "50",
+            "-o", str(tmp_path / "c.aig"), "--quick"]
+    capsys.readouterr()
+    assert main([*base, "--no-abc", "--joint-table", "12"]) == 1
+    assert "--joint-table needs ABC, but --no-abc is given" in capsys.readouterr().err
+    needs_ttopt()
+    assert main([*base, "--joint-table", "12"]) == 1
+    assert "has one (its care table is --care-table)" in capsys.readouterr().err
+    assert not (tmp_path / "c.aig").exists()

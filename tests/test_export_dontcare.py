@@ -218,3 +218,18 @@ def test_joint_care_table_of_an_adder_shares_logic_and_generalises():
     assert care_table_multi_aig(t.X_train, t.Y_train[:, [3]]).to_bytes() == alone[3].to_bytes()
     with pytest.raises(ValueError, match="group"):
         care_table_multi_aig(t.X_train, t.Y_train, group=0)
+
+
+@needs_abc
+def test_joint_care_table_with_constant_and_wired_outputs():
+    if not tools.abc_has_command("&ttopt"):
+        pytest.skip("this ABC has no &ttopt")
+    rng = np.random.default_rng(8)
+    X = rng.integers(0, 2, (3000, 10), dtype=np.uint8)
+    Y = np.stack([np.zeros(3000, np.uint8), X[:, 4] ^ 1, symmetric(X, seed=1), X[:, 7]], axis=1)
+    for group in (1, None):  # ABC itself crashes on a constant output under -O 1: such outputs never reach it
+        aig = care_table_multi_aig(X, Y, group=group)
+        np.testing.assert_array_equal(aig.evaluate(X), Y)
+        assert aig.outputs[0] == 0 and aig.outputs[1] == aig.input(4) ^ 1 and aig.outputs[3] == aig.input(7)
+    only_wires = care_table_multi_aig(X, Y[:, [0, 1, 3]])
+    assert only_wires.n_ands == 0 and only_wires.outputs == [0, only_wires.input(4) ^ 1, only_wires.input(7)]

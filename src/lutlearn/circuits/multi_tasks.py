@@ -39,7 +39,7 @@ import numpy as np
 
 from lutlearn.circuits.logic_tasks import N_SPLIT, _ints, family_of
 
-__all__ = ["MULTI_FAMILIES", "MultiTask", "make_multi_task", "mdnf_terms", "multi_task_inputs"]
+__all__ = ["MULTI_FAMILIES", "MultiTask", "make_multi_task", "mdnf_terms"]
 
 
 def _bits(values: list[int], width: int) -> np.ndarray:
@@ -164,12 +164,6 @@ def _parse(spec: str) -> tuple[_MultiFamily, list[int]]:
     if args[0] < 1 or (fam.check is not None and not fam.check(*args)):
         raise ValueError(f"{spec!r}: arguments out of range for {family}")
     return fam, args
-
-
-def multi_task_inputs(spec: str) -> int:
-    """The number of inputs of a multi-output task spec (checked as :func:`make_multi_task` checks it)."""
-    fam, args = _parse(spec)
-    return int(fam.n_inputs(*args))
 
 
 def make_multi_task(spec: str, seed: int = 0, n_split: int = N_SPLIT) -> MultiTask:
