@@ -81,19 +81,44 @@ def _splits(task: str, data_home: str | None, n_valid: int | None):
     return t.X_train[:-n], t.y_train[:-n], t.X_train[-n:], t.y_train[-n:], t.X_test, t.y_test
 
 
-def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
-    """Fit one learner under one budget; its circuit's test accuracy, gates and time."""
+def _raw_splits(task: str, data_home: str | None, n_valid: int | None, levels: int):
+    """The splits of :func:`_splits` with raw 8-bit pixels, and the thermometer code of ``levels`` uniform
+    thresholds (fitted on the training rows) as the circuit's comparators."""
+    import numpy as np
+
+    from lutlearn.commands._fit_multiclass import raw_splits
+    from lutlearn.core.encoders import ThermometerEncoder
+    from lutlearn.export.encoder import InputEncoder
+
+    X, y, Xt, yt = (np.asarray(a) for a in raw_splits(task, data_home))
+    n = n_valid if n_valid is not None else (len(X) // 4 if "digits" in task else 10000)
+    encoder = InputEncoder.from_encoder(ThermometerEncoder(n_bits=levels, method="uniform").fit(X[:-n]))
+    return (X[:-n], y[:-n], X[-n:], y[-n:], Xt, yt), encoder
+
+
+def run_row(task: str, budget: int, learner: str, data, cfg: dict, encoder=None) -> dict:
+    """Fit one learner under one budget; its circuit's test accuracy, gates and time (with ``encoder``, the
+    boosted circuit reads the raw features of ``data`` through its comparators)."""
     from lutlearn.circuits.multiclass import circuit_predict, fit_multiclass_circuit
     from lutlearn.circuits.tree import fit_tree_circuit
     from lutlearn.export.aiger import parse_aiger
 
     X, y, Xv, yv, Xt, yt = data
     t0, c0 = time.perf_counter(), _cpu_seconds()
+    one_hot = False
     if learner == "boosted":
+        one_hot = cfg.get("one_hot", False)
         r = fit_multiclass_circuit(X, y, Xv, yv, budget, ks=cfg["ks"], learning_rates=cfg["learning_rates"],
+                                   encoder=encoder, one_hot=one_hot, output_bits=cfg.get("output_bits", 1),
+                                   start_luts=cfg.get("start_luts"), n_jobs=cfg.get("n_jobs", 1),
                                    use_abc=cfg["abc"], progress=False)
         aig, classes, valid = parse_aiger(r.aig), r.classes, r.valid_accuracy
         chosen = f"k={r.model.output_k} rate={r.model.learning_rate} luts={r.model.n_output_luts}"
+        if r.model.output_bits != 1:
+            chosen += f" votes={r.model.output_bits} bits"
+        if encoder is not None:
+            Xt = encoder.raw_bits(Xt)
+            chosen += f", raw pixels, {cfg['levels']} thresholds each"
     else:
         r = fit_tree_circuit(X, y, Xv, yv, budget, patience=2)
         aig, classes, valid = r.aig, r.tree.classes_, r.valid_accuracy
@@ -104,7 +129,7 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict) -> dict:
             with tempfile.TemporaryDirectory() as tmp:
                 aig = parse_aiger(_abc_count(aig.to_bytes(), tmp, ABC_SCRIPT)[1])
         chosen = f"max_depth={r.max_depth}"
-    test = float((circuit_predict(aig.evaluate(Xt), classes, False) == yt).mean())
+    test = float((circuit_predict(aig.evaluate(Xt), classes, one_hot) == yt).mean())
     return {"task": task, "budget": budget, "learner": learner, "test_accuracy": test, "valid_accuracy": valid,
             "and_gates": aig.n_ands, "levels": aig.levels, "seconds": round(time.perf_counter() - t0, 2),
             "cpu_seconds": round(_cpu_seconds() - c0, 2), "chosen": chosen}
@@ -211,6 +236,14 @@ def main(argv=None) -> int:
     p.add_argument("--ks", default="4,5,6", help="boosted lut sizes")
     p.add_argument("--learning-rates", default="0.2,0.5", help="boosted learning rates")
     p.add_argument("--n-valid", type=int, default=None, help="validation rows (default 10000; digits a quarter)")
+    p.add_argument("--levels", type=int, default=None, metavar="L",
+                   help="boosted circuits read the raw 8-bit pixels (the IWLS 2021 contest's inputs) through a "
+                        "thermometer code of L uniform thresholds per pixel, its comparators in the budget "
+                        "(default: the task's bits; trees always read those)")
+    p.add_argument("--one-hot", action="store_true", help="boosted circuits output one bit per class")
+    p.add_argument("--output-bits", type=int, default=1, help="bits of every boosted lut's vote (default 1)")
+    p.add_argument("--start-luts", type=int, default=None, help="luts of every boosted family's first design")
+    p.add_argument("--n-jobs", type=int, default=1, help="threads of each boosted fit (default 1)")
     p.add_argument("--data-home", default="../shared/data")
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC")
     p.add_argument("--quick", action="store_true", help="the bundled digits at 1,000 and 3,000 ANDs (seconds); with "
@@ -242,7 +275,8 @@ def main(argv=None) -> int:
            "tasks": args.tasks.split(","), "budgets": [int(b) for b in args.budgets.split(",")],
            "learners": learners, "ks": tuple(int(k) for k in args.ks.split(",")),
            "learning_rates": tuple(float(r) for r in args.learning_rates.split(",")), "n_valid": args.n_valid,
-           "abc": not args.no_abc and find_abc() is not None}
+           "abc": not args.no_abc and find_abc() is not None, "levels": args.levels, "one_hot": args.one_hot,
+           "output_bits": args.output_bits, "start_luts": args.start_luts, "n_jobs": args.n_jobs}
     doc = {"benchmark": "bench_multiclass_circuits", "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
            "config": cfg, "git_commit": _git_commit(),
            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -272,9 +306,12 @@ def main(argv=None) -> int:
                 write()
     for task in [] if args.multi_output else cfg["tasks"]:
         data = _splits(task, args.data_home, args.n_valid)
+        raw, encoder = (_raw_splits(task, args.data_home, args.n_valid, args.levels) if args.levels
+                        else (data, None))
         for budget in cfg["budgets"]:
             for learner in learners:
-                row = run_row(task, budget, learner, data, cfg)
+                row = (run_row(task, budget, learner, raw, cfg, encoder) if learner == "boosted"
+                       else run_row(task, budget, learner, data, cfg))
                 doc["results"].append(row)
                 print(f"  {task} {budget:,} {learner}: test {row['test_accuracy']:.4f}, {row['and_gates']} ANDs, "
                       f"{row['cpu_seconds']:.0f} s CPU ({row['chosen']})", file=sys.stderr, flush=True)

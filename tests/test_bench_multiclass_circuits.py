@@ -71,3 +71,16 @@ def test_the_circuits_page_shows_the_stored_runs():
         assert table.returncode == 0
         for line in table.stdout.splitlines():
             assert line in page, (name, line)
+
+
+def test_quick_run_on_raw_pixels_with_one_hot_outputs(tmp_path):
+    out = tmp_path / "raw.json"
+    res = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-abc", "--learners", "boosted", "--levels", "2",
+                          "--one-hot", "--output-bits", "2", "--start-luts", "30", "-o", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["config"]["levels"] == 2 and doc["config"]["one_hot"]
+    for r in doc["results"]:
+        assert r["learner"] == "boosted" and "votes=2 bits, raw pixels, 2 thresholds each" in r["chosen"]
+        assert 0 < r["and_gates"] <= r["budget"] and r["test_accuracy"] > 0.6

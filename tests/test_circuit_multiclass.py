@@ -39,6 +39,23 @@ def test_the_circuit_is_the_chosen_model_within_budget():
                                                        zip(r.candidates, again.candidates)]
 
 
+def test_weighted_votes_a_larger_start_and_threads_give_the_same_kind_of_circuit():
+    X, y = _digits()
+    bits = (X > 8).astype(np.uint8)
+    args = (bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 4000)
+    r = fit_multiclass_circuit(*args, **K3, output_bits=2, start_luts=30, use_abc=False, progress=False)
+    assert [c["n_output_luts"] for c in r.candidates][:2] == [30, 60] and r.model.output_bits == 2
+    np.testing.assert_array_equal(r.predict(bits[1200:]), r.model.predict(bits[1200:]))  # the circuit is the model
+    one = fit_multiclass_circuit(*args, **K3, output_bits=1, start_luts=30, use_abc=False, progress=False)
+    assert one.aig != r.aig  # the votes' width reaches the circuit
+    threads = fit_multiclass_circuit(*args, **K3, output_bits=2, start_luts=30, n_jobs=2, use_abc=False,
+                                     progress=False)
+    assert threads.aig == r.aig
+    for bad in ({"output_bits": 0}, {"output_bits": 9}, {"start_luts": 0}, {"start_luts": 70000}):
+        with pytest.raises(ValueError, match="output_bits must be 1 to 8 and start_luts"):
+            fit_multiclass_circuit(*args, **K3, **bad, use_abc=False, progress=False)
+
+
 @pytest.mark.parametrize("encoder", [ThresholdBinarizer(threshold=8), ThermometerEncoder(n_bits=2)])
 def test_raw_features_through_comparators_and_one_hot_outputs(encoder):
     X, y = _digits()
@@ -128,6 +145,8 @@ def test_fit_circuit_command_on_a_multiclass_task(tmp_path, capsys):
     for argv, message in (
         (["--task", "multiclass-digits", "--pla", "a.pla"], "not both"),
         (["--pla", "a.pla", "--valid", "b.pla", "--one-hot"], "go with --task"),
+        (["--pla", "a.pla", "--valid", "b.pla", "--output-bits", "3"], "go with --task"),
+        (["--pla", "a.pla", "--valid", "b.pla", "--start-luts", "300"], "go with --task"),
         (["--task", "multiclass-digits", "--levels", "3"], "--levels needs --raw-inputs"),
         (["--task", "multiclass-digits", "--n-valid", "0"], "--n-valid must be between"),
         (["--valid", "b.pla"], "give --pla and --valid"),

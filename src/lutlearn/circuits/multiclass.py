@@ -107,11 +107,13 @@ class MulticlassCircuit:
         return float((self.predict(X) == np.asarray(y)).mean())
 
 
-def _design(k: int, n_luts: int, learning_rate: float, wiring_candidates: int, seed: int):
+def _design(k: int, n_luts: int, learning_rate: float, wiring_candidates: int, seed: int, output_bits: int = 1,
+            n_jobs: int | None = 1):
     from lutlearn.core.estimator import LutNetworkClassifier
 
     return LutNetworkClassifier(wiring="boosted", n_output_luts=n_luts, output_k=k, learning_rate=learning_rate,
-                                wiring_candidates=wiring_candidates, random_state=seed, n_jobs=1)
+                                wiring_candidates=wiring_candidates, output_bits=output_bits, random_state=seed,
+                                n_jobs=n_jobs)
 
 
 class _Sizes:
@@ -142,7 +144,8 @@ class _Sizes:
 def fit_multiclass_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(4, 5, 6), learning_rates=(0.2, 0.5), encoder=None,
     one_hot: bool = False, wiring_candidates: int = 256, max_luts: int = 65536, random_state: int = 0,
-    use_abc: bool | None = None, abc_script: str | None = None, progress: bool | None = None,
+    output_bits: int = 1, start_luts: int | None = None, n_jobs: int | None = 1, use_abc: bool | None = None,
+    abc_script: str | None = None, progress: bool | None = None,
 ) -> MulticlassCircuit:
     """The boosted design with the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -175,6 +178,15 @@ def fit_multiclass_circuit(
         Most luts a design may have.
     random_state : int, default=0
         The seed of every design.
+    output_bits : int, default=1
+        Bits of every lut's vote (``LutNetworkClassifier``'s ``output_bits``:
+        1, the one-bit luts, or a small weight; 3 did better on CIFAR-10 on
+        the frontier page).
+    start_luts : int or None, default=None
+        The luts of every family's first design (None: two per class). A
+        large budget is reached in fewer doublings from a larger start.
+    n_jobs : int or None, default=1
+        Threads of every design's fit (None: all cores; the same designs whatever the number).
     use_abc, abc_script
         As in :func:`~lutlearn.circuits.search.fit_circuit`: count gates
         after ABC's optimisation (None: when ABC is installed).
@@ -196,6 +208,9 @@ def fit_multiclass_circuit(
         raise ValueError(f"ks must be lut sizes between 1 and 16; got {ks}")
     if not learning_rates or any(not 0 < float(r) <= 1 for r in learning_rates):
         raise ValueError(f"learning_rates must be in (0, 1]; got {learning_rates}")
+    if not 1 <= output_bits <= 8 or (start_luts is not None and not 1 <= start_luts <= max_luts):
+        raise ValueError(f"output_bits must be 1 to 8 and start_luts None or 1 to max_luts ({max_luts}); got "
+                         f"{output_bits} and {start_luts}")
     use_abc, abc_script = _abc_settings(use_abc, abc_script)
     bits = encoder.encode(X) if encoder is not None else np.asarray(X, np.uint8)
     bits_valid = encoder.encode(X_valid) if encoder is not None else np.asarray(X_valid, np.uint8)
@@ -207,10 +222,10 @@ def fit_multiclass_circuit(
     candidates, best = [], None
     with tempfile.TemporaryDirectory() as tmp:
         for k, rate in ((int(k), float(r)) for k in ks for r in learning_rates):
-            sizes = _Sizes(2 * n_classes, max_luts, max_and_gates)
+            sizes = _Sizes(2 * n_classes if start_luts is None else start_luts, max_luts, max_and_gates)
             while sizes.next is not None:
                 n, t0 = sizes.next, time.perf_counter()
-                model = _design(k, n, rate, wiring_candidates, random_state).fit(bits, y)
+                model = _design(k, n, rate, wiring_candidates, random_state, output_bits, n_jobs).fit(bits, y)
                 aig = Aig.from_netlist(LutNetlist.from_model(model), encoder=encoder,
                                        one_hot=n_classes if one_hot else 0)
                 valid = float(model.score(bits_valid, y_valid))

@@ -34,6 +34,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "default: the class index in binary")
     g.add_argument("--learning-rates", type=_floats, default=None, metavar="RATES",
                    help="shrinkages of the boosted designs, a family each with each lut size (default 0.2,0.5)")
+    g.add_argument("--output-bits", type=int, default=1, metavar="B",
+                   help="bits of every boosted lut's vote (default 1; 3 did better on CIFAR-10)")
+    g.add_argument("--start-luts", type=int, default=None, metavar="N",
+                   help="luts of every family's first design (default two per class; larger reaches a large "
+                        "budget in fewer doublings)")
+    g.add_argument("--n-jobs", type=int, default=None, help="threads of each design's fit (default: all cores; "
+                   "the same circuit whatever the number)")
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -97,7 +104,8 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
     X, y, Xv, yv, Xt, yt, encoder = _data(args)
     r = fit_multiclass_circuit(X, y, Xv, yv, args.max_and_gates, ks=args.ks or (4, 5, 6),
                                learning_rates=args.learning_rates or (0.2, 0.5), encoder=encoder,
-                               one_hot=args.one_hot, random_state=args.seed,
+                               one_hot=args.one_hot, random_state=args.seed, output_bits=args.output_bits,
+                               start_luts=args.start_luts, n_jobs=args.n_jobs,
                                use_abc=False if args.no_abc else None, abc_script=args.abc_script,
                                progress=progress_enabled(args))
     test = r.score(Xt, yt)

@@ -208,8 +208,10 @@ def run(args: argparse.Namespace) -> int:
         return run_multiclass(args, suffix)
     if not (args.pla and args.valid):
         raise ValueError("give --pla and --valid (PLA training and validation files), or --task")
-    if args.raw_inputs or args.one_hot or args.n_valid is not None or args.levels != 1:
-        raise ValueError("--raw-inputs, --levels, --one-hot and --n-valid go with --task")
+    if (args.raw_inputs or args.one_hot or args.n_valid is not None or args.levels != 1 or args.output_bits != 1
+            or args.start_luts is not None or args.n_jobs is not None):
+        raise ValueError("--raw-inputs, --levels, --one-hot, --n-valid, --output-bits, --start-luts and --n-jobs "
+                         "go with --task")
     check_outputs([args.output, args.save_model, args.json], [args.pla, args.valid])
     check_options(args)
     train = read_multi_pla(args.pla)
