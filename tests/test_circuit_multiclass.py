@@ -51,9 +51,21 @@ def test_weighted_votes_a_larger_start_and_threads_give_the_same_kind_of_circuit
     threads = fit_multiclass_circuit(*args, **K3, output_bits=2, start_luts=30, n_jobs=2, use_abc=False,
                                      progress=False)
     assert threads.aig == r.aig
+    from lutlearn.circuits.multiclass import _Sizes
+
+    sizes = _Sizes(30, 65536, 1000, multiple=10)  # the step filling the budget keeps as many luts per class
+    sizes.record(30, 400, True)
+    sizes.record(60, 1300, False)
+    assert sizes.next == 40  # 0.97 of the interpolated 50 luts, down to a multiple of the 10 classes
+    plain = _Sizes(30, 65536, 1000)
+    plain.record(30, 400, True)
+    plain.record(60, 1300, False)
+    assert plain.next == 48
     for bad in ({"output_bits": 0}, {"output_bits": 9}, {"start_luts": 0}, {"start_luts": 70000}):
         with pytest.raises(ValueError, match="output_bits must be 1 to 8 and start_luts"):
             fit_multiclass_circuit(*args, **K3, **bad, use_abc=False, progress=False)
+    with pytest.raises(ValueError, match="a multiple of the 10 classes, got 35"):
+        fit_multiclass_circuit(*args, **K3, output_bits=2, start_luts=35, use_abc=False, progress=False)
 
 
 @pytest.mark.parametrize("encoder", [ThresholdBinarizer(threshold=8), ThermometerEncoder(n_bits=2)])

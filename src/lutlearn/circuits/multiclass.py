@@ -119,9 +119,9 @@ def _design(k: int, n_luts: int, learning_rate: float, wiring_candidates: int, s
 class _Sizes:
     """The luts of one family's steps: doubling from ``start``, then one step filling the budget."""
 
-    def __init__(self, start: int, most: int, budget: int):
+    def __init__(self, start: int, most: int, budget: int, multiple: int = 1):
         self.next: int | None = start
-        self.most, self.budget = most, budget
+        self.most, self.budget, self.multiple = most, budget, multiple
         self.fit: tuple[int, int] | None = None  # (luts, gates) of the largest step within budget
         self.filled = False
 
@@ -136,7 +136,7 @@ class _Sizes:
         (n0, g0), self.filled = self.fit, True
         # gates grow about linearly with the luts: aim just under the budget
         guess = n0 + (n - n0) * (self.budget - g0) / max(gates - g0, 1)
-        n_fill = int(0.97 * guess)
+        n_fill = int(0.97 * guess) // self.multiple * self.multiple  # weighted votes: as many luts per class
         if n0 < n_fill < n:
             self.next = n_fill
 
@@ -183,8 +183,10 @@ def fit_multiclass_circuit(
         1, the one-bit luts, or a small weight; 3 did better on CIFAR-10 on
         the frontier page).
     start_luts : int or None, default=None
-        The luts of every family's first design (None: two per class). A
-        large budget is reached in fewer doublings from a larger start.
+        The luts of every family's first design (None: two per class; with
+        ``output_bits`` > 1 a multiple of the classes, and every design has
+        as many luts per class). A large budget is reached in fewer
+        doublings from a larger start.
     n_jobs : int or None, default=1
         Threads of every design's fit (None: all cores; the same designs whatever the number).
     use_abc, abc_script
@@ -218,11 +220,15 @@ def fit_multiclass_circuit(
     n_classes = len(np.unique(y))
     if n_classes < 2:
         raise ValueError("the training examples have one class: there is nothing to learn")
+    if output_bits > 1 and start_luts is not None and start_luts % n_classes:
+        raise ValueError(f"with output_bits > 1 every class has as many luts: start_luts must be a multiple of the "
+                         f"{n_classes} classes, got {start_luts}")
     show = sys.stderr.isatty() if progress is None else progress
     candidates, best = [], None
     with tempfile.TemporaryDirectory() as tmp:
         for k, rate in ((int(k), float(r)) for k in ks for r in learning_rates):
-            sizes = _Sizes(2 * n_classes if start_luts is None else start_luts, max_luts, max_and_gates)
+            sizes = _Sizes(2 * n_classes if start_luts is None else start_luts, max_luts, max_and_gates,
+                           n_classes if output_bits > 1 else 1)
             while sizes.next is not None:
                 n, t0 = sizes.next, time.perf_counter()
                 model = _design(k, n, rate, wiring_candidates, random_state, output_bits, n_jobs).fit(bits, y)
