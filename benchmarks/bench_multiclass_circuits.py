@@ -111,7 +111,7 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict, encoder=None)
         r = fit_multiclass_circuit(X, y, Xv, yv, budget, ks=cfg["ks"], learning_rates=cfg["learning_rates"],
                                    encoder=encoder, one_hot=one_hot, output_bits=cfg.get("output_bits", 1),
                                    start_luts=cfg.get("start_luts"), n_jobs=cfg.get("n_jobs", 1),
-                                   use_abc=cfg["abc"], progress=False)
+                                   refit=cfg.get("refit", False), use_abc=cfg["abc"], progress=False)
         aig, classes, valid = parse_aiger(r.aig), r.classes, r.valid_accuracy
         chosen = f"k={r.model.output_k} rate={r.model.learning_rate} luts={r.model.n_output_luts}"
         if r.model.output_bits != 1:
@@ -119,6 +119,8 @@ def run_row(task: str, budget: int, learner: str, data, cfg: dict, encoder=None)
         if encoder is not None:
             Xt = encoder.raw_bits(Xt)
             chosen += f", raw pixels, {cfg['levels']} thresholds each"
+        if r.refitted:
+            chosen += ", refitted on training + validation rows"
     else:
         r = fit_tree_circuit(X, y, Xv, yv, budget, patience=2)
         aig, classes, valid = r.aig, r.tree.classes_, r.valid_accuracy
@@ -244,6 +246,8 @@ def main(argv=None) -> int:
     p.add_argument("--output-bits", type=int, default=1, help="bits of every boosted lut's vote (default 1)")
     p.add_argument("--start-luts", type=int, default=None, help="luts of every boosted family's first design")
     p.add_argument("--n-jobs", type=int, default=1, help="threads of each boosted fit (default 1)")
+    p.add_argument("--refit", action="store_true", help="boosted: fit the chosen design again on training + "
+                   "validation rows for the final circuit when it fits the budget too")
     p.add_argument("--data-home", default="../shared/data")
     p.add_argument("--no-abc", action="store_true", help="count gates without ABC")
     p.add_argument("--quick", action="store_true", help="the bundled digits at 1,000 and 3,000 ANDs (seconds); with "
@@ -276,7 +280,8 @@ def main(argv=None) -> int:
            "learners": learners, "ks": tuple(int(k) for k in args.ks.split(",")),
            "learning_rates": tuple(float(r) for r in args.learning_rates.split(",")), "n_valid": args.n_valid,
            "abc": not args.no_abc and find_abc() is not None, "levels": args.levels, "one_hot": args.one_hot,
-           "output_bits": args.output_bits, "start_luts": args.start_luts, "n_jobs": args.n_jobs}
+           "output_bits": args.output_bits, "start_luts": args.start_luts, "n_jobs": args.n_jobs,
+           "refit": args.refit}
     doc = {"benchmark": "bench_multiclass_circuits", "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
            "config": cfg, "git_commit": _git_commit(),
            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -68,6 +68,23 @@ def test_weighted_votes_a_larger_start_and_threads_give_the_same_kind_of_circuit
         fit_multiclass_circuit(*args, **K3, output_bits=2, start_luts=35, use_abc=False, progress=False)
 
 
+def test_refit_fits_the_chosen_design_on_training_and_validation_rows():
+    X, y = _digits()
+    bits = (X > 8).astype(np.uint8)
+    args = (bits[:1200], y[:1200], bits[1200:1500], y[1200:1500], 3000)
+    plain = fit_multiclass_circuit(*args, **K4, use_abc=False, progress=False)
+    again = fit_multiclass_circuit(*args, **K4, refit=True, use_abc=False, progress=False)
+    assert not plain.refitted and again.refitted and again.and_gates <= 3000
+    assert again.valid_accuracy == plain.valid_accuracy and again.candidates[0]["k"] == plain.candidates[0]["k"]
+    assert again.model.n_output_luts == plain.model.n_output_luts and again.aig != plain.aig
+    np.testing.assert_array_equal(again.predict(bits[1500:]), again.model.predict(bits[1500:]))
+    from lutlearn import LutNetworkClassifier
+
+    m = plain.model
+    by_hand = LutNetworkClassifier(**m.get_params()).fit(bits[:1500], y[:1500])  # the same design, all 1,500 rows
+    np.testing.assert_array_equal(again.model.predict(bits), by_hand.predict(bits))
+
+
 @pytest.mark.parametrize("encoder", [ThresholdBinarizer(threshold=8), ThermometerEncoder(n_bits=2)])
 def test_raw_features_through_comparators_and_one_hot_outputs(encoder):
     X, y = _digits()

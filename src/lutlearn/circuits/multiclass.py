@@ -62,7 +62,8 @@ class MulticlassCircuit:
     Attributes
     ----------
     model : LutNetworkClassifier
-        The chosen boosted design, fitted on the training examples' bits.
+        The chosen boosted design, fitted on the training examples' bits
+        (and the validation examples' when ``refitted``).
     encoder : InputEncoder or None
         The comparators in front of the network (None: the circuit reads bits).
     aig : bytes
@@ -72,7 +73,10 @@ class MulticlassCircuit:
     one_hot : bool
         Whether the outputs are one per class (else the class index in binary).
     valid_accuracy : float
-        Of the chosen design, on the validation examples.
+        Of the chosen design, on the validation examples (measured before any refit).
+    refitted : bool
+        Whether the circuit is the chosen design fitted again on training +
+        validation examples (``refit=True``, when that circuit fits the budget too).
     candidates : list of dict
         Every design tried: ``k``, ``n_output_luts``, ``valid_accuracy``,
         ``and_gates_raw``, ``and_gates`` (None when not counted), ``fits``
@@ -89,6 +93,7 @@ class MulticlassCircuit:
     valid_accuracy: float
     candidates: list = field(default_factory=list)
     abc: bool = False
+    refitted: bool = False
 
     @property
     def classes(self) -> np.ndarray:
@@ -144,8 +149,8 @@ class _Sizes:
 def fit_multiclass_circuit(
     X, y, X_valid, y_valid, max_and_gates: int, *, ks=(4, 5, 6), learning_rates=(0.2, 0.5), encoder=None,
     one_hot: bool = False, wiring_candidates: int = 256, max_luts: int = 65536, random_state: int = 0,
-    output_bits: int = 1, start_luts: int | None = None, n_jobs: int | None = 1, use_abc: bool | None = None,
-    abc_script: str | None = None, progress: bool | None = None,
+    output_bits: int = 1, start_luts: int | None = None, n_jobs: int | None = 1, refit: bool = False,
+    use_abc: bool | None = None, abc_script: str | None = None, progress: bool | None = None,
 ) -> MulticlassCircuit:
     """The boosted design with the best validation accuracy whose AIG has at most ``max_and_gates`` ANDs.
 
@@ -189,6 +194,11 @@ def fit_multiclass_circuit(
         doublings from a larger start.
     n_jobs : int or None, default=1
         Threads of every design's fit (None: all cores; the same designs whatever the number).
+    refit : bool, default=False
+        Fit the chosen design (lut size, learning rate, number of luts,
+        seed) again on training + validation examples, and keep that
+        circuit when it fits the budget too (its gates counted the same
+        way); the validation accuracy reported stays the one that chose it.
     use_abc, abc_script
         As in :func:`~lutlearn.circuits.search.fit_circuit`: count gates
         after ABC's optimisation (None: when ABC is installed).
@@ -257,4 +267,18 @@ def fit_multiclass_circuit(
         valid, gates, model, data, optimised = best
         if use_abc and not optimised:
             data, gates = _abc_smaller(data, gates, tmp, abc_script)
-    return MulticlassCircuit(model, encoder, data, gates, bool(one_hot), valid, candidates, use_abc)
+        refitted = False
+        if refit:
+            again = _design(model.output_k, model.n_output_luts, model.learning_rate, wiring_candidates,
+                            random_state, output_bits, n_jobs).fit(np.concatenate([bits, bits_valid]),
+                                                                   np.concatenate([y, y_valid]))
+            aig = Aig.from_netlist(LutNetlist.from_model(again), encoder=encoder, one_hot=n_classes if one_hot else 0)
+            more_data, more_gates = aig.to_bytes(), aig.n_ands
+            if use_abc:
+                more_data, more_gates = _abc_smaller(more_data, more_gates, tmp, abc_script)
+            if show:
+                print(f"  refit on training + validation examples: {more_gates} ANDs"
+                      f"{'' if more_gates <= max_and_gates else ', over the budget: not kept'}", file=sys.stderr)
+            if more_gates <= max_and_gates:
+                model, data, gates, refitted = again, more_data, more_gates, True
+    return MulticlassCircuit(model, encoder, data, gates, bool(one_hot), valid, candidates, use_abc, refitted)

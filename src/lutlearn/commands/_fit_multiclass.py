@@ -105,7 +105,7 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
     r = fit_multiclass_circuit(X, y, Xv, yv, args.max_and_gates, ks=args.ks or (4, 5, 6),
                                learning_rates=args.learning_rates or (0.2, 0.5), encoder=encoder,
                                one_hot=args.one_hot, random_state=args.seed, output_bits=args.output_bits,
-                               start_luts=args.start_luts, n_jobs=args.n_jobs,
+                               start_luts=args.start_luts, n_jobs=args.n_jobs, refit=args.refit == "all",
                                use_abc=False if args.no_abc else None, abc_script=args.abc_script,
                                progress=progress_enabled(args))
     test = r.score(Xt, yt)
@@ -115,6 +115,9 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
           f"seed {args.seed}")
     print(f"validation accuracy {r.valid_accuracy:.4f}, test accuracy {test:.4f} (the circuit, simulated, on "
           f"{len(yt)} test examples)")
+    if r.refitted:
+        print("final circuit: the chosen design fitted again on training + validation rows (the validation "
+              "accuracy above is the one that chose it)")
     aig = parse_aiger(r.aig)
     print(f"AND gates: {r.and_gates} (budget {args.max_and_gates}), levels: {aig.levels}, inputs: {aig.n_inputs}, "
           f"outputs: {len(aig.outputs)} ({'one per class' if args.one_hot else 'the class index, bit 0 first'})")

@@ -82,7 +82,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="fit the chosen circuit again on training + validation examples for the final "
                         "circuit, when it still fits the budget: 'table' only the care table (the default), "
                         "'all' (bare --refit) any chosen network (it lowered test accuracy on the generated "
-                        "tasks: greedy wiring chosen again on more data gives another network), 'none'")
+                        "tasks: greedy wiring chosen again on more data gives another network), 'none'; with "
+                        "--task, 'all' (bare --refit) fits the chosen boosted design again on all the training "
+                        "rows, the others do not")
     p.add_argument("--no-refit", dest="refit", action="store_const", const="none",
                    help="the same as --refit none")
     p.add_argument("--wiring-candidates", type=int, default=None, metavar="N",

@@ -9,7 +9,8 @@ HELP = ("show a model file's settings and per-layer accuracy table, an AIGER cir
         "or a PLA file's outputs")
 EPILOG = """examples:
   lutlearn info model.npz
-  lutlearn info circuit.aig     (inputs, outputs, latches, AND gates, levels, comment)
+  lutlearn info circuit.aig     (inputs, outputs, latches, AND gates, levels, comment; with several outputs
+                                each one's name, and the AND gates and levels of its cone)
   lutlearn info --pla add8.test.pla   (inputs, outputs, examples; ones, zeros and don't-cares per output)
 """
 
