@@ -62,7 +62,7 @@ def test_the_circuits_page_shows_the_stored_runs():
     line, and the files say how they were made."""
     page = (REPO / "docs" / "circuits.md").read_text()
     for name in ("circuits-multiclass", "circuits-multiclass-100k-mnist", "circuits-multiclass-100k-cifar10",
-                 "circuits-multi-output"):
+                 "circuits-multiclass-1m-cifar10", "circuits-multiclass-1m-cifar10-tree", "circuits-multi-output"):
         path = REPO / "benchmarks" / "results" / f"{name}.json"
         doc = json.loads(path.read_text())
         assert doc["complete"] and doc["command"].startswith("bench_multiclass_circuits.py") and doc["git_commit"]

@@ -94,6 +94,8 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
     """Learn ``args.task`` as one circuit; write it (and ``--save-model``, ``--json``)."""
     import json
 
+    import numpy as np
+
     from lutlearn._files import atomic_writer, staged_outputs
     from lutlearn.circuits.multiclass import fit_multiclass_circuit
     from lutlearn.commands._common import check_outputs
@@ -121,8 +123,9 @@ def run_multiclass(args: argparse.Namespace, suffix: str) -> int:
     aig = parse_aiger(r.aig)
     print(f"AND gates: {r.and_gates} (budget {args.max_and_gates}), levels: {aig.levels}, inputs: {aig.n_inputs}, "
           f"outputs: {len(aig.outputs)} ({'one per class' if args.one_hot else 'the class index, bit 0 first'})")
+    out_kind = "one-hot" if args.one_hot else "class index, bit 0 first"
     comment = (f"lutlearn fit-circuit --task {args.task}: {m.n_output_luts} boosted luts of {m.output_k} inputs; "
-               f"classes {list(m.classes_)}; outputs {'one-hot' if args.one_hot else 'class index, bit 0 first'}; "
+               f"classes {np.asarray(m.classes_).tolist()}; outputs {out_kind}; "
                f"inputs {'raw 8-bit features, bit 0 first' if encoder is not None else 'the task bits'}")
     data = replace_comment(r.aig, comment) if suffix == ".aig" else parse_aiger(r.aig).to_bytes(False, comment)
     names = ([f"class_{c}" for c in m.classes_] if args.one_hot
