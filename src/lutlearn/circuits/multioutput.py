@@ -159,12 +159,9 @@ def joint_support(X, Y, care=None, max_support: int = JOINT_TABLE_INPUTS, patien
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_inputs)
-        0/1 inputs.
-    Y : array-like of shape (n_samples, n_outputs)
-        0/1 outputs.
-    care : bool array-like of the shape of ``Y``, or None
-        False where an output is a don't-care (not counted).
+    X, Y, care
+        As :func:`lutlearn.circuits.dontcare.memorized_tables`: 0/1 inputs,
+        0/1 outputs (one column each) and the cared-for mask (None: all).
     max_support : int, default=JOINT_TABLE_INPUTS
         Most inputs.
     patience : int, default=3
