@@ -222,3 +222,27 @@ def test_joint_table_option_is_refused_where_it_cannot_take_effect(tmp_path, cap
     assert main([*base, "--joint-table", "12"]) == 1
     assert "has one (its care table is --care-table)" in capsys.readouterr().err
     assert not (tmp_path / "c.aig").exists()
+
+
+def test_many_outputs_are_optimised_one_by_one(monkeypatch):
+    needs_ttopt()
+    from lutlearn.circuits import dontcare, multioutput
+
+    t = make_multi_task("add:4", n_split=400)
+    calls = []
+
+    original = dontcare.care_table_multi_aig
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("group"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dontcare, "care_table_multi_aig", spy)
+    opts = {**QUICK, "use_abc": True}
+    fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 300, joint_table=20, progress=False, **opts)
+    assert calls == [5, 1]  # five outputs: together, then one by one
+    calls.clear()
+    monkeypatch.setattr(multioutput, "JOINT_GROUP_MAX", 4)
+    r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 300, joint_table=20, progress=False,
+                                **opts)
+    assert calls == [1] and all("-O 1" in c.chosen for c in r.outputs if c.circuit_gates is not None)

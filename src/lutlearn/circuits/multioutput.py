@@ -31,14 +31,21 @@ import numpy as np
 
 from lutlearn.circuits.search import _abc_settings, _abc_smaller, fit_circuit
 
-__all__ = ["JOINT_TABLE_INPUTS", "MAX_RESPENDS", "MultiOutputCircuit", "OutputCircuit", "fit_multioutput_circuit",
-           "joint_support", "merge_aigs"]
+__all__ = ["JOINT_GROUP_MAX", "JOINT_PREFIXES", "JOINT_TABLE_INPUTS", "MAX_RESPENDS", "MultiOutputCircuit",
+           "OutputCircuit", "fit_multioutput_circuit", "joint_support", "merge_aigs"]
 
 #: Times the gates that merging saved are spent again on upgrades (each a merge and an ABC run).
 MAX_RESPENDS = 3
 
 #: Most inputs of the joint care table (``&ttopt`` works on whole truth tables, ``2**n`` bits a node).
 JOINT_TABLE_INPUTS = 20
+
+#: Prefixes of :func:`joint_support`'s order that are screened (the longest and the shorter ones, two apart).
+JOINT_PREFIXES = 6
+
+#: Most outputs ``&ttopt`` optimises as one group in the joint care table (more take it several times longer for
+#: no fewer gates: 16 product bits of ``mul:8`` 5 times, 24 shared-term DNFs 10 times); above, one by one only.
+JOINT_GROUP_MAX = 12
 
 
 @dataclass
@@ -211,10 +218,6 @@ def joint_support(X, Y, care=None, max_support: int = JOINT_TABLE_INPUTS, patien
     return support[:best_len] if patience else support
 
 
-#: Prefixes of :func:`joint_support`'s order that are screened (the longest and the shorter ones, two apart).
-JOINT_PREFIXES = 6
-
-
 def _mean_valid(aig, Xv, Yv, care_valid) -> list[float]:
     """Each output's validation accuracy on its cared examples."""
     out = aig.evaluate(Xv)
@@ -231,22 +234,25 @@ def _joint_menu(X, Y, care, Xv, Yv, care_valid, order, refit: bool, tmp: str, ab
     synthesised with one round of ``&ttopt`` and the one whose outputs
     validate best on average is kept (the shorter on ties). The table is
     then synthesised with its outputs optimised together (``&ttopt -O
-    n_outputs``) and one by one (``-O 1``, still one circuit); the one that
-    validates best (fewer gates on ties) is kept, refitted on training +
-    validation examples when ``refit``.
+    n_outputs``, at most :data:`JOINT_GROUP_MAX` outputs) and one by one
+    (``-O 1``, still one circuit); the one that validates best (fewer gates
+    on ties) is kept, refitted on training + validation examples when
+    ``refit``.
     """
     from lutlearn.circuits.dontcare import care_table_multi_aig
     from lutlearn.export.aiger import parse_aiger
 
     n_out = Y.shape[1]
+    groups = sorted({n_out, 1}, reverse=True) if n_out <= JOINT_GROUP_MAX else [1]
     support = None
     if order is not None:
         lengths = sorted(range(len(order), max(0, len(order) - 2 * JOINT_PREFIXES), -2))
-        screened = [(np.mean(_mean_valid(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1), Xv, Yv,
-                                         care_valid)), -n) for n in lengths]
+        screened = [(np.mean(_mean_valid(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1,
+                                                              group=groups[0]), Xv, Yv, care_valid)), -n)
+                    for n in lengths]
         support = order[:-max(screened)[1]]
     best = None
-    for group in sorted({n_out, 1}, reverse=True):
+    for group in groups:
         aig = care_table_multi_aig(X, Y, care, support=support, group=group)
         valid = _mean_valid(aig, Xv, Yv, care_valid)
         if best is None or (np.mean(valid), -aig.n_ands) > (np.mean(best[2]), -best[0].n_ands):
