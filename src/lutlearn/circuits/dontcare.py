@@ -252,7 +252,7 @@ def care_table_aigs(X, y, supports, rounds: int = 20, timeout: float = 1800) -> 
         raise ValueError(f"X must be 2-D; got shape {X.shape}")
     if rounds < 0:
         raise ValueError(f"rounds must be >= 0, got {rounds}")
-    jobs = [_care_job(X, memorized_table, y, support) for support in supports]
+    jobs = [_care_job(X, lambda Xs: memorized_table(Xs, y), support) for support in supports]
     return _synthesise(X, jobs, rounds, timeout, 1)
 
 
@@ -324,45 +324,38 @@ def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group:
         raise ValueError(f"X and Y must be 2-D with at least one output; got shapes {X.shape} and {Y.shape}")
     if rounds < 0 or (group is not None and group < 1):
         raise ValueError(f"rounds must be >= 0 and group None or >= 1; got {rounds} and {group}")
-    support, patterns, values, known, trie = _care_job(X, lambda Xs, _: memorized_tables(Xs, Y, care), None,
-                                                       support, Y.shape[1])
-    if trie is None:
-        return _synthesise(X, [(support, patterns, values, known, trie)], rounds, timeout, 1)[0]
-    # outputs the trie gives as a constant or an input need no gate; &ttopt gets the others (ABC 1.01 crashes
-    # on a constant output under -O 1)
-    wired = [o for o, lit in enumerate(trie.outputs) if lit < 2 * (trie.n_inputs + 1)]
-    rest = [o for o in range(Y.shape[1]) if o not in wired]
-    sub = copy.copy(trie)
-    sub.outputs = [trie.outputs[o] for o in rest]
-    sub = sub.cleanup()
-    group = len(rest) if group is None else min(group, len(rest))
-    done = _synthesise(X[:, support], [(np.arange(len(support)), patterns, values[:, rest], known[:, rest], sub)],
-                       rounds, timeout, max(group, 1))[0]
-    whole = copy.copy(done)
-    lits = dict(zip(rest, done.outputs))
-    whole.outputs = [lits[o] if o in lits else trie.outputs[o] for o in range(Y.shape[1])]
-    return _lift(whole, support, X.shape[1])
+    job = _care_job(X, lambda Xs: memorized_tables(Xs, Y, care), support, Y.shape[1])
+    return _synthesise(X, [job], rounds, timeout, Y.shape[1] if group is None else group)[0]
 
 
 def _synthesise(X: np.ndarray, jobs: list, rounds: int, timeout: float, group: int) -> list[Aig]:
-    """Every job's circuit over all the inputs of ``X``: ``&ttopt``'s when there are gates to save, else the trie."""
-    todo = [i for i, job in enumerate(jobs) if job[-1] is not None and job[-1].n_ands > 0]
-    out: list = [None] * len(jobs)
-    for i, (support, _, values, _, trie) in enumerate(jobs):
-        if i not in todo:  # nothing cared for, one value or one input: no gate to save
-            if trie is None:
-                trie = Aig(len(support))
-                trie.outputs = [0] * values.shape[1]
-            out[i] = _lift(trie, support, X.shape[1])
-    if todo:
-        for i, aig in zip(todo, _ttopt([jobs[i] for i in todo], rounds, timeout, group)):
-            out[i] = _lift(aig, jobs[i][0], X.shape[1])
-    return out
+    """Every job's circuit over all the inputs of ``X``, its outputs in ``&ttopt`` groups of at most ``group``.
+
+    An output the trie gives as a constant or an input keeps it (no gate to
+    save; ABC 1.01 also crashes on a constant output under ``-O 1``); the
+    others of all the jobs go to ``&ttopt`` in one ABC process.
+    """
+    tries, todo = [], []
+    for support, patterns, values, known, trie in jobs:
+        if trie is None:  # nothing cared for
+            trie = Aig(len(support))
+            trie.outputs = [0] * values.shape[1]
+        rest = [o for o, lit in enumerate(trie.outputs) if lit >= 2 * (trie.n_inputs + 1)]
+        if rest:
+            sub = copy.copy(trie)
+            sub.outputs = [trie.outputs[o] for o in rest]
+            todo.append((len(tries), rest, (support, patterns, values[:, rest], known[:, rest], sub.cleanup())))
+        tries.append(trie)
+    for (i, rest, _), aig in zip(todo, _ttopt([job for *_, job in todo], rounds, timeout, group) if todo else []):
+        lits = dict(zip(rest, aig.outputs))
+        aig.outputs = [lits.get(o, lit) for o, lit in enumerate(tries[i].outputs)]  # the same inputs, in order
+        tries[i] = aig
+    return [_lift(trie, job[0], X.shape[1]) for trie, job in zip(tries, jobs)]
 
 
-def _care_job(X: np.ndarray, count, y, support, n_outputs: int = 1) -> tuple:
+def _care_job(X: np.ndarray, count, support, n_outputs: int = 1) -> tuple:
     """``(support, patterns, values, known, trie)`` of one care table, ``values`` and ``known`` one column per
-    output (``trie`` None: nothing cared for); ``count(X[:, support], y)`` gives the table."""
+    output (``trie`` None: nothing cared for); ``count(X[:, support])`` gives the table (``known`` optional)."""
     n_all = X.shape[1]
     if support is None:
         support = np.arange(n_all)
@@ -371,15 +364,15 @@ def _care_job(X: np.ndarray, count, y, support, n_outputs: int = 1) -> tuple:
             or support.min() < 0 or support.max() >= n_all):
         raise ValueError(f"a care table takes 1 to {MAX_INPUTS} distinct inputs of the {n_all}; "
                          f"got {support.tolist() if support.size <= 30 else support.shape}")
-    patterns, values, *known = count(X[:, support], y)
+    patterns, values, *known = count(X[:, support])
     values = values.reshape(len(patterns), n_outputs)
     known = known[0] if known else np.ones(values.shape, bool)
     return support, patterns, values, known, pattern_trie(patterns, values) if len(values) else None
 
 
 def _ttopt(jobs: list, rounds: int, timeout: float, group: int = 1) -> list[Aig]:
-    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job` (outputs optimised in groups of ``group``), in
-    one ABC process; each checked against its care set."""
+    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job` (outputs optimised in groups of at most
+    ``group``), in one ABC process; each checked against its care set."""
     from lutlearn.export.tools import run_abc
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -388,7 +381,8 @@ def _ttopt(jobs: list, rounds: int, timeout: float, group: int = 1) -> list[Aig]
             trie_file, care, out = (os.path.join(tmp, f"{name}{i}") for name in ("trie.aig", "care.sim", "out.aig"))
             Path(trie_file).write_bytes(trie.to_bytes())
             Path(care).write_bytes(care_file_bytes(patterns))
-            script.append(f"&r {trie_file}; &ttopt -I {len(support)} -O {group} -R 1 -X {rounds} {care}; &put; "
+            size = min(group, len(trie.outputs))
+            script.append(f"&r {trie_file}; &ttopt -I {len(support)} -O {size} -R 1 -X {rounds} {care}; &put; "
                           f"write_aiger -s {out}")
         run_abc("; ".join(script), timeout=timeout * len(jobs))
         aigs = []

@@ -235,15 +235,21 @@ def fit_multiclass_circuit(
                          f"{n_classes} classes, got {start_luts}")
     show = sys.stderr.isatty() if progress is None else progress
     candidates, best = [], None
+
+    def design(k: int, n: int, rate: float):
+        return _design(k, n, rate, wiring_candidates, random_state, output_bits, n_jobs)
+
+    def circuit(model) -> Aig:
+        return Aig.from_netlist(LutNetlist.from_model(model), encoder=encoder, one_hot=n_classes if one_hot else 0)
+
     with tempfile.TemporaryDirectory() as tmp:
         for k, rate in ((int(k), float(r)) for k in ks for r in learning_rates):
             sizes = _Sizes(2 * n_classes if start_luts is None else start_luts, max_luts, max_and_gates,
                            n_classes if output_bits > 1 else 1)
             while sizes.next is not None:
                 n, t0 = sizes.next, time.perf_counter()
-                model = _design(k, n, rate, wiring_candidates, random_state, output_bits, n_jobs).fit(bits, y)
-                aig = Aig.from_netlist(LutNetlist.from_model(model), encoder=encoder,
-                                       one_hot=n_classes if one_hot else 0)
+                model = design(k, n, rate).fit(bits, y)
+                aig = circuit(model)
                 valid = float(model.score(bits_valid, y_valid))
                 gates, data = aig.n_ands, None
                 if use_abc and aig.n_ands <= RAW_SLACK * max_and_gates:  # every count after ABC: comparable
@@ -262,17 +268,16 @@ def fit_multiclass_circuit(
                     best = (valid, gates, model, data or aig.to_bytes(), data is not None)
                 sizes.record(n, gates, fits)
         if best is None:
-            raise ValueError(f"no design fits in {max_and_gates} AND gates (the smallest, two luts per class, "
-                             f"had {candidates[0]['and_gates_raw']} before ABC)")
+            raise ValueError(f"no design fits in {max_and_gates} AND gates (the smallest, "
+                             f"{candidates[0]['n_output_luts']} luts, had {candidates[0]['and_gates_raw']} before ABC)")
         valid, gates, model, data, optimised = best
         if use_abc and not optimised:
             data, gates = _abc_smaller(data, gates, tmp, abc_script)
         refitted = False
         if refit:
-            again = _design(model.output_k, model.n_output_luts, model.learning_rate, wiring_candidates,
-                            random_state, output_bits, n_jobs).fit(np.concatenate([bits, bits_valid]),
-                                                                   np.concatenate([y, y_valid]))
-            aig = Aig.from_netlist(LutNetlist.from_model(again), encoder=encoder, one_hot=n_classes if one_hot else 0)
+            again = design(model.output_k, model.n_output_luts, model.learning_rate).fit(
+                np.concatenate([bits, bits_valid]), np.concatenate([y, y_valid]))
+            aig = circuit(again)
             more_data, more_gates = aig.to_bytes(), aig.n_ands
             if use_abc:
                 more_data, more_gates = _abc_smaller(more_data, more_gates, tmp, abc_script)

@@ -115,14 +115,14 @@ def merge_aigs(n_inputs: int, files: list[bytes], ports: list | None = None):
     from lutlearn.export.aiger import Aig, parse_aiger
 
     merged = Aig(n_inputs)
-    for i, data in enumerate(files):
+    for f, data in enumerate(files):
         part = parse_aiger(data)
         if part.n_inputs != n_inputs:
             raise ValueError(f"a circuit has {part.n_inputs} inputs; expected {n_inputs}")
         lits = [0] + [merged.input(i) for i in range(n_inputs)]  # by variable
         for a, b in part.ands:
             lits.append(merged.and_(lits[a >> 1] ^ (a & 1), lits[b >> 1] ^ (b & 1)))
-        port = None if ports is None else ports[i]
+        port = None if ports is None else ports[f]
         outs = part.outputs if port is None else [part.outputs[port]]
         merged.outputs += [lits[o >> 1] ^ (o & 1) for o in outs]
     return merged.cleanup()
@@ -218,7 +218,7 @@ def joint_support(X, Y, care=None, max_support: int = JOINT_TABLE_INPUTS, patien
     return support[:best_len] if patience else support
 
 
-def _mean_valid(aig, Xv, Yv, care_valid) -> list[float]:
+def _valid_accuracies(aig, Xv, Yv, care_valid) -> list[float]:
     """Each output's validation accuracy on its cared examples."""
     out = aig.evaluate(Xv)
     return [float(np.mean(out[care_valid[:, o], o] == Yv[care_valid[:, o], o])) for o in range(Yv.shape[1])]
@@ -247,14 +247,14 @@ def _joint_menu(X, Y, care, Xv, Yv, care_valid, order, refit: bool, tmp: str, ab
     support = None
     if order is not None:
         lengths = sorted(range(len(order), max(0, len(order) - 2 * JOINT_PREFIXES), -2))
-        screened = [(np.mean(_mean_valid(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1,
+        screened = [(np.mean(_valid_accuracies(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1,
                                                               group=groups[0]), Xv, Yv, care_valid)), -n)
                     for n in lengths]
         support = order[:-max(screened)[1]]
     best = None
     for group in groups:
         aig = care_table_multi_aig(X, Y, care, support=support, group=group)
-        valid = _mean_valid(aig, Xv, Yv, care_valid)
+        valid = _valid_accuracies(aig, Xv, Yv, care_valid)
         if best is None or (np.mean(valid), -aig.n_ands) > (np.mean(best[2]), -best[0].n_ands):
             best = (aig, group, valid)
     aig, group, valid = best
@@ -263,12 +263,9 @@ def _joint_menu(X, Y, care, Xv, Yv, care_valid, order, refit: bool, tmp: str, ab
                                    np.concatenate([care, care_valid]), support=support, group=group)
     data, gates = _abc_smaller(aig.to_bytes(), aig.n_ands, tmp, abc_script)
     what = f"joint care table over {X.shape[1] if support is None else len(support)} inputs, &ttopt -O {group}"
-    entries = []
-    for o in range(n_out):
-        cone = parse_aiger(data)
-        cone.outputs = [cone.outputs[o]]
-        entries.append(OutputCircuit(o, gates, cone.cleanup().n_ands, valid[o], data, what, port=o,
-                                     circuit_gates=gates))
+    whole = parse_aiger(data)
+    entries = [OutputCircuit(o, gates, whole.cone(o).n_ands, valid[o], data, what, port=o, circuit_gates=gates)
+               for o in range(n_out)]
     if show:
         print(f"  {what}: {gates} ANDs, validation "
               f"{' '.join(f'{v:.4f}' for v in valid)}", file=sys.stderr)

@@ -31,11 +31,11 @@ def run_multioutput(args: argparse.Namespace, suffix: str, train, options: dict)
                                 progress=progress, **options)
     names = train.output_names or [f"y{o}" for o in range(train.n_outputs)]
     searched = sum(any(c.circuit_gates is None for c in m) for m in r.menu)
-    joint = "" if searched == len(r.menu) else (
+    shared = "" if searched == len(r.menu) else (
         "the joint care table of all the outputs offered to each; "
         f"{'no output' if not searched else f'{searched} output(s)'} searched alone")
     alone = f"each searched output's circuits under {r.budgets} ANDs" if searched else ""
-    print(f"{train.n_outputs} outputs: {'; '.join(x for x in (joint, alone) if x)}; "
+    print(f"{train.n_outputs} outputs: {'; '.join(x for x in (shared, alone) if x)}; "
           f"gate counts {'after ABC' if r.abc else 'without ABC'}")
     for o, c in enumerate(r.outputs):
         print(f"  {names[o]}: validation accuracy {c.valid_accuracy:.4f} in {c.and_gates} ANDs ({c.chosen})")

@@ -102,13 +102,9 @@ MAX_LISTED_OUTPUTS = 64
 
 def _print_outputs(aig, names: dict) -> None:
     """Each output's name (from the symbol table), the AND gates of its cone and its levels."""
-    import copy
-
     print("outputs (name: AND gates of its cone, levels; gates shared between outputs count in each cone):")
-    for o, lit in enumerate(aig.outputs[:MAX_LISTED_OUTPUTS]):
-        cone = copy.copy(aig)
-        cone.outputs = [lit]
-        cone = cone.cleanup()
+    for o in range(min(len(aig.outputs), MAX_LISTED_OUTPUTS)):
+        cone = aig.cone(o)
         print(f"  {names.get(o, f'output {o}')}: {cone.n_ands}, {cone.levels}")
     if len(aig.outputs) > MAX_LISTED_OUTPUTS:
         print(f"  ... and {len(aig.outputs) - MAX_LISTED_OUTPUTS} more")

@@ -194,6 +194,12 @@ class Aig:
             aig.outputs = [aig.add_lut(index, (codes == c).astype(np.uint8)) for c in range(one_hot)]
         return aig.cleanup()
 
+    def cone(self, output: int) -> "Aig":
+        """A copy computing only output ``output``: the gates it reads, renumbered in the same order."""
+        part = Aig(self.n_inputs)
+        part.ands, part.outputs = self.ands, [self.outputs[output]]
+        return part.cleanup()
+
     def cleanup(self) -> "Aig":
         """A copy without the gates the outputs do not depend on, renumbered in the same order."""
         n_in = self.n_inputs
@@ -487,9 +493,9 @@ def with_output_names(data: bytes, names: list[str]) -> bytes:
     if len(names) != len(aig.outputs) or any(not n or "\n" in n or "\r" in n for n in names):
         raise ValueError(f"need {len(aig.outputs)} non-empty one-line output names; got {names!r}")
     start = _comment_start(data, pos)
-    kept = [ln for ln in data[pos:start].decode("utf-8").splitlines() if not ln.startswith("o")]
-    table = "".join(f"{ln}\n" for ln in kept) + "".join(f"o{i} {n}\n" for i, n in enumerate(names))
-    return data[:pos] + table.encode("utf-8") + data[start:]
+    kept = [ln for ln in data[pos:start].split(b"\n") if ln and not ln.startswith(b"o")]  # other symbols as they are
+    table = b"".join(ln + b"\n" for ln in kept) + "".join(f"o{i} {n}\n" for i, n in enumerate(names)).encode()
+    return data[:pos] + table + data[start:]
 
 
 def count_ands(path: str | os.PathLike) -> int:
