@@ -74,6 +74,9 @@ def test_dont_cares_are_left_out_of_an_outputs_learning():
         fit_multioutput_circuit(t.X_train, Y, t.X_valid, t.Y_valid, 300, care=np.zeros(Y.shape, bool), **QUICK)
     with pytest.raises(ValueError, match="n_outputs"):
         fit_multioutput_circuit(t.X_train, Y[:, 0], t.X_valid, t.Y_valid, 300, **QUICK)
+    for bad in (-1, 25):  # a care table reads at most 24 inputs
+        with pytest.raises(ValueError, match="joint_table must be between 0 and 24 inputs"):
+            fit_multioutput_circuit(t.X_train, Y, t.X_valid, t.Y_valid, 300, joint_table=bad, **QUICK)
 
 
 def test_fit_circuit_command_on_a_multi_output_pla(tmp_path, capsys):
@@ -234,15 +237,15 @@ def test_many_outputs_are_optimised_one_by_one(monkeypatch):
     original = dontcare.care_table_multi_aig
 
     def spy(*args, **kwargs):
-        calls.append(kwargs.get("group"))
+        calls.append(kwargs.get("together"))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dontcare, "care_table_multi_aig", spy)
     opts = {**QUICK, "use_abc": True}
     fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 300, joint_table=20, progress=False, **opts)
-    assert calls == [5, 1]  # five outputs: together, then one by one
+    assert calls == [True, False]  # five outputs: together, then one by one
     calls.clear()
     monkeypatch.setattr(multioutput, "JOINT_GROUP_MAX", 4)
     r = fit_multioutput_circuit(t.X_train, t.Y_train, t.X_valid, t.Y_valid, 300, joint_table=20, progress=False,
                                 **opts)
-    assert calls == [1] and all("-O 1" in c.chosen for c in r.outputs if c.circuit_gates is not None)
+    assert calls == [False] and all("-O 1" in c.chosen for c in r.outputs if c.circuit_gates is not None)

@@ -206,7 +206,7 @@ def test_joint_care_table_of_an_adder_shares_logic_and_generalises():
         pytest.skip("this ABC has no &ttopt")
     t = make_multi_task("add:6", n_split=1500)  # 1,500 of the 4,096 patterns
     joint = care_table_multi_aig(t.X_train, t.Y_train)
-    one_by_one = care_table_multi_aig(t.X_train, t.Y_train, group=1)
+    one_by_one = care_table_multi_aig(t.X_train, t.Y_train, together=False)
     alone = [care_table_aig(t.X_train, t.Y_train[:, o]) for o in range(7)]
     P, V, known = memorized_tables(t.X_train, t.Y_train)
     for aig in (joint, one_by_one):
@@ -216,8 +216,8 @@ def test_joint_care_table_of_an_adder_shares_logic_and_generalises():
     assert joint.n_ands < 0.7 * sum(a.n_ands for a in alone)  # the outputs share their carries
     # one output: the table of care_table_aig, the same circuit
     assert care_table_multi_aig(t.X_train, t.Y_train[:, [3]]).to_bytes() == alone[3].to_bytes()
-    with pytest.raises(ValueError, match="group"):
-        care_table_multi_aig(t.X_train, t.Y_train, group=0)
+    with pytest.raises(ValueError, match="rounds must be >= 0"):
+        care_table_multi_aig(t.X_train, t.Y_train, rounds=-1)
 
 
 @needs_abc
@@ -227,8 +227,8 @@ def test_joint_care_table_with_constant_and_wired_outputs():
     rng = np.random.default_rng(8)
     X = rng.integers(0, 2, (3000, 10), dtype=np.uint8)
     Y = np.stack([np.zeros(3000, np.uint8), X[:, 4] ^ 1, symmetric(X, seed=1), X[:, 7]], axis=1)
-    for group in (1, None):  # ABC itself crashes on a constant output under -O 1: such outputs never reach it
-        aig = care_table_multi_aig(X, Y, group=group)
+    for together in (False, True):  # ABC itself crashes on a constant output under -O 1: such outputs never reach it
+        aig = care_table_multi_aig(X, Y, together=together)
         np.testing.assert_array_equal(aig.evaluate(X), Y)
         assert aig.outputs[0] == 0 and aig.outputs[1] == aig.input(4) ^ 1 and aig.outputs[3] == aig.input(7)
     only_wires = care_table_multi_aig(X, Y[:, [0, 1, 3]])

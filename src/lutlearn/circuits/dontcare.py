@@ -291,7 +291,7 @@ def memorized_tables(X, Y, care=None) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return patterns[keep], ((2 * n1 > n) & known)[keep].astype(np.uint8), known[keep]
 
 
-def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group: int | None = None,
+def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, together: bool = True,
                          timeout: float = 1800) -> Aig:
     """The memorized table of every output of ``Y`` over one support, synthesised by ``&ttopt`` as one circuit.
 
@@ -299,8 +299,10 @@ def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group:
     the patterns of the shared support, a pattern cared for when any output
     is known there (``&ttopt`` has one care set for all the outputs, so an
     output not known at a cared-for pattern is given 0 there). ``&ttopt``
-    optimises the outputs in groups of ``group`` (``-O``): a group's outputs
-    are reordered and merged together, so they share logic.
+    optimises the outputs together (one group, ``-O`` their number: they
+    are reordered and merged together, so they share logic) or one by one
+    (``-O 1``). Other group sizes are not offered: ABC 1.01 fails an
+    assertion when the group size does not divide the number of outputs.
 
     Parameters
     ----------
@@ -310,8 +312,8 @@ def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group:
         0/1 outputs.
     care : bool array-like of the shape of ``Y``, or None
         As :func:`memorized_tables`.
-    group : int or None, default=None
-        Outputs ``&ttopt`` optimises together; None: all of them.
+    together : bool, default=True
+        All the outputs optimised as one group; False: one by one.
 
     Returns
     -------
@@ -322,14 +324,15 @@ def care_table_multi_aig(X, Y, care=None, support=None, rounds: int = 20, group:
     X, Y = np.asarray(X, np.uint8), np.asarray(Y, np.uint8)
     if X.ndim != 2 or Y.ndim != 2 or not Y.shape[1]:
         raise ValueError(f"X and Y must be 2-D with at least one output; got shapes {X.shape} and {Y.shape}")
-    if rounds < 0 or (group is not None and group < 1):
-        raise ValueError(f"rounds must be >= 0 and group None or >= 1; got {rounds} and {group}")
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
     job = _care_job(X, lambda Xs: memorized_tables(Xs, Y, care), support, Y.shape[1])
-    return _synthesise(X, [job], rounds, timeout, Y.shape[1] if group is None else group)[0]
+    return _synthesise(X, [job], rounds, timeout, Y.shape[1] if together else 1)[0]
 
 
 def _synthesise(X: np.ndarray, jobs: list, rounds: int, timeout: float, group: int) -> list[Aig]:
-    """Every job's circuit over all the inputs of ``X``, its outputs in ``&ttopt`` groups of at most ``group``.
+    """Every job's circuit over all the inputs of ``X``, its outputs in one ``&ttopt`` group (``group`` > 1: all
+    of them) or one by one (``group`` 1).
 
     An output the trie gives as a constant or an input keeps it (no gate to
     save; ABC 1.01 also crashes on a constant output under ``-O 1``); the
@@ -371,8 +374,9 @@ def _care_job(X: np.ndarray, count, support, n_outputs: int = 1) -> tuple:
 
 
 def _ttopt(jobs: list, rounds: int, timeout: float, group: int = 1) -> list[Aig]:
-    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job` (outputs optimised in groups of at most
-    ``group``), in one ABC process; each checked against its care set."""
+    """ABC's ``&ttopt`` circuit of every job of :func:`_care_job` (its outputs in one group when ``group`` is at
+    least their number, else groups of ``group``, which must divide it), in one ABC process; each checked against
+    its care set."""
     from lutlearn.export.tools import run_abc
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -248,19 +248,19 @@ def _joint_menu(X, Y, care, Xv, Yv, care_valid, order, refit: bool, tmp: str, ab
     if order is not None:
         lengths = sorted(range(len(order), max(0, len(order) - 2 * JOINT_PREFIXES), -2))
         screened = [(np.mean(_valid_accuracies(care_table_multi_aig(X, Y, care, support=order[:n], rounds=1,
-                                                              group=groups[0]), Xv, Yv, care_valid)), -n)
-                    for n in lengths]
+                                                                    together=groups[0] > 1), Xv, Yv, care_valid)),
+                     -n) for n in lengths]
         support = order[:-max(screened)[1]]
     best = None
     for group in groups:
-        aig = care_table_multi_aig(X, Y, care, support=support, group=group)
+        aig = care_table_multi_aig(X, Y, care, support=support, together=group > 1)
         valid = _valid_accuracies(aig, Xv, Yv, care_valid)
         if best is None or (np.mean(valid), -aig.n_ands) > (np.mean(best[2]), -best[0].n_ands):
             best = (aig, group, valid)
     aig, group, valid = best
     if refit:
         aig = care_table_multi_aig(np.concatenate([X, Xv]), np.concatenate([Y, Yv]),
-                                   np.concatenate([care, care_valid]), support=support, group=group)
+                                   np.concatenate([care, care_valid]), support=support, together=group > 1)
     data, gates = _abc_smaller(aig.to_bytes(), aig.n_ands, tmp, abc_script)
     what = f"joint care table over {X.shape[1] if support is None else len(support)} inputs, &ttopt -O {group}"
     whole = parse_aiger(data)
@@ -374,6 +374,10 @@ def fit_multioutput_circuit(
                          f"{X.shape} and {Yv.shape} for {Xv.shape}")
     care = np.ones(Y.shape, bool) if care is None else np.asarray(care, bool)
     care_valid = np.ones(Yv.shape, bool) if care_valid is None else np.asarray(care_valid, bool)
+    from lutlearn.circuits.dontcare import MAX_INPUTS
+
+    if not 0 <= joint_table <= MAX_INPUTS:
+        raise ValueError(f"joint_table must be between 0 and {MAX_INPUTS} inputs, got {joint_table}")
     if max_and_gates < 0 or not shares or min(shares) <= 0:
         raise ValueError(f"max_and_gates must be >= 0 and shares positive; got {max_and_gates} and {shares}")
     use_abc, abc_script = _abc_settings(use_abc, abc_script)
